@@ -1,0 +1,61 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/custos-privacy/custos"
+)
+
+// InstanceKey is a key pair of this Custos instance (audit checkpoints,
+// consent receipts). The private half is stored sealed by the master key.
+type InstanceKey struct {
+	Name      string
+	Public    []byte
+	Sealed    []byte
+	CreatedAt time.Time
+}
+
+// PutInstanceKey stores a key unless one of that name exists; it reports
+// whether it stored it, so racing servers agree on the first one written.
+func (tx *Tx) PutInstanceKey(ctx context.Context, k InstanceKey) (bool, error) {
+	res, err := tx.q.ExecContext(ctx, `INSERT INTO instance_keys (name, public, sealed, created_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING`, k.Name, k.Public, k.Sealed, micros(k.CreatedAt))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// ResealInstanceKey replaces the sealed private half (master key rotation).
+func (tx *Tx) ResealInstanceKey(ctx context.Context, name string, sealed []byte) error {
+	res, err := tx.q.ExecContext(ctx, `UPDATE instance_keys SET sealed = $1 WHERE name = $2`, sealed, name)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return custos.ErrNotFound
+	}
+	return nil
+}
+
+// InstanceKey returns the key of that name.
+func (q *queries) InstanceKey(ctx context.Context, name string) (InstanceKey, error) {
+	var (
+		k  InstanceKey
+		at int64
+	)
+	err := q.q.QueryRowContext(ctx, `SELECT name, public, sealed, created_at FROM instance_keys WHERE name = $1`, name).
+		Scan(&k.Name, &k.Public, &k.Sealed, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return InstanceKey{}, custos.ErrNotFound
+	}
+	if err != nil {
+		return InstanceKey{}, err
+	}
+	k.CreatedAt = fromMicros(at)
+	return k, nil
+}

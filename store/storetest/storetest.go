@@ -1,0 +1,107 @@
+// Package storetest is the store conformance suite and the helpers that give
+// any test a fresh, migrated store on both dialects: a SQLite file in a temp
+// directory, and a private schema in the PostgreSQL server named by
+// CUSTOS_TEST_POSTGRES (default postgres://postgres@127.0.0.1:5432/test).
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/custos-privacy/custos/store"
+)
+
+// PostgresDSN is the server the PostgreSQL half of every store test runs on.
+func PostgresDSN() string {
+	if dsn := os.Getenv("CUSTOS_TEST_POSTGRES"); dsn != "" {
+		return dsn
+	}
+	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+}
+
+// OpenSQLite returns a migrated store on a new SQLite file, closed at cleanup.
+func OpenSQLite(t testing.TB) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "custos.db"))
+	if err != nil {
+		t.Fatalf("open sqlite: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate sqlite: %v", err)
+	}
+	return s
+}
+
+// PostgresSchemaDSN creates an empty schema of its own on the test server and
+// returns a DSN whose search_path points at it; the schema is dropped at
+// cleanup.
+func PostgresSchemaDSN(t testing.TB) string {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := store.Open(ctx, PostgresDSN())
+	if err != nil {
+		t.Fatalf("PostgreSQL for tests (set CUSTOS_TEST_POSTGRES to change): %v", err)
+	}
+	defer admin.Close()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "custos_test_" + hex.EncodeToString(b)
+	if _, err := admin.DB().ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		admin, err := store.Open(context.Background(), PostgresDSN())
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer admin.Close()
+		if _, err := admin.DB().ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(PostgresDSN())
+	if err != nil {
+		t.Fatalf("CUSTOS_TEST_POSTGRES: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// OpenPostgres returns a migrated store in a schema of its own.
+func OpenPostgres(t testing.TB) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, PostgresSchemaDSN(t))
+	if err != nil {
+		t.Fatalf("open postgres: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate postgres: %v", err)
+	}
+	return s
+}
+
+// Each runs fn once per dialect, as parallel subtests named for the dialect.
+func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+	t.Helper()
+	for _, d := range []struct {
+		name string
+		open func(testing.TB) *store.Store
+	}{{"sqlite", OpenSQLite}, {"postgres", OpenPostgres}} {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, d.open(t))
+		})
+	}
+}
