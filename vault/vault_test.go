@@ -1,0 +1,145 @@
+package vault_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/store"
+	"github.com/custos-privacy/custos/store/storetest"
+	"github.com/custos-privacy/custos/vault"
+)
+
+func TestMasterLifecycle(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "keys", "master.key")
+	m, created, err := vault.LoadOrCreateMaster(path)
+	if err != nil || !created {
+		t.Fatalf("create: %v, %v", created, err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 || m.Exposed {
+		t.Fatalf("key file mode %v, exposed %v, %v", fi.Mode().Perm(), m.Exposed, err)
+	}
+	ct, err := m.Seal([]byte("secret seed"), "ctx-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Open(ct, "ctx-b"); custos.ErrorCode(err) != "key_mismatch" {
+		t.Fatalf("open under another context = %v", err)
+	}
+	again, created, err := vault.LoadOrCreateMaster(path)
+	if err != nil || created {
+		t.Fatalf("reload: %v, %v", created, err)
+	}
+	if pt, err := again.Open(ct, "ctx-a"); err != nil || string(pt) != "secret seed" {
+		t.Fatalf("open after reload = %q, %v", pt, err)
+	}
+	if err := again.Rotate(); err != nil {
+		t.Fatal(err)
+	}
+	rotated, err := vault.LoadMaster(path)
+	if err != nil || rotated.KeyCount() != 2 {
+		t.Fatalf("after rotate: %v keys, %v", rotated.KeyCount(), err)
+	}
+	if pt, err := rotated.Open(ct, "ctx-a"); err != nil || string(pt) != "secret seed" {
+		t.Fatalf("old ciphertext after rotate = %q, %v", pt, err)
+	}
+	// A key file from another instance cannot open this one's data.
+	other, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "other.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Open(ct, "ctx-a"); err == nil {
+		t.Fatal("foreign key opened the ciphertext")
+	}
+}
+
+func TestLoadMasterErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	_, err := vault.LoadMaster(filepath.Join(dir, "none.key"))
+	if !errors.Is(err, fs.ErrNotExist) || custos.ErrorCode(err) != "key_file_missing" {
+		t.Fatalf("missing = %v", err)
+	}
+	bad := filepath.Join(dir, "bad.key")
+	if err := os.WriteFile(bad, []byte("not a keyset"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vault.LoadMaster(bad); custos.ErrorCode(err) != "key_file_invalid" {
+		t.Fatalf("invalid = %v", err)
+	}
+}
+
+func TestExposedKeyFile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "master.key")
+	if _, _, err := vault.LoadOrCreateMaster(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := vault.LoadMaster(path)
+	if err != nil || !m.Exposed {
+		t.Fatalf("exposed = %v, %v", m != nil && m.Exposed, err)
+	}
+}
+
+func TestInstanceSigner(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		m, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "master.key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		a, err := vault.InstanceSigner(ctx, s, m, "audit", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := vault.InstanceSigner(ctx, s, m, "audit", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.Public().Equal(b.Public()) || a.ID != vault.KeyID(a.Public()) {
+			t.Fatal("second call made a new key")
+		}
+		if !ed25519.Verify(b.Public(), []byte("m"), a.Sign([]byte("m"))) {
+			t.Fatal("signature does not verify")
+		}
+		k, _ := s.InstanceKey(ctx, "audit")
+		if string(k.Sealed) == string(a.Public()) || len(k.Sealed) < ed25519.SeedSize {
+			t.Fatal("private key not sealed")
+		}
+		// Rotation re-seals under the new primary; the key stays the same.
+		if err := m.Rotate(); err != nil {
+			t.Fatal(err)
+		}
+		if err := vault.ResealInstanceKeys(ctx, s, m, "audit", "absent"); err != nil {
+			t.Fatal(err)
+		}
+		k2, _ := s.InstanceKey(ctx, "audit")
+		if string(k2.Sealed) == string(k.Sealed) {
+			t.Fatal("not re-sealed")
+		}
+		c, err := vault.InstanceSigner(ctx, s, m, "audit", now)
+		if err != nil || !c.Public().Equal(a.Public()) {
+			t.Fatalf("after rotation: %v", err)
+		}
+		// Swapping the public key in the table is detected.
+		if _, err := s.DB().ExecContext(ctx, `UPDATE instance_keys SET public = $1 WHERE name = 'audit'`, []byte("0123456789abcdef0123456789abcdef")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := vault.InstanceSigner(ctx, s, m, "audit", now); custos.ErrorCode(err) != "key_mismatch" {
+			t.Fatalf("swapped public key = %v", err)
+		}
+	})
+}
