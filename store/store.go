@@ -13,9 +13,9 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
-	"regexp"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
