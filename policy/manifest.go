@@ -1,0 +1,272 @@
+// Package policy holds the policy manifest: the machine-readable form of a
+// company's privacy promises. It loads and validates manifests (with
+// FILE:LINE:COL errors), renders the public notice from them, and diffs two
+// versions into material and editorial changes. Nothing specific to one
+// company lives here; the bundled manifest is data (clientwise.yaml).
+package policy
+
+// Format is the value of the manifest's "custos" key for this format.
+const Format = "policy/v1"
+
+// Manifest is a policy manifest. Keys of categories, purposes and data
+// subjects are fideslang keys; sources and recipients have keys of the
+// company's own choosing.
+type Manifest struct {
+	Custos       string       `yaml:"custos" json:"custos"`
+	Organisation Organisation `yaml:"organisation" json:"organisation"`
+	Contact      Contact      `yaml:"contact" json:"contact"`
+	LastUpdated  string       `yaml:"last_updated" json:"last_updated"`
+	Language     string       `yaml:"language" json:"language"`
+	Notice       Notice       `yaml:"notice" json:"notice"`
+	Subjects     []Subject    `yaml:"subjects" json:"subjects"`
+	Categories   []Category   `yaml:"categories" json:"categories"`
+	// InformationTypes group categories under the plain-language headings
+	// the notice lists; every category belongs to at least one.
+	InformationTypes []InformationType `yaml:"information_types" json:"information_types"`
+	Sources          []Source          `yaml:"sources" json:"sources"`
+	Purposes         []Purpose         `yaml:"purposes" json:"purposes"`
+	Recipients       []Recipient       `yaml:"recipients" json:"recipients"`
+	Rights           Rights            `yaml:"rights" json:"rights"`
+	Cookies          []Cookie          `yaml:"cookies" json:"cookies"`
+	Children         Children          `yaml:"children" json:"children"`
+	Retention        Retention         `yaml:"retention" json:"retention"`
+	Changes          Changes           `yaml:"changes" json:"changes"`
+	California       *California       `yaml:"california,omitempty" json:"california,omitempty"`
+}
+
+// Organisation is who the controller is.
+type Organisation struct {
+	Name string `yaml:"name" json:"name"`
+	// ShortName is how the notice refers to the company ("Clientwise").
+	ShortName string `yaml:"short_name" json:"short_name"`
+	// Description is the opening clause naming the entities covered.
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	Website     string `yaml:"website,omitempty" json:"website,omitempty"`
+}
+
+// Contact is how people reach the company about privacy.
+type Contact struct {
+	Email         string `yaml:"email" json:"email"`
+	Phone         string `yaml:"phone,omitempty" json:"phone,omitempty"`
+	PostalAddress string `yaml:"postal_address,omitempty" json:"postal_address,omitempty"`
+	WebForm       string `yaml:"web_form,omitempty" json:"web_form,omitempty"`
+	DPO           string `yaml:"dpo,omitempty" json:"dpo,omitempty"`
+}
+
+// Notice holds the company's own prose for the sections of the notice that
+// are not lists of data: introduction, scope, security and so on. Each field
+// is a list of paragraphs.
+type Notice struct {
+	Title string `yaml:"title" json:"title"`
+	// Introduction opens the notice, before the first section.
+	Introduction []string `yaml:"introduction" json:"introduction"`
+	// Obtaining introduces the section on personal information obtained.
+	Obtaining []string `yaml:"obtaining,omitempty" json:"obtaining,omitempty"`
+	// CollectionContexts are the situations in which data is obtained.
+	CollectionContexts []string `yaml:"collection_contexts,omitempty" json:"collection_contexts,omitempty"`
+	Voluntary          []string `yaml:"voluntary,omitempty" json:"voluntary,omitempty"`
+	// Use follows the list of uses and legal bases (combining, anonymising…).
+	Use       []string `yaml:"use,omitempty" json:"use,omitempty"`
+	Cookies   []string `yaml:"cookies,omitempty" json:"cookies,omitempty"`
+	Sharing   []string `yaml:"sharing,omitempty" json:"sharing,omitempty"`
+	Choices   []string `yaml:"choices,omitempty" json:"choices,omitempty"`
+	Security  []string `yaml:"security" json:"security"`
+	Retention []string `yaml:"retention" json:"retention"`
+	Children  []string `yaml:"children,omitempty" json:"children,omitempty"`
+	Changes   []string `yaml:"changes,omitempty" json:"changes,omitempty"`
+	Contact   []string `yaml:"contact,omitempty" json:"contact,omitempty"`
+
+	// SharingClosing follows the recipients, authorities and acquirers
+	// (other disclosures made with notice or consent).
+	SharingClosing []string `yaml:"sharing_closing,omitempty" json:"sharing_closing,omitempty"`
+}
+
+// Subject is a kind of person the company holds data about (fideslang data
+// subject).
+type Subject struct {
+	Key         string `yaml:"key" json:"key"`
+	Description string `yaml:"description" json:"description"`
+}
+
+// Category is a category of personal information (fideslang data category).
+type Category struct {
+	Key string `yaml:"key" json:"key"`
+	// Description is plain language for a person reading the notice.
+	Description string `yaml:"description" json:"description"`
+	// CCPA is the California category it falls under (see taxonomy).
+	CCPA string `yaml:"ccpa" json:"ccpa"`
+	// Sensitive marks sensitive personal information (CPRA, GDPR Art. 9).
+	Sensitive bool `yaml:"sensitive,omitempty" json:"sensitive,omitempty"`
+	// Withheld categories are never shown in clear in an access package
+	// (passwords, full card numbers); the package says they are held.
+	Withheld bool `yaml:"withheld,omitempty" json:"withheld,omitempty"`
+}
+
+// InformationType is one line of the notice's list of what is obtained.
+type InformationType struct {
+	Text       string   `yaml:"text" json:"text"`
+	Categories []string `yaml:"categories" json:"categories"`
+}
+
+// Source is a category of sources of personal information.
+type Source struct {
+	Key         string `yaml:"key" json:"key"`
+	Name        string `yaml:"name" json:"name"`
+	Description string `yaml:"description" json:"description"`
+}
+
+// Legal bases of processing.
+const (
+	BasisConsent             = "consent"
+	BasisContract            = "contract"
+	BasisLegitimateInterests = "legitimate_interests"
+	BasisLegalObligation     = "legal_obligation"
+)
+
+// Consent regimes.
+const (
+	OptIn  = "opt_in"
+	OptOut = "opt_out"
+)
+
+// Purpose is a purpose of processing (fideslang data use).
+type Purpose struct {
+	Key        string `yaml:"key" json:"key"`
+	Name       string `yaml:"name" json:"name"`
+	LegalBasis string `yaml:"legal_basis" json:"legal_basis"`
+	// Consent holds, for consent purposes, the regime per jurisdiction.
+	Consent *Consent `yaml:"consent,omitempty" json:"consent,omitempty"`
+	// BusinessPurpose is the CCPA business purpose it serves (see taxonomy).
+	BusinessPurpose string `yaml:"business_purpose,omitempty" json:"business_purpose,omitempty"`
+	// AdditionalBusinessPurposes are further CCPA business purposes the
+	// purpose serves, when one is not enough (see taxonomy).
+	AdditionalBusinessPurposes []string `yaml:"additional_business_purposes,omitempty" json:"additional_business_purposes,omitempty"`
+	// DirectMarketing marks marketing to the person (objection applies).
+	DirectMarketing bool `yaml:"direct_marketing,omitempty" json:"direct_marketing,omitempty"`
+	// Uses are the notice's plain-language lines for this purpose.
+	Uses []string `yaml:"uses" json:"uses"`
+}
+
+// Consent says how consent works for a purpose in each jurisdiction.
+type Consent struct {
+	// Regimes maps a jurisdiction (ISO 3166 code such as US-CA, a country
+	// such as US, EU, EEA, or "default") to opt_in or opt_out. The most
+	// specific match wins.
+	Regimes map[string]string `yaml:"regimes" json:"regimes"`
+}
+
+// Recipient kinds.
+const (
+	KindAffiliate                = "affiliate"
+	KindServiceProvider          = "service_provider"
+	KindContractor               = "contractor"
+	KindBusinessPartner          = "business_partner"
+	KindCustomer                 = "customer"
+	KindThirdPartyOwnMarketing   = "third_party_for_own_marketing"
+	KindThirdParty               = "third_party"
+	KindAuthority                = "authority"
+	KindAcquirer                 = "acquirer"
+	KindPersonConnectedToSubject = "connected_person"
+)
+
+// Recipient is a category of recipients of personal information.
+type Recipient struct {
+	Key  string `yaml:"key" json:"key"`
+	Name string `yaml:"name" json:"name"`
+	Kind string `yaml:"kind" json:"kind"`
+	// Description is the notice's sentence on this sharing.
+	Description string `yaml:"description" json:"description"`
+	// CCPADescription names the category of third parties in the
+	// California statement; empty means the recipient is not listed there.
+	CCPADescription string `yaml:"ccpa_description,omitempty" json:"ccpa_description,omitempty"`
+	SaleOrShare     bool   `yaml:"sale_or_share" json:"sale_or_share"`
+	DirectMarketing bool   `yaml:"direct_marketing" json:"direct_marketing"`
+	// ContractRequired: disclosures need a contract on record (processors).
+	ContractRequired bool `yaml:"contract_required,omitempty" json:"contract_required,omitempty"`
+	// Purposes and Categories restrict what may be disclosed; empty means
+	// any declared one.
+	Purposes   []string `yaml:"purposes,omitempty" json:"purposes,omitempty"`
+	Categories []string `yaml:"categories,omitempty" json:"categories,omitempty"`
+	// Grounds are the legal grounds of disclosures to authorities.
+	Grounds []string `yaml:"grounds,omitempty" json:"grounds,omitempty"`
+}
+
+// Rights says which requests people may make, per jurisdiction.
+type Rights struct {
+	// Unsubscribe: every marketing e-mail carries an unsubscribe link.
+	Unsubscribe bool `yaml:"unsubscribe" json:"unsubscribe"`
+	// VerifyIdentity: identity is verified before access is granted.
+	VerifyIdentity bool `yaml:"verify_identity" json:"verify_identity"`
+	// Fee: "none", or "permitted_by_law" (a charge may apply where the
+	// law allows it).
+	Fee string `yaml:"fee" json:"fee"`
+	// Complaint: people may complain to a regulator.
+	Complaint     bool                `yaml:"complaint" json:"complaint"`
+	Jurisdictions []JurisdictionRight `yaml:"jurisdictions" json:"jurisdictions"`
+}
+
+// JurisdictionRight lists the requests open to people in some jurisdictions.
+type JurisdictionRight struct {
+	Jurisdictions []string       `yaml:"jurisdictions" json:"jurisdictions"`
+	Requests      []string       `yaml:"requests" json:"requests"`
+	Limits        []RequestLimit `yaml:"limits,omitempty" json:"limits,omitempty"`
+}
+
+// RequestLimit caps how often some request types may be made.
+type RequestLimit struct {
+	Requests []string `yaml:"requests" json:"requests"`
+	Count    int      `yaml:"count" json:"count"`
+	// Period is "12_months" (rolling) or "calendar_year".
+	Period string `yaml:"period" json:"period"`
+}
+
+// Cookie is a declared cookie or similar technology.
+type Cookie struct {
+	Name        string `yaml:"name" json:"name"`
+	Party       string `yaml:"party" json:"party"`       // first | third
+	Duration    string `yaml:"duration" json:"duration"` // session | persistent
+	Lifetime    string `yaml:"lifetime,omitempty" json:"lifetime,omitempty"`
+	Purpose     string `yaml:"purpose" json:"purpose"`
+	Provider    string `yaml:"provider,omitempty" json:"provider,omitempty"`
+	Description string `yaml:"description" json:"description"`
+}
+
+// Children is what the policy says of children's data.
+type Children struct {
+	AgeThreshold int  `yaml:"age_threshold" json:"age_threshold"`
+	DirectedTo   bool `yaml:"directed_to_children" json:"directed_to_children"`
+	// DeletionWindow is how promptly a child's data is deleted, e.g. "72h".
+	DeletionWindow string `yaml:"deletion_window,omitempty" json:"deletion_window,omitempty"`
+}
+
+// Retention holds concrete retention rules.
+type Retention struct {
+	Rules []RetentionRule `yaml:"rules,omitempty" json:"rules,omitempty"`
+}
+
+// RetentionRule keeps a category (optionally for one purpose) for a duration
+// after a trigger.
+type RetentionRule struct {
+	Category string `yaml:"category" json:"category"`
+	Purpose  string `yaml:"purpose,omitempty" json:"purpose,omitempty"`
+	Duration string `yaml:"duration" json:"duration"` // e.g. "13 months", "30 days", "7 years"
+	// Trigger: collected, last_activity, account_closed, relationship_ended.
+	Trigger   string `yaml:"trigger" json:"trigger"`
+	Extension string `yaml:"extension,omitempty" json:"extension,omitempty"`
+	Reason    string `yaml:"reason" json:"reason"`
+}
+
+// Changes is how policy changes are announced.
+type Changes struct {
+	// NoticeOfMaterialChanges: how people learn of material changes before
+	// they take effect ("website", "email", "website_and_email").
+	NoticeOfMaterialChanges string `yaml:"notice_of_material_changes" json:"notice_of_material_changes"`
+	// NoticeDays is how many days ahead material changes are announced.
+	NoticeDays int `yaml:"notice_days,omitempty" json:"notice_days,omitempty"`
+}
+
+// California holds the California statement's own settings.
+type California struct {
+	Effective    string   `yaml:"effective" json:"effective"`
+	Introduction []string `yaml:"introduction,omitempty" json:"introduction,omitempty"`
+}

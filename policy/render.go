@@ -1,0 +1,755 @@
+package policy
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"github.com/custos-privacy/custos/taxonomy"
+)
+
+// Notice formats Render writes.
+const (
+	NoticeMarkdown = "md"
+	NoticeHTML     = "html"
+)
+
+// RenderOptions are what the notice shows besides the manifest.
+type RenderOptions struct {
+	Version  int64      // policy version number, 0 if unknown
+	Upcoming []Upcoming // announced changes not yet in force
+}
+
+// Upcoming is an announced change to the policy that is not yet in force.
+type Upcoming struct {
+	EffectiveAt time.Time
+	Changes     []string
+}
+
+//go:embed templates/notice.md.tmpl templates/notice.html.tmpl
+var templateFiles embed.FS
+
+var (
+	markdownNotice = texttemplate.Must(texttemplate.New("notice.md.tmpl").
+			Funcs(texttemplate.FuncMap{"md": mdEscape, "cell": mdCell, "prose": mdProse, "email": mdEmail}).
+			ParseFS(templateFiles, "templates/notice.md.tmpl"))
+	htmlNotice = htmltemplate.Must(htmltemplate.New("notice.html.tmpl").
+			Funcs(htmltemplate.FuncMap{"prose": htmlProse}).
+			ParseFS(templateFiles, "templates/notice.html.tmpl"))
+)
+
+// Render writes the public privacy notice of m in format "md" (GitHub
+// flavoured Markdown) or "html" (a complete, self-contained document). The
+// wording specific to the company comes from the manifest; the templates
+// hold only generic notice wording and the lists derived from the data.
+func Render(w io.Writer, m *Manifest, format string, opts RenderOptions) error {
+	if format != NoticeMarkdown && format != NoticeHTML {
+		return fmt.Errorf("policy: cannot render the notice as %q: the formats are %q and %q", format, NoticeMarkdown, NoticeHTML)
+	}
+	if m == nil {
+		return fmt.Errorf("policy: cannot render the notice of no manifest")
+	}
+	v, err := newNoticeView(m, opts)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if format == NoticeMarkdown {
+		if err := markdownNotice.Execute(&buf, v); err != nil {
+			return fmt.Errorf("policy: render notice: %w", err)
+		}
+		_, err = w.Write(tidyMarkdown(buf.Bytes()))
+	} else {
+		if err := htmlNotice.Execute(&buf, v); err != nil {
+			return fmt.Errorf("policy: render notice: %w", err)
+		}
+		_, err = w.Write(buf.Bytes())
+	}
+	return err
+}
+
+// noticeView is what the templates see: the manifest's prose as it is and
+// every list derived from its data, in order and punctuated.
+type noticeView struct {
+	Lang        string
+	Title       string
+	TitleLower  string
+	ShortName   string
+	LastUpdated string
+	Updated     string // ISO date, for <time>
+	Version     int64
+	Upcoming    []upcomingView
+
+	Notice Notice
+
+	Contexts        []string
+	Types           []string
+	Uses            []string
+	LegalBases      []string
+	DirectMarketing bool
+
+	Cookies []cookieRow
+
+	Recipients  []string
+	NoSale      bool
+	Authorities []authorityView
+	Acquirers   []string
+
+	Unsubscribe    bool
+	RightsGroups   []rightsGroup
+	VerifyIdentity bool
+	Fee            string
+	Complaint      bool
+
+	RetentionRules []retentionRow
+
+	Children childrenView
+	Changes  changesView
+	Contact  contactView
+
+	California *californiaView
+}
+
+type upcomingView struct {
+	Effective string
+	Changes   []string
+}
+
+type cookieRow struct {
+	Name, Party, Duration, Purpose, Description string
+}
+
+type authorityView struct {
+	Description string
+	Grounds     string // "(1) …, (2) …, and (3) …"
+}
+
+type rightsGroup struct {
+	Label    string
+	Requests []string
+	Limits   []limitView
+}
+
+type limitView struct {
+	Requests string // "access and categories"
+	Times    string // "up to twice", "once"
+	Period   string // "in any 12-month period"
+}
+
+type retentionRow struct {
+	Category, Purpose, Period, Reason string
+}
+
+type childrenView struct {
+	Paragraphs []string
+	Age        int
+	Directed   bool
+	Deletion   string // "within 72 hours" or "promptly"
+}
+
+type changesView struct {
+	Paragraphs []string
+	Means      string // "by means of a notice on this website"
+	Days       int
+}
+
+type contactView struct {
+	Paragraphs []string
+	Email      string
+	EmailShown bool // the prose already gives the e-mail address
+	Phone      string
+	Postal     string
+	WebForm    string
+	DPO        string
+}
+
+type californiaView struct {
+	Effective        string
+	Introduction     []string
+	Collected        []string
+	Sources          []string
+	BusinessPurposes []string
+	Disclosed        []string
+	Sold             []string
+	ThirdParties     []string
+
+	Know             bool   // right to know (access, categories)
+	KnowLimit        string // "twice in a 12-month period"
+	Disclosures      bool   // Shine the Light
+	DisclosuresLimit string // "once in a calendar year"
+	Deletion         bool
+	Other            []string // other requests, in the taxonomy's words
+}
+
+func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
+	updated, err := longDate(m.LastUpdated)
+	if err != nil {
+		return nil, fmt.Errorf("policy: render notice: last_updated: %w", err)
+	}
+	v := &noticeView{
+		Lang:        m.Language,
+		Title:       m.Notice.Title,
+		ShortName:   m.Organisation.ShortName,
+		LastUpdated: updated,
+		Updated:     m.LastUpdated,
+		Version:     opts.Version,
+		Notice:      m.Notice,
+	}
+	if v.Lang == "" {
+		v.Lang = "en"
+	}
+	if v.Title == "" {
+		v.Title = "Privacy Policy"
+	}
+	v.TitleLower = strings.ToLower(v.Title)
+
+	for _, u := range opts.Upcoming {
+		v.Upcoming = append(v.Upcoming, upcomingView{Effective: u.EffectiveAt.Format("January 2, 2006"), Changes: u.Changes})
+	}
+
+	v.Contexts = punctuate(m.Notice.CollectionContexts, "or")
+	var types []string
+	for _, it := range m.InformationTypes {
+		types = append(types, it.Text)
+	}
+	v.Types = punctuate(types, "and")
+
+	var uses []string
+	bases := map[string]bool{}
+	for _, p := range m.Purposes {
+		uses = append(uses, p.Uses...)
+		bases[p.LegalBasis] = true
+		v.DirectMarketing = v.DirectMarketing || p.DirectMarketing
+	}
+	v.Uses = punctuate(uses, "and")
+	var legal []string
+	for _, b := range taxonomy.LegalBases() {
+		if bases[b.Key] {
+			legal = append(legal, b.Text)
+		}
+	}
+	v.LegalBases = punctuate(legal, "or")
+
+	purposeNames := map[string]string{}
+	for _, p := range m.Purposes {
+		purposeNames[p.Key] = p.Name
+	}
+	for _, c := range m.Cookies {
+		row := cookieRow{Name: c.Name, Party: "First-party", Duration: "Session", Purpose: purposeNames[c.Purpose], Description: c.Description}
+		if c.Party == "third" {
+			row.Party = "Third-party"
+			if c.Provider != "" {
+				row.Party += " (" + c.Provider + ")"
+			}
+		}
+		if c.Duration == "persistent" {
+			row.Duration = "Persistent"
+			if c.Lifetime != "" {
+				row.Duration += ", " + c.Lifetime
+			}
+		}
+		if row.Purpose == "" {
+			row.Purpose = c.Purpose
+		}
+		v.Cookies = append(v.Cookies, row)
+	}
+
+	var shared []string
+	v.NoSale = true
+	for _, r := range m.Recipients {
+		if r.SaleOrShare {
+			v.NoSale = false
+		}
+		switch r.Kind {
+		case KindAuthority:
+			v.Authorities = append(v.Authorities, authorityView{Description: r.Description, Grounds: numbered(r.Grounds)})
+		case KindAcquirer:
+			v.Acquirers = append(v.Acquirers, r.Description)
+		default:
+			shared = append(shared, r.Description)
+		}
+	}
+	v.Recipients = punctuate(shared, "and")
+
+	v.Unsubscribe = m.Rights.Unsubscribe
+	v.VerifyIdentity = m.Rights.VerifyIdentity
+	v.Fee = m.Rights.Fee
+	v.Complaint = m.Rights.Complaint
+	v.RightsGroups = rightsGroups(m.Rights.Jurisdictions)
+
+	categoryNames := map[string]string{}
+	for _, c := range m.Categories {
+		categoryNames[c.Key] = c.Description
+	}
+	for _, r := range m.Retention.Rules {
+		row := retentionRow{Category: categoryNames[r.Category], Purpose: purposeNames[r.Purpose], Reason: r.Reason}
+		if row.Category == "" {
+			row.Category = r.Category
+		}
+		if r.Purpose == "" {
+			row.Purpose = "All purposes"
+		} else if row.Purpose == "" {
+			row.Purpose = r.Purpose
+		}
+		row.Period = r.Duration
+		if t := triggers[r.Trigger]; t != "" {
+			row.Period += " " + t
+		}
+		if r.Extension != "" {
+			row.Period += " (which may be extended by " + r.Extension + ")"
+		}
+		v.RetentionRules = append(v.RetentionRules, row)
+	}
+
+	v.Children = childrenView{
+		Paragraphs: m.Notice.Children,
+		Age:        m.Children.AgeThreshold,
+		Directed:   m.Children.DirectedTo,
+		Deletion:   within(m.Children.DeletionWindow),
+	}
+	v.Changes = changesView{Paragraphs: m.Notice.Changes, Means: changeMeans[m.Changes.NoticeOfMaterialChanges], Days: m.Changes.NoticeDays}
+	if v.Changes.Means == "" {
+		v.Changes.Means = changeMeans["website"]
+	}
+
+	v.Contact = contactView{
+		Paragraphs: m.Notice.Contact,
+		Email:      m.Contact.Email,
+		EmailShown: len(m.Notice.Contact) == 0,
+		Phone:      m.Contact.Phone,
+		Postal:     m.Contact.PostalAddress,
+		WebForm:    m.Contact.WebForm,
+		DPO:        m.Contact.DPO,
+	}
+	for _, p := range m.Notice.Contact {
+		if m.Contact.Email != "" && strings.Contains(p, m.Contact.Email) {
+			v.Contact.EmailShown = true
+		}
+	}
+
+	if m.California != nil {
+		ca, err := californiaStatement(m)
+		if err != nil {
+			return nil, err
+		}
+		v.California = ca
+	}
+	return v, nil
+}
+
+// californiaStatement derives the California Consumer Privacy Statement.
+func californiaStatement(m *Manifest) (*californiaView, error) {
+	effective, err := longDate(m.California.Effective)
+	if err != nil {
+		return nil, fmt.Errorf("policy: render notice: california.effective: %w", err)
+	}
+	ca := &californiaView{Effective: effective, Introduction: m.California.Introduction}
+
+	ccpaOf := map[string]string{}
+	collected := map[string]bool{}
+	for _, c := range m.Categories {
+		ccpaOf[c.Key] = c.CCPA
+		collected[c.CCPA] = true
+	}
+	ca.Collected = ccpaTexts(collected)
+
+	var sources []string
+	for _, s := range m.Sources {
+		sources = append(sources, s.Description)
+	}
+	ca.Sources = punctuate(sources, "and")
+
+	bps := map[string]bool{}
+	for _, p := range m.Purposes {
+		bps[p.BusinessPurpose] = true
+		for _, b := range p.AdditionalBusinessPurposes {
+			bps[b] = true
+		}
+	}
+	var purposes []string
+	for _, b := range taxonomy.BusinessPurposes() {
+		if bps[b.Key] {
+			purposes = append(purposes, b.Text)
+		}
+	}
+	ca.BusinessPurposes = punctuate(purposes, "and")
+
+	disclosed, sold := map[string]bool{}, map[string]bool{}
+	var thirdParties []string
+	for _, r := range m.Recipients {
+		receives := collected
+		if len(r.Categories) > 0 {
+			receives = map[string]bool{}
+			for _, c := range r.Categories {
+				receives[ccpaOf[c]] = true
+			}
+		}
+		for k := range receives {
+			disclosed[k] = true
+			if r.SaleOrShare {
+				sold[k] = true
+			}
+		}
+		if r.CCPADescription != "" {
+			thirdParties = append(thirdParties, r.CCPADescription)
+		}
+	}
+	ca.Disclosed = ccpaTexts(disclosed)
+	ca.Sold = ccpaTexts(sold)
+	ca.ThirdParties = punctuate(thirdParties, "and")
+
+	for _, j := range m.Rights.Jurisdictions {
+		if !contains(j.Jurisdictions, "US-CA") {
+			continue
+		}
+		var other []string
+		for _, t := range taxonomy.RequestTypes() {
+			if !contains(j.Requests, t.Key) {
+				continue
+			}
+			switch t.Key {
+			case "access", "categories":
+				ca.Know = true
+			case "direct_marketing_disclosures":
+				ca.Disclosures = true
+			case "deletion":
+				ca.Deletion = true
+			default:
+				other = append(other, t.Text)
+			}
+		}
+		ca.Other = other
+		for _, l := range j.Limits {
+			phrase := times(l.Count) + " " + statutePeriods[l.Period]
+			if contains(l.Requests, "access") || contains(l.Requests, "categories") {
+				ca.KnowLimit = phrase
+			}
+			if contains(l.Requests, "direct_marketing_disclosures") {
+				ca.DisclosuresLimit = phrase
+			}
+		}
+		break
+	}
+	return ca, nil
+}
+
+// ccpaTexts lists the statutory text of the CCPA categories in set, in the
+// statute's order.
+func ccpaTexts(set map[string]bool) []string {
+	var out []string
+	for _, c := range taxonomy.CCPACategories() {
+		if set[c.Key] {
+			out = append(out, c.Text)
+		}
+	}
+	return punctuate(out, "and")
+}
+
+// rightsGroups lists the requests open in each group of jurisdictions, the
+// groups naming specific places first and the default last.
+func rightsGroups(js []JurisdictionRight) []rightsGroup {
+	var specific, fallback []rightsGroup
+	for _, j := range js {
+		g := rightsGroup{}
+		var places []string
+		hasDefault := false
+		for _, code := range j.Jurisdictions {
+			if code == "default" {
+				hasDefault = true
+				continue
+			}
+			places = append(places, placeName(code))
+		}
+		if hasDefault && len(places) > 0 {
+			places = append(places, "everywhere else")
+		}
+		g.Label = joinAnd(places)
+		var reqs []string
+		for _, t := range taxonomy.RequestTypes() {
+			if contains(j.Requests, t.Key) {
+				reqs = append(reqs, t.Text)
+			}
+		}
+		g.Requests = punctuate(reqs, "and")
+		for _, l := range j.Limits {
+			var labels []string
+			for _, t := range taxonomy.RequestTypes() {
+				if contains(l.Requests, t.Key) {
+					labels = append(labels, strings.ToLower(t.Label))
+				}
+			}
+			up := times(l.Count)
+			if l.Count > 1 {
+				up = "up to " + up
+			}
+			g.Limits = append(g.Limits, limitView{Requests: strings.ToLower(joinAnd(labels)), Times: up, Period: periods[l.Period]})
+		}
+		if hasDefault {
+			fallback = append(fallback, g)
+		} else {
+			specific = append(specific, g)
+		}
+	}
+	if len(specific) > 0 {
+		for i := range fallback {
+			if fallback[i].Label == "" {
+				fallback[i].Label = "Everywhere else"
+			}
+		}
+	}
+	return append(specific, fallback...)
+}
+
+var periods = map[string]string{
+	"12_months":     "in any 12-month period",
+	"calendar_year": "in a calendar year",
+}
+
+// statutePeriods word limits the way the California statement does.
+var statutePeriods = map[string]string{
+	"12_months":     "in a 12-month period",
+	"calendar_year": "in a calendar year",
+}
+
+var triggers = map[string]string{
+	"collected":          "after we obtain it",
+	"last_activity":      "after your last activity",
+	"account_closed":     "after your account is closed",
+	"relationship_ended": "after our relationship ends",
+}
+
+var changeMeans = map[string]string{
+	"website":           "by means of a notice on this website",
+	"email":             "by email",
+	"website_and_email": "by means of a notice on this website and by email",
+}
+
+func times(n int) string {
+	switch n {
+	case 1:
+		return "once"
+	case 2:
+		return "twice"
+	default:
+		return strconv.Itoa(n) + " times"
+	}
+}
+
+// within words a deletion window such as "72h" or "3d".
+func within(window string) string {
+	if len(window) < 2 {
+		return "promptly"
+	}
+	n, err := strconv.Atoi(window[:len(window)-1])
+	if err != nil || n <= 0 {
+		return "promptly"
+	}
+	unit := map[byte]string{'h': "hour", 'd': "day"}[window[len(window)-1]]
+	if unit == "" {
+		return "promptly"
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	return fmt.Sprintf("within %d %s", n, unit)
+}
+
+func longDate(s string) (string, error) {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a date (YYYY-MM-DD)", s)
+	}
+	return t.Format("January 2, 2006"), nil
+}
+
+// punctuate ends the items of a list the way a sentence running through it
+// would: "a;", "b; and", "c." (or "or"). Items that already end in
+// punctuation are left alone.
+func punctuate(items []string, conj string) []string {
+	out := make([]string, 0, len(items))
+	for i, s := range items {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if !strings.ContainsAny(s[len(s)-1:], ".;:!?") {
+			switch {
+			case i == len(items)-1:
+				s += "."
+			case i == len(items)-2:
+				s += "; " + conj
+			default:
+				s += ";"
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// numbered runs grounds into one clause: "(1) a, (2) b, and (3) c".
+func numbered(grounds []string) string {
+	switch len(grounds) {
+	case 0:
+		return ""
+	case 1:
+		return grounds[0]
+	}
+	var b strings.Builder
+	for i, g := range grounds {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if i == len(grounds)-1 {
+			b.WriteString("and ")
+		}
+		fmt.Fprintf(&b, "(%d) %s", i+1, g)
+	}
+	return b.String()
+}
+
+func joinAnd(words []string) string {
+	switch len(words) {
+	case 0:
+		return ""
+	case 1:
+		return capitalise(words[0])
+	}
+	return capitalise(strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1])
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// placeName names a jurisdiction code for people: a country, a US state,
+// the EU or the EEA.
+func placeName(code string) string {
+	switch code {
+	case "EU":
+		return "the European Union"
+	case "EEA":
+		return "the European Economic Area"
+	}
+	if country, sub, ok := strings.Cut(code, "-"); ok {
+		if country == "US" {
+			if n, ok := usStates[sub]; ok {
+				return n
+			}
+		}
+		return code
+	}
+	if r, err := language.ParseRegion(code); err == nil {
+		if n := display.English.Regions().Name(r); n != "" {
+			if strings.HasPrefix(n, "United ") || strings.HasSuffix(n, " Republic") || strings.HasSuffix(n, "lands") {
+				return "the " + n
+			}
+			return n
+		}
+	}
+	return code
+}
+
+var usStates = map[string]string{
+	"AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+	"CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "the District of Columbia",
+	"FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
+	"IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+	"ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
+	"MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+	"NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
+	"NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon",
+	"PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
+	"TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia",
+	"WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+}
+
+// Markdown escaping: the characters that would otherwise start emphasis,
+// links, code or HTML.
+var mdSpecial = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`, `<`, `\<`, `>`, `\>`,
+)
+
+func mdEscape(s string) string { return mdSpecial.Replace(s) }
+
+func mdCell(s string) string { return strings.ReplaceAll(mdEscape(s), "|", `\|`) }
+
+func mdEmail(addr string) string {
+	return "[" + mdEscape(addr) + "](mailto:" + addr + ")"
+}
+
+// emailPattern finds e-mail addresses in prose, to link them.
+var emailPattern = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
+
+// mdProse escapes a paragraph and links the e-mail addresses in it.
+func mdProse(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, loc := range emailPattern.FindAllStringIndex(s, -1) {
+		b.WriteString(mdEscape(s[last:loc[0]]))
+		b.WriteString(mdEmail(s[loc[0]:loc[1]]))
+		last = loc[1]
+	}
+	b.WriteString(mdEscape(s[last:]))
+	return b.String()
+}
+
+// htmlProse escapes a paragraph and links the e-mail addresses in it.
+func htmlProse(s string) htmltemplate.HTML {
+	var b strings.Builder
+	last := 0
+	for _, loc := range emailPattern.FindAllStringIndex(s, -1) {
+		addr := htmltemplate.HTMLEscapeString(s[loc[0]:loc[1]])
+		b.WriteString(htmltemplate.HTMLEscapeString(s[last:loc[0]]))
+		b.WriteString(`<a href="mailto:` + addr + `">` + addr + `</a>`)
+		last = loc[1]
+	}
+	b.WriteString(htmltemplate.HTMLEscapeString(s[last:]))
+	return htmltemplate.HTML(b.String())
+}
+
+// tidyMarkdown trims trailing spaces and collapses runs of blank lines the
+// template's conditionals leave behind.
+func tidyMarkdown(b []byte) []byte {
+	lines := strings.Split(string(b), "\n")
+	var out []string
+	blank := true // no blank lines at the top
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t")
+		if l == "" {
+			if blank {
+				continue
+			}
+			blank = true
+		} else {
+			blank = false
+		}
+		out = append(out, l)
+	}
+	for len(out) > 0 && out[len(out)-1] == "" {
+		out = out[:len(out)-1]
+	}
+	return []byte(strings.Join(out, "\n") + "\n")
+}
