@@ -325,7 +325,6 @@ func (l *Loader) schemaLeaves(v *validation, ve *jsonschema.ValidationError, nam
 	}
 }
 
-
 // findKey returns the first mapping key named name, depth first, and the
 // path of the map holding it.
 func findKey(n ast.Node, name string, path []string) (ast.Node, []string) {
