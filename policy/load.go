@@ -143,9 +143,12 @@ func (l *Loader) Parse(file string, data []byte) (*Policy, error) {
 		}
 		return nil, v.sorted()
 	}
-	if len(v.problems) == 0 {
-		l.check(v, &m)
-	}
+	// Semantic checks run even when the schema found problems, so one run
+	// reports everything; a position the schema already flagged is not
+	// flagged twice.
+	schemaFound := len(v.problems)
+	l.check(v, &m)
+	v.dedupe(schemaFound)
 	if len(v.problems) > 0 {
 		return nil, v.sorted()
 	}
@@ -166,6 +169,22 @@ func (v *validation) sorted() Problems {
 		return a.Line < b.Line || a.Line == b.Line && a.Column < b.Column
 	})
 	return v.problems
+}
+
+// dedupe drops problems after the first n that sit where one of the first
+// n already does.
+func (v *validation) dedupe(n int) {
+	seen := map[[2]int]bool{}
+	for _, p := range v.problems[:n] {
+		seen[[2]int{p.Line, p.Column}] = true
+	}
+	out := v.problems[:n]
+	for _, p := range v.problems[n:] {
+		if !seen[[2]int{p.Line, p.Column}] {
+			out = append(out, p)
+		}
+	}
+	v.problems = out
 }
 
 // at records a problem at node (or 1:1 without one).

@@ -1,0 +1,22 @@
+# The two commands of the README: `make run` and `make test`.
+GO ?= go
+
+.PHONY: run test build vet fuzz bench
+
+run:
+	$(GO) run ./cmd/custos serve
+
+# The whole suite, on SQLite and on the PostgreSQL at 127.0.0.1:5432
+# (CUSTOS_TEST_POSTGRES to point elsewhere). .ci/run runs exactly this.
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+
+build:
+	$(GO) build -o custos ./cmd/custos
+
+# Each parser's fuzz target for a short while (FUZZTIME=1m for longer).
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test ./policy -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./http/api -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)

@@ -1,0 +1,280 @@
+package api
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/policy"
+)
+
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.Store.DB().PingContext(ctx); err != nil {
+		s.writeError(w, r, custos.Wrap(err, custos.KindUnavailable, custos.CodeUnavailable, "The database is not reachable."))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// gpc is the Global Privacy Control well-known resource: this site honours
+// the signal. lastUpdate is the date of the policy in force.
+func (s *server) gpc(w http.ResponseWriter, r *http.Request) {
+	p, _, err := s.Policies.Active(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"gpc": true, "lastUpdate": p.LastUpdated})
+}
+
+func (s *server) openapi(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(openAPI)
+}
+
+// policyVersionJSON is a version as the API shows it.
+type policyVersionJSON struct {
+	Version     int64     `json:"version"`
+	LastUpdated string    `json:"last_updated"`
+	EffectiveAt time.Time `json:"effective_at"`
+	PublishedAt time.Time `json:"published_at"`
+	PublishedBy string    `json:"published_by"`
+	Digest      string    `json:"digest"`
+	Material    bool      `json:"material"`
+	Changes     []string  `json:"changes"`
+}
+
+func versionJSON(v custos.PolicyVersion) policyVersionJSON {
+	changes := []string{}
+	if v.Summary != "" {
+		changes = strings.Split(v.Summary, "\n")
+	}
+	return policyVersionJSON{Version: v.Version, LastUpdated: v.LastUpdated, EffectiveAt: v.EffectiveAt,
+		PublishedAt: v.PublishedAt, PublishedBy: v.PublishedBy, Digest: v.Digest, Material: v.Material, Changes: changes}
+}
+
+func (s *server) getPolicy(w http.ResponseWriter, r *http.Request) {
+	p, v, err := s.Policies.Active(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	up, err := s.Policies.Upcoming(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	upcoming := make([]policyVersionJSON, len(up))
+	for i, u := range up {
+		upcoming[i] = versionJSON(u)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"version":      v.Version,
+		"last_updated": p.LastUpdated,
+		"effective_at": v.EffectiveAt,
+		"digest":       v.Digest,
+		"manifest":     p.Manifest,
+		"upcoming":     upcoming,
+	})
+}
+
+func (s *server) listPolicyVersions(w http.ResponseWriter, r *http.Request) {
+	vs, err := s.Store.PolicyVersions(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]policyVersionJSON, len(vs))
+	for i, v := range vs {
+		out[i] = versionJSON(v)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"versions": out})
+}
+
+type publishRequest struct {
+	Manifest    string     `json:"manifest"`
+	EffectiveAt *time.Time `json:"effective_at"`
+	Force       bool       `json:"force"`
+}
+
+func (s *server) publishPolicy(w http.ResponseWriter, r *http.Request) {
+	var req publishRequest
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := required("manifest", req.Manifest); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	effective := s.Clock.Now()
+	if req.EffectiveAt != nil {
+		effective = *req.EffectiveAt
+	}
+	out, err := s.Policies.Publish(r.Context(), auth.Actor(tokenFrom(r.Context())), "manifest", []byte(req.Manifest), effective, req.Force)
+	if err != nil {
+		var ps policy.Problems
+		if errors.As(err, &ps) {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"error": errorDetail{Code: "invalid_manifest",
+				Message: "The manifest has problems; see problems."}, "problems": problemsJSON(ps)})
+			return
+		}
+		s.writeError(w, r, err)
+		return
+	}
+	status := http.StatusCreated
+	if out.Unchanged {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, map[string]any{"unchanged": out.Unchanged, "version": versionJSON(out.Version)})
+}
+
+func (s *server) validatePolicy(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Manifest string `json:"manifest"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	_, err := s.Policies.Loader().Parse("manifest", []byte(req.Manifest))
+	var ps policy.Problems
+	if errors.As(err, &ps) {
+		writeJSON(w, http.StatusOK, map[string]any{"valid": false, "problems": problemsJSON(ps)})
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"valid": true, "problems": []any{}})
+}
+
+func problemsJSON(ps policy.Problems) []map[string]any {
+	out := make([]map[string]any, len(ps))
+	for i, p := range ps {
+		out[i] = map[string]any{"line": p.Line, "column": p.Column, "path": p.Path, "message": p.Message}
+	}
+	return out
+}
+
+type tokenJSON struct {
+	ID        int64      `json:"id"`
+	Name      string     `json:"name"`
+	Role      string     `json:"role"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	LastUsed  *time.Time `json:"last_used_at,omitempty"`
+}
+
+func (s *server) listTokens(w http.ResponseWriter, r *http.Request) {
+	toks, err := s.Store.Tokens(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]tokenJSON, len(toks))
+	for i, t := range toks {
+		out[i] = tokenJSON{ID: t.ID, Name: t.Name, Role: string(t.Role), CreatedAt: t.CreatedAt, RevokedAt: t.RevokedAt, LastUsed: t.LastUsed}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tokens": out})
+}
+
+func (s *server) createToken(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Role string `json:"role"`
+		Name string `json:"name"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	role, err := custos.ParseRole(req.Role)
+	if err != nil {
+		e := custos.AsError(err)
+		e.Field = "role"
+		s.writeError(w, r, e)
+		return
+	}
+	secret, tok, err := s.Auth.Create(r.Context(), auth.Actor(tokenFrom(r.Context())), role, req.Name)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": tok.ID, "name": tok.Name, "role": tok.Role, "token": secret})
+}
+
+func (s *server) revokeToken(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.writeError(w, r, custos.Errorf(custos.KindInvalid, custos.CodeInvalidRequest, "The token id must be a number."))
+		return
+	}
+	if err := s.Auth.Revoke(r.Context(), auth.Actor(tokenFrom(r.Context())), id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+type auditJSON struct {
+	Seq    int64           `json:"seq"`
+	At     time.Time       `json:"at"`
+	Actor  string          `json:"actor"`
+	Action string          `json:"action"`
+	Object string          `json:"object"`
+	Detail json.RawMessage `json:"detail"`
+	Hash   string          `json:"hash"`
+}
+
+func (s *server) listAudit(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	after, limit := int64(0), 100
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			s.writeError(w, r, custos.Errorf(custos.KindInvalid, custos.CodeInvalidRequest, "after must be a non-negative entry number."))
+			return
+		}
+		after = n
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			s.writeError(w, r, custos.Errorf(custos.KindInvalid, custos.CodeInvalidRequest, "limit must be between 1 and 1000."))
+			return
+		}
+		limit = n
+	}
+	entries, err := s.Store.AuditEntries(r.Context(), after, limit)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]auditJSON, len(entries))
+	for i, e := range entries {
+		out[i] = auditJSON{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Object: e.Object,
+			Detail: json.RawMessage(e.Detail), Hash: hex.EncodeToString(e.Hash)}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"entries": out})
+}
+
+func (s *server) verifyAudit(w http.ResponseWriter, r *http.Request) {
+	rep, err := audit.Verify(r.Context(), s.Store, s.AuditKeys)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": rep.OK(), "entries": rep.Entries, "checkpoints": rep.Checkpoints,
+		"problem": rep.Problem, "bad_entry": rep.BadSeq})
+}

@@ -1,0 +1,86 @@
+// Package web serves Custos' pages. Today that is the public notice,
+// rendered from the policy in force; the privacy centre and admin console
+// join it here.
+package web
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/policy"
+)
+
+// Deps is what the pages need.
+type Deps struct {
+	Policies *policy.Registry
+	Logger   *slog.Logger
+	Clock    custos.Clock
+}
+
+// ContentSecurityPolicy is strict: no scripts, no external resources. The
+// notice's one inline <style> element is the only exception.
+const ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; " +
+	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// Register adds the pages to mux.
+func Register(mux *http.ServeMux, d Deps) {
+	mux.HandleFunc("GET /privacy-policy", func(w http.ResponseWriter, r *http.Request) {
+		d.notice(w, r, "html", "text/html; charset=utf-8")
+	})
+	mux.HandleFunc("GET /privacy-policy.md", func(w http.ResponseWriter, r *http.Request) {
+		d.notice(w, r, "md", "text/markdown; charset=utf-8")
+	})
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/privacy-policy", http.StatusFound)
+	})
+}
+
+func (d Deps) notice(w http.ResponseWriter, r *http.Request, format, contentType string) {
+	ctx := r.Context()
+	p, v, err := d.Policies.Active(ctx)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	up, err := d.Policies.Upcoming(ctx)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	opts := policy.RenderOptions{Version: v.Version}
+	for _, u := range up {
+		if !u.Material {
+			continue
+		}
+		var lines []string
+		for _, l := range strings.Split(u.Summary, "\n") {
+			if rest, ok := strings.CutPrefix(l, "material: "); ok {
+				lines = append(lines, rest)
+			}
+		}
+		opts.Upcoming = append(opts.Upcoming, policy.Upcoming{EffectiveAt: u.EffectiveAt, Changes: lines})
+	}
+	var buf bytes.Buffer
+	if err := policy.Render(&buf, p.Manifest, format, opts); err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Security-Policy", ContentSecurityPolicy)
+	h.Set("Cache-Control", "no-cache")
+	h.Set("ETag", `"`+v.Digest[:16]+"-"+format+`"`)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (d Deps) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := custos.AsError(err)
+	status := custos.HTTPStatus(e.Kind)
+	if status >= 500 {
+		d.Logger.ErrorContext(r.Context(), "page failed", "pattern", r.Pattern, "code", e.Code, "err", err)
+	}
+	http.Error(w, e.Message, status)
+}

@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"crypto/ed25519"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/store"
+	"github.com/custos-privacy/custos/vault"
+)
+
+// instanceKeyNames are the instance keys sealed by the master key.
+var instanceKeyNames = []string{"audit"}
+
+func publicKeys(pub []byte) map[string]ed25519.PublicKey {
+	return map[string]ed25519.PublicKey{vault.KeyID(pub): ed25519.PublicKey(pub)}
+}
+
+func keysCmd(env *Env) *cobra.Command {
+	cmd := &cobra.Command{Use: "keys", Short: "Manage the master key"}
+	var dsn, keyFile string
+	rotate := &cobra.Command{
+		Use:   "rotate",
+		Short: "Add a new master key and re-seal every key under it",
+		Long: `Add a new primary key to the master keyset and re-seal the instance keys with it.
+Old keys stay in the keyset so that anything sealed before still opens. Back up the key
+file before and after.`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			a, _, err := openApp(ctx, env, dsn, keyFile, false)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if a.master == nil {
+				_, err := vault.LoadMaster(keyFile)
+				return err
+			}
+			if err := a.master.Rotate(); err != nil {
+				return err
+			}
+			if err := vault.ResealInstanceKeys(ctx, a.store, a.master, instanceKeyNames...); err != nil {
+				return err
+			}
+			if err := a.store.InTx(ctx, func(tx *store.Tx) error {
+				_, err := a.audit.Append(ctx, tx, audit.Record{Actor: "cli", Action: "keys.rotate", Object: "master",
+					Detail: map[string]any{"keys": a.master.KeyCount()}})
+				return err
+			}); err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "master key rotated: %d keys in %s\n", a.master.KeyCount(), keyFile)
+			return nil
+		},
+	}
+	dbFlag(rotate, env, &dsn)
+	keyFlag(rotate, env, &keyFile)
+	cmd.AddCommand(rotate)
+	return cmd
+}

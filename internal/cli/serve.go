@@ -1,0 +1,202 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/http/api"
+	"github.com/custos-privacy/custos/policy"
+)
+
+type serveConfig struct {
+	addr, dsn, policyFile, mailDir, smtpURL, keyFile, baseURL, logFormat, logLevel string
+}
+
+func serveCmd(env *Env) *cobra.Command {
+	var c serveConfig
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the Custos service (API, public notice, metrics)",
+		Long: `Run the Custos service. On first start it creates the data directory, the master key
+and the database, publishes the bundled policy (or --policy) and writes a bootstrap
+admin token to admin.token beside the key file. SIGTERM drains requests and exits 0.`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			policyGiven := cmd.Flags().Changed("policy") || env.Getenv("CUSTOS_POLICY") != ""
+			return serve(cmd.Context(), env, c, policyGiven)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&c.addr, "addr", flagEnv(env, "CUSTOS_ADDR", defaultAddr), "address to listen on (env CUSTOS_ADDR)")
+	dbFlag(cmd, env, &c.dsn)
+	f.StringVar(&c.policyFile, "policy", flagEnv(env, "CUSTOS_POLICY", ""), "policy manifest to publish (default: the bundled policy) (env CUSTOS_POLICY)")
+	f.StringVar(&c.mailDir, "mail-dir", flagEnv(env, "CUSTOS_MAIL_DIR", defaultMailDir), "Maildir for outgoing mail when --smtp is not set (env CUSTOS_MAIL_DIR)")
+	f.StringVar(&c.smtpURL, "smtp", flagEnv(env, "CUSTOS_SMTP_URL", ""), "send mail through smtp://user:pass@host:port (env CUSTOS_SMTP_URL)")
+	keyFlag(cmd, env, &c.keyFile)
+	f.StringVar(&c.baseURL, "base-url", flagEnv(env, "CUSTOS_BASE_URL", ""), "public URL of this service, for links (default http://ADDR) (env CUSTOS_BASE_URL)")
+	f.StringVar(&c.logFormat, "log-format", flagEnv(env, "CUSTOS_LOG_FORMAT", "text"), "text or json (env CUSTOS_LOG_FORMAT)")
+	f.StringVar(&c.logLevel, "log-level", flagEnv(env, "CUSTOS_LOG_LEVEL", "info"), "debug, info, warn or error (env CUSTOS_LOG_LEVEL)")
+	return cmd
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError{msg: fmt.Sprintf("--log-level %q: use debug, info, warn or error", level)}
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageError{msg: fmt.Sprintf("--log-format %q: use text or json", format)}
+}
+
+func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error {
+	log, err := newLogger(env.Stderr, c.logFormat, c.logLevel)
+	if err != nil {
+		return err
+	}
+	if c.smtpURL != "" {
+		u, err := url.Parse(c.smtpURL)
+		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			return usageError{msg: "--smtp must look like smtp://user:pass@host:port"}
+		}
+	}
+
+	// Policy first: a bad manifest should stop us before anything is created.
+	loader, err := policy.NewLoader()
+	if err != nil {
+		return err
+	}
+	policyName, policySrc := policy.BundledName, policy.Bundled()
+	if policyGiven {
+		p, err := loadManifest(env, loader, c.policyFile)
+		if err != nil {
+			return err
+		}
+		policyName, policySrc = c.policyFile, p.Source
+	}
+
+	a, created, err := openApp(ctx, env, c.dsn, c.keyFile, true)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if created {
+		log.Warn("created a new master key; back it up: without it stored personal data cannot be read", "key_file", c.keyFile)
+	}
+	if a.master.Exposed {
+		log.Warn("the key file can be read by other users; run chmod 600 on it", "key_file", c.keyFile)
+	}
+	log.Info("store ready", "db", a.store.String(), "dialect", a.store.Dialect())
+
+	reg := policy.NewRegistry(a.store, loader, a.audit, a.clock)
+	pub, err := reg.Bootstrap(ctx, "system", policyName, policySrc, policyGiven)
+	if err != nil {
+		return err
+	}
+	if pub.Unchanged {
+		log.Info("policy in store", "version", pub.Version.Version, "last_updated", pub.Version.LastUpdated)
+	} else {
+		log.Info("policy published", "version", pub.Version.Version, "source", policyName, "material", pub.Version.Material)
+	}
+
+	authSvc := auth.New(a.store, a.audit, a.clock)
+	if err := bootstrapAdmin(ctx, a, authSvc, c.keyFile, log); err != nil {
+		return err
+	}
+	if c.mailDir != "" && c.smtpURL == "" {
+		if err := os.MkdirAll(c.mailDir, 0o700); err != nil {
+			return fmt.Errorf("cannot create the mail directory %s: %w", c.mailDir, unwrapPath(err))
+		}
+	}
+
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", c.addr, err)
+	}
+	baseURL := c.baseURL
+	if baseURL == "" {
+		baseURL = "http://" + ln.Addr().String()
+	}
+	handler := api.NewHandler(api.Deps{
+		Store: a.store, Auth: authSvc, Policies: reg, Audit: a.audit, AuditKeys: a.auditKeys(),
+		Clock: a.clock, Logger: log, BaseURL: baseURL,
+	})
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("custos is serving", "url", baseURL, "notice", baseURL+"/privacy-policy")
+	if env.Ready != nil {
+		env.Ready(ln.Addr().String())
+	}
+
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-errc:
+			return fmt.Errorf("server stopped: %w", err)
+		case <-tick.C:
+			if err := a.audit.Checkpoint(ctx, a.store); err != nil {
+				log.Error("audit checkpoint failed", "err", err)
+			}
+		case <-ctx.Done():
+			log.Info("shutting down")
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 9*time.Second)
+			defer cancel()
+			err := srv.Shutdown(sctx)
+			if cerr := a.audit.Checkpoint(sctx, a.store); cerr != nil {
+				log.Error("final audit checkpoint failed", "err", cerr)
+			}
+			if err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("shutdown: %w", err)
+			}
+			log.Info("stopped")
+			return nil
+		}
+	}
+}
+
+// bootstrapAdmin makes a fresh install usable: when no token exists, it
+// creates an admin token and writes it to admin.token beside the key file
+// (mode 0600), never to the log.
+func bootstrapAdmin(ctx context.Context, a *app, svc *auth.Service, keyFile string, log *slog.Logger) error {
+	n, err := a.store.CountActiveTokens(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	secret, _, err := svc.Create(ctx, "system", "admin", "bootstrap admin")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(filepath.Dir(keyFile), "admin.token")
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return fmt.Errorf("cannot write the bootstrap admin token to %s: %w", path, unwrapPath(err))
+	}
+	log.Warn("created a bootstrap admin token; it is in the file named here, and nowhere else", "file", path)
+	return nil
+}
