@@ -99,8 +99,17 @@ type Policy struct {
 
 // Parse reads and validates a manifest. file names it in problems. The
 // error, when not nil, is Problems listing everything found.
-func (l *Loader) Parse(file string, data []byte) (*Policy, error) {
+func (l *Loader) Parse(file string, data []byte) (p *Policy, err error) {
 	v := &validation{file: file}
+	// The YAML library can panic on some malformed input (found by
+	// FuzzParse); a manifest is input, so that is a problem, not a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			p = nil
+			v.at(nil, "", fmt.Sprintf("YAML: the document cannot be read (%v)", r))
+			err = v.sorted()
+		}
+	}()
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		v.yamlError(err)
@@ -115,6 +124,12 @@ func (l *Loader) Parse(file string, data []byte) (*Policy, error) {
 		return nil, v.problems
 	}
 	v.root = f.Docs[0].Body
+	// Aliases can make a small file expand into an enormous one ("billion
+	// laughs"); refuse before anything expands it.
+	if size := expandedSize(v.root, map[string]int{}); size > maxNodes {
+		v.at(nil, "", fmt.Sprintf("YAML: the document expands to over %d nodes through its aliases; a manifest needs far fewer", maxNodes))
+		return nil, v.problems
+	}
 
 	js, err := yaml.YAMLToJSON(data)
 	if err != nil {
@@ -366,4 +381,54 @@ func findKey(n ast.Node, name string, path []string) (ast.Node, []string) {
 		}
 	}
 	return nil, nil
+}
+
+// maxNodes bounds the size of a manifest after alias expansion. The bundled
+// manifest has about 2,000 nodes.
+const maxNodes = 200_000
+
+// expandedSize counts the nodes of the tree as if every alias were replaced
+// by its anchor's value, without expanding anything. It stops counting once
+// past maxNodes.
+func expandedSize(n ast.Node, anchors map[string]int) int {
+	if n == nil {
+		return 0
+	}
+	switch t := n.(type) {
+	case *ast.AnchorNode:
+		size := expandedSize(t.Value, anchors)
+		if t.Name != nil {
+			anchors[t.Name.String()] = size
+		}
+		return size
+	case *ast.AliasNode:
+		if t.Value != nil {
+			return anchors[t.Value.String()]
+		}
+		return 1
+	case *ast.TagNode:
+		return expandedSize(t.Value, anchors)
+	case *ast.MappingNode:
+		total := 1
+		for _, mv := range t.Values {
+			total += expandedSize(mv, anchors)
+			if total > maxNodes {
+				return total
+			}
+		}
+		return total
+	case *ast.MappingValueNode:
+		return 1 + expandedSize(t.Key, anchors) + expandedSize(t.Value, anchors)
+	case *ast.SequenceNode:
+		total := 1
+		for _, c := range t.Values {
+			total += expandedSize(c, anchors)
+			if total > maxNodes {
+				return total
+			}
+		}
+		return total
+	default:
+		return 1
+	}
 }

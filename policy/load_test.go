@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -193,4 +194,29 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("nil policy without error")
 		}
 	})
+}
+
+func TestAliasExpansionBounded(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i <= 9; i++ {
+		fmt.Fprintf(&b, "a%d: &a%d [", i, i)
+		for j := 0; j < 10; j++ {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "*a%d", i-1)
+		}
+		b.WriteString("]\n")
+	}
+	_, err := newLoader(t).Parse("laughs.yaml", []byte(b.String()))
+	if err == nil || !strings.Contains(err.Error(), "expands to over") {
+		t.Fatalf("Parse = %v", err)
+	}
+	// Modest reuse through anchors stays fine.
+	src := strings.Replace(minimal, "regimes: {EU: opt_in, US: opt_out}", "regimes: &r {EU: opt_in, US: opt_out}", 1)
+	if _, err := newLoader(t).Parse("m.yaml", []byte(src)); err != nil {
+		t.Fatal(err)
+	}
 }
