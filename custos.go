@@ -96,3 +96,68 @@ func (SystemClock) Now() time.Time { return time.Now().UTC() }
 type FixedClock struct{ T time.Time }
 
 func (c *FixedClock) Now() time.Time { return c.T }
+
+// Identity kinds by which a person is known.
+const (
+	IdentityEmail      = "email"
+	IdentityPhone      = "phone"
+	IdentityExternalID = "external_id"
+)
+
+// SubjectRef names a person by one or more identities, as API callers do:
+// {"email": "…"}, {"phone": "+1…"}, {"external_id": "…"}.
+type SubjectRef struct {
+	Email      string `json:"email,omitempty"`
+	Phone      string `json:"phone,omitempty"`
+	ExternalID string `json:"external_id,omitempty"`
+}
+
+// Empty reports whether the reference names no identity.
+func (r SubjectRef) Empty() bool { return r.Email == "" && r.Phone == "" && r.ExternalID == "" }
+
+// Subject is a person Custos holds records about. Its ID is random, so it is
+// a pseudonym: it says nothing about the person.
+type Subject struct {
+	ID         string
+	CreatedAt  time.Time
+	ErasedAt   *time.Time
+	MergedInto string
+}
+
+// Event kinds.
+const (
+	EventCollection = "collection"
+	EventDisclosure = "disclosure"
+)
+
+// Event is one recorded collection or disclosure of personal information.
+// Value is held only in memory; the store keeps it sealed under the
+// subject's own key.
+type Event struct {
+	ID            int64
+	SubjectID     string
+	Kind          string
+	Category      string
+	Purpose       string
+	Source        string // collections
+	Recipient     string // disclosures
+	LegalGround   string // disclosures to authorities: subpoena, court_order…
+	Vendor        string // the named processor behind a recipient category, if any
+	Value         *string
+	OccurredAt    time.Time
+	RecordedAt    time.Time
+	PolicyVersion int64
+	// NoContract flags a disclosure to a recipient that needs a contract
+	// (a service provider) while none was on record.
+	NoContract bool
+}
+
+// Contract is a data-processing contract on record with a recipient.
+type Contract struct {
+	ID        int64
+	Recipient string // recipient key of the policy
+	Vendor    string // empty: covers every vendor of that recipient
+	SignedAt  time.Time
+	ExpiresAt *time.Time
+	CreatedAt time.Time
+}

@@ -143,3 +143,54 @@ func TestInstanceSigner(t *testing.T) {
 		}
 	})
 }
+
+func TestInstanceSecretAndBlindIndex(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		m, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "master.key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		a, err := vault.InstanceBlindIndex(ctx, s, m, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := vault.InstanceBlindIndex(ctx, s, m, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(a.Sum("email", "a@b.co")) != string(b.Sum("email", "a@b.co")) {
+			t.Fatal("the blind index key changed between calls")
+		}
+		if string(a.Sum("email", "a@b.co")) == string(a.Sum("phone", "a@b.co")) {
+			t.Fatal("the kind is not part of the blind index")
+		}
+		k, wrapped, err := m.NewSubjectKey("s1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct, _ := k.Seal([]byte("v"), "event:x")
+		if _, err := k.Open(ct, "event:y"); err == nil {
+			t.Fatal("a value opened as another field")
+		}
+		if err := m.Rotate(); err != nil {
+			t.Fatal(err)
+		}
+		rewrapped, err := m.RewrapSubjectKey("s1", wrapped)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k2, err := m.OpenSubjectKey("s1", rewrapped)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pt, err := k2.Open(ct, "event:x"); err != nil || string(pt) != "v" {
+			t.Fatalf("after rewrap: %q, %v", pt, err)
+		}
+		if _, err := m.OpenSubjectKey("s2", rewrapped); err == nil {
+			t.Fatal("a wrapped key opened for another subject")
+		}
+	})
+}

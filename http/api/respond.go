@@ -49,10 +49,15 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 // decode reads a JSON body into v, refusing unknown fields, trailing data
 // and bodies over maxBody, with an error that names the offending field.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	return decodeLimit(w, r, v, maxBody)
+}
+
+// decodeLimit is decode with its own body limit.
+func decodeLimit(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return custos.Errorf(custos.KindInvalid, "unsupported_media_type", "Send the body as application/json.")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)

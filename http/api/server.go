@@ -23,6 +23,7 @@ import (
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/http/web"
 	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/records"
 	"github.com/custos-privacy/custos/store"
 )
 
@@ -34,12 +35,16 @@ type Deps struct {
 	Store    *store.Store
 	Auth     *auth.Service
 	Policies *policy.Registry
+	Records  *records.Service
 	Audit    *audit.Log
 	// AuditKeys verify checkpoints, by key id.
 	AuditKeys map[string]ed25519.PublicKey
 	Clock     custos.Clock
 	Logger    *slog.Logger
 	BaseURL   string
+	// MinCell is the smallest number of people an aggregate cell may
+	// describe; smaller cells are suppressed.
+	MinCell int
 }
 
 type server struct {
@@ -94,6 +99,10 @@ var (
 	anyToken   = []custos.Role{custos.RoleAdmin, custos.RolePrivacyOfficer, custos.RoleAgent, custos.RoleAuditor, custos.RoleIngest}
 	adminOnly  = []custos.Role{custos.RoleAdmin}
 	auditRoles = []custos.Role{custos.RoleAdmin, custos.RolePrivacyOfficer, custos.RoleAuditor}
+	ingest     = []custos.Role{custos.RoleAdmin, custos.RoleIngest}
+	reportRole = []custos.Role{custos.RoleAdmin, custos.RolePrivacyOfficer, custos.RoleAuditor}
+	officer    = []custos.Role{custos.RoleAdmin, custos.RolePrivacyOfficer}
+	agentUp    = []custos.Role{custos.RoleAdmin, custos.RolePrivacyOfficer, custos.RoleAgent}
 )
 
 func (s *server) table() []route {
@@ -111,6 +120,11 @@ func (s *server) table() []route {
 		{"DELETE /api/v1/tokens/{id}", adminOnly, s.revokeToken},
 		{"GET /api/v1/audit", auditRoles, s.listAudit},
 		{"GET /api/v1/audit/verify", auditRoles, s.verifyAudit},
+		{"POST /api/v1/events", ingest, s.recordEvent},
+		{"POST /api/v1/events:batch", ingest, s.recordBatch},
+		{"GET /api/v1/contracts", reportRole, s.listContracts},
+		{"POST /api/v1/contracts", officer, s.addContract},
+		{"GET /api/v1/subjects", agentUp, s.subjectRecords},
 	}
 }
 

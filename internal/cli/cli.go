@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -117,6 +118,17 @@ Start the service with "custos serve"; every flag also has a CUSTOS_* environmen
 func flagEnv(env *Env, name, def string) string {
 	if v := env.Getenv(name); v != "" {
 		return v
+	}
+	return def
+}
+
+// envInt is flagEnv for integers; commands that use it refuse a malformed
+// value before running.
+func envInt(env *Env, name string, def int) int {
+	if v := env.Getenv(name); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
 	}
 	return def
 }

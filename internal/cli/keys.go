@@ -12,7 +12,7 @@ import (
 )
 
 // instanceKeyNames are the instance keys sealed by the master key.
-var instanceKeyNames = []string{"audit"}
+var instanceKeyNames = []string{"audit", "blind-index"}
 
 func publicKeys(pub []byte) map[string]ed25519.PublicKey {
 	return map[string]ed25519.PublicKey{vault.KeyID(pub): ed25519.PublicKey(pub)}
@@ -45,14 +45,18 @@ file before and after.`,
 			if err := vault.ResealInstanceKeys(ctx, a.store, a.master, instanceKeyNames...); err != nil {
 				return err
 			}
+			subjects, err := vault.RewrapSubjectKeys(ctx, a.store, a.master)
+			if err != nil {
+				return err
+			}
 			if err := a.store.InTx(ctx, func(tx *store.Tx) error {
 				_, err := a.audit.Append(ctx, tx, audit.Record{Actor: "cli", Action: "keys.rotate", Object: "master",
-					Detail: map[string]any{"keys": a.master.KeyCount()}})
+					Detail: map[string]any{"keys": a.master.KeyCount(), "subject_keys": subjects}})
 				return err
 			}); err != nil {
 				return err
 			}
-			fmt.Fprintf(env.Stdout, "master key rotated: %d keys in %s\n", a.master.KeyCount(), keyFile)
+			fmt.Fprintf(env.Stdout, "master key rotated: %d keys in %s; %d subject keys re-wrapped\n", a.master.KeyCount(), keyFile, subjects)
 			return nil
 		},
 	}

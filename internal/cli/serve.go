@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,10 +19,13 @@ import (
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/http/api"
 	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/records"
+	"github.com/custos-privacy/custos/vault"
 )
 
 type serveConfig struct {
 	addr, dsn, policyFile, mailDir, smtpURL, keyFile, baseURL, logFormat, logLevel string
+	minCell                                                                        int
 }
 
 func serveCmd(env *Env) *cobra.Command {
@@ -34,6 +38,11 @@ and the database, publishes the bundled policy (or --policy) and writes a bootst
 admin token to admin.token beside the key file. SIGTERM drains requests and exits 0.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if v := env.Getenv("CUSTOS_MIN_CELL"); v != "" && !cmd.Flags().Changed("min-cell") {
+				if _, err := strconv.Atoi(v); err != nil {
+					return usageError{msg: fmt.Sprintf("CUSTOS_MIN_CELL=%q is not a whole number", v)}
+				}
+			}
 			policyGiven := cmd.Flags().Changed("policy") || env.Getenv("CUSTOS_POLICY") != ""
 			return serve(cmd.Context(), env, c, policyGiven)
 		},
@@ -46,6 +55,7 @@ admin token to admin.token beside the key file. SIGTERM drains requests and exit
 	f.StringVar(&c.smtpURL, "smtp", flagEnv(env, "CUSTOS_SMTP_URL", ""), "send mail through smtp://user:pass@host:port (env CUSTOS_SMTP_URL)")
 	keyFlag(cmd, env, &c.keyFile)
 	f.StringVar(&c.baseURL, "base-url", flagEnv(env, "CUSTOS_BASE_URL", ""), "public URL of this service, for links (default http://ADDR) (env CUSTOS_BASE_URL)")
+	f.IntVar(&c.minCell, "min-cell", envInt(env, "CUSTOS_MIN_CELL", 5), "fewest people an aggregate report cell may describe; smaller cells are suppressed (env CUSTOS_MIN_CELL)")
 	f.StringVar(&c.logFormat, "log-format", flagEnv(env, "CUSTOS_LOG_FORMAT", "text"), "text or json (env CUSTOS_LOG_FORMAT)")
 	f.StringVar(&c.logLevel, "log-level", flagEnv(env, "CUSTOS_LOG_LEVEL", "info"), "debug, info, warn or error (env CUSTOS_LOG_LEVEL)")
 	return cmd
@@ -70,6 +80,9 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 	log, err := newLogger(env.Stderr, c.logFormat, c.logLevel)
 	if err != nil {
 		return err
+	}
+	if c.minCell < 2 {
+		return usageError{msg: "--min-cell must be at least 2: a cell about one person is about that person"}
 	}
 	if c.smtpURL != "" {
 		u, err := url.Parse(c.smtpURL)
@@ -116,6 +129,11 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 		log.Info("policy published", "version", pub.Version.Version, "source", policyName, "material", pub.Version.Material)
 	}
 
+	blind, err := vault.InstanceBlindIndex(ctx, a.store, a.master, a.clock.Now())
+	if err != nil {
+		return err
+	}
+	recs := records.New(a.store, a.master, blind, a.audit, reg, a.clock)
 	authSvc := auth.New(a.store, a.audit, a.clock)
 	if err := bootstrapAdmin(ctx, a, authSvc, c.keyFile, log); err != nil {
 		return err
@@ -135,8 +153,8 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 		baseURL = "http://" + ln.Addr().String()
 	}
 	handler := api.NewHandler(api.Deps{
-		Store: a.store, Auth: authSvc, Policies: reg, Audit: a.audit, AuditKeys: a.auditKeys(),
-		Clock: a.clock, Logger: log, BaseURL: baseURL,
+		Store: a.store, Auth: authSvc, Policies: reg, Records: recs, Audit: a.audit, AuditKeys: a.auditKeys(),
+		Clock: a.clock, Logger: log, BaseURL: baseURL, MinCell: c.minCell,
 	})
 	srv := &http.Server{
 		Handler:           handler,

@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"RollbackOnError", testRollback},
 		{"MigrateTwice", testMigrateTwice},
 	}
+	cases = append(cases, recordCases()...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,0 +1,472 @@
+// Package records keeps the record of processing: every collection and
+// disclosure of personal information a company reports, checked against the
+// policy in force, stored with values sealed under each person's own key,
+// and the reports computed from them.
+package records
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/store"
+	"github.com/custos-privacy/custos/vault"
+)
+
+// Refusal codes: the policy in force does not declare what the event says.
+const (
+	CodeUndeclaredCategory   = "undeclared_category"
+	CodeUndeclaredPurpose    = "undeclared_purpose"
+	CodeUndeclaredSource     = "undeclared_source"
+	CodeUndeclaredRecipient  = "undeclared_recipient"
+	CodeUndeclaredDisclosure = "undeclared_disclosure"
+	MaxBatch                 = 10_000
+	futureTolerance          = 5 * time.Minute
+	conflictRetries          = 3
+	identityField            = "identity:"
+	eventField               = "event:"
+)
+
+// Input is one event as a caller reports it.
+type Input struct {
+	Kind        string            `json:"kind"`
+	Subject     custos.SubjectRef `json:"subject"`
+	Category    string            `json:"category"`
+	Source      string            `json:"source,omitempty"`
+	Purpose     string            `json:"purpose"`
+	Recipient   string            `json:"recipient,omitempty"`
+	LegalGround string            `json:"legal_ground,omitempty"`
+	Vendor      string            `json:"vendor,omitempty"`
+	Value       *string           `json:"value,omitempty"`
+	OccurredAt  *time.Time        `json:"occurred_at,omitempty"`
+}
+
+// Service records events and answers for subjects.
+type Service struct {
+	store    *store.Store
+	master   *vault.Master
+	blind    *vault.BlindIndex
+	keys     *vault.KeyCache
+	log      *audit.Log
+	policies *policy.Registry
+	clock    custos.Clock
+}
+
+// New returns a Service.
+func New(s *store.Store, master *vault.Master, blind *vault.BlindIndex, log *audit.Log, policies *policy.Registry, clock custos.Clock) *Service {
+	return &Service{store: s, master: master, blind: blind, keys: vault.NewKeyCache(10_000), log: log, policies: policies, clock: clock}
+}
+
+// checked is a validated input with its identities' blind indexes.
+type checked struct {
+	in     Input
+	ids    []identity
+	blinds [][]byte
+	at     time.Time
+	noCtr  bool
+}
+
+// Record stores one event and returns its id.
+func (s *Service) Record(ctx context.Context, actor string, in Input) (int64, error) {
+	ids, err := s.ingest(ctx, actor, []Input{in}, "")
+	if err != nil {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
+// RecordBatch stores events all or nothing and returns how many.
+func (s *Service) RecordBatch(ctx context.Context, actor string, ins []Input) (int, error) {
+	if len(ins) == 0 {
+		return 0, invalid("events", "events must hold at least one event.")
+	}
+	if len(ins) > MaxBatch {
+		return 0, invalid("events", "A batch holds at most %d events; this one has %d.", MaxBatch, len(ins))
+	}
+	_, err := s.ingest(ctx, actor, ins, "events")
+	if err != nil {
+		return 0, err
+	}
+	return len(ins), nil
+}
+
+// ingest validates, resolves subjects and stores. With a field prefix
+// ("events") errors name the index; ids are returned only for one event.
+func (s *Service) ingest(ctx context.Context, actor string, ins []Input, prefix string) ([]int64, error) {
+	p, version, err := s.policies.Active(ctx)
+	if err != nil {
+		return nil, err
+	}
+	contracts, err := s.store.Contracts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	evs := make([]checked, len(ins))
+	for i, in := range ins {
+		field := "event"
+		if prefix != "" {
+			field = fmt.Sprintf("%s[%d]", prefix, i)
+		}
+		c, err := s.check(p.Manifest, contracts, in, field, now)
+		if err != nil {
+			return nil, err
+		}
+		evs[i] = c
+	}
+	var ids []int64
+	for attempt := 0; ; attempt++ {
+		ids, err = s.write(ctx, actor, evs, version.Version, now)
+		// Two writers created the same new identity at once: the loser
+		// retries and now finds it.
+		if err == nil || !store.IsConflict(err) || attempt == conflictRetries {
+			return ids, err
+		}
+	}
+}
+
+func (s *Service) check(m *policy.Manifest, contracts []custos.Contract, in Input, field string, now time.Time) (checked, error) {
+	c := checked{in: in, at: now}
+	var err error
+	if c.ids, err = normalise(in.Subject, field+".subject"); err != nil {
+		return c, err
+	}
+	for _, id := range c.ids {
+		c.blinds = append(c.blinds, s.blind.Sum(id.kind, id.value))
+	}
+	if in.OccurredAt != nil {
+		c.at = in.OccurredAt.UTC()
+		if c.at.After(now.Add(futureTolerance)) {
+			return c, invalid(field+".occurred_at", "%s.occurred_at is in the future.", field)
+		}
+	}
+	if in.Category == "" {
+		return c, invalid(field+".category", "%s.category is required.", field)
+	}
+	if in.Purpose == "" {
+		return c, invalid(field+".purpose", "%s.purpose is required.", field)
+	}
+	if !slices.ContainsFunc(m.Categories, func(x policy.Category) bool { return x.Key == in.Category }) {
+		return c, refuse(CodeUndeclaredCategory, field+".category",
+			"The policy in force does not declare the category %q, so it may not be collected or disclosed.", in.Category)
+	}
+	if !slices.ContainsFunc(m.Purposes, func(x policy.Purpose) bool { return x.Key == in.Purpose }) {
+		return c, refuse(CodeUndeclaredPurpose, field+".purpose",
+			"The policy in force does not declare the purpose %q, so personal information may not be used for it.", in.Purpose)
+	}
+	if in.Value != nil && len(*in.Value) > 64<<10 {
+		return c, invalid(field+".value", "%s.value is over 64 KiB.", field)
+	}
+	switch in.Kind {
+	case custos.EventCollection:
+		if in.Recipient != "" || in.LegalGround != "" {
+			return c, invalid(field+".recipient", "%s: recipient and legal_ground belong to disclosures, not collections.", field)
+		}
+		if in.Source == "" {
+			return c, invalid(field+".source", "%s.source is required for a collection.", field)
+		}
+		if !slices.ContainsFunc(m.Sources, func(x policy.Source) bool { return x.Key == in.Source }) {
+			return c, refuse(CodeUndeclaredSource, field+".source",
+				"The policy in force does not declare the source %q.", in.Source)
+		}
+	case custos.EventDisclosure:
+		if in.Source != "" {
+			return c, invalid(field+".source", "%s: source belongs to collections, not disclosures.", field)
+		}
+		if in.Recipient == "" {
+			return c, invalid(field+".recipient", "%s.recipient is required for a disclosure.", field)
+		}
+		i := slices.IndexFunc(m.Recipients, func(x policy.Recipient) bool { return x.Key == in.Recipient })
+		if i < 0 {
+			return c, refuse(CodeUndeclaredRecipient, field+".recipient",
+				"The policy in force does not declare the recipient %q, so nothing may be disclosed to it.", in.Recipient)
+		}
+		r := m.Recipients[i]
+		if len(r.Categories) > 0 && !slices.Contains(r.Categories, in.Category) {
+			return c, refuse(CodeUndeclaredDisclosure, field+".category",
+				"The policy in force does not declare that %q receives the category %q.", r.Key, in.Category)
+		}
+		if len(r.Purposes) > 0 && !slices.Contains(r.Purposes, in.Purpose) {
+			return c, refuse(CodeUndeclaredDisclosure, field+".purpose",
+				"The policy in force does not declare that %q receives data for the purpose %q.", r.Key, in.Purpose)
+		}
+		if r.Kind == policy.KindAuthority && in.LegalGround == "" {
+			return c, invalid(field+".legal_ground", "%s.legal_ground is required for a disclosure to an authority (for example subpoena or court_order).", field)
+		}
+		if r.ContractRequired {
+			c.noCtr = !covered(contracts, r.Key, in.Vendor, c.at)
+		}
+	case "":
+		return c, invalid(field+".kind", "%s.kind is required: collection or disclosure.", field)
+	default:
+		return c, invalid(field+".kind", "%s.kind must be collection or disclosure, not %q.", field, in.Kind)
+	}
+	return c, nil
+}
+
+// covered reports whether a contract with the recipient (and vendor, when
+// named) was in force at t.
+func covered(contracts []custos.Contract, recipient, vendor string, t time.Time) bool {
+	for _, c := range contracts {
+		if c.Recipient == recipient && (c.Vendor == "" || c.Vendor == vendor) &&
+			!c.SignedAt.After(t) && (c.ExpiresAt == nil || c.ExpiresAt.After(t)) {
+			return true
+		}
+	}
+	return false
+}
+
+func refuse(code, field, format string, args ...any) error {
+	e := custos.Errorf(custos.KindUnprocessable, code, format, args...)
+	e.Field = field
+	return e
+}
+
+// write resolves every event's subject and stores the events in one
+// transaction.
+func (s *Service) write(ctx context.Context, actor string, evs []checked, version int64, now time.Time) ([]int64, error) {
+	var ids []int64
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		var all [][]byte
+		for _, e := range evs {
+			all = append(all, e.blinds...)
+		}
+		found, err := tx.IdentitiesByBlind(ctx, all)
+		if err != nil {
+			return err
+		}
+		owner := make(map[string]string, len(found)) // blind → subject id
+		for b, id := range found {
+			owner[b] = id.SubjectID
+		}
+		r := &resolver{s: s, tx: tx, now: now, keys: map[string]*vault.SubjectKey{}}
+		if err := r.preload(ctx, owner); err != nil {
+			return err
+		}
+		rows := make([]store.EventRow, 0, len(evs))
+		created, merged := 0, 0
+		for _, e := range evs {
+			subject, isNew, mergedNow, err := r.resolve(ctx, e, owner, &rows)
+			if err != nil {
+				return err
+			}
+			if isNew {
+				created++
+			}
+			merged += mergedNow
+			row := store.EventRow{Event: custos.Event{
+				SubjectID: subject, Kind: e.in.Kind, Category: e.in.Category, Purpose: e.in.Purpose,
+				Source: e.in.Source, Recipient: e.in.Recipient, LegalGround: e.in.LegalGround, Vendor: e.in.Vendor,
+				OccurredAt: e.at, RecordedAt: now, PolicyVersion: version, NoContract: e.noCtr,
+			}}
+			if e.in.Value != nil {
+				if row.Sealed, err = r.keys[subject].Seal([]byte(*e.in.Value), eventField+e.in.Category); err != nil {
+					return err
+				}
+			}
+			rows = append(rows, row)
+		}
+		if len(rows) == 1 {
+			id, err := tx.InsertEvent(ctx, rows[0])
+			if err != nil {
+				return err
+			}
+			ids = []int64{id}
+		} else if err := tx.InsertEvents(ctx, rows); err != nil {
+			return err
+		}
+		detail := map[string]any{"events": len(rows), "new_subjects": created, "policy_version": version}
+		if merged > 0 {
+			detail["merged_subjects"] = merged
+		}
+		object := "events"
+		if len(ids) == 1 {
+			object = fmt.Sprintf("event:%d", ids[0])
+		}
+		_, err = s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "events.record", Object: object, Detail: detail})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// resolver finds or creates the subject of each event within one
+// transaction, keeping the keys it opened.
+type resolver struct {
+	s    *Service
+	tx   *store.Tx
+	now  time.Time
+	keys map[string]*vault.SubjectKey
+}
+
+// preload opens the keys of every subject the batch names, in one query.
+func (r *resolver) preload(ctx context.Context, owner map[string]string) error {
+	var need []string
+	for _, sid := range owner {
+		if _, ok := r.keys[sid]; ok {
+			continue
+		}
+		if k, ok := r.s.keys.Get(sid); ok {
+			r.keys[sid] = k
+			continue
+		}
+		if !slices.Contains(need, sid) {
+			need = append(need, sid)
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	rows, err := r.tx.Subjects(ctx, need)
+	if err != nil {
+		return err
+	}
+	for _, sid := range need {
+		row, ok := rows[sid]
+		if !ok {
+			return fmt.Errorf("records: identity points at missing subject %s", sid)
+		}
+		k, err := r.s.master.OpenSubjectKey(sid, row.WrappedKey)
+		if err != nil {
+			return err
+		}
+		r.keys[sid] = k
+		r.s.keys.Put(k)
+	}
+	return nil
+}
+
+// resolve returns the subject of an event: the one its known identities
+// belong to, or a new one. Identities not yet known are added to it; when
+// they belong to different subjects, those are merged into one, because
+// the event says they are the same person.
+func (r *resolver) resolve(ctx context.Context, e checked, owner map[string]string, pending *[]store.EventRow) (string, bool, int, error) {
+	var subjects []string
+	for _, b := range e.blinds {
+		if sid, ok := owner[string(b)]; ok && !slices.Contains(subjects, sid) {
+			subjects = append(subjects, sid)
+		}
+	}
+	isNew, merged := false, 0
+	var subject string
+	switch len(subjects) {
+	case 0:
+		subject = newSubjectID()
+		k, wrapped, err := r.s.master.NewSubjectKey(subject)
+		if err != nil {
+			return "", false, 0, err
+		}
+		if err := r.tx.InsertSubject(ctx, subject, wrapped, r.now); err != nil {
+			return "", false, 0, err
+		}
+		r.keys[subject] = k
+		r.s.keys.Put(k)
+		isNew = true
+	default:
+		subject = subjects[0]
+		for _, other := range subjects[1:] {
+			if err := r.merge(ctx, other, subject, owner, pending); err != nil {
+				return "", false, 0, err
+			}
+			merged++
+		}
+	}
+	for i, id := range e.ids {
+		b := e.blinds[i]
+		if _, ok := owner[string(b)]; ok {
+			continue
+		}
+		sealed, err := r.keys[subject].Seal([]byte(id.value), identityField+id.kind)
+		if err != nil {
+			return "", false, 0, err
+		}
+		if err := r.tx.InsertIdentity(ctx, store.Identity{Kind: id.kind, Blind: b, SubjectID: subject, Sealed: sealed, CreatedAt: r.now}); err != nil {
+			return "", false, 0, err
+		}
+		owner[string(b)] = subject
+	}
+	return subject, isNew, merged, nil
+}
+
+// merge moves everything of subject from into subject into, re-sealing each
+// value under into's key, and retires from's key.
+func (r *resolver) merge(ctx context.Context, from, into string, owner map[string]string, pending *[]store.EventRow) error {
+	kf, ki := r.keys[from], r.keys[into]
+	ids, err := r.tx.SubjectIdentities(ctx, from)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		pt, err := kf.Open(id.Sealed, identityField+id.Kind)
+		if err != nil {
+			return err
+		}
+		sealed, err := ki.Seal(pt, identityField+id.Kind)
+		if err != nil {
+			return err
+		}
+		if err := r.tx.ReassignIdentity(ctx, id.Kind, id.Blind, into, sealed); err != nil {
+			return err
+		}
+		owner[string(id.Blind)] = into
+	}
+	evs, err := r.tx.SubjectEvents(ctx, from)
+	if err != nil {
+		return err
+	}
+	for _, e := range evs {
+		sealed, err := reseal(kf, ki, e.Sealed, eventField+e.Category)
+		if err != nil {
+			return err
+		}
+		if err := r.tx.ReassignEvent(ctx, e.ID, into, sealed); err != nil {
+			return err
+		}
+	}
+	// Events of this batch not yet written move too.
+	for i := range *pending {
+		p := &(*pending)[i]
+		if p.SubjectID != from {
+			continue
+		}
+		if p.Sealed, err = reseal(kf, ki, p.Sealed, eventField+p.Category); err != nil {
+			return err
+		}
+		p.SubjectID = into
+	}
+	if err := r.tx.MarkMerged(ctx, from, into); err != nil {
+		return err
+	}
+	for b, sid := range owner {
+		if sid == from {
+			owner[b] = into
+		}
+	}
+	r.s.keys.Forget(from)
+	return nil
+}
+
+func reseal(from, into *vault.SubjectKey, sealed []byte, field string) ([]byte, error) {
+	if sealed == nil {
+		return nil, nil
+	}
+	pt, err := from.Open(sealed, field)
+	if err != nil {
+		return nil, err
+	}
+	return into.Seal(pt, field)
+}
+
+func newSubjectID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,156 @@
+package records
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/store"
+	"github.com/custos-privacy/custos/vault"
+)
+
+// FindSubject returns the id of the subject any identity of ref belongs to.
+// It reveals nothing but the pseudonymous id.
+func (s *Service) FindSubject(ctx context.Context, ref custos.SubjectRef) (string, error) {
+	ids, err := normalise(ref, "subject")
+	if err != nil {
+		return "", err
+	}
+	blinds := make([][]byte, len(ids))
+	for i, id := range ids {
+		blinds[i] = s.blind.Sum(id.kind, id.value)
+	}
+	found, err := s.store.IdentitiesByBlind(ctx, blinds)
+	if err != nil {
+		return "", err
+	}
+	for _, b := range blinds {
+		if id, ok := found[string(b)]; ok {
+			return id.SubjectID, nil
+		}
+	}
+	return "", custos.ErrNotFound
+}
+
+// Identity is a decrypted identity.
+type Identity struct {
+	Kind  string    `json:"kind"`
+	Value string    `json:"value"`
+	Since time.Time `json:"since"`
+}
+
+// Records is everything Custos holds about one subject, decrypted. Only
+// code answering a verified person or an audited operator should ask.
+type Records struct {
+	SubjectID  string         `json:"subject_id"`
+	Identities []Identity     `json:"identities"`
+	Events     []custos.Event `json:"events"`
+}
+
+// SubjectRecords decrypts a subject's identities and events. actor and
+// reason go to the audit log: every read of personal data is recorded.
+func (s *Service) SubjectRecords(ctx context.Context, actor, reason, subjectID string) (Records, error) {
+	row, err := s.store.Subject(ctx, subjectID)
+	if err != nil {
+		return Records{}, err
+	}
+	key, err := s.key(subjectID, row.WrappedKey)
+	if err != nil {
+		return Records{}, err
+	}
+	out := Records{SubjectID: subjectID, Identities: []Identity{}, Events: []custos.Event{}}
+	ids, err := s.store.SubjectIdentities(ctx, subjectID)
+	if err != nil {
+		return Records{}, err
+	}
+	for _, id := range ids {
+		pt, err := key.Open(id.Sealed, identityField+id.Kind)
+		if err != nil {
+			return Records{}, err
+		}
+		out.Identities = append(out.Identities, Identity{Kind: id.Kind, Value: string(pt), Since: id.CreatedAt})
+	}
+	evs, err := s.store.SubjectEvents(ctx, subjectID)
+	if err != nil {
+		return Records{}, err
+	}
+	for _, e := range evs {
+		ev := e.Event
+		if e.Sealed != nil {
+			pt, err := key.Open(e.Sealed, eventField+e.Category)
+			if err != nil {
+				return Records{}, err
+			}
+			v := string(pt)
+			ev.Value = &v
+		}
+		out.Events = append(out.Events, ev)
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		_, err := s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "subject.read", Object: "subject:" + subjectID,
+			Detail: map[string]any{"reason": reason, "events": len(out.Events)}})
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) key(subjectID string, wrapped []byte) (*vault.SubjectKey, error) {
+	if k, ok := s.keys.Get(subjectID); ok && wrapped != nil {
+		return k, nil
+	}
+	k, err := s.master.OpenSubjectKey(subjectID, wrapped)
+	if err != nil {
+		return nil, err
+	}
+	s.keys.Put(k)
+	return k, nil
+}
+
+// EraseSubject crypto-shreds a subject: its key is destroyed and its
+// identities and events deleted, in one transaction with its audit entry.
+// It returns how many events went.
+func (s *Service) EraseSubject(ctx context.Context, actor, subjectID, reason string) (int64, error) {
+	var n int64
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if n, err = tx.EraseSubject(ctx, subjectID, s.clock.Now()); err != nil {
+			return err
+		}
+		_, err = s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "subject.erase", Object: "subject:" + subjectID,
+			Detail: map[string]any{"events": n, "reason": reason}})
+		return err
+	})
+	s.keys.Forget(subjectID)
+	return n, err
+}
+
+// AddContract records a processing contract with a recipient of the policy.
+func (s *Service) AddContract(ctx context.Context, actor string, c custos.Contract) (custos.Contract, error) {
+	p, _, err := s.policies.Active(ctx)
+	if err != nil {
+		return c, err
+	}
+	known := false
+	for _, r := range p.Recipients {
+		known = known || r.Key == c.Recipient
+	}
+	if !known {
+		return c, refuse(CodeUndeclaredRecipient, "recipient", "The policy in force does not declare the recipient %q.", c.Recipient)
+	}
+	if c.ExpiresAt != nil && !c.ExpiresAt.After(c.SignedAt) {
+		return c, invalid("expires_at", "expires_at must be after signed_at.")
+	}
+	c.CreatedAt = s.clock.Now()
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if c.ID, err = tx.InsertContract(ctx, c); err != nil {
+			return err
+		}
+		_, err = s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "contract.add", Object: fmt.Sprintf("contract:%d", c.ID),
+			Detail: map[string]any{"recipient": c.Recipient, "vendor": c.Vendor}})
+		return err
+	})
+	return c, err
+}

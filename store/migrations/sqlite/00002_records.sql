@@ -1,0 +1,58 @@
+-- +goose Up
+-- A subject's identities and values are sealed under its own data key
+-- (wrapped_key, sealed by the master key). Erasure drops the key: whatever
+-- ciphertext survives anywhere can no longer be read.
+CREATE TABLE subjects (
+    id          TEXT    PRIMARY KEY,
+    wrapped_key BLOB,
+    created_at  INTEGER NOT NULL,
+    erased_at   INTEGER,
+    merged_into TEXT
+);
+
+-- Identities are found by a keyed blind index (HMAC of the normalised
+-- value), never by the value, which is stored sealed.
+CREATE TABLE identities (
+    kind       TEXT    NOT NULL,
+    blind      BLOB   NOT NULL,
+    subject_id TEXT    NOT NULL REFERENCES subjects (id),
+    sealed     BLOB   NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, blind)
+);
+CREATE INDEX identities_subject ON identities (subject_id);
+
+CREATE TABLE events (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    subject_id     TEXT    NOT NULL REFERENCES subjects (id),
+    kind           TEXT    NOT NULL,
+    category       TEXT    NOT NULL,
+    purpose        TEXT    NOT NULL,
+    source         TEXT    NOT NULL DEFAULT '',
+    recipient      TEXT    NOT NULL DEFAULT '',
+    legal_ground   TEXT    NOT NULL DEFAULT '',
+    vendor         TEXT    NOT NULL DEFAULT '',
+    value_sealed   BLOB,
+    occurred_at    INTEGER NOT NULL,
+    recorded_at    INTEGER NOT NULL,
+    policy_version INTEGER NOT NULL,
+    no_contract    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX events_subject ON events (subject_id);
+CREATE INDEX events_occurred ON events (occurred_at);
+
+CREATE TABLE contracts (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    recipient  TEXT    NOT NULL,
+    vendor     TEXT    NOT NULL DEFAULT '',
+    signed_at  INTEGER NOT NULL,
+    expires_at INTEGER,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX contracts_recipient ON contracts (recipient);
+
+-- +goose Down
+DROP TABLE contracts;
+DROP TABLE events;
+DROP TABLE identities;
+DROP TABLE subjects;
