@@ -20,3 +20,4 @@ FUZZTIME ?= 20s
 fuzz:
 	$(GO) test ./policy -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 	$(GO) test ./http/api -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
+	$(GO) test ./records -run '^$$' -fuzz FuzzDecodeEvent -fuzztime $(FUZZTIME)

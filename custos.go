@@ -134,22 +134,22 @@ const (
 // Value is held only in memory; the store keeps it sealed under the
 // subject's own key.
 type Event struct {
-	ID            int64
-	SubjectID     string
-	Kind          string
-	Category      string
-	Purpose       string
-	Source        string // collections
-	Recipient     string // disclosures
-	LegalGround   string // disclosures to authorities: subpoena, court_order…
-	Vendor        string // the named processor behind a recipient category, if any
-	Value         *string
-	OccurredAt    time.Time
-	RecordedAt    time.Time
-	PolicyVersion int64
+	ID            int64     `json:"id"`
+	SubjectID     string    `json:"subject_id"`
+	Kind          string    `json:"kind"`
+	Category      string    `json:"category"`
+	Purpose       string    `json:"purpose"`
+	Source        string    `json:"source,omitempty"`       // collections
+	Recipient     string    `json:"recipient,omitempty"`    // disclosures
+	LegalGround   string    `json:"legal_ground,omitempty"` // disclosures to authorities: subpoena, court_order…
+	Vendor        string    `json:"vendor,omitempty"`       // the named processor behind a recipient category, if any
+	Value         *string   `json:"value,omitempty"`
+	OccurredAt    time.Time `json:"occurred_at"`
+	RecordedAt    time.Time `json:"recorded_at"`
+	PolicyVersion int64     `json:"policy_version"`
 	// NoContract flags a disclosure to a recipient that needs a contract
 	// (a service provider) while none was on record.
-	NoContract bool
+	NoContract bool `json:"no_contract"`
 }
 
 // Contract is a data-processing contract on record with a recipient.

@@ -19,6 +19,7 @@ import (
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/http/api"
 	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/records"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
 	"github.com/custos-privacy/custos/vault"
@@ -53,6 +54,11 @@ func setup(t *testing.T, s *store.Store) *fixture {
 		t.Fatal(err)
 	}
 	authSvc := auth.New(s, log, clock)
+	blind, err := vault.InstanceBlindIndex(ctx, s, master, clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := records.New(s, master, blind, log, reg, clock)
 	f := &fixture{tokens: map[custos.Role]string{}, clock: clock, store: s}
 	for _, r := range custos.Roles() {
 		secret, _, err := authSvc.Create(ctx, "test", r, "")
@@ -61,7 +67,7 @@ func setup(t *testing.T, s *store.Store) *fixture {
 		}
 		f.tokens[r] = secret
 	}
-	h := api.NewHandler(api.Deps{Store: s, Auth: authSvc, Policies: reg, Audit: log,
+	h := api.NewHandler(api.Deps{Store: s, Auth: authSvc, Policies: reg, Records: recs, Audit: log, MinCell: 5,
 		AuditKeys: map[string]ed25519.PublicKey{signer.ID: signer.Public()}, Clock: clock,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: "http://custos.test"})
 	srv := httptest.NewServer(h)

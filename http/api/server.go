@@ -125,6 +125,9 @@ func (s *server) table() []route {
 		{"GET /api/v1/contracts", reportRole, s.listContracts},
 		{"POST /api/v1/contracts", officer, s.addContract},
 		{"GET /api/v1/subjects", agentUp, s.subjectRecords},
+		{"GET /api/v1/reports/ccpa", reportRole, s.reportCCPA},
+		{"GET /api/v1/reports/ropa", reportRole, s.reportRoPA},
+		{"GET /api/v1/reports/aggregate", reportRole, s.reportAggregate},
 	}
 }
 

@@ -1,0 +1,131 @@
+package api
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/records"
+)
+
+// period reads from and to (RFC 3339 or YYYY-MM-DD); by default the twelve
+// months before now, the California look-back.
+func (s *server) period(r *http.Request) (time.Time, time.Time, error) {
+	q := r.URL.Query()
+	to := s.Clock.Now()
+	if v := q.Get("to"); v != "" {
+		t, err := parseTime(v)
+		if err != nil {
+			return time.Time{}, time.Time{}, fieldError("to", "to must be RFC 3339 or YYYY-MM-DD.")
+		}
+		to = t
+	}
+	from := to.AddDate(-1, 0, 0)
+	if v := q.Get("from"); v != "" {
+		t, err := parseTime(v)
+		if err != nil {
+			return time.Time{}, time.Time{}, fieldError("from", "from must be RFC 3339 or YYYY-MM-DD.")
+		}
+		from = t
+	}
+	if !from.Before(to) {
+		return time.Time{}, time.Time{}, fieldError("from", "from must be before to.")
+	}
+	return from, to, nil
+}
+
+func parseTime(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Parse("2006-01-02", v)
+}
+
+func fieldError(field, msg string) error {
+	e := custos.Errorf(custos.KindInvalid, custos.CodeInvalidRequest, "%s", msg)
+	e.Field = field
+	return e
+}
+
+func (s *server) reportCCPA(w http.ResponseWriter, r *http.Request) {
+	from, to, err := s.period(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, _, err := s.Policies.Active(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	facts, err := s.Store.EventFacts(r.Context(), from, to)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, records.CCPAReport(p.Manifest, facts, from, to))
+}
+
+func (s *server) reportRoPA(w http.ResponseWriter, r *http.Request) {
+	from, to, err := s.period(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	format := r.URL.Query().Get("format")
+	if format == "" && r.Header.Get("Accept") == "text/csv" {
+		format = "csv"
+	}
+	if format != "" && format != "json" && format != "csv" {
+		s.writeError(w, r, fieldError("format", "format must be json or csv."))
+		return
+	}
+	p, _, err := s.Policies.Active(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	facts, err := s.Store.EventFacts(r.Context(), from, to)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	acts := records.RoPA(p.Manifest, facts, from, to)
+	if format == "csv" {
+		var buf bytes.Buffer
+		if err := records.RoPACSV(&buf, acts); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="record-of-processing.csv"`)
+		_, _ = w.Write(buf.Bytes())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"activities": acts})
+}
+
+func (s *server) reportAggregate(w http.ResponseWriter, r *http.Request) {
+	from, to, err := s.period(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	k := s.MinCell
+	if v := r.URL.Query().Get("k"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < s.MinCell {
+			s.writeError(w, r, fieldError("k", "k must be a whole number of at least "+strconv.Itoa(s.MinCell)+", the smallest cell this server publishes."))
+			return
+		}
+		k = n
+	}
+	cells, err := s.Store.MonthlyCells(r.Context(), from, to)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, records.Aggregate(cells, k))
+}

@@ -1,0 +1,85 @@
+package records
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/vault"
+)
+
+// FuzzDecodeEvent: any body decodes and checks to either a valid event or
+// a coded 400/422 error naming a field, never a panic.
+func FuzzDecodeEvent(f *testing.F) {
+	for _, s := range []string{
+		`{"kind":"collection","subject":{"email":"a@example.com"},"category":"user.contact.email","source":"online_channels","purpose":"essential.service","value":"a@example.com"}`,
+		`{"kind":"disclosure","subject":{"phone":"+14155550100"},"category":"user.name","recipient":"authorities","purpose":"essential.legal_obligation","legal_ground":"subpoena"}`,
+		`{"kind":"disclosure","subject":{"external_id":"x"},"category":"user.name","recipient":"service_providers","purpose":"essential.service","occurred_at":"2026-01-01T00:00:00Z"}`,
+		`{"subject":{}}`, `{}`, `[]`, `{"kind":7}`,
+	} {
+		f.Add([]byte(s))
+	}
+	l, err := policy.NewLoader()
+	if err != nil {
+		f.Fatal(err)
+	}
+	p, err := l.Parse(policy.BundledName, policy.Bundled())
+	if err != nil {
+		f.Fatal(err)
+	}
+	s := &Service{blind: &vault.BlindIndex{}}
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var in Input
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if dec.Decode(&in) != nil {
+			return
+		}
+		c, err := s.check(p.Manifest, nil, in, "event", now)
+		if err == nil {
+			if len(c.ids) == 0 || len(c.blinds) != len(c.ids) || c.at.After(now.Add(futureTolerance)) {
+				t.Fatalf("accepted an event without identities or from the future: %+v", c)
+			}
+			return
+		}
+		e := custos.AsError(err)
+		if (e.Kind != custos.KindInvalid && e.Kind != custos.KindUnprocessable) || e.Code == "" || e.Field == "" || e.Message == "" {
+			t.Fatalf("not a coded field error: %#v", e)
+		}
+	})
+}
+
+func TestNormalise(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in, want string
+		phone    bool
+	}{
+		{" Ana@Example.COM ", "ana@example.com", false},
+		{"a@b", "", false},
+		{"a b@c.de", "", false},
+		{"@c.de", "", false},
+		{"a@@c.de", "", false},
+		{"+1 (415) 555-0100", "+14155550100", true},
+		{"0044 20 7946 0018", "+442079460018", true},
+		{"020 7946 0018", "", true},
+		{"+0123456789", "", true},
+		{"+1 415 555 0100 ext 2", "", true},
+	}
+	for _, c := range cases {
+		var got string
+		var err error
+		if c.phone {
+			got, err = NormalisePhone(c.in)
+		} else {
+			got, err = NormaliseEmail(c.in)
+		}
+		if c.want == "" && err == nil || c.want != "" && got != c.want {
+			t.Errorf("normalise(%q) = %q, %v; want %q", c.in, got, err, c.want)
+		}
+	}
+}
