@@ -42,7 +42,7 @@ func TestReports(t *testing.T) {
 
 		status, _, b := f.do(t, "GET", "/api/v1/reports/ccpa", custos.RoleAuditor, "")
 		var ccpa struct {
-			Period struct{ From, To string } `json:"period"`
+			Period    struct{ From, To string } `json:"period"`
 			Collected []struct {
 				Key        string `json:"key"`
 				Categories []struct {
