@@ -272,6 +272,9 @@ func (s *Service) write(ctx context.Context, actor string, evs []checked, versio
 			}
 			rows = append(rows, row)
 		}
+		if err := r.flush(ctx); err != nil {
+			return err
+		}
 		if len(rows) == 1 {
 			id, err := tx.InsertEvent(ctx, rows[0])
 			if err != nil {
@@ -299,12 +302,27 @@ func (s *Service) write(ctx context.Context, actor string, evs []checked, versio
 }
 
 // resolver finds or creates the subject of each event within one
-// transaction, keeping the keys it opened.
+// transaction, keeping the keys it opened. New subjects and identities are
+// written together by flush, in a few statements rather than one each.
 type resolver struct {
-	s    *Service
-	tx   *store.Tx
-	now  time.Time
-	keys map[string]*vault.SubjectKey
+	s             *Service
+	tx            *store.Tx
+	now           time.Time
+	keys          map[string]*vault.SubjectKey
+	newSubjects   []store.NewSubject
+	newIdentities []store.Identity
+}
+
+// flush writes the subjects and identities created so far.
+func (r *resolver) flush(ctx context.Context) error {
+	if err := r.tx.InsertSubjects(ctx, r.newSubjects); err != nil {
+		return err
+	}
+	if err := r.tx.InsertIdentities(ctx, r.newIdentities); err != nil {
+		return err
+	}
+	r.newSubjects, r.newIdentities = r.newSubjects[:0], r.newIdentities[:0]
+	return nil
 }
 
 // preload opens the keys of every subject the batch names, in one query.
@@ -364,14 +382,18 @@ func (r *resolver) resolve(ctx context.Context, e checked, owner map[string]stri
 		if err != nil {
 			return "", false, 0, err
 		}
-		if err := r.tx.InsertSubject(ctx, subject, wrapped, r.now); err != nil {
-			return "", false, 0, err
-		}
+		r.newSubjects = append(r.newSubjects, store.NewSubject{ID: subject, WrappedKey: wrapped, CreatedAt: r.now})
 		r.keys[subject] = k
 		r.s.keys.Put(k)
 		isNew = true
 	default:
 		subject = subjects[0]
+		if len(subjects) > 1 {
+			// A merge reads the stored state: write what is pending first.
+			if err := r.flush(ctx); err != nil {
+				return "", false, 0, err
+			}
+		}
 		for _, other := range subjects[1:] {
 			if err := r.merge(ctx, other, subject, owner, pending); err != nil {
 				return "", false, 0, err
@@ -388,9 +410,7 @@ func (r *resolver) resolve(ctx context.Context, e checked, owner map[string]stri
 		if err != nil {
 			return "", false, 0, err
 		}
-		if err := r.tx.InsertIdentity(ctx, store.Identity{Kind: id.kind, Blind: b, SubjectID: subject, Sealed: sealed, CreatedAt: r.now}); err != nil {
-			return "", false, 0, err
-		}
+		r.newIdentities = append(r.newIdentities, store.Identity{Kind: id.kind, Blind: b, SubjectID: subject, Sealed: sealed, CreatedAt: r.now})
 		owner[string(b)] = subject
 	}
 	return subject, isNew, merged, nil

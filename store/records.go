@@ -39,6 +39,54 @@ func (tx *Tx) InsertSubject(ctx context.Context, id string, wrappedKey []byte, a
 	return err
 }
 
+// NewSubject is a subject to create with its wrapped data key.
+type NewSubject struct {
+	ID         string
+	WrappedKey []byte
+	CreatedAt  time.Time
+}
+
+// InsertSubjects creates many subjects with multi-row INSERTs.
+func (tx *Tx) InsertSubjects(ctx context.Context, subs []NewSubject) error {
+	return insertRows(ctx, tx, `INSERT INTO subjects (id, wrapped_key, created_at) VALUES `, 3, len(subs), func(i int) []any {
+		return []any{subs[i].ID, subs[i].WrappedKey, micros(subs[i].CreatedAt)}
+	})
+}
+
+// InsertIdentities adds many identities with multi-row INSERTs; a blind
+// index already taken is a conflict error, and nothing is added.
+func (tx *Tx) InsertIdentities(ctx context.Context, ids []Identity) error {
+	return conflict(insertRows(ctx, tx, `INSERT INTO identities (kind, blind, subject_id, sealed, created_at) VALUES `, 5, len(ids), func(i int) []any {
+		return []any{ids[i].Kind, ids[i].Blind, ids[i].SubjectID, ids[i].Sealed, micros(ids[i].CreatedAt)}
+	}))
+}
+
+// RowsPerStatement is how many rows one multi-row INSERT carries: 13,000
+// parameters for events, within both engines' limits, and few round trips.
+const RowsPerStatement = 1000
+
+// insertRows runs head followed by n rows of cols values each, in
+// statements of RowsPerStatement rows.
+func insertRows(ctx context.Context, tx *Tx, head string, cols, n int, row func(int) []any) error {
+	for start := 0; start < n; start += RowsPerStatement {
+		end := min(start+RowsPerStatement, n)
+		var b strings.Builder
+		b.WriteString(head)
+		args := make([]any, 0, (end-start)*cols)
+		for i := start; i < end; i++ {
+			if i > start {
+				b.WriteByte(',')
+			}
+			b.WriteString("(" + placeholders((i-start)*cols+1, cols) + ")")
+			args = append(args, row(i)...)
+		}
+		if _, err := tx.q.ExecContext(ctx, b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Subject returns one subject.
 func (q *queries) Subject(ctx context.Context, id string) (SubjectRow, error) {
 	rows, err := q.Subjects(ctx, []string{id})
@@ -177,7 +225,7 @@ func (tx *Tx) InsertIdentity(ctx context.Context, id Identity) error {
 // ReassignIdentity moves an identity to another subject (a merge), with its
 // value re-sealed under that subject's key.
 func (tx *Tx) ReassignIdentity(ctx context.Context, kind string, blind []byte, subjectID string, sealed []byte) error {
-	_, err := tx.q.ExecContext(ctx, `UPDATE identities SET subject_id = $1, sealed = $2 WHERE kind = $3 AND blind = $4`, subjectID, sealed, kind, blind)
+	_, err := tx.q.ExecContext(ctx, `UPDATE identities SET subject_id = $1, sealed = $2 WHERE blind = $3 AND kind = $4`, subjectID, sealed, blind, kind)
 	return err
 }
 
@@ -234,24 +282,9 @@ func (tx *Tx) InsertEvent(ctx context.Context, e EventRow) (int64, error) {
 
 // InsertEvents stores many events with multi-row INSERTs.
 func (tx *Tx) InsertEvents(ctx context.Context, evs []EventRow) error {
-	const perStatement = 400 // 13 columns: well under every engine's parameter limit
-	for start := 0; start < len(evs); start += perStatement {
-		chunk := evs[start:min(start+perStatement, len(evs))]
-		var b strings.Builder
-		b.WriteString(`INSERT INTO events (` + eventColumns + `) VALUES `)
-		args := make([]any, 0, len(chunk)*13)
-		for i, e := range chunk {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("(" + placeholders(i*13+1, 13) + ")")
-			args = append(args, eventArgs(e)...)
-		}
-		if _, err := tx.q.ExecContext(ctx, b.String(), args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return insertRows(ctx, tx, `INSERT INTO events (`+eventColumns+`) VALUES `, 13, len(evs), func(i int) []any {
+		return eventArgs(evs[i])
+	})
 }
 
 // SubjectEvents lists a subject's events, oldest first.
@@ -389,10 +422,10 @@ func placeholders(from, n int) string {
 	return b.String()
 }
 
-// inChunks calls fn on slices of at most 500 elements.
+// inChunks calls fn on slices of at most RowsPerStatement elements.
 func inChunks[T any](all []T, fn func([]T) error) error {
-	for start := 0; start < len(all); start += 500 {
-		if err := fn(all[start:min(start+500, len(all))]); err != nil {
+	for start := 0; start < len(all); start += RowsPerStatement {
+		if err := fn(all[start:min(start+RowsPerStatement, len(all))]); err != nil {
 			return err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"net"
 	"os"
@@ -112,7 +113,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	}
 	// The database file holds encrypted personal data and hashes: keep it private.
 	_ = os.Chmod(path, 0o600)
-	return &Store{queries: queries{q: db, dialect: SQLite}, db: db, display: "sqlite:" + path}, nil
+	return &Store{queries: queries{q: positional{db}, dialect: SQLite}, db: db, display: "sqlite:" + path}, nil
 }
 
 func openPostgres(ctx context.Context, dsn string) (*Store, error) {
@@ -149,7 +150,15 @@ func (s *Store) Migrate(ctx context.Context) error {
 	dialect := goose.DialectSQLite3
 	if s.dialect == Postgres {
 		dialect = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker()
+		// Servers migrating the same schema take turns; different schemas
+		// (tenants, parallel tests) need not wait for each other.
+		var schema string
+		if err := s.db.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+			return s.unavailable(err)
+		}
+		h := fnv.New64a()
+		h.Write([]byte("custos-migrate:" + schema))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64()>>1)), lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return fmt.Errorf("store: migration lock: %w", err)
 		}
@@ -193,7 +202,11 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err != nil {
 		return s.unavailable(err)
 	}
-	tx := &Tx{queries: queries{q: sqlTx, dialect: s.dialect}, tx: sqlTx}
+	var q querier = sqlTx
+	if s.dialect == SQLite {
+		q = positional{sqlTx}
+	}
+	tx := &Tx{queries: queries{q: q, dialect: s.dialect}, tx: sqlTx}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()

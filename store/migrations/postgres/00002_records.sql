@@ -11,14 +11,15 @@ CREATE TABLE subjects (
 );
 
 -- Identities are found by a keyed blind index (HMAC of the normalised
--- value), never by the value, which is stored sealed.
+-- value, keyed per kind so it is unique on its own), never by the value,
+-- which is stored sealed.
 CREATE TABLE identities (
     kind       TEXT    NOT NULL,
     blind      BYTEA   NOT NULL,
     subject_id TEXT    NOT NULL REFERENCES subjects (id),
     sealed     BYTEA   NOT NULL,
     created_at BIGINT NOT NULL,
-    PRIMARY KEY (kind, blind)
+    PRIMARY KEY (blind)
 );
 CREATE INDEX identities_subject ON identities (subject_id);
 
