@@ -56,6 +56,7 @@ type Service struct {
 	log      *audit.Log
 	policies *policy.Registry
 	clock    custos.Clock
+	observer Observer
 }
 
 // New returns a Service.
@@ -231,7 +232,10 @@ func refuse(code, field, format string, args ...any) error {
 // write resolves every event's subject and stores the events in one
 // transaction.
 func (s *Service) write(ctx context.Context, actor string, evs []checked, version int64, now time.Time) ([]int64, error) {
-	var ids []int64
+	var (
+		ids     []int64
+		changes []change
+	)
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		var all [][]byte
 		for _, e := range evs {
@@ -275,6 +279,10 @@ func (s *Service) write(ctx context.Context, actor string, evs []checked, versio
 		if err := r.flush(ctx); err != nil {
 			return err
 		}
+		changes = r.changes
+		if err := notifyChanges(ctx, tx, r.changes); err != nil {
+			return err
+		}
 		if len(rows) == 1 {
 			id, err := tx.InsertEvent(ctx, rows[0])
 			if err != nil {
@@ -298,6 +306,7 @@ func (s *Service) write(ctx context.Context, actor string, evs []checked, versio
 	if err != nil {
 		return nil, err
 	}
+	s.publish(changes)
 	return ids, nil
 }
 
@@ -311,6 +320,7 @@ type resolver struct {
 	keys          map[string]*vault.SubjectKey
 	newSubjects   []store.NewSubject
 	newIdentities []store.Identity
+	changes       []change
 }
 
 // flush writes the subjects and identities created so far.
@@ -411,6 +421,7 @@ func (r *resolver) resolve(ctx context.Context, e checked, owner map[string]stri
 			return "", false, 0, err
 		}
 		r.newIdentities = append(r.newIdentities, store.Identity{Kind: id.kind, Blind: b, SubjectID: subject, Sealed: sealed, CreatedAt: r.now})
+		r.changes = append(r.changes, change{subject: subject, blinds: [][]byte{b}})
 		owner[string(b)] = subject
 	}
 	return subject, isNew, merged, nil
@@ -465,6 +476,7 @@ func (r *resolver) merge(ctx context.Context, from, into string, owner map[strin
 	if err := r.tx.MarkMerged(ctx, from, into); err != nil {
 		return err
 	}
+	r.changes = append(r.changes, change{subject: into, mergedFrom: from})
 	for b, sid := range owner {
 		if sid == from {
 			owner[b] = into

@@ -118,11 +118,17 @@ func (s *Service) EraseSubject(ctx context.Context, actor, subjectID, reason str
 		if n, err = tx.EraseSubject(ctx, subjectID, s.clock.Now()); err != nil {
 			return err
 		}
+		if err := tx.Notify(ctx, "subject:"+subjectID); err != nil {
+			return err
+		}
 		_, err = s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "subject.erase", Object: "subject:" + subjectID,
 			Detail: map[string]any{"events": n, "reason": reason}})
 		return err
 	})
 	s.keys.Forget(subjectID)
+	if err == nil {
+		s.publish([]change{{subject: subjectID, erased: true}})
+	}
 	return n, err
 }
 

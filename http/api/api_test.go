@@ -17,6 +17,7 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/http/api"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
@@ -59,6 +60,11 @@ func setup(t *testing.T, s *store.Store) *fixture {
 		t.Fatal(err)
 	}
 	recs := records.New(s, master, blind, log, reg, clock)
+	cons, err := consent.New(ctx, consent.Config{Store: s, Records: recs, Policies: reg, Master: master, Log: log, Clock: clock,
+		BaseURL: "http://custos.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	f := &fixture{tokens: map[custos.Role]string{}, clock: clock, store: s}
 	for _, r := range custos.Roles() {
 		secret, _, err := authSvc.Create(ctx, "test", r, "")
@@ -67,7 +73,7 @@ func setup(t *testing.T, s *store.Store) *fixture {
 		}
 		f.tokens[r] = secret
 	}
-	h := api.NewHandler(api.Deps{Store: s, Auth: authSvc, Policies: reg, Records: recs, Audit: log, MinCell: 5,
+	h := api.NewHandler(api.Deps{Store: s, Auth: authSvc, Policies: reg, Records: recs, Consent: cons, Audit: log, MinCell: 5,
 		AuditKeys: map[string]ed25519.PublicKey{signer.ID: signer.Public()}, Clock: clock,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: "http://custos.test"})
 	srv := httptest.NewServer(h)

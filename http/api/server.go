@@ -21,6 +21,7 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/http/web"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
@@ -36,6 +37,7 @@ type Deps struct {
 	Auth     *auth.Service
 	Policies *policy.Registry
 	Records  *records.Service
+	Consent  *consent.Service
 	Audit    *audit.Log
 	// AuditKeys verify checkpoints, by key id.
 	AuditKeys map[string]ed25519.PublicKey
@@ -128,6 +130,15 @@ func (s *server) table() []route {
 		{"GET /api/v1/reports/ccpa", reportRole, s.reportCCPA},
 		{"GET /api/v1/reports/ropa", reportRole, s.reportRoPA},
 		{"GET /api/v1/reports/aggregate", reportRole, s.reportAggregate},
+		{"POST /api/v1/consents", ingest, s.recordConsent},
+		{"GET /api/v1/consents", agentUp, s.consentState},
+		{"GET /api/v1/consents/receipts/{id}", nil, s.receipt},
+		{"GET /.well-known/custos-receipt-key", nil, s.receiptKey},
+		{"POST /api/v1/decisions", ingest, s.decide},
+		{"POST /api/v1/decisions:batch", ingest, s.decideBatch},
+		{"POST /api/v1/unsubscribe-links", ingest, s.unsubscribeLink},
+		{"GET /unsubscribe/{token}", nil, s.unsubscribeGet},
+		{"POST /unsubscribe/{token}", nil, s.unsubscribePost},
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/http/api"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
@@ -134,6 +135,22 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 		return err
 	}
 	recs := records.New(a.store, a.master, blind, a.audit, reg, a.clock)
+	// Listen before building what needs the public address: with port 0
+	// the address is known only now. Connections wait until Serve.
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", c.addr, err)
+	}
+	defer ln.Close()
+	baseURL := c.baseURL
+	if baseURL == "" {
+		baseURL = "http://" + ln.Addr().String()
+	}
+	cons, err := consent.New(ctx, consent.Config{Store: a.store, Records: recs, Policies: reg, Master: a.master,
+		Log: a.audit, Clock: a.clock, BaseURL: baseURL})
+	if err != nil {
+		return err
+	}
 	authSvc := auth.New(a.store, a.audit, a.clock)
 	if err := bootstrapAdmin(ctx, a, authSvc, c.keyFile, log); err != nil {
 		return err
@@ -144,16 +161,8 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 		}
 	}
 
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		return fmt.Errorf("cannot listen on %s: %w", c.addr, err)
-	}
-	baseURL := c.baseURL
-	if baseURL == "" {
-		baseURL = "http://" + ln.Addr().String()
-	}
 	handler := api.NewHandler(api.Deps{
-		Store: a.store, Auth: authSvc, Policies: reg, Records: recs, Audit: a.audit, AuditKeys: a.auditKeys(),
+		Store: a.store, Auth: authSvc, Policies: reg, Records: recs, Consent: cons, Audit: a.audit, AuditKeys: a.auditKeys(),
 		Clock: a.clock, Logger: log, BaseURL: baseURL, MinCell: c.minCell,
 	})
 	srv := &http.Server{
@@ -172,12 +181,23 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 		env.Ready(ln.Addr().String())
 	}
 
+	if pool := a.store.Pool(); pool != nil {
+		// Other servers on the same database change decisions too.
+		go cons.Listen(ctx, pool, log)
+	}
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
+	policyTick := time.NewTicker(10 * time.Second)
+	defer policyTick.Stop()
 	for {
 		select {
 		case err := <-errc:
 			return fmt.Errorf("server stopped: %w", err)
+		case <-policyTick.C:
+			// A version published for a later date takes effect on time.
+			if err := cons.RefreshPolicy(ctx); err != nil {
+				log.Error("policy refresh failed", "err", err)
+			}
 		case <-tick.C:
 			if err := a.audit.Checkpoint(ctx, a.store); err != nil {
 				log.Error("audit checkpoint failed", "err", err)
