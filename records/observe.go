@@ -146,4 +146,3 @@ func notifyChanges(ctx context.Context, tx *store.Tx, changes []change) error {
 	}
 	return nil
 }
-
