@@ -267,6 +267,15 @@ func isEU(c string) bool {
 	return false
 }
 
+// Apply records one ledger choice in the index, as replaying the ledger
+// does. The service calls it after writing the ledger; benchmarks and
+// embedders that keep their own ledger may call it directly.
+func (e *Engine) Apply(principal, scope string, granted bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.apply(principal, scope, granted)
+}
+
 // apply records a ledger entry in the index. Callers hold the write lock.
 func (e *Engine) apply(principal, scope string, grant bool) {
 	st := e.stateOf(e.resolve(principal))
