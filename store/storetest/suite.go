@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"MigrateTwice", testMigrateTwice},
 	}
 	cases = append(cases, recordCases()...)
+	cases = append(cases, requestCases()...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,0 +1,205 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/store"
+)
+
+func requestCases() []struct {
+	name string
+	fn   func(t *testing.T, s *store.Store)
+} {
+	return []struct {
+		name string
+		fn   func(t *testing.T, s *store.Store)
+	}{
+		{"Requests", testRequests},
+		{"Outbox", testOutbox},
+		{"ConsentLedger", testConsentLedger},
+	}
+}
+
+func testRequests(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	due := t0.AddDate(0, 0, 45)
+	r := store.Request{ID: "r1", Type: "access", Status: "awaiting_verification", Jurisdiction: "US-CA", EmailBlind: []byte("eb"),
+		EmailSealed: []byte("es"), Channel: "web", ReceivedAt: t0, DueAt: due, CodeHash: []byte("ch"), CodeExpiresAt: &due}
+	r2 := r
+	r2.ID, r2.Type, r2.DueAt, r2.ReceivedAt = "r2", "deletion", t0.AddDate(0, 0, 10), t0.Add(time.Hour)
+	mustTx(t, s, func(tx *store.Tx) error {
+		if err := tx.InsertRequest(ctx, r); err != nil {
+			return err
+		}
+		if err := tx.InsertRequest(ctx, r2); err != nil {
+			return err
+		}
+		return tx.AddRequestEvent(ctx, store.RequestEvent{RequestID: "r1", At: t0, Actor: "subject", Action: "received", Status: "awaiting_verification"})
+	})
+	got, err := s.Request(ctx, "r1")
+	if err != nil || got.Type != "access" || got.SubjectID != "" || got.VerifiedAt != nil || !got.CodeExpiresAt.Equal(due) || string(got.EmailSealed) != "es" {
+		t.Fatalf("Request = %+v, %v", got, err)
+	}
+	now := t0.Add(2 * time.Hour)
+	mustTx(t, s, func(tx *store.Tx) error {
+		r, err := tx.RequestForUpdate(ctx, "r1")
+		if err != nil {
+			return err
+		}
+		r.Status, r.SubjectID, r.VerifiedAt, r.CodeAttempts, r.TokenHash = "pending_review", "s1", &now, 2, []byte("th")
+		r.ResultSealed, r.ResultExpiresAt, r.DecidedBy = []byte("res"), &now, "token:1"
+		if err := tx.UpdateRequest(ctx, r); err != nil {
+			return err
+		}
+		return tx.AddRequestEvent(ctx, store.RequestEvent{RequestID: "r1", At: now, Actor: "subject", Action: "verified", Status: "pending_review"})
+	})
+	got, _ = s.Request(ctx, "r1")
+	if got.Status != "pending_review" || got.SubjectID != "s1" || !got.VerifiedAt.Equal(now) || got.CodeAttempts != 2 || string(got.TokenHash) != "th" {
+		t.Fatalf("after update = %+v", got)
+	}
+	queue, err := s.Requests(ctx, "", 10)
+	if err != nil || len(queue) != 2 || queue[0].ID != "r2" {
+		t.Fatalf("queue by due date = %+v, %v", queue, err)
+	}
+	if pending, _ := s.Requests(ctx, "pending_review", 10); len(pending) != 1 || pending[0].ID != "r1" {
+		t.Fatalf("pending = %+v", pending)
+	}
+	if byEmail, _ := s.RequestsByEmail(ctx, []byte("eb"), t0.Add(30*time.Minute)); len(byEmail) != 1 || byEmail[0].ID != "r2" {
+		t.Fatalf("by email since = %+v", byEmail)
+	}
+	if recv, _ := s.RequestsReceived(ctx, t0, t0.Add(time.Minute)); len(recv) != 1 || recv[0].ID != "r1" {
+		t.Fatalf("received = %+v", recv)
+	}
+	evs, err := s.RequestEvents(ctx, "r1")
+	if err != nil || len(evs) != 2 || evs[1].Action != "verified" {
+		t.Fatalf("events = %+v, %v", evs, err)
+	}
+	var n int64
+	mustTx(t, s, func(tx *store.Tx) error {
+		var err error
+		n, err = tx.ExpireResults(ctx, now.Add(time.Second))
+		return err
+	})
+	if got, _ := s.Request(ctx, "r1"); n != 1 || got.ResultSealed != nil {
+		t.Fatalf("expired %d, result %q", n, got.ResultSealed)
+	}
+	if _, err := s.Request(ctx, "nope"); !errors.Is(err, custos.ErrNotFound) {
+		t.Fatalf("unknown = %v", err)
+	}
+	if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.UpdateRequest(ctx, store.Request{ID: "nope"}) }); !errors.Is(err, custos.ErrNotFound) {
+		t.Fatalf("update unknown = %v", err)
+	}
+}
+
+func testOutbox(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	mustTx(t, s, func(tx *store.Tx) error {
+		if err := tx.EnqueueMail(ctx, "m1", []byte("sealed1"), t0); err != nil {
+			return err
+		}
+		return tx.EnqueueMail(ctx, "m2", []byte("sealed2"), t0.Add(time.Second))
+	})
+	due, err := s.DueMail(ctx, t0.Add(time.Minute), 10)
+	if err != nil || len(due) != 2 || due[0].ID != "m1" || string(due[0].Sealed) != "sealed1" {
+		t.Fatalf("due = %+v, %v", due, err)
+	}
+	if err := s.MarkMailFailed(ctx, "m1", "connection refused", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkMailSent(ctx, "m2", t0.Add(2*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := s.DueMail(ctx, t0.Add(time.Minute), 10); len(due) != 0 {
+		t.Fatalf("due after retry scheduling = %+v", due)
+	}
+	if due, _ := s.DueMail(ctx, t0.Add(2*time.Hour), 10); len(due) != 1 || due[0].Attempts != 1 || due[0].LastError != "connection refused" {
+		t.Fatalf("due later = %+v", due)
+	}
+	m, err := s.MailStatus(ctx, "m2")
+	if err != nil || m.SentAt == nil || len(m.Sealed) != 0 {
+		t.Fatalf("sent = %+v, %v", m, err)
+	}
+}
+
+func testConsentLedger(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	mustTx(t, s, func(tx *store.Tx) error {
+		if err := tx.InsertSubject(ctx, "s1", []byte("k"), t0); err != nil {
+			return err
+		}
+		if err := tx.InsertSubject(ctx, "s0", []byte("k"), t0); err != nil {
+			return err
+		}
+		for i, g := range []bool{true, false} {
+			if _, err := tx.AppendConsent(ctx, store.ConsentEvent{Principal: "s1", Scope: "marketing.communications.email", Granted: g,
+				Jurisdiction: "DE", Method: "web_form", PolicyVersion: 1, ReceiptID: "r", At: t0.Add(time.Duration(i) * time.Second)}); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.AppendConsent(ctx, store.ConsentEvent{Principal: "device:abcdefgh", Scope: "sale_sharing", GPC: true,
+			Jurisdiction: "US-CA", Method: "browser_signal", PolicyVersion: 1, ReceiptID: "r2", At: t0}); err != nil {
+			return err
+		}
+		if err := tx.InsertReceipt(ctx, "r", "s1", "a.b.c", t0); err != nil {
+			return err
+		}
+		if err := tx.Suppress(ctx, []byte("eb"), "sale_sharing", t0); err != nil {
+			return err
+		}
+		if err := tx.Suppress(ctx, []byte("eb"), "sale_sharing", t0); err != nil { // idempotent
+			return err
+		}
+		if err := tx.Suppress(ctx, []byte("eb"), "direct_marketing", t0); err != nil {
+			return err
+		}
+		if err := tx.Unsuppress(ctx, []byte("eb"), "direct_marketing"); err != nil {
+			return err
+		}
+		if err := tx.SetRestricted(ctx, "s1", &t0); err != nil {
+			return err
+		}
+		if err := tx.SetMinor(ctx, "s0", &t0); err != nil {
+			return err
+		}
+		if err := tx.MarkMerged(ctx, "s0", "s1"); err != nil {
+			return err
+		}
+		return tx.Notify(ctx, "subject:s1")
+	})
+	h, err := s.ConsentHistory(ctx, "s1", "s0")
+	if err != nil || len(h) != 2 || !h[0].Granted || h[1].Granted || h[1].Method != "web_form" {
+		t.Fatalf("history = %+v, %v", h, err)
+	}
+	all, _ := s.ConsentsAfter(ctx, h[0].ID, 10)
+	if len(all) != 2 || all[1].Principal != "device:abcdefgh" || !all[1].GPC {
+		t.Fatalf("after = %+v", all)
+	}
+	if jws, err := s.Receipt(ctx, "r"); err != nil || jws != "a.b.c" {
+		t.Fatalf("receipt = %q, %v", jws, err)
+	}
+	if _, err := s.Receipt(ctx, "x"); !errors.Is(err, custos.ErrNotFound) {
+		t.Fatalf("unknown receipt = %v", err)
+	}
+	sup, _ := s.Suppressions(ctx)
+	if len(sup) != 1 || sup[0].Scope != "sale_sharing" {
+		t.Fatalf("suppressions = %+v", sup)
+	}
+	f, err := s.SubjectFlagsOf(ctx, "s1")
+	if err != nil || !f.Restricted || f.Minor || f.Erased {
+		t.Fatalf("flags s1 = %+v, %v", f, err)
+	}
+	flags, _ := s.SubjectFlagsAfter(ctx, "", 10)
+	if len(flags) != 2 || flags[0].ID != "s0" || !flags[0].Minor || flags[0].MergedInto != "s1" {
+		t.Fatalf("flags = %+v", flags)
+	}
+	if m, _ := s.MergedInto(ctx, "s1"); len(m) != 1 || m[0] != "s0" {
+		t.Fatalf("merged into = %v", m)
+	}
+	if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.SetMinor(ctx, "none", &t0) }); !errors.Is(err, custos.ErrNotFound) {
+		t.Fatalf("flag unknown = %v", err)
+	}
+}
