@@ -11,6 +11,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/consent/iab"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
 	"github.com/custos-privacy/custos/store"
@@ -29,9 +30,13 @@ type Choice struct {
 	Jurisdiction string            `json:"jurisdiction"`
 	Method       string            `json:"method,omitempty"`
 	GPC          bool              `json:"gpc,omitempty"`
-	// Scopes holds further choices recorded with the same receipt (IAB
-	// strings decoded by the caller, a banner's several toggles).
+	// Scopes holds further choices recorded with the same receipt (a
+	// banner's several toggles).
 	Scopes []ScopeChoice `json:"scopes,omitempty"`
+	// TCF and GPP carry the strings an IAB consent platform produced; their
+	// purposes are mapped to the policy's consent purposes.
+	TCF string `json:"tcf,omitempty"`
+	GPP string `json:"gpp,omitempty"`
 }
 
 // Recorded is the outcome of Record.
@@ -269,13 +274,18 @@ func (s *Service) Record(ctx context.Context, actor string, c Choice, gpcHeader 
 		choices = append(choices, ScopeChoice{Scope: c.Purpose, Granted: c.Granted})
 	}
 	choices = append(choices, c.Scopes...)
+	iabChoices, err := iabScopes(p.Manifest, c.TCF, c.GPP)
+	if err != nil {
+		return Recorded{}, err
+	}
+	choices = append(choices, iabChoices...)
 	if gpc {
 		// A Global Privacy Control signal is a valid opt-out of sale and
 		// sharing; it asks for nothing else.
 		choices = append(choices, ScopeChoice{Scope: ScopeSaleSharing, Granted: false})
 	}
 	if len(choices) == 0 {
-		return Recorded{}, invalid("purpose", "purpose is required (or gpc, or scopes).")
+		return Recorded{}, invalid("purpose", "purpose is required (or gpc, scopes, or a TCF or GPP string that names a consent purpose of the policy).")
 	}
 	for i, ch := range choices {
 		if err := checkScope(p.Manifest, ch.Scope); err != nil {
@@ -306,6 +316,73 @@ func (s *Service) Record(ctx context.Context, actor string, c Choice, gpcHeader 
 		return Recorded{}, invalid("subject", "subject (an e-mail, phone or external id) or device_id is required.")
 	}
 	return s.append(ctx, actor, p.Manifest, version.Version, principal, blinds, c.Jurisdiction, c.Method, gpc, choices)
+}
+
+// iabScopes maps IAB strings to scopes of this policy: declared consent
+// purposes, and the reserved sale_sharing; an opt-out of targeted
+// advertising withdraws every advertising consent purpose. Purposes the
+// policy does not rest on consent are left out. Where several sections
+// disagree on a scope, a withdrawal wins.
+func iabScopes(m *policy.Manifest, tcf, gpp string) ([]ScopeChoice, error) {
+	var parsed []iab.Choice
+	if tcf != "" {
+		cs, err := iab.ParseTCF(tcf)
+		if err != nil {
+			e := custos.AsError(err)
+			e.Field = "tcf"
+			return nil, e
+		}
+		parsed = append(parsed, cs...)
+	}
+	if gpp != "" {
+		cs, err := iab.ParseGPP(gpp)
+		if err != nil {
+			e := custos.AsError(err)
+			e.Field = "gpp"
+			return nil, e
+		}
+		parsed = append(parsed, cs...)
+	}
+	consentPurpose := map[string]bool{}
+	var advertising []string
+	for _, p := range m.Purposes {
+		if p.LegalBasis == policy.BasisConsent {
+			consentPurpose[p.Key] = true
+			if hasPrefix(p.Key, "marketing.advertising") {
+				advertising = append(advertising, p.Key)
+			}
+		}
+	}
+	granted := map[string]bool{}
+	var order []string
+	set := func(scope string, g bool) {
+		prev, seen := granted[scope]
+		if !seen {
+			order = append(order, scope)
+			granted[scope] = g
+			return
+		}
+		granted[scope] = prev && g
+	}
+	for _, c := range parsed {
+		switch {
+		case c.Purpose == iab.ScopeSaleSharing:
+			set(ScopeSaleSharing, c.Granted)
+		case c.Purpose == iab.ScopeTargetedAdvertising:
+			if !c.Granted {
+				for _, a := range advertising {
+					set(a, false)
+				}
+			}
+		case consentPurpose[c.Purpose]:
+			set(c.Purpose, c.Granted)
+		}
+	}
+	out := make([]ScopeChoice, len(order))
+	for i, scope := range order {
+		out[i] = ScopeChoice{Scope: scope, Granted: granted[scope]}
+	}
+	return out, nil
 }
 
 // checkScope accepts a reserved scope or a declared consent purpose.

@@ -296,3 +296,32 @@ func TestSecondServerHearsChanges(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func TestIABStrings(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		ctx := context.Background()
+		ref := custos.SubjectRef{Email: "va@example.com"}
+		if d := e.decide(t, e.svc, "va@example.com", "marketing.advertising.third_party", "US-VA"); !d.Allowed {
+			t.Fatalf("before: %+v", d)
+		}
+		// A GPP usva section that opted out of targeted advertising.
+		rec, err := e.svc.Record(ctx, "test", consent.Choice{Subject: ref, Jurisdiction: "US-VA", Method: "banner", GPP: "DBABRgA~bSFgmiU"}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rec.Choices) != 1 || rec.Choices[0].Scope != "marketing.advertising.third_party" || rec.Choices[0].Granted {
+			t.Fatalf("choices = %+v", rec.Choices)
+		}
+		if d := e.decide(t, e.svc, "va@example.com", "marketing.advertising.third_party", "US-VA"); d.Allowed || d.Reason != consent.ReasonOptedOut {
+			t.Fatalf("after: %+v", d)
+		}
+		if _, err := e.svc.Record(ctx, "test", consent.Choice{Subject: ref, Jurisdiction: "US-VA", GPP: "not a gpp string"}, false); custos.AsError(err).Field != "gpp" {
+			t.Fatalf("malformed GPP: %v", err)
+		}
+		if _, err := e.svc.Record(ctx, "test", consent.Choice{Subject: ref, Jurisdiction: "DE", TCF: "C!!"}, false); custos.AsError(err).Field != "tcf" {
+			t.Fatalf("malformed TCF: %v", err)
+		}
+	})
+}

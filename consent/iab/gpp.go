@@ -275,14 +275,8 @@ func checkGPPHeader(h string, sections int) error {
 		}
 		maxID = end
 		count += end - start + 1
-		if count > sections {
-			break
-		}
 	}
 	if count != sections {
-		if count > sections {
-			return bad("The GPP header lists more sections than the %s that follow it.", plural(sections, "section"))
-		}
 		return bad("The GPP header lists %s, but %d follow it.", plural(count, "section"), sections)
 	}
 	return nil

@@ -568,7 +568,7 @@ func TestParseGPPErrors(t *testing.T) {
 		{"version 2", gppHeader(2, [2]int{7, 7}) + "~" + natSection, "version 2; only GPP version 1"},
 		{"header without sections", natHeader, "lists 1 section, but 0 follow it"},
 		{"header lists fewer", natHeader + "~" + natSection + "~" + natSection, "lists 1 section, but 2 follow it"},
-		{"header lists more", "DBACNY~" + iabTCF, "lists more sections than the 1 section that follow it"},
+		{"header lists more", "DBACNY~" + iabTCF, "lists 2 sections, but 1 follow it"},
 		{"Fibonacci code word too long", hangingGPP, "section ID too large"},
 		{"section ID 65535", gppHeader(1, [2]int{1, 65535}) + "~" + natSection, "section ID 65535"},
 		{"header too long", "D" + strings.Repeat("A", gppMaxHeader) + "~" + natSection, "a GPP header is a few characters"},
