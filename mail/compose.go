@@ -1,0 +1,359 @@
+package mail
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	texttemplate "text/template"
+	"time"
+)
+
+// Org is how the company can be reached; every composed message ends with
+// it. Name and at least one of the other fields are required; empty fields
+// are left out.
+type Org struct {
+	Name          string // e.g. "Clientwise"
+	Email         string // e.g. "privacy@clientwise.com"
+	Phone         string
+	PostalAddress string // may span lines
+}
+
+// VerificationCode is the data of the "verification_code" template: the
+// one-time code a person enters to prove they own an address.
+type VerificationCode struct {
+	Organisation Org
+	Code         string // the 6-digit code; required
+	// Purpose is what the request is for, completing "your request for
+	// …", e.g. "a copy of your personal information"; required.
+	Purpose      string
+	ValidMinutes int // 0 means 10
+}
+
+// RequestReceived is the data of the "request_received" template: the
+// acknowledgement of a request, with the date it will be answered by.
+type RequestReceived struct {
+	Organisation Org
+	RequestID    string    // reference shown to the person; optional
+	Request      string    // e.g. "your request to delete your personal data"; empty means "your request"
+	Received     time.Time // optional
+	Due          time.Time // required
+	StatusURL    string    // optional http(s) link to follow the request
+}
+
+// RequestExtended is the data of the "request_extended" template: notice
+// that the deadline is extended, with the reasons and the new date.
+type RequestExtended struct {
+	Organisation Org
+	RequestID    string
+	Request      string    // as in RequestReceived
+	Due          time.Time // the new date; required
+	Reason       string    // why more time is needed; required, plain text, may span lines
+	StatusURL    string    // optional http(s) link to follow the request
+}
+
+// RequestCompleted is the data of the "request_completed" template.
+type RequestCompleted struct {
+	Organisation Org
+	RequestID    string
+	Request      string    // as in RequestReceived
+	ResultsURL   string    // required http(s) link to the results
+	ExpiresAt    time.Time // when the link stops working; optional
+}
+
+// RequestDenied is the data of the "request_denied" template: a refusal,
+// with its reason and how to appeal or complain.
+type RequestDenied struct {
+	Organisation Org
+	RequestID    string
+	Request      string // as in RequestReceived
+	Reason       string // required; plain text, may span lines
+	AppealURL    string // optional http(s) link to appeal; otherwise reply or write to Organisation.Email
+	// Authority names where to complain, e.g. "the California Attorney
+	// General (https://oag.ca.gov/contact/consumer-complaint-against-business-or-company)";
+	// empty means "a data-protection supervisory authority".
+	Authority string
+}
+
+// Identifier is one way to identify a person, e.g. {"E-mail", "ana@example.com"}.
+type Identifier struct {
+	Kind  string
+	Value string
+}
+
+// ErasureNotice is the data of the "erasure_notice" template: a request to
+// a recipient of personal data to erase what it holds about a person.
+type ErasureNotice struct {
+	Organisation Org
+	Recipient    string       // name of the recipient, for the greeting; optional
+	RequestID    string       // reference for the recipient's reply; optional
+	Identifiers  []Identifier // required
+	Categories   []string     // categories of data disclosed to the recipient; optional
+	RespondBy    time.Time    // optional
+}
+
+// Template names accepted by Compose.
+const (
+	TemplateVerificationCode = "verification_code"
+	TemplateRequestReceived  = "request_received"
+	TemplateRequestExtended  = "request_extended"
+	TemplateRequestCompleted = "request_completed"
+	TemplateRequestDenied    = "request_denied"
+	TemplateErasureNotice    = "erasure_notice"
+)
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+type compiled struct {
+	text *texttemplate.Template // defines "subject" and "text"
+	html *htmltemplate.Template // the layout, which uses "subject", "content" and "footer"
+}
+
+// templateSet maps each template name to a function that checks its data
+// and returns it as the value the templates execute with.
+var templateSet = map[string]func(data any) (any, error){
+	TemplateVerificationCode: accept[VerificationCode],
+	TemplateRequestReceived:  accept[RequestReceived],
+	TemplateRequestExtended:  accept[RequestExtended],
+	TemplateRequestCompleted: accept[RequestCompleted],
+	TemplateRequestDenied:    accept[RequestDenied],
+	TemplateErasureNotice:    accept[ErasureNotice],
+}
+
+var templates = mustParseTemplates()
+
+var funcs = map[string]any{
+	"date":  formatDate,
+	"lines": lines,
+}
+
+func mustParseTemplates() map[string]compiled {
+	out := make(map[string]compiled, len(templateSet))
+	for name := range templateSet {
+		t := texttemplate.Must(texttemplate.New(name).Funcs(funcs).ParseFS(templateFS,
+			"templates/footer.txt.tmpl", "templates/"+name+".subject.tmpl", "templates/"+name+".txt.tmpl"))
+		h := htmltemplate.Must(htmltemplate.New(name).Funcs(funcs).ParseFS(templateFS,
+			"templates/layout.html.tmpl", "templates/footer.html.tmpl", "templates/"+name+".subject.tmpl", "templates/"+name+".html.tmpl"))
+		out[name] = compiled{text: t, html: h}
+	}
+	return out
+}
+
+// Templates returns the names Compose accepts, sorted.
+func Templates() []string {
+	names := make([]string, 0, len(templateSet))
+	for n := range templateSet {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Compose renders the named template with data, which must be the
+// template's struct (or a pointer to it): VerificationCode for
+// "verification_code", RequestReceived for "request_received",
+// RequestExtended for "request_extended", RequestCompleted for "request_completed", RequestDenied for
+// "request_denied" and ErasureNotice for "erasure_notice". The results fit
+// Message.Subject, Message.Text and Message.HTML; the HTML escapes every
+// value.
+func Compose(name string, data any) (subject, text, html string, err error) {
+	check, ok := templateSet[name]
+	if !ok {
+		return "", "", "", fmt.Errorf("mail: unknown template %q (have %s)", name, strings.Join(Templates(), ", "))
+	}
+	v, err := check(data)
+	if err != nil {
+		return "", "", "", fmt.Errorf("mail: template %s: %w", name, err)
+	}
+	t := templates[name]
+	var sb, tb, hb bytes.Buffer
+	if err := t.text.ExecuteTemplate(&sb, "subject", v); err != nil {
+		return "", "", "", fmt.Errorf("mail: template %s: subject: %w", name, err)
+	}
+	if err := t.text.ExecuteTemplate(&tb, "text", v); err != nil {
+		return "", "", "", fmt.Errorf("mail: template %s: text: %w", name, err)
+	}
+	if err := t.html.ExecuteTemplate(&hb, "layout", v); err != nil {
+		return "", "", "", fmt.Errorf("mail: template %s: html: %w", name, err)
+	}
+	return strings.Join(strings.Fields(sb.String()), " "), tidyText(tb.String()), hb.String(), nil
+}
+
+// validator is implemented by every template's data.
+type validator interface{ validate() error }
+
+// accept checks that data is a T or *T, validates it, and returns a
+// normalised copy.
+func accept[T any, PT interface {
+	*T
+	validator
+}](data any) (any, error) {
+	var v T
+	switch d := data.(type) {
+	case T:
+		v = d
+	case *T:
+		if d == nil {
+			return nil, fmt.Errorf("data is a nil %T", d)
+		}
+		v = *d
+	default:
+		return nil, fmt.Errorf("data is %T, want %T", data, v)
+	}
+	if err := PT(&v).validate(); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+var sixDigits = regexp.MustCompile(`^[0-9]{6}$`)
+
+func (v *VerificationCode) validate() error {
+	if err := v.Organisation.validate(); err != nil {
+		return err
+	}
+	if !sixDigits.MatchString(v.Code) {
+		return errors.New("field Code must be 6 digits")
+	}
+	if strings.TrimSpace(v.Purpose) == "" {
+		return errors.New("field Purpose is required")
+	}
+	if v.ValidMinutes < 0 {
+		return errors.New("field ValidMinutes is negative")
+	}
+	if v.ValidMinutes == 0 {
+		v.ValidMinutes = 10
+	}
+	return nil
+}
+
+func (v *RequestReceived) validate() error {
+	if err := v.Organisation.validate(); err != nil {
+		return err
+	}
+	if v.Due.IsZero() {
+		return errors.New("field Due is required")
+	}
+	defaultRequest(&v.Request)
+	return checkLink("StatusURL", v.StatusURL, false)
+}
+
+func (v *RequestExtended) validate() error {
+	if err := v.Organisation.validate(); err != nil {
+		return err
+	}
+	if v.Due.IsZero() {
+		return errors.New("field Due is required")
+	}
+	if strings.TrimSpace(v.Reason) == "" {
+		return errors.New("field Reason is required")
+	}
+	defaultRequest(&v.Request)
+	return checkLink("StatusURL", v.StatusURL, false)
+}
+
+func (v *RequestCompleted) validate() error {
+	if err := v.Organisation.validate(); err != nil {
+		return err
+	}
+	defaultRequest(&v.Request)
+	return checkLink("ResultsURL", v.ResultsURL, true)
+}
+
+func (v *RequestDenied) validate() error {
+	if err := v.Organisation.validate(); err != nil {
+		return err
+	}
+	if strings.TrimSpace(v.Reason) == "" {
+		return errors.New("field Reason is required")
+	}
+	defaultRequest(&v.Request)
+	return checkLink("AppealURL", v.AppealURL, false)
+}
+
+func (v *ErasureNotice) validate() error {
+	if err := v.Organisation.validate(); err != nil {
+		return err
+	}
+	n := 0
+	for _, id := range v.Identifiers {
+		if strings.TrimSpace(id.Value) != "" {
+			n++
+		}
+	}
+	if n == 0 {
+		return errors.New("field Identifiers is required")
+	}
+	return nil
+}
+
+// validate requires what the footer needs to be useful: a name and at
+// least one way to reach the company.
+func (o Org) validate() error {
+	if strings.TrimSpace(o.Name) == "" {
+		return errors.New("field Organisation.Name is required")
+	}
+	if strings.TrimSpace(o.Email+o.Phone+o.PostalAddress) == "" {
+		return errors.New("Organisation needs at least one of Email, Phone and PostalAddress")
+	}
+	return nil
+}
+
+func defaultRequest(s *string) {
+	if strings.TrimSpace(*s) == "" {
+		*s = "your request"
+	}
+}
+
+// checkLink requires an absolute http or https URL (when set or required).
+func checkLink(field, link string, required bool) error {
+	if link == "" {
+		if required {
+			return fmt.Errorf("field %s is required", field)
+		}
+		return nil
+	}
+	u, err := url.Parse(link)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("field %s must be an absolute http(s) URL", field)
+	}
+	return nil
+}
+
+// formatDate writes a date unambiguously in any locale, e.g. "2 January 2006".
+func formatDate(t time.Time) string {
+	return t.Format("2 January 2006")
+}
+
+// lines splits s into its non-blank lines, trimmed.
+func lines(s string) []string {
+	var out []string
+	for l := range strings.Lines(s) {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+var blankRuns = regexp.MustCompile(`\n{3,}`)
+
+// tidyText removes the blank lines template actions leave behind: at most
+// one blank line in a row, none at the start, one newline at the end.
+func tidyText(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	ls := strings.Split(s, "\n")
+	for i, l := range ls {
+		if l != "-- " { // keep the signature separator's space
+			ls[i] = strings.TrimRight(l, " \t")
+		}
+	}
+	s = blankRuns.ReplaceAllString(strings.Join(ls, "\n"), "\n\n")
+	return strings.Trim(s, "\n") + "\n"
+}
