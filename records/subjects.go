@@ -160,3 +160,43 @@ func (s *Service) AddContract(ctx context.Context, actor string, c custos.Contra
 	})
 	return c, err
 }
+
+// Correct replaces the value of the latest event of a category with the
+// corrected one (re-sealed), and reports whether there was one to correct.
+// The correction is audited; the old value is gone.
+func (s *Service) Correct(ctx context.Context, actor, subjectID, category, value string) (bool, error) {
+	row, err := s.store.Subject(ctx, subjectID)
+	if err != nil {
+		return false, err
+	}
+	key, err := s.key(subjectID, row.WrappedKey)
+	if err != nil {
+		return false, err
+	}
+	evs, err := s.store.SubjectEvents(ctx, subjectID)
+	if err != nil {
+		return false, err
+	}
+	var target *store.EventRow
+	for i := range evs {
+		if evs[i].Category == category && evs[i].Kind == custos.EventCollection {
+			target = &evs[i]
+		}
+	}
+	if target == nil {
+		return false, nil
+	}
+	sealed, err := key.Seal([]byte(value), eventField+category)
+	if err != nil {
+		return false, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.ReassignEvent(ctx, target.ID, subjectID, sealed); err != nil {
+			return err
+		}
+		_, err := s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "subject.correct", Object: fmt.Sprintf("event:%d", target.ID),
+			Detail: map[string]any{"category": category}})
+		return err
+	})
+	return err == nil, err
+}

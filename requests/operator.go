@@ -1,0 +1,315 @@
+package requests
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/jurisdiction"
+	"github.com/custos-privacy/custos/mail"
+	"github.com/custos-privacy/custos/store"
+)
+
+// View is a request as operators see it: no address in the clear unless
+// asked, the deadlines, and the history.
+type View struct {
+	ID            string       `json:"id"`
+	Type          string       `json:"type"`
+	Status        string       `json:"status"`
+	Jurisdiction  string       `json:"jurisdiction"`
+	Law           string       `json:"law"`
+	Channel       string       `json:"channel"`
+	Agent         string       `json:"agent,omitempty"`
+	SubjectKnown  bool         `json:"subject_known"`
+	AppealOf      string       `json:"appeal_of,omitempty"`
+	DuplicateOf   string       `json:"duplicate_of,omitempty"`
+	ReceivedAt    time.Time    `json:"received_at"`
+	VerifiedAt    *time.Time   `json:"verified_at,omitempty"`
+	AcknowledgeBy *time.Time   `json:"acknowledge_by,omitempty"`
+	DueAt         time.Time    `json:"due_at"`
+	ExtendedUntil *time.Time   `json:"extended_until,omitempty"`
+	Overdue       bool         `json:"overdue"`
+	CompletedAt   *time.Time   `json:"completed_at,omitempty"`
+	Decision      *Decision    `json:"decision,omitempty"`
+	History       []HistoryRow `json:"history,omitempty"`
+}
+
+// Decision is a denial's reason.
+type Decision struct {
+	Code string `json:"code"`
+	Text string `json:"text"`
+	By   string `json:"by"`
+}
+
+// HistoryRow is one step of a request.
+type HistoryRow struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"`
+	Status string    `json:"status"`
+	Note   string    `json:"note,omitempty"`
+}
+
+func (s *Service) view(r store.Request) View {
+	v := View{ID: r.ID, Type: r.Type, Status: r.Status, Jurisdiction: r.Jurisdiction, Law: jurisdiction.For(r.Jurisdiction, r.Type).Law,
+		Channel: r.Channel, Agent: r.AgentName, SubjectKnown: r.SubjectID != "", AppealOf: r.AppealOf, DuplicateOf: r.DuplicateOf,
+		ReceivedAt: r.ReceivedAt, VerifiedAt: r.VerifiedAt, AcknowledgeBy: r.AcknowledgeBy, DueAt: r.DueAt,
+		ExtendedUntil: r.ExtendedUntil, CompletedAt: r.CompletedAt}
+	due := r.DueAt
+	if r.ExtendedUntil != nil {
+		due = *r.ExtendedUntil
+	}
+	v.Overdue = open(r.Status) && s.clock.Now().After(due)
+	if r.DecisionCode != "" {
+		v.Decision = &Decision{Code: r.DecisionCode, Text: r.DecisionText, By: r.DecidedBy}
+	}
+	return v
+}
+
+// Queue lists requests by legal deadline, soonest first.
+func (s *Service) Queue(ctx context.Context, status string) ([]View, error) {
+	if status != "" && !slices.Contains([]string{StatusAwaitingVerification, StatusPendingReview, StatusInProgress, StatusCompleted, StatusDenied, StatusCanceled}, status) {
+		return nil, invalid("status", "status must be one of awaiting_verification, pending_review, in_progress, completed, denied, canceled.")
+	}
+	rs, err := s.store.Requests(ctx, status, queueLimit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]View, len(rs))
+	for i, r := range rs {
+		out[i] = s.view(r)
+	}
+	return out, nil
+}
+
+// Get returns one request with its history.
+func (s *Service) Get(ctx context.Context, id string) (View, error) {
+	r, err := s.store.Request(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	v := s.view(r)
+	evs, err := s.store.RequestEvents(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	for _, e := range evs {
+		v.History = append(v.History, HistoryRow{At: e.At, Actor: e.Actor, Action: e.Action, Status: e.Status, Note: e.Note})
+	}
+	return v, nil
+}
+
+// SubmitOnBehalf records a request an operator took by phone, mail or in
+// person, or from an authorised agent with proof of permission. The
+// operator vouches for the identity check, so no code is mailed; the
+// request goes to review.
+func (s *Service) SubmitOnBehalf(ctx context.Context, actor string, in Intake) (View, error) {
+	email, err := s.check(in)
+	if err != nil {
+		return View{}, err
+	}
+	channels := []string{"phone", "mail", "in_person", "email", "agent"}
+	if !slices.Contains(channels, in.Channel) {
+		return View{}, invalid("channel", "channel must be one of phone, mail, in_person, email, agent.")
+	}
+	if in.AgentName != "" && in.AgentProof == "" {
+		return View{}, invalid("agent_proof", "An authorised agent needs proof of the person's permission (agent_proof: a reference to the signed permission).")
+	}
+	id := newID()
+	now := s.clock.Now().UTC().Truncate(time.Microsecond)
+	r, err := s.newRequest(id, in, email, s.records.Blind(custos.IdentityEmail, email), in.Channel, now)
+	if err != nil {
+		return View{}, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertRequest(ctx, r); err != nil {
+			return err
+		}
+		note := "channel " + in.Channel
+		if in.AgentName != "" {
+			note += "; authorised agent with proof on file"
+		}
+		if err := s.history(ctx, tx, id, actor, "received", r.Status, note); err != nil {
+			return err
+		}
+		r.VerifiedAt = &now
+		return s.afterVerification(ctx, tx, &r)
+	})
+	if err != nil {
+		return View{}, err
+	}
+	s.outbox.Wake()
+	if r.Status == StatusInProgress {
+		if err := s.fulfil(ctx, actor, id); err != nil {
+			return View{}, err
+		}
+	}
+	return s.Get(ctx, id)
+}
+
+// Approve moves a request under review to work and fulfils it. An appeal
+// must be decided by someone other than who denied the original.
+func (s *Service) Approve(ctx context.Context, actor, id string) (View, error) {
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		r, err := tx.RequestForUpdate(ctx, id)
+		if err != nil {
+			return err
+		}
+		if r.Status != StatusPendingReview {
+			return custos.Errorf(custos.KindConflict, "invalid_transition", "Only a request pending review can be approved; this one is %s.", r.Status)
+		}
+		if err := s.independentReviewer(ctx, tx, r, actor); err != nil {
+			return err
+		}
+		r.DecidedBy = actor
+		return s.move(ctx, tx, &r, StatusInProgress, actor, "approved", "")
+	})
+	if err != nil {
+		return View{}, err
+	}
+	if err := s.fulfil(ctx, actor, id); err != nil {
+		return View{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+func (s *Service) independentReviewer(ctx context.Context, tx *store.Tx, r store.Request, actor string) error {
+	if r.Type != TypeAppeal {
+		return nil
+	}
+	orig, err := tx.Request(ctx, r.AppealOf)
+	if err != nil {
+		return err
+	}
+	if orig.DecidedBy == actor {
+		return custos.Errorf(custos.KindForbidden, "same_reviewer", "An appeal is decided by someone other than who denied the original request.")
+	}
+	return nil
+}
+
+// Deny refuses a request with a reason code and a text the person reads,
+// together with where to complain or appeal.
+func (s *Service) Deny(ctx context.Context, actor, id, code, text string) (View, error) {
+	if !slices.Contains(DenyReasons(), code) {
+		return View{}, invalid("reason_code", "reason_code must be one of request_limit, unverifiable, exempt, manifestly_unfounded, not_applicable, other.")
+	}
+	if len(text) < 10 {
+		return View{}, invalid("reason", "reason must explain the denial to the person in a sentence.")
+	}
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		r, err := tx.RequestForUpdate(ctx, id)
+		if err != nil {
+			return err
+		}
+		if r.Status != StatusPendingReview && r.Status != StatusInProgress {
+			return custos.Errorf(custos.KindConflict, "invalid_transition", "Only a request under review or in progress can be denied; this one is %s.", r.Status)
+		}
+		if err := s.independentReviewer(ctx, tx, r, actor); err != nil {
+			return err
+		}
+		r.DecisionCode, r.DecisionText, r.DecidedBy = code, text, actor
+		if err := s.move(ctx, tx, &r, StatusDenied, actor, "denied", code); err != nil {
+			return err
+		}
+		email, err := s.email(r)
+		if err != nil {
+			return err
+		}
+		return s.mailOutcome(ctx, tx, r, email)
+	})
+	if err != nil {
+		return View{}, err
+	}
+	s.outbox.Wake()
+	return s.Get(ctx, id)
+}
+
+// Extend uses the law's one extension, with notice and reasons to the person.
+func (s *Service) Extend(ctx context.Context, actor, id, reason string) (View, error) {
+	if len(reason) < 10 {
+		return View{}, invalid("reason", "reason must tell the person why more time is needed.")
+	}
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		r, err := tx.RequestForUpdate(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !open(r.Status) {
+			return custos.Errorf(custos.KindConflict, "invalid_transition", "A %s request cannot be extended.", r.Status)
+		}
+		d, err := jurisdiction.Extend(jurisdiction.Deadlines{AcknowledgeBy: r.AcknowledgeBy, DueAt: r.DueAt, ExtendedUntil: r.ExtendedUntil},
+			r.Jurisdiction, r.Type)
+		if err != nil {
+			return custos.Wrap(err, custos.KindConflict, "no_extension", err.Error())
+		}
+		r.ExtendedUntil = d.ExtendedUntil
+		if err := tx.UpdateRequest(ctx, r); err != nil {
+			return err
+		}
+		if err := s.history(ctx, tx, id, actor, "extended", r.Status, "until "+d.ExtendedUntil.Format("2006-01-02")); err != nil {
+			return err
+		}
+		p, _, err := s.policies.Active(ctx)
+		if err != nil {
+			return err
+		}
+		email, err := s.email(r)
+		if err != nil {
+			return err
+		}
+		return s.enqueue(ctx, tx, p.Manifest, email, mail.TemplateRequestExtended, mail.RequestExtended{Organisation: org(p.Manifest),
+			RequestID: id, Request: "your request for " + describe(r.Type), Due: *d.ExtendedUntil, Reason: reason, StatusURL: s.statusURL(id)})
+	})
+	if err != nil {
+		return View{}, err
+	}
+	s.outbox.Wake()
+	return s.Get(ctx, id)
+}
+
+// mailOutcome tells the person how a request ended.
+func (s *Service) mailOutcome(ctx context.Context, tx *store.Tx, r store.Request, email string) error {
+	p, _, err := s.policies.Active(ctx)
+	if err != nil {
+		return err
+	}
+	rules := jurisdiction.For(r.Jurisdiction, r.Type)
+	switch r.Status {
+	case StatusDenied:
+		appeal := ""
+		if rules.Appeal != nil && r.Type != TypeAppeal {
+			appeal = s.baseURL + "/privacy-center?type=appeal&appeal_of=" + r.ID
+		}
+		authority := rules.Complaint
+		if r.Type == TypeAppeal && rules.Appeal != nil {
+			authority = rules.Appeal.Authority
+		}
+		return s.enqueue(ctx, tx, p.Manifest, email, mail.TemplateRequestDenied, mail.RequestDenied{Organisation: org(p.Manifest),
+			RequestID: r.ID, Request: "your request for " + describe(r.Type), Reason: r.DecisionText, AppealURL: appeal, Authority: authority})
+	case StatusCompleted:
+		d := mail.RequestCompleted{Organisation: org(p.Manifest), RequestID: r.ID, Request: "your request for " + describe(r.Type),
+			ResultsURL: s.statusURL(r.ID)}
+		if r.ResultExpiresAt != nil {
+			d.ExpiresAt = *r.ResultExpiresAt
+		}
+		return s.enqueue(ctx, tx, p.Manifest, email, mail.TemplateRequestCompleted, d)
+	}
+	return nil
+}
+
+func (s *Service) details(r store.Request) (details, error) {
+	var d details
+	if r.DetailsSealed == nil {
+		return d, nil
+	}
+	b, err := s.master.Open(r.DetailsSealed, s.sealContext(r.ID, "details"))
+	if err != nil {
+		return d, err
+	}
+	return d, json.Unmarshal(b, &d)
+}
+
+var _ = errors.New

@@ -1,0 +1,473 @@
+package requests
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	netmail "net/mail"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/jurisdiction"
+	"github.com/custos-privacy/custos/mail"
+	"github.com/custos-privacy/custos/notify"
+	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/records"
+	"github.com/custos-privacy/custos/store"
+	"github.com/custos-privacy/custos/vault"
+)
+
+// Verification rules.
+const (
+	CodeTTL      = 10 * time.Minute
+	MaxAttempts  = 5
+	ResultTTL    = 30 * 24 * time.Hour
+	queueLimit   = 500
+	mailFromName = "Privacy"
+)
+
+// Service runs privacy requests.
+type Service struct {
+	store    *store.Store
+	master   *vault.Master
+	records  *records.Service
+	consent  *consent.Service
+	policies *policy.Registry
+	outbox   *notify.Outbox
+	log      *audit.Log
+	clock    custos.Clock
+	baseURL  string
+	codeKey  []byte
+	limits   *limiter
+	// AutoApprove lists the types fulfilled without review once verified.
+	AutoApprove []string
+}
+
+// Config gathers what a Service needs.
+type Config struct {
+	Store    *store.Store
+	Master   *vault.Master
+	Records  *records.Service
+	Consent  *consent.Service
+	Policies *policy.Registry
+	Outbox   *notify.Outbox
+	Log      *audit.Log
+	Clock    custos.Clock
+	BaseURL  string
+}
+
+// New returns a Service.
+func New(ctx context.Context, c Config) (*Service, error) {
+	key, err := vault.InstanceSecret(ctx, c.Store, c.Master, "verification", c.Clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &Service{store: c.Store, master: c.Master, records: c.Records, consent: c.Consent, policies: c.Policies,
+		outbox: c.Outbox, log: c.Log, clock: c.Clock, baseURL: strings.TrimRight(c.BaseURL, "/"), codeKey: key,
+		limits: newLimiter(c.Clock), AutoApprove: []string{TypeOptOut, TypeObjection}}, nil
+}
+
+// Intake is a request as a person (or an operator for them) makes it.
+type Intake struct {
+	Type         string            `json:"type"`
+	Email        string            `json:"email"`
+	Jurisdiction string            `json:"jurisdiction"`
+	Corrections  map[string]string `json:"corrections,omitempty"`
+	AppealOf     string            `json:"appeal_of,omitempty"`
+	// Operator intake only: how the request came (phone, mail, in_person,
+	// email) and an authorised agent with proof of permission.
+	Channel    string `json:"channel,omitempty"`
+	AgentName  string `json:"agent_name,omitempty"`
+	AgentProof string `json:"agent_proof,omitempty"`
+}
+
+// details is what a request carries beyond its columns, sealed.
+type details struct {
+	Corrections map[string]string `json:"corrections,omitempty"`
+}
+
+var jurisdictionRE = regexp.MustCompile(`^[A-Z]{2}(-[A-Z0-9]{1,3})?$`)
+
+func invalid(field, format string, args ...any) error {
+	e := custos.Errorf(custos.KindInvalid, custos.CodeInvalidRequest, format, args...)
+	e.Field = field
+	return e
+}
+
+func (s *Service) check(in Intake) (string, error) {
+	if !slices.Contains(Types(), in.Type) {
+		return "", invalid("type", "type must be one of %s.", strings.Join(Types(), ", "))
+	}
+	email, err := records.NormaliseEmail(in.Email)
+	if err != nil {
+		return "", invalid("email", "email is not an e-mail address.")
+	}
+	if !jurisdictionRE.MatchString(in.Jurisdiction) {
+		return "", invalid("jurisdiction", "jurisdiction must be an ISO 3166 code such as US-CA, US, GB or DE.")
+	}
+	if in.Type == TypeCorrection && len(in.Corrections) == 0 {
+		return "", invalid("corrections", "A correction request needs corrections: {category: corrected value}.")
+	}
+	if in.Type != TypeCorrection && len(in.Corrections) > 0 {
+		return "", invalid("corrections", "corrections belong to correction requests.")
+	}
+	if (in.Type == TypeAppeal) != (in.AppealOf != "") {
+		return "", invalid("appeal_of", "An appeal names the request it appeals (appeal_of), and only an appeal does.")
+	}
+	return email, nil
+}
+
+func newID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return "req_" + hex.EncodeToString(b)
+}
+
+func (s *Service) sealContext(id, what string) string { return "custos/request/" + id + "/" + what }
+
+// Submit takes a request from a person. Whether or not the address is
+// known, the answer is the same: the id, awaiting verification, and a code
+// in the mailbox. clientIP keys the rate limit; gpc records a GPC signal
+// that came with the request as an opt-out of sale and sharing.
+func (s *Service) Submit(ctx context.Context, in Intake, clientIP string, gpc bool) (string, error) {
+	email, err := s.check(in)
+	if err != nil {
+		return "", err
+	}
+	blind := s.records.Blind(custos.IdentityEmail, email)
+	if err := s.limits.allow("ip:"+clientIP, 30, time.Hour); err != nil {
+		return "", err
+	}
+	if err := s.limits.allow("email:"+string(blind), 5, time.Hour); err != nil {
+		return "", err
+	}
+	p, _, err := s.policies.Active(ctx)
+	if err != nil {
+		return "", err
+	}
+	code := newCode()
+	id := newID()
+	now := s.clock.Now().UTC().Truncate(time.Microsecond)
+	r, err := s.newRequest(id, in, email, blind, "web", now)
+	if err != nil {
+		return "", err
+	}
+	expires := now.Add(CodeTTL)
+	r.CodeHash, r.CodeExpiresAt = s.hashCode(id, code), &expires
+	msg, err := s.compose(p.Manifest, email, "verification_code", mail.VerificationCode{
+		Organisation: org(p.Manifest), Code: code, Purpose: describe(in.Type), ValidMinutes: int(CodeTTL.Minutes())})
+	if err != nil {
+		return "", err
+	}
+	if err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertRequest(ctx, r); err != nil {
+			return err
+		}
+		if err := s.history(ctx, tx, id, "subject", "received", r.Status, "channel web"); err != nil {
+			return err
+		}
+		_, err := s.outbox.Enqueue(ctx, tx, msg)
+		return err
+	}); err != nil {
+		return "", err
+	}
+	s.outbox.Wake()
+	if gpc {
+		if _, err := s.consent.Record(ctx, "subject:request:"+id, consent.Choice{Subject: custos.SubjectRef{Email: email},
+			Jurisdiction: in.Jurisdiction, Method: "browser_signal"}, true); err != nil {
+			return "", err
+		}
+	}
+	return id, nil
+}
+
+func (s *Service) newRequest(id string, in Intake, email string, blind []byte, channel string, now time.Time) (store.Request, error) {
+	sealedEmail, err := s.master.Seal([]byte(email), s.sealContext(id, "email"))
+	if err != nil {
+		return store.Request{}, err
+	}
+	var sealedDetails []byte
+	if len(in.Corrections) > 0 {
+		b, _ := json.Marshal(details{Corrections: in.Corrections})
+		if sealedDetails, err = s.master.Seal(b, s.sealContext(id, "details")); err != nil {
+			return store.Request{}, err
+		}
+	}
+	d := jurisdiction.Compute(in.Jurisdiction, in.Type, now)
+	return store.Request{ID: id, Type: in.Type, Status: StatusAwaitingVerification, Jurisdiction: in.Jurisdiction,
+		EmailBlind: blind, EmailSealed: sealedEmail, Channel: channel, AgentName: in.AgentName, AgentProof: in.AgentProof,
+		DetailsSealed: sealedDetails, AppealOf: in.AppealOf, ReceivedAt: now, AcknowledgeBy: d.AcknowledgeBy, DueAt: d.DueAt}, nil
+}
+
+// newCode is a uniformly random six-digit code.
+func newCode() string {
+	var b [8]byte
+	for {
+		_, _ = rand.Read(b[:])
+		n := binary.BigEndian.Uint64(b[:])
+		if n < (1<<64-1)/1_000_000*1_000_000 { // reject the biased tail
+			return fmt.Sprintf("%06d", n%1_000_000)
+		}
+	}
+}
+
+// hashCode keys the code to the request, so a stolen table of hashes is
+// useless without the instance secret, and one request's code opens no other.
+func (s *Service) hashCode(id, code string) []byte {
+	h := hmac.New(sha256.New, s.codeKey)
+	h.Write([]byte(id + "\x00" + code))
+	return h.Sum(nil)
+}
+
+func hashToken(t string) []byte {
+	sum := sha256.Sum256([]byte(t))
+	return sum[:]
+}
+
+func newToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Verified is the answer to a correct code.
+type Verified struct {
+	ID          string `json:"id"`
+	Status      string `json:"status"`
+	AccessToken string `json:"access_token"`
+	DuplicateOf string `json:"duplicate_of,omitempty"`
+}
+
+// Errors of verification.
+var (
+	ErrInvalidCode = &custos.Error{Kind: custos.KindInvalid, Code: "invalid_code", Message: "That code is not right. Check the latest e-mail and try again."}
+	ErrCodeExpired = &custos.Error{Kind: custos.KindInvalid, Code: "code_expired", Message: "That code has expired. Ask for a new one."}
+	ErrLocked      = &custos.Error{Kind: custos.KindTooMany, Code: "locked", Message: "Too many wrong codes: this request is locked. Please make a new request."}
+)
+
+// Verify checks the mailed code. Five wrong codes lock the request.
+func (s *Service) Verify(ctx context.Context, id, code string) (Verified, error) {
+	var out Verified
+	var notFound bool
+	var fail error
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		r, err := tx.RequestForUpdate(ctx, id)
+		if errors.Is(err, custos.ErrNotFound) {
+			notFound = true
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		switch {
+		case r.Status != StatusAwaitingVerification:
+			fail = custos.Errorf(custos.KindConflict, "already_verified", "This request is verified already; use its access link.")
+			return nil
+		case r.CodeAttempts >= MaxAttempts:
+			fail = ErrLocked
+			return nil
+		case r.CodeExpiresAt == nil || now.After(*r.CodeExpiresAt):
+			fail = ErrCodeExpired
+			return nil
+		case !hmac.Equal(s.hashCode(id, strings.TrimSpace(code)), r.CodeHash):
+			r.CodeAttempts++
+			fail = ErrInvalidCode
+			if r.CodeAttempts >= MaxAttempts {
+				fail = ErrLocked
+				if err := s.history(ctx, tx, id, "subject", "locked", r.Status, "too many wrong codes"); err != nil {
+					return err
+				}
+			}
+			return tx.UpdateRequest(ctx, r)
+		}
+		token := newToken()
+		r.CodeHash, r.CodeExpiresAt, r.TokenHash = nil, nil, hashToken(token)
+		at := now.UTC().Truncate(time.Microsecond)
+		r.VerifiedAt = &at
+		if err := s.afterVerification(ctx, tx, &r); err != nil {
+			return err
+		}
+		out = Verified{ID: id, Status: r.Status, AccessToken: token, DuplicateOf: r.DuplicateOf}
+		return nil
+	})
+	if err != nil {
+		return Verified{}, err
+	}
+	if notFound {
+		return Verified{}, custos.Errorf(custos.KindNotFound, custos.CodeNotFound, "There is no such request.")
+	}
+	if fail != nil {
+		return Verified{}, fail
+	}
+	s.outbox.Wake()
+	if out.Status == StatusInProgress {
+		if err := s.fulfil(ctx, "system", id); err != nil {
+			return out, err
+		}
+		r, err := s.store.Request(ctx, id)
+		if err == nil {
+			out.Status = r.Status
+		}
+	}
+	return out, nil
+}
+
+// afterVerification links the subject, applies limits and duplicates, and
+// moves the request on: to review, or straight to work for auto-approved
+// types.
+func (s *Service) afterVerification(ctx context.Context, tx *store.Tx, r *store.Request) error {
+	email, err := s.email(*r)
+	if err != nil {
+		return err
+	}
+	if sid, err := s.records.FindSubject(ctx, custos.SubjectRef{Email: email}); err == nil {
+		r.SubjectID = sid
+	} else if !errors.Is(err, custos.ErrNotFound) {
+		return err
+	}
+	rules := jurisdiction.For(r.Jurisdiction, r.Type)
+	prior, err := tx.RequestsByEmail(ctx, r.EmailBlind, r.ReceivedAt.AddDate(-2, 0, 0))
+	if err != nil {
+		return err
+	}
+	// An open request of the same type from the same person is linked, not
+	// repeated.
+	for _, p := range prior {
+		if p.ID != r.ID && p.Type == r.Type && p.VerifiedAt != nil && open(p.Status) {
+			r.DuplicateOf = p.ID
+			return s.move(ctx, tx, r, StatusCanceled, "subject", "duplicate", "duplicate of "+p.ID)
+		}
+	}
+	var times []time.Time
+	counted := rules.LimitTypes(r.Type)
+	for _, p := range prior {
+		if p.ID != r.ID && p.VerifiedAt != nil && p.Status != StatusCanceled && p.ReceivedAt.Before(r.ReceivedAt) &&
+			slices.Contains(counted, p.Type) {
+			times = append(times, p.ReceivedAt)
+		}
+	}
+	if ok, why := jurisdiction.CheckLimit(rules, r.Type, times, r.ReceivedAt); !ok {
+		r.DecisionCode, r.DecisionText, r.DecidedBy = DenyRequestLimit, why, "system"
+		if err := s.move(ctx, tx, r, StatusDenied, "system", "denied", DenyRequestLimit); err != nil {
+			return err
+		}
+		return s.mailOutcome(ctx, tx, *r, email)
+	}
+	if r.Type == TypeAppeal {
+		orig, err := tx.Request(ctx, r.AppealOf)
+		if err != nil || orig.EmailBlind == nil || !hmac.Equal(orig.EmailBlind, r.EmailBlind) || orig.Status != StatusDenied {
+			r.DecisionCode, r.DecisionText, r.DecidedBy = DenyNotApplicable, "An appeal must name a denied request made from the same address.", "system"
+			return s.move(ctx, tx, r, StatusDenied, "system", "denied", DenyNotApplicable)
+		}
+	}
+	p, _, err := s.policies.Active(ctx)
+	if err != nil {
+		return err
+	}
+	if r.AcknowledgeBy != nil {
+		if err := s.enqueue(ctx, tx, p.Manifest, email, mail.TemplateRequestReceived, mail.RequestReceived{Organisation: org(p.Manifest),
+			RequestID: r.ID, Request: "your request for " + describe(r.Type), Received: r.ReceivedAt, Due: r.DueAt, StatusURL: s.statusURL(r.ID)}); err != nil {
+			return err
+		}
+	}
+	next := StatusPendingReview
+	if slices.Contains(s.AutoApprove, r.Type) {
+		next = StatusInProgress
+	}
+	return s.move(ctx, tx, r, next, "subject", "verified", "")
+}
+
+// move changes status, records it, writes the request.
+func (s *Service) move(ctx context.Context, tx *store.Tx, r *store.Request, to, actor, action, note string) error {
+	if !canMove(r.Status, to) {
+		return custos.Errorf(custos.KindConflict, "invalid_transition", "A request that is %s cannot become %s.", r.Status, to)
+	}
+	r.Status = to
+	if to == StatusCompleted || to == StatusDenied || to == StatusCanceled {
+		now := s.clock.Now().UTC().Truncate(time.Microsecond)
+		r.CompletedAt = &now
+	}
+	if err := tx.UpdateRequest(ctx, *r); err != nil {
+		return err
+	}
+	return s.history(ctx, tx, r.ID, actor, action, to, note)
+}
+
+// history records a step of a request both in its own history and in the
+// audit chain.
+func (s *Service) history(ctx context.Context, tx *store.Tx, id, actor, action, status, note string) error {
+	if err := tx.AddRequestEvent(ctx, store.RequestEvent{RequestID: id, At: s.clock.Now(), Actor: actor, Action: action, Status: status, Note: note}); err != nil {
+		return err
+	}
+	_, err := s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "request." + action, Object: "request:" + id,
+		Detail: map[string]any{"status": status, "note": note}})
+	return err
+}
+
+func (s *Service) email(r store.Request) (string, error) {
+	b, err := s.master.Open(r.EmailSealed, s.sealContext(r.ID, "email"))
+	return string(b), err
+}
+
+func (s *Service) statusURL(id string) string { return s.baseURL + "/privacy-center?request=" + id }
+
+func org(m *policy.Manifest) mail.Org {
+	return mail.Org{Name: m.Organisation.Name, Email: m.Contact.Email, Phone: m.Contact.Phone, PostalAddress: m.Contact.PostalAddress}
+}
+
+// describe is the plain words for a request type.
+func describe(t string) string {
+	switch t {
+	case TypeAccess:
+		return "a copy of your personal information"
+	case TypeCategories:
+		return "the categories of personal information we hold about you"
+	case TypeDeletion:
+		return "the deletion of your personal information"
+	case TypeCorrection:
+		return "the correction of your personal information"
+	case TypeRestriction:
+		return "the restriction of processing of your personal information"
+	case TypePortability:
+		return "your personal information in a portable format"
+	case TypeOptOut:
+		return "opting out of the sale and sharing of your personal information"
+	case TypeObjection:
+		return "stopping direct marketing to you"
+	case TypeDirectMarketingDisclosures:
+		return "the list of third parties we disclosed your information to for their direct marketing"
+	case TypeAppeal:
+		return "an appeal of our decision on your request"
+	}
+	return t
+}
+
+func (s *Service) compose(m *policy.Manifest, to, template string, data any) (mail.Message, error) {
+	subject, text, html, err := mail.Compose(template, data)
+	if err != nil {
+		return mail.Message{}, err
+	}
+	from := (&netmail.Address{Name: m.Organisation.ShortName + " " + mailFromName, Address: m.Contact.Email}).String()
+	return mail.Message{To: to, From: from, Subject: subject, Text: text, HTML: html}, nil
+}
+
+func (s *Service) enqueue(ctx context.Context, tx *store.Tx, m *policy.Manifest, to, template string, data any) error {
+	msg, err := s.compose(m, to, template, data)
+	if err != nil {
+		return err
+	}
+	_, err = s.outbox.Enqueue(ctx, tx, msg)
+	return err
+}
