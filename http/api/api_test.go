@@ -19,18 +19,23 @@ import (
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/http/api"
+	"github.com/custos-privacy/custos/mail"
+	"github.com/custos-privacy/custos/notify"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
+	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
 	"github.com/custos-privacy/custos/vault"
 )
 
 type fixture struct {
-	url    string
-	tokens map[custos.Role]string
-	clock  *custos.FixedClock
-	store  *store.Store
+	outbox  *notify.Outbox
+	maildir string
+	url     string
+	tokens  map[custos.Role]string
+	clock   *custos.FixedClock
+	store   *store.Store
 }
 
 func setup(t *testing.T, s *store.Store) *fixture {
@@ -65,7 +70,18 @@ func setup(t *testing.T, s *store.Store) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{tokens: map[custos.Role]string{}, clock: clock, store: s}
+	maildir := filepath.Join(t.TempDir(), "mail")
+	md, err := mail.NewMaildir(maildir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox := notify.New(s, master, md, clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	reqs, err := requests.New(ctx, requests.Config{Store: s, Master: master, Records: recs, Consent: cons, Policies: reg, Outbox: outbox,
+		Log: log, Clock: clock, BaseURL: "http://custos.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{tokens: map[custos.Role]string{}, clock: clock, store: s, outbox: outbox, maildir: maildir}
 	for _, r := range custos.Roles() {
 		secret, _, err := authSvc.Create(ctx, "test", r, "")
 		if err != nil {
@@ -73,7 +89,7 @@ func setup(t *testing.T, s *store.Store) *fixture {
 		}
 		f.tokens[r] = secret
 	}
-	h := api.NewHandler(api.Deps{Store: s, Auth: authSvc, Policies: reg, Records: recs, Consent: cons, Audit: log, MinCell: 5,
+	h := api.NewHandler(api.Deps{Store: s, Auth: authSvc, Policies: reg, Records: recs, Consent: cons, Requests: reqs, Audit: log, MinCell: 5,
 		AuditKeys: map[string]ed25519.PublicKey{signer.ID: signer.Public()}, Clock: clock,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: "http://custos.test"})
 	srv := httptest.NewServer(h)

@@ -25,6 +25,7 @@ import (
 	"github.com/custos-privacy/custos/http/web"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
+	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
 )
 
@@ -38,6 +39,7 @@ type Deps struct {
 	Policies *policy.Registry
 	Records  *records.Service
 	Consent  *consent.Service
+	Requests *requests.Service
 	Audit    *audit.Log
 	// AuditKeys verify checkpoints, by key id.
 	AuditKeys map[string]ed25519.PublicKey
@@ -139,6 +141,16 @@ func (s *server) table() []route {
 		{"POST /api/v1/unsubscribe-links", ingest, s.unsubscribeLink},
 		{"GET /unsubscribe/{token}", nil, s.unsubscribeGet},
 		{"POST /unsubscribe/{token}", nil, s.unsubscribePost},
+		{"POST /api/v1/privacy-requests", nil, s.submitRequest},
+		{"POST /api/v1/privacy-requests/{id}/verify", nil, s.verifyRequest},
+		{"GET /api/v1/privacy-requests/{id}", nil, s.requestStatus},
+		{"GET /api/v1/privacy-requests/{id}/result", nil, s.requestResult},
+		{"GET /api/v1/privacy-requests", agentUp, s.requestQueue},
+		{"POST /api/v1/privacy-requests/on-behalf", agentUp, s.submitOnBehalf},
+		{"POST /api/v1/privacy-requests/{id}/approve", officer, s.approveRequest},
+		{"POST /api/v1/privacy-requests/{id}/deny", officer, s.denyRequest},
+		{"POST /api/v1/privacy-requests/{id}/extend", officer, s.extendRequest},
+		{"GET /api/v1/reports/requests", reportRole, s.requestMetrics},
 	}
 }
 

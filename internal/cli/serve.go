@@ -19,8 +19,11 @@ import (
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/http/api"
+	"github.com/custos-privacy/custos/mail"
+	"github.com/custos-privacy/custos/notify"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
+	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/vault"
 )
 
@@ -151,18 +154,31 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 	if err != nil {
 		return err
 	}
+	var sender mail.Sender
+	if c.smtpURL != "" {
+		if sender, err = mail.NewSMTP(c.smtpURL, ""); err != nil {
+			return err
+		}
+		log.Info("mail: SMTP", "server", redactURL(c.smtpURL))
+	} else {
+		if sender, err = mail.NewMaildir(c.mailDir, ""); err != nil {
+			return err
+		}
+		log.Info("mail: Maildir", "dir", c.mailDir)
+	}
+	outbox := notify.New(a.store, a.master, sender, a.clock, log)
+	reqs, err := requests.New(ctx, requests.Config{Store: a.store, Master: a.master, Records: recs, Consent: cons, Policies: reg,
+		Outbox: outbox, Log: a.audit, Clock: a.clock, BaseURL: baseURL})
+	if err != nil {
+		return err
+	}
 	authSvc := auth.New(a.store, a.audit, a.clock)
 	if err := bootstrapAdmin(ctx, a, authSvc, c.keyFile, log); err != nil {
 		return err
 	}
-	if c.mailDir != "" && c.smtpURL == "" {
-		if err := os.MkdirAll(c.mailDir, 0o700); err != nil {
-			return fmt.Errorf("cannot create the mail directory %s: %w", c.mailDir, unwrapPath(err))
-		}
-	}
 
 	handler := api.NewHandler(api.Deps{
-		Store: a.store, Auth: authSvc, Policies: reg, Records: recs, Consent: cons, Audit: a.audit, AuditKeys: a.auditKeys(),
+		Store: a.store, Auth: authSvc, Policies: reg, Records: recs, Consent: cons, Requests: reqs, Audit: a.audit, AuditKeys: a.auditKeys(),
 		Clock: a.clock, Logger: log, BaseURL: baseURL, MinCell: c.minCell,
 	})
 	srv := &http.Server{
@@ -181,6 +197,7 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 		env.Ready(ln.Addr().String())
 	}
 
+	go outbox.Run(ctx)
 	if pool := a.store.Pool(); pool != nil {
 		// Other servers on the same database change decisions too.
 		go cons.Listen(ctx, pool, log)
@@ -201,6 +218,11 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 		case <-tick.C:
 			if err := a.audit.Checkpoint(ctx, a.store); err != nil {
 				log.Error("audit checkpoint failed", "err", err)
+			}
+			if n, err := reqs.ExpireResults(ctx); err != nil {
+				log.Error("expiring request results failed", "err", err)
+			} else if n > 0 {
+				log.Info("expired request results deleted", "count", n)
 			}
 		case <-ctx.Done():
 			log.Info("shutting down")
@@ -237,4 +259,13 @@ func bootstrapAdmin(ctx context.Context, a *app, svc *auth.Service, keyFile stri
 	}
 	log.Warn("created a bootstrap admin token; it is in the file named here, and nowhere else", "file", path)
 	return nil
+}
+
+// redactURL hides the password of a URL for logs.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable)"
+	}
+	return u.Redacted()
 }

@@ -1,0 +1,181 @@
+package api
+
+import (
+	"net"
+	"net/http"
+	"strconv"
+
+	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/requests"
+)
+
+// clientIP is the peer address: Custos does not trust forwarding headers
+// unless a proxy in front is configured to set the remote address.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
+	var in requests.Intake
+	if err := decode(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if in.Channel != "" || in.AgentName != "" || in.AgentProof != "" {
+		s.writeError(w, r, fieldError("channel", "channel and agent fields are for operators (POST /api/v1/privacy-requests/on-behalf)."))
+		return
+	}
+	id, err := s.Requests.Submit(r.Context(), in, clientIP(r), gpcSignal(r))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"id": id, "status": requests.StatusAwaitingVerification})
+}
+
+func (s *server) verifyRequest(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Code string `json:"code"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.Requests.Verify(r.Context(), r.PathValue("id"), in.Code)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// requestStatus serves the person (with ?token=) and operators (with a
+// bearer token) at the same address, as the contract has it.
+func (s *server) requestStatus(w http.ResponseWriter, r *http.Request) {
+	if token := r.URL.Query().Get("token"); token != "" || r.Header.Get("Authorization") == "" {
+		v, err := s.Requests.Status(r.Context(), r.PathValue("id"), token)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+		return
+	}
+	s.authorize(agentUp, func(w http.ResponseWriter, r *http.Request) {
+		v, err := s.Requests.Get(r.Context(), r.PathValue("id"))
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+	})(w, r)
+}
+
+func (s *server) requestResult(w http.ResponseWriter, r *http.Request) {
+	p, err := s.Requests.Result(r.Context(), r.PathValue("id"), r.URL.Query().Get("token"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	if r.URL.Query().Get("format") == "html" {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+		if err := requests.RenderHTML(w, p); err != nil {
+			s.log.ErrorContext(r.Context(), "result page failed", "err", err)
+		}
+		return
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="`+r.PathValue("id")+`.json"`)
+	writeJSON(w, http.StatusOK, p)
+}
+
+func (s *server) requestQueue(w http.ResponseWriter, r *http.Request) {
+	q, err := s.Requests.Queue(r.Context(), r.URL.Query().Get("status"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"requests": q})
+}
+
+func (s *server) submitOnBehalf(w http.ResponseWriter, r *http.Request) {
+	var in requests.Intake
+	if err := decode(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.Requests.SubmitOnBehalf(r.Context(), auth.Actor(tokenFrom(r.Context())), in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, v)
+}
+
+func (s *server) approveRequest(w http.ResponseWriter, r *http.Request) {
+	v, err := s.Requests.Approve(r.Context(), auth.Actor(tokenFrom(r.Context())), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *server) denyRequest(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		ReasonCode string `json:"reason_code"`
+		Reason     string `json:"reason"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if in.ReasonCode == "" {
+		in.ReasonCode = requests.DenyOther
+	}
+	v, err := s.Requests.Deny(r.Context(), auth.Actor(tokenFrom(r.Context())), r.PathValue("id"), in.ReasonCode, in.Reason)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *server) extendRequest(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.Requests.Extend(r.Context(), auth.Actor(tokenFrom(r.Context())), r.PathValue("id"), in.Reason)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *server) requestMetrics(w http.ResponseWriter, r *http.Request) {
+	year := s.Clock.Now().Year() - 1
+	if v := r.URL.Query().Get("year"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2000 || n > 3000 {
+			s.writeError(w, r, fieldError("year", "year must be a calendar year such as 2026."))
+			return
+		}
+		year = n
+	}
+	m, err := s.Requests.Metrics(r.Context(), year)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"year": year, "types": m})
+}
