@@ -3,7 +3,7 @@ package requests
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -312,4 +312,22 @@ func (s *Service) details(r store.Request) (details, error) {
 	return d, json.Unmarshal(b, &d)
 }
 
-var _ = errors.New
+
+
+// Resume finishes requests left in progress, as after a crash between
+// approval and completion. Fulfilment is idempotent: what was already done
+// (an erasure, a recorded opt-out) is found done, and the request completes.
+func (s *Service) Resume(ctx context.Context) (int, error) {
+	rs, err := s.store.Requests(ctx, StatusInProgress, queueLimit)
+	if err != nil {
+		return 0, err
+	}
+	done := 0
+	for _, r := range rs {
+		if err := s.fulfil(ctx, "system", r.ID); err != nil {
+			return done, fmt.Errorf("requests: resuming %s: %w", r.ID, err)
+		}
+		done++
+	}
+	return done, nil
+}

@@ -517,3 +517,71 @@ func TestCategoriesAndShineTheLight(t *testing.T) {
 		}
 	})
 }
+
+// TestResumeAfterCrash: a request approved but not completed (the process
+// died between the two) is finished by Resume, once.
+func TestResumeAfterCrash(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		ctx := context.Background()
+		e.seed("crash@example.com", collected("user.name", "C"))
+		v := e.submitAndVerify(requests.Intake{Type: "deletion", Email: "crash@example.com", Jurisdiction: "DE"})
+		// What Approve writes before fulfilment, and nothing after.
+		if err := s.InTx(ctx, func(tx *store.Tx) error {
+			r, err := tx.RequestForUpdate(ctx, v.ID)
+			if err != nil {
+				return err
+			}
+			r.Status = requests.StatusInProgress
+			return tx.UpdateRequest(ctx, r)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		n, err := e.svc.Resume(ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("resume = %d, %v", n, err)
+		}
+		if st, _ := e.svc.Status(ctx, v.ID, v.AccessToken); st.Status != requests.StatusCompleted {
+			t.Fatalf("after resume: %+v", st)
+		}
+		if _, err := e.records.FindSubject(ctx, custos.SubjectRef{Email: "crash@example.com"}); !errors.Is(err, custos.ErrNotFound) {
+			t.Fatal("not erased after resume")
+		}
+		if n, _ := e.svc.Resume(ctx); n != 0 {
+			t.Fatal("resumed a completed request")
+		}
+	})
+}
+
+// TestNoPlaintextAfterDeletion: after a deletion request, neither the
+// address nor the values are anywhere in the SQLite files.
+func TestNoPlaintextAfterDeletion(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "custos.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, s)
+	e.seed("zed.quill@example.org", collected("user.name", "Zed Quillfeather"), collected("user.contact.address", "9 Quince Court"))
+	v := e.submitAndVerify(requests.Intake{Type: "deletion", Email: "zed.quill@example.org", Jurisdiction: "GB"})
+	if _, err := e.svc.Approve(ctx, "token:1", v.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.mails("zed.quill@example.org") // deliver everything, clearing the outbox bodies
+	files, _ := filepath.Glob(filepath.Join(dir, "custos.db*"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		for _, secret := range []string{"zed.quill@example.org", "Zed Quillfeather", "9 Quince Court"} {
+			if strings.Contains(string(b), secret) {
+				t.Errorf("%s holds %q", filepath.Base(f), secret)
+			}
+		}
+	}
+}

@@ -198,6 +198,11 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 	}
 
 	go outbox.Run(ctx)
+	if n, err := reqs.Resume(ctx); err != nil {
+		log.Error("resuming requests in progress failed", "err", err)
+	} else if n > 0 {
+		log.Info("resumed requests left in progress", "count", n)
+	}
 	if pool := a.store.Pool(); pool != nil {
 		// Other servers on the same database change decisions too.
 		go cons.Listen(ctx, pool, log)
