@@ -312,8 +312,6 @@ func (s *Service) details(r store.Request) (details, error) {
 	return d, json.Unmarshal(b, &d)
 }
 
-
-
 // Resume finishes requests left in progress, as after a crash between
 // approval and completion. Fulfilment is idempotent: what was already done
 // (an erasure, a recorded opt-out) is found done, and the request completes.
