@@ -355,6 +355,14 @@ func (e *Engine) Merged(from, into string) {
 	}
 }
 
+// IsMinor reports whether a subject is known to be a minor.
+func (e *Engine) IsMinor(subjectID string) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	st := e.principals[e.resolve(subjectID)]
+	return st != nil && st.minor
+}
+
 // SetFlags sets what is known of a subject besides its choices.
 func (e *Engine) SetFlags(subjectID string, erased, restricted, minor bool) {
 	e.mu.Lock()

@@ -146,3 +146,13 @@ func notifyChanges(ctx context.Context, tx *store.Tx, changes []change) error {
 	}
 	return nil
 }
+
+// WatchValues asks to hear, after commit, of every value collected in one
+// of the categories (the date of birth, to find children).
+func (s *Service) WatchValues(categories []string, fn func(ctx context.Context, subjectID, category, value string)) {
+	s.watchCategories, s.watch = categories, fn
+}
+
+// RefuseCollectionFrom makes collections refused for subjects the function
+// names (minors), except for purposes needed to delete or for legal duties.
+func (s *Service) RefuseCollectionFrom(fn func(subjectID string) bool) { s.refuse = fn }

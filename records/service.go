@@ -26,11 +26,13 @@ const (
 	CodeUndeclaredSource     = "undeclared_source"
 	CodeUndeclaredRecipient  = "undeclared_recipient"
 	CodeUndeclaredDisclosure = "undeclared_disclosure"
-	MaxBatch                 = 10_000
-	futureTolerance          = 5 * time.Minute
-	conflictRetries          = 3
-	identityField            = "identity:"
-	eventField               = "event:"
+	// CodeMinor: nothing more is collected from a known minor.
+	CodeMinor       = "minor"
+	MaxBatch        = 10_000
+	futureTolerance = 5 * time.Minute
+	conflictRetries = 3
+	identityField   = "identity:"
+	eventField      = "event:"
 )
 
 // Input is one event as a caller reports it.
@@ -57,6 +59,10 @@ type Service struct {
 	policies *policy.Registry
 	clock    custos.Clock
 	observer Observer
+
+	watchCategories []string
+	watch           func(ctx context.Context, subjectID, category, value string)
+	refuse          func(subjectID string) bool
 }
 
 // New returns a Service.
@@ -233,8 +239,9 @@ func refuse(code, field, format string, args ...any) error {
 // transaction.
 func (s *Service) write(ctx context.Context, actor string, evs []checked, version int64, now time.Time) ([]int64, error) {
 	var (
-		ids     []int64
-		changes []change
+		ids      []int64
+		changes  []change
+		subjects []string
 	)
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		var all [][]byte
@@ -260,6 +267,11 @@ func (s *Service) write(ctx context.Context, actor string, evs []checked, versio
 			if err != nil {
 				return err
 			}
+			if s.refuse != nil && e.in.Kind == custos.EventCollection && s.refuse(subject) &&
+				e.in.Purpose != "essential.legal_obligation" {
+				return refuse(CodeMinor, "event.subject",
+					"This person is known to be under the policy's age threshold: nothing more is collected about them while their data is deleted.")
+			}
 			if isNew {
 				created++
 			}
@@ -275,6 +287,7 @@ func (s *Service) write(ctx context.Context, actor string, evs []checked, versio
 				}
 			}
 			rows = append(rows, row)
+			subjects = append(subjects, subject)
 		}
 		if err := r.flush(ctx); err != nil {
 			return err
@@ -307,6 +320,13 @@ func (s *Service) write(ctx context.Context, actor string, evs []checked, versio
 		return nil, err
 	}
 	s.publish(changes)
+	if s.watch != nil {
+		for i, e := range evs {
+			if e.in.Value != nil && e.in.Kind == custos.EventCollection && slices.Contains(s.watchCategories, e.in.Category) {
+				s.watch(ctx, subjects[i], e.in.Category, *e.in.Value)
+			}
+		}
+	}
 	return ids, nil
 }
 

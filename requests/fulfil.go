@@ -163,7 +163,17 @@ func (s *Service) fulfil(ctx context.Context, actor, id string) error {
 		}
 	case TypeDeletion:
 		pkg.Summary = "Your personal information was deleted."
+		onHold := false
 		if held {
+			if onHold, err = s.store.Held(ctx, r.SubjectID); err != nil {
+				return err
+			}
+		}
+		if onHold {
+			pkg.Summary = "We could not delete your personal information now."
+			pkg.Kept = append(pkg.Kept, Kept{What: "All the personal information we hold about you",
+				Why: "It is subject to a legal hold: the law requires us to preserve it while a legal matter is pending. We will delete it when the hold ends, unless another rule requires us to keep it."})
+		} else if held {
 			notices, noticeAction = recipientsOf(p.Manifest, recs.Events), "delete"
 			n, err := s.records.EraseSubject(ctx, reader, r.SubjectID, "deletion request "+r.ID)
 			if err != nil {

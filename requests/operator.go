@@ -329,3 +329,50 @@ func (s *Service) Resume(ctx context.Context) (int, error) {
 	}
 	return done, nil
 }
+
+// SubmitForMinor opens and fulfils a deletion of what Custos holds about a
+// subject learnt to be under the policy's age threshold. The reason is
+// recorded; a legal hold keeps the data, and the request says so.
+func (s *Service) SubmitForMinor(ctx context.Context, actor, subjectID, jurisdiction string) (string, error) {
+	recs, err := s.records.SubjectRecords(ctx, actor, "minor deletion", subjectID)
+	if err != nil {
+		return "", err
+	}
+	email := ""
+	for _, id := range recs.Identities {
+		if id.Kind == custos.IdentityEmail {
+			email = id.Value
+			break
+		}
+	}
+	if email == "" {
+		// The request record needs an address to answer to; a subject known
+		// only by phone or external id is answered to the company's contact.
+		p, _, err := s.policies.Active(ctx)
+		if err != nil {
+			return "", err
+		}
+		email = p.Contact.Email
+	}
+	if jurisdiction == "" {
+		jurisdiction = "US"
+	}
+	id := newID()
+	now := s.clock.Now().UTC().Truncate(time.Microsecond)
+	r, err := s.newRequest(id, Intake{Type: TypeDeletion, Email: email, Jurisdiction: jurisdiction}, email,
+		s.records.Blind(custos.IdentityEmail, email), "system", now)
+	if err != nil {
+		return "", err
+	}
+	r.SubjectID, r.VerifiedAt, r.Status = subjectID, &now, StatusInProgress
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertRequest(ctx, r); err != nil {
+			return err
+		}
+		return s.history(ctx, tx, id, actor, "received", r.Status, "reason minor: under the policy's age threshold")
+	})
+	if err != nil {
+		return "", err
+	}
+	return id, s.fulfil(ctx, actor, id)
+}

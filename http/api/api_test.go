@@ -24,6 +24,7 @@ import (
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
 	"github.com/custos-privacy/custos/requests"
+	"github.com/custos-privacy/custos/retention"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
 	"github.com/custos-privacy/custos/vault"
@@ -81,6 +82,8 @@ func setup(t *testing.T, s *store.Store) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ret := retention.New(retention.Config{Store: s, Master: master, Records: recs, Consent: cons, Requests: reqs, Policies: reg,
+		Log: log, Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	f := &fixture{tokens: map[custos.Role]string{}, clock: clock, store: s, outbox: outbox, maildir: maildir}
 	for _, r := range custos.Roles() {
 		secret, _, err := authSvc.Create(ctx, "test", r, "")
@@ -89,7 +92,7 @@ func setup(t *testing.T, s *store.Store) *fixture {
 		}
 		f.tokens[r] = secret
 	}
-	h := api.NewHandler(api.Deps{Store: s, Auth: authSvc, Policies: reg, Records: recs, Consent: cons, Requests: reqs, Audit: log, MinCell: 5,
+	h := api.NewHandler(api.Deps{Store: s, Auth: authSvc, Policies: reg, Records: recs, Consent: cons, Requests: reqs, Retention: ret, Audit: log, MinCell: 5,
 		AuditKeys: map[string]ed25519.PublicKey{signer.ID: signer.Public()}, Clock: clock,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: "http://custos.test"})
 	srv := httptest.NewServer(h)

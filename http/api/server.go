@@ -26,6 +26,7 @@ import (
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
 	"github.com/custos-privacy/custos/requests"
+	"github.com/custos-privacy/custos/retention"
 	"github.com/custos-privacy/custos/store"
 )
 
@@ -34,13 +35,14 @@ var openAPI []byte
 
 // Deps is what the API needs from the rest of Custos.
 type Deps struct {
-	Store    *store.Store
-	Auth     *auth.Service
-	Policies *policy.Registry
-	Records  *records.Service
-	Consent  *consent.Service
-	Requests *requests.Service
-	Audit    *audit.Log
+	Store     *store.Store
+	Auth      *auth.Service
+	Policies  *policy.Registry
+	Records   *records.Service
+	Consent   *consent.Service
+	Requests  *requests.Service
+	Retention *retention.Service
+	Audit     *audit.Log
 	// AuditKeys verify checkpoints, by key id.
 	AuditKeys map[string]ed25519.PublicKey
 	Clock     custos.Clock
@@ -151,6 +153,13 @@ func (s *server) table() []route {
 		{"POST /api/v1/privacy-requests/{id}/deny", officer, s.denyRequest},
 		{"POST /api/v1/privacy-requests/{id}/extend", officer, s.extendRequest},
 		{"GET /api/v1/reports/requests", reportRole, s.requestMetrics},
+		{"GET /api/v1/holds", reportRole, s.listHolds},
+		{"POST /api/v1/holds", officer, s.addHold},
+		{"POST /api/v1/holds/release", officer, s.releaseHold},
+		{"POST /api/v1/subjects/minor", officer, s.reportMinor},
+		{"POST /api/v1/subjects/lifecycle", ingest, s.setLifecycle},
+		{"POST /api/v1/retention/sweep", officer, s.sweep},
+		{"GET /api/v1/reports/retention", reportRole, s.retentionReport},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/custos-privacy/custos"
 	"io"
 	"log/slog"
 	"net"
@@ -24,6 +25,7 @@ import (
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
 	"github.com/custos-privacy/custos/requests"
+	"github.com/custos-privacy/custos/retention"
 	"github.com/custos-privacy/custos/vault"
 )
 
@@ -172,13 +174,15 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 	if err != nil {
 		return err
 	}
+	ret := retention.New(retention.Config{Store: a.store, Master: a.master, Records: recs, Consent: cons, Requests: reqs,
+		Policies: reg, Log: a.audit, Clock: a.clock, Logger: log})
 	authSvc := auth.New(a.store, a.audit, a.clock)
 	if err := bootstrapAdmin(ctx, a, authSvc, c.keyFile, log); err != nil {
 		return err
 	}
 
 	handler := api.NewHandler(api.Deps{
-		Store: a.store, Auth: authSvc, Policies: reg, Records: recs, Consent: cons, Requests: reqs, Audit: a.audit, AuditKeys: a.auditKeys(),
+		Store: a.store, Auth: authSvc, Policies: reg, Records: recs, Consent: cons, Requests: reqs, Retention: ret, Audit: a.audit, AuditKeys: a.auditKeys(),
 		Clock: a.clock, Logger: log, BaseURL: baseURL, MinCell: c.minCell,
 	})
 	srv := &http.Server{
@@ -209,12 +213,20 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 	}
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
+	// The daily sweep; the first runs an hour after start, not during it.
+	sweepTick := time.NewTicker(24 * time.Hour)
+	defer sweepTick.Stop()
+	firstSweep := time.After(time.Hour)
 	policyTick := time.NewTicker(10 * time.Second)
 	defer policyTick.Stop()
 	for {
 		select {
 		case err := <-errc:
 			return fmt.Errorf("server stopped: %w", err)
+		case <-firstSweep:
+			runSweep(ctx, ret, a.clock, log)
+		case <-sweepTick.C:
+			runSweep(ctx, ret, a.clock, log)
 		case <-policyTick.C:
 			// A version published for a later date takes effect on time.
 			if err := cons.RefreshPolicy(ctx); err != nil {
@@ -273,4 +285,13 @@ func redactURL(raw string) string {
 		return "(unparseable)"
 	}
 	return u.Redacted()
+}
+
+func runSweep(ctx context.Context, ret *retention.Service, clock custos.Clock, log *slog.Logger) {
+	rep, err := ret.Sweep(ctx, "system", clock.Now(), false)
+	if err != nil {
+		log.Error("retention sweep failed", "err", err)
+		return
+	}
+	log.Info("retention sweep", "events_erased", rep.Erased, "subjects_erased", rep.SubjectsErased)
 }

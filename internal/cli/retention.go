@@ -1,0 +1,182 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/mail"
+	"github.com/custos-privacy/custos/notify"
+	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/records"
+	"github.com/custos-privacy/custos/requests"
+	"github.com/custos-privacy/custos/retention"
+	"github.com/custos-privacy/custos/vault"
+)
+
+// services builds what retention commands need on an open app; they need
+// the key file, since erasure and holds touch sealed data.
+func retentionService(cmd *cobra.Command, env *Env, a *app, mailDir string) (*retention.Service, error) {
+	ctx := cmd.Context()
+	if a.master == nil {
+		return nil, fmt.Errorf("the key file is needed: holds and erasure work on sealed data")
+	}
+	loader, err := policy.NewLoader()
+	if err != nil {
+		return nil, err
+	}
+	reg := policy.NewRegistry(a.store, loader, a.audit, a.clock)
+	blind, err := vault.InstanceBlindIndex(ctx, a.store, a.master, a.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	recs := records.New(a.store, a.master, blind, a.audit, reg, a.clock)
+	cons, err := consent.New(ctx, consent.Config{Store: a.store, Records: recs, Policies: reg, Master: a.master, Log: a.audit, Clock: a.clock})
+	if err != nil {
+		return nil, err
+	}
+	md, err := mail.NewMaildir(mailDir, "")
+	if err != nil {
+		return nil, err
+	}
+	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	reqs, err := requests.New(ctx, requests.Config{Store: a.store, Master: a.master, Records: recs, Consent: cons, Policies: reg,
+		Outbox: notify.New(a.store, a.master, md, a.clock, logger), Log: a.audit, Clock: a.clock})
+	if err != nil {
+		return nil, err
+	}
+	return retention.New(retention.Config{Store: a.store, Master: a.master, Records: recs, Consent: cons, Requests: reqs, Policies: reg,
+		Log: a.audit, Clock: a.clock, Logger: logger}), nil
+}
+
+func retentionCmd(env *Env) *cobra.Command {
+	cmd := &cobra.Command{Use: "retention", Short: "Erase what the policy's retention rules have expired"}
+	var dsn, keyFile, mailDir, now string
+	var dryRun bool
+	sweep := &cobra.Command{
+		Use:   "sweep [--dry-run] [--now RFC3339]",
+		Short: "Erase every record a retention rule has expired (nothing of subjects under a legal hold)",
+		Args:  exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			at := env.Clock.Now()
+			if now != "" {
+				t, err := time.Parse(time.RFC3339, now)
+				if err != nil {
+					return usageError{msg: fmt.Sprintf("--now %q is not RFC 3339 (2026-12-01T00:00:00Z)", now)}
+				}
+				at = t
+			}
+			a, _, err := openApp(cmd.Context(), env, dsn, keyFile, false)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			svc, err := retentionService(cmd, env, a, mailDir)
+			if err != nil {
+				return err
+			}
+			rep, err := svc.Sweep(cmd.Context(), "cli", at, dryRun)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+			verb := "ERASED"
+			if dryRun {
+				verb = "WOULD ERASE"
+			}
+			fmt.Fprintf(tw, "CATEGORY\tRULE\t%s\tSUBJECTS\n", verb)
+			for _, l := range rep.Lines {
+				fmt.Fprintf(tw, "%s\t%s after %s\t%d\t%d\n", l.Category, l.Duration, l.Trigger, l.Events, l.Subjects)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if dryRun {
+				fmt.Fprintln(env.Stdout, "dry run: nothing was erased")
+				return nil
+			}
+			fmt.Fprintf(env.Stdout, "erased %d records; %d people had nothing left and were erased whole\n", rep.Erased, rep.SubjectsErased)
+			return a.audit.Checkpoint(cmd.Context(), a.store)
+		},
+	}
+	dbFlag(sweep, env, &dsn)
+	keyFlag(sweep, env, &keyFile)
+	sweep.Flags().StringVar(&mailDir, "mail-dir", flagEnv(env, "CUSTOS_MAIL_DIR", defaultMailDir), "Maildir for notices (env CUSTOS_MAIL_DIR)")
+	sweep.Flags().BoolVar(&dryRun, "dry-run", false, "count what would be erased, erase nothing")
+	sweep.Flags().StringVar(&now, "now", "", "sweep as of this time (RFC 3339), default now")
+	cmd.AddCommand(sweep)
+	return cmd
+}
+
+func holdCmd(env *Env) *cobra.Command {
+	cmd := &cobra.Command{Use: "hold", Short: "Place, release and list legal holds"}
+	var dsn, keyFile, email, reason, mailDir string
+	var all bool
+	with := func(c *cobra.Command, fn func(c *cobra.Command, svc *retention.Service) error) func(*cobra.Command, []string) error {
+		return func(c *cobra.Command, _ []string) error {
+			a, _, err := openApp(c.Context(), env, dsn, keyFile, false)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			svc, err := retentionService(c, env, a, mailDir)
+			if err != nil {
+				return err
+			}
+			return fn(c, svc)
+		}
+	}
+	add := &cobra.Command{Use: "add --email E --reason TEXT", Short: "Hold a person's data: nothing is erased while the hold stands", Args: exactArgs(0, "no arguments")}
+	add.RunE = with(add, func(c *cobra.Command, svc *retention.Service) error {
+		id, _, err := svc.AddHold(c.Context(), "cli", custos.SubjectRef{Email: email}, reason)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "hold %d placed\n", id)
+		return nil
+	})
+	release := &cobra.Command{Use: "release --email E", Short: "Release every hold on a person", Args: exactArgs(0, "no arguments")}
+	release.RunE = with(release, func(c *cobra.Command, svc *retention.Service) error {
+		n, err := svc.ReleaseHold(c.Context(), "cli", custos.SubjectRef{Email: email})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "%d hold(s) released\n", n)
+		return nil
+	})
+	list := &cobra.Command{Use: "list [--all]", Short: "List standing holds (--all: released ones too)", Args: exactArgs(0, "no arguments")}
+	list.RunE = with(list, func(c *cobra.Command, svc *retention.Service) error {
+		hs, err := svc.Holds(c.Context(), "cli", all)
+		if err != nil {
+			return err
+		}
+		return printJSON(env.Stdout, hs)
+	})
+	for _, c := range []*cobra.Command{add, release, list} {
+		dbFlag(c, env, &dsn)
+		keyFlag(c, env, &keyFile)
+		c.Flags().StringVar(&mailDir, "mail-dir", flagEnv(env, "CUSTOS_MAIL_DIR", defaultMailDir), "Maildir for notices (env CUSTOS_MAIL_DIR)")
+	}
+	for _, c := range []*cobra.Command{add, release} {
+		c.Flags().StringVar(&email, "email", "", "the person's e-mail address (required)")
+		_ = c.MarkFlagRequired("email")
+	}
+	add.Flags().StringVar(&reason, "reason", "", "the matter the hold is for (required)")
+	_ = add.MarkFlagRequired("reason")
+	list.Flags().BoolVar(&all, "all", false, "include released holds")
+	cmd.AddCommand(add, release, list)
+	return cmd
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/records"
+	"github.com/custos-privacy/custos/vault"
+)
+
+func TestRetentionAndHoldCommands(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, vars := dataDir(t)
+	env := &Env{Getenv: func(k string) string { return vars[k] }, Clock: custos.SystemClock{}}
+	a, _, err := openApp(ctx, env, vars["CUSTOS_DB"], vars["CUSTOS_KEY_FILE"], true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loader, _ := policy.NewLoader()
+	reg := policy.NewRegistry(a.store, loader, a.audit, a.clock)
+	if _, err := reg.Bootstrap(ctx, "test", policy.BundledName, policy.Bundled(), false); err != nil {
+		t.Fatal(err)
+	}
+	blind, _ := vault.InstanceBlindIndex(ctx, a.store, a.master, a.clock.Now())
+	recs := records.New(a.store, a.master, blind, a.audit, reg, a.clock)
+	old := time.Now().AddDate(0, -3, 0)
+	for _, email := range []string{"gone@example.com", "kept@example.com"} {
+		v := "51.5,-0.1"
+		if _, err := recs.Record(ctx, "test", records.Input{Kind: "collection", Subject: custos.SubjectRef{Email: email},
+			Category: "user.location.precise", Source: "online_channels", Purpose: "essential.service", Value: &v, OccurredAt: &old}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.Close()
+
+	if code, out, errs := run(t, vars, "hold", "add", "--email", "kept@example.com", "--reason", "Case 26-1"); code != 0 || !strings.Contains(out, "hold 1 placed") {
+		t.Fatalf("hold add: %d %q %s", code, out, errs)
+	}
+	code, out, errs := run(t, vars, "retention", "sweep", "--dry-run")
+	if code != 0 || !strings.Contains(out, "user.location.precise") || !strings.Contains(out, "dry run: nothing was erased") {
+		t.Fatalf("dry run: %d %q %s", code, out, errs)
+	}
+	code, out, errs = run(t, vars, "retention", "sweep")
+	if code != 0 || !strings.Contains(out, "erased 1 records; 1 people") {
+		t.Fatalf("sweep: %d %q %s", code, out, errs)
+	}
+	if code, out, _ := run(t, vars, "hold", "list"); code != 0 || !strings.Contains(out, "Case 26-1") {
+		t.Fatalf("hold list: %d %q", code, out)
+	}
+	if code, out, _ := run(t, vars, "hold", "release", "--email", "kept@example.com"); code != 0 || !strings.Contains(out, "1 hold(s) released") {
+		t.Fatalf("hold release: %d %q", code, out)
+	}
+	if code, out, _ := run(t, vars, "retention", "sweep", "--now", "2030-01-01T00:00:00Z"); code != 0 || !strings.Contains(out, "erased 1 records") {
+		t.Fatalf("sweep after release: %d %q", code, out)
+	}
+	if code, _, errs := run(t, vars, "retention", "sweep", "--now", "tomorrow"); code != 2 || !strings.Contains(errs, "RFC 3339") {
+		t.Fatalf("bad --now: %d %s", code, errs)
+	}
+	if code, out, _ := run(t, vars, "audit", "verify"); code != 0 || !strings.Contains(out, "ok ") {
+		t.Fatalf("audit: %d %s", code, out)
+	}
+}

@@ -1,0 +1,35 @@
+-- +goose Up
+-- When a person's account closed or relationship ended: the triggers of
+-- retention rules that run from those moments.
+ALTER TABLE subjects ADD COLUMN account_closed_at INTEGER;
+ALTER TABLE subjects ADD COLUMN relationship_ended_at INTEGER;
+
+-- Legal holds: while one stands, nothing of the subject is erased by sweeps
+-- or deletion requests. The reason may name a matter, so it is sealed.
+CREATE TABLE legal_holds (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    subject_id    TEXT    NOT NULL REFERENCES subjects (id),
+    reason_sealed BLOB   NOT NULL,
+    created_at    INTEGER NOT NULL,
+    created_by    TEXT    NOT NULL,
+    released_at   INTEGER,
+    released_by   TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX legal_holds_subject ON legal_holds (subject_id, released_at);
+
+CREATE TABLE retention_sweeps (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at  INTEGER NOT NULL,
+    finished_at INTEGER,
+    as_of       INTEGER NOT NULL,
+    dry_run     INTEGER NOT NULL DEFAULT 0,
+    erased      INTEGER NOT NULL DEFAULT 0,
+    subjects    INTEGER NOT NULL DEFAULT 0,
+    actor       TEXT    NOT NULL
+);
+
+-- +goose Down
+DROP TABLE retention_sweeps;
+DROP TABLE legal_holds;
+ALTER TABLE subjects DROP COLUMN relationship_ended_at;
+ALTER TABLE subjects DROP COLUMN account_closed_at;

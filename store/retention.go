@@ -1,0 +1,233 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/custos-privacy/custos"
+)
+
+// Lifecycle moments of a subject that retention rules count from.
+const (
+	LifecycleAccountClosed     = "account_closed"
+	LifecycleRelationshipEnded = "relationship_ended"
+)
+
+// SetLifecycle records (or with nil clears) when a subject's account closed
+// or relationship ended.
+func (tx *Tx) SetLifecycle(ctx context.Context, subjectID, moment string, at *time.Time) error {
+	column := "account_closed_at"
+	if moment == LifecycleRelationshipEnded {
+		column = "relationship_ended_at"
+	}
+	return tx.setFlag(ctx, column, subjectID, at)
+}
+
+// Expiry selects the events a retention rule has expired at a moment.
+type Expiry struct {
+	Category string
+	Purpose  string // "" for any
+	Trigger  string // collected, last_activity, account_closed, relationship_ended
+	Cutoff   time.Time
+}
+
+// where is the SQL condition and arguments selecting an expiry's events,
+// never those of subjects under a legal hold.
+func (e Expiry) where() (string, []any) {
+	cond := `category = $1 AND subject_id NOT IN (SELECT subject_id FROM legal_holds WHERE released_at IS NULL)`
+	args := []any{e.Category}
+	if e.Purpose != "" {
+		cond += ` AND purpose = $2`
+		args = append(args, e.Purpose)
+	} else {
+		cond += ` AND $2 = ''`
+		args = append(args, "")
+	}
+	cut := micros(e.Cutoff)
+	switch e.Trigger {
+	case "last_activity":
+		cond += ` AND subject_id IN (SELECT subject_id FROM events GROUP BY subject_id HAVING MAX(occurred_at) < $3)`
+	case "account_closed":
+		cond += ` AND subject_id IN (SELECT id FROM subjects WHERE account_closed_at IS NOT NULL AND account_closed_at < $3)`
+	case "relationship_ended":
+		cond += ` AND subject_id IN (SELECT id FROM subjects WHERE relationship_ended_at IS NOT NULL AND relationship_ended_at < $3)`
+	default: // collected
+		cond += ` AND occurred_at < $3`
+	}
+	return cond, append(args, cut)
+}
+
+// CountExpired counts the events and distinct subjects an expiry selects.
+func (q *queries) CountExpired(ctx context.Context, e Expiry) (events, subjects int64, err error) {
+	cond, args := e.where()
+	err = q.q.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT subject_id) FROM events WHERE `+cond, args...).Scan(&events, &subjects)
+	return events, subjects, err
+}
+
+// DeleteExpired deletes at most limit of an expiry's events in one
+// statement and returns the subjects they belonged to (one entry per event).
+func (tx *Tx) DeleteExpired(ctx context.Context, e Expiry, limit int) ([]string, error) {
+	cond, args := e.where()
+	rows, err := tx.q.QueryContext(ctx, `DELETE FROM events WHERE id IN (SELECT id FROM events WHERE `+cond+` LIMIT $4) RETURNING subject_id`,
+		append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// SubjectsWithoutEvents returns which of ids have no events left.
+func (q *queries) SubjectsWithoutEvents(ctx context.Context, ids []string) ([]string, error) {
+	var out []string
+	err := inChunks(ids, func(chunk []string) error {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := q.q.QueryContext(ctx, `SELECT id FROM subjects s WHERE id IN (`+placeholders(1, len(chunk))+`)
+			AND wrapped_key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM events e WHERE e.subject_id = s.id)`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			out = append(out, id)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Hold is a legal hold on a subject.
+type Hold struct {
+	ID           int64
+	SubjectID    string
+	ReasonSealed []byte
+	CreatedAt    time.Time
+	CreatedBy    string
+	ReleasedAt   *time.Time
+	ReleasedBy   string
+}
+
+// AddHold places a hold and returns its id.
+func (tx *Tx) AddHold(ctx context.Context, h Hold) (int64, error) {
+	var id int64
+	err := tx.q.QueryRowContext(ctx, `INSERT INTO legal_holds (subject_id, reason_sealed, created_at, created_by) VALUES ($1, $2, $3, $4) RETURNING id`,
+		h.SubjectID, h.ReasonSealed, micros(h.CreatedAt), h.CreatedBy).Scan(&id)
+	return id, err
+}
+
+// ReleaseHolds releases every standing hold on a subject and returns how many.
+func (tx *Tx) ReleaseHolds(ctx context.Context, subjectID, by string, at time.Time) (int64, error) {
+	res, err := tx.q.ExecContext(ctx, `UPDATE legal_holds SET released_at = $1, released_by = $2 WHERE subject_id = $3 AND released_at IS NULL`,
+		micros(at), by, subjectID)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// Held reports whether a hold stands on a subject.
+func (q *queries) Held(ctx context.Context, subjectID string) (bool, error) {
+	var n int
+	err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM legal_holds WHERE subject_id = $1 AND released_at IS NULL`, subjectID).Scan(&n)
+	return n > 0, err
+}
+
+// Holds lists holds, standing ones only unless all.
+func (q *queries) Holds(ctx context.Context, all bool) ([]Hold, error) {
+	query := `SELECT id, subject_id, reason_sealed, created_at, created_by, released_at, released_by FROM legal_holds`
+	if !all {
+		query += ` WHERE released_at IS NULL`
+	}
+	rows, err := q.q.QueryContext(ctx, query+` ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Hold
+	for rows.Next() {
+		var (
+			h        Hold
+			created  int64
+			released sql.NullInt64
+		)
+		if err := rows.Scan(&h.ID, &h.SubjectID, &h.ReasonSealed, &created, &h.CreatedBy, &released, &h.ReleasedBy); err != nil {
+			return nil, err
+		}
+		h.CreatedAt, h.ReleasedAt = fromMicros(created), fromNullMicros(released)
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// Sweep is one run of the retention sweep.
+type Sweep struct {
+	ID         int64
+	StartedAt  time.Time
+	FinishedAt *time.Time
+	AsOf       time.Time
+	DryRun     bool
+	Erased     int64
+	Subjects   int64
+	Actor      string
+}
+
+// StartSweep records the start of a sweep.
+func (tx *Tx) StartSweep(ctx context.Context, s Sweep) (int64, error) {
+	var id int64
+	err := tx.q.QueryRowContext(ctx, `INSERT INTO retention_sweeps (started_at, as_of, dry_run, actor) VALUES ($1, $2, $3, $4) RETURNING id`,
+		micros(s.StartedAt), micros(s.AsOf), s.DryRun, s.Actor).Scan(&id)
+	return id, err
+}
+
+// FinishSweep records how a sweep ended.
+func (q *queries) FinishSweep(ctx context.Context, id, erased, subjects int64, at time.Time) error {
+	res, err := q.q.ExecContext(ctx, `UPDATE retention_sweeps SET finished_at = $1, erased = $2, subjects = $3 WHERE id = $4`,
+		micros(at), erased, subjects, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return custos.ErrNotFound
+	}
+	return nil
+}
+
+// Sweeps lists sweeps since a time, oldest first.
+func (q *queries) Sweeps(ctx context.Context, since time.Time) ([]Sweep, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT id, started_at, finished_at, as_of, dry_run, erased, subjects, actor FROM retention_sweeps
+		WHERE started_at >= $1 ORDER BY id`, micros(since))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Sweep
+	for rows.Next() {
+		var (
+			s             Sweep
+			started, asOf int64
+			finished      sql.NullInt64
+		)
+		if err := rows.Scan(&s.ID, &started, &finished, &asOf, &s.DryRun, &s.Erased, &s.Subjects, &s.Actor); err != nil {
+			return nil, err
+		}
+		s.StartedAt, s.FinishedAt, s.AsOf = fromMicros(started), fromNullMicros(finished), fromMicros(asOf)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
