@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/custos-privacy/custos/taxonomy"
@@ -269,9 +270,6 @@ func TestBundledRecipientsAndRights(t *testing.T) {
 		m.Changes.NoticeOfMaterialChanges != "website" {
 		t.Errorf("identity, dates or changes are wrong: %+v %+v %s %+v %+v", m.Organisation, m.Contact, m.LastUpdated, m.California, m.Changes)
 	}
-	if len(m.Retention.Rules) != 0 {
-		t.Errorf("retention rules are left for later; found %d", len(m.Retention.Rules))
-	}
 
 	var first, third, session, persistent bool
 	for _, c := range m.Cookies {
@@ -282,6 +280,94 @@ func TestBundledRecipientsAndRights(t *testing.T) {
 	}
 	if !first || !third || !session || !persistent {
 		t.Errorf("cookies should include first- and third-party, session and persistent ones: %+v", m.Cookies)
+	}
+}
+
+// bundledRetention is how long the bundled manifest keeps each category.
+var bundledRetention = []struct {
+	category, duration, trigger string
+	reason                      []string // words the reason gives
+}{
+	// Analytics: a year-over-year comparison, the CNIL's 13 months.
+	{"user.behavior.browsing_history", "13 months", "collected", []string{"year", "CNIL"}},
+	{"user.device.cookie_id", "13 months", "collected", []string{"year", "CNIL"}},
+	{"user.device.ip_address", "13 months", "collected", []string{"year", "CNIL"}},
+	{"user.device.device_id", "13 months", "collected", []string{"year", "CNIL"}},
+	{"user.telemetry", "13 months", "collected", []string{"year", "CNIL"}},
+	{"user.location.imprecise", "13 months", "collected", []string{"year", "CNIL"}},
+	{"user.location.precise", "30 days", "collected", []string{"sensitive"}},
+	// Facility access records.
+	{"user.sensor", "12 months", "collected", []string{"access records"}},
+	// Support records: the statute of limitations for claims.
+	{"user.content.private", "3 years", "relationship_ended", []string{"support", "statute of limitations"}},
+	{"user.biometric.voice", "3 years", "relationship_ended", []string{"support", "statute of limitations"}},
+	// Billing and payment records: tax and accounting.
+	{"user.financial.credit_card", "7 years", "collected", []string{"Tax and accounting"}},
+	{"user.financial.bank_account", "7 years", "collected", []string{"Tax and accounting"}},
+	{"user.behavior.purchase_history", "7 years", "collected", []string{"Tax and accounting"}},
+	// Account and contact data: the written-contract limitation period.
+	{"user.name", "4 years", "account_closed", []string{"written contract", "§ 337"}},
+	{"user.contact.email", "4 years", "account_closed", []string{"written contract", "§ 337"}},
+	{"user.contact.phone_number", "4 years", "account_closed", []string{"written contract", "§ 337"}},
+	{"user.contact.address", "4 years", "account_closed", []string{"written contract", "§ 337"}},
+	{"user.account.username", "4 years", "account_closed", []string{"written contract", "§ 337"}},
+	{"user.workplace", "4 years", "account_closed", []string{"written contract", "§ 337"}},
+	{"user.job_title", "4 years", "account_closed", []string{"written contract", "§ 337"}},
+	{"user.behavior.media_consumption", "4 years", "account_closed", []string{"written contract"}},
+	// A password is no use once the account is closed.
+	{"user.authorization.password", "30 days", "account_closed", []string{"reopen"}},
+	// The rest.
+	{"user.demographic.profile", "13 months", "last_activity", []string{"out of date"}},
+	{"user.content.self_image", "3 years", "relationship_ended", []string{"statute of limitations"}},
+	{"user.content.public", "3 years", "relationship_ended", []string{"statute of limitations"}},
+	{"user.demographic.date_of_birth", "1 year", "collected", []string{"eligible"}},
+}
+
+func TestBundledRetention(t *testing.T) {
+	t.Parallel()
+	m := bundledPolicy(t).Manifest
+	// A rule for one purpose leaves the others unlimited: every category
+	// needs exactly one rule for all purposes.
+	general := map[string]RetentionRule{}
+	for i, r := range m.Retention.Rules {
+		if strings.TrimSpace(r.Reason) == "" {
+			t.Errorf("retention rule %d (%s): no reason", i, r.Category)
+		}
+		if r.Purpose != "" {
+			continue
+		}
+		if _, dup := general[r.Category]; dup {
+			t.Errorf("category %s has two retention rules for all purposes", r.Category)
+		}
+		general[r.Category] = r
+	}
+	for _, c := range m.Categories {
+		if _, ok := general[c.Key]; !ok {
+			t.Errorf("category %s has no retention rule: it would be kept forever", c.Key)
+		}
+	}
+
+	seen := map[string]bool{}
+	for _, tt := range bundledRetention {
+		seen[tt.category] = true
+		r, ok := general[tt.category]
+		if !ok {
+			t.Errorf("%s: no retention rule for all purposes", tt.category)
+			continue
+		}
+		if r.Duration != tt.duration || r.Trigger != tt.trigger || r.Extension != "" {
+			t.Errorf("%s: kept %q after %s (extension %q), want %q after %s", tt.category, r.Duration, r.Trigger, r.Extension, tt.duration, tt.trigger)
+		}
+		for _, w := range tt.reason {
+			if !strings.Contains(r.Reason, w) {
+				t.Errorf("%s: the reason %q does not mention %q", tt.category, r.Reason, w)
+			}
+		}
+	}
+	for _, c := range m.Categories {
+		if !seen[c.Key] {
+			t.Errorf("category %s: add its retention period to bundledRetention", c.Key)
+		}
 	}
 }
 

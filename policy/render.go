@@ -111,7 +111,8 @@ type noticeView struct {
 	Fee            string
 	Complaint      bool
 
-	RetentionRules []retentionRow
+	RetentionRules    []retentionRow
+	RetentionPurposes bool // some rule is for one purpose: show the column
 
 	Children childrenView
 	Changes  changesView
@@ -146,8 +147,14 @@ type limitView struct {
 	Period   string // "in any 12-month period"
 }
 
+// retentionRow is one line of the retention table: the rules that keep
+// information for the same purpose, period and reason, with the plain
+// descriptions of their categories.
 type retentionRow struct {
-	Category, Purpose, Period, Reason string
+	Information []string
+	Purpose     string
+	Period      string // "13 months after it is collected"
+	Reason      string
 }
 
 type childrenView struct {
@@ -287,29 +294,7 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 	v.Complaint = m.Rights.Complaint
 	v.RightsGroups = rightsGroups(m.Rights.Jurisdictions)
 
-	categoryNames := map[string]string{}
-	for _, c := range m.Categories {
-		categoryNames[c.Key] = c.Description
-	}
-	for _, r := range m.Retention.Rules {
-		row := retentionRow{Category: categoryNames[r.Category], Purpose: purposeNames[r.Purpose], Reason: r.Reason}
-		if row.Category == "" {
-			row.Category = r.Category
-		}
-		if r.Purpose == "" {
-			row.Purpose = "All purposes"
-		} else if row.Purpose == "" {
-			row.Purpose = r.Purpose
-		}
-		row.Period = r.Duration
-		if t := triggers[r.Trigger]; t != "" {
-			row.Period += " " + t
-		}
-		if r.Extension != "" {
-			row.Period += " (which may be extended by " + r.Extension + ")"
-		}
-		v.RetentionRules = append(v.RetentionRules, row)
-	}
+	v.RetentionRules, v.RetentionPurposes = retentionRows(m, purposeNames)
 
 	v.Children = childrenView{
 		Paragraphs: m.Notice.Children,
@@ -521,8 +506,61 @@ var statutePeriods = map[string]string{
 	"calendar_year": "in a calendar year",
 }
 
+// retentionRows words the retention rules for the notice, in the
+// manifest's order, merging rules that differ only in their category. It
+// reports whether any rule is limited to one purpose.
+func retentionRows(m *Manifest, purposeNames map[string]string) ([]retentionRow, bool) {
+	categoryNames := map[string]string{}
+	for _, c := range m.Categories {
+		categoryNames[c.Key] = c.Description
+	}
+	var rows []retentionRow
+	type merge struct{ purpose, period, reason string }
+	at := map[merge]int{}
+	byPurpose := false
+	for _, r := range m.Retention.Rules {
+		row := retentionRow{Purpose: "All purposes", Period: retentionPeriod(r), Reason: strings.TrimSpace(r.Reason)}
+		if r.Purpose != "" {
+			byPurpose = true
+			row.Purpose = purposeNames[r.Purpose]
+			if row.Purpose == "" {
+				row.Purpose = r.Purpose
+			}
+		}
+		info := categoryNames[r.Category]
+		if info == "" {
+			info = r.Category
+		}
+		k := merge{row.Purpose, row.Period, row.Reason}
+		i, ok := at[k]
+		if !ok {
+			i = len(rows)
+			at[k] = i
+			rows = append(rows, row)
+		}
+		if !contains(rows[i].Information, info) {
+			rows[i].Information = append(rows[i].Information, info)
+		}
+	}
+	return rows, byPurpose
+}
+
+// retentionPeriod words how long a rule keeps information: "13 months after
+// it is collected", "4 years after your account is closed, plus up to 2
+// years where the law requires it".
+func retentionPeriod(r RetentionRule) string {
+	s := strings.TrimSpace(r.Duration)
+	if t := triggers[r.Trigger]; t != "" {
+		s += " " + t
+	}
+	if e := strings.TrimSpace(r.Extension); e != "" {
+		s += ", plus up to " + e + " where the law requires it"
+	}
+	return s
+}
+
 var triggers = map[string]string{
-	"collected":          "after we obtain it",
+	"collected":          "after it is collected",
 	"last_activity":      "after your last activity",
 	"account_closed":     "after your account is closed",
 	"relationship_ended": "after our relationship ends",

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -567,6 +568,239 @@ func TestRenderSmallManifest(t *testing.T) {
 			if err := balanced(raw); err != nil {
 				t.Errorf("html: %v", err)
 			}
+		}
+	}
+}
+
+// retentionTableRow is a row of the notice's retention table: the
+// descriptions of the information it covers and its other cells, as text.
+type retentionTableRow struct {
+	info  []string
+	cells []string
+}
+
+var (
+	htmlRow  = regexp.MustCompile(`(?s)<tr>(.*?)</tr>`)
+	htmlCell = regexp.MustCompile(`(?s)<t[dh][^>]*>(.*?)</t[dh]>`)
+	htmlItem = regexp.MustCompile(`(?s)<li>(.*?)</li>`)
+	mdUnesc  = regexp.MustCompile(`\\(.)`)
+)
+
+// retentionSection returns the retention section of a rendered notice.
+func retentionSection(t *testing.T, format, out string) string {
+	t.Helper()
+	start, end := "\n## Retention of Personal Information\n", "\n## "
+	if format == NoticeHTML {
+		start, end = `<h2 id="retention-of-personal-information">`, "</section>"
+	}
+	i := strings.Index(out, start)
+	if i < 0 {
+		t.Fatalf("%s: no retention section", format)
+	}
+	s := out[i+len(start):]
+	if j := strings.Index(s, end); j >= 0 {
+		s = s[:j]
+	}
+	return s
+}
+
+// retentionTable parses the retention table of a rendered notice, header
+// row first.
+func retentionTable(t *testing.T, format, out string) []retentionTableRow {
+	t.Helper()
+	section := retentionSection(t, format, out)
+	var rows []retentionTableRow
+	if format == NoticeHTML {
+		for _, tr := range htmlRow.FindAllStringSubmatch(section, -1) {
+			var cells []string
+			for _, td := range htmlCell.FindAllStringSubmatch(tr[1], -1) {
+				cells = append(cells, td[1])
+			}
+			if len(cells) == 0 {
+				t.Fatalf("html: a retention row without cells: %q", tr[0])
+			}
+			var row retentionTableRow
+			if items := htmlItem.FindAllStringSubmatch(cells[0], -1); items != nil {
+				for _, li := range items {
+					row.info = append(row.info, html.UnescapeString(li[1]))
+				}
+			} else {
+				row.info = []string{html.UnescapeString(cells[0])}
+			}
+			for _, c := range cells[1:] {
+				row.cells = append(row.cells, html.UnescapeString(c))
+			}
+			rows = append(rows, row)
+		}
+		return rows
+	}
+	for _, line := range strings.Split(section, "\n") {
+		if !strings.HasPrefix(line, "| ") || strings.HasPrefix(line, "| ---") {
+			continue
+		}
+		cells := strings.Split(strings.TrimSuffix(strings.TrimPrefix(line, "| "), " |"), " | ")
+		var row retentionTableRow
+		for _, item := range strings.Split(cells[0], "; ") {
+			row.info = append(row.info, mdUnesc.ReplaceAllString(item, "$1"))
+		}
+		for _, c := range cells[1:] {
+			row.cells = append(row.cells, mdUnesc.ReplaceAllString(c, "$1"))
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// retentionRowFor returns the row that lists a description, failing the
+// test unless exactly one does.
+func retentionRowFor(t *testing.T, format string, rows []retentionTableRow, description string) retentionTableRow {
+	t.Helper()
+	var found []retentionTableRow
+	for _, r := range rows {
+		if slices.Contains(r.info, description) {
+			found = append(found, r)
+		}
+	}
+	if len(found) != 1 {
+		t.Errorf("%s: %q is in %d rows of the retention table, want 1", format, description, len(found))
+		return retentionTableRow{}
+	}
+	return found[0]
+}
+
+func TestRenderRetention(t *testing.T) {
+	t.Parallel()
+	m := bundledPolicy(t).Manifest
+	described := map[string]string{}
+	for _, c := range m.Categories {
+		described[c.Key] = c.Description
+	}
+	reasons := map[string]string{}
+	for _, r := range m.Retention.Rules {
+		if r.Purpose == "" {
+			reasons[r.Category] = r.Reason
+		}
+	}
+	// How the notice words each period of the bundled manifest.
+	after := map[string]string{
+		"collected":          "after it is collected",
+		"last_activity":      "after your last activity",
+		"account_closed":     "after your account is closed",
+		"relationship_ended": "after our relationship ends",
+	}
+	spelled := map[string]string{
+		"user.behavior.browsing_history": "13 months after it is collected",
+		"user.device.cookie_id":          "13 months after it is collected",
+		"user.device.ip_address":         "13 months after it is collected",
+		"user.location.precise":          "30 days after it is collected",
+		"user.sensor":                    "12 months after it is collected",
+		"user.content.private":           "3 years after our relationship ends",
+		"user.financial.credit_card":     "7 years after it is collected",
+		"user.financial.bank_account":    "7 years after it is collected",
+		"user.contact.email":             "4 years after your account is closed",
+		"user.account.username":          "4 years after your account is closed",
+		"user.demographic.profile":       "13 months after your last activity",
+	}
+	for _, format := range formats {
+		out := render(t, m, format, RenderOptions{})
+		section := retentionSection(t, format, out)
+		paragraph := "we typically retain personal information"
+		table := "<table>"
+		if format == NoticeMarkdown {
+			table = "\n| Personal information | How long we keep it | Why |\n| --- | --- | --- |\n"
+		} else {
+			for _, want := range []string{"<caption>How long we keep personal information</caption>", `<th scope="col">Personal information</th>`, `<th scope="col">How long we keep it</th>`, `<th scope="col">Why</th>`} {
+				if !strings.Contains(section, want) {
+					t.Errorf("html: the retention table has no %q", want)
+				}
+			}
+		}
+		if i, j := strings.Index(section, paragraph), strings.Index(section, table); i < 0 || j < 0 || i > j {
+			t.Errorf("%s: the retention section should keep the company's paragraph (at %d) before the table (at %d)", format, i, j)
+		}
+		if strings.Contains(section, "Used for") || strings.Contains(section, "All purposes") {
+			t.Errorf("%s: no rule is for one purpose, yet the table has a purpose column", format)
+		}
+
+		rows := retentionTable(t, format, out)
+		if len(rows) < 2 {
+			t.Fatalf("%s: the retention table has %d rows", format, len(rows))
+		}
+		if h := rows[0]; !slices.Equal(h.info, []string{"Personal information"}) || !slices.Equal(h.cells, []string{"How long we keep it", "Why"}) {
+			t.Errorf("%s: retention table header %+v", format, h)
+		}
+		rows = rows[1:]
+		for _, tt := range bundledRetention {
+			row := retentionRowFor(t, format, rows, described[tt.category])
+			if len(row.cells) != 2 {
+				continue
+			}
+			want := tt.duration + " " + after[tt.trigger]
+			if s, ok := spelled[tt.category]; ok && s != want {
+				t.Fatalf("%s: the test expects both %q and %q", tt.category, s, want)
+			}
+			if row.cells[0] != want || row.cells[1] != reasons[tt.category] {
+				t.Errorf("%s: %s: the row of %q reads %q / %q, want %q / %q", format, tt.category, described[tt.category], row.cells[0], row.cells[1], want, reasons[tt.category])
+			}
+		}
+		for key, want := range spelled {
+			if row := retentionRowFor(t, format, rows, described[key]); len(row.cells) == 0 || row.cells[0] != want {
+				t.Errorf("%s: %s: %+v, want %q", format, key, row, want)
+			}
+		}
+		// Rules with the same period and reason share a row.
+		browsing := retentionRowFor(t, format, rows, described["user.behavior.browsing_history"])
+		if !slices.Contains(browsing.info, described["user.device.cookie_id"]) || !slices.Contains(browsing.info, described["user.device.ip_address"]) {
+			t.Errorf("%s: browsing history, cookie identifiers and IP addresses should share a row: %q", format, browsing.info)
+		}
+		if n := len(rows); n >= len(m.Retention.Rules) {
+			t.Errorf("%s: %d rows for %d rules: rules kept alike should share a row", format, n, len(m.Retention.Rules))
+		}
+	}
+}
+
+func TestRenderRetentionPurposeAndExtension(t *testing.T) {
+	t.Parallel()
+	src := strings.Replace(acmeManifest, "      trigger: last_activity\n", "      trigger: last_activity\n      extension: 6 months\n", 1)
+	src = strings.Replace(src, "retention:\n  rules:\n", `retention:
+  rules:
+    - category: user.name
+      duration: 1 year
+      trigger: account_closed
+      reason: "We need it to send you your widgets"
+`, 1)
+	l, err := NewLoader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := l.Parse("acme.yaml", []byte(src))
+	if err != nil {
+		t.Fatalf("the test manifest does not validate:\n%v", err)
+	}
+	for _, format := range formats {
+		out := render(t, p.Manifest, format, RenderOptions{})
+		rows := retentionTable(t, format, out)
+		if len(rows) != 3 || !slices.Equal(rows[0].cells, []string{"Used for", "How long we keep it", "Why"}) {
+			t.Fatalf("%s: retention table %+v", format, rows)
+		}
+		if got := retentionRowFor(t, format, rows, "Name").cells; !slices.Equal(got, []string{"All purposes", "1 year after your account is closed", "We need it to send you your widgets"}) {
+			t.Errorf("%s: name row %q", format, got)
+		}
+		if got := retentionRowFor(t, format, rows, "Email address").cells; !slices.Equal(got, []string{
+			"Newsletter", "2 years after your last activity, plus up to 6 months where the law requires it", "We stop sending the newsletter to people who no longer read it",
+		}) {
+			t.Errorf("%s: email row %q", format, got)
+		}
+	}
+
+	// Without rules, the section is the company's paragraphs alone.
+	m := *p.Manifest
+	m.Retention = Retention{}
+	for _, format := range formats {
+		section := retentionSection(t, format, render(t, &m, format, RenderOptions{}))
+		if !strings.Contains(section, "We keep personal information only as long as we need it.") ||
+			strings.Contains(section, "|") || strings.Contains(section, "<table") || strings.Contains(section, "no longer than the period") {
+			t.Errorf("%s: retention section without rules: %q", format, section)
 		}
 	}
 }

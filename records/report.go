@@ -729,11 +729,18 @@ func RoPA(m *policy.Manifest, facts []store.Fact, from, to time.Time) []Processi
 // last activity (reason)".
 func retentionText(r policy.RetentionRule) string {
 	s := r.Category + ": " + r.Duration
-	if r.Trigger != "" {
-		s += " after " + strings.ReplaceAll(r.Trigger, "_", " ")
+	switch r.Trigger {
+	case "collected":
+		s += " after it is collected"
+	case "last_activity":
+		s += " after the person's last activity"
+	case "account_closed":
+		s += " after the account is closed"
+	case "relationship_ended":
+		s += " after the relationship ends"
 	}
 	if r.Extension != "" {
-		s += ", " + r.Extension
+		s += ", plus up to " + r.Extension + " where the law requires it"
 	}
 	if r.Reason != "" {
 		s += " (" + r.Reason + ")"

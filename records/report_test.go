@@ -301,7 +301,7 @@ func TestCCPAReportDetails(t *testing.T) {
 
 func TestRoPA(t *testing.T) {
 	t.Parallel()
-	m := manifest(t)
+	m := withoutRetentionRules(manifest(t))
 	acts := RoPA(m, mixedFacts, from, to)
 	if got, want := len(acts), len(m.Purposes)+1; got != want {
 		t.Fatalf("%d activities, want %d", got, want)
@@ -358,7 +358,7 @@ func TestRoPA(t *testing.T) {
 			if a.Transfers != "none declared" {
 				t.Errorf("transfers = %q", a.Transfers)
 			}
-			// The bundled manifest has no retention rules: the notice's words.
+			// Without retention rules: the notice's words (rules: TestRoPARetentionRules).
 			equal(t, "retention", a.Retention, m.Notice.Retention)
 			equal(t, "security_measures", a.SecurityMeasures, m.Notice.Security)
 		})
@@ -384,7 +384,7 @@ func TestRoPARetentionRules(t *testing.T) {
 	for _, a := range RoPA(&m, mixedFacts, from, to) {
 		byKey[a.Purpose] = a
 	}
-	email := "user.contact.email: 13 months after last activity (to answer follow-up questions)"
+	email := "user.contact.email: 13 months after the person's last activity (to answer follow-up questions)"
 	cases := []struct {
 		purpose string
 		want    []string
@@ -404,7 +404,7 @@ func TestRoPARetentionRules(t *testing.T) {
 
 func TestRoPACSV(t *testing.T) {
 	t.Parallel()
-	m := manifest(t)
+	m := withoutRetentionRules(manifest(t))
 	acts := RoPA(m, mixedFacts, from, to)
 	var buf bytes.Buffer
 	if err := RoPACSV(&buf, acts); err != nil {
@@ -540,4 +540,25 @@ func TestAggregate(t *testing.T) {
 	if e := Aggregate(nil, 2); e.Cells == nil || e.Totals == nil || e.K != 2 {
 		t.Errorf("empty aggregate = %+v", e)
 	}
+}
+
+// withoutRetentionRules is a copy of m with no retention rules, for the
+// tests of what a record says when a manifest has none.
+func withoutRetentionRules(m *policy.Manifest) *policy.Manifest {
+	c := *m
+	c.Retention = policy.Retention{}
+	return &c
+}
+
+func TestRoPABundledRetention(t *testing.T) {
+	t.Parallel()
+	for _, a := range RoPA(manifest(t), mixedFacts, from, to) {
+		if a.Purpose != "essential.service.payment_processing" {
+			continue
+		}
+		want := []string{"user.behavior.purchase_history: 7 years after it is collected (Tax and accounting law requires us to keep billing and payment records for 7 years.)"}
+		equal(t, "retention", a.Retention, want)
+		return
+	}
+	t.Fatal("no payment processing activity")
 }
