@@ -274,7 +274,8 @@ func TestResumedSweep(t *testing.T) {
 		// A sweep killed after its first batch: that batch committed, nothing else.
 		cut, _ := retention.Before(now, "13 months")
 		if err := s.InTx(ctx, func(tx *store.Tx) error {
-			_, err := tx.DeleteExpired(ctx, store.Expiry{Category: "user.device.ip_address", Trigger: "collected", Cutoff: cut}, 10)
+			// The window of the first ten ids: the first ten collections above.
+			_, _, err := tx.DeleteExpired(ctx, store.Expiry{Category: "user.device.ip_address", Trigger: "collected", Cutoff: cut}, 0, 10)
 			return err
 		}); err != nil {
 			t.Fatal(err)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/custos-privacy/custos"
@@ -65,25 +66,87 @@ func (q *queries) CountExpired(ctx context.Context, e Expiry) (events, subjects 
 	return events, subjects, err
 }
 
-// DeleteExpired deletes at most limit of an expiry's events in one
-// statement and returns the subjects they belonged to (one entry per event).
-func (tx *Tx) DeleteExpired(ctx context.Context, e Expiry, limit int) ([]string, error) {
+// MaxEventID is the highest event id, where a sweep's walk ends.
+func (q *queries) MaxEventID(ctx context.Context) (int64, error) {
+	var id sql.NullInt64
+	err := q.q.QueryRowContext(ctx, `SELECT MAX(id) FROM events`).Scan(&id)
+	return id.Int64, err
+}
+
+// AnyExpired reports whether an expiry selects any event, cheaply.
+func (q *queries) AnyExpired(ctx context.Context, e Expiry) (bool, error) {
 	cond, args := e.where()
-	rows, err := tx.q.QueryContext(ctx, `DELETE FROM events WHERE id IN (SELECT id FROM events WHERE `+cond+` LIMIT $4) RETURNING subject_id`,
-		append(args, limit)...)
+	var one int
+	err := q.q.QueryRowContext(ctx, `SELECT 1 FROM events WHERE `+cond+` LIMIT 1`, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// DeleteExpired deletes an expiry's events among the ids (after, upTo] in
+// one statement and returns the subjects they belonged to, each once, and
+// how many events went. A sweep walks the primary key in such windows:
+// each statement is a bounded range both engines delete by index, never
+// re-reading the rows earlier windows left dead, and a sweep stopped
+// between two windows has left nothing half done.
+func (tx *Tx) DeleteExpired(ctx context.Context, e Expiry, after, upTo int64) ([]string, int64, error) {
+	cond, args := e.where()
+	if tx.dialect != Postgres {
+		return tx.deleteExpiredSQLite(ctx, cond, args, after, upTo)
+	}
+	// Only the distinct subjects travel back: a window can hold thousands
+	// of one person's events.
+	rows, err := tx.q.QueryContext(ctx, `WITH gone AS (DELETE FROM events WHERE id > $4 AND id <= $5 AND `+cond+
+		` RETURNING subject_id) SELECT subject_id, COUNT(*) FROM gone GROUP BY subject_id`, append(args, after, upTo)...)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rows.Close()
-	var out []string
+	var (
+		out   []string
+		total int64
+	)
+	for rows.Next() {
+		var (
+			s string
+			n int64
+		)
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, s)
+		total += n
+	}
+	return out, total, rows.Err()
+}
+
+// deleteExpiredSQLite is DeleteExpired for SQLite, which has no DELETE in
+// a WITH clause: the RETURNING rows are folded here.
+func (tx *Tx) deleteExpiredSQLite(ctx context.Context, cond string, args []any, after, upTo int64) ([]string, int64, error) {
+	rows, err := tx.q.QueryContext(ctx, `DELETE FROM events WHERE id > $4 AND id <= $5 AND `+cond+` RETURNING subject_id`,
+		append(args, after, upTo)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	var (
+		out   []string
+		total int64
+	)
 	for rows.Next() {
 		var s string
 		if err := rows.Scan(&s); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		out = append(out, s)
+		total++
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
 	}
-	return out, rows.Err()
+	return out, total, rows.Err()
 }
 
 // SubjectsWithoutEvents returns which of ids have no events left.

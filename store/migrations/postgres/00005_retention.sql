@@ -17,6 +17,9 @@ CREATE TABLE legal_holds (
 );
 CREATE INDEX legal_holds_subject ON legal_holds (subject_id, released_at);
 
+-- Sweeps find a category's old events by this index.
+CREATE INDEX events_category_occurred ON events (category, occurred_at);
+
 CREATE TABLE retention_sweeps (
     id          BIGSERIAL PRIMARY KEY,
     started_at  BIGINT NOT NULL,
@@ -30,6 +33,7 @@ CREATE TABLE retention_sweeps (
 
 -- +goose Down
 DROP TABLE retention_sweeps;
+DROP INDEX events_category_occurred;
 DROP TABLE legal_holds;
 ALTER TABLE subjects DROP COLUMN relationship_ended_at;
 ALTER TABLE subjects DROP COLUMN account_closed_at;
