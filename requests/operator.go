@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	netmail "net/mail"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/custos-privacy/custos"
@@ -375,4 +377,58 @@ func (s *Service) SubmitForMinor(ctx context.Context, actor, subjectID, jurisdic
 		return "", err
 	}
 	return id, s.fulfil(ctx, actor, id)
+}
+
+// Remind mails the privacy team (the policy's contact address) a digest of
+// open requests due within the next days, and those overdue. It names
+// requests by id, type and deadline only. It returns how many it listed.
+func (s *Service) Remind(ctx context.Context, within time.Duration) (int, error) {
+	open, err := s.store.Requests(ctx, "", queueLimit)
+	if err != nil {
+		return 0, err
+	}
+	now := s.clock.Now()
+	var overdue, soon []string
+	for _, r := range open {
+		if r.Status != StatusPendingReview && r.Status != StatusInProgress {
+			continue
+		}
+		due := r.DueAt
+		if r.ExtendedUntil != nil {
+			due = *r.ExtendedUntil
+		}
+		line := fmt.Sprintf("- %s (%s, %s): due %s", r.ID, r.Type, r.Jurisdiction, due.Format("Monday 2 January 2006"))
+		switch {
+		case now.After(due):
+			overdue = append(overdue, line+" — OVERDUE")
+		case due.Sub(now) <= within:
+			soon = append(soon, line)
+		}
+	}
+	if len(overdue)+len(soon) == 0 {
+		return 0, nil
+	}
+	p, _, err := s.policies.Active(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Privacy requests need attention (%s).\n\n", now.Format("2 January 2006"))
+	if len(overdue) > 0 {
+		b.WriteString("Overdue:\n" + strings.Join(overdue, "\n") + "\n\n")
+	}
+	if len(soon) > 0 {
+		fmt.Fprintf(&b, "Due within %d days:\n%s\n\n", int(within.Hours()/24), strings.Join(soon, "\n"))
+	}
+	b.WriteString("Open the queue: " + s.baseURL + "/admin\n")
+	msg := mail.Message{To: p.Contact.Email, From: (&netmail.Address{Name: "Custos", Address: p.Contact.Email}).String(),
+		Subject: fmt.Sprintf("Privacy requests: %d overdue, %d due soon", len(overdue), len(soon)), Text: b.String()}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		_, err := s.outbox.Enqueue(ctx, tx, msg)
+		return err
+	})
+	if err == nil {
+		s.outbox.Wake()
+	}
+	return len(overdue) + len(soon), err
 }

@@ -585,3 +585,26 @@ func TestNoPlaintextAfterDeletion(t *testing.T) {
 		}
 	}
 }
+
+func TestReminderDigest(t *testing.T) {
+	t.Parallel()
+	s := storetest.OpenSQLite(t)
+	e := newEnv(t, s)
+	ctx := context.Background()
+	late := e.submitAndVerify(requests.Intake{Type: "access", Email: "late@example.com", Jurisdiction: "US-CA"})
+	e.clock.T = e.clock.T.AddDate(0, 0, 40)
+	soon := e.submitAndVerify(requests.Intake{Type: "deletion", Email: "soon@example.com", Jurisdiction: "GB"})
+	e.clock.T = e.clock.T.AddDate(0, 0, 28) // the first is overdue (45 days), the second due in 3 days
+	n, err := e.svc.Remind(ctx, 5*24*time.Hour)
+	if err != nil || n != 2 {
+		t.Fatalf("remind = %d, %v", n, err)
+	}
+	ms := e.mails("support@clientwiseportal.com")
+	if len(ms) != 1 || !strings.Contains(ms[0].Header.Get("Subject"), "1 overdue, 1 due soon") {
+		t.Fatalf("digest: %d mails", len(ms))
+	}
+	body, _ := io.ReadAll(ms[0].Body)
+	if !strings.Contains(string(body), late.ID) || !strings.Contains(string(body), soon.ID) || strings.Contains(string(body), "late@example.com") {
+		t.Fatalf("digest body: %s", body)
+	}
+}

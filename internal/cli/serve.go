@@ -12,7 +12,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -32,6 +34,7 @@ import (
 type serveConfig struct {
 	addr, dsn, policyFile, mailDir, smtpURL, keyFile, baseURL, logFormat, logLevel string
 	minCell                                                                        int
+	autoApprove                                                                    string
 }
 
 func serveCmd(env *Env) *cobra.Command {
@@ -62,6 +65,8 @@ admin token to admin.token beside the key file. SIGTERM drains requests and exit
 	keyFlag(cmd, env, &c.keyFile)
 	f.StringVar(&c.baseURL, "base-url", flagEnv(env, "CUSTOS_BASE_URL", ""), "public URL of this service, for links (default http://ADDR) (env CUSTOS_BASE_URL)")
 	f.IntVar(&c.minCell, "min-cell", envInt(env, "CUSTOS_MIN_CELL", 5), "fewest people an aggregate report cell may describe; smaller cells are suppressed (env CUSTOS_MIN_CELL)")
+	f.StringVar(&c.autoApprove, "auto-approve", flagEnv(env, "CUSTOS_AUTO_APPROVE", "opt_out,objection"),
+		"request types fulfilled without review once verified, comma-separated; empty for none (env CUSTOS_AUTO_APPROVE)")
 	f.StringVar(&c.logFormat, "log-format", flagEnv(env, "CUSTOS_LOG_FORMAT", "text"), "text or json (env CUSTOS_LOG_FORMAT)")
 	f.StringVar(&c.logLevel, "log-level", flagEnv(env, "CUSTOS_LOG_LEVEL", "info"), "debug, info, warn or error (env CUSTOS_LOG_LEVEL)")
 	return cmd
@@ -174,6 +179,9 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 	if err != nil {
 		return err
 	}
+	if reqs.AutoApprove, err = autoApprove(c.autoApprove); err != nil {
+		return err
+	}
 	ret := retention.New(retention.Config{Store: a.store, Master: a.master, Records: recs, Consent: cons, Requests: reqs,
 		Policies: reg, Log: a.audit, Clock: a.clock, Logger: log})
 	authSvc := auth.New(a.store, a.audit, a.clock)
@@ -224,9 +232,9 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 		case err := <-errc:
 			return fmt.Errorf("server stopped: %w", err)
 		case <-firstSweep:
-			runSweep(ctx, ret, a.clock, log)
+			daily(ctx, ret, reqs, a.clock, log)
 		case <-sweepTick.C:
-			runSweep(ctx, ret, a.clock, log)
+			daily(ctx, ret, reqs, a.clock, log)
 		case <-policyTick.C:
 			// A version published for a later date takes effect on time.
 			if err := cons.RefreshPolicy(ctx); err != nil {
@@ -287,11 +295,32 @@ func redactURL(raw string) string {
 	return u.Redacted()
 }
 
-func runSweep(ctx context.Context, ret *retention.Service, clock custos.Clock, log *slog.Logger) {
-	rep, err := ret.Sweep(ctx, "system", clock.Now(), false)
-	if err != nil {
+// daily is the once-a-day work: the retention sweep and the digest of
+// requests due soon or overdue for the privacy team.
+func daily(ctx context.Context, ret *retention.Service, reqs *requests.Service, clock custos.Clock, log *slog.Logger) {
+	if rep, err := ret.Sweep(ctx, "system", clock.Now(), false); err != nil {
 		log.Error("retention sweep failed", "err", err)
-		return
+	} else {
+		log.Info("retention sweep", "events_erased", rep.Erased, "subjects_erased", rep.SubjectsErased)
 	}
-	log.Info("retention sweep", "events_erased", rep.Erased, "subjects_erased", rep.SubjectsErased)
+	if n, err := reqs.Remind(ctx, 5*24*time.Hour); err != nil {
+		log.Error("request reminders failed", "err", err)
+	} else if n > 0 {
+		log.Info("request reminders sent", "requests", n)
+	}
+}
+
+func autoApprove(list string) ([]string, error) {
+	var out []string
+	for _, t := range strings.Split(list, ",") {
+		t = strings.TrimSpace(t)
+		if t == "" {
+			continue
+		}
+		if !slices.Contains(requests.Types(), t) {
+			return nil, usageError{msg: fmt.Sprintf("--auto-approve: %q is not a request type (%s)", t, strings.Join(requests.Types(), ", "))}
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
