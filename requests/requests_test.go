@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/internal/wire"
 	custosmail "github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/notify"
 	"github.com/custos-privacy/custos/policy"
@@ -46,31 +46,20 @@ func newEnv(t *testing.T, s *store.Store) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := audit.New(nil, "", e.clock)
-	loader, _ := policy.NewLoader()
-	reg := policy.NewRegistry(s, loader, log, e.clock)
-	if _, err := reg.Bootstrap(ctx, "test", policy.BundledName, policy.Bundled(), false); err != nil {
-		t.Fatal(err)
-	}
-	blind, err := vault.InstanceBlindIndex(ctx, s, master, e.clock.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.records = records.New(s, master, blind, log, reg, e.clock)
-	if e.consent, err = consent.New(ctx, consent.Config{Store: s, Records: e.records, Policies: reg, Master: master, Log: log,
-		Clock: e.clock, BaseURL: "https://custos.example"}); err != nil {
-		t.Fatal(err)
-	}
 	e.maildir = filepath.Join(t.TempDir(), "mail")
 	md, err := custosmail.NewMaildir(e.maildir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.outbox = notify.New(s, master, md, e.clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if e.svc, err = requests.New(ctx, requests.Config{Store: s, Master: master, Records: e.records, Consent: e.consent, Policies: reg,
-		Outbox: e.outbox, Log: log, Clock: e.clock, BaseURL: "https://custos.example"}); err != nil {
+	opts := wire.Options{Store: s, Master: master, Audit: audit.New(nil, "", e.clock), Clock: e.clock, BaseURL: "https://custos.example", Sender: md}
+	svc, err := wire.New(ctx, opts)
+	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := svc.Bootstrap(ctx, opts, "test", policy.BundledName, policy.Bundled(), false); err != nil {
+		t.Fatal(err)
+	}
+	e.records, e.consent, e.outbox, e.svc = svc.Records, svc.Consent, svc.Outbox, svc.Requests
 	return e
 }
 

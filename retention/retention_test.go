@@ -3,8 +3,6 @@ package retention_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,11 +11,9 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/mail"
-	"github.com/custos-privacy/custos/notify"
-	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
-	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/retention"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
@@ -73,26 +69,16 @@ func newEnv(t *testing.T, s *store.Store) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := audit.New(nil, "", e.clock)
-	loader, _ := policy.NewLoader()
-	reg := policy.NewRegistry(s, loader, log, e.clock)
-	if _, err := reg.Bootstrap(ctx, "test", "manifest", []byte(manifest), true); err != nil {
-		t.Fatal(err)
-	}
-	blind, _ := vault.InstanceBlindIndex(ctx, s, master, e.clock.Now())
-	e.records = records.New(s, master, blind, log, reg, e.clock)
-	if e.consent, err = consent.New(ctx, consent.Config{Store: s, Records: e.records, Policies: reg, Master: master, Log: log, Clock: e.clock}); err != nil {
-		t.Fatal(err)
-	}
 	md, _ := mail.NewMaildir(filepath.Join(t.TempDir(), "mail"), "")
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	reqs, err := requests.New(ctx, requests.Config{Store: s, Master: master, Records: e.records, Consent: e.consent, Policies: reg,
-		Outbox: notify.New(s, master, md, e.clock, logger), Log: log, Clock: e.clock, BaseURL: "https://custos.example"})
+	opts := wire.Options{Store: s, Master: master, Audit: audit.New(nil, "", e.clock), Clock: e.clock, BaseURL: "https://custos.example", Sender: md}
+	svc, err := wire.New(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.svc = retention.New(retention.Config{Store: s, Master: master, Records: e.records, Consent: e.consent, Requests: reqs,
-		Policies: reg, Log: log, Clock: e.clock, Logger: logger})
+	if _, err := svc.Bootstrap(ctx, opts, "test", "manifest", []byte(manifest), true); err != nil {
+		t.Fatal(err)
+	}
+	e.records, e.consent, e.svc = svc.Records, svc.Consent, svc.Retention
 	return e
 }
 

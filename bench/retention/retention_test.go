@@ -9,8 +9,6 @@ package retention
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,12 +18,8 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
-	"github.com/custos-privacy/custos/consent"
-	"github.com/custos-privacy/custos/mail"
-	"github.com/custos-privacy/custos/notify"
+	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/policy"
-	"github.com/custos-privacy/custos/records"
-	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/retention"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
@@ -108,32 +102,20 @@ func open(b *testing.B, dsn string) *store.Store {
 
 func service(b *testing.B, s *store.Store) *retention.Service {
 	ctx := context.Background()
-	clock := &custos.FixedClock{T: now}
 	master, _, err := vault.LoadOrCreateMaster(filepath.Join(b.TempDir(), "master.key"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	log := audit.New(nil, "", clock)
-	loader, _ := policy.NewLoader()
-	reg := policy.NewRegistry(s, loader, log, clock)
-	if _, err := reg.Bootstrap(ctx, "bench", policy.BundledName, policy.Bundled(), false); err != nil {
-		b.Fatal(err)
-	}
-	blind, _ := vault.InstanceBlindIndex(ctx, s, master, now)
-	recs := records.New(s, master, blind, log, reg, clock)
-	cons, err := consent.New(ctx, consent.Config{Store: s, Records: recs, Policies: reg, Master: master, Log: log, Clock: clock})
+	clock := &custos.FixedClock{T: now}
+	opts := wire.Options{Store: s, Master: master, Audit: audit.New(nil, "", clock), Clock: clock}
+	svc, err := wire.New(ctx, opts)
 	if err != nil {
 		b.Fatal(err)
 	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	md, _ := mail.NewMaildir(filepath.Join(b.TempDir(), "mail"), "")
-	reqs, err := requests.New(ctx, requests.Config{Store: s, Master: master, Records: recs, Consent: cons, Policies: reg,
-		Outbox: notify.New(s, master, md, clock, quiet), Log: log, Clock: clock})
-	if err != nil {
+	if _, err := svc.Bootstrap(ctx, opts, "bench", policy.BundledName, policy.Bundled(), false); err != nil {
 		b.Fatal(err)
 	}
-	return retention.New(retention.Config{Store: s, Master: master, Records: recs, Consent: cons, Requests: reqs, Policies: reg,
-		Log: log, Clock: clock, Logger: quiet})
+	return svc.Retention
 }
 
 func BenchmarkSweep(b *testing.B) {

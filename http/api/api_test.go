@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -15,16 +14,11 @@ import (
 	"time"
 
 	"github.com/custos-privacy/custos"
-	"github.com/custos-privacy/custos/audit"
-	"github.com/custos-privacy/custos/auth"
-	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/http/api"
+	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/notify"
 	"github.com/custos-privacy/custos/policy"
-	"github.com/custos-privacy/custos/records"
-	"github.com/custos-privacy/custos/requests"
-	"github.com/custos-privacy/custos/retention"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
 	"github.com/custos-privacy/custos/vault"
@@ -47,55 +41,29 @@ func setup(t *testing.T, s *store.Store) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer, err := vault.InstanceSigner(ctx, s, master, "audit", clock.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := audit.New(signer, signer.ID, clock)
-	loader, err := policy.NewLoader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := policy.NewRegistry(s, loader, log, clock)
-	if _, err := reg.Bootstrap(ctx, "system", policy.BundledName, policy.Bundled(), false); err != nil {
-		t.Fatal(err)
-	}
-	authSvc := auth.New(s, log, clock)
-	blind, err := vault.InstanceBlindIndex(ctx, s, master, clock.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs := records.New(s, master, blind, log, reg, clock)
-	cons, err := consent.New(ctx, consent.Config{Store: s, Records: recs, Policies: reg, Master: master, Log: log, Clock: clock,
-		BaseURL: "http://custos.test"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	maildir := filepath.Join(t.TempDir(), "mail")
 	md, err := mail.NewMaildir(maildir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	outbox := notify.New(s, master, md, clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	reqs, err := requests.New(ctx, requests.Config{Store: s, Master: master, Records: recs, Consent: cons, Policies: reg, Outbox: outbox,
-		Log: log, Clock: clock, BaseURL: "http://custos.test"})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	opts := wire.Options{Store: s, Master: master, Clock: clock, BaseURL: "http://custos.test", Sender: md, Logger: quiet}
+	svc, err := wire.New(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ret := retention.New(retention.Config{Store: s, Master: master, Records: recs, Consent: cons, Requests: reqs, Policies: reg,
-		Log: log, Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	f := &fixture{tokens: map[custos.Role]string{}, clock: clock, store: s, outbox: outbox, maildir: maildir}
+	if _, err := svc.Bootstrap(ctx, opts, "system", policy.BundledName, policy.Bundled(), false); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{tokens: map[custos.Role]string{}, clock: clock, store: s, outbox: svc.Outbox, maildir: maildir}
 	for _, r := range custos.Roles() {
-		secret, _, err := authSvc.Create(ctx, "test", r, "")
+		secret, _, err := svc.Auth.Create(ctx, "test", r, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		f.tokens[r] = secret
 	}
-	h := api.NewHandler(api.Deps{Store: s, Auth: authSvc, Policies: reg, Records: recs, Consent: cons, Requests: reqs, Retention: ret, Audit: log, MinCell: 5,
-		AuditKeys: map[string]ed25519.PublicKey{signer.ID: signer.Public()}, Clock: clock,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: "http://custos.test"})
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(api.NewHandler(svc.APIDeps(quiet, "http://custos.test", 5)))
 	t.Cleanup(srv.Close)
 	f.url = srv.URL
 	return f

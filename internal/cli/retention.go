@@ -11,49 +11,33 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/custos-privacy/custos"
-	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/mail"
-	"github.com/custos-privacy/custos/notify"
 	"github.com/custos-privacy/custos/policy"
-	"github.com/custos-privacy/custos/records"
-	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/retention"
-	"github.com/custos-privacy/custos/vault"
 )
 
-// services builds what retention commands need on an open app; they need
-// the key file, since erasure and holds touch sealed data.
+// retentionService builds what retention commands need on an open app;
+// they need the key file, since erasure and holds touch sealed data.
 func retentionService(cmd *cobra.Command, env *Env, a *app, mailDir string) (*retention.Service, error) {
 	ctx := cmd.Context()
 	if a.master == nil {
 		return nil, fmt.Errorf("the key file is needed: holds and erasure work on sealed data")
-	}
-	loader, err := policy.NewLoader()
-	if err != nil {
-		return nil, err
-	}
-	reg := policy.NewRegistry(a.store, loader, a.audit, a.clock)
-	blind, err := vault.InstanceBlindIndex(ctx, a.store, a.master, a.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	recs := records.New(a.store, a.master, blind, a.audit, reg, a.clock)
-	cons, err := consent.New(ctx, consent.Config{Store: a.store, Records: recs, Policies: reg, Master: a.master, Log: a.audit, Clock: a.clock})
-	if err != nil {
-		return nil, err
 	}
 	md, err := mail.NewMaildir(mailDir, "")
 	if err != nil {
 		return nil, err
 	}
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	reqs, err := requests.New(ctx, requests.Config{Store: a.store, Master: a.master, Records: recs, Consent: cons, Policies: reg,
-		Outbox: notify.New(a.store, a.master, md, a.clock, logger), Log: a.audit, Clock: a.clock})
+	opts := wire.Options{Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock, Sender: md, Logger: logger}
+	svc, err := wire.New(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	return retention.New(retention.Config{Store: a.store, Master: a.master, Records: recs, Consent: cons, Requests: reqs, Policies: reg,
-		Log: a.audit, Clock: a.clock, Logger: logger}), nil
+	if _, err := svc.Bootstrap(ctx, opts, "cli", policy.BundledName, policy.Bundled(), false); err != nil {
+		return nil, err
+	}
+	return svc.Retention, nil
 }
 
 func retentionCmd(env *Env) *cobra.Command {

@@ -20,15 +20,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/custos-privacy/custos/auth"
-	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/http/api"
+	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/mail"
-	"github.com/custos-privacy/custos/notify"
 	"github.com/custos-privacy/custos/policy"
-	"github.com/custos-privacy/custos/records"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/retention"
-	"github.com/custos-privacy/custos/vault"
 )
 
 type serveConfig struct {
@@ -129,22 +126,6 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 	}
 	log.Info("store ready", "db", a.store.String(), "dialect", a.store.Dialect())
 
-	reg := policy.NewRegistry(a.store, loader, a.audit, a.clock)
-	pub, err := reg.Bootstrap(ctx, "system", policyName, policySrc, policyGiven)
-	if err != nil {
-		return err
-	}
-	if pub.Unchanged {
-		log.Info("policy in store", "version", pub.Version.Version, "last_updated", pub.Version.LastUpdated)
-	} else {
-		log.Info("policy published", "version", pub.Version.Version, "source", policyName, "material", pub.Version.Material)
-	}
-
-	blind, err := vault.InstanceBlindIndex(ctx, a.store, a.master, a.clock.Now())
-	if err != nil {
-		return err
-	}
-	recs := records.New(a.store, a.master, blind, a.audit, reg, a.clock)
 	// Listen before building what needs the public address: with port 0
 	// the address is known only now. Connections wait until Serve.
 	ln, err := net.Listen("tcp", c.addr)
@@ -155,11 +136,6 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 	baseURL := c.baseURL
 	if baseURL == "" {
 		baseURL = "http://" + ln.Addr().String()
-	}
-	cons, err := consent.New(ctx, consent.Config{Store: a.store, Records: recs, Policies: reg, Master: a.master,
-		Log: a.audit, Clock: a.clock, BaseURL: baseURL})
-	if err != nil {
-		return err
 	}
 	var sender mail.Sender
 	if c.smtpURL != "" {
@@ -173,26 +149,29 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 		}
 		log.Info("mail: Maildir", "dir", c.mailDir)
 	}
-	outbox := notify.New(a.store, a.master, sender, a.clock, log)
-	reqs, err := requests.New(ctx, requests.Config{Store: a.store, Master: a.master, Records: recs, Consent: cons, Policies: reg,
-		Outbox: outbox, Log: a.audit, Clock: a.clock, BaseURL: baseURL})
+	opts := wire.Options{Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock, BaseURL: baseURL, Sender: sender, Logger: log}
+	svc, err := wire.New(ctx, opts)
 	if err != nil {
 		return err
 	}
-	if reqs.AutoApprove, err = autoApprove(c.autoApprove); err != nil {
+	pub, err := svc.Bootstrap(ctx, opts, "system", policyName, policySrc, policyGiven)
+	if err != nil {
 		return err
 	}
-	ret := retention.New(retention.Config{Store: a.store, Master: a.master, Records: recs, Consent: cons, Requests: reqs,
-		Policies: reg, Log: a.audit, Clock: a.clock, Logger: log})
-	authSvc := auth.New(a.store, a.audit, a.clock)
+	if pub.Unchanged {
+		log.Info("policy in store", "version", pub.Version.Version, "last_updated", pub.Version.LastUpdated)
+	} else {
+		log.Info("policy published", "version", pub.Version.Version, "source", policyName, "material", pub.Version.Material)
+	}
+	if svc.Requests.AutoApprove, err = autoApprove(c.autoApprove); err != nil {
+		return err
+	}
+	cons, reqs, ret, outbox, authSvc := svc.Consent, svc.Requests, svc.Retention, svc.Outbox, svc.Auth
 	if err := bootstrapAdmin(ctx, a, authSvc, c.keyFile, log); err != nil {
 		return err
 	}
 
-	handler := api.NewHandler(api.Deps{
-		Store: a.store, Auth: authSvc, Policies: reg, Records: recs, Consent: cons, Requests: reqs, Retention: ret, Audit: a.audit, AuditKeys: a.auditKeys(),
-		Clock: a.clock, Logger: log, BaseURL: baseURL, MinCell: c.minCell,
-	})
+	handler := api.NewHandler(svc.APIDeps(log, baseURL, c.minCell))
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -1,0 +1,139 @@
+// Package wire builds Custos' services on an open store, in the one order
+// they depend on each other: policy registry, records, consent, requests,
+// retention, tokens. The server, the command line, tests and benchmarks
+// all get the same graph from here.
+package wire
+
+import (
+	"context"
+	"crypto/ed25519"
+	"io"
+	"log/slog"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/http/api"
+	"github.com/custos-privacy/custos/mail"
+	"github.com/custos-privacy/custos/notify"
+	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/records"
+	"github.com/custos-privacy/custos/requests"
+	"github.com/custos-privacy/custos/retention"
+	"github.com/custos-privacy/custos/store"
+	"github.com/custos-privacy/custos/vault"
+)
+
+// Options are what the services are built from.
+type Options struct {
+	Store  *store.Store
+	Master *vault.Master
+	// Audit is the log to append to; nil builds one signing checkpoints
+	// with the instance's audit key.
+	Audit   *audit.Log
+	Clock   custos.Clock
+	BaseURL string
+	// Sender delivers mail; nil writes nothing until one is set (tests
+	// that do not read mail).
+	Sender mail.Sender
+	Logger *slog.Logger
+}
+
+// Services is the whole graph.
+type Services struct {
+	Store     *store.Store
+	Master    *vault.Master
+	Audit     *audit.Log
+	Signer    *vault.Signer
+	Clock     custos.Clock
+	Loader    *policy.Loader
+	Policies  *policy.Registry
+	Blind     *vault.BlindIndex
+	Records   *records.Service
+	Consent   *consent.Service
+	Outbox    *notify.Outbox
+	Requests  *requests.Service
+	Retention *retention.Service
+	Auth      *auth.Service
+}
+
+// New builds the services. A policy must be published first (Bootstrap)
+// for consent to load; use NewWithPolicy to do both.
+func New(ctx context.Context, o Options) (*Services, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if o.Clock == nil {
+		o.Clock = custos.SystemClock{}
+	}
+	s := &Services{Store: o.Store, Master: o.Master, Audit: o.Audit, Clock: o.Clock}
+	var err error
+	if s.Audit == nil {
+		if s.Signer, err = vault.InstanceSigner(ctx, o.Store, o.Master, "audit", o.Clock.Now()); err != nil {
+			return nil, err
+		}
+		s.Audit = audit.New(s.Signer, s.Signer.ID, o.Clock)
+	}
+	if s.Loader, err = policy.NewLoader(); err != nil {
+		return nil, err
+	}
+	s.Policies = policy.NewRegistry(o.Store, s.Loader, s.Audit, o.Clock)
+	return s, nil
+}
+
+// Bootstrap publishes src as the policy (see policy.Registry.Bootstrap)
+// and builds the services that need a policy in force.
+func (s *Services) Bootstrap(ctx context.Context, o Options, actor, name string, src []byte, explicit bool) (policy.Published, error) {
+	pub, err := s.Policies.Bootstrap(ctx, actor, name, src, explicit)
+	if err != nil {
+		return pub, err
+	}
+	return pub, s.build(ctx, o)
+}
+
+func (s *Services) build(ctx context.Context, o Options) error {
+	var err error
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.Blind, err = vault.InstanceBlindIndex(ctx, s.Store, s.Master, s.Clock.Now()); err != nil {
+		return err
+	}
+	s.Records = records.New(s.Store, s.Master, s.Blind, s.Audit, s.Policies, s.Clock)
+	if s.Consent, err = consent.New(ctx, consent.Config{Store: s.Store, Records: s.Records, Policies: s.Policies, Master: s.Master,
+		Log: s.Audit, Clock: s.Clock, BaseURL: o.BaseURL}); err != nil {
+		return err
+	}
+	sender := o.Sender
+	if sender == nil {
+		sender = unsent{}
+	}
+	s.Outbox = notify.New(s.Store, s.Master, sender, s.Clock, o.Logger)
+	if s.Requests, err = requests.New(ctx, requests.Config{Store: s.Store, Master: s.Master, Records: s.Records, Consent: s.Consent,
+		Policies: s.Policies, Outbox: s.Outbox, Log: s.Audit, Clock: s.Clock, BaseURL: o.BaseURL}); err != nil {
+		return err
+	}
+	s.Retention = retention.New(retention.Config{Store: s.Store, Master: s.Master, Records: s.Records, Consent: s.Consent,
+		Requests: s.Requests, Policies: s.Policies, Log: s.Audit, Clock: s.Clock, Logger: o.Logger})
+	s.Auth = auth.New(s.Store, s.Audit, s.Clock)
+	return nil
+}
+
+// unsent keeps mail in the outbox: without a sender nothing is delivered,
+// and nothing is lost.
+type unsent struct{}
+
+func (unsent) Send(context.Context, mail.Message) error {
+	return custos.Errorf(custos.KindUnavailable, "no_mail_sender", "No mail sender is configured.")
+}
+
+// APIDeps is what the HTTP handler needs from the services.
+func (s *Services) APIDeps(log *slog.Logger, baseURL string, minCell int) api.Deps {
+	d := api.Deps{Store: s.Store, Auth: s.Auth, Policies: s.Policies, Records: s.Records, Consent: s.Consent, Requests: s.Requests,
+		Retention: s.Retention, Audit: s.Audit, Clock: s.Clock, Logger: log, BaseURL: baseURL, MinCell: minCell}
+	if s.Signer != nil {
+		d.AuditKeys = map[string]ed25519.PublicKey{s.Signer.ID: s.Signer.Public()}
+	}
+	return d
+}
