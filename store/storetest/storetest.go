@@ -5,12 +5,14 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/custos-privacy/custos/store"
@@ -103,5 +105,45 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 			t.Parallel()
 			fn(t, d.open(t))
 		})
+	}
+}
+
+// OpenSQLiteIn is OpenSQLite with the database file in dir, for tests that
+// read the files afterwards.
+func OpenSQLiteIn(t testing.TB, dir string) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "custos.db"))
+	if err != nil {
+		t.Fatalf("open sqlite: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate sqlite: %v", err)
+	}
+	return s
+}
+
+// NoPlaintext fails the test if any of the SQLite files in dir (the
+// database, its WAL and shared memory) holds a secret in the clear, in any
+// case, or a phone number without its plus sign.
+func NoPlaintext(t testing.TB, dir string, secrets ...string) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "custos.db*"))
+	if len(files) == 0 {
+		t.Fatal("no database files")
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sec := range secrets {
+			for _, form := range []string{sec, strings.ToLower(sec), strings.TrimPrefix(sec, "+")} {
+				if bytes.Contains(b, []byte(form)) {
+					t.Errorf("%s holds %q in the clear", filepath.Base(f), form)
+				}
+			}
+		}
 	}
 }
