@@ -22,3 +22,7 @@ fuzz:
 	$(GO) test ./http/api -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
 	$(GO) test ./records -run '^$$' -fuzz FuzzDecodeEvent -fuzztime $(FUZZTIME)
 	$(GO) test ./requests -run '^$$' -fuzz FuzzIntake -fuzztime $(FUZZTIME)
+	$(GO) test ./consent -run '^$$' -fuzz FuzzChoice -fuzztime $(FUZZTIME)
+	$(GO) test ./consent/iab -run '^$$' -fuzz FuzzParseTCF -fuzztime $(FUZZTIME)
+	$(GO) test ./consent/iab -run '^$$' -fuzz FuzzParseGPP -fuzztime $(FUZZTIME)
+	$(GO) test ./jurisdiction -run '^$$' -fuzz FuzzPeriodAfter -fuzztime $(FUZZTIME)
