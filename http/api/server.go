@@ -92,7 +92,7 @@ func (s *server) routes() {
 		}
 		s.mux.Handle(rt.pattern, h)
 	}
-	web.Register(s.mux, web.Deps{Policies: s.Policies, Logger: s.log, Clock: s.Clock})
+	web.Register(s.mux, web.Deps{Policies: s.Policies, Requests: s.Requests, Logger: s.log, Clock: s.Clock})
 }
 
 type route struct {

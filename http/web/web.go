@@ -1,6 +1,6 @@
-// Package web serves Custos' pages. Today that is the public notice,
-// rendered from the policy in force; the privacy centre and admin console
-// join it here.
+// Package web serves Custos' pages: the public notice rendered from the
+// policy in force, and the privacy centre where people make requests. The
+// admin console joins them here.
 package web
 
 import (
@@ -11,11 +11,13 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/requests"
 )
 
 // Deps is what the pages need.
 type Deps struct {
 	Policies *policy.Registry
+	Requests *requests.Service
 	Logger   *slog.Logger
 	Clock    custos.Clock
 }
@@ -33,6 +35,12 @@ func Register(mux *http.ServeMux, d Deps) {
 	mux.HandleFunc("GET /privacy-policy.md", func(w http.ResponseWriter, r *http.Request) {
 		d.notice(w, r, "md", "text/markdown; charset=utf-8")
 	})
+	if d.Requests != nil {
+		mux.HandleFunc("GET /privacy-center", d.centerStart)
+		mux.HandleFunc("POST /privacy-center", d.centerSubmit)
+		mux.HandleFunc("GET /privacy-center/verify", d.centerCode)
+		mux.HandleFunc("POST /privacy-center/verify", d.centerVerify)
+	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/privacy-policy", http.StatusFound)
 	})
