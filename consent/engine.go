@@ -363,6 +363,14 @@ func (e *Engine) IsMinor(subjectID string) bool {
 	return st != nil && st.minor
 }
 
+// IsRestricted reports whether a subject's processing is restricted.
+func (e *Engine) IsRestricted(subjectID string) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	st := e.principals[e.resolve(subjectID)]
+	return st != nil && st.restricted
+}
+
 // SetFlags sets what is known of a subject besides its choices.
 func (e *Engine) SetFlags(subjectID string, erased, restricted, minor bool) {
 	e.mu.Lock()

@@ -241,7 +241,7 @@ func (s *Service) fulfil(ctx context.Context, actor, id string) error {
 			pkg.Summary = "We hold no personal information linked to this address."
 		}
 	}
-	expires := now.Add(ResultTTL)
+	expires := now.Add(s.ResultTTL)
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
 		cur, err := tx.RequestForUpdate(ctx, id)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/jurisdiction"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/store"
@@ -431,4 +432,55 @@ func (s *Service) Remind(ctx context.Context, within time.Duration) (int, error)
 		s.outbox.Wake()
 	}
 	return len(overdue) + len(soon), err
+}
+
+// LiftRestriction ends a restriction of processing (Art. 18). The person is
+// told first, with the reason (Art. 18(3)): the notice is in the outbox
+// before decisions allow processing again.
+func (s *Service) LiftRestriction(ctx context.Context, actor string, ref custos.SubjectRef, reason string) error {
+	if len(reason) < 10 {
+		return invalid("reason", "reason must tell the person why the restriction ends.")
+	}
+	sid, err := s.records.FindSubject(ctx, ref)
+	if err != nil {
+		return err
+	}
+	if !s.consent.Engine().IsRestricted(sid) {
+		return custos.Errorf(custos.KindConflict, "not_restricted", "Processing of this person's data is not restricted.")
+	}
+	recs, err := s.records.SubjectRecords(ctx, actor, "restriction lift notice", sid)
+	if err != nil {
+		return err
+	}
+	p, _, err := s.policies.Active(ctx)
+	if err != nil {
+		return err
+	}
+	to := ""
+	for _, id := range recs.Identities {
+		if id.Kind == custos.IdentityEmail {
+			to = id.Value
+			break
+		}
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if to != "" {
+			msg := mail.Message{To: to, From: (&netmail.Address{Name: p.Organisation.ShortName + " " + mailFromName, Address: p.Contact.Email}).String(),
+				Subject: p.Organisation.Name + ": we will lift the restriction on your personal information",
+				Text: "You asked us to restrict the processing of your personal information, and we did.\n\n" +
+					"We are now lifting that restriction, for this reason:\n\n" + reason + "\n\n" +
+					"If you disagree, reply to this message or write to " + p.Contact.Email + " straight away.\n"}
+			if _, err := s.outbox.Enqueue(ctx, tx, msg); err != nil {
+				return err
+			}
+		}
+		_, err := s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "subject.restriction_lift_notice", Object: "subject:" + sid,
+			Detail: map[string]any{"mailed": to != ""}})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.outbox.Wake()
+	return s.consent.SetRestricted(ctx, actor, sid, false)
 }

@@ -581,3 +581,32 @@ func TestReminderDigest(t *testing.T) {
 		t.Fatalf("digest body: %s", body)
 	}
 }
+
+func TestLiftRestrictionNotifiesFirst(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		ctx := context.Background()
+		ref := custos.SubjectRef{Email: "lift@example.com"}
+		e.seed("lift@example.com", collected("user.name", "L"))
+		if err := e.svc.LiftRestriction(ctx, "token:1", ref, "The accuracy check you asked for is complete."); custos.ErrorCode(err) != "not_restricted" {
+			t.Fatalf("lifting what is not restricted: %v", err)
+		}
+		v := e.submitAndVerify(requests.Intake{Type: "restriction", Email: "lift@example.com", Jurisdiction: "DE"})
+		if _, err := e.svc.Approve(ctx, "token:1", v.ID); err != nil {
+			t.Fatal(err)
+		}
+		before := len(e.mails("lift@example.com"))
+		if err := e.svc.LiftRestriction(ctx, "token:1", ref, "The accuracy check you asked for is complete."); err != nil {
+			t.Fatal(err)
+		}
+		ms := e.mails("lift@example.com")
+		if len(ms) != before+1 || !strings.Contains(ms[len(ms)-1].Header.Get("Subject"), "lift the restriction") {
+			t.Fatalf("no notice before lifting: %d mails", len(ms))
+		}
+		d, _ := e.consent.DecideFor(ref, "", "essential.service", "", "DE")
+		if !d.Allowed {
+			t.Fatalf("still restricted: %+v", d)
+		}
+	})
+}

@@ -32,7 +32,7 @@ import (
 const (
 	CodeTTL      = 10 * time.Minute
 	MaxAttempts  = 5
-	ResultTTL    = 30 * 24 * time.Hour
+	ResultTTL    = 30 * 24 * time.Hour // the default of Service.ResultTTL
 	queueLimit   = 500
 	mailFromName = "Privacy"
 )
@@ -52,6 +52,9 @@ type Service struct {
 	limits   *limiter
 	// AutoApprove lists the types fulfilled without review once verified.
 	AutoApprove []string
+	// ResultTTL is how long an answer stays downloadable before it is
+	// deleted.
+	ResultTTL time.Duration
 }
 
 // Config gathers what a Service needs.
@@ -75,7 +78,7 @@ func New(ctx context.Context, c Config) (*Service, error) {
 	}
 	return &Service{store: c.Store, master: c.Master, records: c.Records, consent: c.Consent, policies: c.Policies,
 		outbox: c.Outbox, log: c.Log, clock: c.Clock, baseURL: strings.TrimRight(c.BaseURL, "/"), codeKey: key,
-		limits: newLimiter(c.Clock), AutoApprove: []string{TypeOptOut, TypeObjection}}, nil
+		limits: newLimiter(c.Clock), AutoApprove: []string{TypeOptOut, TypeObjection}, ResultTTL: ResultTTL}, nil
 }
 
 // Intake is a request as a person (or an operator for them) makes it.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/requests"
 )
@@ -178,4 +179,20 @@ func (s *server) requestMetrics(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"year": year, "types": m})
+}
+
+func (s *server) liftRestriction(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Subject custos.SubjectRef `json:"subject"`
+		Reason  string            `json:"reason"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.Requests.LiftRestriction(r.Context(), auth.Actor(tokenFrom(r.Context())), in.Subject, in.Reason); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

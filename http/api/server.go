@@ -157,6 +157,7 @@ func (s *server) table() []route {
 		{"POST /api/v1/holds", officer, s.addHold},
 		{"POST /api/v1/holds/release", officer, s.releaseHold},
 		{"POST /api/v1/subjects/minor", officer, s.reportMinor},
+		{"POST /api/v1/subjects/restriction/lift", officer, s.liftRestriction},
 		{"POST /api/v1/subjects/lifecycle", ingest, s.setLifecycle},
 		{"POST /api/v1/retention/sweep", officer, s.sweep},
 		{"GET /api/v1/reports/retention", reportRole, s.retentionReport},

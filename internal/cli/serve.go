@@ -32,6 +32,7 @@ type serveConfig struct {
 	addr, dsn, policyFile, mailDir, smtpURL, keyFile, baseURL, logFormat, logLevel string
 	minCell                                                                        int
 	autoApprove                                                                    string
+	resultDays                                                                     int
 }
 
 func serveCmd(env *Env) *cobra.Command {
@@ -64,6 +65,7 @@ admin token to admin.token beside the key file. SIGTERM drains requests and exit
 	f.IntVar(&c.minCell, "min-cell", envInt(env, "CUSTOS_MIN_CELL", 5), "fewest people an aggregate report cell may describe; smaller cells are suppressed (env CUSTOS_MIN_CELL)")
 	f.StringVar(&c.autoApprove, "auto-approve", flagEnv(env, "CUSTOS_AUTO_APPROVE", "opt_out,objection"),
 		"request types fulfilled without review once verified, comma-separated; empty for none (env CUSTOS_AUTO_APPROVE)")
+	f.IntVar(&c.resultDays, "result-days", envInt(env, "CUSTOS_RESULT_DAYS", 30), "days an answer to a request stays downloadable (env CUSTOS_RESULT_DAYS)")
 	f.StringVar(&c.logFormat, "log-format", flagEnv(env, "CUSTOS_LOG_FORMAT", "text"), "text or json (env CUSTOS_LOG_FORMAT)")
 	f.StringVar(&c.logLevel, "log-level", flagEnv(env, "CUSTOS_LOG_LEVEL", "info"), "debug, info, warn or error (env CUSTOS_LOG_LEVEL)")
 	return cmd
@@ -166,6 +168,10 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 	if svc.Requests.AutoApprove, err = autoApprove(c.autoApprove); err != nil {
 		return err
 	}
+	if c.resultDays < 1 {
+		return usageError{msg: "--result-days must be at least 1"}
+	}
+	svc.Requests.ResultTTL = time.Duration(c.resultDays) * 24 * time.Hour
 	cons, reqs, ret, outbox, authSvc := svc.Consent, svc.Requests, svc.Retention, svc.Outbox, svc.Auth
 	if err := bootstrapAdmin(ctx, a, authSvc, c.keyFile, log); err != nil {
 		return err
