@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
@@ -25,11 +27,27 @@ type Service struct {
 	store *store.Store
 	log   *audit.Log
 	clock custos.Clock
+
+	// Checking a token on every request cost a database read and write;
+	// a valid token is remembered for cacheFor, and its last use written
+	// at most once a minute. Revocation here clears the cache at once;
+	// another server sharing the database may accept a revoked token for
+	// up to cacheFor.
+	mu      sync.Mutex
+	cache   map[string]cached
+	touched map[int64]time.Time
 }
+
+type cached struct {
+	tok   custos.Token
+	until time.Time
+}
+
+const cacheFor = 10 * time.Second
 
 // New returns a Service.
 func New(s *store.Store, log *audit.Log, clock custos.Clock) *Service {
-	return &Service{store: s, log: log, clock: clock}
+	return &Service{store: s, log: log, clock: clock, cache: map[string]cached{}, touched: map[int64]time.Time{}}
 }
 
 // HashSecret is how a token's secret is stored.
@@ -77,7 +95,16 @@ func (a *Service) Authenticate(ctx context.Context, secret string) (custos.Token
 	if !strings.HasPrefix(secret, Prefix) {
 		return custos.Token{}, custos.Errorf(custos.KindUnauthorized, custos.CodeUnauthorized, "The bearer token is not a Custos token.")
 	}
-	tok, err := a.store.TokenByHash(ctx, HashSecret(secret))
+	hash := HashSecret(secret)
+	now := a.clock.Now()
+	a.mu.Lock()
+	c, ok := a.cache[string(hash)]
+	a.mu.Unlock()
+	if ok && now.Before(c.until) {
+		a.touch(ctx, c.tok.ID, now)
+		return c.tok, nil
+	}
+	tok, err := a.store.TokenByHash(ctx, hash)
 	if errors.Is(err, custos.ErrNotFound) {
 		return custos.Token{}, custos.Errorf(custos.KindUnauthorized, custos.CodeUnauthorized, "The bearer token is not valid.")
 	}
@@ -87,13 +114,37 @@ func (a *Service) Authenticate(ctx context.Context, secret string) (custos.Token
 	if tok.RevokedAt != nil {
 		return custos.Token{}, custos.Errorf(custos.KindUnauthorized, "token_revoked", "The bearer token has been revoked.")
 	}
-	// Best effort: a failed touch must not refuse a valid token.
-	_ = a.store.TouchToken(ctx, tok.ID, a.clock.Now())
+	a.mu.Lock()
+	if len(a.cache) > 10_000 {
+		a.cache = map[string]cached{}
+	}
+	a.cache[string(hash)] = cached{tok: tok, until: now.Add(cacheFor)}
+	a.mu.Unlock()
+	a.touch(ctx, tok.ID, now)
 	return tok, nil
+}
+
+// touch records a token's use, at most once a minute. Best effort: a
+// failed write must not refuse a valid token.
+func (a *Service) touch(ctx context.Context, id int64, now time.Time) {
+	a.mu.Lock()
+	last, seen := a.touched[id]
+	due := !seen || now.Sub(last) >= time.Minute
+	if due {
+		a.touched[id] = now
+	}
+	a.mu.Unlock()
+	if due {
+		_ = a.store.TouchToken(ctx, id, now)
+	}
 }
 
 // Revoke ends a token at once.
 func (a *Service) Revoke(ctx context.Context, actor string, id int64) error {
+	// Forget it before and after the write, so no check in between can
+	// put it back.
+	a.forget(id)
+	defer a.forget(id)
 	return a.store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.RevokeToken(ctx, id, a.clock.Now()); err != nil {
 			return err
@@ -101,6 +152,16 @@ func (a *Service) Revoke(ctx context.Context, actor string, id int64) error {
 		_, err := a.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "token.revoke", Object: fmt.Sprintf("token:%d", id)})
 		return err
 	})
+}
+
+func (a *Service) forget(id int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for h, c := range a.cache {
+		if c.tok.ID == id {
+			delete(a.cache, h)
+		}
+	}
 }
 
 // Allow reports whether role is one of allowed. Admin is always allowed.

@@ -167,28 +167,25 @@ func (s *Service) Sweep(ctx context.Context, actor string, asOf time.Time, dryRu
 			rep.Lines = append(rep.Lines, line)
 			continue
 		}
-		seen := map[string]bool{}
+		subjects, err := s.store.ExpiredSubjects(ctx, e)
+		if err != nil {
+			return rep, err
+		}
 		for after := int64(0); after < top; after += int64(s.Batch) {
-			var (
-				gone []string
-				n    int64
-			)
+			var n int64
 			if err := s.store.InTx(ctx, func(tx *store.Tx) error {
 				var err error
-				gone, n, err = tx.DeleteExpired(ctx, e, after, min(after+int64(s.Batch), top))
+				n, err = tx.DeleteExpired(ctx, e, after, min(after+int64(s.Batch), top))
 				return err
 			}); err != nil {
 				return rep, err
 			}
 			line.Events += n
-			for _, sid := range gone {
-				if !seen[sid] {
-					seen[sid] = true
-					touched[sid] = true
-				}
-			}
 		}
-		line.Subjects = int64(len(seen))
+		for _, sid := range subjects {
+			touched[sid] = true
+		}
+		line.Subjects = int64(len(subjects))
 		rep.Erased += line.Events
 		rep.Lines = append(rep.Lines, line)
 	}

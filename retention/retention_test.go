@@ -261,7 +261,7 @@ func TestResumedSweep(t *testing.T) {
 		cut, _ := retention.Before(now, "13 months")
 		if err := s.InTx(ctx, func(tx *store.Tx) error {
 			// The window of the first ten ids: the first ten collections above.
-			_, _, err := tx.DeleteExpired(ctx, store.Expiry{Category: "user.device.ip_address", Trigger: "collected", Cutoff: cut}, 0, 10)
+			_, err := tx.DeleteExpired(ctx, store.Expiry{Category: "user.device.ip_address", Trigger: "collected", Cutoff: cut}, 0, 10)
 			return err
 		}); err != nil {
 			t.Fatal(err)
