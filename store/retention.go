@@ -50,7 +50,10 @@ func (e Expiry) where() (string, []any) {
 	cut := micros(e.Cutoff)
 	switch e.Trigger {
 	case "last_activity":
-		cond += ` AND subject_id IN (SELECT subject_id FROM events GROUP BY subject_id HAVING MAX(occurred_at) < $3)`
+		// No event of the subject at or after the cutoff: an anti-join by
+		// subject that costs nothing when the category has no rows, where
+		// a GROUP BY of every subject's last event read the whole table.
+		cond += ` AND NOT EXISTS (SELECT 1 FROM events later WHERE later.subject_id = events.subject_id AND later.occurred_at >= $3)`
 	case "account_closed":
 		cond += ` AND subject_id IN (SELECT id FROM subjects WHERE account_closed_at IS NOT NULL AND account_closed_at < $3)`
 	case "relationship_ended":
@@ -112,6 +115,13 @@ func (q *queries) ExpiredSubjects(ctx context.Context, e Expiry) ([]string, erro
 // stopped between two windows has left nothing half done. (RETURNING the
 // subjects cost PostgreSQL more than the delete; ExpiredSubjects asks once.)
 func (tx *Tx) DeleteExpired(ctx context.Context, e Expiry, after, upTo int64) (int64, error) {
+	if tx.dialect == Postgres {
+		// Plan each window for its own values: a cached generic plan cannot
+		// know that a window is narrow or that a category is empty.
+		if _, err := tx.q.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+			return 0, err
+		}
+	}
 	cond, args := e.where()
 	// The window's bounds are written into the statement, not bound: with
 	// them as parameters PostgreSQL's generic plan walked the category index
