@@ -36,6 +36,9 @@ type Service struct {
 	mu      sync.Mutex
 	cache   map[string]cached
 	touched map[int64]time.Time
+	// revoked counts revocations, so a check that read a token before a
+	// revocation committed does not cache it afterwards.
+	revoked uint64
 }
 
 type cached struct {
@@ -104,6 +107,9 @@ func (a *Service) Authenticate(ctx context.Context, secret string) (custos.Token
 		a.touch(ctx, c.tok.ID, now)
 		return c.tok, nil
 	}
+	a.mu.Lock()
+	generation := a.revoked
+	a.mu.Unlock()
 	tok, err := a.store.TokenByHash(ctx, hash)
 	if errors.Is(err, custos.ErrNotFound) {
 		return custos.Token{}, custos.Errorf(custos.KindUnauthorized, custos.CodeUnauthorized, "The bearer token is not valid.")
@@ -118,7 +124,9 @@ func (a *Service) Authenticate(ctx context.Context, secret string) (custos.Token
 	if len(a.cache) > 10_000 {
 		a.cache = map[string]cached{}
 	}
-	a.cache[string(hash)] = cached{tok: tok, until: now.Add(cacheFor)}
+	if a.revoked == generation {
+		a.cache[string(hash)] = cached{tok: tok, until: now.Add(cacheFor)}
+	}
 	a.mu.Unlock()
 	a.touch(ctx, tok.ID, now)
 	return tok, nil
@@ -157,6 +165,7 @@ func (a *Service) Revoke(ctx context.Context, actor string, id int64) error {
 func (a *Service) forget(id int64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.revoked++
 	for h, c := range a.cache {
 		if c.tok.ID == id {
 			delete(a.cache, h)

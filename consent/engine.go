@@ -333,19 +333,22 @@ func (e *Engine) Erased(subjectID string) {
 	}
 }
 
-// Merged implements records.Observer: from's choices join into's, the
-// later of two choices on one scope winning by ledger order as replayed.
+// Merged implements records.Observer: from's choices and marks join into's.
 func (e *Engine) Merged(from, into string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.mergedInto[from] = into
 	if src := e.principals[from]; src != nil {
 		dst := e.stateOf(into)
+		// Without the ledger's order at hand, a withdrawal on either side
+		// wins: the safe reading until the next reload replays the ledger.
 		for scope, c := range src.choices {
-			if dst.choices[scope] == none {
+			if dst.choices[scope] == none || c == withdrawn {
 				dst.choices[scope] = c
 			}
 		}
+		dst.restricted = dst.restricted || src.restricted
+		dst.minor = dst.minor || src.minor
 		delete(e.principals, from)
 	}
 	for b, id := range e.blinds {

@@ -198,3 +198,19 @@ func TestParseGPC(t *testing.T) {
 		}
 	}
 }
+
+func TestMergeKeepsWithdrawalsAndMarks(t *testing.T) {
+	t.Parallel()
+	e := NewEngine(bundled(t), 1)
+	const mkt = "marketing.communications.email"
+	e.Apply("a", mkt, true)
+	e.Apply("b", mkt, false)
+	e.SetFlags("b", false, false, true)
+	e.Merged("b", "a")
+	if d := e.Decide("a", mkt, "", "US"); d.Allowed {
+		t.Fatalf("a merge undid a withdrawal or a minor mark: %+v", d)
+	}
+	if !e.IsMinor("a") || !e.IsMinor("b") {
+		t.Fatal("the minor mark did not follow the merge")
+	}
+}

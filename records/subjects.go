@@ -132,6 +132,37 @@ func (s *Service) EraseSubject(ctx context.Context, actor, subjectID, reason str
 	return n, err
 }
 
+// EraseIfEmpty erases a subject left with no events and no standing legal
+// hold, checking both in the erasing transaction, so an event or a hold
+// that arrives meanwhile is never shredded. It reports whether it erased.
+func (s *Service) EraseIfEmpty(ctx context.Context, actor, subjectID, reason string) (bool, error) {
+	erased := false
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		empty, err := tx.SubjectsWithoutEvents(ctx, []string{subjectID})
+		if err != nil || len(empty) == 0 {
+			return err
+		}
+		if held, err := tx.Held(ctx, subjectID); err != nil || held {
+			return err
+		}
+		if _, err := tx.EraseSubject(ctx, subjectID, s.clock.Now()); err != nil {
+			return err
+		}
+		if err := tx.Notify(ctx, "subject:"+subjectID); err != nil {
+			return err
+		}
+		erased = true
+		_, err = s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "subject.erase", Object: "subject:" + subjectID,
+			Detail: map[string]any{"reason": reason}})
+		return err
+	})
+	if erased {
+		s.keys.Forget(subjectID)
+		s.publish([]change{{subject: subjectID, erased: true}})
+	}
+	return erased, err
+}
+
 // AddContract records a processing contract with a recipient of the policy.
 func (s *Service) AddContract(ctx context.Context, actor string, c custos.Contract) (custos.Contract, error) {
 	p, _, err := s.policies.Active(ctx)

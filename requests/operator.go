@@ -3,6 +3,7 @@ package requests
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	netmail "net/mail"
 	"slices"
@@ -324,13 +325,16 @@ func (s *Service) Resume(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	done := 0
+	var errs []error
 	for _, r := range rs {
+		// One request that cannot finish must not hold up the others.
 		if err := s.fulfil(ctx, "system", r.ID); err != nil {
-			return done, fmt.Errorf("requests: resuming %s: %w", r.ID, err)
+			errs = append(errs, fmt.Errorf("requests: resuming %s: %w", r.ID, err))
+			continue
 		}
 		done++
 	}
-	return done, nil
+	return done, errors.Join(errs...)
 }
 
 // SubmitForMinor opens and fulfils a deletion of what Custos holds about a
@@ -384,9 +388,13 @@ func (s *Service) SubmitForMinor(ctx context.Context, actor, subjectID, jurisdic
 // open requests due within the next days, and those overdue. It names
 // requests by id, type and deadline only. It returns how many it listed.
 func (s *Service) Remind(ctx context.Context, within time.Duration) (int, error) {
-	open, err := s.store.Requests(ctx, "", queueLimit)
-	if err != nil {
-		return 0, err
+	var open []store.Request
+	for _, status := range []string{StatusPendingReview, StatusInProgress} {
+		rs, err := s.store.Requests(ctx, status, queueLimit)
+		if err != nil {
+			return 0, err
+		}
+		open = append(open, rs...)
 	}
 	now := s.clock.Now()
 	var overdue, soon []string

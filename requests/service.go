@@ -348,7 +348,7 @@ func (s *Service) afterVerification(ctx context.Context, tx *store.Tx, r *store.
 	// An open request of the same type from the same person is linked, not
 	// repeated.
 	for _, p := range prior {
-		if p.ID != r.ID && p.Type == r.Type && p.VerifiedAt != nil && open(p.Status) {
+		if p.ID != r.ID && p.Type == r.Type && p.AppealOf == r.AppealOf && p.VerifiedAt != nil && open(p.Status) {
 			r.DuplicateOf = p.ID
 			return s.move(ctx, tx, r, StatusCanceled, "subject", "duplicate", "duplicate of "+p.ID)
 		}
@@ -370,8 +370,9 @@ func (s *Service) afterVerification(ctx context.Context, tx *store.Tx, r *store.
 	}
 	if r.Type == TypeAppeal {
 		orig, err := tx.Request(ctx, r.AppealOf)
-		if err != nil || orig.EmailBlind == nil || !hmac.Equal(orig.EmailBlind, r.EmailBlind) || orig.Status != StatusDenied {
-			r.DecisionCode, r.DecisionText, r.DecidedBy = DenyNotApplicable, "An appeal must name a denied request made from the same address.", "system"
+		if err != nil || orig.EmailBlind == nil || !hmac.Equal(orig.EmailBlind, r.EmailBlind) || orig.Status != StatusDenied ||
+			orig.Type == TypeAppeal {
+			r.DecisionCode, r.DecisionText, r.DecidedBy = DenyNotApplicable, "An appeal must name a denied request (not an appeal) made from the same address.", "system"
 			return s.move(ctx, tx, r, StatusDenied, "system", "denied", DenyNotApplicable)
 		}
 	}

@@ -199,13 +199,13 @@ func (s *Service) Sweep(ctx context.Context, actor string, asOf time.Time, dryRu
 			return rep, err
 		}
 		for _, sid := range empty {
-			if held, err := s.store.Held(ctx, sid); err != nil || held {
-				continue
-			}
-			if _, err := s.records.EraseSubject(ctx, actor, sid, "retention: every record expired"); err != nil {
+			erased, err := s.records.EraseIfEmpty(ctx, actor, sid, "retention: every record expired")
+			if err != nil {
 				return rep, err
 			}
-			rep.SubjectsErased++
+			if erased {
+				rep.SubjectsErased++
+			}
 		}
 	}
 	if err := s.store.FinishSweep(ctx, sweepID, rep.Erased, rep.SubjectsErased, s.clock.Now()); err != nil {

@@ -292,3 +292,31 @@ func TestAge(t *testing.T) {
 		}
 	}
 }
+
+// TestHoldFollowsMerge: a hold placed on a person known by phone still
+// stands after an event shows that phone and an e-mail are one person.
+func TestHoldFollowsMerge(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		ctx := context.Background()
+		now := e.clock.Now()
+		old, v := now.AddDate(-2, 0, 0), "192.0.2.7"
+		if _, err := e.records.Record(ctx, "test", records.Input{Kind: "collection", Subject: custos.SubjectRef{Phone: "+15005550006"},
+			Category: "user.device.ip_address", Source: "online_channels", Purpose: "essential.service", Value: &v, OccurredAt: &old}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.svc.AddHold(ctx, "token:1", custos.SubjectRef{Phone: "+15005550006"}, "Case 9"); err != nil {
+			t.Fatal(err)
+		}
+		e.collect(t, "merge@example.com", "user.name", "M", now)
+		name := "M"
+		if _, err := e.records.Record(ctx, "test", records.Input{Kind: "collection", Subject: custos.SubjectRef{Email: "merge@example.com", Phone: "+15005550006"},
+			Category: "user.name", Source: "online_channels", Purpose: "essential.service", Value: &name, OccurredAt: &now}); err != nil {
+			t.Fatal(err)
+		}
+		if rep, _ := e.svc.Sweep(ctx, "test", now, false); rep.Erased != 0 {
+			t.Fatalf("the hold was lost in the merge: %+v", rep)
+		}
+	})
+}

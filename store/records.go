@@ -236,8 +236,21 @@ func (tx *Tx) ReassignEvent(ctx context.Context, id int64, subjectID string, sea
 }
 
 // MarkMerged records that a subject became part of another; its key is
-// dropped since everything it sealed was re-sealed.
+// dropped since everything it sealed was re-sealed. What stood on it —
+// legal holds, and the minor, restricted, account-closed and
+// relationship-ended marks — now stands on the subject it joined.
 func (tx *Tx) MarkMerged(ctx context.Context, id, into string) error {
+	if _, err := tx.q.ExecContext(ctx, `UPDATE legal_holds SET subject_id = $1 WHERE subject_id = $2`, into, id); err != nil {
+		return err
+	}
+	if _, err := tx.q.ExecContext(ctx, `UPDATE subjects SET
+		minor_at = COALESCE(minor_at, (SELECT minor_at FROM subjects f WHERE f.id = $2)),
+		restricted_at = COALESCE(restricted_at, (SELECT restricted_at FROM subjects f WHERE f.id = $2)),
+		account_closed_at = COALESCE(account_closed_at, (SELECT account_closed_at FROM subjects f WHERE f.id = $2)),
+		relationship_ended_at = COALESCE(relationship_ended_at, (SELECT relationship_ended_at FROM subjects f WHERE f.id = $2))
+		WHERE id = $1`, into, id); err != nil {
+		return err
+	}
 	_, err := tx.q.ExecContext(ctx, `UPDATE subjects SET wrapped_key = NULL, merged_into = $1 WHERE id = $2`, into, id)
 	return err
 }

@@ -36,6 +36,7 @@ button{font:inherit;margin-top:1.25rem;padding:.6rem 1.4rem;border:2px solid #0b
 <p>Tell us what you would like us to do with the personal information {{.Org}} holds about you. We will e-mail you a code to confirm that the address is yours.</p>
 <form method="post" action="/privacy-center">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
+{{with .AppealOf}}<input type="hidden" name="appeal_of" value="{{.}}"><p class="note">You are appealing our decision on request {{.}}.</p>{{end}}
 <label for="type">What would you like?</label>
 <select id="type" name="type" required>
 {{range .Types}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}
@@ -71,6 +72,9 @@ type option struct {
 }
 
 func requestOptions(selected string) []option {
+	if selected == requests.TypeAppeal {
+		return []option{{Value: requests.TypeAppeal, Label: "Appeal your decision on my request", Selected: true}}
+	}
 	labels := []option{
 		{Value: requests.TypeAccess, Label: "See my data"},
 		{Value: requests.TypePortability, Label: "Get my data in a portable file"},
@@ -151,8 +155,15 @@ func (d Deps) centerStart(w http.ResponseWriter, r *http.Request) {
 		d.centerStatus(w, r, id)
 		return
 	}
-	d.page(w, r, http.StatusOK, map[string]any{"Title": "Your privacy choices", "Step": "start",
-		"Types": requestOptions(q.Get("type")), "Jurisdictions": jurisdictionOptions(q.Get("jurisdiction"))})
+	kind, appealOf := q.Get("type"), q.Get("appeal_of")
+	if appealOf == "" && kind == requests.TypeAppeal {
+		kind = ""
+	}
+	if appealOf != "" {
+		kind = requests.TypeAppeal
+	}
+	d.page(w, r, http.StatusOK, map[string]any{"Title": "Your privacy choices", "Step": "start", "AppealOf": appealOf,
+		"Types": requestOptions(kind), "Jurisdictions": jurisdictionOptions(q.Get("jurisdiction"))})
 }
 
 func (d Deps) centerSubmit(w http.ResponseWriter, r *http.Request) {
@@ -162,7 +173,8 @@ func (d Deps) centerSubmit(w http.ResponseWriter, r *http.Request) {
 			"Error": "This form expired. Please try again.", "Types": requestOptions(""), "Jurisdictions": jurisdictionOptions("")})
 		return
 	}
-	in := requests.Intake{Type: r.PostFormValue("type"), Email: r.PostFormValue("email"), Jurisdiction: r.PostFormValue("jurisdiction")}
+	in := requests.Intake{Type: r.PostFormValue("type"), Email: r.PostFormValue("email"), Jurisdiction: r.PostFormValue("jurisdiction"),
+		AppealOf: r.PostFormValue("appeal_of")}
 	host, _, _ := net.SplitHostPort(r.RemoteAddr)
 	id, err := d.Requests.Submit(r.Context(), in, host, consent.ParseGPC(r.Header.Values("Sec-GPC")))
 	if err != nil {
@@ -173,7 +185,7 @@ func (d Deps) centerSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.page(w, r, status, map[string]any{"Title": "Your privacy choices", "Step": "start", "Error": e.Message, "Email": in.Email,
-			"Types": requestOptions(in.Type), "Jurisdictions": jurisdictionOptions(in.Jurisdiction)})
+			"AppealOf": in.AppealOf, "Types": requestOptions(in.Type), "Jurisdictions": jurisdictionOptions(in.Jurisdiction)})
 		return
 	}
 	http.Redirect(w, r, "/privacy-center/verify?request="+url.QueryEscape(id), http.StatusSeeOther)
