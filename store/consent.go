@@ -49,20 +49,7 @@ func (q *queries) ConsentHistory(ctx context.Context, principals ...string) ([]C
 
 // MergedInto lists the subjects that were merged into id.
 func (q *queries) MergedInto(ctx context.Context, id string) ([]string, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT id FROM subjects WHERE merged_into = $1 ORDER BY id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return q.strings(ctx, `SELECT id FROM subjects WHERE merged_into = $1 ORDER BY id`, id)
 }
 
 // ConsentsAfter lists ledger entries with id greater than after, in order,

@@ -92,20 +92,7 @@ func (q *queries) AnyExpired(ctx context.Context, e Expiry) (bool, error) {
 // ExpiredSubjects lists, once each, the subjects an expiry selects events of.
 func (q *queries) ExpiredSubjects(ctx context.Context, e Expiry) ([]string, error) {
 	cond, args := e.where()
-	rows, err := q.q.QueryContext(ctx, `SELECT DISTINCT subject_id FROM events WHERE `+cond, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return q.strings(ctx, `SELECT DISTINCT subject_id FROM events WHERE `+cond, args...)
 }
 
 // DeleteExpired deletes an expiry's events among the ids (after, upTo] in
@@ -143,20 +130,10 @@ func (q *queries) SubjectsWithoutEvents(ctx context.Context, ids []string) ([]st
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := q.q.QueryContext(ctx, `SELECT id FROM subjects s WHERE id IN (`+placeholders(1, len(chunk))+`)
+		found, err := q.strings(ctx, `SELECT id FROM subjects s WHERE id IN (`+placeholders(1, len(chunk))+`)
 			AND wrapped_key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM events e WHERE e.subject_id = s.id)`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			out = append(out, id)
-		}
-		return rows.Err()
+		out = append(out, found...)
+		return err
 	})
 	return out, err
 }

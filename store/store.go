@@ -272,3 +272,21 @@ func firstLine(err error) string {
 	}
 	return strings.TrimSuffix(s, ".")
 }
+
+// strings runs a query of one text column and returns its values.
+func (q *queries) strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := q.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
