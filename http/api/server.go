@@ -48,6 +48,8 @@ type Deps struct {
 	Clock     custos.Clock
 	Logger    *slog.Logger
 	BaseURL   string
+	// SessionKey signs admin console sessions.
+	SessionKey []byte
 	// MinCell is the smallest number of people an aggregate cell may
 	// describe; smaller cells are suppressed.
 	MinCell int
@@ -92,7 +94,8 @@ func (s *server) routes() {
 		}
 		s.mux.Handle(rt.pattern, h)
 	}
-	web.Register(s.mux, web.Deps{Policies: s.Policies, Requests: s.Requests, Logger: s.log, Clock: s.Clock})
+	web.Register(s.mux, web.Deps{Policies: s.Policies, Requests: s.Requests, Auth: s.Auth, Store: s.Store,
+		SessionKey: s.SessionKey, Logger: s.log, Clock: s.Clock})
 }
 
 type route struct {

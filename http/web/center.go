@@ -118,7 +118,7 @@ func csrf(w http.ResponseWriter, r *http.Request) string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	t := hex.EncodeToString(b)
-	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: t, Path: "/privacy-center", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: t, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		Secure: r.TLS != nil})
 	return t
 }

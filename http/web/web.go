@@ -10,16 +10,22 @@ import (
 	"strings"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/requests"
+	"github.com/custos-privacy/custos/store"
 )
 
 // Deps is what the pages need.
 type Deps struct {
 	Policies *policy.Registry
 	Requests *requests.Service
-	Logger   *slog.Logger
-	Clock    custos.Clock
+	Auth     *auth.Service
+	Store    *store.Store
+	// SessionKey signs console sessions.
+	SessionKey []byte
+	Logger     *slog.Logger
+	Clock      custos.Clock
 }
 
 // ContentSecurityPolicy is strict: no scripts, no external resources. The
@@ -40,6 +46,10 @@ func Register(mux *http.ServeMux, d Deps) {
 		mux.HandleFunc("POST /privacy-center", d.centerSubmit)
 		mux.HandleFunc("GET /privacy-center/verify", d.centerCode)
 		mux.HandleFunc("POST /privacy-center/verify", d.centerVerify)
+	}
+	if d.Auth != nil && len(d.SessionKey) > 0 {
+		mux.HandleFunc("GET /admin", d.adminHome)
+		mux.HandleFunc("POST /admin/sign-in", d.adminSignIn)
 	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/privacy-policy", http.StatusFound)

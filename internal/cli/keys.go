@@ -12,7 +12,7 @@ import (
 )
 
 // instanceKeyNames are the instance keys sealed by the master key.
-var instanceKeyNames = []string{"audit", "blind-index", "receipts", "unsubscribe"}
+var instanceKeyNames = []string{"audit", "blind-index", "receipts", "unsubscribe", "verification", "admin-session"}
 
 func publicKeys(pub []byte) map[string]ed25519.PublicKey {
 	return map[string]ed25519.PublicKey{vault.KeyID(pub): ed25519.PublicKey(pub)}

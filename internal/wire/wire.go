@@ -56,6 +56,8 @@ type Services struct {
 	Requests  *requests.Service
 	Retention *retention.Service
 	Auth      *auth.Service
+	// SessionKey signs admin console sessions.
+	SessionKey []byte
 }
 
 // New builds the services. A policy must be published first (Bootstrap)
@@ -117,7 +119,8 @@ func (s *Services) build(ctx context.Context, o Options) error {
 	s.Retention = retention.New(retention.Config{Store: s.Store, Master: s.Master, Records: s.Records, Consent: s.Consent,
 		Requests: s.Requests, Policies: s.Policies, Log: s.Audit, Clock: s.Clock, Logger: o.Logger})
 	s.Auth = auth.New(s.Store, s.Audit, s.Clock)
-	return nil
+	s.SessionKey, err = vault.InstanceSecret(ctx, s.Store, s.Master, "admin-session", s.Clock.Now())
+	return err
 }
 
 // unsent keeps mail in the outbox: without a sender nothing is delivered,
@@ -131,7 +134,7 @@ func (unsent) Send(context.Context, mail.Message) error {
 // APIDeps is what the HTTP handler needs from the services.
 func (s *Services) APIDeps(log *slog.Logger, baseURL string, minCell int) api.Deps {
 	d := api.Deps{Store: s.Store, Auth: s.Auth, Policies: s.Policies, Records: s.Records, Consent: s.Consent, Requests: s.Requests,
-		Retention: s.Retention, Audit: s.Audit, Clock: s.Clock, Logger: log, BaseURL: baseURL, MinCell: minCell}
+		Retention: s.Retention, Audit: s.Audit, Clock: s.Clock, Logger: log, BaseURL: baseURL, MinCell: minCell, SessionKey: s.SessionKey}
 	if s.Signer != nil {
 		d.AuditKeys = map[string]ed25519.PublicKey{s.Signer.ID: s.Signer.Public()}
 	}
