@@ -59,3 +59,8 @@ func (q *queries) InstanceKey(ctx context.Context, name string) (InstanceKey, er
 	k.CreatedAt = fromMicros(at)
 	return k, nil
 }
+
+// InstanceKeyNames lists the names of every stored instance key.
+func (q *queries) InstanceKeyNames(ctx context.Context) ([]string, error) {
+	return q.strings(ctx, `SELECT name FROM instance_keys ORDER BY name`)
+}

@@ -78,15 +78,18 @@ func InstanceSigner(ctx context.Context, s *store.Store, m *Master, name string,
 	return &Signer{Name: name, ID: KeyID(pub), pub: pub, priv: priv}, nil
 }
 
-// ResealInstanceKeys re-encrypts every named instance key under the master
-// key's current primary, after Rotate.
-func ResealInstanceKeys(ctx context.Context, s *store.Store, m *Master, names ...string) error {
+// ResealInstanceKeys re-encrypts every instance key in the store (signing
+// keys and secrets alike) under the master key's current primary, after
+// Rotate. Asking the store for the names means a key added by a later
+// feature is never left sealed only by the old primary.
+func ResealInstanceKeys(ctx context.Context, s *store.Store, m *Master) error {
 	return s.InTx(ctx, func(tx *store.Tx) error {
+		names, err := tx.InstanceKeyNames(ctx)
+		if err != nil {
+			return err
+		}
 		for _, name := range names {
 			k, err := tx.InstanceKey(ctx, name)
-			if errors.Is(err, custos.ErrNotFound) {
-				continue
-			}
 			if err != nil {
 				return err
 			}

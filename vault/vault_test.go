@@ -119,16 +119,26 @@ func TestInstanceSigner(t *testing.T) {
 		if string(k.Sealed) == string(a.Public()) || len(k.Sealed) < ed25519.SeedSize {
 			t.Fatal("private key not sealed")
 		}
-		// Rotation re-seals under the new primary; the key stays the same.
+		secret, err := vault.InstanceSecret(ctx, s, m, "some-secret", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, _ := s.InstanceKey(ctx, "some-secret")
+		// Rotation re-seals every instance key under the new primary; the keys stay the same.
 		if err := m.Rotate(); err != nil {
 			t.Fatal(err)
 		}
-		if err := vault.ResealInstanceKeys(ctx, s, m, "audit", "absent"); err != nil {
+		if err := vault.ResealInstanceKeys(ctx, s, m); err != nil {
 			t.Fatal(err)
 		}
 		k2, _ := s.InstanceKey(ctx, "audit")
 		if string(k2.Sealed) == string(k.Sealed) {
 			t.Fatal("not re-sealed")
+		}
+		after, _ := s.InstanceKey(ctx, "some-secret")
+		again, err := vault.InstanceSecret(ctx, s, m, "some-secret", now)
+		if err != nil || string(after.Sealed) == string(before.Sealed) || string(again) != string(secret) {
+			t.Fatalf("secret not re-sealed, or changed: %v", err)
 		}
 		c, err := vault.InstanceSigner(ctx, s, m, "audit", now)
 		if err != nil || !c.Public().Equal(a.Public()) {

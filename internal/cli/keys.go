@@ -11,9 +11,6 @@ import (
 	"github.com/custos-privacy/custos/vault"
 )
 
-// instanceKeyNames are the instance keys sealed by the master key.
-var instanceKeyNames = []string{"audit", "blind-index", "receipts", "unsubscribe", "verification", "admin-session"}
-
 func publicKeys(pub []byte) map[string]ed25519.PublicKey {
 	return map[string]ed25519.PublicKey{vault.KeyID(pub): ed25519.PublicKey(pub)}
 }
@@ -42,7 +39,7 @@ file before and after.`,
 			if err := a.master.Rotate(); err != nil {
 				return err
 			}
-			if err := vault.ResealInstanceKeys(ctx, a.store, a.master, instanceKeyNames...); err != nil {
+			if err := vault.ResealInstanceKeys(ctx, a.store, a.master); err != nil {
 				return err
 			}
 			subjects, err := vault.RewrapSubjectKeys(ctx, a.store, a.master)

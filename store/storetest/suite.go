@@ -334,6 +334,9 @@ func testInstanceKeys(t *testing.T, s *store.Store) {
 	if _, err := s.InstanceKey(ctx, "none"); !errors.Is(err, custos.ErrNotFound) {
 		t.Fatalf("unknown key = %v", err)
 	}
+	if names, err := s.InstanceKeyNames(ctx); err != nil || len(names) != 1 || names[0] != "audit" {
+		t.Fatalf("InstanceKeyNames = %v, %v", names, err)
+	}
 }
 
 func testRollback(t *testing.T, s *store.Store) {
