@@ -7,27 +7,15 @@ import (
 	"time"
 
 	"github.com/custos-privacy/custos"
-	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
-	"github.com/custos-privacy/custos/vault"
 )
 
 func TestRetentionAndHoldCommands(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	_, vars := dataDir(t)
-	env := &Env{Getenv: func(k string) string { return vars[k] }, Clock: custos.SystemClock{}}
-	a, _, err := openApp(ctx, env, vars["CUSTOS_DB"], vars["CUSTOS_KEY_FILE"], true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	loader, _ := policy.NewLoader()
-	reg := policy.NewRegistry(a.store, loader, a.audit, a.clock)
-	if _, err := reg.Bootstrap(ctx, "test", policy.BundledName, policy.Bundled(), false); err != nil {
-		t.Fatal(err)
-	}
-	blind, _ := vault.InstanceBlindIndex(ctx, a.store, a.master, a.clock.Now())
-	recs := records.New(a.store, a.master, blind, a.audit, reg, a.clock)
+	a, services := openServices(t, vars)
+	recs := services.Records
 	old := time.Now().AddDate(0, -3, 0)
 	for _, email := range []string{"gone@example.com", "kept@example.com"} {
 		v := "51.5,-0.1"

@@ -11,14 +11,8 @@ import (
 	"github.com/custos-privacy/custos/store"
 )
 
-func recordCases() []struct {
-	name string
-	fn   func(t *testing.T, s *store.Store)
-} {
-	return []struct {
-		name string
-		fn   func(t *testing.T, s *store.Store)
-	}{
+func recordCases() []suiteCase {
+	return []suiteCase{
 		{"SubjectsAndIdentities", testSubjectsAndIdentities},
 		{"Events", testEvents},
 		{"EventFactsAndCells", testFactsAndCells},

@@ -10,14 +10,8 @@ import (
 	"github.com/custos-privacy/custos/store"
 )
 
-func requestCases() []struct {
-	name string
-	fn   func(t *testing.T, s *store.Store)
-} {
-	return []struct {
-		name string
-		fn   func(t *testing.T, s *store.Store)
-	}{
+func requestCases() []suiteCase {
+	return []suiteCase{
 		{"Requests", testRequests},
 		{"Outbox", testOutbox},
 		{"ConsentLedger", testConsentLedger},

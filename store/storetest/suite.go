@@ -12,13 +12,16 @@ import (
 	"github.com/custos-privacy/custos/store"
 )
 
+// suiteCase is one test of the conformance suite.
+type suiteCase struct {
+	name string
+	fn   func(t *testing.T, s *store.Store)
+}
+
 // Run is the conformance suite: every store method, against the store open
 // returns. Each case gets a fresh store.
 func Run(t *testing.T, open func(testing.TB) *store.Store) {
-	cases := []struct {
-		name string
-		fn   func(t *testing.T, s *store.Store)
-	}{
+	cases := []suiteCase{
 		{"Tokens", testTokens},
 		{"TokenNotFound", testTokenNotFound},
 		{"PolicyVersions", testPolicyVersions},
