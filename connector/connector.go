@@ -1,0 +1,80 @@
+// Package connector is how Custos reaches the company's own systems: one
+// Connector per connection (a PostgreSQL, MariaDB/MySQL or SQLite database, a
+// Redis server, or an HTTPS webhook in front of a SaaS system), all behind one
+// interface and all held to one test suite (connector/connectortest).
+//
+// Connectors only read and write what they are told to: which rows a person
+// has is worked out by the dataset planner, and how a field is masked by the
+// erasure code. A connector never logs values.
+package connector
+
+import (
+	"context"
+	"errors"
+
+	"github.com/custos-privacy/custos/dataset"
+)
+
+// Row is one record: field name to value. Values are nil, bool, int64,
+// float64, string or time.Time; drivers' []byte become string.
+type Row map[string]any
+
+// Change sets fields of the row whose primary key is Key.
+type Change struct {
+	Key Row // primary key field to value
+	Set Row // field to new value
+}
+
+// Connector reads and writes the collections of one connection.
+type Connector interface {
+	// Retrieve returns the rows of c where any of the fields holds any of
+	// its values: where maps field name to values, and the whole map is one
+	// query (OR between fields, IN within one), never one per value.
+	Retrieve(ctx context.Context, c *dataset.Collection, where map[string][]any) ([]Row, error)
+	// Update applies changes, matched by primary key, and returns how many
+	// rows changed. Applying the same changes twice is harmless.
+	Update(ctx context.Context, c *dataset.Collection, changes []Change) (int64, error)
+	// Delete removes the rows with these primary keys and returns how many
+	// went. Deleting a row already gone is not an error.
+	Delete(ctx context.Context, c *dataset.Collection, keys []Row) (int64, error)
+	// Test checks that the system answers and that every collection of d
+	// can be read (and, unless read-only, written) with these credentials.
+	Test(ctx context.Context, d *dataset.Dataset) error
+	Close() error
+}
+
+// ErrPending is returned by an asynchronous connector (a webhook answering
+// 202) when the answer will come later by callback.
+var ErrPending = errors.New("connector: answer pending")
+
+// Options are what every connector is opened with.
+type Options struct {
+	// ReadOnly connections refuse Update and Delete.
+	ReadOnly bool
+	// Secret signs webhook calls; other connectors ignore it.
+	Secret []byte
+}
+
+// ErrReadOnly is returned by Update and Delete on a read-only connection.
+var ErrReadOnly = errors.New("connector: the connection is read-only")
+
+// Call identifies the request and task a connector call serves. An
+// asynchronous connector passes it on, so that its answer finds its way back.
+type Call struct {
+	RequestID   string
+	Task        string // opaque task id, unique per request and collection
+	CallbackURL string // where the remote system posts its answer
+}
+
+type callKey struct{}
+
+// WithCall attaches c to ctx.
+func WithCall(ctx context.Context, c Call) context.Context {
+	return context.WithValue(ctx, callKey{}, c)
+}
+
+// CallFrom returns the Call attached to ctx, if any.
+func CallFrom(ctx context.Context) (Call, bool) {
+	c, ok := ctx.Value(callKey{}).(Call)
+	return c, ok
+}

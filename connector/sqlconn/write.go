@@ -1,0 +1,334 @@
+package sqlconn
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/custos-privacy/custos/connector"
+	"github.com/custos-privacy/custos/dataset"
+)
+
+// errNoPrimaryKey explains why a collection cannot be written.
+var errNoPrimaryKey = errors.New("the dataset marks no field of this collection as primary_key, so rows cannot be addressed one by one; mark the key fields (several for a composite key)")
+
+// target is what Update and Delete need of a collection.
+type target struct {
+	col    *dataset.Collection
+	table  string   // quoted
+	pk     []string // field names
+	pkCols []string // quoted
+}
+
+func (c *conn) target(col *dataset.Collection) (*target, error) {
+	if col == nil {
+		return nil, errors.New("no collection given")
+	}
+	table, err := c.dialect.table(col.Name)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.dialect.names(col); err != nil {
+		return nil, err
+	}
+	pk := col.PrimaryKey()
+	if len(pk) == 0 {
+		return nil, errNoPrimaryKey
+	}
+	t := &target{col: col, table: table, pk: pk}
+	for _, k := range pk {
+		q, err := c.dialect.column(k)
+		if err != nil {
+			return nil, err
+		}
+		t.pkCols = append(t.pkCols, q)
+	}
+	return t, nil
+}
+
+// key reads a primary key. ok is false when a value cannot be of the key's
+// declared type, so no row can have it.
+func (t *target) key(k connector.Row) (_ []any, ok bool, _ error) {
+	for name := range k {
+		if f := t.col.Field(name); f == nil || !f.PrimaryKey {
+			return nil, false, fmt.Errorf("the key names %q, which is not part of the primary key (%s)", name, strings.Join(t.pk, ", "))
+		}
+	}
+	out := make([]any, len(t.pk))
+	ok = true
+	for i, name := range t.pk {
+		v, has := k[name]
+		if !has || v == nil {
+			return nil, false, fmt.Errorf("the key has no value for primary key field %q", name)
+		}
+		a, err := argValue(v)
+		if err != nil {
+			return nil, false, fmt.Errorf("primary key field %q: %w", name, err)
+		}
+		var fits bool
+		out[i], fits = coerce(a, t.col.Field(name))
+		ok = ok && fits
+	}
+	return out, ok, nil
+}
+
+// update is the merged change of one row.
+type update struct {
+	key []any
+	set map[string]any
+}
+
+// group is the rows that receive identical values.
+type group struct {
+	fields []*dataset.Field // set, in declaration order
+	vals   []any
+	keys   [][]any
+}
+
+// Update applies changes in one transaction. Rows that receive identical
+// values (the usual erasure: every row of a person gets the same mask) are
+// updated by one statement per chunk of keys; rows with values of their own
+// go through one prepared statement per set of fields.
+func (c *conn) Update(ctx context.Context, col *dataset.Collection, changes []connector.Change) (int64, error) {
+	if c.readOnly {
+		return 0, connector.ErrReadOnly
+	}
+	name := ""
+	if col != nil {
+		name = col.Name
+	}
+	fail := func(err error) error { return fmt.Errorf("sqlconn: update table %q: %w", name, err) }
+	t, err := c.target(col)
+	if err != nil {
+		return 0, fail(err)
+	}
+	rows, err := t.merge(changes)
+	if err != nil {
+		return 0, fail(err)
+	}
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	var (
+		groups []*group
+		byVals = map[string]*group{}
+	)
+	for _, u := range rows {
+		g := &group{}
+		var sig strings.Builder
+		for _, f := range col.Fields {
+			if v, ok := u.set[f.Name]; ok {
+				g.fields = append(g.fields, f)
+				g.vals = append(g.vals, v)
+				sig.WriteString(f.Name + "\x00" + canon(v) + "\x00")
+			}
+		}
+		if prev, ok := byVals[sig.String()]; ok {
+			prev.keys = append(prev.keys, u.key)
+			continue
+		}
+		g.keys = [][]any{u.key}
+		byVals[sig.String()] = g
+		groups = append(groups, g)
+	}
+
+	var n int64
+	err = c.inTx(ctx, func(tx *sql.Tx) error {
+		single := map[string]*sql.Stmt{} // prepared per-row statements by fields set
+		defer func() {
+			for _, s := range single {
+				s.Close()
+			}
+		}()
+		for _, g := range groups {
+			sets, err := c.setClause(g.fields)
+			if err != nil {
+				return err
+			}
+			if len(g.keys) == 1 {
+				shape := strings.Join(sets, ",")
+				ps, ok := single[shape]
+				if !ok {
+					s := &stmt{d: c.dialect}
+					s.sql("UPDATE ", t.table, " SET ")
+					for i, set := range sets {
+						if i > 0 {
+							s.sql(", ")
+						}
+						s.sql(set, " = ").arg(nil)
+					}
+					s.sql(" WHERE ")
+					for i, k := range t.pkCols {
+						if i > 0 {
+							s.sql(" AND ")
+						}
+						s.sql(k, " = ").arg(nil)
+					}
+					s.changed(sets, make([]any, len(sets)))
+					if ps, err = tx.PrepareContext(ctx, s.String()); err != nil {
+						return c.safe(err)
+					}
+					single[shape] = ps
+				}
+				args := make([]any, 0, 2*len(g.vals)+len(g.keys[0]))
+				for _, v := range slices.Concat(g.vals, g.keys[0], g.vals) {
+					args = append(args, c.dialect.param(v))
+				}
+				res, err := ps.ExecContext(ctx, args...)
+				if err != nil {
+					return c.safe(err)
+				}
+				m, _ := res.RowsAffected()
+				n += m
+				continue
+			}
+			per := c.dialect.keysPerStatement(len(t.pk), len(g.vals), g.keys)
+			for chunk := range slices.Chunk(g.keys, per) {
+				s := &stmt{d: c.dialect}
+				s.sql("UPDATE ", t.table, " SET ")
+				for i, set := range sets {
+					if i > 0 {
+						s.sql(", ")
+					}
+					s.sql(set, " = ").arg(g.vals[i])
+				}
+				s.sql(" WHERE ")
+				s.keyMatch(t.pkCols, chunk)
+				s.changed(sets, g.vals)
+				res, err := tx.ExecContext(ctx, s.String(), s.args...)
+				if err != nil {
+					return c.safe(err)
+				}
+				m, _ := res.RowsAffected()
+				n += m
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fail(err)
+	}
+	return n, nil
+}
+
+// merge checks changes and folds those of one row together, so that each
+// row is written once and counted once. Two changes giving one field of one
+// row different values are refused: which would win is not defined.
+func (t *target) merge(changes []connector.Change) ([]*update, error) {
+	var (
+		out   []*update
+		byKey = map[string]*update{}
+	)
+	for i, ch := range changes {
+		key, ok, err := t.key(ch.Key)
+		if err != nil {
+			return nil, fmt.Errorf("change %d: %w", i+1, err)
+		}
+		if len(ch.Set) == 0 {
+			continue
+		}
+		set := make(map[string]any, len(ch.Set))
+		for name, v := range ch.Set {
+			f := t.col.Field(name)
+			switch {
+			case f == nil:
+				return nil, fmt.Errorf("change %d sets %q, which the dataset does not declare", i+1, name)
+			case f.PrimaryKey:
+				return nil, fmt.Errorf("change %d sets %q, which is part of the primary key: keys are never rewritten", i+1, name)
+			case f.ReadOnly:
+				return nil, fmt.Errorf("change %d sets %q, which the dataset marks read-only", i+1, name)
+			}
+			a, err := argValue(v)
+			if err != nil {
+				return nil, fmt.Errorf("change %d, field %q: %w", i+1, name, err)
+			}
+			set[name], _ = coerce(a, f) // a value that does not fit is the database's to refuse
+		}
+		if !ok {
+			continue // no row can have this key
+		}
+		k := canonAll(key)
+		u, seen := byKey[k]
+		if !seen {
+			u = &update{key: key, set: map[string]any{}}
+			byKey[k] = u
+			out = append(out, u)
+		}
+		for name, v := range set {
+			if prev, dup := u.set[name]; dup && canon(prev) != canon(v) {
+				return nil, fmt.Errorf("change %d sets %q of a row that an earlier change sets to another value", i+1, name)
+			}
+			u.set[name] = v
+		}
+	}
+	return out, nil
+}
+
+func (c *conn) setClause(fields []*dataset.Field) ([]string, error) {
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		q, err := c.dialect.column(f.Name)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = q
+	}
+	return out, nil
+}
+
+// Delete removes the rows with these keys in one transaction, in chunks of
+// maxParams placeholders (one array on PostgreSQL for a one-column key).
+func (c *conn) Delete(ctx context.Context, col *dataset.Collection, keys []connector.Row) (int64, error) {
+	if c.readOnly {
+		return 0, connector.ErrReadOnly
+	}
+	name := ""
+	if col != nil {
+		name = col.Name
+	}
+	fail := func(err error) error { return fmt.Errorf("sqlconn: delete from table %q: %w", name, err) }
+	t, err := c.target(col)
+	if err != nil {
+		return 0, fail(err)
+	}
+	var (
+		list [][]any
+		seen = map[string]bool{}
+	)
+	for i, k := range keys {
+		key, ok, err := t.key(k)
+		if err != nil {
+			return 0, fail(fmt.Errorf("key %d: %w", i+1, err))
+		}
+		if !ok || seen[canonAll(key)] {
+			continue
+		}
+		seen[canonAll(key)] = true
+		list = append(list, key)
+	}
+	if len(list) == 0 {
+		return 0, nil
+	}
+	var n int64
+	err = c.inTx(ctx, func(tx *sql.Tx) error {
+		for chunk := range slices.Chunk(list, c.dialect.keysPerStatement(len(t.pk), 0, list)) {
+			s := &stmt{d: c.dialect}
+			s.sql("DELETE FROM ", t.table, " WHERE ")
+			s.keyMatch(t.pkCols, chunk)
+			res, err := tx.ExecContext(ctx, s.String(), s.args...)
+			if err != nil {
+				return c.safe(err)
+			}
+			m, _ := res.RowsAffected()
+			n += m
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fail(err)
+	}
+	return n, nil
+}
