@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/jobs"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
@@ -31,6 +34,9 @@ type Package struct {
 	Recipients []Named           `json:"recipients,omitempty"`
 	SoldShared []Named           `json:"sold_or_shared,omitempty"`
 	Consents   []consent.Current `json:"consents,omitempty"`
+	// Collections holds the rows found in the company's connected systems,
+	// "dataset:collection" to rows (access, portability).
+	Collections map[string][]connector.Row `json:"collections,omitempty"`
 	// Direct marketing disclosures (Shine the Light).
 	Disclosures []Disclosure `json:"direct_marketing_disclosures,omitempty"`
 	// What was done and what was kept, and why.
@@ -78,6 +84,82 @@ type Disclosure struct {
 type Kept struct {
 	What string `json:"what"`
 	Why  string `json:"why"`
+}
+
+// proceed fulfils an in-progress request: in process when only Custos' own
+// records are involved, else as a durable job that reaches the company's
+// systems.
+func (s *Service) proceed(ctx context.Context, actor, id string) error {
+	if s.runner != nil && s.queue != nil {
+		any, err := s.runner.Any(ctx)
+		if err != nil {
+			return err
+		}
+		if any {
+			return s.queue.Enqueue(ctx, id)
+		}
+	}
+	return s.fulfil(ctx, actor, id)
+}
+
+// Fulfil does what an in-progress request asks and completes it; the job
+// queue calls it. It returns jobs.Pending while a connected system has yet
+// to answer.
+func (s *Service) Fulfil(ctx context.Context, actor, id string) error {
+	return s.fulfil(ctx, actor, id)
+}
+
+// GiveUp records that a request's run against connected systems kept
+// failing: the request stays in progress, flagged for an operator, with
+// the error in its history.
+func (s *Service) GiveUp(ctx context.Context, id string, cause error) error {
+	msg := cause.Error()
+	if len(msg) > 500 {
+		msg = msg[:500]
+	}
+	return s.store.InTx(ctx, func(tx *store.Tx) error {
+		return s.history(ctx, tx, id, "system", "needs_operator", StatusInProgress, "Running the request against connected systems kept failing: "+msg)
+	})
+}
+
+// connected runs the request against the company's connected systems.
+func (s *Service) connected(ctx context.Context, r store.Request, kind, email string, ids []records.Identity, corrections map[string]string) (dsr.Outcome, error) {
+	if s.runner == nil {
+		return dsr.Outcome{}, nil
+	}
+	job := dsr.Job{RequestID: r.ID, Identities: map[string][]string{"email": {email}}, Corrections: corrections}
+	for _, id := range ids {
+		switch id.Kind {
+		case custos.IdentityPhone:
+			job.Identities["phone_number"] = append(job.Identities["phone_number"], id.Value)
+		case custos.IdentityExternalID:
+			job.Identities["external_id"] = append(job.Identities["external_id"], id.Value)
+		}
+	}
+	switch kind {
+	case TypeAccess, TypePortability:
+		job.Kind = dsr.KindAccess
+	case TypeDeletion:
+		job.Kind = dsr.KindErasure
+	case TypeCorrection:
+		job.Kind = dsr.KindCorrection
+	default:
+		return dsr.Outcome{}, nil
+	}
+	out, err := s.runner.Run(ctx, job)
+	if err == nil && out.Pending {
+		err = jobs.Pending
+	}
+	return out, err
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // fulfil does what an in-progress request asks and completes it.
@@ -132,7 +214,15 @@ func (s *Service) fulfil(ctx context.Context, actor, id string) error {
 	switch kind {
 	case TypeAccess, TypePortability:
 		pkg.Summary = "The personal information we hold about you, and what we do with it."
-		if held {
+		out, err := s.connected(ctx, r, kind, email, recs.Identities, nil)
+		if err != nil {
+			return err
+		}
+		if len(out.Collections) > 0 {
+			pkg.Collections = out.Collections
+			held = true
+		}
+		if held && r.SubjectID != "" {
 			pkg.Identities = recs.Identities
 			for _, e := range recs.Events {
 				pkg.Pieces = append(pkg.Pieces, piece(p.Manifest, e))
@@ -173,7 +263,20 @@ func (s *Service) fulfil(ctx context.Context, actor, id string) error {
 			pkg.Summary = "We could not delete your personal information now."
 			pkg.Kept = append(pkg.Kept, Kept{What: "All the personal information we hold about you",
 				Why: "It is subject to a legal hold: the law requires us to preserve it while a legal matter is pending. We will delete it when the hold ends, unless another rule requires us to keep it."})
-		} else if held {
+		} else {
+			// The company's systems first: they are found by the address
+			// sealed in the request, which outlives the erasure below, so a
+			// crash between the two resumes cleanly.
+			out, err := s.connected(ctx, r, kind, email, recs.Identities, nil)
+			if err != nil {
+				return err
+			}
+			elsewhere := outcome(&pkg, out)
+			if !held && !elsewhere {
+				pkg.Summary = "We hold no personal information linked to this address, so there was nothing to delete."
+			}
+		}
+		if !onHold && held {
 			notices, noticeAction = recipientsOf(p.Manifest, recs.Events), "delete"
 			n, err := s.records.EraseSubject(ctx, reader, r.SubjectID, "deletion request "+r.ID)
 			if err != nil {
@@ -182,8 +285,6 @@ func (s *Service) fulfil(ctx context.Context, actor, id string) error {
 			pkg.Actions = append(pkg.Actions, fmt.Sprintf("%d records about you were deleted and the key that protected them destroyed.", n))
 			pkg.Kept = append(pkg.Kept, Kept{What: "A keyed fingerprint of your e-mail address with your opt-outs", Why: "So your choices to opt out stay in force if your address reaches us again."},
 				Kept{What: "A record of this request (no copy of your data)", Why: "The law requires us to keep records of requests and how we answered them for 24 months."})
-		} else {
-			pkg.Summary = "We hold no personal information linked to this address, so there was nothing to delete."
 		}
 	case TypeCorrection:
 		d, err := s.details(det)
@@ -191,6 +292,11 @@ func (s *Service) fulfil(ctx context.Context, actor, id string) error {
 			return err
 		}
 		pkg.Summary = "Your personal information was corrected."
+		out, err := s.connected(ctx, r, kind, email, recs.Identities, d.Corrections)
+		if err != nil {
+			return err
+		}
+		elsewhere := outcome(&pkg, out)
 		keys := make([]string, 0, len(d.Corrections))
 		for k := range d.Corrections {
 			keys = append(keys, k)
@@ -198,7 +304,9 @@ func (s *Service) fulfil(ctx context.Context, actor, id string) error {
 		sort.Strings(keys)
 		for _, cat := range keys {
 			if !held {
-				pkg.Kept = append(pkg.Kept, Kept{What: cat, Why: "We hold no information in this category linked to your address."})
+				if !elsewhere {
+					pkg.Kept = append(pkg.Kept, Kept{What: cat, Why: "We hold no information in this category linked to your address."})
+				}
 				continue
 			}
 			ok, err := s.records.Correct(ctx, reader, r.SubjectID, cat, d.Corrections[cat])
@@ -266,6 +374,13 @@ func (s *Service) fulfil(ctx context.Context, actor, id string) error {
 		cur.SubjectID, cur.ResultSealed, cur.ResultExpiresAt = r.SubjectID, sealed, &expires
 		if err := s.move(ctx, tx, &cur, StatusCompleted, actor, "completed", ""); err != nil {
 			return err
+		}
+		if s.runner != nil {
+			// The rows found are in the sealed answer (or erased): the
+			// run's own copy goes with the transaction that completes it.
+			if err := tx.DropCheckpoints(ctx, id); err != nil {
+				return err
+			}
 		}
 		return s.mailOutcome(ctx, tx, cur, email)
 	})
@@ -431,4 +546,21 @@ func (s *Service) notify(ctx context.Context, tx *store.Tx, m *policy.Manifest, 
 		lines = append(lines, fmt.Sprintf("%s received your information from us; our privacy team is telling them to %s it too.", n.name, action))
 	}
 	return lines, nil
+}
+
+// outcome adds what a run in the company's systems did to a package, and
+// reports whether it found anything there.
+func outcome(pkg *Package, out dsr.Outcome) bool {
+	for _, c := range sortedKeys(out.Erased) {
+		pkg.Actions = append(pkg.Actions, fmt.Sprintf("%d records about you in %s were erased.", out.Erased[c], c))
+	}
+	for _, c := range sortedKeys(out.Corrected) {
+		pkg.Actions = append(pkg.Actions, fmt.Sprintf("%d records about you in %s were corrected.", out.Corrected[c], c))
+	}
+	for _, k := range out.Kept {
+		if k.Why != "" {
+			pkg.Kept = append(pkg.Kept, Kept{What: k.What, Why: k.Why})
+		}
+	}
+	return len(out.Erased) > 0 || len(out.Corrected) > 0 || len(out.Kept) > 0
 }

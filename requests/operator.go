@@ -147,7 +147,7 @@ func (s *Service) SubmitOnBehalf(ctx context.Context, actor string, in Intake) (
 	}
 	s.outbox.Wake()
 	if r.Status == StatusInProgress {
-		if err := s.fulfil(ctx, actor, id); err != nil {
+		if err := s.proceed(ctx, actor, id); err != nil {
 			return View{}, err
 		}
 	}
@@ -174,7 +174,7 @@ func (s *Service) Approve(ctx context.Context, actor, id string) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
-	if err := s.fulfil(ctx, actor, id); err != nil {
+	if err := s.proceed(ctx, actor, id); err != nil {
 		return View{}, err
 	}
 	return s.Get(ctx, id)
@@ -328,7 +328,7 @@ func (s *Service) Resume(ctx context.Context) (int, error) {
 	var errs []error
 	for _, r := range rs {
 		// One request that cannot finish must not hold up the others.
-		if err := s.fulfil(ctx, "system", r.ID); err != nil {
+		if err := s.proceed(ctx, "system", r.ID); err != nil {
 			errs = append(errs, fmt.Errorf("requests: resuming %s: %w", r.ID, err))
 			continue
 		}
@@ -381,7 +381,7 @@ func (s *Service) SubmitForMinor(ctx context.Context, actor, subjectID, jurisdic
 	if err != nil {
 		return "", err
 	}
-	return id, s.fulfil(ctx, actor, id)
+	return id, s.proceed(ctx, actor, id)
 }
 
 // Remind mails the privacy team (the policy's contact address) a digest of

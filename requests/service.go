@@ -19,6 +19,7 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/jurisdiction"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/notify"
@@ -55,7 +56,29 @@ type Service struct {
 	// ResultTTL is how long an answer stays downloadable before it is
 	// deleted.
 	ResultTTL time.Duration
+	// runner reaches the company's connected systems, and queue runs that
+	// work as durable jobs; both are set by SetRunner.
+	runner Runner
+	queue  Queue
 }
+
+// Runner runs a request against the company's connected systems (package
+// dsr).
+type Runner interface {
+	Any(ctx context.Context) (bool, error)
+	Run(ctx context.Context, job dsr.Job) (dsr.Outcome, error)
+	Forget(ctx context.Context, requestID string) error
+}
+
+// Queue runs requests as durable jobs (package jobs).
+type Queue interface {
+	Enqueue(ctx context.Context, requestID string) error
+}
+
+// SetRunner connects the service to the company's systems: from then on,
+// requests that need them run as jobs on q. Without a runner, requests are
+// answered from Custos' own records, in process.
+func (s *Service) SetRunner(r Runner, q Queue) { s.runner, s.queue = r, q }
 
 // Config gathers what a Service needs.
 type Config struct {
@@ -316,7 +339,7 @@ func (s *Service) Verify(ctx context.Context, id, code string) (Verified, error)
 	}
 	s.outbox.Wake()
 	if out.Status == StatusInProgress {
-		if err := s.fulfil(ctx, "system", id); err != nil {
+		if err := s.proceed(ctx, "system", id); err != nil {
 			return out, err
 		}
 		r, err := s.store.Request(ctx, id)

@@ -22,6 +22,7 @@ import (
 	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/http/web"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
@@ -42,7 +43,13 @@ type Deps struct {
 	Consent   *consent.Service
 	Requests  *requests.Service
 	Retention *retention.Service
-	Audit     *audit.Log
+	// DSR manages datasets and connections; Queue reruns a request when an
+	// asynchronous system answers.
+	DSR   *dsr.Service
+	Queue interface {
+		Enqueue(context.Context, string) error
+	}
+	Audit *audit.Log
 	// AuditKeys verify checkpoints, by key id.
 	AuditKeys map[string]ed25519.PublicKey
 	Clock     custos.Clock
@@ -164,6 +171,12 @@ func (s *server) table() []route {
 		{"POST /api/v1/subjects/lifecycle", ingest, s.setLifecycle},
 		{"POST /api/v1/retention/sweep", officer, s.sweep},
 		{"GET /api/v1/reports/retention", reportRole, s.retentionReport},
+		{"GET /api/v1/privacy-requests/{id}/tasks", agentUp, s.requestTasks},
+		{"GET /api/v1/datasets", reportRole, s.listDatasets},
+		{"POST /api/v1/datasets", adminOnly, s.importDataset},
+		{"GET /api/v1/connections", adminOnly, s.listConnections},
+		{"POST /api/v1/connections/{name}/test", adminOnly, s.testConnection},
+		{"POST /api/v1/connector-callbacks/{task}", nil, s.connectorCallback},
 	}
 }
 

@@ -110,7 +110,8 @@ Start the service with "custos serve"; every flag also has a CUSTOS_* environmen
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{msg: err.Error() + " (see " + c.CommandPath() + " --help)"}
 	})
-	root.AddCommand(serveCmd(env), tokenCmd(env), policyCmd(env), auditCmd(env), keysCmd(env), retentionCmd(env), holdCmd(env))
+	root.AddCommand(serveCmd(env), tokenCmd(env), policyCmd(env), auditCmd(env), keysCmd(env), retentionCmd(env), holdCmd(env),
+		datasetCmd(env), connectionCmd(env), requestCmd(env))
 	return root
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/http/api"
 	"github.com/custos-privacy/custos/internal/wire"
+	"github.com/custos-privacy/custos/jobs"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/requests"
@@ -33,6 +34,7 @@ type serveConfig struct {
 	minCell                                                                        int
 	autoApprove                                                                    string
 	resultDays                                                                     int
+	rescueAfter                                                                    time.Duration
 }
 
 func serveCmd(env *Env) *cobra.Command {
@@ -66,6 +68,8 @@ admin token to admin.token beside the key file. SIGTERM drains requests and exit
 	f.StringVar(&c.autoApprove, "auto-approve", flagEnv(env, "CUSTOS_AUTO_APPROVE", "opt_out,objection"),
 		"request types fulfilled without review once verified, comma-separated; empty for none (env CUSTOS_AUTO_APPROVE)")
 	f.IntVar(&c.resultDays, "result-days", envInt(env, "CUSTOS_RESULT_DAYS", 30), "days an answer to a request stays downloadable (env CUSTOS_RESULT_DAYS)")
+	f.DurationVar(&c.rescueAfter, "rescue-after", envDuration(env, "CUSTOS_RESCUE_AFTER", time.Hour),
+		"how long a request run may go without finishing before it is presumed lost to a crash and resumed (env CUSTOS_RESCUE_AFTER)")
 	f.StringVar(&c.logFormat, "log-format", flagEnv(env, "CUSTOS_LOG_FORMAT", "text"), "text or json (env CUSTOS_LOG_FORMAT)")
 	f.StringVar(&c.logLevel, "log-level", flagEnv(env, "CUSTOS_LOG_LEVEL", "info"), "debug, info, warn or error (env CUSTOS_LOG_LEVEL)")
 	return cmd
@@ -151,7 +155,14 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 		}
 		log.Info("mail: Maildir", "dir", c.mailDir)
 	}
-	opts := wire.Options{Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock, BaseURL: baseURL, Sender: sender, Logger: log}
+	var dailyFn func(context.Context)
+	opts := wire.Options{Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock, BaseURL: baseURL, Sender: sender, Logger: log,
+		Jobs: jobs.Options{RescueAfter: c.rescueAfter, Daily: func(ctx context.Context) error {
+			if dailyFn != nil {
+				dailyFn(ctx)
+			}
+			return nil
+		}}}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
 		return err
@@ -195,6 +206,12 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 	}
 
 	go outbox.Run(ctx)
+	dailyFn = func(ctx context.Context) { daily(ctx, ret, reqs, a.clock, log) }
+	// Requests that reach connected systems run as jobs; a job left
+	// running by a crash is rescued and resumes from its checkpoints.
+	if err := svc.Queue.Start(ctx); err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
 	if n, err := reqs.Resume(ctx); err != nil {
 		log.Error("resuming requests in progress failed", "err", err)
 	} else if n > 0 {
@@ -206,20 +223,12 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 	}
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
-	// The daily sweep; the first runs an hour after start, not during it.
-	sweepTick := time.NewTicker(24 * time.Hour)
-	defer sweepTick.Stop()
-	firstSweep := time.After(time.Hour)
 	policyTick := time.NewTicker(10 * time.Second)
 	defer policyTick.Stop()
 	for {
 		select {
 		case err := <-errc:
 			return fmt.Errorf("server stopped: %w", err)
-		case <-firstSweep:
-			daily(ctx, ret, reqs, a.clock, log)
-		case <-sweepTick.C:
-			daily(ctx, ret, reqs, a.clock, log)
 		case <-policyTick.C:
 			// A version published for a later date takes effect on time.
 			if err := cons.RefreshPolicy(ctx); err != nil {
@@ -239,6 +248,11 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 9*time.Second)
 			defer cancel()
 			err := srv.Shutdown(sctx)
+			qctx, qcancel := context.WithTimeout(sctx, 5*time.Second)
+			if qerr := svc.Queue.Shutdown(qctx); qerr != nil {
+				log.Warn("job queue stopped with jobs cut short; they resume on the next start", "err", qerr)
+			}
+			qcancel()
 			if cerr := a.audit.Checkpoint(sctx, a.store); cerr != nil {
 				log.Error("final audit checkpoint failed", "err", cerr)
 			}
@@ -308,4 +322,14 @@ func autoApprove(list string) ([]string, error) {
 		out = append(out, t)
 	}
 	return out, nil
+}
+
+// envDuration reads a duration from the environment, or def.
+func envDuration(env *Env, name string, def time.Duration) time.Duration {
+	if v := env.Getenv(name); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+	}
+	return def
 }

@@ -9,12 +9,16 @@ import (
 	"crypto/ed25519"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/http/api"
+	"github.com/custos-privacy/custos/internal/connectors"
+	"github.com/custos-privacy/custos/jobs"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/notify"
 	"github.com/custos-privacy/custos/policy"
@@ -38,6 +42,13 @@ type Options struct {
 	// that do not read mail).
 	Sender mail.Sender
 	Logger *slog.Logger
+	// Open opens connectors to the company's systems; nil uses every
+	// connector Custos has.
+	Open dsr.Opener
+	// Jobs tunes the durable job queue.
+	Jobs jobs.Options
+	// Batch is how many rows an erasure statement touches (dsr.Config.Batch).
+	Batch int
 }
 
 // Services is the whole graph.
@@ -56,6 +67,8 @@ type Services struct {
 	Requests  *requests.Service
 	Retention *retention.Service
 	Auth      *auth.Service
+	DSR       *dsr.Service
+	Queue     *jobs.Queue
 	// SessionKey signs admin console sessions.
 	SessionKey []byte
 }
@@ -76,6 +89,11 @@ func New(ctx context.Context, o Options) (*Services, error) {
 			return nil, err
 		}
 		s.Audit = audit.New(s.Signer, s.Signer.ID, o.Clock)
+	}
+	// River's tables live beside Custos' own; migrating is a no-op when
+	// they are current.
+	if err := jobs.Migrate(ctx, o.Store); err != nil {
+		return nil, err
 	}
 	if s.Loader, err = policy.NewLoader(); err != nil {
 		return nil, err
@@ -119,8 +137,28 @@ func (s *Services) build(ctx context.Context, o Options) error {
 	s.Retention = retention.New(retention.Config{Store: s.Store, Master: s.Master, Records: s.Records, Consent: s.Consent,
 		Requests: s.Requests, Policies: s.Policies, Log: s.Audit, Clock: s.Clock, Logger: o.Logger})
 	s.Auth = auth.New(s.Store, s.Audit, s.Clock)
-	s.SessionKey, err = vault.InstanceSecret(ctx, s.Store, s.Master, "admin-session", s.Clock.Now())
-	return err
+	if s.SessionKey, err = vault.InstanceSecret(ctx, s.Store, s.Master, "admin-session", s.Clock.Now()); err != nil {
+		return err
+	}
+	maskSecret, err := vault.InstanceSecret(ctx, s.Store, s.Master, "mask", s.Clock.Now())
+	if err != nil {
+		return err
+	}
+	open := o.Open
+	if open == nil {
+		open = connectors.Open
+	}
+	s.DSR = dsr.New(dsr.Config{Store: s.Store, Master: s.Master, Audit: s.Audit, Clock: s.Clock, Open: open, MaskSecret: maskSecret,
+		CallbackURL: strings.TrimRight(o.BaseURL, "/") + "/api/v1/connector-callbacks", Batch: o.Batch, Logger: o.Logger})
+	jo := o.Jobs
+	if jo.Logger == nil {
+		jo.Logger = o.Logger
+	}
+	if s.Queue, err = jobs.New(s.Store, s.Requests, jo); err != nil {
+		return err
+	}
+	s.Requests.SetRunner(s.DSR, s.Queue)
+	return nil
 }
 
 // unsent keeps mail in the outbox: without a sender nothing is delivered,
@@ -134,7 +172,7 @@ func (unsent) Send(context.Context, mail.Message) error {
 // APIDeps is what the HTTP handler needs from the services.
 func (s *Services) APIDeps(log *slog.Logger, baseURL string, minCell int) api.Deps {
 	d := api.Deps{Store: s.Store, Auth: s.Auth, Policies: s.Policies, Records: s.Records, Consent: s.Consent, Requests: s.Requests,
-		Retention: s.Retention, Audit: s.Audit, Clock: s.Clock, Logger: log, BaseURL: baseURL, MinCell: minCell, SessionKey: s.SessionKey}
+		Retention: s.Retention, DSR: s.DSR, Queue: s.Queue, Audit: s.Audit, Clock: s.Clock, Logger: log, BaseURL: baseURL, MinCell: minCell, SessionKey: s.SessionKey}
 	if s.Signer != nil {
 		d.AuditKeys = map[string]ed25519.PublicKey{s.Signer.ID: s.Signer.Public()}
 	}

@@ -1,0 +1,449 @@
+package dsr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/connector"
+	"github.com/custos-privacy/custos/dataset"
+	"github.com/custos-privacy/custos/store"
+)
+
+// Request kinds a run serves.
+const (
+	KindAccess     = "access"
+	KindErasure    = "erasure"
+	KindCorrection = "correction"
+)
+
+// Phases of a run; every run starts with access, which finds the rows.
+const (
+	PhaseAccess     = "access"
+	PhaseErasure    = "erasure"
+	PhaseCorrection = "correction"
+)
+
+// Job is one request to run against the connected systems.
+type Job struct {
+	RequestID string
+	Kind      string
+	// Identities are what the person is known by, by Fides identity name:
+	// "email", "phone_number", "loyalty_id"…
+	Identities map[string][]string
+	// Corrections maps a data category to its corrected value.
+	Corrections map[string]string
+}
+
+// Outcome is what a finished run found and did.
+type Outcome struct {
+	// Collections holds the rows found, "dataset:collection" to rows, with
+	// only personal fields and the fields that link rows.
+	Collections map[string][]connector.Row
+	Erased      map[string]int64
+	Corrected   map[string]int64
+	Kept        []Kept
+	// Pending is true while an asynchronous system has yet to answer; the
+	// run is repeated when it does.
+	Pending bool
+}
+
+// Kept is something found and not erased or corrected, with the reason.
+type Kept struct {
+	What string
+	Why  string
+}
+
+// Failure is returned when a collection's task failed; the run can be
+// retried, and the task keeps its error for the operator.
+type Failure struct {
+	Collection string
+	Err        error
+}
+
+func (f *Failure) Error() string { return "collection " + f.Collection + ": " + f.Err.Error() }
+func (f *Failure) Unwrap() error { return f.Err }
+
+// ErrYield is returned when a run used up its time slice (WithSlice): its
+// progress is checkpointed and the next Run continues from there. Jobs are
+// sliced so that one that runs long is told apart from one lost to a crash.
+var ErrYield = errors.New("dsr: time slice used; the run continues from its checkpoint")
+
+type sliceKey struct{}
+
+// WithSlice asks runs under ctx to stop at the first checkpoint after until.
+func WithSlice(ctx context.Context, until time.Time) context.Context {
+	return context.WithValue(ctx, sliceKey{}, until)
+}
+
+func sliceUsed(ctx context.Context) bool {
+	until, ok := ctx.Value(sliceKey{}).(time.Time)
+	return ok && time.Now().After(until)
+}
+
+// run is the state of one Run call.
+type run struct {
+	s     *Service
+	job   Job
+	cat   *Catalog
+	plan  *dataset.Plan
+	sets  map[string]*dataset.Dataset
+	conns map[string]connector.Connector
+	tasks map[string]*store.Task // phase/collection
+	found map[dataset.Address][]connector.Row
+}
+
+// Run does what the job asks, resuming from the checkpoints of an earlier
+// attempt. It is safe to call again after any error or crash: finished
+// collections are not queried again, and erasure continues from its cursor.
+func (s *Service) Run(ctx context.Context, job Job) (Outcome, error) {
+	out := Outcome{Collections: map[string][]connector.Row{}, Erased: map[string]int64{}, Corrected: map[string]int64{}}
+	cat, err := s.Catalog(ctx)
+	if err != nil || len(cat.Connections) == 0 {
+		return out, err
+	}
+	r := &run{s: s, job: job, cat: cat, sets: map[string]*dataset.Dataset{}, conns: map[string]connector.Connector{},
+		tasks: map[string]*store.Task{}, found: map[dataset.Address][]connector.Row{}}
+	defer r.close()
+	for _, d := range cat.Datasets {
+		r.sets[d.Key] = d
+	}
+	if r.plan, err = s.PlanFor(cat, job.Identities); err != nil {
+		return out, err
+	}
+	if err := r.loadTasks(ctx); err != nil {
+		return out, err
+	}
+	pending, err := r.access(ctx)
+	if err != nil || pending {
+		out.Pending = pending
+		return out, err
+	}
+	switch job.Kind {
+	case KindAccess:
+		for a, rows := range r.found {
+			if len(rows) > 0 {
+				out.Collections[a.String()] = r.visible(a, rows)
+			}
+		}
+	case KindErasure, KindCorrection:
+		if pending, err = r.write(ctx, &out); err != nil || pending {
+			out.Pending = pending
+			return out, err
+		}
+	default:
+		return out, fmt.Errorf("dsr: unknown job kind %q", job.Kind)
+	}
+	r.keptNotes(&out)
+	return out, nil
+}
+
+// PlanFor plans a run for a person known by these identities.
+func (s *Service) PlanFor(cat *Catalog, ids map[string][]string) (*dataset.Plan, error) {
+	kinds := make([]string, 0, len(ids))
+	for k, v := range ids {
+		if len(v) > 0 {
+			kinds = append(kinds, k)
+		}
+	}
+	sort.Strings(kinds)
+	if len(kinds) == 0 {
+		return nil, custos.Errorf(custos.KindInvalid, "no_identity", "A run needs at least one identity of the person.")
+	}
+	return dataset.NewPlan(cat.Datasets, kinds)
+}
+
+func (r *run) close() {
+	for _, c := range r.conns {
+		_ = c.Close()
+	}
+}
+
+func taskKey(phase string, a dataset.Address) string { return phase + "/" + a.String() }
+
+func (r *run) loadTasks(ctx context.Context) error {
+	now := r.s.Clock.Now()
+	for i, st := range r.plan.Steps {
+		if err := r.s.Store.EnsureTask(ctx, store.Task{RequestID: r.job.RequestID, Phase: PhaseAccess, Collection: st.Address.String(),
+			Seq: int64(i), Status: store.TaskPending, UpdatedAt: now}); err != nil {
+			return err
+		}
+	}
+	for i, u := range r.plan.Unreachable {
+		if err := r.s.Store.EnsureTask(ctx, store.Task{RequestID: r.job.RequestID, Phase: PhaseAccess, Collection: u.Address.String(),
+			Seq: int64(len(r.plan.Steps) + i), Status: store.TaskSkipped, Note: u.Reason, UpdatedAt: now}); err != nil {
+			return err
+		}
+	}
+	return r.reload(ctx)
+}
+
+func (r *run) reload(ctx context.Context) error {
+	ts, err := r.s.Store.Tasks(ctx, r.job.RequestID)
+	if err != nil {
+		return err
+	}
+	for i := range ts {
+		t := ts[i]
+		a, _ := dataset.ParseAddress(t.Collection)
+		r.tasks[taskKey(t.Phase, a)] = &t
+	}
+	return nil
+}
+
+func checkpointContext(t *store.Task) string {
+	return "custos/dsr/" + t.RequestID + "/" + t.Phase + "/" + t.Collection
+}
+
+func (r *run) save(ctx context.Context, t *store.Task) error {
+	t.UpdatedAt = r.s.Clock.Now()
+	return r.s.Store.SaveTask(ctx, *t)
+}
+
+func (r *run) collection(a dataset.Address) *dataset.Collection {
+	if d := r.sets[a.Dataset]; d != nil {
+		return d.Collection(a.Collection)
+	}
+	return nil
+}
+
+// conn opens (once per run) the connector of a dataset; nil with a reason
+// when the dataset has no connection.
+func (r *run) conn(ctx context.Context, ds string) (connector.Connector, *Connection, error) {
+	c, ok := r.cat.Connections[ds]
+	if !ok {
+		return nil, nil, nil
+	}
+	if cn, ok := r.conns[ds]; ok {
+		return cn, &c, nil
+	}
+	cn, err := r.s.Open(ctx, c.URL, connector.Options{ReadOnly: c.ReadOnly, Secret: c.Secret})
+	if err != nil {
+		return nil, &c, errors.New(scrub(err, c.URL))
+	}
+	r.conns[ds] = cn
+	return cn, &c, nil
+}
+
+func (r *run) call(ctx context.Context, t *store.Task) context.Context {
+	id := TaskID(t.RequestID, t.Phase, t.Collection)
+	cb := ""
+	if r.s.CallbackURL != "" {
+		cb = strings.TrimRight(r.s.CallbackURL, "/") + "/" + url.PathEscape(id)
+	}
+	return connector.WithCall(ctx, connector.Call{RequestID: t.RequestID, Task: id, CallbackURL: cb})
+}
+
+// TaskID names a task in callbacks.
+func TaskID(requestID, phase, collection string) string {
+	return requestID + "~" + phase + "~" + collection
+}
+
+// fail records a task's error and returns it for the job to retry.
+func (r *run) fail(ctx context.Context, t *store.Task, url string, err error) error {
+	t.Attempts++
+	t.Error = scrub(err, url)
+	if serr := r.save(ctx, t); serr != nil {
+		return serr
+	}
+	return &Failure{Collection: t.Collection, Err: errors.New(t.Error)}
+}
+
+// access runs the plan's queries in order, each collection once with every
+// key its inputs found.
+func (r *run) access(ctx context.Context) (pending bool, err error) {
+	for _, st := range r.plan.Steps {
+		a := st.Address
+		t := r.tasks[taskKey(PhaseAccess, a)]
+		if t == nil {
+			return false, fmt.Errorf("dsr: no task for %s", a)
+		}
+		switch t.Status {
+		case store.TaskDone:
+			rows, err := r.rows(t)
+			if err != nil {
+				return false, err
+			}
+			r.found[a] = rows
+			continue
+		case store.TaskSkipped:
+			continue
+		case store.TaskWaiting:
+			return true, nil
+		}
+		if sliceUsed(ctx) {
+			return false, ErrYield
+		}
+		coll := r.collection(a)
+		conn, c, err := r.conn(ctx, a.Dataset)
+		if err != nil {
+			return false, r.fail(ctx, t, c.URL, err)
+		}
+		if conn == nil {
+			t.Status, t.Note = store.TaskSkipped, "Dataset "+a.Dataset+" has no connection."
+			if err := r.save(ctx, t); err != nil {
+				return false, err
+			}
+			continue
+		}
+		where := r.where(st)
+		var rows []connector.Row
+		if len(where) > 0 {
+			rows, err = conn.Retrieve(r.call(ctx, t), coll, where)
+			if errors.Is(err, connector.ErrPending) {
+				t.Status = store.TaskWaiting
+				return true, r.save(ctx, t)
+			}
+			if err != nil {
+				return false, r.fail(ctx, t, c.URL, err)
+			}
+		}
+		if err := r.finishAccess(ctx, t, rows); err != nil {
+			return false, err
+		}
+		r.found[a] = rows
+	}
+	return false, nil
+}
+
+func (r *run) finishAccess(ctx context.Context, t *store.Task, rows []connector.Row) error {
+	b, err := encodeRows(rows)
+	if err != nil {
+		return err
+	}
+	if t.Checkpoint, err = r.s.Master.Seal(b, checkpointContext(t)); err != nil {
+		return err
+	}
+	t.Status, t.Found, t.Error = store.TaskDone, int64(len(rows)), ""
+	return r.save(ctx, t)
+}
+
+func (r *run) rows(t *store.Task) ([]connector.Row, error) {
+	if len(t.Checkpoint) == 0 {
+		return nil, nil
+	}
+	b, err := r.s.Master.Open(t.Checkpoint, checkpointContext(t))
+	if err != nil {
+		return nil, err
+	}
+	return decodeRows(b)
+}
+
+// where gathers a step's keys: the person's identities, and the values of
+// referenced fields in the rows found so far, deduplicated.
+func (r *run) where(st dataset.Step) map[string][]any {
+	where := map[string][]any{}
+	seen := map[string]map[string]bool{}
+	add := func(field string, v any) {
+		if v == nil {
+			return
+		}
+		if seen[field] == nil {
+			seen[field] = map[string]bool{}
+		}
+		k := keyOf(v)
+		if !seen[field][k] {
+			seen[field][k] = true
+			where[field] = append(where[field], v)
+		}
+	}
+	for _, in := range st.Inputs {
+		if in.IsIdentity() {
+			for _, v := range r.job.Identities[in.Identity] {
+				add(in.Field, v)
+			}
+			continue
+		}
+		for _, row := range r.found[in.From] {
+			add(in.Field, row[in.FromField])
+		}
+	}
+	return where
+}
+
+// visible keeps the fields a person is shown: personal ones, and those that
+// link rows together.
+func (r *run) visible(a dataset.Address, rows []connector.Row) []connector.Row {
+	c := r.collection(a)
+	if c == nil {
+		return rows
+	}
+	keep := map[string]bool{}
+	for _, f := range c.Fields {
+		keep[f.Name] = f.Personal() || f.Linking()
+	}
+	out := make([]connector.Row, len(rows))
+	for i, row := range rows {
+		o := connector.Row{}
+		for k, v := range row {
+			if keep[k] {
+				o[k] = v
+			}
+		}
+		out[i] = o
+	}
+	return out
+}
+
+func (r *run) keptNotes(out *Outcome) {
+	seen := map[string]bool{}
+	for _, phase := range []string{PhaseAccess, PhaseErasure, PhaseCorrection} {
+		var keys []string
+		for k := range r.tasks {
+			if strings.HasPrefix(k, phase+"/") {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			t := r.tasks[k]
+			if t.Note == "" || seen[t.Collection+t.Note] {
+				continue
+			}
+			if phase == PhaseAccess && r.job.Kind == KindAccess && t.Status == store.TaskSkipped && t.Found == 0 {
+				// Collections a person's identities cannot reach say
+				// nothing about them; list them only to operators.
+				continue
+			}
+			seen[t.Collection+t.Note] = true
+			out.Kept = append(out.Kept, Kept{What: t.Collection, Why: t.Note})
+		}
+	}
+}
+
+// Progress lists a request's tasks, for the CLI and the admin API.
+func (s *Service) Progress(ctx context.Context, requestID string) ([]store.Task, error) {
+	ts, err := s.Store.Tasks(ctx, requestID)
+	for i := range ts {
+		ts[i].Checkpoint = nil
+	}
+	return ts, err
+}
+
+// Forget drops the rows a finished request found.
+func (s *Service) Forget(ctx context.Context, requestID string) error {
+	return s.Store.DropCheckpoints(ctx, requestID)
+}
+
+// sameRow reports whether two rows agree on the given fields.
+func sameRow(a, b connector.Row, fields []string) bool {
+	for _, f := range fields {
+		if keyOf(a[f]) != keyOf(b[f]) {
+			return false
+		}
+	}
+	return true
+}
+
+func rowKey(row connector.Row, fields []string) string {
+	parts := make([]string, len(fields))
+	for i, f := range fields {
+		parts[i] = keyOf(row[f])
+	}
+	return strings.Join(parts, "\x00")
+}

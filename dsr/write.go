@@ -1,0 +1,295 @@
+package dsr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/custos-privacy/custos/connector"
+	"github.com/custos-privacy/custos/dataset"
+	"github.com/custos-privacy/custos/store"
+)
+
+// write erases or corrects, collection by collection in the plan's erasure
+// order (rows that others reference go last), each in batches with the
+// cursor saved after every batch.
+func (r *run) write(ctx context.Context, out *Outcome) (bool, error) {
+	phase := PhaseErasure
+	if r.job.Kind == KindCorrection {
+		phase = PhaseCorrection
+	}
+	now := r.s.Clock.Now()
+	var order []dataset.Address
+	for _, a := range r.plan.ErasureOrder() {
+		if len(r.found[a]) > 0 {
+			order = append(order, a)
+		}
+	}
+	for i, a := range order {
+		if err := r.s.Store.EnsureTask(ctx, store.Task{RequestID: r.job.RequestID, Phase: phase, Collection: a.String(),
+			Seq: int64(i), Status: store.TaskPending, UpdatedAt: now}); err != nil {
+			return false, err
+		}
+	}
+	if err := r.reload(ctx); err != nil {
+		return false, err
+	}
+	for _, a := range order {
+		t := r.tasks[taskKey(phase, a)]
+		switch t.Status {
+		case store.TaskDone, store.TaskSkipped:
+		case store.TaskWaiting:
+			return true, nil
+		default:
+			pending, err := r.writeCollection(ctx, phase, a, t)
+			if err != nil || pending {
+				return pending, err
+			}
+		}
+		if t.Status == store.TaskDone && t.Done > 0 {
+			if phase == PhaseErasure {
+				out.Erased[a.String()] = t.Done
+			} else {
+				out.Corrected[a.String()] = t.Done
+			}
+		}
+	}
+	return false, nil
+}
+
+func (r *run) skip(ctx context.Context, t *store.Task, note string) error {
+	t.Status, t.Note = store.TaskSkipped, note
+	return r.save(ctx, t)
+}
+
+func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Address, t *store.Task) (bool, error) {
+	coll := r.collection(a)
+	conn, c, err := r.conn(ctx, a.Dataset)
+	if err != nil {
+		return false, r.fail(ctx, t, c.URL, err)
+	}
+	if conn == nil || coll == nil {
+		return false, r.skip(ctx, t, "No connection reaches this collection.")
+	}
+	verb := "erased"
+	if phase == PhaseCorrection {
+		verb = "corrected"
+	}
+	if c.ReadOnly {
+		return false, r.skip(ctx, t, fmt.Sprintf("Not %s: the connection is read-only (%d rows found).", verb, len(r.found[a])))
+	}
+	del := phase == PhaseErasure && coll.Masking != nil && coll.Masking.Strategy == dataset.MaskDelete
+	fields := r.targetFields(phase, coll)
+	if !del && len(fields) == 0 {
+		return false, r.skip(ctx, t, "")
+	}
+	pk := coll.PrimaryKey()
+	if len(pk) == 0 {
+		return false, r.skip(ctx, t, fmt.Sprintf("Not %s: the dataset declares no primary key for this collection, so its rows cannot be told apart.", verb))
+	}
+	rows := r.found[a]
+	if phase == PhaseErasure {
+		var shared int
+		if rows, shared, err = r.unshared(ctx, a, coll, rows); err != nil {
+			return false, r.fail(ctx, t, c.URL, err)
+		}
+		if shared > 0 {
+			t.Note = fmt.Sprintf("%d rows kept: other people's records refer to them.", shared)
+		}
+	}
+	t.Found = int64(len(rows))
+	ctx = r.call(ctx, t)
+	for t.Done < t.Found {
+		if sliceUsed(ctx) {
+			return false, ErrYield
+		}
+		end := min(t.Done+int64(r.s.Batch), t.Found)
+		batch := rows[t.Done:end]
+		keys := make([]connector.Row, len(batch))
+		for i, row := range batch {
+			k := connector.Row{}
+			for _, f := range pk {
+				k[f] = row[f]
+			}
+			keys[i] = k
+		}
+		if del {
+			_, err = conn.Delete(ctx, coll, keys)
+		} else {
+			var changes []connector.Change
+			if changes, err = r.changes(phase, coll, fields, batch, keys); err == nil {
+				_, err = conn.Update(ctx, coll, changes)
+			}
+		}
+		if errors.Is(err, connector.ErrPending) {
+			// The remote system answers the whole collection by callback.
+			t.Status = store.TaskWaiting
+			return true, r.save(ctx, t)
+		}
+		if err != nil {
+			return false, r.fail(ctx, t, c.URL, err)
+		}
+		t.Done = end
+		if err := r.save(ctx, t); err != nil {
+			return false, err
+		}
+	}
+	t.Status, t.Error = store.TaskDone, ""
+	return false, r.save(ctx, t)
+}
+
+// targetFields are the fields a phase writes: for erasure the personal
+// fields, for correction those whose category is corrected; never a field
+// that links rows (a broken reference would orphan rows) or a read-only one.
+func (r *run) targetFields(phase string, c *dataset.Collection) []*dataset.Field {
+	var out []*dataset.Field
+	for _, f := range c.Fields {
+		if f.Linking() || f.ReadOnly {
+			continue
+		}
+		if phase == PhaseErasure && f.Personal() {
+			out = append(out, f)
+		}
+		if phase == PhaseCorrection {
+			if _, ok := r.correction(f); ok {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// correction finds the corrected value for a field: its own category, or
+// the nearest broader one the person named.
+func (r *run) correction(f *dataset.Field) (string, bool) {
+	for _, cat := range f.Categories {
+		for c := cat; c != ""; {
+			if v, ok := r.job.Corrections[c]; ok {
+				return v, true
+			}
+			i := strings.LastIndexByte(c, '.')
+			if i < 0 {
+				break
+			}
+			c = c[:i]
+		}
+	}
+	return "", false
+}
+
+func (r *run) changes(phase string, c *dataset.Collection, fields []*dataset.Field, rows, keys []connector.Row) ([]connector.Change, error) {
+	out := make([]connector.Change, len(rows))
+	for i, row := range rows {
+		set := connector.Row{}
+		for _, f := range fields {
+			if phase == PhaseCorrection {
+				set[f.Name], _ = r.correction(f)
+				continue
+			}
+			v, err := r.s.mask(strategy(c, f), f, row[f.Name])
+			if err != nil {
+				return nil, err
+			}
+			set[f.Name] = v
+		}
+		out[i] = connector.Change{Key: keys[i], Set: set}
+	}
+	return out, nil
+}
+
+// unshared drops the rows other people's records still refer to: an
+// address two customers share is kept (and reported) rather than destroyed
+// under the other one. A row is shared when a referencing collection has a
+// row, not among this person's, that points at it.
+func (r *run) unshared(ctx context.Context, a dataset.Address, c *dataset.Collection, rows []connector.Row) ([]connector.Row, int, error) {
+	shared := map[string]bool{}
+	for _, in := range r.incoming(a) {
+		from := r.collection(in.from)
+		conn, _, err := r.conn(ctx, in.from.Dataset)
+		if err != nil {
+			return nil, 0, err
+		}
+		if conn == nil || from == nil {
+			continue
+		}
+		var vals []any
+		seen := map[string]bool{}
+		for _, row := range rows {
+			if v := row[in.toField]; v != nil && !seen[keyOf(v)] {
+				seen[keyOf(v)] = true
+				vals = append(vals, v)
+			}
+		}
+		if len(vals) == 0 {
+			continue
+		}
+		refs, err := conn.Retrieve(ctx, from, map[string][]any{in.fromField: vals})
+		if err != nil {
+			return nil, 0, err
+		}
+		mine := map[string]bool{}
+		idf := from.PrimaryKey()
+		if len(idf) == 0 {
+			for _, f := range from.Fields {
+				idf = append(idf, f.Name)
+			}
+		}
+		for _, row := range r.found[in.from] {
+			mine[rowKey(row, idf)] = true
+		}
+		for _, ref := range refs {
+			if !mine[rowKey(ref, idf)] {
+				shared[keyOf(ref[in.fromField])] = true
+			}
+		}
+	}
+	if len(shared) == 0 {
+		return rows, 0, nil
+	}
+	var keep []connector.Row
+	n := 0
+	for _, row := range rows {
+		hit := false
+		for _, in := range r.incoming(a) {
+			if shared[keyOf(row[in.toField])] {
+				hit = true
+			}
+		}
+		if hit {
+			n++
+			continue
+		}
+		keep = append(keep, row)
+	}
+	return keep, n, nil
+}
+
+type incomingRef struct {
+	from      dataset.Address
+	fromField string // the referencing field
+	toField   string // the referenced field of a
+}
+
+// incoming lists references from other collections into a's fields, in
+// either direction: whichever way the planner walked them, they say that
+// rows of the other collection point at rows of a.
+func (r *run) incoming(a dataset.Address) []incomingRef {
+	var out []incomingRef
+	target := r.collection(a)
+	if target == nil {
+		return nil
+	}
+	for _, d := range r.cat.Datasets {
+		for _, c := range d.Collections {
+			for _, f := range c.Fields {
+				for _, ref := range f.References {
+					if ref.Target() == a && target.Field(ref.Field) != nil && target.Field(ref.Field).PrimaryKey {
+						out = append(out, incomingRef{from: dataset.Address{Dataset: d.Key, Collection: c.Name}, fromField: f.Name, toField: ref.Field})
+					}
+				}
+			}
+		}
+	}
+	return out
+}

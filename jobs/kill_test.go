@@ -1,0 +1,284 @@
+package jobs_test
+
+import (
+	"bufio"
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/internal/wire"
+	"github.com/custos-privacy/custos/jobs"
+	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/requests"
+	"github.com/custos-privacy/custos/store"
+	"github.com/custos-privacy/custos/store/storetest"
+	"github.com/custos-privacy/custos/vault"
+)
+
+// TestMain doubles as a Custos worker process: the kill test starts this
+// binary again with CUSTOS_TEST_WORKER set, then kills it with SIGKILL.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv("CUSTOS_TEST_WORKER"); dir != "" {
+		os.Exit(worker(dir))
+	}
+	os.Exit(m.Run())
+}
+
+const (
+	rescueAfter = 5 * time.Second
+	batch       = 200
+)
+
+func build(ctx context.Context, s *store.Store, master *vault.Master, o jobs.Options) (*wire.Services, error) {
+	opts := wire.Options{Store: s, Master: master, Clock: custos.SystemClock{}, BaseURL: "http://127.0.0.1:1", Jobs: o, Batch: batch}
+	svc, err := wire.New(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	_, err = svc.Bootstrap(ctx, opts, "test", policy.BundledName, policy.Bundled(), false)
+	return svc, err
+}
+
+// worker is the server's job side alone: it works the queue until killed.
+func worker(dir string) int {
+	ctx := context.Background()
+	s, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "custos.db"))
+	if err != nil {
+		fmt.Println("error:", err)
+		return 1
+	}
+	master, err := vault.LoadMaster(filepath.Join(dir, "master.key"))
+	if err != nil {
+		fmt.Println("error:", err)
+		return 1
+	}
+	svc, err := build(ctx, s, master, jobs.Options{Slice: 2 * time.Second, RescueAfter: rescueAfter, Poll: 100 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		fmt.Println("error:", err)
+		return 1
+	}
+	if err := svc.Queue.Start(ctx); err != nil {
+		fmt.Println("error:", err)
+		return 1
+	}
+	fmt.Println("ready")
+	select {}
+}
+
+func startWorker(t *testing.T, dir string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "CUSTOS_TEST_WORKER="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || strings.TrimSpace(line) != "ready" {
+		t.Fatalf("worker did not start: %q %v", line, err)
+	}
+	return cmd
+}
+
+const killDataset = `dataset:
+  - fides_key: shop
+    name: Shop
+    collections:
+      - name: customer
+        fields:
+          - name: id
+            data_categories: [user.unique_id]
+            fides_meta:
+              primary_key: true
+          - name: email
+            data_categories: [user.contact.email]
+            fides_meta:
+              identity: email
+          - name: name
+            data_categories: [user.name]
+      - name: login
+        fields:
+          - name: id
+            data_categories: [system.operations]
+            fides_meta:
+              primary_key: true
+          - name: customer_id
+            data_categories: [user.unique_id]
+            fides_meta:
+              references:
+                - dataset: shop
+                  field: customer.id
+                  direction: from
+          - name: device
+            data_categories: [user.device.device_id]
+            fides_meta:
+              masking_strategy_override:
+                strategy: hmac
+`
+
+// TestKillAndResume starts the erasure of 10^5 rows in a worker process,
+// kills it with SIGKILL part way, starts another, and checks that every row
+// was erased exactly once: a trigger in the company database logs each
+// write, so a row written twice would show.
+func TestKillAndResume(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("kills and restarts a worker process")
+	}
+	ctx := context.Background()
+	const mine, others = 100_000, 1_000
+
+	companyURL := storetest.PostgresSchemaDSN(t)
+	company, err := sql.Open("pgx", companyURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer company.Close()
+	for _, stmt := range []string{
+		`CREATE TABLE customer (id BIGINT PRIMARY KEY, email TEXT, name TEXT)`,
+		`CREATE TABLE login (id BIGINT PRIMARY KEY, customer_id BIGINT, device TEXT)`,
+		`CREATE TABLE write_log (id BIGINT NOT NULL)`,
+		`CREATE FUNCTION log_write() RETURNS trigger AS $$ BEGIN INSERT INTO write_log VALUES (NEW.id); RETURN NEW; END $$ LANGUAGE plpgsql`,
+		`CREATE TRIGGER login_written AFTER UPDATE ON login FOR EACH ROW EXECUTE FUNCTION log_write()`,
+		`INSERT INTO customer VALUES (1, 'gone@example.com', 'Gone Person'), (2, 'stays@example.com', 'Staying Person')`,
+		fmt.Sprintf(`INSERT INTO login SELECT g, 1, 'device-' || g FROM generate_series(1, %d) g`, mine),
+		fmt.Sprintf(`INSERT INTO login SELECT g, 2, 'device-' || g FROM generate_series(%d, %d) g`, mine+1, mine+others),
+	} {
+		if _, err := company.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+
+	dir := t.TempDir()
+	s := storetest.OpenSQLiteIn(t, dir)
+	master, _, err := vault.LoadOrCreateMaster(filepath.Join(dir, "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := build(ctx, s, master, jobs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.DSR.Import(ctx, "test", "shop.yml", []byte(killDataset)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "shop", Dataset: "shop", URL: companyURL}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := svc.Requests.SubmitOnBehalf(ctx, "token:1", requests.Intake{Type: requests.TypeDeletion, Email: "gone@example.com",
+		Jurisdiction: "US-CA", Channel: "phone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Approval only enqueues: no worker runs in this process.
+	if v.Status == requests.StatusPendingReview {
+		if v, err = svc.Requests.Approve(ctx, "token:2", v.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v.Status != requests.StatusInProgress {
+		t.Fatalf("request is %s", v.Status)
+	}
+
+	loginTask := func() store.Task {
+		ts, err := s.Tasks(ctx, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range ts {
+			if x.Phase == dsr.PhaseErasure && x.Collection == "shop:login" {
+				return x
+			}
+		}
+		return store.Task{}
+	}
+	first := startWorker(t, dir)
+	deadline := time.Now().Add(2 * time.Minute)
+	for loginTask().Done < 10*batch {
+		if time.Now().After(deadline) {
+			t.Fatal("the first worker made no progress")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := first.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.Wait()
+	at := loginTask()
+	if at.Done >= at.Found || at.Status == store.TaskDone {
+		t.Fatalf("the worker finished before it was killed (%d of %d); the test proves nothing", at.Done, at.Found)
+	}
+	var written int
+	if err := company.QueryRow(`SELECT COUNT(*) FROM write_log`).Scan(&written); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("killed after %d rows checkpointed, %d written", at.Done, written)
+
+	time.Sleep(rescueAfter) // the dead worker's job is now stuck long enough to rescue
+	second := startWorker(t, dir)
+	deadline = time.Now().Add(40 * time.Second)
+	for {
+		r, err := s.Request(ctx, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status == requests.StatusCompleted {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the request did not complete after the restart: %s, login task %+v", r.Status, loginTask())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	_ = second.Process.Kill()
+
+	var total, distinct, left, othersIntact int
+	if err := company.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT id) FROM write_log`).Scan(&total, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if total != mine || distinct != mine {
+		t.Fatalf("rows written %d times over %d distinct rows; want each of %d rows written exactly once", total, distinct, mine)
+	}
+	if err := company.QueryRow(`SELECT COUNT(*) FROM login WHERE customer_id = 1 AND device LIKE 'device-%'`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if err := company.QueryRow(`SELECT COUNT(*) FROM login WHERE customer_id = 2 AND device = 'device-' || id`).Scan(&othersIntact); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 || othersIntact != others {
+		t.Fatalf("after resume: %d of the person's rows unmasked, %d of %d others intact", left, othersIntact, others)
+	}
+	var email, name sql.NullString
+	if err := company.QueryRow(`SELECT email, name FROM customer WHERE id = 1`).Scan(&email, &name); err != nil {
+		t.Fatal(err)
+	}
+	if email.Valid || name.Valid {
+		t.Fatalf("customer row not erased: %v %v", email, name)
+	}
+	if got := loginTask(); got.Done != mine || got.Found != mine || got.Status != store.TaskDone || len(got.Checkpoint) != 0 {
+		t.Fatalf("login task after completion: done %d found %d %s, checkpoint kept: %v", got.Done, got.Found, got.Status, len(got.Checkpoint) > 0)
+	}
+	rep, err := audit.Verify(ctx, s, map[string]ed25519.PublicKey{svc.Signer.ID: svc.Signer.Public()})
+	if err != nil || !rep.OK() {
+		t.Fatalf("audit chain after the kill: %+v %v", rep, err)
+	}
+}

@@ -1,0 +1,226 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/custos-privacy/custos"
+)
+
+// DatasetRow is an imported dataset: its key and the file it came from.
+type DatasetRow struct {
+	Key        string
+	FileName   string
+	Source     []byte
+	Digest     string
+	ImportedAt time.Time
+	ImportedBy string
+}
+
+// PutDataset stores a dataset, replacing an earlier import of the same key.
+func (tx *Tx) PutDataset(ctx context.Context, d DatasetRow) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO datasets (key, file_name, source, digest, imported_at, imported_by)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (key) DO UPDATE SET file_name = excluded.file_name, source = excluded.source,
+			digest = excluded.digest, imported_at = excluded.imported_at, imported_by = excluded.imported_by`,
+		d.Key, d.FileName, d.Source, d.Digest, micros(d.ImportedAt), d.ImportedBy)
+	return err
+}
+
+// DeleteDataset removes a dataset; it reports whether one was there.
+func (tx *Tx) DeleteDataset(ctx context.Context, key string) (bool, error) {
+	res, err := tx.q.ExecContext(ctx, `DELETE FROM datasets WHERE key = $1`, key)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// Datasets lists every imported dataset by key.
+func (q *queries) Datasets(ctx context.Context) ([]DatasetRow, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT key, file_name, source, digest, imported_at, imported_by FROM datasets ORDER BY key`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []DatasetRow
+	for rows.Next() {
+		var (
+			d  DatasetRow
+			at int64
+		)
+		if err := rows.Scan(&d.Key, &d.FileName, &d.Source, &d.Digest, &at, &d.ImportedBy); err != nil {
+			return nil, err
+		}
+		d.ImportedAt = fromMicros(at)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// ConnectionRow is a stored connection; URL and secret stay sealed here.
+type ConnectionRow struct {
+	Name         string
+	DatasetKey   string
+	URLSealed    []byte
+	SecretSealed []byte
+	ReadOnly     bool
+	CreatedAt    time.Time
+	CreatedBy    string
+}
+
+// InsertConnection stores a new connection; a taken name is a conflict.
+func (tx *Tx) InsertConnection(ctx context.Context, c ConnectionRow) error {
+	res, err := tx.q.ExecContext(ctx, `INSERT INTO connections (name, dataset_key, url_sealed, secret_sealed, read_only, created_at, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING`,
+		c.Name, c.DatasetKey, c.URLSealed, c.SecretSealed, c.ReadOnly, micros(c.CreatedAt), c.CreatedBy)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return custos.Errorf(custos.KindConflict, "connection_exists", "A connection named %q exists; remove it first or pick another name.", c.Name)
+	}
+	return nil
+}
+
+// ResealConnection replaces a connection's sealed URL and secret (master key rotation).
+func (tx *Tx) ResealConnection(ctx context.Context, name string, url, secret []byte) error {
+	_, err := tx.q.ExecContext(ctx, `UPDATE connections SET url_sealed = $1, secret_sealed = $2 WHERE name = $3`, url, secret, name)
+	return err
+}
+
+// DeleteConnection removes a connection; it reports whether one was there.
+func (tx *Tx) DeleteConnection(ctx context.Context, name string) (bool, error) {
+	res, err := tx.q.ExecContext(ctx, `DELETE FROM connections WHERE name = $1`, name)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+const connectionSelect = `SELECT name, dataset_key, url_sealed, secret_sealed, read_only, created_at, created_by FROM connections`
+
+// Connections lists every connection by name.
+func (q *queries) Connections(ctx context.Context) ([]ConnectionRow, error) {
+	rows, err := q.q.QueryContext(ctx, connectionSelect+` ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ConnectionRow
+	for rows.Next() {
+		c, err := scanConnection(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Connection finds one connection by name.
+func (q *queries) Connection(ctx context.Context, name string) (ConnectionRow, error) {
+	c, err := scanConnection(q.q.QueryRowContext(ctx, connectionSelect+` WHERE name = $1`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, custos.Errorf(custos.KindNotFound, "connection_not_found", "No connection is named %q.", name)
+	}
+	return c, err
+}
+
+func scanConnection(r interface{ Scan(...any) error }) (ConnectionRow, error) {
+	var (
+		c  ConnectionRow
+		at int64
+	)
+	if err := r.Scan(&c.Name, &c.DatasetKey, &c.URLSealed, &c.SecretSealed, &c.ReadOnly, &at, &c.CreatedBy); err != nil {
+		return c, err
+	}
+	c.CreatedAt = fromMicros(at)
+	return c, nil
+}
+
+// Task states of a request run against connected systems.
+const (
+	TaskPending = "pending" // not started
+	TaskWaiting = "waiting" // an asynchronous system will answer by callback
+	TaskDone    = "done"
+	TaskFailed  = "failed"  // kept failing: an operator must look
+	TaskSkipped = "skipped" // unreachable, or nothing to do
+)
+
+// Task is the checkpoint of one collection of one request's run.
+type Task struct {
+	RequestID  string
+	Phase      string // access, erasure, correction
+	Collection string // dataset:collection
+	Seq        int64
+	Status     string
+	Attempts   int64
+	Found      int64 // rows found
+	Done       int64 // rows erased or corrected so far: the resume cursor
+	Checkpoint []byte
+	Error      string // last error, in words, without personal data
+	Note       string // why skipped or kept, in words
+	UpdatedAt  time.Time
+}
+
+// EnsureTask creates a task unless it exists; existing tasks keep their
+// progress, which is what makes a rerun resume instead of restart.
+func (q *queries) EnsureTask(ctx context.Context, t Task) error {
+	_, err := q.q.ExecContext(ctx, `INSERT INTO dsr_tasks (request_id, phase, collection, seq, status, note, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (request_id, phase, collection) DO NOTHING`,
+		t.RequestID, t.Phase, t.Collection, t.Seq, t.Status, t.Note, micros(t.UpdatedAt))
+	return err
+}
+
+// SaveTask writes a task's progress.
+func (q *queries) SaveTask(ctx context.Context, t Task) error {
+	_, err := q.q.ExecContext(ctx, `UPDATE dsr_tasks SET status = $1, attempts = $2, found = $3, done = $4,
+		checkpoint = $5, error = $6, note = $7, updated_at = $8 WHERE request_id = $9 AND phase = $10 AND collection = $11`,
+		t.Status, t.Attempts, t.Found, t.Done, t.Checkpoint, t.Error, t.Note, micros(t.UpdatedAt), t.RequestID, t.Phase, t.Collection)
+	return err
+}
+
+// Tasks lists a request's tasks in plan order, phase by phase.
+func (q *queries) Tasks(ctx context.Context, requestID string) ([]Task, error) {
+	return q.tasks(ctx, ` WHERE request_id = $1 ORDER BY phase, seq`, requestID)
+}
+
+// TasksByStatus lists every task in a state, oldest change first.
+func (q *queries) TasksByStatus(ctx context.Context, status string) ([]Task, error) {
+	return q.tasks(ctx, ` WHERE status = $1 ORDER BY updated_at`, status)
+}
+
+func (q *queries) tasks(ctx context.Context, where string, args ...any) ([]Task, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT request_id, phase, collection, seq, status, attempts, found, done,
+		checkpoint, error, note, updated_at FROM dsr_tasks`+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Task
+	for rows.Next() {
+		var (
+			t  Task
+			at int64
+		)
+		if err := rows.Scan(&t.RequestID, &t.Phase, &t.Collection, &t.Seq, &t.Status, &t.Attempts, &t.Found, &t.Done,
+			&t.Checkpoint, &t.Error, &t.Note, &at); err != nil {
+			return nil, err
+		}
+		t.UpdatedAt = fromMicros(at)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// DropCheckpoints forgets the rows a finished request found: once the answer
+// is sealed into the result (or the rows are erased) they must not linger.
+func (q *queries) DropCheckpoints(ctx context.Context, requestID string) error {
+	_, err := q.q.ExecContext(ctx, `UPDATE dsr_tasks SET checkpoint = NULL WHERE request_id = $1`, requestID)
+	return err
+}
