@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/vault"
 )
@@ -46,14 +47,19 @@ file before and after.`,
 			if err != nil {
 				return err
 			}
+			conns, err := dsr.ResealConnections(ctx, a.store, a.master)
+			if err != nil {
+				return err
+			}
 			if err := a.store.InTx(ctx, func(tx *store.Tx) error {
 				_, err := a.audit.Append(ctx, tx, audit.Record{Actor: "cli", Action: "keys.rotate", Object: "master",
-					Detail: map[string]any{"keys": a.master.KeyCount(), "subject_keys": subjects}})
+					Detail: map[string]any{"keys": a.master.KeyCount(), "subject_keys": subjects, "connections": conns}})
 				return err
 			}); err != nil {
 				return err
 			}
-			fmt.Fprintf(env.Stdout, "master key rotated: %d keys in %s; %d subject keys re-wrapped\n", a.master.KeyCount(), keyFile, subjects)
+			fmt.Fprintf(env.Stdout, "master key rotated: %d keys in %s; %d subject keys re-wrapped; %d connections re-sealed\n",
+				a.master.KeyCount(), keyFile, subjects, conns)
 			return nil
 		},
 	}
