@@ -101,7 +101,7 @@ func (s *server) routes() {
 		}
 		s.mux.Handle(rt.pattern, h)
 	}
-	web.Register(s.mux, web.Deps{Policies: s.Policies, Requests: s.Requests, Auth: s.Auth, Store: s.Store,
+	web.Register(s.mux, web.Deps{Policies: s.Policies, Requests: s.Requests, Consent: s.Consent, Auth: s.Auth, Store: s.Store,
 		SessionKey: s.SessionKey, Logger: s.log, Clock: s.Clock})
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
@@ -20,6 +21,7 @@ import (
 type Deps struct {
 	Policies *policy.Registry
 	Requests *requests.Service
+	Consent  *consent.Service
 	Auth     *auth.Service
 	Store    *store.Store
 	// SessionKey signs console sessions.
@@ -46,6 +48,13 @@ func Register(mux *http.ServeMux, d Deps) {
 		mux.HandleFunc("POST /privacy-center", d.centerSubmit)
 		mux.HandleFunc("GET /privacy-center/verify", d.centerCode)
 		mux.HandleFunc("POST /privacy-center/verify", d.centerVerify)
+		if d.Consent != nil {
+			mux.HandleFunc("GET /privacy-center/preferences", d.prefsGet)
+			mux.HandleFunc("POST /privacy-center/preferences", d.prefsSend)
+			mux.HandleFunc("POST /privacy-center/preferences/verify", d.prefsVerify)
+			mux.HandleFunc("POST /privacy-center/preferences/save", d.prefsSave)
+			mux.HandleFunc("POST /privacy-center/preferences/sign-out", d.prefsSignOut)
+		}
 	}
 	if d.Auth != nil && len(d.SessionKey) > 0 {
 		mux.HandleFunc("GET /admin", d.adminHome)

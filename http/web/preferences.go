@@ -1,0 +1,280 @@
+package web
+
+import (
+	"html/template"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/policy"
+)
+
+// The preferences page: after proving their address with a mailed code, a
+// person sees every consent and opt-out the policy offers, with their
+// current choice, and changes any of them. Plain forms; no JavaScript.
+
+var prefsPage = template.Must(template.New("prefs").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}} — {{.Org}}</title>
+<style>body{font:1rem/1.6 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
+label{display:block;margin:1rem 0 .25rem;font-weight:600}select,input[type=email],input[inputmode]{font:inherit;padding:.5rem;width:100%;box-sizing:border-box;border:1px solid #6b6b6b;border-radius:.25rem}
+button{font:inherit;margin-top:1.25rem;padding:.6rem 1.4rem;border:2px solid #0b4f9c;background:#0b4f9c;color:#fff;border-radius:.3rem;cursor:pointer}
+button.plain{background:#fff;color:#0b4f9c}:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}
+fieldset{border:1px solid #c4c4c4;border-radius:.3rem;margin:1rem 0;padding:.75rem 1rem}legend{font-weight:600;padding:0 .25rem}
+fieldset label{display:inline;font-weight:400;margin:0 1.25rem 0 .25rem}.hint{color:#4a4a4a;margin:.25rem 0 .5rem}
+.note{padding:.75rem 1rem;border-left:4px solid #0b4f9c;background:#eef4fb}.error{padding:.75rem 1rem;border-left:4px solid #a4000f;background:#fdecee}</style></head>
+<body><main>
+<h1>{{.Title}}</h1>
+{{with .Error}}<p class="error" role="alert">{{.}}</p>{{end}}
+{{with .Saved}}<p class="note" role="status" data-custos-saved>{{.}}</p>{{end}}
+{{if eq .Step "start"}}
+<p>See and change the choices you have made about how {{.Org}} uses your personal information. We will e-mail you a code to confirm that the address is yours.</p>
+<form method="post" action="/privacy-center/preferences">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<label for="email">Your e-mail address</label>
+<input id="email" name="email" type="email" autocomplete="email" required value="{{.Email}}">
+<label for="jurisdiction">Where you live</label>
+<select id="jurisdiction" name="jurisdiction" required>
+{{range .Jurisdictions}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}
+</select>
+<button type="submit">Send me a code</button>
+</form>
+{{else if eq .Step "code"}}
+<p>We have sent a six-digit code to {{.Email}}. It is valid for 30 minutes.</p>
+<form method="post" action="/privacy-center/preferences/verify">
+<input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="ticket" value="{{.Ticket}}">
+<input type="hidden" name="email" value="{{.Email}}"><input type="hidden" name="jurisdiction" value="{{.Jurisdiction}}">
+<label for="code">Code</label>
+<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
+<button type="submit">Confirm</button>
+</form>
+{{else}}
+<p>Signed in as {{.Email}}. Change any choice, then save.</p>
+<form method="post" action="/privacy-center/preferences/save">
+<input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="jurisdiction" value="{{.Jurisdiction}}">
+{{range .Choices}}<fieldset data-custos-scope="{{.Scope}}"><legend>{{.Name}}</legend>
+<p class="hint">{{.Hint}}</p>
+<input type="radio" id="{{.ID}}-yes" name="scope:{{.Scope}}" value="yes"{{if .Yes}} checked{{end}}><label for="{{.ID}}-yes">{{.YesLabel}}</label>
+<input type="radio" id="{{.ID}}-no" name="scope:{{.Scope}}" value="no"{{if not .Yes}} checked{{end}}><label for="{{.ID}}-no">{{.NoLabel}}</label>
+{{with .Since}}<p class="hint">Your choice since {{.}}.</p>{{end}}
+</fieldset>{{end}}
+<button type="submit">Save my choices</button>
+</form>
+<form method="post" action="/privacy-center/preferences/sign-out"><input type="hidden" name="csrf" value="{{.CSRF}}">
+<button class="plain" type="submit">Sign out</button></form>
+{{end}}
+<p><a href="/privacy-center">Make a privacy request</a> · <a href="/privacy-policy">Read our privacy policy</a></p>
+</main></body></html>`))
+
+const prefsCookie = "custos_prefs"
+
+type choiceView struct {
+	Scope, ID, Name, Hint, YesLabel, NoLabel, Since string
+	Yes                                             bool
+}
+
+func (d Deps) prefs(w http.ResponseWriter, r *http.Request, status int, data map[string]any) {
+	p, _, err := d.Policies.Active(r.Context())
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	data["Org"] = p.Organisation.ShortName
+	data["CSRF"] = csrf(w, r)
+	if data["Title"] == nil {
+		data["Title"] = "Your privacy preferences"
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", ContentSecurityPolicy)
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := prefsPage.Execute(w, data); err != nil {
+		d.Logger.ErrorContext(r.Context(), "preferences page failed", "err", err)
+	}
+}
+
+// session returns the proven address of the page's session, if any.
+func (d Deps) prefsSession(r *http.Request) (string, bool) {
+	c, err := r.Cookie(prefsCookie)
+	if err != nil {
+		return "", false
+	}
+	email, err := d.Requests.OpenPreferencesSession(c.Value)
+	return email, err == nil
+}
+
+func (d Deps) prefsGet(w http.ResponseWriter, r *http.Request) {
+	email, ok := d.prefsSession(r)
+	if !ok {
+		d.prefs(w, r, http.StatusOK, map[string]any{"Step": "start", "Jurisdictions": jurisdictionOptions(r.URL.Query().Get("jurisdiction"))})
+		return
+	}
+	jur := r.URL.Query().Get("jurisdiction")
+	if jur == "" {
+		jur = "US"
+	}
+	saved := ""
+	if r.URL.Query().Get("saved") != "" {
+		saved = "Your choices are saved. They are in force now."
+	}
+	choices, err := d.choices(r, email, jur)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	d.prefs(w, r, http.StatusOK, map[string]any{"Step": "choices", "Email": email, "Jurisdiction": jur, "Choices": choices, "Saved": saved})
+}
+
+// choices lists every scope a person can decide on: the policy's consent
+// purposes, the sale and sharing of their information, and direct
+// marketing, each with the person's current choice or the default that
+// applies where they live.
+func (d Deps) choices(r *http.Request, email, jur string) ([]choiceView, error) {
+	p, _, err := d.Policies.Active(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	st, err := d.Consent.StateOf(r.Context(), "subject:preferences", custos.SubjectRef{Email: email}, "")
+	if err != nil && custos.ErrorCode(err) != custos.CodeNotFound {
+		return nil, err
+	}
+	current := map[string]consent.Current{}
+	for _, c := range st.Current {
+		current[c.Scope] = c
+	}
+	var out []choiceView
+	add := func(scope, name, hint, yes, no string, def bool) {
+		v := choiceView{Scope: scope, ID: strings.NewReplacer(".", "-", "_", "-").Replace(scope), Name: name, Hint: hint,
+			YesLabel: yes, NoLabel: no, Yes: def}
+		if c, ok := current[scope]; ok {
+			v.Yes, v.Since = c.Granted, c.At.Format("2 January 2006")
+		}
+		out = append(out, v)
+	}
+	var consentPurposes []policy.Purpose
+	for _, pu := range p.Manifest.Purposes {
+		if pu.LegalBasis == policy.BasisConsent {
+			consentPurposes = append(consentPurposes, pu)
+		}
+	}
+	sort.SliceStable(consentPurposes, func(i, j int) bool { return consentPurposes[i].Name < consentPurposes[j].Name })
+	for _, pu := range consentPurposes {
+		hint := strings.Join(pu.Uses, "; ")
+		def := false
+		if pu.Consent != nil {
+			def = consent.Regime(pu.Consent.Regimes, jur) == policy.OptOut
+		}
+		add(pu.Key, pu.Name, hint, "I agree", "I do not agree", def)
+	}
+	add(consent.ScopeSaleSharing, "Sale and sharing of my personal information",
+		"Whether we may sell your personal information or share it for cross-context behavioural advertising.",
+		"Allow", "Do not sell or share", true)
+	add(consent.ScopeDirectMarketing, "Direct marketing",
+		"Whether we may use your personal information to market our products and services to you.",
+		"Allow", "I object", true)
+	return out, nil
+}
+
+func (d Deps) prefsSend(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil || !csrfOK(r) {
+		d.prefs(w, r, http.StatusForbidden, map[string]any{"Step": "start", "Error": "This form expired. Please try again.",
+			"Jurisdictions": jurisdictionOptions("")})
+		return
+	}
+	email, jur := r.PostFormValue("email"), r.PostFormValue("jurisdiction")
+	host, _, _ := net.SplitHostPort(r.RemoteAddr)
+	ticket, err := d.Requests.SendPreferencesCode(r.Context(), email, host)
+	if err != nil {
+		e := custos.AsError(err)
+		if custos.HTTPStatus(e.Kind) >= 500 {
+			d.fail(w, r, err)
+			return
+		}
+		d.prefs(w, r, custos.HTTPStatus(e.Kind), map[string]any{"Step": "start", "Error": e.Message, "Email": email,
+			"Jurisdictions": jurisdictionOptions(jur)})
+		return
+	}
+	d.prefs(w, r, http.StatusOK, map[string]any{"Title": "Check your e-mail", "Step": "code", "Email": email, "Jurisdiction": jur, "Ticket": ticket})
+}
+
+func (d Deps) prefsVerify(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	err := r.ParseForm()
+	email, jur, ticket := r.PostFormValue("email"), r.PostFormValue("jurisdiction"), r.PostFormValue("ticket")
+	retry := map[string]any{"Title": "Check your e-mail", "Step": "code", "Email": email, "Jurisdiction": jur, "Ticket": ticket}
+	if err != nil || !csrfOK(r) {
+		retry["Error"] = "This form expired. Please try again."
+		d.prefs(w, r, http.StatusForbidden, retry)
+		return
+	}
+	if err := d.Requests.CheckPreferencesCode(email, ticket, r.PostFormValue("code")); err != nil {
+		e := custos.AsError(err)
+		retry["Error"] = e.Message
+		d.prefs(w, r, custos.HTTPStatus(e.Kind), retry)
+		return
+	}
+	value, err := d.Requests.PreferencesSession(email)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: prefsCookie, Value: value, Path: "/privacy-center", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: 30 * 60})
+	http.Redirect(w, r, "/privacy-center/preferences?jurisdiction="+template.URLQueryEscaper(jur), http.StatusSeeOther)
+}
+
+func (d Deps) prefsSave(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	email, ok := d.prefsSession(r)
+	if err := r.ParseForm(); err != nil || !csrfOK(r) || !ok {
+		d.prefs(w, r, http.StatusForbidden, map[string]any{"Step": "start", "Error": "Your session expired. Please confirm your address again.",
+			"Jurisdictions": jurisdictionOptions("")})
+		return
+	}
+	jur := r.PostFormValue("jurisdiction")
+	if jur == "" {
+		jur = "US"
+	}
+	current, err := d.choices(r, email, jur)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	var changes []consent.ScopeChoice
+	for _, c := range current {
+		v := r.PostFormValue("scope:" + c.Scope)
+		if v != "yes" && v != "no" {
+			continue
+		}
+		// Record what the person set, also where it equals a default they
+		// never chose: an explicit choice outlives a change of defaults.
+		if want := v == "yes"; want != c.Yes || c.Since == "" {
+			changes = append(changes, consent.ScopeChoice{Scope: c.Scope, Granted: want})
+		}
+	}
+	if len(changes) > 0 {
+		if _, err := d.Consent.Record(r.Context(), "subject:preferences", consent.Choice{Subject: custos.SubjectRef{Email: email},
+			Jurisdiction: jur, Method: "web_form", Scopes: changes}, consent.ParseGPC(r.Header.Values("Sec-GPC"))); err != nil {
+			e := custos.AsError(err)
+			if custos.HTTPStatus(e.Kind) >= 500 {
+				d.fail(w, r, err)
+				return
+			}
+			d.prefs(w, r, custos.HTTPStatus(e.Kind), map[string]any{"Step": "choices", "Email": email, "Jurisdiction": jur,
+				"Choices": current, "Error": e.Message})
+			return
+		}
+	}
+	http.Redirect(w, r, "/privacy-center/preferences?saved=1&jurisdiction="+template.URLQueryEscaper(jur), http.StatusSeeOther)
+}
+
+func (d Deps) prefsSignOut(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: prefsCookie, Value: "", Path: "/privacy-center", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: -1})
+	http.Redirect(w, r, "/privacy-center/preferences", http.StatusSeeOther)
+}
