@@ -11,6 +11,7 @@ package connector
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/custos-privacy/custos/dataset"
 )
@@ -77,4 +78,14 @@ func WithCall(ctx context.Context, c Call) context.Context {
 func CallFrom(ctx context.Context) (Call, bool) {
 	c, ok := ctx.Value(callKey{}).(Call)
 	return c, ok
+}
+
+// Ranger is a connector that can list rows by the time they were collected,
+// which retention sweeps of connected systems need. Connectors that cannot
+// (a key-value store, a webhook) leave it out, and sweeps report them.
+type Ranger interface {
+	// Before returns up to limit rows of c whose field holds a time before
+	// t, in primary-key order, starting after the row whose key is after
+	// (nil for the first page).
+	Before(ctx context.Context, c *dataset.Collection, field string, t time.Time, after Row, limit int) ([]Row, error)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
 	"github.com/custos-privacy/custos/requests"
@@ -35,7 +36,17 @@ type Service struct {
 	logger   *slog.Logger
 	// Batch is the width of the id window one statement deletes from.
 	Batch int
+	// connected sweeps the company's connected databases by the same rules.
+	connected Connected
 }
+
+// Connected sweeps connected systems (package dsr).
+type Connected interface {
+	Sweep(ctx context.Context, actor string, exps []dsr.Expiry, held []map[string][]string, dryRun bool) ([]dsr.SweepLine, error)
+}
+
+// SetConnected makes sweeps reach the company's connected databases too.
+func (s *Service) SetConnected(c Connected) { s.connected = c }
 
 // Config gathers what a Service needs.
 type Config struct {
@@ -115,6 +126,9 @@ type Report struct {
 	Lines          []Line    `json:"rules"`
 	Erased         int64     `json:"events_erased"`
 	SubjectsErased int64     `json:"subjects_erased"`
+	// Connected is what the sweep did in the company's connected
+	// databases, collection by collection.
+	Connected []dsr.SweepLine `json:"connected,omitempty"`
 }
 
 // Sweep erases, batch by batch, every event a rule has expired at asOf,
@@ -206,6 +220,11 @@ func (s *Service) Sweep(ctx context.Context, actor string, asOf time.Time, dryRu
 			if erased {
 				rep.SubjectsErased++
 			}
+		}
+	}
+	if s.connected != nil {
+		if rep.Connected, err = s.sweepConnected(ctx, actor, p.Manifest, asOf, dryRun); err != nil {
+			return rep, err
 		}
 	}
 	if err := s.store.FinishSweep(ctx, sweepID, rep.Erased, rep.SubjectsErased, s.clock.Now()); err != nil {

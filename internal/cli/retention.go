@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -81,6 +82,25 @@ func retentionCmd(env *Env) *cobra.Command {
 			}
 			if err := tw.Flush(); err != nil {
 				return err
+			}
+			if len(rep.Connected) > 0 {
+				fmt.Fprintln(env.Stdout)
+				tw = tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintf(tw, "CONNECTED COLLECTION\tFIELDS\tRULE\t%s\tKEPT (HOLDS)\n", verb)
+				for _, l := range rep.Connected {
+					fields := strings.Join(l.Fields, ",")
+					if l.Deleted {
+						fields = "(whole rows)"
+					}
+					rule := l.Rule
+					if l.Note != "" {
+						rule = l.Note
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\n", l.Collection, fields, rule, l.Rows, l.Kept)
+				}
+				if err := tw.Flush(); err != nil {
+					return err
+				}
 			}
 			if dryRun {
 				fmt.Fprintln(env.Stdout, "dry run: nothing was erased")

@@ -158,6 +158,7 @@ func (s *Services) build(ctx context.Context, o Options) error {
 		return err
 	}
 	s.Requests.SetRunner(s.DSR, s.Queue)
+	s.Retention.SetConnected(s.DSR)
 	return nil
 }
 
