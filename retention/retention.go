@@ -162,6 +162,13 @@ func (s *Service) Sweep(ctx context.Context, actor string, asOf time.Time, dryRu
 	if err != nil {
 		return rep, err
 	}
+	held, err := s.store.HeldSubjects(ctx)
+	if err != nil {
+		return rep, err
+	}
+	for i := range exps {
+		exps[i].Held = held
+	}
 	touched := map[string]bool{}
 	for i, e := range exps {
 		rule := p.Retention.Rules[i]
@@ -178,6 +185,15 @@ func (s *Service) Sweep(ctx context.Context, actor string, asOf time.Time, dryRu
 		if any, err := s.store.AnyExpired(ctx, e); err != nil {
 			return rep, err
 		} else if !any {
+			rep.Lines = append(rep.Lines, line)
+			continue
+		}
+		if s.store.Dialect() == store.Postgres && (e.Trigger == "" || e.Trigger == "collected") {
+			n, err := s.deleteOldest(ctx, e, touched, &line)
+			if err != nil {
+				return rep, err
+			}
+			rep.Erased += n
 			rep.Lines = append(rep.Lines, line)
 			continue
 		}
@@ -238,6 +254,39 @@ func (s *Service) Sweep(ctx context.Context, actor string, asOf time.Time, dryRu
 	return rep, err
 }
 
+// deleteOldest sweeps a collected-trigger rule on PostgreSQL in batches of
+// the oldest expired events, each batch its own transaction.
+func (s *Service) deleteOldest(ctx context.Context, e store.Expiry, touched map[string]bool, line *Line) (int64, error) {
+	var (
+		total int64
+		from  time.Time
+		seen  = map[string]bool{}
+	)
+	for {
+		var (
+			n    int64
+			subs []string
+		)
+		err := s.store.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			n, subs, from, err = tx.DeleteExpiredOldest(ctx, e, from, s.Batch)
+			return err
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+		for _, sid := range subs {
+			touched[sid], seen[sid] = true, true
+		}
+		if n < int64(s.Batch) {
+			break
+		}
+	}
+	line.Events, line.Subjects = total, int64(len(seen))
+	return total, nil
+}
+
 // Upcoming counts, per rule, what will expire within the next window: the
 // privacy officer's weekly look ahead.
 func (s *Service) Upcoming(ctx context.Context, window time.Duration) ([]Line, error) {
@@ -254,8 +303,13 @@ func (s *Service) Upcoming(ctx context.Context, window time.Duration) ([]Line, e
 	if err != nil {
 		return nil, err
 	}
+	held, err := s.store.HeldSubjects(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := []Line{}
 	for i := range later {
+		later[i].Held, current[i].Held = held, held
 		n1, s1, err := s.store.CountExpired(ctx, later[i])
 		if err != nil {
 			return nil, err
