@@ -1,0 +1,308 @@
+package banner
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/jurisdiction"
+	"github.com/custos-privacy/custos/policy"
+)
+
+// Experiences of the banner.
+const (
+	// ExperienceOptIn is a modal banner: nothing that needs consent runs
+	// before the person chooses (GDPR, UK GDPR, and wherever the policy
+	// asks opt-in consent for a purpose).
+	ExperienceOptIn = "opt_in"
+	// ExperienceOptOut is a notice: purposes run until the person opts
+	// out, with a "Do Not Sell or Share My Personal Information" link
+	// where some purpose sells or shares (California and the other US
+	// opt-out states).
+	ExperienceOptOut = "opt_out"
+)
+
+// DefaultJurisdiction is assumed when neither the site nor a CDN says
+// where the person is.
+const DefaultJurisdiction = "US"
+
+// Config is what the script needs to show the banner in one jurisdiction.
+type Config struct {
+	PolicyVersion    int64  `json:"policy_version"`
+	Jurisdiction     string `json:"jurisdiction"`
+	Experience       string `json:"experience"`
+	Organisation     string `json:"organisation"`
+	PrivacyPolicyURL string `json:"privacy_policy_url"`
+	// DoNotSell: show the "Do Not Sell or Share My Personal Information"
+	// link.
+	DoNotSell bool `json:"do_not_sell"`
+	// Purposes are the policy's consent purposes: one toggle each.
+	Purposes []Purpose `json:"purposes"`
+	// Allowed are the declared purposes that rest on another legal basis;
+	// elements tagged with them run without a choice.
+	Allowed []string `json:"allowed"`
+}
+
+// Purpose is one consent purpose as the banner shows it.
+type Purpose struct {
+	Key         string `json:"key"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// Regime is opt_in (off until granted) or opt_out (on until refused).
+	Regime string `json:"regime"`
+	// SaleSharing: using data for it sells or shares it, so a Global
+	// Privacy Control signal refuses it.
+	SaleSharing bool `json:"sale_sharing"`
+}
+
+// validJurisdiction accepts what the consent ledger does: an ISO 3166-1
+// code, or one with a subdivision (US-CA).
+func validJurisdiction(j string) bool {
+	country, sub, hasSub := strings.Cut(j, "-")
+	if len(country) != 2 || !allIn(country, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+		return false
+	}
+	return !hasSub || len(sub) >= 1 && len(sub) <= 3 && allIn(sub, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+}
+
+func allIn(s, chars string) bool {
+	for _, r := range s {
+		if !strings.ContainsRune(chars, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// config answers GET /api/v1/banner?jurisdiction=J. It changes with the
+// policy, so it is revalidated on every load; the ETag keeps that cheap.
+func (h *handler) config(w http.ResponseWriter, r *http.Request) {
+	cors(w)
+	w.Header().Set("Vary", "CF-IPCountry, CF-Region-Code, CF-Region, CloudFront-Viewer-Country, CloudFront-Viewer-Country-Region, X-Region")
+	j, err := jurisdictionOf(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if h.d.Policies == nil {
+		h.fail(w, r, noConsent())
+		return
+	}
+	p, v, err := h.d.Policies.Active(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	body, err := json.Marshal(buildConfig(p.Manifest, v.Version, j, h.policyURL(r)))
+	if err != nil {
+		h.fail(w, r, fmt.Errorf("banner: encode config: %w", err))
+		return
+	}
+	sum := sha256.Sum256(body)
+	tag := `"` + base64.RawURLEncoding.EncodeToString(sum[:15]) + `"`
+	w.Header().Set("ETag", tag)
+	w.Header().Set("Cache-Control", "no-cache")
+	if etagMatch(r.Header.Get("If-None-Match"), tag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(append(body, '\n'))
+}
+
+func etagMatch(header, tag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == tag || t == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *handler) policyURL(r *http.Request) string {
+	if h.d.BaseURL != "" {
+		return strings.TrimRight(h.d.BaseURL, "/") + "/privacy-policy"
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/privacy-policy"
+}
+
+// jurisdictionOf takes the jurisdiction the site names (the script passes
+// its tag's data-jurisdiction), else the one a CDN's geolocation headers
+// give, else DefaultJurisdiction. A person who forges the headers only
+// changes the banner they see themselves.
+func jurisdictionOf(r *http.Request) (string, error) {
+	if q := r.URL.Query().Get("jurisdiction"); q != "" {
+		j := strings.ToUpper(strings.TrimSpace(q))
+		if !validJurisdiction(j) {
+			return "", invalid("jurisdiction", "jurisdiction must be an ISO 3166 code such as US-CA, US, GB or DE.")
+		}
+		return j, nil
+	}
+	country := ""
+	for _, name := range []string{"CF-IPCountry", "CloudFront-Viewer-Country"} {
+		c := strings.ToUpper(strings.TrimSpace(r.Header.Get(name)))
+		// Cloudflare says XX for unknown and T1 for Tor.
+		if len(c) == 2 && c != "XX" && c != "T1" && validJurisdiction(c) {
+			country = c
+			break
+		}
+	}
+	if country == "" {
+		return DefaultJurisdiction, nil
+	}
+	if country == "US" {
+		for _, name := range []string{"CF-Region-Code", "CloudFront-Viewer-Country-Region", "CF-Region", "X-Region"} {
+			if st := usState(r.Header.Get(name)); st != "" {
+				return "US-" + st, nil
+			}
+		}
+	}
+	return country, nil
+}
+
+// usStates maps the states' (and DC's) postal codes to their names, as
+// geolocation headers give either.
+const usStates = "AL=Alabama;AK=Alaska;AZ=Arizona;AR=Arkansas;CA=California;CO=Colorado;CT=Connecticut;DE=Delaware;" +
+	"DC=District of Columbia;FL=Florida;GA=Georgia;HI=Hawaii;ID=Idaho;IL=Illinois;IN=Indiana;IA=Iowa;KS=Kansas;" +
+	"KY=Kentucky;LA=Louisiana;ME=Maine;MD=Maryland;MA=Massachusetts;MI=Michigan;MN=Minnesota;MS=Mississippi;" +
+	"MO=Missouri;MT=Montana;NE=Nebraska;NV=Nevada;NH=New Hampshire;NJ=New Jersey;NM=New Mexico;NY=New York;" +
+	"NC=North Carolina;ND=North Dakota;OH=Ohio;OK=Oklahoma;OR=Oregon;PA=Pennsylvania;RI=Rhode Island;" +
+	"SC=South Carolina;SD=South Dakota;TN=Tennessee;TX=Texas;UT=Utah;VT=Vermont;VA=Virginia;WA=Washington;" +
+	"WV=West Virginia;WI=Wisconsin;WY=Wyoming"
+
+// usState returns the postal code of a state given as "CA", "US-CA" or
+// "California"; "" for anything else.
+func usState(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) == 5 && strings.EqualFold(v[:3], "US-") {
+		v = v[3:]
+	}
+	for _, pair := range strings.Split(usStates, ";") {
+		code, name, _ := strings.Cut(pair, "=")
+		if strings.EqualFold(v, code) || strings.EqualFold(v, name) {
+			return code
+		}
+	}
+	return ""
+}
+
+// gdprApplies: the GDPR and the UK GDPR (with ePrivacy rules on cookies)
+// need consent before anything optional runs, whatever the policy says.
+func gdprApplies(j string) bool {
+	law := jurisdiction.For(j, jurisdiction.TypeAccess).Law
+	return law == jurisdiction.LawGDPR || law == jurisdiction.LawUKGDPR
+}
+
+// salePurposes are the purposes whose use sells or shares personal
+// information. It mirrors the decision engine (consent.compile), which
+// does not export it: purposes a sale_or_share recipient is declared for,
+// sharing with third parties, and third-party advertising.
+func salePurposes(m *policy.Manifest) map[string]bool {
+	out := map[string]bool{}
+	for _, r := range m.Recipients {
+		if r.SaleOrShare {
+			for _, p := range r.Purposes {
+				out[p] = true
+			}
+		}
+	}
+	for _, p := range m.Purposes {
+		for _, prefix := range []string{"third_party_sharing", "marketing.advertising.third_party"} {
+			if p.Key == prefix || strings.HasPrefix(p.Key, prefix+".") {
+				out[p.Key] = true
+			}
+		}
+	}
+	return out
+}
+
+func buildConfig(m *policy.Manifest, version int64, j, policyURL string) Config {
+	optIn := gdprApplies(j)
+	sale := salePurposes(m)
+	org := m.Organisation.ShortName
+	if org == "" {
+		org = m.Organisation.Name
+	}
+	c := Config{PolicyVersion: version, Jurisdiction: j, Organisation: org, PrivacyPolicyURL: policyURL,
+		Purposes: []Purpose{}, Allowed: []string{}}
+	anyOptIn, anySale := false, false
+	for _, p := range m.Purposes {
+		if p.LegalBasis != policy.BasisConsent {
+			c.Allowed = append(c.Allowed, p.Key)
+			continue
+		}
+		regime := policy.OptIn
+		if !optIn {
+			var regimes map[string]string
+			if p.Consent != nil {
+				regimes = p.Consent.Regimes
+			}
+			regime = consent.Regime(regimes, j)
+		}
+		anyOptIn = anyOptIn || regime == policy.OptIn
+		anySale = anySale || sale[p.Key]
+		c.Purposes = append(c.Purposes, Purpose{Key: p.Key, Name: p.Name, Description: describe(p.Uses),
+			Regime: regime, SaleSharing: sale[p.Key]})
+	}
+	c.Experience = ExperienceOptOut
+	if optIn || anyOptIn {
+		c.Experience = ExperienceOptIn
+	}
+	c.DoNotSell = c.Experience == ExperienceOptOut && anySale
+	return c
+}
+
+// describe turns a purpose's notice lines ("show you advertising …") into
+// one sentence for the toggle.
+func describe(uses []string) string {
+	s := strings.TrimSpace(strings.Join(uses, "; "))
+	if s == "" {
+		return ""
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+// checkChoices accepts the policy's consent purposes only, and returns
+// them as scopes in the policy's order, so receipts read the same way
+// whatever order the JSON object had.
+func checkChoices(m *policy.Manifest, choices map[string]bool) ([]consent.ScopeChoice, error) {
+	declared := map[string]policy.Purpose{}
+	for _, p := range m.Purposes {
+		declared[p.Key] = p
+	}
+	for key := range choices {
+		p, ok := declared[key]
+		if !ok {
+			e := custos.Errorf(custos.KindUnprocessable, consent.ReasonUndeclaredPurpose, "The policy in force does not declare the purpose %q.", key)
+			e.Field = "choices." + key
+			return nil, e
+		}
+		if p.LegalBasis != policy.BasisConsent {
+			e := custos.Errorf(custos.KindUnprocessable, "not_a_consent_purpose",
+				"The purpose %q rests on %s, not on consent, so there is no choice to record.", key, p.LegalBasis)
+			e.Field = "choices." + key
+			return nil, e
+		}
+	}
+	var out []consent.ScopeChoice
+	for _, p := range m.Purposes {
+		if g, ok := choices[p.Key]; ok {
+			out = append(out, consent.ScopeChoice{Scope: p.Key, Granted: g})
+		}
+	}
+	return out, nil
+}

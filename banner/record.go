@@ -1,0 +1,255 @@
+package banner
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/policy"
+)
+
+// maxRecordBody bounds a recording: a device id, a jurisdiction and one
+// boolean per consent purpose fit many times over.
+const maxRecordBody = 4096
+
+// deviceIDLength is the length of the device ids the script makes: 16
+// random bytes in unpadded base64url.
+const deviceIDLength = 22
+
+// actor is who the audit log says recorded a banner choice: the person,
+// through the banner, known only by a device id.
+const actor = "subject:banner"
+
+// RecordRequest is the body of POST /api/v1/banner/consents.
+type RecordRequest struct {
+	DeviceID     string          `json:"device_id"`
+	Jurisdiction string          `json:"jurisdiction"`
+	Choices      map[string]bool `json:"choices"`
+	GPC          bool            `json:"gpc"`
+}
+
+// RecordResponse is its answer.
+type RecordResponse struct {
+	ReceiptID     string                `json:"receipt_id"`
+	ReceiptURL    string                `json:"receipt_url"`
+	PolicyVersion int64                 `json:"policy_version"`
+	GPC           bool                  `json:"gpc"`
+	Choices       []consent.ScopeChoice `json:"choices"`
+}
+
+// preflight answers the CORS preflight of a JSON POST from any site.
+func (h *handler) preflight(w http.ResponseWriter, r *http.Request) {
+	cors(w)
+	hd := w.Header()
+	hd.Set("Access-Control-Allow-Methods", "POST")
+	hd.Set("Access-Control-Allow-Headers", "Content-Type")
+	hd.Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// record answers POST /api/v1/banner/consents: one choice of one device,
+// recorded in the consent ledger with one signed receipt.
+func (h *handler) record(w http.ResponseWriter, r *http.Request) {
+	cors(w)
+	if ok, wait := h.limit.allow(h.d.ClientIP(r)); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		h.fail(w, r, custos.Errorf(custos.KindTooMany, "rate_limited", "Too many choices were recorded from this address; try again in a minute."))
+		return
+	}
+	req, err := decodeRecord(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if h.d.Policies == nil || h.d.Consent == nil {
+		h.fail(w, r, noConsent())
+		return
+	}
+	p, _, err := h.d.Policies.Active(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	scopes, err := checkChoices(p.Manifest, req.Choices)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	gpc := req.GPC || consent.ParseGPC(r.Header.Values("Sec-GPC"))
+	sale := salePurposes(p.Manifest)
+	if gpc {
+		for _, s := range scopes {
+			if s.Granted && sale[s.Scope] {
+				e := custos.Errorf(custos.KindUnprocessable, "gpc_conflict",
+					"The purpose %q sells or shares personal information, and a Global Privacy Control signal opts out of that.", s.Scope)
+				e.Field = "choices." + s.Scope
+				h.fail(w, r, e)
+				return
+			}
+		}
+	} else if saleChoice, ok := saleSharing(p.Manifest, sale, req.Choices); ok {
+		scopes = append(scopes, saleChoice)
+	}
+	if len(scopes) == 0 && !gpc {
+		h.fail(w, r, invalid("choices", "choices must name at least one consent purpose of the policy (or gpc must be true)."))
+		return
+	}
+	rec, err := h.d.Consent.Record(r.Context(), actor, consent.Choice{DeviceID: req.DeviceID, Jurisdiction: req.Jurisdiction,
+		Method: "banner", GPC: gpc, Scopes: scopes}, false)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	base := h.d.BaseURL
+	if base == "" {
+		base = strings.TrimSuffix(h.policyURL(r), "/privacy-policy")
+	}
+	writeJSON(w, http.StatusCreated, RecordResponse{ReceiptID: rec.ReceiptID, PolicyVersion: rec.PolicyVersion, GPC: gpc,
+		Choices: rec.Choices, ReceiptURL: strings.TrimRight(base, "/") + "/api/v1/consents/receipts/" + rec.ReceiptID})
+}
+
+// saleSharing derives the ledger's sale-and-sharing scope when the body
+// speaks for every purpose that sells or shares: refusing all of them is
+// an opt-out of sale and sharing (what the "Do Not Sell or Share" link
+// does), granting any lifts an earlier opt-out, which would otherwise
+// outrank the grant in decisions.
+func saleSharing(m *policy.Manifest, sale, choices map[string]bool) (consent.ScopeChoice, bool) {
+	seen, granted := false, false
+	for _, p := range m.Purposes {
+		if p.LegalBasis != policy.BasisConsent || !sale[p.Key] {
+			continue
+		}
+		g, ok := choices[p.Key]
+		if !ok {
+			return consent.ScopeChoice{}, false
+		}
+		seen, granted = true, granted || g
+	}
+	return consent.ScopeChoice{Scope: consent.ScopeSaleSharing, Granted: granted}, seen
+}
+
+func decodeRecord(w http.ResponseWriter, r *http.Request) (RecordRequest, error) {
+	var req RecordRequest
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+		return req, custos.Errorf(custos.KindInvalid, "unsupported_media_type", "Send the body as application/json.")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRecordBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return req, decodeError(err)
+	}
+	if dec.More() {
+		return req, custos.Errorf(custos.KindInvalid, custos.CodeMalformedJSON, "The request body holds more than one JSON value.")
+	}
+	if len(req.DeviceID) != deviceIDLength || !allIn(req.DeviceID, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") {
+		return req, invalid("device_id", "device_id must be %d letters, digits, '-' or '_' (16 random bytes in base64url).", deviceIDLength)
+	}
+	if !validJurisdiction(req.Jurisdiction) {
+		return req, invalid("jurisdiction", "jurisdiction must be an ISO 3166 code such as US-CA, US, GB or DE.")
+	}
+	return req, nil
+}
+
+func decodeError(err error) error {
+	var (
+		syntax   *json.SyntaxError
+		typ      *json.UnmarshalTypeError
+		tooLarge *http.MaxBytesError
+	)
+	switch {
+	case errors.Is(err, io.EOF):
+		return custos.Errorf(custos.KindInvalid, custos.CodeMalformedJSON, "The request body is empty; send a JSON object.")
+	case errors.As(err, &tooLarge):
+		return custos.Errorf(custos.KindInvalid, "body_too_large", "The request body is over %d bytes.", tooLarge.Limit)
+	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+		return custos.Errorf(custos.KindInvalid, custos.CodeMalformedJSON, "The request body is not valid JSON.")
+	case errors.As(err, &typ):
+		return invalid(typ.Field, "Field %q must be a JSON %s.", typ.Field, typ.Type.Kind())
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return invalid(field, "Field %q is not part of this request.", field)
+	default:
+		return custos.Errorf(custos.KindInvalid, custos.CodeMalformedJSON, "The request body could not be read as JSON.")
+	}
+}
+
+// remoteIP is the address the connection came from. Forwarding headers are
+// not read: anyone can send them, and a limit keyed on them is no limit.
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// maxBuckets bounds the limiter's memory; idle addresses are forgotten
+// first.
+const maxBuckets = 100_000
+
+// limiter is a token bucket per client address, in memory: each server
+// of a cluster limits on its own, which is enough to keep one script from
+// filling the ledger.
+type limiter struct {
+	mu      sync.Mutex
+	clock   custos.Clock
+	rate    float64 // tokens per second
+	burst   float64
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+func newLimiter(clock custos.Clock, perMinute int) *limiter {
+	return &limiter{clock: clock, rate: float64(perMinute) / 60, burst: float64(perMinute), buckets: map[string]*bucket{}}
+}
+
+// allow takes a token for key, or says how long until one is free.
+func (l *limiter) allow(key string) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.clock.Now()
+	b := l.buckets[key]
+	if b == nil {
+		if len(l.buckets) >= maxBuckets {
+			l.prune(now)
+		}
+		b = &bucket{tokens: l.burst, at: now}
+		l.buckets[key] = b
+	}
+	if d := now.Sub(b.at).Seconds(); d > 0 {
+		b.tokens = math.Min(l.burst, b.tokens+d*l.rate)
+	}
+	b.at = now
+	if b.tokens < 1 {
+		return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+	}
+	b.tokens--
+	return true, 0
+}
+
+// prune forgets addresses whose bucket has refilled (they are where a new
+// one would start); if every address is busy, it forgets them all rather
+// than grow without bound.
+func (l *limiter) prune(now time.Time) {
+	for k, b := range l.buckets {
+		if b.tokens+now.Sub(b.at).Seconds()*l.rate >= l.burst {
+			delete(l.buckets, k)
+		}
+	}
+	if len(l.buckets) >= maxBuckets {
+		clear(l.buckets)
+	}
+}
