@@ -21,6 +21,7 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/banner"
 	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/http/web"
@@ -102,7 +103,8 @@ func (s *server) routes() {
 		s.mux.Handle(rt.pattern, h)
 	}
 	web.Register(s.mux, web.Deps{Policies: s.Policies, Requests: s.Requests, Consent: s.Consent, Auth: s.Auth, Store: s.Store,
-		SessionKey: s.SessionKey, Logger: s.log, Clock: s.Clock})
+		SessionKey: s.SessionKey, Logger: s.log, Clock: s.Clock, DSR: s.DSR, AuditKeys: s.AuditKeys})
+	banner.Register(s.mux, banner.Deps{Policies: s.Policies, Consent: s.Consent, Logger: s.log, Clock: s.Clock, BaseURL: s.BaseURL})
 }
 
 type route struct {

@@ -1,56 +1,177 @@
 package web
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"html/template"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/requests"
 )
 
-// The admin console starts with what a privacy officer needs first: sign
-// in with an operator token, then the request queue by legal deadline.
+// The admin console is where a privacy officer works: sign in with an
+// operator token, then the request queue by legal deadline, each request
+// with its decisions, the data map, consent statistics, the audit log and
+// the reports. Every page is rendered here and every form is a plain POST
+// with a CSRF token: the CSP allows no script at all. Each page asks for
+// the same roles as its JSON API twin (http/api/server.go), so the console
+// is never a way round the API's checks.
 
 const (
 	adminCookie = "custos_admin"
 	adminTTL    = time.Hour
 )
 
-var adminPage = template.Must(template.New("admin").Parse(`<!doctype html>
+// adminLayout is shared by every console page: the head with its styles,
+// the navigation, the messages, and the sign-in form.
+const adminLayout = `{{define "head"}}<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} — Custos</title>
-<style>body{font:1rem/1.5 system-ui,sans-serif;max-width:64rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
-input{font:inherit;padding:.5rem;width:100%;box-sizing:border-box;border:1px solid #6b6b6b;border-radius:.25rem}
-button{font:inherit;margin-top:1rem;padding:.5rem 1.2rem;border:2px solid #0b4f9c;background:#0b4f9c;color:#fff;border-radius:.3rem}
-:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}table{border-collapse:collapse;width:100%}
-th,td{border:1px solid #c4c4c4;padding:.4rem .6rem;text-align:left}th{background:#f2f2f2}
-tr.overdue td{background:#fdecee}.error{padding:.75rem 1rem;border-left:4px solid #a4000f;background:#fdecee}</style></head>
-<body><main>
+<style>body{font:1rem/1.5 system-ui,sans-serif;max-width:72rem;margin:0 auto;padding:0 1rem 3rem;color:#1a1a1a}
+input,select,textarea{font:inherit;padding:.45rem;border:1px solid #6b6b6b;border-radius:.25rem;box-sizing:border-box}
+.wide{width:100%}label{font-weight:600}
+button{font:inherit;padding:.45rem 1.1rem;border:2px solid #0b4f9c;background:#0b4f9c;color:#fff;border-radius:.3rem;cursor:pointer}
+button.secondary{background:#fff;color:#0b4f9c}button.danger{border-color:#a4000f;background:#a4000f}
+:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}
+th,td{border:1px solid #c4c4c4;padding:.35rem .55rem;text-align:left;vertical-align:top}th{background:#f2f2f2}caption{text-align:left;font-weight:600;padding:.3rem 0}
+tr.overdue td{background:#fdecee}.error{padding:.75rem 1rem;border-left:4px solid #a4000f;background:#fdecee}
+.notice{padding:.75rem 1rem;border-left:4px solid #0b7a3e;background:#eaf6ef}.muted{color:#555}
+nav.console{display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;align-items:center;padding:.75rem 0;border-bottom:1px solid #c4c4c4;margin-bottom:1rem}
+nav.console a{color:#0b4f9c;font-weight:600}nav.console a[aria-current=page]{color:#1a1a1a;text-decoration:none;border-bottom:3px solid #0b4f9c}
+nav.console form{margin-left:auto}nav.console .who{color:#555}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
+.actions{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}.actions form{border:1px solid #c4c4c4;border-radius:.3rem;padding:.75rem}
+.actions label{display:block;margin:.5rem 0 .2rem}.filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end;margin:1rem 0}
+.filters label{display:block}figure{margin:1rem 0 2rem}figcaption{font-weight:600;margin-bottom:.5rem}
+@media (min-width:60rem){figure.chart-figure{display:grid;grid-template-columns:minmax(0,45rem) minmax(14rem,1fr);gap:0 1.5rem;align-items:start}
+figure.chart-figure figcaption{grid-column:1/-1}}table.chart-data{font-size:.875rem;margin-top:0}table.chart-data td{text-align:right}
+svg.chart{max-width:100%;height:auto}.table-box{overflow-x:auto}code{font-size:.9em;overflow-wrap:anywhere}
+td.nowrap{white-space:nowrap}td.detail{min-width:16rem}
+.tag{display:inline-block;padding:0 .4rem;border-radius:.2rem;background:#eef4fb;margin:0 .2rem .2rem 0}.tag.warn{background:#fdecee}
+.ok{color:#0b7a3e;font-weight:700}.bad{color:#a4000f;font-weight:700}</style></head>
+<body>
+{{if .SignedIn}}<nav class="console" aria-label="Console">
+{{if .Can.Requests}}<a href="/admin"{{if eq .Nav "requests"}} aria-current="page"{{end}}>Requests</a>{{end}}
+{{if .Can.Reports}}<a href="/admin/data-map"{{if eq .Nav "data-map"}} aria-current="page"{{end}}>Data map</a>
+<a href="/admin/consents"{{if eq .Nav "consents"}} aria-current="page"{{end}}>Consents</a>{{end}}
+{{if .Can.Audit}}<a href="/admin/audit"{{if eq .Nav "audit"}} aria-current="page"{{end}}>Audit log</a>{{end}}
+{{if .Can.Reports}}<a href="/admin/reports"{{if eq .Nav "reports"}} aria-current="page"{{end}}>Reports</a>{{end}}
+<form method="post" action="/admin/sign-out"><input type="hidden" name="csrf" value="{{.CSRF}}">
+<span class="who">{{.Who}}</span> <button type="submit" class="secondary">Sign out</button></form>
+</nav>{{end}}
+<main>
 <h1>{{.Title}}</h1>
+{{with .Notice}}<p class="notice" role="status">{{.}}</p>{{end}}
 {{with .Error}}<p class="error" role="alert">{{.}}</p>{{end}}
-{{if .SignIn}}
+{{end}}
+
+{{define "foot"}}</main></body></html>{{end}}
+
+{{define "sign-in"}}{{template "head" .}}
 <form method="post" action="/admin/sign-in">
-<input type="hidden" name="csrf" value="{{.CSRF}}">
-<label for="token">Operator token</label>
-<input id="token" name="token" type="password" autocomplete="off" required>
+<input type="hidden" name="csrf" value="{{.CSRF}}">{{with .Page}}<input type="hidden" name="next" value="{{.}}">{{end}}
+<p><label for="token">Operator token</label><br>
+<input id="token" class="wide" name="token" type="password" autocomplete="off" required></p>
 <button type="submit">Sign in</button>
 </form>
-{{else}}
-<p>Signed in as {{.Who}}. <a href="/admin?status=pending_review">Pending review</a> · <a href="/admin">All</a></p>
+{{template "foot" .}}{{end}}
+
+{{define "message"}}{{template "head" .}}{{template "foot" .}}{{end}}
+
+{{define "queue"}}{{template "head" .}}{{with .Page}}
+<form method="get" action="/admin" class="filters" aria-label="Filter the queue">
+<div><label for="status">Status</label><select id="status" name="status">
+{{range .Statuses}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}</select></div>
+<div><label for="type">Type</label><select id="type" name="type">
+{{range .Types}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}</select></div>
+<div><button type="submit">Filter</button></div>
+</form>
+<p>{{len .Queue}} request{{if ne (len .Queue) 1}}s{{end}}{{if .Overdue}}, <strong>{{.Overdue}} overdue</strong>{{end}}.</p>
 <table><caption>Privacy requests, soonest deadline first</caption>
 <thead><tr><th scope="col">Request</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Law</th><th scope="col">Received</th><th scope="col">Due</th></tr></thead>
 <tbody>{{range .Queue}}<tr{{if .Overdue}} class="overdue"{{end}} data-custos-request="{{.ID}}">
-<td>{{.ID}}</td><td>{{.Type}}</td><td>{{.Status}}</td><td>{{.Law}} ({{.Jurisdiction}})</td><td>{{.ReceivedAt.Format "2006-01-02"}}</td>
-<td>{{if .ExtendedUntil}}{{.ExtendedUntil.Format "2006-01-02"}} (extended){{else}}{{.DueAt.Format "2006-01-02"}}{{end}}{{if .Overdue}} — overdue{{end}}</td></tr>
+<td><a href="/admin/requests/{{.ID}}">{{.ID}}</a></td><td>{{.Type}}</td><td>{{.Status}}</td><td>{{.Law}} ({{.Jurisdiction}})</td><td>{{date .ReceivedAt}}</td>
+<td>{{if .ExtendedUntil}}{{date .ExtendedUntil}} (extended){{else}}{{date .DueAt}}{{end}}{{if .Overdue}} — <strong>overdue</strong>{{end}}</td></tr>
 {{else}}<tr><td colspan="6">No requests.</td></tr>{{end}}</tbody></table>
-{{end}}
-</main></body></html>`))
+{{end}}{{template "foot" .}}{{end}}
+`
+
+var adminPages = template.Must(template.New("admin").Funcs(template.FuncMap{
+	"date":     func(v any) string { return formatTime(v, "2006-01-02") },
+	"datetime": func(v any) string { return formatTime(v, "2006-01-02 15:04 MST") },
+	"num":      num,
+}).Parse(adminLayout + requestPage + dataMapPage + consentsPage + auditPage + reportsPage))
+
+func formatTime(v any, layout string) string {
+	switch t := v.(type) {
+	case time.Time:
+		return t.UTC().Format(layout)
+	case *time.Time:
+		if t != nil {
+			return t.UTC().Format(layout)
+		}
+	}
+	return ""
+}
+
+// rights are what the signed-in role may open: the API's role lists
+// (http/api/server.go), which the console cannot import.
+type rights struct {
+	Requests bool // agentUp: the queue, a request and its progress
+	Decide   bool // officer: approve, deny, extend
+	Reports  bool // reportRole: data map, consent statistics, reports
+	Audit    bool // auditRoles: the audit log and its verification
+}
+
+func rightsOf(r custos.Role) rights {
+	return rights{
+		Requests: auth.Allow(r, custos.RolePrivacyOfficer, custos.RoleAgent),
+		Decide:   auth.Allow(r, custos.RolePrivacyOfficer),
+		Reports:  auth.Allow(r, custos.RolePrivacyOfficer, custos.RoleAuditor),
+		Audit:    auth.Allow(r, custos.RolePrivacyOfficer, custos.RoleAuditor),
+	}
+}
+
+func (r rights) any() bool { return r.Requests || r.Decide || r.Reports || r.Audit }
+
+// adminView is what every console page is rendered with; Page holds the
+// page's own data.
+type adminView struct {
+	Title    string
+	Nav      string
+	SignedIn bool
+	Who      string
+	Can      rights
+	CSRF     string
+	Notice   string
+	Error    string
+	Page     any
+}
+
+// registerAdmin adds the console's pages to mux.
+func (d Deps) registerAdmin(mux *http.ServeMux) {
+	mux.HandleFunc("GET /admin", d.adminHome)
+	mux.HandleFunc("POST /admin/sign-in", d.adminSignIn)
+	mux.HandleFunc("POST /admin/sign-out", d.adminSignOut)
+	mux.HandleFunc("GET /admin/requests/{id}", d.adminRequest)
+	mux.HandleFunc("POST /admin/requests/{id}/approve", d.adminAct(actApprove))
+	mux.HandleFunc("POST /admin/requests/{id}/deny", d.adminAct(actDeny))
+	mux.HandleFunc("POST /admin/requests/{id}/extend", d.adminAct(actExtend))
+	mux.HandleFunc("GET /admin/data-map", d.adminDataMap)
+	mux.HandleFunc("GET /admin/consents", d.adminConsents)
+	mux.HandleFunc("GET /admin/audit", d.adminAudit)
+	mux.HandleFunc("GET /admin/reports", d.adminReports)
+}
 
 // session is a signed, short-lived cookie naming the token that signed in;
 // the token itself never goes into the cookie.
@@ -84,50 +205,200 @@ func (d Deps) operator(r *http.Request) (custos.Token, bool) {
 	return tok, true
 }
 
-func (d Deps) adminRender(w http.ResponseWriter, r *http.Request, status int, data map[string]any) {
-	data["CSRF"] = csrf(w, r)
+func who(t custos.Token) string {
+	name := t.Name
+	if name == "" {
+		name = "token " + strconv.FormatInt(t.ID, 10)
+	}
+	return name + " (" + string(t.Role) + ")"
+}
+
+// adminRender writes a page whole or not at all: a template failure half
+// way must not leave a truncated page that looks complete.
+func (d Deps) adminRender(w http.ResponseWriter, r *http.Request, status int, name string, v adminView) {
+	v.CSRF = csrf(w, r)
+	var buf bytes.Buffer
+	if err := adminPages.ExecuteTemplate(&buf, name, v); err != nil {
+		d.Logger.ErrorContext(r.Context(), "admin page failed", "page", name, "err", err)
+		http.Error(w, "The page could not be shown.", http.StatusInternalServerError)
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", ContentSecurityPolicy)
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	if err := adminPage.Execute(w, data); err != nil {
-		d.Logger.ErrorContext(r.Context(), "admin page failed", "err", err)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// signIn shows the sign-in form; next is where to go once signed in.
+func (d Deps) signIn(w http.ResponseWriter, r *http.Request, status int, next, msg, notice string) {
+	d.adminRender(w, r, status, "sign-in", adminView{Title: "Sign in", Error: msg, Notice: notice, Page: next})
+}
+
+// localNext keeps a post-sign-in destination inside the console, so the
+// form cannot be used to send someone elsewhere.
+func localNext(next string) string {
+	if !strings.HasPrefix(next, "/admin") || strings.ContainsAny(next, "\\\r\n") || strings.HasPrefix(next, "//") {
+		return "/admin"
 	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return "/admin"
+	}
+	return next
+}
+
+// console admits the request when a signed-in operator's role may use the
+// page; otherwise it answers (sign-in form or 403) and returns false.
+func (d Deps) console(w http.ResponseWriter, r *http.Request, may func(rights) bool) (custos.Token, adminView, bool) {
+	tok, ok := d.operator(r)
+	if !ok {
+		status := http.StatusUnauthorized
+		if r.Method == http.MethodGet && r.URL.Path == "/admin" {
+			status = http.StatusOK
+		}
+		next, notice := "", ""
+		if r.Method == http.MethodGet {
+			next = r.URL.RequestURI()
+			if r.URL.Path == "/admin" {
+				next = "" // the default
+				if r.URL.Query().Has("signed-out") {
+					notice = "You are signed out."
+				}
+			}
+		}
+		d.signIn(w, r, status, next, "", notice)
+		return tok, adminView{}, false
+	}
+	v := adminView{SignedIn: true, Who: who(tok), Can: rightsOf(tok.Role)}
+	if !may(v.Can) {
+		v.Title = "Not allowed"
+		v.Error = "A token with role " + string(tok.Role) + " cannot open this part of the console."
+		if !v.Can.any() {
+			// Nothing in the console is open to this role: offer a different token.
+			d.signIn(w, r, http.StatusForbidden, "", "This token's role cannot use the console.", "")
+			return tok, v, false
+		}
+		d.adminRender(w, r, http.StatusForbidden, "message", v)
+		return tok, v, false
+	}
+	return tok, v, true
+}
+
+// form reads a POSTed console form and checks its CSRF token; on failure it
+// has answered 403.
+func (d Deps) form(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil || !csrfOK(r) {
+		v := adminView{Title: "Form expired", Error: "This form expired or did not come from the console. Go back, reload the page and try again."}
+		if tok, ok := d.operator(r); ok {
+			v.SignedIn, v.Who, v.Can = true, who(tok), rightsOf(tok.Role)
+		}
+		d.adminRender(w, r, http.StatusForbidden, "message", v)
+		return false
+	}
+	return true
+}
+
+// failPage shows an error inside the console: the caller's words or the
+// error's own message when a person can act on it; for internal errors the
+// message is AsError's generic one and the cause goes to the log only.
+func (d Deps) failPage(w http.ResponseWriter, r *http.Request, v adminView, err error) {
+	e := custos.AsError(err)
+	status := custos.HTTPStatus(e.Kind)
+	if status >= 500 {
+		d.Logger.ErrorContext(r.Context(), "admin page failed", "pattern", r.Pattern, "code", e.Code, "err", err)
+	}
+	if v.Title == "" {
+		v.Title = "Something went wrong"
+	}
+	if v.Error == "" || status >= 500 {
+		v.Error = e.Message
+	}
+	d.adminRender(w, r, status, "message", v)
+}
+
+type queuePage struct {
+	Queue           []requests.View
+	Overdue         int
+	Statuses, Types []option
 }
 
 func (d Deps) adminHome(w http.ResponseWriter, r *http.Request) {
-	tok, ok := d.operator(r)
+	_, v, ok := d.console(w, r, func(c rights) bool { return c.any() })
 	if !ok {
-		d.adminRender(w, r, http.StatusOK, map[string]any{"Title": "Sign in", "SignIn": true})
 		return
 	}
-	if !auth.Allow(tok.Role, custos.RolePrivacyOfficer, custos.RoleAgent, custos.RoleAuditor) {
-		d.adminRender(w, r, http.StatusForbidden, map[string]any{"Title": "Sign in", "SignIn": true,
-			"Error": "This token's role cannot use the console."})
+	if !v.Can.Requests {
+		// Auditors have no queue in the API either: their first page is
+		// the reports.
+		http.Redirect(w, r, "/admin/reports", http.StatusSeeOther)
 		return
 	}
-	q, err := d.Requests.Queue(r.Context(), r.URL.Query().Get("status"))
+	q := r.URL.Query()
+	status, kind := q.Get("status"), q.Get("type")
+	v.Title, v.Nav = "Requests", "requests"
+	p := queuePage{Statuses: []option{{Value: "", Label: "Any status"}}, Types: []option{{Value: "", Label: "Any type"}}}
+	for _, s := range []string{requests.StatusAwaitingVerification, requests.StatusPendingReview, requests.StatusInProgress,
+		requests.StatusCompleted, requests.StatusDenied, requests.StatusCanceled} {
+		p.Statuses = append(p.Statuses, option{Value: s, Label: strings.ReplaceAll(s, "_", " "), Selected: s == status})
+	}
+	for _, t := range requests.Types() {
+		p.Types = append(p.Types, option{Value: t, Label: strings.ReplaceAll(t, "_", " "), Selected: t == kind})
+	}
+	v.Page = &p
+	if kind != "" && !slices.Contains(requests.Types(), kind) {
+		v.Error = "type must be one of " + strings.Join(requests.Types(), ", ") + "."
+		d.adminRender(w, r, http.StatusBadRequest, "queue", v)
+		return
+	}
+	all, err := d.Requests.Queue(r.Context(), status)
 	if err != nil {
-		d.fail(w, r, err)
+		if e := custos.AsError(err); e.Kind == custos.KindInvalid {
+			v.Error = e.Message
+			d.adminRender(w, r, http.StatusBadRequest, "queue", v)
+			return
+		}
+		d.failPage(w, r, v, err)
 		return
 	}
-	d.adminRender(w, r, http.StatusOK, map[string]any{"Title": "Requests", "Queue": q, "Who": tok.Name + " (" + string(tok.Role) + ")"})
+	for _, x := range all {
+		if kind != "" && x.Type != kind {
+			continue
+		}
+		p.Queue = append(p.Queue, x)
+		if x.Overdue {
+			p.Overdue++
+		}
+	}
+	d.adminRender(w, r, http.StatusOK, "queue", v)
 }
 
 func (d Deps) adminSignIn(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	if err := r.ParseForm(); err != nil || !csrfOK(r) {
-		d.adminRender(w, r, http.StatusForbidden, map[string]any{"Title": "Sign in", "SignIn": true, "Error": "This form expired. Please try again."})
+		d.signIn(w, r, http.StatusForbidden, "", "This form expired. Please try again.", "")
 		return
 	}
+	next := localNext(r.PostFormValue("next"))
 	tok, err := d.Auth.Authenticate(r.Context(), strings.TrimSpace(r.PostFormValue("token")))
 	if err != nil {
-		d.adminRender(w, r, http.StatusUnauthorized, map[string]any{"Title": "Sign in", "SignIn": true, "Error": "That token is not valid."})
+		d.signIn(w, r, http.StatusUnauthorized, next, "That token is not valid.", "")
 		return
 	}
 	until := d.Clock.Now().Add(adminTTL)
 	http.SetCookie(w, &http.Cookie{Name: adminCookie, Value: d.session(tok.ID, until), Path: "/admin", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: int(adminTTL.Seconds())})
-	http.Redirect(w, r, "/admin", http.StatusSeeOther)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// adminSignOut ends the session in this browser. The session names the
+// token, so revoking the token is what ends it everywhere.
+func (d Deps) adminSignOut(w http.ResponseWriter, r *http.Request) {
+	if !d.form(w, r) {
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: adminCookie, Value: "", Path: "/admin", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: -1})
+	http.Redirect(w, r, "/admin?signed-out", http.StatusSeeOther)
 }

@@ -5,6 +5,7 @@ package web
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
@@ -28,6 +30,11 @@ type Deps struct {
 	SessionKey []byte
 	Logger     *slog.Logger
 	Clock      custos.Clock
+	// DSR knows the company's connected datasets and how far each request
+	// has got in them; nil where none are managed.
+	DSR *dsr.Service
+	// AuditKeys verify the audit log's checkpoints, by key id.
+	AuditKeys map[string]ed25519.PublicKey
 }
 
 // ContentSecurityPolicy is strict: no scripts, no external resources. The
@@ -57,8 +64,7 @@ func Register(mux *http.ServeMux, d Deps) {
 		}
 	}
 	if d.Auth != nil && len(d.SessionKey) > 0 {
-		mux.HandleFunc("GET /admin", d.adminHome)
-		mux.HandleFunc("POST /admin/sign-in", d.adminSignIn)
+		d.registerAdmin(mux)
 	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/privacy-policy", http.StatusFound)

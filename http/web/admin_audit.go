@@ -1,0 +1,97 @@
+package web
+
+import (
+	"encoding/hex"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/audit"
+)
+
+// The audit log, newest first, with the verdict of walking the whole chain
+// (hashes, links and signed checkpoints) as GET /api/v1/audit/verify gives
+// it: the page is only worth trusting if the chain behind it verifies.
+
+const auditPageSize = 50
+
+const auditPage = `{{define "audit"}}{{template "head" .}}{{with .Page}}
+{{if .Report.OK}}<p class="notice" data-custos-audit="verified"><span class="ok">Chain verified</span>: {{.Report.Entries}} entries, {{.Report.Checkpoints}} signed checkpoint{{if ne .Report.Checkpoints 1}}s{{end}}, every hash and link intact.</p>
+{{else}}<p class="error" role="alert" data-custos-audit="broken"><span class="bad">The chain does not verify</span>{{if .Report.BadSeq}} at entry {{.Report.BadSeq}}{{end}}: {{.Report.Problem}}</p>{{end}}
+<div class="table-box"><table data-custos-audit-entries><caption>Entries {{.First}} to {{.Last}} of {{.Total}}, newest first</caption>
+<thead><tr><th scope="col">#</th><th scope="col">When</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Object</th><th scope="col">Detail</th><th scope="col">Hash</th></tr></thead>
+<tbody>{{range .Entries}}<tr><td>{{.Seq}}</td><td class="nowrap">{{datetime .At}}</td><td>{{.Actor}}</td><td>{{.Action}}</td><td>{{.Object}}</td><td class="detail"><code>{{.Detail}}</code></td><td><code title="{{.Hash}}">{{.Short}}</code></td></tr>
+{{else}}<tr><td colspan="7">The log is empty.</td></tr>{{end}}</tbody></table></div>
+<nav aria-label="Audit log pages"><p>{{with .Newer}}<a href="/admin/audit?before={{.}}">← Newer entries</a>{{end}}
+{{if and .Newer .Older}} · {{end}}{{with .Older}}<a href="/admin/audit?before={{.}}">Older entries →</a>{{end}}</p></nav>
+{{end}}{{template "foot" .}}{{end}}
+`
+
+type auditRow struct {
+	Seq                           int64
+	At                            time.Time
+	Actor, Action, Object, Detail string
+	Hash, Short                   string
+}
+
+type auditView struct {
+	Report             audit.Report
+	Entries            []auditRow
+	Total, First, Last int64
+	Newer, Older       int64 // the "before" of the neighbouring pages; 0 when none
+}
+
+func (d Deps) adminAudit(w http.ResponseWriter, r *http.Request) {
+	_, v, ok := d.console(w, r, func(c rights) bool { return c.Audit })
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	v.Title, v.Nav = "Audit log", "audit"
+	rep, err := audit.Verify(ctx, d.Store, d.AuditKeys)
+	if err != nil {
+		d.failPage(w, r, v, err)
+		return
+	}
+	total, err := d.Store.CountAuditEntries(ctx)
+	if err != nil {
+		d.failPage(w, r, v, err)
+		return
+	}
+	// Entries are numbered from 1 without gaps (Verify says so when they
+	// are not), so a page is the run of numbers below "before".
+	before := total + 1
+	if s := r.URL.Query().Get("before"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 {
+			d.failPage(w, r, v, custos.Errorf(custos.KindInvalid, custos.CodeInvalidRequest, "before must be an entry number."))
+			return
+		}
+		before = min(n, total+1)
+	}
+	after := max(before-1-auditPageSize, 0)
+	entries, err := d.Store.AuditEntries(ctx, after, int(before-1-after))
+	if err != nil {
+		d.failPage(w, r, v, err)
+		return
+	}
+	page := &auditView{Report: rep, Total: total}
+	for _, e := range slices.Backward(entries) {
+		h := hex.EncodeToString(e.Hash)
+		page.Entries = append(page.Entries, auditRow{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Object: e.Object,
+			Detail: e.Detail, Hash: h, Short: h[:min(12, len(h))] + "…"})
+	}
+	if len(entries) > 0 {
+		page.First, page.Last = entries[0].Seq, entries[len(entries)-1].Seq
+		if page.First > 1 {
+			page.Older = page.First
+		}
+	}
+	if before <= total {
+		page.Newer = min(before+auditPageSize, total+1)
+	}
+	v.Page = page
+	d.adminRender(w, r, http.StatusOK, "audit", v)
+}

@@ -1,0 +1,293 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/requests"
+	"github.com/custos-privacy/custos/store"
+)
+
+// One request as the officer works it: what was asked under which law, how
+// the person's identity was checked, the deadlines, the history, how far the
+// company's connected systems have got, and the decisions still open.
+//
+// The answer package itself is sealed for the person: requests.Service
+// opens it only with the person's access token, and the JSON API has no
+// operator route to it. The page does not add one; it shows what the
+// history records of the outcome instead.
+
+const requestPage = `{{define "request"}}{{template "head" .}}{{with .Page}}{{$r := .R}}
+<p><a href="/admin">← Back to the queue</a></p>
+<dl class="facts" data-custos-status="{{$r.Status}}">
+<dt>Type</dt><dd>{{$r.Type}}</dd>
+<dt>Status</dt><dd>{{$r.Status}}{{if $r.Overdue}} — <strong class="bad">overdue</strong>{{end}}</dd>
+<dt>Jurisdiction and law</dt><dd>{{$r.Jurisdiction}} — {{$r.Law}}</dd>
+<dt>Person known to Custos</dt><dd>{{if $r.SubjectKnown}}yes{{else}}not yet, or no records{{end}}</dd>
+{{with $r.AppealOf}}<dt>Appeal of</dt><dd><a href="/admin/requests/{{.}}">{{.}}</a></dd>{{end}}
+{{with $r.DuplicateOf}}<dt>Duplicate of</dt><dd><a href="/admin/requests/{{.}}">{{.}}</a></dd>{{end}}
+{{with $r.Decision}}<dt>Decision</dt><dd>{{.Code}} by {{.By}}: {{.Text}}</dd>{{end}}
+</dl>
+
+<h2>Identity verification</h2>
+<dl class="facts" data-custos-verification>
+<dt>Verified</dt><dd>{{with $r.VerifiedAt}}{{datetime .}}{{else}}not yet{{end}}</dd>
+<dt>Channel</dt><dd>{{$r.Channel}} — {{.Verification}}</dd>
+{{with .VerifiedBy}}<dt>Taken by</dt><dd>{{.}}</dd>{{end}}
+{{with $r.Agent}}<dt>Authorised agent</dt><dd>{{.}} (proof of the person's permission on file)</dd>{{end}}
+</dl>
+
+<h2>Deadlines</h2>
+<dl class="facts">
+<dt>Received</dt><dd>{{datetime $r.ReceivedAt}}</dd>
+{{with $r.AcknowledgeBy}}<dt>Acknowledge by</dt><dd>{{date .}}</dd>{{end}}
+<dt>Due</dt><dd data-custos-due>{{date $r.DueAt}}</dd>
+{{with $r.ExtendedUntil}}<dt>Extended until</dt><dd data-custos-extended>{{date .}}</dd>{{end}}
+{{with $r.CompletedAt}}<dt>Closed</dt><dd>{{datetime .}}</dd>{{end}}
+</dl>
+
+{{if and .Decide .Open}}<h2>Decide</h2>
+<div class="actions">
+{{if .CanApprove}}<form method="post" action="/admin/requests/{{$r.ID}}/approve">
+<input type="hidden" name="csrf" value="{{$.CSRF}}">
+<p>Approving starts the work: Custos' own records now, and every connected system.{{if eq $r.Type "appeal"}} An appeal is decided by someone other than who denied the original request.{{end}}</p>
+<button type="submit">Approve</button></form>{{end}}
+{{if .CanDeny}}<form method="post" action="/admin/requests/{{$r.ID}}/deny">
+<input type="hidden" name="csrf" value="{{$.CSRF}}">
+<label for="reason_code">Reason</label>
+<select id="reason_code" name="reason_code" class="wide" required>{{range .DenyReasons}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}</select>
+<label for="deny_reason">Explanation for the person</label>
+<textarea id="deny_reason" name="reason" class="wide" rows="3" minlength="10" required>{{.DenyText}}</textarea>
+<p class="muted">It is e-mailed to the person with how to appeal or complain.</p>
+<button type="submit" class="danger">Deny</button></form>{{end}}
+{{if .CanExtend}}<form method="post" action="/admin/requests/{{$r.ID}}/extend">
+<input type="hidden" name="csrf" value="{{$.CSRF}}">
+<label for="extend_reason">Why more time is needed</label>
+<textarea id="extend_reason" name="reason" class="wide" rows="3" minlength="10" required>{{.ExtendText}}</textarea>
+<p class="muted">The law allows one extension; the person is e-mailed the new date and this reason.</p>
+<button type="submit" class="secondary">Extend the deadline</button></form>{{end}}
+{{if not (or .CanApprove .CanDeny .CanExtend)}}<p>Nothing is left to decide on this request.</p>{{end}}
+</div>
+{{else if .Open}}<p class="muted">A privacy officer decides this request.</p>{{end}}
+
+{{if eq $r.Status "completed"}}<h2>Result</h2>
+<p data-custos-result>{{.Result}}</p>
+{{end}}
+{{with .Outcome}}<table data-custos-outcome><caption>Outcome, as recorded in the history</caption>
+<thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Detail</th></tr></thead>
+<tbody>{{range .}}<tr><td>{{datetime .At}}</td><td>{{.Action}}</td><td>{{.Note}}</td></tr>{{end}}</tbody></table>{{end}}
+
+<h2>Connected systems</h2>
+{{if not .Systems}}<p class="muted">No connected systems are configured on this server.</p>
+{{else}}<table data-custos-tasks><caption>Progress in each collection</caption>
+<thead><tr><th scope="col">Phase</th><th scope="col">Collection</th><th scope="col">Status</th><th scope="col">Rows found</th><th scope="col">Rows done</th><th scope="col">Attempts</th><th scope="col">Note</th><th scope="col">Updated</th></tr></thead>
+<tbody>{{range .Tasks}}<tr><td>{{.Phase}}</td><td><code>{{.Collection}}</code></td><td>{{.Status}}</td><td>{{.Found}}</td><td>{{.Done}}</td><td>{{.Attempts}}</td>
+<td>{{with .Error}}<span class="bad">{{.}}</span> {{end}}{{.Note}}</td><td>{{datetime .UpdatedAt}}</td></tr>
+{{else}}<tr><td colspan="8">Not run in any connected system{{if eq $r.Status "pending_review" "awaiting_verification"}} yet{{end}}.</td></tr>{{end}}</tbody></table>{{end}}
+
+<table data-custos-history><caption>History</caption>
+<thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Step</th><th scope="col">Status</th><th scope="col">Note</th></tr></thead>
+<tbody>{{range $r.History}}<tr><td>{{datetime .At}}</td><td>{{.Actor}}</td><td>{{.Action}}</td><td>{{.Status}}</td><td>{{.Note}}</td></tr>{{end}}</tbody></table>
+{{end}}{{template "foot" .}}{{end}}
+`
+
+type requestView struct {
+	R            requests.View
+	Verification string
+	VerifiedBy   string
+	Systems      bool
+	Tasks        []store.Task
+	Result       string
+	Outcome      []requests.HistoryRow
+	Open         bool
+	Decide       bool
+	CanApprove   bool
+	CanDeny      bool
+	CanExtend    bool
+	DenyReasons  []option
+	DenyText     string
+	ExtendText   string
+}
+
+// The decisions an officer takes from the request page.
+const (
+	actApprove = "approve"
+	actDeny    = "deny"
+	actExtend  = "extend"
+)
+
+// outcomeSteps are the history steps that say how a request ended and what
+// it caused: the operator's view of what the sealed answer tells the person.
+func outcomeStep(action string) bool {
+	return slices.Contains([]string{"completed", "denied", "duplicate", "canceled", "recipient_notified",
+		"recipient_notice_due", "needs_operator", "result_downloaded"}, action)
+}
+
+func denyLabel(code string) string {
+	switch code {
+	case requests.DenyRequestLimit:
+		return "Over the law's limit on requests"
+	case requests.DenyUnverifiable:
+		return "Identity could not be verified"
+	case requests.DenyExempt:
+		return "An exemption in the law applies"
+	case requests.DenyManifestlyUnfounded:
+		return "Manifestly unfounded or excessive"
+	case requests.DenyNotApplicable:
+		return "The right does not apply to this person or data"
+	case requests.DenyOther:
+		return "Another reason (explain below)"
+	}
+	return code
+}
+
+func doneMessage(action string) string {
+	switch action {
+	case actApprove:
+		return "Approved. The request is being fulfilled."
+	case actDeny:
+		return "Denied. The person is being told why, and how to appeal or complain."
+	case actExtend:
+		return "Deadline extended. The person is being told the new date and the reason."
+	}
+	return ""
+}
+
+func (d Deps) adminRequest(w http.ResponseWriter, r *http.Request) {
+	_, v, ok := d.console(w, r, func(c rights) bool { return c.Requests })
+	if !ok {
+		return
+	}
+	v.Notice = doneMessage(r.URL.Query().Get("done"))
+	d.showRequest(w, r, http.StatusOK, v, r.PathValue("id"), "", "", "")
+}
+
+// showRequest renders the request page, with an error and the officer's
+// unsent input when a decision failed.
+func (d Deps) showRequest(w http.ResponseWriter, r *http.Request, status int, v adminView, id, denyCode, denyText, extendText string) {
+	ctx := r.Context()
+	v.Nav = "requests"
+	rv, err := d.Requests.Get(ctx, id)
+	if err != nil {
+		v.Title = "Request " + id
+		if custos.AsError(err).Kind == custos.KindNotFound {
+			v.Error = "There is no request " + id + "."
+		}
+		d.failPage(w, r, v, err)
+		return
+	}
+	p := requestView{R: rv, Decide: v.Can.Decide, DenyText: denyText, ExtendText: extendText}
+	p.Open = rv.Status == requests.StatusAwaitingVerification || rv.Status == requests.StatusPendingReview || rv.Status == requests.StatusInProgress
+	p.CanApprove = v.Can.Decide && rv.Status == requests.StatusPendingReview
+	p.CanDeny = v.Can.Decide && (rv.Status == requests.StatusPendingReview || rv.Status == requests.StatusInProgress)
+	p.CanExtend = v.Can.Decide && p.Open && rv.ExtendedUntil == nil
+	for _, c := range requests.DenyReasons() {
+		p.DenyReasons = append(p.DenyReasons, option{Value: c, Label: denyLabel(c), Selected: c == denyCode})
+	}
+	switch {
+	case rv.VerifiedAt == nil:
+		p.Verification = "the person has not entered the code mailed to the address yet"
+	case rv.Channel == "web":
+		p.Verification = "the person entered the code mailed to the address"
+	case rv.Channel == "system":
+		p.Verification = "opened by Custos itself (data of a minor)"
+	default:
+		p.Verification = "taken by an operator, who vouched for the person's identity"
+	}
+	for _, h := range rv.History {
+		if h.Action == "received" && rv.Channel != "web" && p.VerifiedBy == "" {
+			p.VerifiedBy = h.Actor
+		}
+		if outcomeStep(h.Action) {
+			p.Outcome = append(p.Outcome, h)
+		}
+	}
+	if rv.Status == requests.StatusCompleted {
+		stored, err := d.Store.Request(ctx, id)
+		if err != nil {
+			d.failPage(w, r, v, err)
+			return
+		}
+		p.Result = resultWords(stored, d.Clock.Now())
+	}
+	if d.DSR != nil {
+		if p.Tasks, err = d.DSR.Progress(ctx, id); err != nil {
+			d.failPage(w, r, v, err)
+			return
+		}
+		p.Systems = len(p.Tasks) > 0
+		if !p.Systems {
+			if p.Systems, err = d.DSR.Any(ctx); err != nil {
+				d.failPage(w, r, v, err)
+				return
+			}
+		}
+	}
+	v.Title = "Request " + rv.ID
+	v.Page = &p
+	d.adminRender(w, r, status, "request", v)
+}
+
+// resultWords says where the person's answer stands, without opening it.
+func resultWords(r store.Request, now time.Time) string {
+	switch {
+	case r.ResultSealed != nil && r.ResultExpiresAt != nil:
+		return "The answer is ready for the person behind their own link until " + r.ResultExpiresAt.UTC().Format("2 January 2006") +
+			". It is sealed for them: operators get no copy. The outcome below is what the history records."
+	case r.ResultExpiresAt != nil && !now.Before(*r.ResultExpiresAt):
+		return "The answer expired on " + r.ResultExpiresAt.UTC().Format("2 January 2006") + " and was deleted."
+	default:
+		return "No answer is held for this request."
+	}
+}
+
+// adminAct takes one decision on a request, as the API's approve, deny and
+// extend endpoints do, then returns to the request page.
+func (d Deps) adminAct(action string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !d.form(w, r) {
+			return
+		}
+		tok, v, ok := d.console(w, r, func(c rights) bool { return c.Decide })
+		if !ok {
+			return
+		}
+		ctx, id, actor := r.Context(), r.PathValue("id"), auth.Actor(tok)
+		code, text := r.PostFormValue("reason_code"), strings.TrimSpace(r.PostFormValue("reason"))
+		var err error
+		switch action {
+		case actApprove:
+			_, err = d.Requests.Approve(ctx, actor, id)
+		case actDeny:
+			if code == "" {
+				code = requests.DenyOther
+			}
+			_, err = d.Requests.Deny(ctx, actor, id, code, text)
+		case actExtend:
+			_, err = d.Requests.Extend(ctx, actor, id, text)
+		}
+		if err != nil {
+			e := custos.AsError(err)
+			status := custos.HTTPStatus(e.Kind)
+			if status >= 500 || e.Kind == custos.KindNotFound {
+				d.failPage(w, r, v, err)
+				return
+			}
+			v.Error = e.Message
+			denyText, extendText := "", ""
+			if action == actDeny {
+				denyText = text
+			} else if action == actExtend {
+				extendText = text
+			}
+			d.showRequest(w, r, status, v, id, code, denyText, extendText)
+			return
+		}
+		http.Redirect(w, r, "/admin/requests/"+url.PathEscape(id)+"?done="+action, http.StatusSeeOther)
+	}
+}
