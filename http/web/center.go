@@ -4,11 +4,13 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"fmt"
 	"html/template"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/consent"
@@ -20,49 +22,51 @@ import (
 // need no JavaScript. Field names are CONTRACT.md's: type, email,
 // jurisdiction, code.
 
-var centerPage = template.Must(template.New("center").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}} — {{.Org}}</title>
+var centerPage = template.Must(template.New("center").Funcs(pageFuncs()).Parse(`<!doctype html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{t .Title}} — {{.Org}}</title>
 <style>body{font:1rem/1.6 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
 label{display:block;margin:1rem 0 .25rem;font-weight:600}select,input{font:inherit;padding:.5rem;width:100%;box-sizing:border-box;border:1px solid #6b6b6b;border-radius:.25rem}
 button{font:inherit;margin-top:1.25rem;padding:.6rem 1.4rem;border:2px solid #0b4f9c;background:#0b4f9c;color:#fff;border-radius:.3rem;cursor:pointer}
 :focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}.note{padding:.75rem 1rem;border-left:4px solid #0b4f9c;background:#eef4fb}
-.error{padding:.75rem 1rem;border-left:4px solid #a4000f;background:#fdecee}</style></head>
-<body><main>
-<h1>{{.Title}}</h1>
-{{if .GPC}}<p class="note" role="status" data-custos-gpc>Opt-out request honored: your browser's Global Privacy Control signal is treated as a request to opt out of the sale and sharing of your personal information.</p>{{end}}
+.error{padding:.75rem 1rem;border-left:4px solid #a4000f;background:#fdecee}nav.langs{font-size:.9rem;text-align:right}nav.langs a{margin-left:.5rem}</style></head>
+<body>
+<nav class="langs" aria-label="{{t "lang.label"}}">{{range .Languages}}{{if .Current}}<a aria-current="true" lang="{{.Code}}">{{.Name}}</a>{{else}}<a href="?lang={{.Code}}{{with $.Request}}&amp;request={{.}}{{end}}" lang="{{.Code}}" hreflang="{{.Code}}">{{.Name}}</a>{{end}}{{end}}</nav>
+<main>
+<h1>{{t .Title}}</h1>
+{{if .GPC}}<p class="note" role="status" data-custos-gpc>{{t "gpc.honored"}}</p>{{end}}
 {{with .Error}}<p class="error" role="alert">{{.}}</p>{{end}}
 {{if eq .Step "start"}}
-<p>Tell us what you would like us to do with the personal information {{.Org}} holds about you. We will e-mail you a code to confirm that the address is yours.</p>
+<p>{{t "center.intro" .Org}}</p>
 <form method="post" action="/privacy-center">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
-{{with .AppealOf}}<input type="hidden" name="appeal_of" value="{{.}}"><p class="note">You are appealing our decision on request {{.}}.</p>{{end}}
-<label for="type">What would you like?</label>
+{{with .AppealOf}}<input type="hidden" name="appeal_of" value="{{.}}"><p class="note">{{t "center.appeal" .}}</p>{{end}}
+<label for="type">{{t "center.type"}}</label>
 <select id="type" name="type" required>
-{{range .Types}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}
+{{range .Types}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{t .Label}}</option>{{end}}
 </select>
-<label for="email">Your e-mail address</label>
+<label for="email">{{t "center.email"}}</label>
 <input id="email" name="email" type="email" autocomplete="email" required value="{{.Email}}">
-<label for="jurisdiction">Where you live</label>
+<label for="jurisdiction">{{t "center.jurisdiction"}}</label>
 <select id="jurisdiction" name="jurisdiction" required>
-{{range .Jurisdictions}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}
+{{range .Jurisdictions}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{t .Label}}</option>{{end}}
 </select>
-<button type="submit">Send me a code</button>
+<button type="submit">{{t "center.send"}}</button>
 </form>
-<p><a href="/privacy-policy">Read our privacy policy</a></p>
+<p><a href="/privacy-center/preferences">{{t "center.prefs"}}</a> · <a href="/privacy-policy">{{t "center.policy"}}</a></p>
 {{else if eq .Step "code"}}
-<p>If {{.Org}} can act on this address, we have sent a six-digit code to it. It is valid for 10 minutes.</p>
+<p>{{t "code.sent" .Org}}</p>
 <form method="post" action="/privacy-center/verify">
 <input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="request" value="{{.Request}}">
-<label for="code">Code</label>
+<label for="code">{{t "code.label"}}</label>
 <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
-<button type="submit">Confirm</button>
+<button type="submit">{{t "code.confirm"}}</button>
 </form>
 {{else if eq .Step "status"}}
-<dl><dt>Request</dt><dd>{{.Request}}</dd><dt>Status</dt><dd data-custos-status="{{.Status}}">{{.StatusText}}</dd>
-<dt>We will answer by</dt><dd>{{.Due}}</dd>{{with .Reason}}<dt>Why</dt><dd>{{.}}</dd>{{end}}</dl>
-{{if .ResultReady}}<p><a href="/api/v1/privacy-requests/{{.Request}}/result?format=html&amp;token={{.Token}}">See your answer</a>
-· <a href="/api/v1/privacy-requests/{{.Request}}/result?token={{.Token}}" download>Download it as JSON</a></p>{{end}}
+<dl><dt>{{t "status.request"}}</dt><dd>{{.Request}}</dd><dt>{{t "status.status"}}</dt><dd data-custos-status="{{.Status}}">{{t (print "status." .Status)}}</dd>
+<dt>{{t "status.due"}}</dt><dd>{{.Due}}</dd>{{with .Reason}}<dt>{{t "status.why"}}</dt><dd>{{.}}</dd>{{end}}</dl>
+{{if .ResultReady}}<p><a href="/api/v1/privacy-requests/{{.Request}}/result?format=html&amp;token={{.Token}}">{{t "status.answer"}}</a>
+· <a href="/api/v1/privacy-requests/{{.Request}}/result?token={{.Token}}" download>{{t "status.download"}}</a></p>{{end}}
 {{end}}
 </main></body></html>`))
 
@@ -73,18 +77,18 @@ type option struct {
 
 func requestOptions(selected string) []option {
 	if selected == requests.TypeAppeal {
-		return []option{{Value: requests.TypeAppeal, Label: "Appeal your decision on my request", Selected: true}}
+		return []option{{Value: requests.TypeAppeal, Label: "type." + requests.TypeAppeal, Selected: true}}
 	}
 	labels := []option{
-		{Value: requests.TypeAccess, Label: "See my data"},
-		{Value: requests.TypePortability, Label: "Get my data in a portable file"},
-		{Value: requests.TypeCategories, Label: "Know what kinds of data you hold and share"},
-		{Value: requests.TypeCorrection, Label: "Correct my data"},
-		{Value: requests.TypeDeletion, Label: "Delete my data"},
-		{Value: requests.TypeRestriction, Label: "Restrict what you do with my data"},
-		{Value: requests.TypeOptOut, Label: "Do not sell or share my data"},
-		{Value: requests.TypeObjection, Label: "Stop marketing to me"},
-		{Value: requests.TypeDirectMarketingDisclosures, Label: "Who got my data for their marketing (California Shine the Light)"},
+		{Value: requests.TypeAccess, Label: "type." + requests.TypeAccess},
+		{Value: requests.TypePortability, Label: "type." + requests.TypePortability},
+		{Value: requests.TypeCategories, Label: "type." + requests.TypeCategories},
+		{Value: requests.TypeCorrection, Label: "type." + requests.TypeCorrection},
+		{Value: requests.TypeDeletion, Label: "type." + requests.TypeDeletion},
+		{Value: requests.TypeRestriction, Label: "type." + requests.TypeRestriction},
+		{Value: requests.TypeOptOut, Label: "type." + requests.TypeOptOut},
+		{Value: requests.TypeObjection, Label: "type." + requests.TypeObjection},
+		{Value: requests.TypeDirectMarketingDisclosures, Label: "type." + requests.TypeDirectMarketingDisclosures},
 	}
 	for i := range labels {
 		labels[i].Selected = labels[i].Value == selected
@@ -94,12 +98,12 @@ func requestOptions(selected string) []option {
 
 func jurisdictionOptions(selected string) []option {
 	list := []option{
-		{Value: "US-CA", Label: "California, United States"}, {Value: "US-VA", Label: "Virginia, United States"},
-		{Value: "US-CO", Label: "Colorado, United States"}, {Value: "US-CT", Label: "Connecticut, United States"},
-		{Value: "US", Label: "Elsewhere in the United States"}, {Value: "GB", Label: "United Kingdom"},
-		{Value: "DE", Label: "Germany"}, {Value: "FR", Label: "France"}, {Value: "IE", Label: "Ireland"},
-		{Value: "NL", Label: "Netherlands"}, {Value: "ES", Label: "Spain"}, {Value: "IT", Label: "Italy"},
-		{Value: "ZZ", Label: "Somewhere else"},
+		{Value: "US-CA", Label: "jur.US-CA"}, {Value: "US-VA", Label: "jur.US-VA"},
+		{Value: "US-CO", Label: "jur.US-CO"}, {Value: "US-CT", Label: "jur.US-CT"},
+		{Value: "US", Label: "jur.US"}, {Value: "GB", Label: "jur.GB"},
+		{Value: "DE", Label: "jur.DE"}, {Value: "FR", Label: "jur.FR"}, {Value: "IE", Label: "jur.IE"},
+		{Value: "NL", Label: "jur.NL"}, {Value: "ES", Label: "jur.ES"}, {Value: "IT", Label: "jur.IT"},
+		{Value: "ZZ", Label: "jur.ZZ"},
 	}
 	for i := range list {
 		list[i].Selected = list[i].Value == selected
@@ -136,15 +140,23 @@ func (d Deps) page(w http.ResponseWriter, r *http.Request, status int, data map[
 		d.fail(w, r, err)
 		return
 	}
+	l := lang(w, r)
 	data["Org"] = p.Organisation.ShortName
 	data["CSRF"] = csrf(w, r)
 	data["GPC"] = consent.ParseGPC(r.Header.Values("Sec-GPC"))
+	if e, ok := data["Error"].(string); ok && e != "" {
+		data["Error"] = errorText(l, fmt.Sprint(data["ErrorCode"]), e)
+	}
+	if d, ok := data["DueAt"].(time.Time); ok {
+		data["Due"] = date(l, d)
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", ContentSecurityPolicy)
 	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Language", l)
 	w.WriteHeader(status)
-	if err := centerPage.Execute(w, data); err != nil {
+	if err := render(w, centerPage, l, data); err != nil {
 		d.Logger.ErrorContext(r.Context(), "privacy centre page failed", "err", err)
 	}
 }
@@ -162,15 +174,15 @@ func (d Deps) centerStart(w http.ResponseWriter, r *http.Request) {
 	if appealOf != "" {
 		kind = requests.TypeAppeal
 	}
-	d.page(w, r, http.StatusOK, map[string]any{"Title": "Your privacy choices", "Step": "start", "AppealOf": appealOf,
+	d.page(w, r, http.StatusOK, map[string]any{"Title": "title.choices", "Step": "start", "AppealOf": appealOf,
 		"Types": requestOptions(kind), "Jurisdictions": jurisdictionOptions(q.Get("jurisdiction"))})
 }
 
 func (d Deps) centerSubmit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil || !csrfOK(r) {
-		d.page(w, r, http.StatusForbidden, map[string]any{"Title": "Your privacy choices", "Step": "start",
-			"Error": "This form expired. Please try again.", "Types": requestOptions(""), "Jurisdictions": jurisdictionOptions("")})
+		d.page(w, r, http.StatusForbidden, map[string]any{"Title": "title.choices", "Step": "start",
+			"Error": "x", "ErrorCode": "form_expired", "Types": requestOptions(""), "Jurisdictions": jurisdictionOptions("")})
 		return
 	}
 	in := requests.Intake{Type: r.PostFormValue("type"), Email: r.PostFormValue("email"), Jurisdiction: r.PostFormValue("jurisdiction"),
@@ -184,7 +196,7 @@ func (d Deps) centerSubmit(w http.ResponseWriter, r *http.Request) {
 			d.fail(w, r, err)
 			return
 		}
-		d.page(w, r, status, map[string]any{"Title": "Your privacy choices", "Step": "start", "Error": e.Message, "Email": in.Email,
+		d.page(w, r, status, map[string]any{"Title": "title.choices", "Step": "start", "Error": e.Message, "ErrorCode": e.Code, "Email": in.Email,
 			"AppealOf": in.AppealOf, "Types": requestOptions(in.Type), "Jurisdictions": jurisdictionOptions(in.Jurisdiction)})
 		return
 	}
@@ -192,7 +204,7 @@ func (d Deps) centerSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d Deps) centerCode(w http.ResponseWriter, r *http.Request) {
-	d.page(w, r, http.StatusOK, map[string]any{"Title": "Check your e-mail", "Step": "code", "Request": r.URL.Query().Get("request")})
+	d.page(w, r, http.StatusOK, map[string]any{"Title": "title.check", "Step": "code", "Request": r.URL.Query().Get("request")})
 }
 
 func (d Deps) centerVerify(w http.ResponseWriter, r *http.Request) {
@@ -200,8 +212,8 @@ func (d Deps) centerVerify(w http.ResponseWriter, r *http.Request) {
 	err := r.ParseForm()
 	id := r.PostFormValue("request")
 	if err != nil || !csrfOK(r) {
-		d.page(w, r, http.StatusForbidden, map[string]any{"Title": "Check your e-mail", "Step": "code", "Request": id,
-			"Error": "This form expired. Please try again."})
+		d.page(w, r, http.StatusForbidden, map[string]any{"Title": "title.check", "Step": "code", "Request": id,
+			"Error": "x", "ErrorCode": "form_expired"})
 		return
 	}
 	v, err := d.Requests.Verify(r.Context(), id, strings.TrimSpace(r.PostFormValue("code")))
@@ -212,7 +224,7 @@ func (d Deps) centerVerify(w http.ResponseWriter, r *http.Request) {
 			d.fail(w, r, err)
 			return
 		}
-		d.page(w, r, status, map[string]any{"Title": "Check your e-mail", "Step": "code", "Request": id, "Error": e.Message})
+		d.page(w, r, status, map[string]any{"Title": "title.check", "Step": "code", "Request": id, "Error": e.Message, "ErrorCode": e.Code})
 		return
 	}
 	// The access token lives in a cookie scoped to this request's page; the
@@ -230,14 +242,14 @@ func (d Deps) centerStatus(w http.ResponseWriter, r *http.Request, id string) {
 	st, err := d.Requests.Status(r.Context(), id, token)
 	if err != nil {
 		// Not verified here yet (or a stranger's link): ask for the code.
-		d.page(w, r, http.StatusOK, map[string]any{"Title": "Check your e-mail", "Step": "code", "Request": id})
+		d.page(w, r, http.StatusOK, map[string]any{"Title": "title.check", "Step": "code", "Request": id})
 		return
 	}
 	due := st.DueAt
 	if st.ExtendedUntil != nil {
 		due = *st.ExtendedUntil
 	}
-	d.page(w, r, http.StatusOK, map[string]any{"Title": "Your request", "Step": "status", "Request": id, "Status": st.Status,
-		"StatusText": st.StatusText, "Due": due.Format("2 January 2006"), "Reason": st.Reason, "ResultReady": st.ResultReady,
+	d.page(w, r, http.StatusOK, map[string]any{"Title": "title.request", "Step": "status", "Request": id, "Status": st.Status,
+		"StatusText": st.StatusText, "DueAt": due, "Reason": st.Reason, "ResultReady": st.ResultReady,
 		"Token": token})
 }

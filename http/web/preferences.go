@@ -1,11 +1,13 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net"
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/consent"
@@ -16,63 +18,69 @@ import (
 // person sees every consent and opt-out the policy offers, with their
 // current choice, and changes any of them. Plain forms; no JavaScript.
 
-var prefsPage = template.Must(template.New("prefs").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}} — {{.Org}}</title>
+var prefsPage = template.Must(template.New("prefs").Funcs(pageFuncs()).Parse(`<!doctype html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{t .Title}} — {{.Org}}</title>
 <style>body{font:1rem/1.6 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
 label{display:block;margin:1rem 0 .25rem;font-weight:600}select,input[type=email],input[inputmode]{font:inherit;padding:.5rem;width:100%;box-sizing:border-box;border:1px solid #6b6b6b;border-radius:.25rem}
 button{font:inherit;margin-top:1.25rem;padding:.6rem 1.4rem;border:2px solid #0b4f9c;background:#0b4f9c;color:#fff;border-radius:.3rem;cursor:pointer}
 button.plain{background:#fff;color:#0b4f9c}:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}
 fieldset{border:1px solid #c4c4c4;border-radius:.3rem;margin:1rem 0;padding:.75rem 1rem}legend{font-weight:600;padding:0 .25rem}
 fieldset label{display:inline;font-weight:400;margin:0 1.25rem 0 .25rem}.hint{color:#4a4a4a;margin:.25rem 0 .5rem}
-.note{padding:.75rem 1rem;border-left:4px solid #0b4f9c;background:#eef4fb}.error{padding:.75rem 1rem;border-left:4px solid #a4000f;background:#fdecee}</style></head>
-<body><main>
-<h1>{{.Title}}</h1>
+.note{padding:.75rem 1rem;border-left:4px solid #0b4f9c;background:#eef4fb}.error{padding:.75rem 1rem;border-left:4px solid #a4000f;background:#fdecee}
+nav.langs{font-size:.9rem;text-align:right}nav.langs a{margin-left:.5rem}</style></head>
+<body>
+<nav class="langs" aria-label="{{t "lang.label"}}">{{range .Languages}}{{if .Current}}<a aria-current="true" lang="{{.Code}}">{{.Name}}</a>{{else}}<a href="?lang={{.Code}}" lang="{{.Code}}" hreflang="{{.Code}}">{{.Name}}</a>{{end}}{{end}}</nav>
+<main>
+<h1>{{t .Title}}</h1>
 {{with .Error}}<p class="error" role="alert">{{.}}</p>{{end}}
-{{with .Saved}}<p class="note" role="status" data-custos-saved>{{.}}</p>{{end}}
+{{if .Saved}}<p class="note" role="status" data-custos-saved>{{t "prefs.saved"}}</p>{{end}}
 {{if eq .Step "start"}}
-<p>See and change the choices you have made about how {{.Org}} uses your personal information. We will e-mail you a code to confirm that the address is yours.</p>
+<p>{{t "prefs.intro" .Org}}</p>
 <form method="post" action="/privacy-center/preferences">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
-<label for="email">Your e-mail address</label>
+<label for="email">{{t "center.email"}}</label>
 <input id="email" name="email" type="email" autocomplete="email" required value="{{.Email}}">
-<label for="jurisdiction">Where you live</label>
+<label for="jurisdiction">{{t "center.jurisdiction"}}</label>
 <select id="jurisdiction" name="jurisdiction" required>
-{{range .Jurisdictions}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}
+{{range .Jurisdictions}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{t .Label}}</option>{{end}}
 </select>
-<button type="submit">Send me a code</button>
+<button type="submit">{{t "center.send"}}</button>
 </form>
 {{else if eq .Step "code"}}
-<p>We have sent a six-digit code to {{.Email}}. It is valid for 30 minutes.</p>
+<p>{{t "prefs.code_sent" .Email}}</p>
 <form method="post" action="/privacy-center/preferences/verify">
 <input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="ticket" value="{{.Ticket}}">
 <input type="hidden" name="email" value="{{.Email}}"><input type="hidden" name="jurisdiction" value="{{.Jurisdiction}}">
-<label for="code">Code</label>
+<label for="code">{{t "code.label"}}</label>
 <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
-<button type="submit">Confirm</button>
+<button type="submit">{{t "code.confirm"}}</button>
 </form>
 {{else}}
-<p>Signed in as {{.Email}}. Change any choice, then save.</p>
+<p>{{t "prefs.signed_in" .Email}}</p>
 <form method="post" action="/privacy-center/preferences/save">
 <input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="jurisdiction" value="{{.Jurisdiction}}">
-{{range .Choices}}<fieldset data-custos-scope="{{.Scope}}"><legend>{{.Name}}</legend>
-<p class="hint">{{.Hint}}</p>
-<input type="radio" id="{{.ID}}-yes" name="scope:{{.Scope}}" value="yes"{{if .Yes}} checked{{end}}><label for="{{.ID}}-yes">{{.YesLabel}}</label>
-<input type="radio" id="{{.ID}}-no" name="scope:{{.Scope}}" value="no"{{if not .Yes}} checked{{end}}><label for="{{.ID}}-no">{{.NoLabel}}</label>
-{{with .Since}}<p class="hint">Your choice since {{.}}.</p>{{end}}
+{{range .Choices}}<fieldset data-custos-scope="{{.Scope}}"><legend>{{t .Name}}</legend>
+<p class="hint">{{t .Hint}}</p>
+<input type="radio" id="{{.ID}}-yes" name="scope:{{.Scope}}" value="yes"{{if .Yes}} checked{{end}}><label for="{{.ID}}-yes">{{t .YesLabel}}</label>
+<input type="radio" id="{{.ID}}-no" name="scope:{{.Scope}}" value="no"{{if not .Yes}} checked{{end}}><label for="{{.ID}}-no">{{t .NoLabel}}</label>
+{{with .Since}}<p class="hint">{{t "prefs.since" .}}</p>{{end}}
 </fieldset>{{end}}
-<button type="submit">Save my choices</button>
+<button type="submit">{{t "prefs.save"}}</button>
 </form>
 <form method="post" action="/privacy-center/preferences/sign-out"><input type="hidden" name="csrf" value="{{.CSRF}}">
-<button class="plain" type="submit">Sign out</button></form>
+<button class="plain" type="submit">{{t "prefs.sign_out"}}</button></form>
 {{end}}
-<p><a href="/privacy-center">Make a privacy request</a> · <a href="/privacy-policy">Read our privacy policy</a></p>
+<p><a href="/privacy-center">{{t "prefs.request"}}</a> · <a href="/privacy-policy">{{t "center.policy"}}</a></p>
 </main></body></html>`))
 
 const prefsCookie = "custos_prefs"
 
 type choiceView struct {
+	// Name, Hint and the labels are message keys; a policy purpose's own
+	// name and uses, which have none, show as written.
 	Scope, ID, Name, Hint, YesLabel, NoLabel, Since string
+	SinceAt                                         *time.Time
 	Yes                                             bool
 }
 
@@ -82,17 +90,29 @@ func (d Deps) prefs(w http.ResponseWriter, r *http.Request, status int, data map
 		d.fail(w, r, err)
 		return
 	}
+	l := lang(w, r)
 	data["Org"] = p.Organisation.ShortName
 	data["CSRF"] = csrf(w, r)
 	if data["Title"] == nil {
-		data["Title"] = "Your privacy preferences"
+		data["Title"] = "title.prefs"
+	}
+	if e, ok := data["Error"].(string); ok && e != "" {
+		data["Error"] = errorText(l, fmt.Sprint(data["ErrorCode"]), e)
+	}
+	if cs, ok := data["Choices"].([]choiceView); ok {
+		for i := range cs {
+			if cs[i].SinceAt != nil {
+				cs[i].Since = date(l, *cs[i].SinceAt)
+			}
+		}
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", ContentSecurityPolicy)
 	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Language", l)
 	w.WriteHeader(status)
-	if err := prefsPage.Execute(w, data); err != nil {
+	if err := render(w, prefsPage, l, data); err != nil {
 		d.Logger.ErrorContext(r.Context(), "preferences page failed", "err", err)
 	}
 }
@@ -119,7 +139,7 @@ func (d Deps) prefsGet(w http.ResponseWriter, r *http.Request) {
 	}
 	saved := ""
 	if r.URL.Query().Get("saved") != "" {
-		saved = "Your choices are saved. They are in force now."
+		saved = "yes"
 	}
 	choices, err := d.choices(r, email, jur)
 	if err != nil {
@@ -151,7 +171,8 @@ func (d Deps) choices(r *http.Request, email, jur string) ([]choiceView, error) 
 		v := choiceView{Scope: scope, ID: strings.NewReplacer(".", "-", "_", "-").Replace(scope), Name: name, Hint: hint,
 			YesLabel: yes, NoLabel: no, Yes: def}
 		if c, ok := current[scope]; ok {
-			v.Yes, v.Since = c.Granted, c.At.Format("2 January 2006")
+			at := c.At
+			v.Yes, v.Since, v.SinceAt = c.Granted, at.Format("2006-01-02"), &at
 		}
 		out = append(out, v)
 	}
@@ -168,21 +189,17 @@ func (d Deps) choices(r *http.Request, email, jur string) ([]choiceView, error) 
 		if pu.Consent != nil {
 			def = consent.Regime(pu.Consent.Regimes, jur) == policy.OptOut
 		}
-		add(pu.Key, pu.Name, hint, "I agree", "I do not agree", def)
+		add(pu.Key, pu.Name, hint, "prefs.agree", "prefs.disagree", def)
 	}
-	add(consent.ScopeSaleSharing, "Sale and sharing of my personal information",
-		"Whether we may sell your personal information or share it for cross-context behavioural advertising.",
-		"Allow", "Do not sell or share", true)
-	add(consent.ScopeDirectMarketing, "Direct marketing",
-		"Whether we may use your personal information to market our products and services to you.",
-		"Allow", "I object", true)
+	add(consent.ScopeSaleSharing, "scope.sale_sharing", "scope.sale_sharing.hint", "prefs.allow", "prefs.dont_sell", true)
+	add(consent.ScopeDirectMarketing, "scope.direct_marketing", "scope.direct_marketing.hint", "prefs.allow", "prefs.object", true)
 	return out, nil
 }
 
 func (d Deps) prefsSend(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil || !csrfOK(r) {
-		d.prefs(w, r, http.StatusForbidden, map[string]any{"Step": "start", "Error": "This form expired. Please try again.",
+		d.prefs(w, r, http.StatusForbidden, map[string]any{"Step": "start", "Error": "x", "ErrorCode": "form_expired",
 			"Jurisdictions": jurisdictionOptions("")})
 		return
 	}
@@ -195,26 +212,26 @@ func (d Deps) prefsSend(w http.ResponseWriter, r *http.Request) {
 			d.fail(w, r, err)
 			return
 		}
-		d.prefs(w, r, custos.HTTPStatus(e.Kind), map[string]any{"Step": "start", "Error": e.Message, "Email": email,
+		d.prefs(w, r, custos.HTTPStatus(e.Kind), map[string]any{"Step": "start", "Error": e.Message, "ErrorCode": e.Code, "Email": email,
 			"Jurisdictions": jurisdictionOptions(jur)})
 		return
 	}
-	d.prefs(w, r, http.StatusOK, map[string]any{"Title": "Check your e-mail", "Step": "code", "Email": email, "Jurisdiction": jur, "Ticket": ticket})
+	d.prefs(w, r, http.StatusOK, map[string]any{"Title": "title.check", "Step": "code", "Email": email, "Jurisdiction": jur, "Ticket": ticket})
 }
 
 func (d Deps) prefsVerify(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	err := r.ParseForm()
 	email, jur, ticket := r.PostFormValue("email"), r.PostFormValue("jurisdiction"), r.PostFormValue("ticket")
-	retry := map[string]any{"Title": "Check your e-mail", "Step": "code", "Email": email, "Jurisdiction": jur, "Ticket": ticket}
+	retry := map[string]any{"Title": "title.check", "Step": "code", "Email": email, "Jurisdiction": jur, "Ticket": ticket}
 	if err != nil || !csrfOK(r) {
-		retry["Error"] = "This form expired. Please try again."
+		retry["Error"], retry["ErrorCode"] = "x", "form_expired"
 		d.prefs(w, r, http.StatusForbidden, retry)
 		return
 	}
 	if err := d.Requests.CheckPreferencesCode(email, ticket, r.PostFormValue("code")); err != nil {
 		e := custos.AsError(err)
-		retry["Error"] = e.Message
+		retry["Error"], retry["ErrorCode"] = e.Message, e.Code
 		d.prefs(w, r, custos.HTTPStatus(e.Kind), retry)
 		return
 	}
@@ -232,7 +249,7 @@ func (d Deps) prefsSave(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	email, ok := d.prefsSession(r)
 	if err := r.ParseForm(); err != nil || !csrfOK(r) || !ok {
-		d.prefs(w, r, http.StatusForbidden, map[string]any{"Step": "start", "Error": "Your session expired. Please confirm your address again.",
+		d.prefs(w, r, http.StatusForbidden, map[string]any{"Step": "start", "Error": "x", "ErrorCode": "session_expired",
 			"Jurisdictions": jurisdictionOptions("")})
 		return
 	}
@@ -266,7 +283,7 @@ func (d Deps) prefsSave(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			d.prefs(w, r, custos.HTTPStatus(e.Kind), map[string]any{"Step": "choices", "Email": email, "Jurisdiction": jur,
-				"Choices": current, "Error": e.Message})
+				"Choices": current, "Error": e.Message, "ErrorCode": e.Code})
 			return
 		}
 	}
