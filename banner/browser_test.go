@@ -359,6 +359,7 @@ func TestBrowserOptInAcceptAll(t *testing.T) {
 	tb := openTab(t, false)
 	tb.load(site + "/?j=DE&nonce")
 	tb.waitBanner()
+	tb.readme("banner-opt-in")
 
 	tb.expect(nothingRan, "nothing that needs consent runs before a choice")
 	tb.expect(`window.analytics === true`, "a purpose resting on legitimate interests runs without a choice")
@@ -534,6 +535,7 @@ func TestBrowserCaliforniaNotice(t *testing.T) {
 	tb := openTab(t, false)
 	tb.load(site + "/?j=US-CA")
 	tb.waitBanner()
+	tb.readme("banner-california")
 	tb.expect(`(() => { const d = document.querySelector('#custos-banner [role="dialog"]');
 	  const link = d.querySelector('a[data-custos-action="do-not-sell"]');
 	  return d.getAttribute('aria-modal') === 'false' && !document.querySelector('.custos-backdrop') &&
@@ -651,4 +653,16 @@ func TestBrowserKeyboard(t *testing.T) {
 		t.Errorf("focus after Escape on %s, want the preferences button", f)
 	}
 	tb.noCSPViolations()
+}
+
+// readme saves the page for the README when CUSTOS_SCREENSHOTS names a
+// directory (see http/api's browser test, which saves the other pages).
+func (tb *tab) readme(name string) {
+	dir := os.Getenv("CUSTOS_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if png, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot()); err == nil {
+		_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+	}
 }

@@ -23,7 +23,7 @@ const dataMapPage = `{{define "data-map"}}{{template "head" .}}{{with .Page}}
 {{if .Datasets}}{{.Datasets}} connected dataset{{if ne .Datasets 1}}s{{end}} described.{{else}}No connected datasets are described.{{end}}</p>
 {{with .DatasetError}}<p class="error" role="alert">{{.}}</p>{{end}}
 {{with .AnyCategory}}<p>May receive any declared category: {{range .}}<span class="tag">{{.Name}}</span>{{end}}</p>{{end}}
-<div class="table-box"><table data-custos-data-map><caption>Categories of personal information, their purposes and recipients</caption>
+<div class="table-box" role="region" aria-label="Data map" tabindex="0"><table data-custos-data-map><caption>Categories of personal information, their purposes and recipients</caption>
 <thead><tr><th scope="col">Category</th><th scope="col">Purposes</th><th scope="col">Recipients</th><th scope="col">Held in connected systems</th></tr></thead>
 <tbody>{{range .Categories}}<tr data-custos-category="{{.Key}}">
 <th scope="row"><code>{{.Key}}</code>{{if not .Declared}} <span class="tag warn">not in the policy</span>{{end}}<br>{{.Description}}

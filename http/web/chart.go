@@ -339,7 +339,7 @@ func figure(svg string, c chart) template.HTML {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<figure class="chart-figure" id="%s"><figcaption>%s</figcaption><div class="chart-box">`, esc(c.ID), esc(c.Title))
 	b.WriteString(svg)
-	b.WriteString(`</div><div class="table-box"><table class="chart-data"><caption>`)
+	b.WriteString(`</div><div class="table-box" role="region" aria-label="Chart data" tabindex="0"><table class="chart-data"><caption>`)
 	b.WriteString(esc(c.Title))
 	b.WriteString(`: the data</caption><thead><tr><th scope="col"></th>`)
 	for _, s := range c.Series {
