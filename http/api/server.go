@@ -58,6 +58,8 @@ type Deps struct {
 	BaseURL   string
 	// SessionKey signs admin console sessions.
 	SessionKey []byte
+	// SSO offers single sign-on to the console; nil for tokens only.
+	SSO *web.SSO
 	// MinCell is the smallest number of people an aggregate cell may
 	// describe; smaller cells are suppressed.
 	MinCell int
@@ -103,7 +105,7 @@ func (s *server) routes() {
 		s.mux.Handle(rt.pattern, h)
 	}
 	web.Register(s.mux, web.Deps{Policies: s.Policies, Requests: s.Requests, Consent: s.Consent, Auth: s.Auth, Store: s.Store,
-		SessionKey: s.SessionKey, Logger: s.log, Clock: s.Clock, DSR: s.DSR, AuditKeys: s.AuditKeys})
+		SessionKey: s.SessionKey, Logger: s.log, Clock: s.Clock, DSR: s.DSR, AuditKeys: s.AuditKeys, SSO: s.SSO})
 	banner.Register(s.mux, banner.Deps{Policies: s.Policies, Consent: s.Consent, Logger: s.log, Clock: s.Clock, BaseURL: s.BaseURL})
 }
 

@@ -84,6 +84,7 @@ td.nowrap{white-space:nowrap}td.detail{min-width:16rem}
 <input id="token" class="wide" name="token" type="password" autocomplete="off" required></p>
 <button type="submit">Sign in</button>
 </form>
+{{with .SSO}}<p><a class="button" href="/admin/sso{{with $.Page}}?next={{.}}{{end}}" data-custos-sso>Sign in with {{.}}</a></p>{{end}}
 {{template "foot" .}}{{end}}
 
 {{define "message"}}{{template "head" .}}{{template "foot" .}}{{end}}
@@ -156,6 +157,8 @@ type adminView struct {
 	Notice   string
 	Error    string
 	Page     any
+	// SSO names the single sign-on provider, when one is configured.
+	SSO string
 }
 
 // registerAdmin adds the console's pages to mux.
@@ -163,6 +166,10 @@ func (d Deps) registerAdmin(mux *http.ServeMux) {
 	mux.HandleFunc("GET /admin", d.adminHome)
 	mux.HandleFunc("POST /admin/sign-in", d.adminSignIn)
 	mux.HandleFunc("POST /admin/sign-out", d.adminSignOut)
+	if d.SSO != nil {
+		mux.HandleFunc("GET /admin/sso", d.ssoStart)
+		mux.HandleFunc("GET /admin/sso/callback", d.ssoCallback)
+	}
 	mux.HandleFunc("GET /admin/requests/{id}", d.adminRequest)
 	mux.HandleFunc("POST /admin/requests/{id}/approve", d.adminAct(actApprove))
 	mux.HandleFunc("POST /admin/requests/{id}/deny", d.adminAct(actDeny))
@@ -233,7 +240,11 @@ func (d Deps) adminRender(w http.ResponseWriter, r *http.Request, status int, na
 
 // signIn shows the sign-in form; next is where to go once signed in.
 func (d Deps) signIn(w http.ResponseWriter, r *http.Request, status int, next, msg, notice string) {
-	d.adminRender(w, r, status, "sign-in", adminView{Title: "Sign in", Error: msg, Notice: notice, Page: next})
+	v := adminView{Title: "Sign in", Error: msg, Notice: notice, Page: next}
+	if d.SSO != nil {
+		v.SSO = d.SSO.Name
+	}
+	d.adminRender(w, r, status, "sign-in", v)
 }
 
 // localNext keeps a post-sign-in destination inside the console, so the

@@ -35,6 +35,8 @@ type Deps struct {
 	DSR *dsr.Service
 	// AuditKeys verify the audit log's checkpoints, by key id.
 	AuditKeys map[string]ed25519.PublicKey
+	// SSO, when set, offers single sign-on to the console.
+	SSO *SSO
 }
 
 // ContentSecurityPolicy is strict: no scripts, no external resources. The

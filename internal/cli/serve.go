@@ -21,6 +21,7 @@ import (
 
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/http/api"
+	"github.com/custos-privacy/custos/http/web"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/jobs"
 	"github.com/custos-privacy/custos/mail"
@@ -35,6 +36,7 @@ type serveConfig struct {
 	autoApprove                                                                    string
 	resultDays                                                                     int
 	rescueAfter                                                                    time.Duration
+	oidcIssuer, oidcClientID, oidcClientSecret, oidcRoleClaim, oidcRoles, oidcName string
 }
 
 func serveCmd(env *Env) *cobra.Command {
@@ -70,6 +72,13 @@ admin token to admin.token beside the key file. SIGTERM drains requests and exit
 	f.IntVar(&c.resultDays, "result-days", envInt(env, "CUSTOS_RESULT_DAYS", 30), "days an answer to a request stays downloadable (env CUSTOS_RESULT_DAYS)")
 	f.DurationVar(&c.rescueAfter, "rescue-after", envDuration(env, "CUSTOS_RESCUE_AFTER", time.Hour),
 		"how long a request run may go without finishing before it is presumed lost to a crash and resumed (env CUSTOS_RESCUE_AFTER)")
+	f.StringVar(&c.oidcIssuer, "oidc-issuer", flagEnv(env, "CUSTOS_OIDC_ISSUER", ""), "OpenID Connect issuer URL for single sign-on to the admin console (env CUSTOS_OIDC_ISSUER)")
+	f.StringVar(&c.oidcClientID, "oidc-client-id", flagEnv(env, "CUSTOS_OIDC_CLIENT_ID", ""), "OpenID Connect client id (env CUSTOS_OIDC_CLIENT_ID)")
+	f.StringVar(&c.oidcClientSecret, "oidc-client-secret", flagEnv(env, "CUSTOS_OIDC_CLIENT_SECRET", ""), "OpenID Connect client secret (env CUSTOS_OIDC_CLIENT_SECRET)")
+	f.StringVar(&c.oidcRoleClaim, "oidc-role-claim", flagEnv(env, "CUSTOS_OIDC_ROLE_CLAIM", "groups"), "the ID token claim that lists the person's groups (env CUSTOS_OIDC_ROLE_CLAIM)")
+	f.StringVar(&c.oidcRoles, "oidc-roles", flagEnv(env, "CUSTOS_OIDC_ROLES", ""),
+		"map groups to roles, group=role,…; default: a group named after a role gives that role (env CUSTOS_OIDC_ROLES)")
+	f.StringVar(&c.oidcName, "oidc-name", flagEnv(env, "CUSTOS_OIDC_NAME", ""), "the provider's name on the sign-in button (env CUSTOS_OIDC_NAME)")
 	f.StringVar(&c.logFormat, "log-format", flagEnv(env, "CUSTOS_LOG_FORMAT", "text"), "text or json (env CUSTOS_LOG_FORMAT)")
 	f.StringVar(&c.logLevel, "log-level", flagEnv(env, "CUSTOS_LOG_LEVEL", "info"), "debug, info, warn or error (env CUSTOS_LOG_LEVEL)")
 	return cmd
@@ -188,7 +197,22 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 		return err
 	}
 
-	handler := api.NewHandler(svc.APIDeps(log, baseURL, c.minCell))
+	deps := svc.APIDeps(log, baseURL, c.minCell)
+	if c.oidcIssuer != "" {
+		if c.oidcClientID == "" {
+			return usageError{msg: "--oidc-issuer needs --oidc-client-id (and usually --oidc-client-secret)"}
+		}
+		roles, err := web.ParseRoleMap(c.oidcRoles)
+		if err != nil {
+			return usageError{msg: "--oidc-roles: " + err.Error()}
+		}
+		if deps.SSO, err = web.NewSSO(ctx, web.SSOConfig{Issuer: c.oidcIssuer, ClientID: c.oidcClientID, ClientSecret: c.oidcClientSecret,
+			RedirectURL: strings.TrimRight(baseURL, "/") + "/admin/sso/callback", RoleClaim: c.oidcRoleClaim, Roles: roles, Name: c.oidcName}); err != nil {
+			return err
+		}
+		log.Info("single sign-on to the admin console", "issuer", c.oidcIssuer)
+	}
+	handler := api.NewHandler(deps)
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -1,0 +1,120 @@
+package api_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/oauth2-proxy/mockoidc"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/http/api"
+	"github.com/custos-privacy/custos/http/web"
+	"github.com/custos-privacy/custos/internal/wire"
+	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/store/storetest"
+	"github.com/custos-privacy/custos/vault"
+)
+
+// TestAdminSingleSignOn signs in to the console through a real OpenID
+// Connect provider (mockoidc, which speaks the protocol): a member of the
+// privacy_officer group gets that role, someone in no mapped group is
+// refused, and a callback that did not start here is refused.
+func TestAdminSingleSignOn(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	idp, err := mockoidc.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = idp.Shutdown() })
+	s := storetest.OpenSQLite(t)
+	master, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	opts := wire.Options{Store: s, Master: master, Clock: custos.SystemClock{}, Logger: quiet}
+	svc, err := wire.New(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Bootstrap(ctx, opts, "system", policy.BundledName, policy.Bundled(), false); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	cfg := idp.Config()
+	deps := svc.APIDeps(quiet, srv.URL, 5)
+	if deps.SSO, err = web.NewSSO(ctx, web.SSOConfig{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+		RedirectURL: srv.URL + "/admin/sso/callback", Name: "Example IdP"}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = api.NewHandler(deps)
+
+	signIn := func(user *mockoidc.MockUser) (int, string, *http.Client) {
+		t.Helper()
+		jar, _ := cookiejar.New(nil)
+		client := &http.Client{Jar: jar}
+		idp.QueueUser(user)
+		resp, err := client.Get(srv.URL + "/admin/sso?next=/admin/reports")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), client
+	}
+	page := func(client *http.Client, path string) (int, string) {
+		t.Helper()
+		resp, err := client.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+
+	if status, body := page(http.DefaultClient, "/admin"); status != 200 || !strings.Contains(body, "Sign in with Example IdP") {
+		t.Fatalf("sign-in page: %d %.400s", status, body)
+	}
+	status, body, client := signIn(&mockoidc.MockUser{Subject: "dpo-1", Email: "dpo@example.com", EmailVerified: true, Groups: []string{"staff", "privacy_officer"}})
+	if status != 200 || !strings.Contains(body, `url=/admin/reports`) {
+		t.Fatalf("callback: %d %.400s", status, body)
+	}
+	if status, body := page(client, "/admin"); status != 200 || !strings.Contains(body, "sso:dpo-1") || strings.Contains(body, `name="token"`) {
+		t.Fatalf("console after single sign-on: %d %.600s", status, body)
+	}
+	// The person is an operator token of their own: audited, revocable.
+	toks, err := s.Tokens(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, tk := range toks {
+		found = found || (tk.Name == "sso:dpo-1" && tk.Role == custos.RolePrivacyOfficer)
+	}
+	if !found {
+		t.Fatalf("no operator for the signed-in person: %+v", toks)
+	}
+	// Signing in again reuses it.
+	signIn(&mockoidc.MockUser{Subject: "dpo-1", Email: "dpo@example.com", EmailVerified: true, Groups: []string{"privacy_officer"}})
+	if again, _ := s.Tokens(ctx); len(again) != len(toks) {
+		t.Fatalf("a second sign-in made another operator: %d then %d", len(toks), len(again))
+	}
+
+	if status, body, _ := signIn(&mockoidc.MockUser{Subject: "guest-1", Email: "guest@example.com", EmailVerified: true, Groups: []string{"engineering"}}); status != 403 || !strings.Contains(body, "none of your groups") {
+		t.Fatalf("a person in no mapped group: %d %.400s", status, body)
+	}
+	if status, _ := page(http.DefaultClient, "/admin/sso/callback?code=x&state=forged"); status != 400 {
+		t.Fatalf("a callback that did not start here: %d", status)
+	}
+}
