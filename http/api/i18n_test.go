@@ -35,7 +35,7 @@ func TestPublicPagesSpeakFourLanguages(t *testing.T) {
 	}
 	cases := []struct {
 		path, accept, lang string
-		want              []string
+		want               []string
 	}{
 		{"/privacy-center", "", "en", []string{"What would you like?", "Delete my data", "California, United States"}},
 		{"/privacy-center", "de-DE,de;q=0.9,en;q=0.5", "de", []string{"Was möchten Sie?", "Meine Daten löschen", "Kalifornien, Vereinigte Staaten"}},
