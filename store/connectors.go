@@ -86,10 +86,19 @@ func (tx *Tx) InsertConnection(ctx context.Context, c ConnectionRow) error {
 	return nil
 }
 
-// ResealConnection replaces a connection's sealed URL and secret (master key rotation).
+// ResealConnection replaces a connection's sealed URL and secret (master key
+// rotation). A connection that is not there is an error, as for instance
+// keys: a rotation that silently skipped one would leave it sealed only by
+// the old key.
 func (tx *Tx) ResealConnection(ctx context.Context, name string, url, secret []byte) error {
-	_, err := tx.q.ExecContext(ctx, `UPDATE connections SET url_sealed = $1, secret_sealed = $2 WHERE name = $3`, url, secret, name)
-	return err
+	res, err := tx.q.ExecContext(ctx, `UPDATE connections SET url_sealed = $1, secret_sealed = $2 WHERE name = $3`, url, secret, name)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return custos.Errorf(custos.KindNotFound, "connection_not_found", "No connection is named %q.", name)
+	}
+	return nil
 }
 
 // DeleteConnection removes a connection; it reports whether one was there.
@@ -192,7 +201,7 @@ func (q *queries) Tasks(ctx context.Context, requestID string) ([]Task, error) {
 
 // TasksByStatus lists every task in a state, oldest change first.
 func (q *queries) TasksByStatus(ctx context.Context, status string) ([]Task, error) {
-	return q.tasks(ctx, ` WHERE status = $1 ORDER BY updated_at`, status)
+	return q.tasks(ctx, ` WHERE status = $1 ORDER BY updated_at, request_id, phase, seq`, status)
 }
 
 func (q *queries) tasks(ctx context.Context, where string, args ...any) ([]Task, error) {

@@ -35,6 +35,8 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 	}
 	cases = append(cases, recordCases()...)
 	cases = append(cases, requestCases()...)
+	cases = append(cases, consentStatsCases()...)
+	cases = append(cases, connectorCases()...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
