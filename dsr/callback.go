@@ -3,11 +3,12 @@ package dsr
 import (
 	"context"
 	"net/http"
-	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/connector/webhook"
 	"github.com/custos-privacy/custos/dataset"
 	"github.com/custos-privacy/custos/store"
@@ -20,16 +21,18 @@ const callbackSkew = 5 * time.Minute
 // accepted with 202. The body must be signed with the secret of the
 // connection that reaches the task's collection; anything else is refused
 // without touching the task. The request's job is then run again (Resume).
+//
+// A callback for a task that is already answered, or for a batch the
+// cursor has moved past, is taken and ignored. One that arrives before the
+// run has recorded that it waits (the remote answered faster than Custos
+// wrote down its 202) is refused as a conflict, which the protocol has the
+// remote try again.
 func (s *Service) Callback(ctx context.Context, taskID string, r *http.Request) (requestID string, err error) {
-	parts := strings.SplitN(taskID, "~", 3)
-	if len(parts) != 3 {
-		return "", custos.Errorf(custos.KindNotFound, "unknown_task", "No such task.")
-	}
-	requestID, phase, coll := parts[0], parts[1], parts[2]
-	addr, ok := dataset.ParseAddress(coll)
+	requestID, phase, addr, start, end, ok := parseTaskID(taskID)
 	if !ok {
 		return "", custos.Errorf(custos.KindNotFound, "unknown_task", "No such task.")
 	}
+	coll := addr.String()
 	cat, err := s.Catalog(ctx)
 	if err != nil {
 		return "", err
@@ -45,6 +48,15 @@ func (s *Service) Callback(ctx context.Context, taskID string, r *http.Request) 
 	if res.Task != "" && res.Task != taskID {
 		return "", custos.Errorf(custos.KindInvalid, "task_mismatch", "The callback's task does not match its address.")
 	}
+	var c *dataset.Collection
+	for _, d := range cat.Datasets {
+		if d.Key == addr.Dataset {
+			c = d.Collection(addr.Collection)
+		}
+	}
+	if c == nil {
+		return "", custos.Errorf(custos.KindNotFound, "unknown_task", "No such task.")
+	}
 	ts, err := s.Store.Tasks(ctx, requestID)
 	if err != nil {
 		return "", err
@@ -58,8 +70,14 @@ func (s *Service) Callback(ctx context.Context, taskID string, r *http.Request) 
 	if t == nil {
 		return "", custos.Errorf(custos.KindNotFound, "unknown_task", "No such task.")
 	}
-	if t.Status != store.TaskWaiting {
+	switch {
+	case t.Status == store.TaskDone || t.Status == store.TaskSkipped:
 		return requestID, nil // a repeated callback: the first one counted
+	case phase != PhaseAccess && start != t.Done:
+		return requestID, nil // a batch the cursor is past (or not yet at): a late repeat
+	case t.Status != store.TaskWaiting:
+		return "", custos.Errorf(custos.KindConflict, "task_not_waiting",
+			"The task is not waiting for an answer yet; send the callback again shortly.")
 	}
 	rn := &run{s: s}
 	switch {
@@ -67,9 +85,15 @@ func (s *Service) Callback(ctx context.Context, taskID string, r *http.Request) 
 		t.Status, t.Attempts, t.Error = store.TaskPending, t.Attempts+1, truncate(res.Error, 300)
 		err = rn.save(ctx, t)
 	case phase == PhaseAccess:
-		err = rn.finishAccess(ctx, t, res.Rows)
+		err = rn.finishAccess(ctx, t, declared(c, res.Rows))
 	default:
-		t.Status, t.Done, t.Error = store.TaskDone, t.Found, ""
+		// The batch start..end is written: the cursor moves past it, and
+		// the run sends the next batch, if any.
+		t.Done, t.Error = min(end, t.Found), ""
+		t.Status = store.TaskPending
+		if t.Done >= t.Found {
+			t.Status = store.TaskDone
+		}
 		err = rn.save(ctx, t)
 	}
 	if err != nil {
@@ -84,9 +108,28 @@ func (s *Service) Callback(ctx context.Context, taskID string, r *http.Request) 
 	return requestID, err
 }
 
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
+// declared keeps only the fields the dataset declares, a missing one as
+// null, as a synchronous answer is read: what the dataset does not describe
+// is not Custos' to hold.
+func declared(c *dataset.Collection, rows []connector.Row) []connector.Row {
+	out := make([]connector.Row, len(rows))
+	for i, r := range rows {
+		row := make(connector.Row, len(c.Fields))
+		for _, f := range c.Fields {
+			row[f.Name] = r[f.Name]
+		}
+		out[i] = row
 	}
-	return s
+	return out
+}
+
+// truncate shortens s to at most n bytes, on a character boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

@@ -79,23 +79,48 @@ type Connection struct {
 // Display is the URL without credentials, for listings and audit details.
 func (c Connection) Display() string { return Redact(c.URL) }
 
-// Redact removes the password (and a query string, which may hold tokens)
-// from a connection URL.
+// Redact removes the password (and a query string or fragment, which may
+// hold tokens) from a connection URL.
 func Redact(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || u.Scheme == "" {
-		if i := strings.IndexAny(raw, "?"); i >= 0 {
-			return raw[:i]
-		}
-		return raw
+	if err != nil || u.Scheme == "" || (u.User == nil && strings.Contains(raw, "@")) {
+		// A password with a bare '?', '#' or '/' can make the URL parse
+		// with the credentials read as host, path or query: when an '@'
+		// is left over, secrecy wins over a pretty URL.
+		return redactUnparsed(raw)
 	}
 	if u.User != nil {
 		if _, ok := u.User.Password(); ok {
 			u.User = url.UserPassword(u.User.Username(), "xxxxx")
 		}
 	}
-	u.RawQuery = ""
+	u.RawQuery, u.Fragment, u.RawFragment, u.ForceQuery = "", "", "", false
 	return u.String()
+}
+
+// redactUnparsed redacts a URL that does not parse, or parses ambiguously,
+// which a password with a bare '%', '#', '?' or '/' makes happen: what
+// stands between "://" and the last '@' is taken for the user and password
+// when it has a ':', and the password goes; so does any query or fragment.
+// In doubt it hides too much rather than too little.
+func redactUnparsed(raw string) string {
+	cut := func(s string) string {
+		if q := strings.IndexAny(s, "?#"); q >= 0 {
+			return s[:q]
+		}
+		return s
+	}
+	i := strings.Index(raw, "://")
+	if i < 0 {
+		return cut(raw)
+	}
+	scheme, rest := raw[:i+3], raw[i+3:]
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		if user, _, ok := strings.Cut(rest[:at], ":"); ok && !strings.ContainsAny(user, "/?#") {
+			return scheme + user + ":xxxxx@" + cut(rest[at+1:])
+		}
+	}
+	return scheme + cut(rest)
 }
 
 func urlContext(name string) string    { return "custos/connection/" + name + "/url" }
@@ -203,12 +228,14 @@ func (s *Service) Import(ctx context.Context, actor, fileName string, src []byte
 	return keys, err
 }
 
+// invalidDataset is a file that reads but describes no valid dataset: 422,
+// as the API documents, with every problem as FILE:LINE:COL.
 func invalidDataset(err error) error {
 	var ps dataset.Problems
 	if errors.As(err, &ps) {
-		return custos.Wrap(err, custos.KindInvalid, "invalid_dataset", ps.Error())
+		return custos.Wrap(err, custos.KindUnprocessable, "invalid_dataset", ps.Error())
 	}
-	return custos.Wrap(err, custos.KindInvalid, "invalid_dataset", err.Error())
+	return custos.Wrap(err, custos.KindUnprocessable, "invalid_dataset", err.Error())
 }
 
 // AddConnection stores a connection to a dataset's system. For webhook
@@ -238,10 +265,14 @@ func (s *Service) AddConnection(ctx context.Context, actor string, c Connection)
 		return nil, custos.Errorf(custos.KindConflict, "dataset_connected", "Dataset %q is already reached by connection %q.", c.Dataset, other.Name)
 	}
 	if scheme == "webhook" && len(c.Secret) == 0 {
-		c.Secret = make([]byte, 32)
-		if _, err := rand.Read(c.Secret); err != nil {
+		// The secret is the text shown to the operator, as the receiving
+		// side will be configured with it: the HMAC key is these 64
+		// characters, not the 32 random bytes they spell.
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
 			return nil, err
 		}
+		c.Secret = []byte(hex.EncodeToString(b))
 	}
 	row := store.ConnectionRow{Name: c.Name, DatasetKey: c.Dataset, ReadOnly: c.ReadOnly, CreatedAt: s.Clock.Now(), CreatedBy: actor}
 	if row.URLSealed, err = s.Master.Seal([]byte(c.URL), urlContext(c.Name)); err != nil {
@@ -346,12 +377,42 @@ func (s *Service) TestConnection(ctx context.Context, actor, name string) error 
 // case a driver quoted it.
 func scrub(err error, raw string) string {
 	msg := err.Error()
-	if u, perr := url.Parse(raw); perr == nil && u.User != nil {
-		if p, ok := u.User.Password(); ok && p != "" {
-			msg = strings.ReplaceAll(msg, p, "xxxxx")
-		}
+	p := password(raw)
+	if p == "" {
+		return msg
+	}
+	msg = strings.ReplaceAll(msg, p, "xxxxx")
+	if esc := url.QueryEscape(p); esc != p {
+		msg = strings.ReplaceAll(msg, esc, "xxxxx")
+	}
+	if esc := url.PathEscape(p); esc != p {
+		msg = strings.ReplaceAll(msg, esc, "xxxxx")
 	}
 	return msg
+}
+
+// password is the password of a connection URL, also of one that does not
+// parse (see redactUnparsed); "" for none.
+func password(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		if p, ok := u.User.Password(); ok {
+			return p
+		}
+	}
+	i := strings.Index(raw, "://")
+	if i < 0 {
+		return ""
+	}
+	rest := raw[i+3:]
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return ""
+	}
+	user, p, _ := strings.Cut(rest[:at], ":")
+	if strings.ContainsAny(user, "/?#") {
+		return "" // the '@' is in a path or query, not after a password
+	}
+	return p
 }
 
 // Scheme names the kind of connector a URL needs: postgres, mysql, sqlite,

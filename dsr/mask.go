@@ -32,6 +32,9 @@ func (s *Service) mask(m dataset.Masking, f *dataset.Field, v any) (any, error) 
 	case dataset.MaskString:
 		return fit(m.Value+m.Suffix, f.Length), nil
 	case dataset.MaskRandomString:
+		if v == nil {
+			return nil, nil // nothing to hide, and nothing to invent
+		}
 		n := m.Length
 		if n <= 0 {
 			if str, ok := v.(string); ok {

@@ -2,10 +2,12 @@ package dsr
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/custos-privacy/custos/connector"
 )
@@ -15,8 +17,18 @@ import (
 // time: plain JSON would turn both into something a database compares
 // differently.
 type tagged struct {
-	T string `json:"t,omitempty"` // "", i, f, b, s, t
+	T string `json:"t,omitempty"` // "", i, f, b, s, t; x for a string that is not UTF-8, base64
 	V string `json:"v,omitempty"`
+}
+
+// text tags a string: JSON would replace bytes that are not UTF-8 (a
+// BINARY(16) key read as a string, say) with U+FFFD, and the key read back
+// would then match no row.
+func text(s string) tagged {
+	if utf8.ValidString(s) {
+		return tagged{T: "s", V: s}
+	}
+	return tagged{T: "x", V: base64.StdEncoding.EncodeToString([]byte(s))}
 }
 
 func encodeRows(rows []connector.Row) ([]byte, error) {
@@ -36,9 +48,9 @@ func encodeRows(rows []connector.Row) ([]byte, error) {
 			case bool:
 				m[k] = tagged{T: "b", V: strconv.FormatBool(x)}
 			case string:
-				m[k] = tagged{T: "s", V: x}
+				m[k] = text(x)
 			case []byte:
-				m[k] = tagged{T: "s", V: string(x)}
+				m[k] = text(string(x))
 			case time.Time:
 				m[k] = tagged{T: "t", V: x.UTC().Format(time.RFC3339Nano)}
 			default:
@@ -72,6 +84,10 @@ func decodeRows(b []byte) ([]connector.Row, error) {
 				r[k], err = strconv.ParseBool(t.V)
 			case "t":
 				r[k], err = time.Parse(time.RFC3339Nano, t.V)
+			case "x":
+				var b []byte
+				b, err = base64.StdEncoding.DecodeString(t.V)
+				r[k] = string(b)
 			default:
 				r[k] = t.V
 			}

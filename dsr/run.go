@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,7 +48,10 @@ type Outcome struct {
 	Collections map[string][]connector.Row
 	Erased      map[string]int64
 	Corrected   map[string]int64
-	Kept        []Kept
+	// CorrectedCategories are the categories of Job.Corrections that
+	// corrected a field somewhere.
+	CorrectedCategories []string
+	Kept                []Kept
 	// Pending is true while an asynchronous system has yet to answer; the
 	// run is repeated when it does.
 	Pending bool
@@ -231,7 +235,17 @@ func (r *run) conn(ctx context.Context, ds string) (connector.Connector, *Connec
 }
 
 func (r *run) call(ctx context.Context, t *store.Task) context.Context {
-	id := TaskID(t.RequestID, t.Phase, t.Collection)
+	return r.callID(ctx, t, TaskID(t.RequestID, t.Phase, t.Collection))
+}
+
+// callBatch is call for one batch of an erasure or correction: the task id
+// names the rows sent, so that a callback moves the cursor past exactly
+// those, and a late or repeated callback of an earlier batch is told apart.
+func (r *run) callBatch(ctx context.Context, t *store.Task, start, end int64) context.Context {
+	return r.callID(ctx, t, BatchTaskID(t.RequestID, t.Phase, t.Collection, start, end))
+}
+
+func (r *run) callID(ctx context.Context, t *store.Task, id string) context.Context {
 	cb := ""
 	if r.s.CallbackURL != "" {
 		cb = strings.TrimRight(r.s.CallbackURL, "/") + "/" + url.PathEscape(id)
@@ -242,6 +256,44 @@ func (r *run) call(ctx context.Context, t *store.Task) context.Context {
 // TaskID names a task in callbacks.
 func TaskID(requestID, phase, collection string) string {
 	return requestID + "~" + phase + "~" + collection
+}
+
+// BatchTaskID names one batch of a write task, rows start to end of the
+// rows the task writes, in callbacks.
+func BatchTaskID(requestID, phase, collection string, start, end int64) string {
+	return TaskID(requestID, phase, collection) + "~" + strconv.FormatInt(start, 10) + "-" + strconv.FormatInt(end, 10)
+}
+
+// parseTaskID reads TaskID and BatchTaskID; start and end are -1 when the
+// id names no batch.
+func parseTaskID(id string) (requestID, phase string, a dataset.Address, start, end int64, ok bool) {
+	parts := strings.SplitN(id, "~", 3)
+	if len(parts) != 3 || parts[0] == "" {
+		return "", "", dataset.Address{}, 0, 0, false
+	}
+	requestID, phase, coll := parts[0], parts[1], parts[2]
+	start, end = -1, -1
+	if phase != PhaseAccess {
+		i := strings.LastIndexByte(coll, '~')
+		if i < 0 {
+			return "", "", dataset.Address{}, 0, 0, false
+		}
+		from, to, found := strings.Cut(coll[i+1:], "-")
+		var err1, err2 error
+		start, err1 = strconv.ParseInt(from, 10, 64)
+		end, err2 = strconv.ParseInt(to, 10, 64)
+		if !found || err1 != nil || err2 != nil || start < 0 || end <= start {
+			return "", "", dataset.Address{}, 0, 0, false
+		}
+		coll = coll[:i]
+	}
+	switch phase {
+	case PhaseAccess, PhaseErasure, PhaseCorrection:
+	default:
+		return "", "", dataset.Address{}, 0, 0, false
+	}
+	a, ok = dataset.ParseAddress(coll)
+	return requestID, phase, a, start, end, ok
 }
 
 // fail records a task's error and returns it for the job to retry.
@@ -405,9 +457,10 @@ func (r *run) keptNotes(out *Outcome) {
 			if t.Note == "" || seen[t.Collection+t.Note] {
 				continue
 			}
-			if phase == PhaseAccess && r.job.Kind == KindAccess && t.Status == store.TaskSkipped && t.Found == 0 {
+			if phase == PhaseAccess && t.Status == store.TaskSkipped && t.Found == 0 {
 				// Collections a person's identities cannot reach say
-				// nothing about them; list them only to operators.
+				// nothing about them, whatever the request; list them
+				// only to operators (Progress).
 				continue
 			}
 			seen[t.Collection+t.Note] = true

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/custos-privacy/custos/connector"
@@ -52,6 +53,13 @@ func (r *run) write(ctx context.Context, out *Outcome) (bool, error) {
 				out.Erased[a.String()] = t.Done
 			} else {
 				out.Corrected[a.String()] = t.Done
+				if c := r.collection(a); c != nil {
+					for _, f := range r.targetFields(phase, c) {
+						if k, ok := r.correctionKey(f); ok && !slices.Contains(out.CorrectedCategories, k) {
+							out.CorrectedCategories = append(out.CorrectedCategories, k)
+						}
+					}
+				}
 			}
 		}
 	}
@@ -88,24 +96,27 @@ func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Addre
 	if len(pk) == 0 {
 		return false, r.skip(ctx, t, fmt.Sprintf("Not %s: the dataset declares no primary key for this collection, so its rows cannot be told apart.", verb))
 	}
-	rows := r.found[a]
-	if phase == PhaseErasure {
-		var shared int
-		if rows, shared, err = r.unshared(ctx, a, coll, rows); err != nil {
-			return false, r.fail(ctx, t, c.URL, err)
-		}
-		if shared > 0 {
+	// Rows other people's records refer to are theirs too: neither erased
+	// nor overwritten with this person's correction.
+	rows, shared, err := r.unshared(ctx, a, coll, r.found[a])
+	if err != nil {
+		return false, r.fail(ctx, t, c.URL, err)
+	}
+	if shared > 0 {
+		if phase == PhaseErasure {
 			t.Note = fmt.Sprintf("%d rows kept: other people's records refer to them.", shared)
+		} else {
+			t.Note = fmt.Sprintf("%d rows not corrected: other people's records refer to them.", shared)
 		}
 	}
 	t.Found = int64(len(rows))
-	ctx = r.call(ctx, t)
 	for t.Done < t.Found {
 		if sliceUsed(ctx) {
 			return false, ErrYield
 		}
 		end := min(t.Done+int64(r.s.Batch), t.Found)
 		batch := rows[t.Done:end]
+		bctx := r.callBatch(ctx, t, t.Done, end)
 		keys := make([]connector.Row, len(batch))
 		for i, row := range batch {
 			k := connector.Row{}
@@ -115,15 +126,17 @@ func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Addre
 			keys[i] = k
 		}
 		if del {
-			_, err = conn.Delete(ctx, coll, keys)
+			_, err = conn.Delete(bctx, coll, keys)
 		} else {
 			var changes []connector.Change
 			if changes, err = r.changes(phase, coll, fields, batch, keys); err == nil {
-				_, err = conn.Update(ctx, coll, changes)
+				_, err = conn.Update(bctx, coll, changes)
 			}
 		}
 		if errors.Is(err, connector.ErrPending) {
-			// The remote system answers the whole collection by callback.
+			// The remote system answers this batch by callback, which
+			// moves the cursor past it (Callback); the run goes on from
+			// there.
 			t.Status = store.TaskWaiting
 			return true, r.save(ctx, t)
 		}
@@ -163,10 +176,16 @@ func (r *run) targetFields(phase string, c *dataset.Collection) []*dataset.Field
 // correction finds the corrected value for a field: its own category, or
 // the nearest broader one the person named.
 func (r *run) correction(f *dataset.Field) (string, bool) {
+	c, ok := r.correctionKey(f)
+	return r.job.Corrections[c], ok
+}
+
+// correctionKey is the category the person named that corrects f.
+func (r *run) correctionKey(f *dataset.Field) (string, bool) {
 	for _, cat := range f.Categories {
 		for c := cat; c != ""; {
-			if v, ok := r.job.Corrections[c]; ok {
-				return v, true
+			if _, ok := r.job.Corrections[c]; ok {
+				return c, true
 			}
 			i := strings.LastIndexByte(c, '.')
 			if i < 0 {

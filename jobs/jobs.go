@@ -2,8 +2,7 @@
 // reaches the company's connected systems is one River job, retried with
 // backoff when a system is down, rescued after a crash, and finished once.
 // SQLite and PostgreSQL both carry the queue, in the same database as the
-// rest of Custos' state, so a job is enqueued in the same transaction as
-// the change that calls for it.
+// rest of Custos' state.
 package jobs
 
 import (
@@ -34,7 +33,8 @@ type Fulfiller interface {
 }
 
 // Pending is returned by a Fulfiller when the request waits for an
-// asynchronous system; the job ends and a callback enqueues it again.
+// asynchronous system; the job sleeps until a callback wakes it (Enqueue),
+// or Options.Wait has passed.
 var Pending = errors.New("jobs: waiting for an asynchronous system")
 
 // RequestArgs is the job that runs one privacy request.
@@ -57,6 +57,7 @@ type requestWorker struct {
 	river.WorkerDefaults[RequestArgs]
 	f     Fulfiller
 	slice time.Duration
+	wait  time.Duration
 	log   *slog.Logger
 }
 
@@ -65,7 +66,13 @@ func (w *requestWorker) Work(ctx context.Context, job *river.Job[RequestArgs]) e
 	err := w.f.Fulfil(dsr.WithSlice(ctx, start.Add(w.slice)), "system", job.Args.RequestID)
 	w.log.Debug("request run", "request", job.Args.RequestID, "attempt", job.Attempt, "took", time.Since(start), "error", err)
 	if errors.Is(err, Pending) {
-		return nil
+		// The job sleeps rather than ends: a callback that arrives while
+		// this execution is still running cannot enqueue another (one
+		// live job per request), so ending here could lose it and leave
+		// the request waiting for ever. A callback wakes the sleeping job
+		// at once (Wake); else it looks again after wait. A snooze costs
+		// no attempt.
+		return river.JobSnooze(w.wait)
 	}
 	if errors.Is(err, dsr.ErrYield) {
 		// A long run goes on in a fresh slice; a snooze costs no attempt.
@@ -111,6 +118,10 @@ type Options struct {
 	// Poll is how often to look for new jobs where no notification wakes
 	// the worker (SQLite). Default one second.
 	Poll time.Duration
+	// Wait is how often a request waiting for an asynchronous system is
+	// run again in case its callback came while its job was finishing.
+	// Default one minute.
+	Wait time.Duration
 	// Daily, when set, runs once a day as a periodic job, the first a day
 	// after the leader starts.
 	Daily  func(context.Context) error
@@ -165,6 +176,9 @@ func New(s *store.Store, f Fulfiller, o Options) (*Queue, error) {
 	if o.Poll <= 0 {
 		o.Poll = time.Second
 	}
+	if o.Wait <= 0 {
+		o.Wait = time.Minute
+	}
 	cfg := &river.Config{
 		Logger:               o.Logger,
 		JobTimeout:           timeout,
@@ -173,7 +187,7 @@ func New(s *store.Store, f Fulfiller, o Options) (*Queue, error) {
 	}
 	if f != nil {
 		workers := river.NewWorkers()
-		river.AddWorker(workers, &requestWorker{f: f, slice: o.Slice, log: o.Logger})
+		river.AddWorker(workers, &requestWorker{f: f, slice: o.Slice, wait: o.Wait, log: o.Logger})
 		if o.Daily != nil {
 			river.AddWorker(workers, &dailyWorker{fn: o.Daily})
 			cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
@@ -208,10 +222,59 @@ func (q *Queue) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// Enqueue schedules a request's run.
+// Enqueue schedules a request's run. When the request's job already
+// sleeps (waiting for a callback, or backing off after a failure) it is
+// woken to run now; one that is running is left to finish.
 func (q *Queue) Enqueue(ctx context.Context, requestID string) error {
-	_, err := q.client.Insert(ctx, RequestArgs{RequestID: requestID}, nil)
+	res, err := q.client.Insert(ctx, RequestArgs{RequestID: requestID}, nil)
+	if err != nil {
+		return err
+	}
+	if res.UniqueSkippedAsDuplicate && res.Job != nil &&
+		(res.Job.State == rivertype.JobStateScheduled || res.Job.State == rivertype.JobStateRetryable) {
+		_, err = q.client.JobRetry(ctx, res.Job.ID)
+	}
 	return err
+}
+
+// wakeWait bounds how long Wake waits for a running execution to finish.
+const wakeWait = 5 * time.Second
+
+// Wake runs a request's job now, for a callback that answered what the
+// request waits for. The execution that began the wait may still be
+// finishing (River records its end a moment after it returns), when no
+// other job can be enqueued and the one there would sleep for
+// Options.Wait: Wake waits for it to end, a few seconds at most, and wakes
+// it then.
+func (q *Queue) Wake(ctx context.Context, requestID string) error {
+	deadline := time.Now().Add(wakeWait)
+	for {
+		res, err := q.client.Insert(ctx, RequestArgs{RequestID: requestID}, nil)
+		if err != nil {
+			return err
+		}
+		if !res.UniqueSkippedAsDuplicate || res.Job == nil {
+			return nil // a new job: it runs now
+		}
+		switch res.Job.State {
+		case rivertype.JobStateScheduled, rivertype.JobStateRetryable:
+			_, err = q.client.JobRetry(ctx, res.Job.ID)
+			return err
+		case rivertype.JobStateRunning:
+			if time.Now().After(deadline) {
+				return nil // still working: it will find the answer, or look again after Wait
+			}
+			t := time.NewTimer(25 * time.Millisecond)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-t.C:
+			}
+		default:
+			return nil // available or pending: it runs soon
+		}
+	}
 }
 
 // EnqueueTx schedules a request's run in tx, so it commits with the change

@@ -235,7 +235,7 @@ func TestKillAndResume(t *testing.T) {
 
 	time.Sleep(rescueAfter) // the dead worker's job is now stuck long enough to rescue
 	second := startWorker(t, dir)
-	deadline = time.Now().Add(40 * time.Second)
+	deadline = time.Now().Add(3 * time.Minute)
 	for {
 		r, err := s.Request(ctx, v.ID)
 		if err != nil {

@@ -91,15 +91,39 @@ type Kept struct {
 // systems.
 func (s *Service) proceed(ctx context.Context, actor, id string) error {
 	if s.runner != nil && s.queue != nil {
-		any, err := s.runner.Any(ctx)
+		reaches, err := s.reachesSystems(ctx, id)
 		if err != nil {
 			return err
 		}
-		if any {
+		if reaches {
 			return s.queue.Enqueue(ctx, id)
 		}
 	}
 	return s.fulfil(ctx, actor, id)
+}
+
+// reachesSystems reports whether a request is run against connected
+// systems: access, portability, deletion and correction (or an appeal of
+// one) while any connection is configured. Opt-outs, objections and the
+// like are Custos' own records alone, done at once as ever.
+func (s *Service) reachesSystems(ctx context.Context, id string) (bool, error) {
+	r, err := s.store.Request(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	kind := r.Type
+	if kind == TypeAppeal {
+		orig, err := s.store.Request(ctx, r.AppealOf)
+		if err != nil {
+			return false, err
+		}
+		kind = orig.Type
+	}
+	switch kind {
+	case TypeAccess, TypePortability, TypeDeletion, TypeCorrection:
+		return s.runner.Any(ctx)
+	}
+	return false, nil
 }
 
 // Fulfil does what an in-progress request asks and completes it; the job
@@ -272,8 +296,13 @@ func (s *Service) fulfil(ctx context.Context, actor, id string) error {
 				return err
 			}
 			elsewhere := outcome(&pkg, out)
-			if !held && !elsewhere {
+			switch {
+			case !held && !elsewhere:
 				pkg.Summary = "We hold no personal information linked to this address, so there was nothing to delete."
+			case !held && len(out.Erased) == 0:
+				// Found in a connected system, but kept there (read-only,
+				// shared with others…): not "deleted".
+				pkg.Summary = "We found personal information about you that we could not delete; what we kept, and why, is listed below."
 			}
 		}
 		if !onHold && held {
@@ -315,7 +344,9 @@ func (s *Service) fulfil(ctx context.Context, actor, id string) error {
 			}
 			if ok {
 				pkg.Actions = append(pkg.Actions, "Corrected "+describeCategory(p.Manifest, cat)+".")
-			} else {
+			} else if !slices.Contains(out.CorrectedCategories, cat) {
+				// Corrected in a connected system is said above, per
+				// collection; only a category corrected nowhere is kept.
 				pkg.Kept = append(pkg.Kept, Kept{What: describeCategory(p.Manifest, cat), Why: "We hold no such information about you, so there was nothing to correct."})
 			}
 		}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"io"
 	"net/http"
 
@@ -144,7 +145,16 @@ func (s *server) connectorCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.Queue != nil {
-		if err := s.Queue.Enqueue(r.Context(), id); err != nil {
+		// The request's job is asleep waiting for this answer, or about
+		// to be: wake it rather than enqueue, which a job still finishing
+		// would swallow.
+		wake := s.Queue.Enqueue
+		if w, ok := s.Queue.(interface {
+			Wake(context.Context, string) error
+		}); ok {
+			wake = w.Wake
+		}
+		if err := wake(r.Context(), id); err != nil {
 			s.writeError(w, r, err)
 			return
 		}

@@ -24,8 +24,10 @@ import (
 )
 
 // services builds the whole service graph on an open app, for commands that
-// work on sealed data; they need the key file.
-func services(ctx context.Context, env *Env, a *app, mailDir string) (*wire.Services, error) {
+// work on sealed data; they need the key file. baseURL is the server's
+// public address: links in the mail a command causes (a request it
+// completes) and the callback address of asynchronous webhooks point there.
+func services(ctx context.Context, env *Env, a *app, mailDir, baseURL string) (*wire.Services, error) {
 	if a.master == nil {
 		return nil, fmt.Errorf("the key file is needed: this command works on sealed data (see --key-file)")
 	}
@@ -34,7 +36,7 @@ func services(ctx context.Context, env *Env, a *app, mailDir string) (*wire.Serv
 		return nil, err
 	}
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	opts := wire.Options{Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock, Sender: md, Logger: logger}
+	opts := wire.Options{Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock, Sender: md, Logger: logger, BaseURL: baseURL}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -46,25 +48,32 @@ func services(ctx context.Context, env *Env, a *app, mailDir string) (*wire.Serv
 }
 
 // withServices opens the app, builds the services and runs fn.
-func withServices(cmd *cobra.Command, env *Env, dsn, keyFile, mailDir string, fn func(*wire.Services) error) error {
-	a, _, err := openApp(cmd.Context(), env, dsn, keyFile, false)
+func withServices(cmd *cobra.Command, env *Env, f commonFlags, fn func(*wire.Services) error) error {
+	a, _, err := openApp(cmd.Context(), env, f.dsn, f.keyFile, false)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	svc, err := services(cmd.Context(), env, a, mailDir)
+	baseURL := f.baseURL
+	if baseURL == "" {
+		// What serve uses when it is given none.
+		baseURL = "http://" + flagEnv(env, "CUSTOS_ADDR", defaultAddr)
+	}
+	svc, err := services(cmd.Context(), env, a, f.mailDir, baseURL)
 	if err != nil {
 		return err
 	}
 	return fn(svc)
 }
 
-type commonFlags struct{ dsn, keyFile, mailDir string }
+type commonFlags struct{ dsn, keyFile, mailDir, baseURL string }
 
 func (f *commonFlags) add(cmd *cobra.Command, env *Env) {
 	dbFlag(cmd, env, &f.dsn)
 	keyFlag(cmd, env, &f.keyFile)
 	cmd.Flags().StringVar(&f.mailDir, "mail-dir", flagEnv(env, "CUSTOS_MAIL_DIR", defaultMailDir), "Maildir for mail the command causes (env CUSTOS_MAIL_DIR)")
+	cmd.Flags().StringVar(&f.baseURL, "base-url", flagEnv(env, "CUSTOS_BASE_URL", ""),
+		"the server's public URL, for links in mail and webhook callbacks (default http://ADDR) (env CUSTOS_BASE_URL)")
 }
 
 func datasetCmd(env *Env) *cobra.Command {
@@ -75,7 +84,7 @@ func datasetCmd(env *Env) *cobra.Command {
 		Short: "Check and store dataset files; problems are printed as FILE:LINE:COL: field: message",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withServices(cmd, env, f.dsn, f.keyFile, f.mailDir, func(svc *wire.Services) error {
+			return withServices(cmd, env, f, func(svc *wire.Services) error {
 				for _, file := range args {
 					src, err := os.ReadFile(file)
 					if err != nil {
@@ -107,7 +116,7 @@ func datasetCmd(env *Env) *cobra.Command {
 		Short: "List imported datasets and their collections",
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withServices(cmd, env, lf.dsn, lf.keyFile, lf.mailDir, func(svc *wire.Services) error {
+			return withServices(cmd, env, lf, func(svc *wire.Services) error {
 				cat, err := svc.DSR.Catalog(cmd.Context())
 				if err != nil {
 					return err
@@ -148,7 +157,7 @@ func datasetCmd(env *Env) *cobra.Command {
 			if len(known) == 0 {
 				return usageError{msg: "give --email or --identity: the plan starts from what the person is known by"}
 			}
-			return withServices(cmd, env, pf.dsn, pf.keyFile, pf.mailDir, func(svc *wire.Services) error {
+			return withServices(cmd, env, pf, func(svc *wire.Services) error {
 				cat, err := svc.DSR.Catalog(cmd.Context())
 				if err != nil {
 					return err
@@ -192,14 +201,14 @@ func connectionCmd(env *Env) *cobra.Command {
 					return usageError{msg: flag + " is required (see custos connection add --help)"}
 				}
 			}
-			return withServices(cmd, env, af.dsn, af.keyFile, af.mailDir, func(svc *wire.Services) error {
+			return withServices(cmd, env, af, func(svc *wire.Services) error {
 				secret, err := svc.DSR.AddConnection(cmd.Context(), "cli", dsr.Connection{Name: name, Dataset: ds, URL: url, ReadOnly: readOnly})
 				if err != nil {
 					return err
 				}
 				fmt.Fprintf(env.Stdout, "added connection %s to dataset %s (%s)\n", name, ds, dsr.Redact(url))
 				if len(secret) > 0 {
-					fmt.Fprintf(env.Stdout, "webhook signing secret (shown once; configure it on the receiving side): %x\n", secret)
+					fmt.Fprintf(env.Stdout, "webhook signing secret (shown once; configure it on the receiving side): %s\n", secret)
 				}
 				if noTest {
 					return nil
@@ -226,7 +235,7 @@ func connectionCmd(env *Env) *cobra.Command {
 		Short: "Check that a connection answers and its credentials can read (and write) every collection",
 		Args:  exactArgs(1, "the connection's name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withServices(cmd, env, tf.dsn, tf.keyFile, tf.mailDir, func(svc *wire.Services) error {
+			return withServices(cmd, env, tf, func(svc *wire.Services) error {
 				if err := svc.DSR.TestConnection(cmd.Context(), "cli", args[0]); err != nil {
 					return err
 				}
@@ -243,7 +252,7 @@ func connectionCmd(env *Env) *cobra.Command {
 		Short: "List connections (URLs without passwords)",
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withServices(cmd, env, lf.dsn, lf.keyFile, lf.mailDir, func(svc *wire.Services) error {
+			return withServices(cmd, env, lf, func(svc *wire.Services) error {
 				cs, err := svc.DSR.Connections(cmd.Context())
 				if err != nil {
 					return err
@@ -265,7 +274,7 @@ func connectionCmd(env *Env) *cobra.Command {
 		Short: "Remove a connection",
 		Args:  exactArgs(1, "the connection's name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withServices(cmd, env, rf.dsn, rf.keyFile, rf.mailDir, func(svc *wire.Services) error {
+			return withServices(cmd, env, rf, func(svc *wire.Services) error {
 				if err := svc.DSR.RemoveConnection(cmd.Context(), "cli", args[0]); err != nil {
 					return err
 				}
@@ -287,7 +296,7 @@ func requestCmd(env *Env) *cobra.Command {
 		Short: "Run an approved request against the connected systems now, with a progress bar per collection",
 		Args:  exactArgs(1, "the request's id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withServices(cmd, env, f.dsn, f.keyFile, f.mailDir, func(svc *wire.Services) error {
+			return withServices(cmd, env, f, func(svc *wire.Services) error {
 				ctx := cmd.Context()
 				id := args[0]
 				r, err := svc.Store.Request(ctx, id)
@@ -305,7 +314,7 @@ func requestCmd(env *Env) *cobra.Command {
 				for {
 					select {
 					case err := <-done:
-						drawn = drawProgress(env.Stdout, svc.DSR, ctx, id, drawn)
+						drawn = drawProgress(env.Stdout, svc.DSR, ctx, id, drawn, true)
 						if errors.Is(err, jobs.Pending) {
 							fmt.Fprintln(env.Stdout, "waiting: a connected system answers later by callback; the server finishes the request then")
 							return nil
@@ -320,7 +329,7 @@ func requestCmd(env *Env) *cobra.Command {
 						fmt.Fprintf(env.Stdout, "request %s is %s\n", id, r.Status)
 						return nil
 					case <-tick.C:
-						drawn = drawProgress(env.Stdout, svc.DSR, ctx, id, drawn)
+						drawn = drawProgress(env.Stdout, svc.DSR, ctx, id, drawn, false)
 					}
 				}
 			})
@@ -332,23 +341,34 @@ func requestCmd(env *Env) *cobra.Command {
 }
 
 // drawProgress prints one bar per collection task. On a terminal it
-// redraws in place; elsewhere it prints only the final state.
-func drawProgress(w io.Writer, d *dsr.Service, ctx context.Context, id string, drawn int) int {
+// redraws in place at every tick; elsewhere (a pipe, a log) it prints only
+// the final state, once, as plain lines without terminal escapes.
+func drawProgress(w io.Writer, d *dsr.Service, ctx context.Context, id string, drawn int, final bool) int {
+	tty := isTerminal(w)
+	if !tty && !final {
+		return drawn
+	}
 	ts, err := d.Progress(ctx, id)
 	if err != nil {
 		return drawn
 	}
-	tty := isTerminal(w)
-	if drawn > 0 {
-		if !tty {
-			return drawn
+	if !tty {
+		for _, t := range ts {
+			fmt.Fprintln(w, progressLine(t))
 		}
+		return len(ts)
+	}
+	if drawn > 0 {
 		fmt.Fprintf(w, "\x1b[%dA", drawn)
 	}
 	for _, t := range ts {
 		fmt.Fprintf(w, "\x1b[2K%s\n", progressLine(t))
 	}
-	return len(ts)
+	// A redraw with fewer lines than the last clears what is left.
+	for i := len(ts); i < drawn; i++ {
+		fmt.Fprint(w, "\x1b[2K\n")
+	}
+	return max(len(ts), drawn)
 }
 
 func progressLine(t store.Task) string {
