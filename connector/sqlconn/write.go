@@ -88,10 +88,11 @@ type group struct {
 	keys   [][]any
 }
 
-// Update applies changes in one transaction. Rows that receive identical
-// values (the usual erasure: every row of a person gets the same mask) are
-// updated by one statement per chunk of keys; rows with values of their own
-// go through one prepared statement per set of fields.
+// Update applies changes in one transaction (or one statement, atomic by
+// itself). Rows that receive identical values (the usual erasure: every
+// row of a person gets the same mask) are updated by one statement per
+// chunk of keys; rows with values of their own run one statement per row,
+// prepared once per set of fields except on PostgreSQL (see url.go).
 func (c *conn) Update(ctx context.Context, col *dataset.Collection, changes []connector.Change) (int64, error) {
 	if c.readOnly {
 		return 0, connector.ErrReadOnly
@@ -135,83 +136,123 @@ func (c *conn) Update(ctx context.Context, col *dataset.Collection, changes []co
 		groups = append(groups, g)
 	}
 
+	// The statements are built first, so that a call needing only one
+	// (the usual erasure of one person's rows in a collection) runs it
+	// alone: a single statement is atomic by itself, and BEGIN and COMMIT
+	// would be two more round trips to the company's database.
+	var (
+		stmts  []*stmt
+		shapes = map[string][][]any{} // per-row statements by fields set: argument lists
+		order  []string
+	)
+	for _, g := range groups {
+		sets, err := c.setClause(g.fields)
+		if err != nil {
+			return 0, fail(err)
+		}
+		if len(g.keys) == 1 {
+			s := &stmt{d: c.dialect}
+			s.sql("UPDATE ", t.table, " SET ")
+			for i, set := range sets {
+				if i > 0 {
+					s.sql(", ")
+				}
+				s.sql(set, " = ").arg(nil)
+			}
+			s.sql(" WHERE ")
+			for i, k := range t.pkCols {
+				if i > 0 {
+					s.sql(" AND ")
+				}
+				s.sql(k, " = ").arg(nil)
+			}
+			s.changed(sets, make([]any, len(sets)))
+			shape := s.String()
+			if _, ok := shapes[shape]; !ok {
+				order = append(order, shape)
+			}
+			args := make([]any, 0, 2*len(g.vals)+len(g.keys[0]))
+			for _, v := range slices.Concat(g.vals, g.keys[0], g.vals) {
+				args = append(args, c.dialect.param(v))
+			}
+			shapes[shape] = append(shapes[shape], args)
+			continue
+		}
+		per := c.dialect.keysPerStatement(len(t.pk), len(g.vals), g.keys)
+		for chunk := range slices.Chunk(g.keys, per) {
+			s := &stmt{d: c.dialect}
+			s.sql("UPDATE ", t.table, " SET ")
+			for i, set := range sets {
+				if i > 0 {
+					s.sql(", ")
+				}
+				s.sql(set, " = ").arg(g.vals[i])
+			}
+			s.sql(" WHERE ")
+			s.keyMatch(t.pkCols, chunk)
+			s.changed(sets, g.vals)
+			stmts = append(stmts, s)
+		}
+	}
+
 	var n int64
-	err = c.inTx(ctx, func(tx *sql.Tx) error {
-		single := map[string]*sql.Stmt{} // prepared per-row statements by fields set
-		defer func() {
-			for _, s := range single {
-				s.Close()
-			}
-		}()
-		for _, g := range groups {
-			sets, err := c.setClause(g.fields)
+	run := func(q execer) error {
+		add := func(res sql.Result, err error) error {
 			if err != nil {
-				return err
+				return c.safe(err)
 			}
-			if len(g.keys) == 1 {
-				shape := strings.Join(sets, ",")
-				ps, ok := single[shape]
-				if !ok {
-					s := &stmt{d: c.dialect}
-					s.sql("UPDATE ", t.table, " SET ")
-					for i, set := range sets {
-						if i > 0 {
-							s.sql(", ")
-						}
-						s.sql(set, " = ").arg(nil)
+			m, _ := res.RowsAffected()
+			n += m
+			return nil
+		}
+		for _, shape := range order {
+			rows := shapes[shape]
+			// On PostgreSQL a statement is already one round trip (pgx's
+			// exec mode, or its statement cache if the URL asks for it), so
+			// preparing would only add one to prepare and one to close;
+			// elsewhere a statement prepared once serves its many rows.
+			if len(rows) == 1 || c.dialect == postgres {
+				for _, args := range rows {
+					if err := add(q.ExecContext(ctx, shape, args...)); err != nil {
+						return err
 					}
-					s.sql(" WHERE ")
-					for i, k := range t.pkCols {
-						if i > 0 {
-							s.sql(" AND ")
-						}
-						s.sql(k, " = ").arg(nil)
-					}
-					s.changed(sets, make([]any, len(sets)))
-					if ps, err = tx.PrepareContext(ctx, s.String()); err != nil {
-						return c.safe(err)
-					}
-					single[shape] = ps
 				}
-				args := make([]any, 0, 2*len(g.vals)+len(g.keys[0]))
-				for _, v := range slices.Concat(g.vals, g.keys[0], g.vals) {
-					args = append(args, c.dialect.param(v))
-				}
-				res, err := ps.ExecContext(ctx, args...)
-				if err != nil {
-					return c.safe(err)
-				}
-				m, _ := res.RowsAffected()
-				n += m
 				continue
 			}
-			per := c.dialect.keysPerStatement(len(t.pk), len(g.vals), g.keys)
-			for chunk := range slices.Chunk(g.keys, per) {
-				s := &stmt{d: c.dialect}
-				s.sql("UPDATE ", t.table, " SET ")
-				for i, set := range sets {
-					if i > 0 {
-						s.sql(", ")
-					}
-					s.sql(set, " = ").arg(g.vals[i])
+			ps, err := q.PrepareContext(ctx, shape)
+			if err != nil {
+				return c.safe(err)
+			}
+			for _, args := range rows {
+				if err := add(ps.ExecContext(ctx, args...)); err != nil {
+					ps.Close()
+					return err
 				}
-				s.sql(" WHERE ")
-				s.keyMatch(t.pkCols, chunk)
-				s.changed(sets, g.vals)
-				res, err := tx.ExecContext(ctx, s.String(), s.args...)
-				if err != nil {
-					return c.safe(err)
-				}
-				m, _ := res.RowsAffected()
-				n += m
+			}
+			ps.Close()
+		}
+		for _, s := range stmts {
+			if err := add(q.ExecContext(ctx, s.String(), s.args...)); err != nil {
+				return err
 			}
 		}
 		return nil
-	})
+	}
+	if len(stmts)+len(order) == 1 && (len(order) == 0 || len(shapes[order[0]]) == 1) {
+		err = run(c.db)
+	} else {
+		err = c.inTx(ctx, func(tx *sql.Tx) error { return run(tx) })
+	}
 	if err != nil {
 		return 0, fail(err)
 	}
 	return n, nil
+}
+
+// execer is a pool or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // merge checks changes and folds those of one row together, so that each
@@ -279,8 +320,9 @@ func (c *conn) setClause(fields []*dataset.Field) ([]string, error) {
 	return out, nil
 }
 
-// Delete removes the rows with these keys in one transaction, in chunks of
-// maxParams placeholders (one array on PostgreSQL for a one-column key).
+// Delete removes the rows with these keys in one transaction (or one
+// statement), in chunks of maxParams placeholders (one array on
+// PostgreSQL for a one-column key).
 func (c *conn) Delete(ctx context.Context, col *dataset.Collection, keys []connector.Row) (int64, error) {
 	if c.readOnly {
 		return 0, connector.ErrReadOnly
@@ -312,13 +354,17 @@ func (c *conn) Delete(ctx context.Context, col *dataset.Collection, keys []conne
 	if len(list) == 0 {
 		return 0, nil
 	}
+	var stmts []*stmt
+	for chunk := range slices.Chunk(list, c.dialect.keysPerStatement(len(t.pk), 0, list)) {
+		s := &stmt{d: c.dialect}
+		s.sql("DELETE FROM ", t.table, " WHERE ")
+		s.keyMatch(t.pkCols, chunk)
+		stmts = append(stmts, s)
+	}
 	var n int64
-	err = c.inTx(ctx, func(tx *sql.Tx) error {
-		for chunk := range slices.Chunk(list, c.dialect.keysPerStatement(len(t.pk), 0, list)) {
-			s := &stmt{d: c.dialect}
-			s.sql("DELETE FROM ", t.table, " WHERE ")
-			s.keyMatch(t.pkCols, chunk)
-			res, err := tx.ExecContext(ctx, s.String(), s.args...)
+	run := func(q execer) error {
+		for _, s := range stmts {
+			res, err := q.ExecContext(ctx, s.String(), s.args...)
 			if err != nil {
 				return c.safe(err)
 			}
@@ -326,7 +372,12 @@ func (c *conn) Delete(ctx context.Context, col *dataset.Collection, keys []conne
 			n += m
 		}
 		return nil
-	})
+	}
+	if len(stmts) == 1 {
+		err = run(c.db) // atomic alone, as in Update
+	} else {
+		err = c.inTx(ctx, func(tx *sql.Tx) error { return run(tx) })
+	}
 	if err != nil {
 		return 0, fail(err)
 	}
