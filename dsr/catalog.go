@@ -50,6 +50,7 @@ type Config struct {
 // Service manages datasets and connections and runs requests.
 type Service struct {
 	Config
+	cache caches
 }
 
 // New builds a Service.
@@ -139,14 +140,10 @@ func (s *Service) Catalog(ctx context.Context) (*Catalog, error) {
 		return nil, err
 	}
 	c := &Catalog{Connections: map[string]Connection{}}
-	parsed := map[string][]*dataset.Dataset{} // by digest: a file with several datasets is parsed once
 	for _, r := range rows {
-		sets, ok := parsed[r.Digest]
-		if !ok {
-			if sets, err = dataset.Load(r.FileName, r.Source); err != nil {
-				return nil, fmt.Errorf("dsr: stored dataset %s no longer loads: %w", r.Key, err)
-			}
-			parsed[r.Digest] = sets
+		sets, err := s.parse(r.Digest, r.FileName, r.Source)
+		if err != nil {
+			return nil, fmt.Errorf("dsr: stored dataset %s no longer loads: %w", r.Key, err)
 		}
 		for _, d := range sets {
 			if d.Key == r.Key {
@@ -299,7 +296,7 @@ func (s *Service) AddConnection(ctx context.Context, actor string, c Connection)
 
 // RemoveConnection deletes a connection.
 func (s *Service) RemoveConnection(ctx context.Context, actor, name string) error {
-	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
 		ok, err := tx.DeleteConnection(ctx, name)
 		if err != nil {
 			return err
@@ -310,6 +307,10 @@ func (s *Service) RemoveConnection(ctx context.Context, actor, name string) erro
 		_, err = s.Audit.Append(ctx, tx, audit.Record{Actor: actor, Action: "connection.remove", Object: "connection:" + name})
 		return err
 	})
+	if err == nil {
+		s.forget(name)
+	}
+	return err
 }
 
 // Connections lists the connections, URLs redacted.

@@ -97,7 +97,6 @@ type run struct {
 	cat   *Catalog
 	plan  *dataset.Plan
 	sets  map[string]*dataset.Dataset
-	conns map[string]connector.Connector
 	tasks map[string]*store.Task // phase/collection
 	found map[dataset.Address][]connector.Row
 }
@@ -111,7 +110,7 @@ func (s *Service) Run(ctx context.Context, job Job) (Outcome, error) {
 	if err != nil || len(cat.Connections) == 0 {
 		return out, err
 	}
-	r := &run{s: s, job: job, cat: cat, sets: map[string]*dataset.Dataset{}, conns: map[string]connector.Connector{},
+	r := &run{s: s, job: job, cat: cat, sets: map[string]*dataset.Dataset{},
 		tasks: map[string]*store.Task{}, found: map[dataset.Address][]connector.Row{}}
 	defer r.close()
 	for _, d := range cat.Datasets {
@@ -162,27 +161,31 @@ func (s *Service) PlanFor(cat *Catalog, ids map[string][]string) (*dataset.Plan,
 	return dataset.NewPlan(cat.Datasets, kinds)
 }
 
-func (r *run) close() {
-	for _, c := range r.conns {
-		_ = c.Close()
-	}
-}
+// close ends a run. Its connectors stay open in the service's cache for the
+// next run.
+func (r *run) close() {}
 
 func taskKey(phase string, a dataset.Address) string { return phase + "/" + a.String() }
 
 func (r *run) loadTasks(ctx context.Context) error {
 	now := r.s.Clock.Now()
-	for i, st := range r.plan.Steps {
-		if err := r.s.Store.EnsureTask(ctx, store.Task{RequestID: r.job.RequestID, Phase: PhaseAccess, Collection: st.Address.String(),
-			Seq: int64(i), Status: store.TaskPending, UpdatedAt: now}); err != nil {
-			return err
+	// One transaction for the plan's tasks: one write, not one per collection.
+	if err := r.s.Store.InTx(ctx, func(tx *store.Tx) error {
+		for i, st := range r.plan.Steps {
+			if err := tx.EnsureTask(ctx, store.Task{RequestID: r.job.RequestID, Phase: PhaseAccess, Collection: st.Address.String(),
+				Seq: int64(i), Status: store.TaskPending, UpdatedAt: now}); err != nil {
+				return err
+			}
 		}
-	}
-	for i, u := range r.plan.Unreachable {
-		if err := r.s.Store.EnsureTask(ctx, store.Task{RequestID: r.job.RequestID, Phase: PhaseAccess, Collection: u.Address.String(),
-			Seq: int64(len(r.plan.Steps) + i), Status: store.TaskSkipped, Note: u.Reason, UpdatedAt: now}); err != nil {
-			return err
+		for i, u := range r.plan.Unreachable {
+			if err := tx.EnsureTask(ctx, store.Task{RequestID: r.job.RequestID, Phase: PhaseAccess, Collection: u.Address.String(),
+				Seq: int64(len(r.plan.Steps) + i), Status: store.TaskSkipped, Note: u.Reason, UpdatedAt: now}); err != nil {
+				return err
+			}
 		}
+		return nil
+	}); err != nil {
+		return err
 	}
 	return r.reload(ctx)
 }
@@ -223,14 +226,10 @@ func (r *run) conn(ctx context.Context, ds string) (connector.Connector, *Connec
 	if !ok {
 		return nil, nil, nil
 	}
-	if cn, ok := r.conns[ds]; ok {
-		return cn, &c, nil
-	}
-	cn, err := r.s.Open(ctx, c.URL, connector.Options{ReadOnly: c.ReadOnly, Secret: c.Secret})
+	cn, err := r.s.connector(ctx, c)
 	if err != nil {
-		return nil, &c, errors.New(scrub(err, c.URL))
+		return nil, &c, err
 	}
-	r.conns[ds] = cn
 	return cn, &c, nil
 }
 

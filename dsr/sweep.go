@@ -142,11 +142,10 @@ func (s *Service) sweepCollection(ctx context.Context, c Connection, d *dataset.
 	if len(groups) == 0 {
 		return nil, nil
 	}
-	conn, err := s.Open(ctx, c.URL, connector.Options{ReadOnly: c.ReadOnly, Secret: c.Secret})
+	conn, err := s.connector(ctx, c)
 	if err != nil {
-		return nil, fmt.Errorf("%s", scrub(err, c.URL))
+		return nil, err
 	}
-	defer conn.Close()
 	ranger, ok := conn.(connector.Ranger)
 	pk := coll.PrimaryKey()
 	switch {
@@ -271,7 +270,7 @@ func (s *Service) heldRows(ctx context.Context, cat *Catalog, held []map[string]
 		}
 		id := "hold-" + hex.EncodeToString(h.Sum(nil))[:24] + "-" + fmt.Sprint(s.Clock.Now().UnixNano())
 		r := &run{s: s, job: Job{RequestID: id, Kind: KindAccess, Identities: ids}, cat: cat, sets: map[string]*dataset.Dataset{},
-			conns: map[string]connector.Connector{}, tasks: map[string]*store.Task{}, found: map[dataset.Address][]connector.Row{}}
+			tasks: map[string]*store.Task{}, found: map[dataset.Address][]connector.Row{}}
 		for _, d := range cat.Datasets {
 			r.sets[d.Key] = d
 		}

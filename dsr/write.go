@@ -27,11 +27,16 @@ func (r *run) write(ctx context.Context, out *Outcome) (bool, error) {
 			order = append(order, a)
 		}
 	}
-	for i, a := range order {
-		if err := r.s.Store.EnsureTask(ctx, store.Task{RequestID: r.job.RequestID, Phase: phase, Collection: a.String(),
-			Seq: int64(i), Status: store.TaskPending, UpdatedAt: now}); err != nil {
-			return false, err
+	if err := r.s.Store.InTx(ctx, func(tx *store.Tx) error {
+		for i, a := range order {
+			if err := tx.EnsureTask(ctx, store.Task{RequestID: r.job.RequestID, Phase: phase, Collection: a.String(),
+				Seq: int64(i), Status: store.TaskPending, UpdatedAt: now}); err != nil {
+				return err
+			}
 		}
+		return nil
+	}); err != nil {
+		return false, err
 	}
 	if err := r.reload(ctx); err != nil {
 		return false, err

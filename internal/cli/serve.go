@@ -277,6 +277,7 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 				log.Warn("job queue stopped with jobs cut short; they resume on the next start", "err", qerr)
 			}
 			qcancel()
+			_ = svc.DSR.Close()
 			if cerr := a.audit.Checkpoint(sctx, a.store); cerr != nil {
 				log.Error("final audit checkpoint failed", "err", cerr)
 			}
