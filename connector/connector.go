@@ -89,3 +89,12 @@ type Ranger interface {
 	// (nil for the first page).
 	Before(ctx context.Context, c *dataset.Collection, field string, t time.Time, after Row, limit int) ([]Row, error)
 }
+
+// Idempotent is a connector whose writes leave alone a row that already
+// holds what it is told to write (and deletes of a missing row do
+// nothing). Repeating a batch of deterministic changes through it writes
+// nothing twice, so a run may checkpoint less often without a crash ever
+// causing a second write.
+type Idempotent interface {
+	IdempotentWrites() bool
+}

@@ -98,6 +98,9 @@ type run struct {
 	plan  *dataset.Plan
 	sets  map[string]*dataset.Dataset
 	tasks map[string]*store.Task // phase/collection
+	// pending is progress queued by later; flushed is when it was last written.
+	pending []*store.Task
+	flushed time.Time
 	found map[dataset.Address][]connector.Row
 }
 
@@ -212,6 +215,40 @@ func (r *run) save(ctx context.Context, t *store.Task) error {
 	return r.s.Store.SaveTask(ctx, *t)
 }
 
+// later queues progress that a crash may lose without harm — rows read
+// (they are read again), a collection skipped (it is skipped again) — to be
+// written with the next flush, so that a request over many small
+// collections costs one write, not one per collection. Progress after a
+// write to a company's system is never queued: it is saved at once.
+func (r *run) later(ctx context.Context, t *store.Task) error {
+	t.UpdatedAt = r.s.Clock.Now()
+	r.pending = append(r.pending, t)
+	if time.Since(r.flushed) > time.Second {
+		return r.flush(ctx)
+	}
+	return nil
+}
+
+// flush writes the queued progress in one transaction.
+func (r *run) flush(ctx context.Context) error {
+	r.flushed = time.Now()
+	if len(r.pending) == 0 {
+		return nil
+	}
+	err := r.s.Store.InTx(ctx, func(tx *store.Tx) error {
+		for _, t := range r.pending {
+			if err := tx.SaveTask(ctx, *t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		r.pending = r.pending[:0]
+	}
+	return err
+}
+
 func (r *run) collection(a dataset.Address) *dataset.Collection {
 	if d := r.sets[a.Dataset]; d != nil {
 		return d.Collection(a.Collection)
@@ -308,6 +345,12 @@ func (r *run) fail(ctx context.Context, t *store.Task, url string, err error) er
 // access runs the plan's queries in order, each collection once with every
 // key its inputs found.
 func (r *run) access(ctx context.Context) (pending bool, err error) {
+	r.flushed = time.Now()
+	defer func() {
+		if ferr := r.flush(ctx); err == nil {
+			err = ferr
+		}
+	}()
 	for _, st := range r.plan.Steps {
 		a := st.Address
 		t := r.tasks[taskKey(PhaseAccess, a)]
@@ -337,7 +380,7 @@ func (r *run) access(ctx context.Context) (pending bool, err error) {
 		}
 		if conn == nil {
 			t.Status, t.Note = store.TaskSkipped, "Dataset "+a.Dataset+" has no connection."
-			if err := r.save(ctx, t); err != nil {
+			if err := r.later(ctx, t); err != nil {
 				return false, err
 			}
 			continue
@@ -354,7 +397,10 @@ func (r *run) access(ctx context.Context) (pending bool, err error) {
 				return false, r.fail(ctx, t, c.URL, err)
 			}
 		}
-		if err := r.finishAccess(ctx, t, rows); err != nil {
+		if err := r.sealRows(t, rows); err != nil {
+			return false, err
+		}
+		if err := r.later(ctx, t); err != nil {
 			return false, err
 		}
 		r.found[a] = rows
@@ -362,7 +408,9 @@ func (r *run) access(ctx context.Context) (pending bool, err error) {
 	return false, nil
 }
 
-func (r *run) finishAccess(ctx context.Context, t *store.Task, rows []connector.Row) error {
+// sealRows puts the rows found into the task's sealed checkpoint and marks
+// the task done.
+func (r *run) sealRows(t *store.Task, rows []connector.Row) error {
 	b, err := encodeRows(rows)
 	if err != nil {
 		return err
@@ -371,6 +419,15 @@ func (r *run) finishAccess(ctx context.Context, t *store.Task, rows []connector.
 		return err
 	}
 	t.Status, t.Found, t.Error = store.TaskDone, int64(len(rows)), ""
+	return nil
+}
+
+// finishAccess records a collection's rows at once (an asynchronous
+// system's answer, which is not asked for twice).
+func (r *run) finishAccess(ctx context.Context, t *store.Task, rows []connector.Row) error {
+	if err := r.sealRows(t, rows); err != nil {
+		return err
+	}
 	return r.save(ctx, t)
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/dataset"
@@ -15,7 +16,13 @@ import (
 // write erases or corrects, collection by collection in the plan's erasure
 // order (rows that others reference go last), each in batches with the
 // cursor saved after every batch.
-func (r *run) write(ctx context.Context, out *Outcome) (bool, error) {
+func (r *run) write(ctx context.Context, out *Outcome) (pending bool, err error) {
+	r.flushed = time.Now()
+	defer func() {
+		if ferr := r.flush(ctx); err == nil {
+			err = ferr
+		}
+	}()
 	phase := PhaseErasure
 	if r.job.Kind == KindCorrection {
 		phase = PhaseCorrection
@@ -73,7 +80,7 @@ func (r *run) write(ctx context.Context, out *Outcome) (bool, error) {
 
 func (r *run) skip(ctx context.Context, t *store.Task, note string) error {
 	t.Status, t.Note = store.TaskSkipped, note
-	return r.save(ctx, t)
+	return r.later(ctx, t)
 }
 
 func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Address, t *store.Task) (bool, error) {
@@ -115,6 +122,13 @@ func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Addre
 		}
 	}
 	t.Found = int64(len(rows))
+	// Where a repeated batch would write nothing, the cursor need not be
+	// saved after every batch: deterministic changes (or deletes) through a
+	// connector that skips rows already holding them.
+	relaxed := false
+	if ic, ok := conn.(connector.Idempotent); ok && ic.IdempotentWrites() {
+		relaxed = del || phase == PhaseCorrection || deterministic(coll, fields)
+	}
 	for t.Done < t.Found {
 		if sliceUsed(ctx) {
 			return false, ErrYield
@@ -149,12 +163,22 @@ func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Addre
 			return false, r.fail(ctx, t, c.URL, err)
 		}
 		t.Done = end
-		if err := r.save(ctx, t); err != nil {
+		if t.Done >= t.Found {
+			t.Status, t.Error = store.TaskDone, ""
+		}
+		save := r.save
+		if relaxed {
+			save = r.later
+		}
+		if err := save(ctx, t); err != nil {
 			return false, err
 		}
 	}
+	if t.Status == store.TaskDone {
+		return false, nil
+	}
 	t.Status, t.Error = store.TaskDone, ""
-	return false, r.save(ctx, t)
+	return false, r.later(ctx, t)
 }
 
 // targetFields are the fields a phase writes: for erasure the personal
@@ -316,4 +340,15 @@ func (r *run) incoming(a dataset.Address) []incomingRef {
 		}
 	}
 	return out
+}
+
+// deterministic reports whether every field's mask gives the same value
+// each time for the same input (random strings do not).
+func deterministic(c *dataset.Collection, fields []*dataset.Field) bool {
+	for _, f := range fields {
+		if strategy(c, f).Strategy == dataset.MaskRandomString {
+			return false
+		}
+	}
+	return true
 }

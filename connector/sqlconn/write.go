@@ -383,3 +383,8 @@ func (c *conn) Delete(ctx context.Context, col *dataset.Collection, keys []conne
 	}
 	return n, nil
 }
+
+// IdempotentWrites is true: every UPDATE carries a condition that the row
+// differs from what it is set to (see stmt.changed), and DELETE by key
+// deletes a row once.
+func (c *conn) IdempotentWrites() bool { return true }
