@@ -101,7 +101,7 @@ type run struct {
 	// pending is progress queued by later; flushed is when it was last written.
 	pending []*store.Task
 	flushed time.Time
-	found map[dataset.Address][]connector.Row
+	found   map[dataset.Address][]connector.Row
 }
 
 // Run does what the job asks, resuming from the checkpoints of an earlier
