@@ -56,6 +56,9 @@ func service(tb testing.TB, url string) *dsr.Service {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	// Connectors stay open between runs; close them with the test, before
+	// its database and proxy go.
+	tb.Cleanup(func() { _ = svc.DSR.Close() })
 	if _, err := svc.Bootstrap(ctx, opts, "bench", policy.BundledName, policy.Bundled(), false); err != nil {
 		tb.Fatal(err)
 	}
