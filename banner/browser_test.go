@@ -298,7 +298,7 @@ func (tb *tab) axe() {
 func startSite(t *testing.T, custosURL string) string {
 	t.Helper()
 	pageTmpl := template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Shop</title>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>Shop</title>
 <script src="{{.Custos}}/consent.js"{{with .Jurisdiction}} data-jurisdiction="{{.}}"{{end}}{{if .TagNonce}} nonce="{{.Nonce}}"{{end}} defer></script>
 </head><body>
 <header><button type="button" id="prefs" data-custos-action="open">Privacy choices</button></header>
@@ -325,8 +325,12 @@ func startSite(t *testing.T, custosURL string) string {
 		w.Header().Set("Content-Security-Policy", fmt.Sprintf("default-src 'none'; script-src 'self' 'nonce-%s' %s; style-src %s; "+
 			"connect-src %s; frame-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'", nonce, custosURL, style, custosURL))
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		lang := r.URL.Query().Get("hl")
+		if lang == "" {
+			lang = "en"
+		}
 		if err := pageTmpl.Execute(w, map[string]any{"Custos": custosURL, "Jurisdiction": r.URL.Query().Get("j"),
-			"Nonce": nonce, "TagNonce": tagNonce}); err != nil {
+			"Nonce": nonce, "TagNonce": tagNonce, "Lang": lang}); err != nil {
 			t.Errorf("page: %v", err)
 		}
 	})

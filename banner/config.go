@@ -38,6 +38,9 @@ type Config struct {
 	Experience       string `json:"experience"`
 	Organisation     string `json:"organisation"`
 	PrivacyPolicyURL string `json:"privacy_policy_url"`
+	// Lang and Text are the banner's language and its words in it.
+	Lang string            `json:"lang"`
+	Text map[string]string `json:"text"`
 	// DoNotSell: show the "Do Not Sell or Share My Personal Information"
 	// link.
 	DoNotSell bool `json:"do_not_sell"`
@@ -83,7 +86,7 @@ func allIn(s, chars string) bool {
 // policy, so it is revalidated on every load; the ETag keeps that cheap.
 func (h *handler) config(w http.ResponseWriter, r *http.Request) {
 	cors(w)
-	w.Header().Set("Vary", "CF-IPCountry, CF-Region-Code, CF-Region, CloudFront-Viewer-Country, CloudFront-Viewer-Country-Region, X-Region")
+	w.Header().Set("Vary", "Accept-Language, CF-IPCountry, CF-Region-Code, CF-Region, CloudFront-Viewer-Country, CloudFront-Viewer-Country-Region, X-Region")
 	j, err := jurisdictionOf(r)
 	if err != nil {
 		h.fail(w, r, err)
@@ -98,7 +101,10 @@ func (h *handler) config(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	body, err := json.Marshal(buildConfig(p.Manifest, v.Version, j, h.policyURL(r)))
+	cfg := buildConfig(p.Manifest, v.Version, j, h.policyURL(r))
+	cfg.Lang = textLanguage(r)
+	cfg.Text = texts[cfg.Lang]
+	body, err := json.Marshal(cfg)
 	if err != nil {
 		h.fail(w, r, fmt.Errorf("banner: encode config: %w", err))
 		return

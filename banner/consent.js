@@ -25,7 +25,7 @@
   const BLOCKED = 'script[type="text/plain"][data-custos-purpose],[data-custos-src][data-custos-purpose]';
   const FOCUSABLE = 'a[href],button:not([disabled]),input:not([disabled])';
   const DEVICE_ID = /^[A-Za-z0-9_-]{22}$/;
-  const GPC_NOTE = 'Your browser sends a Global Privacy Control signal, so this stays off.';
+  const t = (k) => (cfg && cfg.text && cfg.text[k]) || k;
 
   const me = document.currentScript || document.querySelector('script[src$="/consent.js"]');
   const base = new URL(me ? me.src : '/consent.js', location.href).origin;
@@ -180,8 +180,8 @@
 
   function build(modal, closable, expanded) {
     const optIn = cfg.experience === 'opt_in';
-    const org = cfg.organisation || 'This site';
-    const policy = h('a', { href: cfg.privacy_policy_url }, 'Privacy Policy');
+    const org = cfg.organisation || t('this_site');
+    const policy = h('a', { href: cfg.privacy_policy_url }, t('policy'));
     const button = (action, label, plain) => h('button', { type: 'button', 'data-custos-action': action, class: plain ? 'custos-plain' : null }, label);
     const toggles = cfg.purposes.map((p, i) => {
       const id = 'custos-p' + i;
@@ -189,25 +189,23 @@
       const box = h('input', { type: 'checkbox', id: id, 'data-custos-toggle': p.key, 'aria-describedby': id + '-d', disabled: locked });
       box.checked = allowed(p.key);
       return h('div', { class: 'custos-purpose' }, box, h('label', { for: id }, p.name),
-        h('p', { id: id + '-d' }, p.description + (locked ? ' ' + GPC_NOTE : '')));
+        h('p', { id: id + '-d' }, p.description + (locked ? ' ' + t('gpc_note') : '')));
     });
-    const list = h('fieldset', { id: 'custos-purposes', hidden: !expanded }, h('legend', null, 'Purposes'), ...toggles);
+    const list = h('fieldset', { id: 'custos-purposes', hidden: !expanded }, h('legend', null, t('legend')), ...toggles);
     const dialog = h('div', {
-      role: 'dialog', 'aria-modal': modal ? 'true' : 'false', 'aria-labelledby': 'custos-title',
+      role: 'dialog', lang: cfg.lang, 'aria-modal': modal ? 'true' : 'false', 'aria-labelledby': 'custos-title',
       'aria-describedby': 'custos-desc', tabindex: '-1', class: 'custos-dialog',
     },
-    h('h2', { id: 'custos-title' }, 'Your privacy choices'),
-    h('p', { id: 'custos-desc' }, optIn
-      ? org + ' would like to use cookies and similar technologies for the purposes below. Nothing beyond what the site needs to work is used until you choose, and you can change your mind at any time. See our '
-      : org + ' uses cookies and similar technologies for the purposes below. You can opt out at any time. See our ', policy, '.'),
-    cfg.do_not_sell && h('p', null, h('a', { href: cfg.privacy_policy_url, 'data-custos-action': 'do-not-sell' }, 'Do Not Sell or Share My Personal Information')),
-    h('button', { type: 'button', 'data-custos-action': 'choose', class: 'custos-plain', 'aria-expanded': expanded ? 'true' : 'false', 'aria-controls': 'custos-purposes' }, 'Choose purposes'),
+    h('h2', { id: 'custos-title' }, t('title')),
+    h('p', { id: 'custos-desc' }, t(optIn ? 'desc_in' : 'desc_out').replace('{org}', org), policy, '.'),
+    cfg.do_not_sell && h('p', null, h('a', { href: cfg.privacy_policy_url, 'data-custos-action': 'do-not-sell' }, t('dns'))),
+    h('button', { type: 'button', 'data-custos-action': 'choose', class: 'custos-plain', 'aria-expanded': expanded ? 'true' : 'false', 'aria-controls': 'custos-purposes' }, t('choose')),
     list,
     h('div', { class: 'custos-actions' },
-      button('reject-all', optIn ? 'Reject all' : 'Opt out of all'),
-      button('save', 'Save choices', true),
-      button('accept-all', optIn ? 'Accept all' : 'Allow all'),
-      closable && button('close', 'Close', true)));
+      button('reject-all', t(optIn ? 'reject_all' : 'opt_out_all')),
+      button('save', t('save'), true),
+      button('accept-all', t(optIn ? 'accept_all' : 'allow_all')),
+      closable && button('close', t('close'), true)));
     const root = h('div', { id: 'custos-banner', class: modal ? 'custos-modal' : 'custos-notice' }, modal && h('div', { class: 'custos-backdrop' }), dialog);
     return { root: root, dialog: dialog, modal: modal, closable: closable };
   }
@@ -289,7 +287,7 @@
     close();
     activate(document);
     publish();
-    announce(said || 'Your privacy choices are saved.');
+    announce(said || t('saved'));
     send();
   }
 
@@ -339,7 +337,7 @@
         e.preventDefault();
         const o = {};
         for (const p of cfg.purposes) if (p.sale_sharing) o[p.key] = false;
-        return commit(o, 'You have opted out of the sale and sharing of your personal information.');
+        return commit(o, t('opted_out'));
       }
       case 'open':
         e.preventDefault();
@@ -357,10 +355,12 @@
   });
 
   async function config() {
-    const key = CONFIG + ':' + pinned;
+    const lang = document.documentElement.lang;
+    const key = CONFIG + ':' + pinned + ':' + lang;
     try {
       const u = new URL('/api/v1/banner', base);
       if (pinned) u.searchParams.set('jurisdiction', pinned);
+      if (lang) u.searchParams.set('lang', lang);
       const r = await fetch(u.href, { mode: 'cors', credentials: 'omit' });
       if (!r.ok) throw new Error('answered ' + r.status);
       const c = await r.json();
