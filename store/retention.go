@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/custos-privacy/custos"
@@ -146,52 +147,46 @@ func (tx *Tx) DeleteExpired(ctx context.Context, e Expiry, after, upTo int64) (i
 	return res.RowsAffected()
 }
 
-// DeleteExpiredOldest deletes up to limit events of a collected-trigger
-// expiry, oldest first, starting at from, and returns how many went, the
-// subjects they belonged to, and the cursor for the next batch. PostgreSQL
-// only: it walks the (category, occurred_at) index once across batches, as
-// a plain DELETE would, where primary-key windows re-read the index for
-// every window; and it names the subjects as it goes, so no separate
-// DISTINCT over the expired rows is needed.
-func (tx *Tx) DeleteExpiredOldest(ctx context.Context, e Expiry, from time.Time, limit int) (int64, []string, time.Time, error) {
+// DeleteExpiredRange deletes an expiry's events among the ids (after, upTo]
+// and returns how many went and whose they were. PostgreSQL only. The
+// window is read through the primary key, in the table's physical order,
+// as a plain DELETE reads its rows: the expiry's own conditions are written
+// so that no index serves them (category || ”, occurred_at + 0), because
+// a planner with statistics that lag a bulk load would otherwise intersect
+// the whole category index with every window. The subjects come back from
+// the delete itself, so no DISTINCT over the expired rows is needed.
+func (tx *Tx) DeleteExpiredRange(ctx context.Context, e Expiry, after, upTo int64) (int64, []string, error) {
 	held, err := tx.HeldSubjects(ctx)
 	if err != nil {
-		return 0, nil, from, err
+		return 0, nil, err
 	}
 	e.Held = held
 	cond, args := e.where()
-	args = append(args, micros(from))
-	// ctid = ANY(ARRAY(…)) makes a TID scan: each chosen row is deleted
-	// where it lies, whatever the planner thinks of the table's size (an
-	// IN (subquery) became a join over the whole table once its statistics
-	// caught up).
-	rows, err := tx.q.QueryContext(ctx, `WITH d AS (DELETE FROM events WHERE ctid = ANY(ARRAY(SELECT ctid FROM events WHERE `+cond+
-		` AND occurred_at >= $`+strconv.Itoa(len(args))+` ORDER BY occurred_at LIMIT `+strconv.Itoa(limit)+`))
-		RETURNING subject_id, occurred_at)
-		SELECT subject_id, COUNT(*), MAX(occurred_at) FROM d GROUP BY subject_id`, args...)
+	cond = strings.Replace(cond, "category = $1", "category || '' = $1", 1)
+	cond = strings.Replace(cond, "occurred_at < $3", "occurred_at + 0 < $3", 1)
+	rows, err := tx.q.QueryContext(ctx, `WITH d AS (DELETE FROM events WHERE id > `+strconv.FormatInt(after, 10)+
+		` AND id <= `+strconv.FormatInt(upTo, 10)+` AND `+cond+` RETURNING subject_id)
+		SELECT subject_id, COUNT(*) FROM d GROUP BY subject_id`, args...)
 	if err != nil {
-		return 0, nil, from, err
+		return 0, nil, err
 	}
 	defer rows.Close()
 	var (
 		n        int64
 		subjects []string
-		last     = micros(from)
 	)
 	for rows.Next() {
 		var (
-			sid    string
-			count  int64
-			newest int64
+			sid   string
+			count int64
 		)
-		if err := rows.Scan(&sid, &count, &newest); err != nil {
-			return 0, nil, from, err
+		if err := rows.Scan(&sid, &count); err != nil {
+			return 0, nil, err
 		}
 		n += count
 		subjects = append(subjects, sid)
-		last = max(last, newest)
 	}
-	return n, subjects, fromMicros(last), rows.Err()
+	return n, subjects, rows.Err()
 }
 
 // SubjectsWithoutEvents returns which of ids have no events left.
