@@ -98,3 +98,10 @@ type Ranger interface {
 type Idempotent interface {
 	IdempotentWrites() bool
 }
+
+// Synchronous is a connector that always answers in the call, never by
+// callback (ErrPending). A run need not write its tasks down before such a
+// call, since no answer can arrive for a task it has not recorded.
+type Synchronous interface {
+	Synchronous() bool
+}

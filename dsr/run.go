@@ -100,6 +100,7 @@ type run struct {
 	tasks map[string]*store.Task // phase/collection
 	// pending is progress queued by later; flushed is when it was last written.
 	pending []*store.Task
+	created []*store.Task // made in memory, not yet written
 	flushed time.Time
 	found   map[dataset.Address][]connector.Row
 }
@@ -171,26 +172,44 @@ func (r *run) close() {}
 func taskKey(phase string, a dataset.Address) string { return phase + "/" + a.String() }
 
 func (r *run) loadTasks(ctx context.Context) error {
-	now := r.s.Clock.Now()
-	// One transaction for the plan's tasks: one write, not one per collection.
-	if err := r.s.Store.InTx(ctx, func(tx *store.Tx) error {
-		for i, st := range r.plan.Steps {
-			if err := tx.EnsureTask(ctx, store.Task{RequestID: r.job.RequestID, Phase: PhaseAccess, Collection: st.Address.String(),
-				Seq: int64(i), Status: store.TaskPending, UpdatedAt: now}); err != nil {
-				return err
-			}
-		}
-		for i, u := range r.plan.Unreachable {
-			if err := tx.EnsureTask(ctx, store.Task{RequestID: r.job.RequestID, Phase: PhaseAccess, Collection: u.Address.String(),
-				Seq: int64(len(r.plan.Steps) + i), Status: store.TaskSkipped, Note: u.Reason, UpdatedAt: now}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
+	// The tasks an earlier attempt left keep their progress; the missing
+	// ones are made in memory and written with the first flush.
+	if err := r.reload(ctx); err != nil {
 		return err
 	}
-	return r.reload(ctx)
+	for i, st := range r.plan.Steps {
+		r.ensure(store.Task{Phase: PhaseAccess, Collection: st.Address.String(), Seq: int64(i), Status: store.TaskPending})
+	}
+	for i, u := range r.plan.Unreachable {
+		r.ensure(store.Task{Phase: PhaseAccess, Collection: u.Address.String(), Seq: int64(len(r.plan.Steps) + i),
+			Status: store.TaskSkipped, Note: u.Reason})
+	}
+	return nil
+}
+
+// beforeCall writes new tasks down before a call that may be answered
+// later by callback: the answer must find its task.
+func (r *run) beforeCall(ctx context.Context, conn connector.Connector) error {
+	if len(r.created) == 0 {
+		return nil
+	}
+	if s, ok := conn.(connector.Synchronous); ok && s.Synchronous() {
+		return nil
+	}
+	return r.flush(ctx)
+}
+
+// ensure adds a task unless the run has it, to be written with the next
+// flush.
+func (r *run) ensure(t store.Task) {
+	a, _ := dataset.ParseAddress(t.Collection)
+	k := taskKey(t.Phase, a)
+	if _, ok := r.tasks[k]; ok {
+		return
+	}
+	t.RequestID, t.UpdatedAt = r.job.RequestID, r.s.Clock.Now()
+	r.tasks[k] = &t
+	r.created = append(r.created, &t)
 }
 
 func (r *run) reload(ctx context.Context) error {
@@ -210,9 +229,11 @@ func checkpointContext(t *store.Task) string {
 	return "custos/dsr/" + t.RequestID + "/" + t.Phase + "/" + t.Collection
 }
 
+// save writes a task's progress at once, with whatever is queued.
 func (r *run) save(ctx context.Context, t *store.Task) error {
 	t.UpdatedAt = r.s.Clock.Now()
-	return r.s.Store.SaveTask(ctx, *t)
+	r.queue(t)
+	return r.flush(ctx)
 }
 
 // later queues progress that a crash may lose without harm — rows read
@@ -222,20 +243,37 @@ func (r *run) save(ctx context.Context, t *store.Task) error {
 // write to a company's system is never queued: it is saved at once.
 func (r *run) later(ctx context.Context, t *store.Task) error {
 	t.UpdatedAt = r.s.Clock.Now()
-	r.pending = append(r.pending, t)
+	r.queue(t)
 	if time.Since(r.flushed) > time.Second {
 		return r.flush(ctx)
 	}
 	return nil
 }
 
-// flush writes the queued progress in one transaction.
+func (r *run) queue(t *store.Task) {
+	for _, p := range r.pending {
+		if p == t {
+			return
+		}
+	}
+	r.pending = append(r.pending, t)
+}
+
+// flush writes the new tasks and the queued progress in one transaction.
 func (r *run) flush(ctx context.Context) error {
 	r.flushed = time.Now()
-	if len(r.pending) == 0 {
+	if len(r.pending) == 0 && len(r.created) == 0 {
 		return nil
 	}
 	err := r.s.Store.InTx(ctx, func(tx *store.Tx) error {
+		for _, t := range r.created {
+			if err := tx.EnsureTask(ctx, *t); err != nil {
+				return err
+			}
+			if err := tx.SaveTask(ctx, *t); err != nil {
+				return err
+			}
+		}
 		for _, t := range r.pending {
 			if err := tx.SaveTask(ctx, *t); err != nil {
 				return err
@@ -244,7 +282,7 @@ func (r *run) flush(ctx context.Context) error {
 		return nil
 	})
 	if err == nil {
-		r.pending = r.pending[:0]
+		r.pending, r.created = r.pending[:0], r.created[:0]
 	}
 	return err
 }
@@ -388,6 +426,9 @@ func (r *run) access(ctx context.Context) (pending bool, err error) {
 		where := r.where(st)
 		var rows []connector.Row
 		if len(where) > 0 {
+			if err := r.beforeCall(ctx, conn); err != nil {
+				return false, err
+			}
 			rows, err = conn.Retrieve(r.call(ctx, t), coll, where)
 			if errors.Is(err, connector.ErrPending) {
 				t.Status = store.TaskWaiting

@@ -27,26 +27,14 @@ func (r *run) write(ctx context.Context, out *Outcome) (pending bool, err error)
 	if r.job.Kind == KindCorrection {
 		phase = PhaseCorrection
 	}
-	now := r.s.Clock.Now()
 	var order []dataset.Address
 	for _, a := range r.plan.ErasureOrder() {
 		if len(r.found[a]) > 0 {
 			order = append(order, a)
 		}
 	}
-	if err := r.s.Store.InTx(ctx, func(tx *store.Tx) error {
-		for i, a := range order {
-			if err := tx.EnsureTask(ctx, store.Task{RequestID: r.job.RequestID, Phase: phase, Collection: a.String(),
-				Seq: int64(i), Status: store.TaskPending, UpdatedAt: now}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		return false, err
-	}
-	if err := r.reload(ctx); err != nil {
-		return false, err
+	for i, a := range order {
+		r.ensure(store.Task{Phase: phase, Collection: a.String(), Seq: int64(i), Status: store.TaskPending})
 	}
 	for _, a := range order {
 		t := r.tasks[taskKey(phase, a)]
@@ -143,6 +131,9 @@ func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Addre
 				k[f] = row[f]
 			}
 			keys[i] = k
+		}
+		if err := r.beforeCall(ctx, conn); err != nil {
+			return false, err
 		}
 		if del {
 			_, err = conn.Delete(bctx, coll, keys)

@@ -280,3 +280,6 @@ func (c *conn) scan(ctx context.Context, cc *collection, m matcher) ([]connector
 	}
 	return rows, nil
 }
+
+// Synchronous is true: Redis answers in the call.
+func (c *conn) Synchronous() bool { return true }

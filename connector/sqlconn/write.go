@@ -388,3 +388,6 @@ func (c *conn) Delete(ctx context.Context, col *dataset.Collection, keys []conne
 // differs from what it is set to (see stmt.changed), and DELETE by key
 // deletes a row once.
 func (c *conn) IdempotentWrites() bool { return true }
+
+// Synchronous is true: a database answers in the call.
+func (c *conn) Synchronous() bool { return true }
