@@ -21,7 +21,7 @@ import (
 var prefsPage = template.Must(template.New("prefs").Funcs(pageFuncs()).Parse(`<!doctype html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{t .Title}} — {{.Org}}</title>
-<style>`+publicCSS+`</style></head>
+<style>` + publicCSS + `</style></head>
 <body>
 <nav class="langs" aria-label="{{t "lang.label"}}">{{range .Languages}}{{if .Current}}<a aria-current="true" lang="{{.Code}}">{{.Name}}</a>{{else}}<a href="?lang={{.Code}}" lang="{{.Code}}" hreflang="{{.Code}}">{{.Name}}</a>{{end}}{{end}}</nav>
 <main>
