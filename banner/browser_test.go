@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,74 +21,24 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/internal/browsertest"
 )
-
-// The browser tests drive Debian's chromium, which CI installs. They are
-// never skipped: a missing browser fails them, saying what to install.
-const chromiumPath = "/usr/bin/chromium"
 
 // artifactsEnv names a directory for screenshots of failing pages; without
 // it they go to a new temporary directory, which is kept and logged.
 const artifactsEnv = "CUSTOS_TEST_ARTIFACTS"
 
-// chrome is the one browser all browser tests of the package share; each
-// test gets a tab in a browser context of its own (own storage, own
-// cookies), so they run in parallel.
-var chrome struct {
-	once   sync.Once
-	ctx    context.Context
-	cancel []context.CancelFunc
-	dir    string
-	err    error
-}
-
+// The package's browser tests share one Chromium (internal/browsertest);
+// each test gets a tab in a browser context of its own (own storage, own
+// cookies), so they run in parallel. They are never skipped: a missing
+// browser fails them, saying what to install.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for i := len(chrome.cancel) - 1; i >= 0; i-- {
-		chrome.cancel[i]()
-	}
-	if chrome.dir != "" {
-		_ = os.RemoveAll(chrome.dir)
-	}
+	browsertest.Close()
 	os.Exit(code)
 }
 
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("the banner's browser tests need Debian's chromium at %s; install it with `apt-get install chromium` (CI does): %v", chromiumPath, err)
-	}
-	chrome.once.Do(func() {
-		dir, err := os.MkdirTemp("", "custos-banner-chromium-")
-		if err != nil {
-			chrome.err = fmt.Errorf("user data dir: %w", err)
-			return
-		}
-		chrome.dir = dir
-		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-			chromedp.ExecPath(chromiumPath),
-			chromedp.Flag("headless", true),
-			chromedp.Flag("no-sandbox", true),
-			chromedp.Flag("disable-gpu", true),
-			chromedp.Flag("disable-background-networking", true),
-			chromedp.Flag("disable-component-update", true),
-			chromedp.Flag("no-first-run", true),
-			chromedp.Flag("disable-sync", true),
-			chromedp.UserDataDir(dir),
-		)
-		ctx, cancel := chromedp.NewContext(alloc)
-		chrome.cancel = []context.CancelFunc{cancelAlloc, cancel}
-		if err := chromedp.Do(ctx); err != nil {
-			chrome.err = fmt.Errorf("start %s: %w", chromiumPath, err)
-			return
-		}
-		chrome.ctx = ctx
-	})
-	if chrome.err != nil {
-		t.Fatalf("chromium: %v", chrome.err)
-	}
-	return chrome.ctx
-}
+func browser(t *testing.T) context.Context { return browsertest.Browser(t) }
 
 // initScript runs in every document before its own scripts: it records
 // CSP violations and the banner's events for the test to read.

@@ -7,13 +7,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/internal/browsertest"
 	"github.com/custos-privacy/custos/store/storetest"
 )
 
@@ -24,49 +24,6 @@ import (
 // saved there as a PNG (the README's pictures come from this test);
 // on failure a screenshot goes to a temporary directory, logged.
 
-const chromium = "/usr/bin/chromium"
-
-var shared struct {
-	once sync.Once
-	ctx  context.Context
-	err  error
-}
-
-func chrome(t *testing.T) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("the browser tests need Debian's chromium at %s; install it with `apt-get install chromium` (CI does): %v", chromium, err)
-	}
-	shared.once.Do(func() {
-		dir, err := os.MkdirTemp("", "custos-pages-chromium-")
-		if err != nil {
-			shared.err = err
-			return
-		}
-		alloc, _ := chromedp.NewExecAllocator(context.Background(),
-			chromedp.ExecPath(chromium),
-			chromedp.Flag("headless", true),
-			chromedp.Flag("no-sandbox", true),
-			chromedp.Flag("disable-gpu", true),
-			chromedp.Flag("disable-background-networking", true),
-			chromedp.Flag("disable-component-update", true),
-			chromedp.Flag("no-first-run", true),
-			chromedp.Flag("disable-sync", true),
-			chromedp.UserDataDir(dir),
-		)
-		ctx, _ := chromedp.NewContext(alloc)
-		if err := chromedp.Do(ctx); err != nil {
-			shared.err = err
-			return
-		}
-		shared.ctx = ctx
-	})
-	if shared.err != nil {
-		t.Fatalf("chromium: %v", shared.err)
-	}
-	return shared.ctx
-}
-
 type browserTab struct {
 	t   *testing.T
 	ctx context.Context
@@ -74,7 +31,7 @@ type browserTab struct {
 
 func newTab(t *testing.T) *browserTab {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(chrome(t), chromedp.WithNewBrowserContext())
+	ctx, cancel := chromedp.NewContext(browsertest.Browser(t), chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
 	tctx, cancelTimeout := context.WithTimeout(ctx, 40*time.Second)
 	t.Cleanup(cancelTimeout)
