@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/custos-privacy/custos"
@@ -59,6 +61,44 @@ func (q *queries) Datasets(ctx context.Context) ([]DatasetRow, error) {
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// DatasetIndex lists the imported datasets by key as Datasets does, without
+// their source: what a run checks its cached catalog against.
+func (q *queries) DatasetIndex(ctx context.Context) ([]DatasetRow, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT key, file_name, digest, imported_at, imported_by FROM datasets ORDER BY key`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []DatasetRow
+	for rows.Next() {
+		var (
+			d  DatasetRow
+			at int64
+		)
+		if err := rows.Scan(&d.Key, &d.FileName, &d.Digest, &at, &d.ImportedBy); err != nil {
+			return nil, err
+		}
+		d.ImportedAt = fromMicros(at)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Dataset returns one imported dataset with its source.
+func (q *queries) Dataset(ctx context.Context, key string) (DatasetRow, error) {
+	var (
+		d  DatasetRow
+		at int64
+	)
+	err := q.q.QueryRowContext(ctx, `SELECT key, file_name, source, digest, imported_at, imported_by FROM datasets WHERE key = $1`, key).
+		Scan(&d.Key, &d.FileName, &d.Source, &d.Digest, &at, &d.ImportedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, custos.Errorf(custos.KindNotFound, "unknown_dataset", "No dataset %q is imported.", key)
+	}
+	d.ImportedAt = fromMicros(at)
+	return d, err
 }
 
 // ConnectionRow is a stored connection; URL and secret stay sealed here.
@@ -192,6 +232,45 @@ func (q *queries) SaveTask(ctx context.Context, t Task) error {
 		checkpoint = $5, error = $6, note = $7, updated_at = $8 WHERE request_id = $9 AND phase = $10 AND collection = $11`,
 		t.Status, t.Attempts, t.Found, t.Done, t.Checkpoint, t.Error, t.Note, micros(t.UpdatedAt), t.RequestID, t.Phase, t.Collection)
 	return err
+}
+
+// PutTasks writes tasks as they are, creating the missing ones, in one
+// statement per few hundred tasks: a run checkpoints many small collections
+// at once, and on SQLite parsing a statement costs more than writing a row.
+// An existing task keeps its seq.
+func (q *queries) PutTasks(ctx context.Context, ts []Task) error {
+	const cols = 12
+	for len(ts) > 0 {
+		n := min(len(ts), 400) // SQLite binds at most 32,766 parameters
+		var b strings.Builder
+		b.WriteString(`INSERT INTO dsr_tasks (request_id, phase, collection, seq, status, attempts, found, done,
+		checkpoint, error, note, updated_at) VALUES `)
+		args := make([]any, 0, n*cols)
+		for i, t := range ts[:n] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('(')
+			for j := range cols {
+				if j > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteByte('$')
+				b.WriteString(strconv.Itoa(i*cols + j + 1))
+			}
+			b.WriteByte(')')
+			args = append(args, t.RequestID, t.Phase, t.Collection, t.Seq, t.Status, t.Attempts, t.Found, t.Done,
+				t.Checkpoint, t.Error, t.Note, micros(t.UpdatedAt))
+		}
+		b.WriteString(` ON CONFLICT (request_id, phase, collection) DO UPDATE SET status = excluded.status,
+		attempts = excluded.attempts, found = excluded.found, done = excluded.done, checkpoint = excluded.checkpoint,
+		error = excluded.error, note = excluded.note, updated_at = excluded.updated_at`)
+		if _, err := q.q.ExecContext(ctx, b.String(), args...); err != nil {
+			return err
+		}
+		ts = ts[n:]
+	}
+	return nil
 }
 
 // Tasks lists a request's tasks in plan order, phase by phase.

@@ -59,7 +59,8 @@ type Store struct {
 	queries
 	db      *sql.DB
 	pool    *pgxpool.Pool
-	display string // the DSN without credentials, for messages
+	stmts   *stmtCache // SQLite's prepared statements
+	display string     // the DSN without credentials, for messages
 }
 
 // Tx is a transaction. State changes and their audit entries are written in
@@ -113,7 +114,8 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	}
 	// The database file holds encrypted personal data and hashes: keep it private.
 	_ = os.Chmod(path, 0o600)
-	return &Store{queries: queries{q: positional{db}, dialect: SQLite}, db: db, display: "sqlite:" + path}, nil
+	cache := &stmtCache{}
+	return &Store{queries: queries{q: positional{q: db, db: db, cache: cache}, dialect: SQLite}, db: db, stmts: cache, display: "sqlite:" + path}, nil
 }
 
 func openPostgres(ctx context.Context, dsn string) (*Store, error) {
@@ -189,6 +191,7 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Close releases every connection.
 func (s *Store) Close() error {
+	s.stmts.close()
 	err := s.db.Close()
 	if s.pool != nil {
 		s.pool.Close()
@@ -204,7 +207,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	}
 	var q querier = sqlTx
 	if s.dialect == SQLite {
-		q = positional{sqlTx}
+		q = positional{q: sqlTx, db: s.db, tx: sqlTx, cache: s.stmts}
 	}
 	tx := &Tx{queries: queries{q: q, dialect: s.dialect}, tx: sqlTx}
 	defer func() {

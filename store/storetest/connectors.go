@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ func connectorCases() []suiteCase {
 		{"ConnectionNameTaken", testConnectionNameTaken},
 		{"Tasks", testTasks},
 		{"TasksKeepProgress", testTasksKeepProgress},
+		{"PutTasks", testPutTasks},
 	}
 }
 
@@ -47,6 +49,19 @@ func testDatasets(t *testing.T, s *store.Store) {
 	got := ds[1]
 	if got.FileName != "shop.yml" || !bytes.Equal(got.Source, src) || got.Digest != "d1" || !got.ImportedAt.Equal(t0) || got.ImportedBy != "cli" {
 		t.Fatalf("shop = %+v", got)
+	}
+	// The index is the same list without the sources; one dataset comes
+	// with its source.
+	idx, err := s.DatasetIndex(ctx)
+	if err != nil || len(idx) != 2 || idx[0].Key != "crm" || idx[1].Source != nil || idx[1].Digest != "d1" ||
+		idx[1].FileName != "shop.yml" || !idx[1].ImportedAt.Equal(t0) || idx[1].ImportedBy != "cli" {
+		t.Fatalf("DatasetIndex = %+v, %v", idx, err)
+	}
+	if one, err := s.Dataset(ctx, "shop"); err != nil || !bytes.Equal(one.Source, src) || one.Digest != "d1" || !one.ImportedAt.Equal(t0) {
+		t.Fatalf("Dataset(shop) = %+v, %v", one, err)
+	}
+	if _, err := s.Dataset(ctx, "nope"); err == nil || custos.AsError(err).Kind != custos.KindNotFound || custos.ErrorCode(err) != "unknown_dataset" {
+		t.Fatalf("Dataset(nope) = %v, want not found", err)
 	}
 	// A new import of the same key replaces the old one, whole.
 	again := store.DatasetRow{Key: "shop", FileName: "shop-v2.yml", Source: []byte("v2"), Digest: "d3", ImportedAt: t0.Add(2 * time.Hour), ImportedBy: "api"}
@@ -320,5 +335,47 @@ func testTasksKeepProgress(t *testing.T, s *store.Store) {
 			!bytes.Equal(got.Checkpoint, c.saved.Checkpoint) || !got.UpdatedAt.Equal(t0.Add(time.Minute)) {
 			t.Errorf("%s: after EnsureTask again = %+v; want the saved progress %+v", c.name, got, c.saved)
 		}
+	}
+}
+
+// testPutTasks: a run's checkpoints are written together, new tasks and
+// progress on existing ones alike, in chunks the engine accepts.
+func testPutTasks(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	old := store.Task{RequestID: "p", Phase: "access", Collection: "shop:customer", Seq: 0, Status: store.TaskPending, UpdatedAt: t0}
+	if err := s.EnsureTask(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	var ts []store.Task
+	// More tasks than one statement carries.
+	for i := range 1000 {
+		ts = append(ts, store.Task{RequestID: "p", Phase: "erasure", Collection: fmt.Sprintf("shop:t%04d", i), Seq: int64(i),
+			Status: store.TaskDone, Attempts: 1, Found: int64(i), Done: int64(i), Checkpoint: []byte{byte(i), 0xff},
+			Error: "e", Note: fmt.Sprint("n", i), UpdatedAt: t0.Add(time.Duration(i) * time.Second)})
+	}
+	moved := old
+	moved.Seq, moved.Status, moved.Found, moved.Checkpoint, moved.UpdatedAt = 7, store.TaskDone, 3, []byte("rows"), t0.Add(time.Hour)
+	ts = append(ts, moved)
+	if err := s.PutTasks(ctx, ts); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Tasks(ctx, "p")
+	if err != nil || len(got) != 1001 {
+		t.Fatalf("Tasks = %d, %v", len(got), err)
+	}
+	// The existing task has its progress and keeps its place.
+	if c := got[0]; c.Collection != "shop:customer" || c.Seq != 0 || c.Status != store.TaskDone || c.Found != 3 ||
+		string(c.Checkpoint) != "rows" || !c.UpdatedAt.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("existing task after PutTasks = %+v", c)
+	}
+	for i, g := range got[1:] {
+		w := ts[i]
+		if g.Collection != w.Collection || g.Seq != w.Seq || g.Status != w.Status || g.Attempts != 1 || g.Found != w.Found ||
+			g.Done != w.Done || !bytes.Equal(g.Checkpoint, w.Checkpoint) || g.Error != "e" || g.Note != w.Note || !g.UpdatedAt.Equal(w.UpdatedAt) {
+			t.Fatalf("task %d = %+v, want %+v", i, g, w)
+		}
+	}
+	if err := s.PutTasks(ctx, nil); err != nil {
+		t.Fatalf("PutTasks(nil) = %v", err)
 	}
 }
