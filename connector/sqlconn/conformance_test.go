@@ -9,7 +9,7 @@ import (
 
 func TestConformance(t *testing.T) {
 	t.Parallel()
-	for _, dialect := range []string{sqltest.Postgres, sqltest.MySQL, sqltest.SQLite} {
+	for _, dialect := range []string{sqltest.Postgres, sqltest.PostgresExec, sqltest.MySQL, sqltest.SQLite} {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
 			connectortest.Run(t, sqltest.Harness(dialect))

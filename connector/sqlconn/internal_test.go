@@ -40,7 +40,8 @@ func TestBatch(t *testing.T) {
 			for _, tm := range b {
 				if tm.array != nil {
 					params++
-					n += len(tm.array.([]string))
+					// An array literal: {"v1","v2",…}
+					n += strings.Count(tm.array.(string), `","`) + 1
 				} else {
 					params += len(tm.vals)
 					n += len(tm.vals)

@@ -525,3 +525,60 @@ func TestUntypedWrites(t *testing.T) {
 		}
 	})
 }
+
+// TestAwkwardText looks rows up, and erases them, by text keys that an
+// array literal or a quoted list must escape: each value finds its own row
+// and no other.
+func TestAwkwardText(t *testing.T) {
+	t.Parallel()
+	keys := []string{`a"b`, `back\slash`, `\"`, `with,comma`, `{brace}`, ` spaced `, `NULL`, ``, `ünï`, `it's`}
+	for _, dialect := range []string{sqltest.Postgres, sqltest.PostgresExec, sqltest.MySQL, sqltest.SQLite} {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			u := sqltest.NewURL(t, dialect)
+			stmts := []string{"CREATE TABLE awk (k VARCHAR(20) PRIMARY KEY, note VARCHAR(20))"}
+			for i, k := range keys {
+				stmts = append(stmts, fmt.Sprintf("INSERT INTO awk VALUES ('%s', 'n%d')", strings.ReplaceAll(k, "'", "''"), i))
+			}
+			if dialect == sqltest.MySQL {
+				// MySQL reads a backslash in a literal as an escape.
+				for i, k := range keys {
+					stmts[i+1] = fmt.Sprintf("INSERT INTO awk VALUES ('%s', 'n%d')",
+						strings.ReplaceAll(strings.ReplaceAll(k, `\`, `\\`), "'", "''"), i)
+				}
+			}
+			sqltest.Exec(t, u, stmts...)
+			col := &dataset.Collection{Name: "awk", Fields: []*dataset.Field{
+				{Name: "k", PrimaryKey: true, DataType: "string"}, {Name: "note", DataType: "string"}}}
+			c := sqltest.Open(t, u, false)
+			for i, k := range keys {
+				rows, err := c.Retrieve(t.Context(), col, map[string][]any{"k": {k}})
+				if err != nil || len(rows) != 1 || rows[0]["k"] != k || rows[0]["note"] != fmt.Sprint("n", i) {
+					t.Errorf("Retrieve(%q) = %v, %v", k, rows, err)
+				}
+			}
+			all := make([]any, len(keys))
+			for i, k := range keys {
+				all[i] = k
+			}
+			if rows, err := c.Retrieve(t.Context(), col, map[string][]any{"k": all}); err != nil || len(rows) != len(keys) {
+				t.Fatalf("Retrieve(all) = %d rows, %v", len(rows), err)
+			}
+			// Erase every other one by key, in one call.
+			var changes []connector.Change
+			for i := 0; i < len(keys); i += 2 {
+				changes = append(changes, connector.Change{Key: connector.Row{"k": keys[i]}, Set: connector.Row{"note": nil}})
+			}
+			if n, err := c.Update(t.Context(), col, changes); err != nil || n != int64(len(changes)) {
+				t.Fatalf("Update = %d, %v", n, err)
+			}
+			rows, _ := c.Retrieve(t.Context(), col, map[string][]any{"k": all})
+			for _, r := range rows {
+				i := slices.Index(keys, r["k"].(string))
+				if erased := r["note"] == nil; erased != (i%2 == 0) {
+					t.Errorf("row %q: note %v", r["k"], r["note"])
+				}
+			}
+		})
+	}
+}

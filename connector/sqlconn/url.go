@@ -27,14 +27,11 @@ func openPostgres(url string, readOnly bool) (*conn, error) {
 		// pgx redacts the URL it quotes, but only as well as it can parse it.
 		return nil, &safeError{msg: fmt.Sprintf("sqlconn: %s is not a valid PostgreSQL URL: %s", display, scrub(err.Error(), password(url))), err: err}
 	}
-	// Values already travel as text for the server to type (pgText), so
-	// pgx need not prepare a statement to learn its parameter types: each
-	// statement is one round trip, even the first time on a connection.
-	// Privacy requests are rare, so their connections are usually new, and
-	// preparing first doubled the round trips of a request.
-	if !strings.Contains(url, "default_query_exec_mode=") {
-		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
-	}
+	// pgx's default statement cache serves here: connectors stay open from
+	// one request to the next (dsr keeps them), so each statement is
+	// prepared once per connection and then costs one round trip that the
+	// server need not parse. Behind a pooler in transaction mode the URL
+	// can ask for default_query_exec_mode=exec, which is tested too.
 	if _, ok := cfg.RuntimeParams["application_name"]; !ok {
 		cfg.RuntimeParams["application_name"] = "custos"
 	}

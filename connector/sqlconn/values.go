@@ -113,21 +113,36 @@ func coerce(v any, f *dataset.Field) (_ any, ok bool) {
 	return v, true
 }
 
-// pgArray turns values into one []string that pgx sends as one array
-// parameter for = ANY($n), or reports that they do not fit (a nil).
+// pgArray turns values into one array parameter for = ANY($n), or reports
+// that they do not fit (a nil). The array travels as its text literal: a
+// string goes in text format at once, where a []string would be tried in
+// binary against the column's array type first, and fail expensively,
+// on every statement.
 func pgArray(vals []any) (any, bool) {
 	if len(vals) == 0 {
 		return nil, false
 	}
-	out := make([]string, len(vals))
+	var b strings.Builder
+	b.WriteByte('{')
 	for i, v := range vals {
 		s, ok := pgText(v).(string)
 		if !ok {
 			return nil, false
 		}
-		out[i] = s
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		for j := 0; j < len(s); j++ {
+			if s[j] == '"' || s[j] == '\\' {
+				b.WriteByte('\\')
+			}
+			b.WriteByte(s[j])
+		}
+		b.WriteByte('"')
 	}
-	return out, true
+	b.WriteByte('}')
+	return b.String(), true
 }
 
 // pgText is how a value travels to PostgreSQL: as text, which the server

@@ -208,7 +208,7 @@ func (c *conn) Update(ctx context.Context, col *dataset.Collection, changes []co
 		for _, shape := range order {
 			rows := shapes[shape]
 			// On PostgreSQL a statement is already one round trip (pgx's
-			// exec mode, or its statement cache if the URL asks for it), so
+			// statement cache, or its exec mode if the URL asks for it), so
 			// preparing would only add one to prepare and one to close;
 			// elsewhere a statement prepared once serves its many rows.
 			if len(rows) == 1 || c.dialect == postgres {

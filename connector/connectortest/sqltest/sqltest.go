@@ -37,6 +37,9 @@ const (
 	Postgres = "postgres"
 	MySQL    = "mysql"
 	SQLite   = "sqlite"
+	// PostgresExec is PostgreSQL with statements sent unprepared, as a
+	// URL asks for behind a pooler in transaction mode.
+	PostgresExec = "postgres-exec"
 )
 
 // Harness is the conformance harness for sqlconn on dialect: every case
@@ -79,6 +82,8 @@ func NewURL(t testing.TB, dialect string) string {
 	switch dialect {
 	case Postgres:
 		return PostgresURL(t)
+	case PostgresExec:
+		return PostgresURL(t) + "&default_query_exec_mode=exec"
 	case MySQL:
 		return MySQLURL(t)
 	case SQLite:
