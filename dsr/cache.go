@@ -15,9 +15,10 @@ import (
 // and the opened connectors (each a pool: connecting to a database costs
 // more than the queries of a whole request).
 type caches struct {
-	mu     sync.Mutex
-	parsed map[string][]*dataset.Dataset // by file digest
-	conns  map[[32]byte]opened
+	mu      sync.Mutex
+	parsed  map[string][]*dataset.Dataset // by file digest
+	conns   map[[32]byte]opened
+	catalog *Catalog // the last one built
 }
 
 type opened struct {
@@ -25,12 +26,17 @@ type opened struct {
 	conn connector.Connector
 }
 
+// parsed returns the datasets of a file already parsed.
+func (s *Service) parsed(digest string) ([]*dataset.Dataset, bool) {
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	sets, ok := s.cache.parsed[digest]
+	return sets, ok
+}
+
 // parse returns the datasets of a stored file, parsing it once.
 func (s *Service) parse(digest, fileName string, src []byte) ([]*dataset.Dataset, error) {
-	s.cache.mu.Lock()
-	sets, ok := s.cache.parsed[digest]
-	s.cache.mu.Unlock()
-	if ok {
+	if sets, ok := s.parsed(digest); ok {
 		return sets, nil
 	}
 	sets, err := dataset.Load(fileName, src)

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
@@ -127,33 +128,62 @@ func redactUnparsed(raw string) string {
 func urlContext(name string) string    { return "custos/connection/" + name + "/url" }
 func secretContext(name string) string { return "custos/connection/" + name + "/secret" }
 
-// Catalog is every dataset and connection, as loaded for one run.
+// Catalog is every dataset and connection, as loaded for one run. It is
+// shared by the runs that load it while nothing changed, so it is read-only.
 type Catalog struct {
 	Datasets    []*dataset.Dataset
 	Connections map[string]Connection // by dataset key
+
+	stamp string // what it was built from; see Service.Catalog
+	mu    sync.Mutex
+	plans map[string]planned // by identity kinds
 }
 
-// Catalog loads the imported datasets and the connections.
+type planned struct {
+	plan *dataset.Plan
+	err  error
+}
+
+// Catalog loads the imported datasets and the connections. What it builds
+// is kept for the next call and used again while the stored datasets and
+// connections are the same: two small queries instead of reading every
+// dataset file, opening every sealed URL and planning again.
 func (s *Service) Catalog(ctx context.Context) (*Catalog, error) {
-	rows, err := s.Store.Datasets(ctx)
+	rows, err := s.Store.DatasetIndex(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c := &Catalog{Connections: map[string]Connection{}}
+	conns, err := s.Store.Connections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stamp := catalogStamp(rows, conns)
+	s.cache.mu.Lock()
+	prev := s.cache.catalog
+	s.cache.mu.Unlock()
+	if prev != nil && prev.stamp == stamp {
+		return prev, nil
+	}
+	c := &Catalog{Connections: map[string]Connection{}, stamp: stamp}
 	for _, r := range rows {
-		sets, err := s.parse(r.Digest, r.FileName, r.Source)
-		if err != nil {
-			return nil, fmt.Errorf("dsr: stored dataset %s no longer loads: %w", r.Key, err)
+		sets, ok := s.parsed(r.Digest)
+		if !ok {
+			full, err := s.Store.Dataset(ctx, r.Key)
+			if err != nil {
+				return nil, err
+			}
+			if full.Digest != r.Digest {
+				c.stamp = "" // imported again meanwhile: not to be kept
+			}
+			if sets, err = s.parse(full.Digest, full.FileName, full.Source); err != nil {
+				return nil, fmt.Errorf("dsr: stored dataset %s no longer loads: %w", r.Key, err)
+			}
 		}
 		for _, d := range sets {
 			if d.Key == r.Key {
 				c.Datasets = append(c.Datasets, d)
 			}
 		}
-	}
-	conns, err := s.Store.Connections(ctx)
-	if err != nil {
-		return nil, err
 	}
 	for _, cr := range conns {
 		conn, err := s.open(cr)
@@ -162,7 +192,42 @@ func (s *Service) Catalog(ctx context.Context) (*Catalog, error) {
 		}
 		c.Connections[cr.DatasetKey] = conn
 	}
+	if c.stamp != "" {
+		s.cache.mu.Lock()
+		s.cache.catalog = c
+		s.cache.mu.Unlock()
+	}
 	return c, nil
+}
+
+// catalogStamp names what a catalog is built from: each dataset's content
+// and each connection as stored (a changed URL or secret is sealed anew).
+func catalogStamp(rows []store.DatasetRow, conns []store.ConnectionRow) string {
+	h := sha256.New()
+	for _, r := range rows {
+		fmt.Fprintf(h, "d %q %q\n", r.Key, r.Digest)
+	}
+	for _, c := range conns {
+		fmt.Fprintf(h, "c %q %q %x %x %t\n", c.Name, c.DatasetKey, c.URLSealed, c.SecretSealed, c.ReadOnly)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// plan returns the plan for a person known by these identity kinds, made
+// once per catalog.
+func (c *Catalog) plan(kinds []string) (*dataset.Plan, error) {
+	k := strings.Join(kinds, "\x00")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p, ok := c.plans[k]; ok {
+		return p.plan, p.err
+	}
+	p, err := dataset.NewPlan(c.Datasets, kinds)
+	if c.plans == nil {
+		c.plans = map[string]planned{}
+	}
+	c.plans[k] = planned{p, err}
+	return p, err
 }
 
 func (s *Service) open(cr store.ConnectionRow) (Connection, error) {

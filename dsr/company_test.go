@@ -688,7 +688,8 @@ func TestCallbackChecks(t *testing.T) {
 	if x.Status != store.TaskDone || x.Found != 1 || x.Error != "" {
 		t.Fatalf("answered task: %+v", x)
 	}
-	// The run goes on to the next collection.
+	// The run goes on to the collections the customer leads to, asked
+	// together.
 	out, err = svc.DSR.Run(ctx, dsr.Job{RequestID: req, Kind: dsr.KindAccess, Identities: ana()})
 	if err != nil || !out.Pending {
 		t.Fatalf("run after the answer = %+v, %v", out, err)
@@ -700,7 +701,66 @@ func TestCallbackChecks(t *testing.T) {
 			waiting = append(waiting, x.Collection)
 		}
 	}
-	if len(waiting) != 1 || waiting[0] == "shop:customer" {
+	if !slices.Equal(waiting, []string{"shop:login", "shop:orders"}) {
 		t.Fatalf("waiting after the answer: %v", waiting)
+	}
+}
+
+// TestCatalogFollowsChanges: the catalog a run loads is kept while nothing
+// changed, and follows every import and connection change, made here or by
+// another server sharing the store.
+func TestCatalogFollowsChanges(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc := build(t, "http://127.0.0.1:1", 0)
+	path := company(t)
+	connectShop(t, svc, path, false)
+	other := dsr.New(svc.DSR.Config) // another server on the same store
+
+	load := func(s *dsr.Service) *dsr.Catalog {
+		t.Helper()
+		c, err := s.Catalog(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	first := load(svc.DSR)
+	if again := load(svc.DSR); again != first {
+		t.Fatal("an unchanged catalog was built again")
+	}
+	p1, err := svc.DSR.PlanFor(first, ana())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p2, _ := svc.DSR.PlanFor(first, ana()); p2 != p1 {
+		t.Fatal("the same identities were planned again")
+	}
+
+	// Another server imports a dataset with one more field.
+	changed := strings.Replace(shopDataset, "          - name: note\n", "          - name: gift_note\n            data_categories: [user.content]\n          - name: note\n", 1)
+	if _, err := other.Import(ctx, "test", "shop.yml", []byte(changed)); err != nil {
+		t.Fatal(err)
+	}
+	c := load(svc.DSR)
+	if c == first || c.Datasets[0].Collection("orders").Field("gift_note") == nil {
+		t.Fatal("the catalog missed a dataset imported by another server")
+	}
+	if p, _ := svc.DSR.PlanFor(c, ana()); p == p1 {
+		t.Fatal("a plan outlived its catalog")
+	}
+
+	// The connection goes, then comes back read-only.
+	if err := other.RemoveConnection(ctx, "test", "shop"); err != nil {
+		t.Fatal(err)
+	}
+	if c := load(svc.DSR); len(c.Connections) != 0 {
+		t.Fatalf("the catalog kept a removed connection: %+v", c.Connections)
+	}
+	if _, err := other.AddConnection(ctx, "test", dsr.Connection{Name: "shop", Dataset: "shop", URL: "sqlite:" + path, ReadOnly: true}); err != nil {
+		t.Fatal(err)
+	}
+	if c := load(svc.DSR); !c.Connections["shop"].ReadOnly {
+		t.Fatalf("the catalog missed a connection made read-only: %+v", c.Connections)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/custos-privacy/custos"
@@ -162,7 +163,7 @@ func (s *Service) PlanFor(cat *Catalog, ids map[string][]string) (*dataset.Plan,
 	if len(kinds) == 0 {
 		return nil, custos.Errorf(custos.KindInvalid, "no_identity", "A run needs at least one identity of the person.")
 	}
-	return dataset.NewPlan(cat.Datasets, kinds)
+	return cat.plan(kinds)
 }
 
 // close ends a run. Its connectors stay open in the service's cache for the
@@ -259,28 +260,21 @@ func (r *run) queue(t *store.Task) {
 	r.pending = append(r.pending, t)
 }
 
-// flush writes the new tasks and the queued progress in one transaction.
+// flush writes the new tasks and the queued progress in one statement.
 func (r *run) flush(ctx context.Context) error {
 	r.flushed = time.Now()
 	if len(r.pending) == 0 && len(r.created) == 0 {
 		return nil
 	}
-	err := r.s.Store.InTx(ctx, func(tx *store.Tx) error {
-		for _, t := range r.created {
-			if err := tx.EnsureTask(ctx, *t); err != nil {
-				return err
-			}
-			if err := tx.SaveTask(ctx, *t); err != nil {
-				return err
-			}
+	ts := make([]store.Task, 0, len(r.created)+len(r.pending))
+	seen := make(map[*store.Task]bool, cap(ts))
+	for _, t := range append(r.created, r.pending...) {
+		if !seen[t] {
+			seen[t] = true
+			ts = append(ts, *t)
 		}
-		for _, t := range r.pending {
-			if err := tx.SaveTask(ctx, *t); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	err := r.s.Store.PutTasks(ctx, ts)
 	if err == nil {
 		r.pending, r.created = r.pending[:0], r.created[:0]
 	}
@@ -380,8 +374,14 @@ func (r *run) fail(ctx context.Context, t *store.Task, url string, err error) er
 	return &Failure{Collection: t.Collection, Err: errors.New(t.Error)}
 }
 
-// access runs the plan's queries in order, each collection once with every
-// key its inputs found.
+// maxParallel bounds the queries a run has in flight at once; a SQL
+// connection's pool is as small (sqlconn's maxConns).
+const maxParallel = 4
+
+// access runs the plan's queries, each collection once with every key its
+// inputs found. Steps whose inputs are all known form a wave, and a wave's
+// queries run together: each waits on a round trip to its database, not on
+// the others. Results are recorded in plan order, as if run one by one.
 func (r *run) access(ctx context.Context) (pending bool, err error) {
 	r.flushed = time.Now()
 	defer func() {
@@ -389,7 +389,52 @@ func (r *run) access(ctx context.Context) (pending bool, err error) {
 			err = ferr
 		}
 	}()
-	for _, st := range r.plan.Steps {
+	finished := map[dataset.Address]bool{}
+	left := r.plan.Steps
+	for len(left) > 0 {
+		var wave, later []dataset.Step
+		for _, st := range left {
+			ready := true
+			for _, a := range st.Needs {
+				ready = ready && finished[a]
+			}
+			if ready {
+				wave = append(wave, st)
+			} else {
+				later = append(later, st)
+			}
+		}
+		if len(wave) == 0 {
+			return false, fmt.Errorf("dsr: the plan's steps wait on each other: %v", later[0].Address)
+		}
+		if pending, err := r.accessWave(ctx, wave); err != nil || pending {
+			return pending, err
+		}
+		for _, st := range wave {
+			finished[st.Address] = true
+		}
+		left = later
+	}
+	return false, nil
+}
+
+// query is one Retrieve of a wave, and its answer.
+type query struct {
+	t     *store.Task
+	a     dataset.Address
+	coll  *dataset.Collection
+	conn  connector.Connector
+	url   string
+	where map[string][]any
+	rows  []connector.Row
+	err   error
+}
+
+// accessWave settles the steps of one wave: those already done, skipped or
+// without keys at once, the others by querying them together.
+func (r *run) accessWave(ctx context.Context, wave []dataset.Step) (pending bool, err error) {
+	var qs []*query
+	for _, st := range wave {
 		a := st.Address
 		t := r.tasks[taskKey(PhaseAccess, a)]
 		if t == nil {
@@ -411,7 +456,6 @@ func (r *run) access(ctx context.Context) (pending bool, err error) {
 		if sliceUsed(ctx) {
 			return false, ErrYield
 		}
-		coll := r.collection(a)
 		conn, c, err := r.conn(ctx, a.Dataset)
 		if err != nil {
 			return false, r.fail(ctx, t, c.URL, err)
@@ -423,30 +467,64 @@ func (r *run) access(ctx context.Context) (pending bool, err error) {
 			}
 			continue
 		}
-		where := r.where(st)
-		var rows []connector.Row
-		if len(where) > 0 {
-			if err := r.beforeCall(ctx, conn); err != nil {
+		q := &query{t: t, a: a, coll: r.collection(a), conn: conn, url: c.URL, where: r.where(st)}
+		if len(q.where) == 0 {
+			if err := r.found1(ctx, q); err != nil {
 				return false, err
 			}
-			rows, err = conn.Retrieve(r.call(ctx, t), coll, where)
-			if errors.Is(err, connector.ErrPending) {
-				t.Status = store.TaskWaiting
-				return true, r.save(ctx, t)
-			}
-			if err != nil {
-				return false, r.fail(ctx, t, c.URL, err)
-			}
+			continue
 		}
-		if err := r.sealRows(t, rows); err != nil {
+		if err := r.beforeCall(ctx, conn); err != nil {
 			return false, err
 		}
-		if err := r.later(ctx, t); err != nil {
-			return false, err
-		}
-		r.found[a] = rows
+		qs = append(qs, q)
 	}
-	return false, nil
+	if len(qs) == 1 {
+		qs[0].rows, qs[0].err = qs[0].conn.Retrieve(r.call(ctx, qs[0].t), qs[0].coll, qs[0].where)
+	} else if len(qs) > 1 {
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, maxParallel)
+		for _, q := range qs {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				q.rows, q.err = q.conn.Retrieve(r.call(ctx, q.t), q.coll, q.where)
+			}()
+		}
+		wg.Wait()
+	}
+	// Answers are recorded in plan order; the first failure is returned
+	// after the answers before it are kept.
+	for _, q := range qs {
+		switch {
+		case errors.Is(q.err, connector.ErrPending):
+			q.t.Status = store.TaskWaiting
+			if err := r.save(ctx, q.t); err != nil {
+				return false, err
+			}
+			pending = true
+		case q.err != nil:
+			return false, r.fail(ctx, q.t, q.url, q.err)
+		default:
+			if err := r.found1(ctx, q); err != nil {
+				return false, err
+			}
+		}
+	}
+	return pending, nil
+}
+
+// found1 records the rows one query found.
+func (r *run) found1(ctx context.Context, q *query) error {
+	if err := r.sealRows(q.t, q.rows); err != nil {
+		return err
+	}
+	if err := r.later(ctx, q.t); err != nil {
+		return err
+	}
+	r.found[q.a] = q.rows
+	return nil
 }
 
 // sealRows puts the rows found into the task's sealed checkpoint and marks
