@@ -104,6 +104,8 @@ type run struct {
 	created []*store.Task // made in memory, not yet written
 	flushed time.Time
 	found   map[dataset.Address][]connector.Row
+	// unsealed are rows found whose task's checkpoint is yet to hold them.
+	unsealed map[*store.Task][]connector.Row
 }
 
 // Run does what the job asks, resuming from the checkpoints of an earlier
@@ -115,12 +117,8 @@ func (s *Service) Run(ctx context.Context, job Job) (Outcome, error) {
 	if err != nil || len(cat.Connections) == 0 {
 		return out, err
 	}
-	r := &run{s: s, job: job, cat: cat, sets: map[string]*dataset.Dataset{},
-		tasks: map[string]*store.Task{}, found: map[dataset.Address][]connector.Row{}}
+	r := s.newRun(job, cat)
 	defer r.close()
-	for _, d := range cat.Datasets {
-		r.sets[d.Key] = d
-	}
 	if r.plan, err = s.PlanFor(cat, job.Identities); err != nil {
 		return out, err
 	}
@@ -149,6 +147,15 @@ func (s *Service) Run(ctx context.Context, job Job) (Outcome, error) {
 	}
 	r.keptNotes(&out)
 	return out, nil
+}
+
+func (s *Service) newRun(job Job, cat *Catalog) *run {
+	r := &run{s: s, job: job, cat: cat, sets: map[string]*dataset.Dataset{}, tasks: map[string]*store.Task{},
+		found: map[dataset.Address][]connector.Row{}, unsealed: map[*store.Task][]connector.Row{}}
+	for _, d := range cat.Datasets {
+		r.sets[d.Key] = d
+	}
+	return r
 }
 
 // PlanFor plans a run for a person known by these identities.
@@ -261,7 +268,13 @@ func (r *run) queue(t *store.Task) {
 }
 
 // flush writes the new tasks and the queued progress in one statement.
-func (r *run) flush(ctx context.Context) error {
+func (r *run) flush(ctx context.Context) error { return r.flushRows(ctx, true) }
+
+// flushRows is flush; seal says whether the rows found go into the
+// checkpoints too. They need not when an access request has found them
+// all: the answer is made from them at once, and a task done without its
+// rows is asked again (accessWave), so they never rest in Custos' store.
+func (r *run) flushRows(ctx context.Context, seal bool) error {
 	r.flushed = time.Now()
 	if len(r.pending) == 0 && len(r.created) == 0 {
 		return nil
@@ -269,10 +282,17 @@ func (r *run) flush(ctx context.Context) error {
 	ts := make([]store.Task, 0, len(r.created)+len(r.pending))
 	seen := make(map[*store.Task]bool, cap(ts))
 	for _, t := range append(r.created, r.pending...) {
-		if !seen[t] {
-			seen[t] = true
-			ts = append(ts, *t)
+		if seen[t] {
+			continue
 		}
+		seen[t] = true
+		if rows, ok := r.unsealed[t]; ok && seal {
+			if err := r.seal(t, rows); err != nil {
+				return err
+			}
+			delete(r.unsealed, t)
+		}
+		ts = append(ts, *t)
 	}
 	err := r.s.Store.PutTasks(ctx, ts)
 	if err == nil {
@@ -385,7 +405,8 @@ const maxParallel = 4
 func (r *run) access(ctx context.Context) (pending bool, err error) {
 	r.flushed = time.Now()
 	defer func() {
-		if ferr := r.flush(ctx); err == nil {
+		done := err == nil && !pending && r.job.Kind == KindAccess
+		if ferr := r.flushRows(ctx, !done); err == nil {
 			err = ferr
 		}
 	}()
@@ -418,6 +439,26 @@ func (r *run) access(ctx context.Context) (pending bool, err error) {
 	return false, nil
 }
 
+// parallel calls do(0) … do(n-1), at most maxParallel at once, and returns
+// when all have.
+func parallel(n int, do func(i int)) {
+	if n == 1 {
+		do(0)
+		return
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxParallel)
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			do(i)
+		}()
+	}
+	wg.Wait()
+}
+
 // query is one Retrieve of a wave, and its answer.
 type query struct {
 	t     *store.Task
@@ -439,6 +480,10 @@ func (r *run) accessWave(ctx context.Context, wave []dataset.Step) (pending bool
 		t := r.tasks[taskKey(PhaseAccess, a)]
 		if t == nil {
 			return false, fmt.Errorf("dsr: no task for %s", a)
+		}
+		if t.Status == store.TaskDone && t.Found > 0 && len(t.Checkpoint) == 0 {
+			// Done without its rows (flushRows): asked again.
+			t.Status = store.TaskPending
 		}
 		switch t.Status {
 		case store.TaskDone:
@@ -479,21 +524,10 @@ func (r *run) accessWave(ctx context.Context, wave []dataset.Step) (pending bool
 		}
 		qs = append(qs, q)
 	}
-	if len(qs) == 1 {
-		qs[0].rows, qs[0].err = qs[0].conn.Retrieve(r.call(ctx, qs[0].t), qs[0].coll, qs[0].where)
-	} else if len(qs) > 1 {
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, maxParallel)
-		for _, q := range qs {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer func() { <-sem; wg.Done() }()
-				q.rows, q.err = q.conn.Retrieve(r.call(ctx, q.t), q.coll, q.where)
-			}()
-		}
-		wg.Wait()
-	}
+	parallel(len(qs), func(i int) {
+		q := qs[i]
+		q.rows, q.err = q.conn.Retrieve(r.call(ctx, q.t), q.coll, q.where)
+	})
 	// Answers are recorded in plan order; the first failure is returned
 	// after the answers before it are kept.
 	for _, q := range qs {
@@ -515,11 +549,11 @@ func (r *run) accessWave(ctx context.Context, wave []dataset.Step) (pending bool
 	return pending, nil
 }
 
-// found1 records the rows one query found.
+// found1 records the rows one query found; they are sealed into its
+// checkpoint when it is written.
 func (r *run) found1(ctx context.Context, q *query) error {
-	if err := r.sealRows(q.t, q.rows); err != nil {
-		return err
-	}
+	q.t.Status, q.t.Found, q.t.Error, q.t.Checkpoint = store.TaskDone, int64(len(q.rows)), "", nil
+	r.unsealed[q.t] = q.rows
 	if err := r.later(ctx, q.t); err != nil {
 		return err
 	}
@@ -527,9 +561,9 @@ func (r *run) found1(ctx context.Context, q *query) error {
 	return nil
 }
 
-// sealRows puts the rows found into the task's sealed checkpoint and marks
-// the task done.
-func (r *run) sealRows(t *store.Task, rows []connector.Row) error {
+// seal puts the rows found into the task's sealed checkpoint and marks the
+// task done.
+func (r *run) seal(t *store.Task, rows []connector.Row) error {
 	b, err := encodeRows(rows)
 	if err != nil {
 		return err
@@ -544,7 +578,7 @@ func (r *run) sealRows(t *store.Task, rows []connector.Row) error {
 // finishAccess records a collection's rows at once (an asynchronous
 // system's answer, which is not asked for twice).
 func (r *run) finishAccess(ctx context.Context, t *store.Task, rows []connector.Row) error {
-	if err := r.sealRows(t, rows); err != nil {
+	if err := r.seal(t, rows); err != nil {
 		return err
 	}
 	return r.save(ctx, t)

@@ -269,11 +269,7 @@ func (s *Service) heldRows(ctx context.Context, cat *Catalog, held []map[string]
 			fmt.Fprintf(h, "%s=%s;", k, strings.Join(ids[k], ","))
 		}
 		id := "hold-" + hex.EncodeToString(h.Sum(nil))[:24] + "-" + fmt.Sprint(s.Clock.Now().UnixNano())
-		r := &run{s: s, job: Job{RequestID: id, Kind: KindAccess, Identities: ids}, cat: cat, sets: map[string]*dataset.Dataset{},
-			tasks: map[string]*store.Task{}, found: map[dataset.Address][]connector.Row{}}
-		for _, d := range cat.Datasets {
-			r.sets[d.Key] = d
-		}
+		r := s.newRun(Job{RequestID: id, Kind: KindAccess, Identities: ids}, cat)
 		plan, err := s.PlanFor(cat, ids)
 		if err != nil {
 			r.close()

@@ -242,7 +242,16 @@ func (r *run) changes(phase string, c *dataset.Collection, fields []*dataset.Fie
 // under the other one. A row is shared when a referencing collection has a
 // row, not among this person's, that points at it.
 func (r *run) unshared(ctx context.Context, a dataset.Address, c *dataset.Collection, rows []connector.Row) ([]connector.Row, int, error) {
-	shared := map[string]bool{}
+	// One look-up per referencing collection, asked together.
+	type lookup struct {
+		in   incomingRef
+		from *dataset.Collection
+		conn connector.Connector
+		vals []any
+		refs []connector.Row
+		err  error
+	}
+	var ls []*lookup
 	for _, in := range r.incoming(a) {
 		from := r.collection(in.from)
 		conn, _, err := r.conn(ctx, in.from.Dataset)
@@ -252,34 +261,40 @@ func (r *run) unshared(ctx context.Context, a dataset.Address, c *dataset.Collec
 		if conn == nil || from == nil {
 			continue
 		}
-		var vals []any
+		l := &lookup{in: in, from: from, conn: conn}
 		seen := map[string]bool{}
 		for _, row := range rows {
 			if v := row[in.toField]; v != nil && !seen[keyOf(v)] {
 				seen[keyOf(v)] = true
-				vals = append(vals, v)
+				l.vals = append(l.vals, v)
 			}
 		}
-		if len(vals) == 0 {
-			continue
+		if len(l.vals) > 0 {
+			ls = append(ls, l)
 		}
-		refs, err := conn.Retrieve(ctx, from, map[string][]any{in.fromField: vals})
-		if err != nil {
-			return nil, 0, err
+	}
+	parallel(len(ls), func(i int) {
+		l := ls[i]
+		l.refs, l.err = l.conn.Retrieve(ctx, l.from, map[string][]any{l.in.fromField: l.vals})
+	})
+	shared := map[string]bool{}
+	for _, l := range ls {
+		if l.err != nil {
+			return nil, 0, l.err
 		}
 		mine := map[string]bool{}
-		idf := from.PrimaryKey()
+		idf := l.from.PrimaryKey()
 		if len(idf) == 0 {
-			for _, f := range from.Fields {
+			for _, f := range l.from.Fields {
 				idf = append(idf, f.Name)
 			}
 		}
-		for _, row := range r.found[in.from] {
+		for _, row := range r.found[l.in.from] {
 			mine[rowKey(row, idf)] = true
 		}
-		for _, ref := range refs {
+		for _, ref := range l.refs {
 			if !mine[rowKey(ref, idf)] {
-				shared[keyOf(ref[in.fromField])] = true
+				shared[keyOf(ref[l.in.fromField])] = true
 			}
 		}
 	}
