@@ -23,7 +23,7 @@ type positional struct {
 }
 
 func (p positional) stmt(ctx context.Context, query string) *sql.Stmt {
-	st := p.cache.get(ctx, p.db, query)
+	st := p.cache.get(ctx, p.db, query, p.tx != nil)
 	if st != nil && p.tx != nil {
 		// Prepared on the transaction's connection once, then reused:
 		// database/sql keeps it with the parent statement.
@@ -60,8 +60,9 @@ func (p positional) QueryRowContext(ctx context.Context, query string, args ...a
 // workload's queries are few and fixed in shape, and the bound keeps an
 // unusual one (a batch of odd size) from growing it without end.
 type stmtCache struct {
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
+	mu     sync.Mutex
+	m      map[string]*sql.Stmt // nil while being prepared
+	closed bool
 }
 
 const (
@@ -69,34 +70,47 @@ const (
 	maxCachedQueryLen = 16 << 10
 )
 
-// get returns the prepared statement for query, or nil when it is not to be
-// cached or cannot be prepared (running it unprepared reports why).
-func (c *stmtCache) get(ctx context.Context, db *sql.DB, query string) *sql.Stmt {
-	if c == nil || len(query) > maxCachedQueryLen || strings.Contains(strings.TrimRight(query, "; \n\t"), ";") {
-		// A script of several statements is not one prepared statement.
+// get returns the prepared statement for query, or nil when it is not (yet)
+// prepared, not to be, or cannot be (running it unprepared reports why).
+func (c *stmtCache) get(ctx context.Context, db *sql.DB, query string, inTx bool) *sql.Stmt {
+	if c == nil || len(query) > maxCachedQueryLen {
 		return nil
 	}
 	c.mu.Lock()
 	st, ok := c.m[query]
-	full := len(c.m) >= maxCachedStmts
-	c.mu.Unlock()
-	if ok || full {
+	if ok || c.closed || len(c.m) >= maxCachedStmts {
+		c.mu.Unlock()
 		return st
-	}
-	// Prepared outside the lock and outside any transaction: on SQLite a
-	// prepare takes no lock of the database.
-	st, err := db.PrepareContext(context.WithoutCancel(ctx), query)
-	if err != nil {
-		return nil
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if prev, ok := c.m[query]; ok {
-		_ = st.Close()
-		return prev
 	}
 	if c.m == nil {
 		c.m = map[string]*sql.Stmt{}
+	}
+	c.m[query] = nil
+	c.mu.Unlock()
+	if inTx {
+		// Preparing takes a connection of the pool, and a transaction
+		// holding the write lock must not wait for one: the others may all
+		// be waiting for that lock. It is prepared once the pool can.
+		go c.prepare(context.Background(), db, query)
+		return nil
+	}
+	return c.prepare(context.WithoutCancel(ctx), db, query)
+}
+
+func (c *stmtCache) prepare(ctx context.Context, db *sql.DB, query string) *sql.Stmt {
+	st, err := db.PrepareContext(ctx, query)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err != nil || c.closed {
+		// It runs unprepared this time, and tells its error; the next
+		// call tries again (a table may be migrated in meanwhile).
+		if st != nil {
+			_ = st.Close()
+		}
+		if !c.closed {
+			delete(c.m, query)
+		}
+		return nil
 	}
 	c.m[query] = st
 	return st
@@ -109,8 +123,11 @@ func (c *stmtCache) close() {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.closed = true
 	for q, st := range c.m {
-		_ = st.Close()
+		if st != nil {
+			_ = st.Close()
+		}
 		delete(c.m, q)
 	}
 }
