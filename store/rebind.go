@@ -22,46 +22,80 @@ type positional struct {
 	cache *stmtCache
 }
 
-func (p positional) stmt(ctx context.Context, query string) *sql.Stmt {
-	st := p.cache.get(ctx, p.db, query, p.tx != nil)
+// prepare returns the query as SQLite takes it, its arguments in order,
+// and its prepared statement when there is one.
+func (p positional) prepare(ctx context.Context, query string, args []any) (string, []any, *sql.Stmt) {
+	b := p.cache.bound(query)
+	ordered, ok := b.bind(args)
+	if !ok {
+		return query, args, nil // the driver refuses it, and says why
+	}
+	st := p.cache.stmt(ctx, p.db, b, p.tx != nil)
 	if st != nil && p.tx != nil {
 		// Prepared on the transaction's connection once, then reused:
 		// database/sql keeps it with the parent statement.
 		st = p.tx.StmtContext(ctx, st)
 	}
-	return st
+	return b.text, ordered, st
 }
 
 func (p positional) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	query, args = rebind(query, args)
-	if st := p.stmt(ctx, query); st != nil {
+	query, args, st := p.prepare(ctx, query, args)
+	if st != nil {
 		return st.ExecContext(ctx, args...)
 	}
 	return p.q.ExecContext(ctx, query, args...)
 }
 
 func (p positional) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	query, args = rebind(query, args)
-	if st := p.stmt(ctx, query); st != nil {
+	query, args, st := p.prepare(ctx, query, args)
+	if st != nil {
 		return st.QueryContext(ctx, args...)
 	}
 	return p.q.QueryContext(ctx, query, args...)
 }
 
 func (p positional) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	query, args = rebind(query, args)
-	if st := p.stmt(ctx, query); st != nil {
+	query, args, st := p.prepare(ctx, query, args)
+	if st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return p.q.QueryRowContext(ctx, query, args...)
 }
 
-// stmtCache keeps statements prepared by query text, up to a bound: a
-// workload's queries are few and fixed in shape, and the bound keeps an
-// unusual one (a batch of odd size) from growing it without end.
+// bound is a query rewritten for SQLite: its text with "?" placeholders,
+// which argument each takes, and its statement once prepared.
+type bound struct {
+	text      string
+	order     []int // argument index per placeholder, in order
+	max       int   // the highest argument a placeholder names
+	invalid   bool  // a placeholder names no argument ($0): left to the driver
+	cached    bool  // kept in the cache: only those are prepared, to be closed
+	st        *sql.Stmt
+	preparing bool
+}
+
+// bind puts args in placeholder order; false when they do not fit.
+func (b *bound) bind(args []any) ([]any, bool) {
+	if b.invalid || b.max > len(args) {
+		return nil, false
+	}
+	if b.order == nil {
+		return args, true
+	}
+	out := make([]any, len(b.order))
+	for i, n := range b.order {
+		out[i] = args[n]
+	}
+	return out, true
+}
+
+// stmtCache keeps each query's rewriting and prepared statement, up to a
+// bound: a workload's queries are few and fixed in shape, and the bound
+// keeps an unusual one (a batch of odd size) from growing it without end.
 type stmtCache struct {
 	mu     sync.Mutex
-	m      map[string]*sql.Stmt // nil while being prepared
+	m      map[string]*bound // by the query as written, with $N
 	closed bool
 }
 
@@ -70,49 +104,71 @@ const (
 	maxCachedQueryLen = 16 << 10
 )
 
-// get returns the prepared statement for query, or nil when it is not (yet)
-// prepared, not to be, or cannot be (running it unprepared reports why).
-func (c *stmtCache) get(ctx context.Context, db *sql.DB, query string, inTx bool) *sql.Stmt {
+// bound returns the rewriting of query, kept when there is room.
+func (c *stmtCache) bound(query string) *bound {
 	if c == nil || len(query) > maxCachedQueryLen {
+		return planBind(query)
+	}
+	c.mu.Lock()
+	b, ok := c.m[query]
+	c.mu.Unlock()
+	if ok {
+		return b
+	}
+	b = planBind(query)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.m[query]; ok {
+		return prev
+	}
+	if !c.closed && len(c.m) < maxCachedStmts {
+		if c.m == nil {
+			c.m = map[string]*bound{}
+		}
+		c.m[query] = b
+		b.cached = true
+	}
+	return b
+}
+
+// stmt returns b's prepared statement, or nil when it is not (yet)
+// prepared or cannot be (running it unprepared reports why).
+func (c *stmtCache) stmt(ctx context.Context, db *sql.DB, b *bound, inTx bool) *sql.Stmt {
+	if c == nil {
 		return nil
 	}
 	c.mu.Lock()
-	st, ok := c.m[query]
-	if ok || c.closed || len(c.m) >= maxCachedStmts {
+	if b.st != nil || b.preparing || c.closed || !b.cached {
+		st := b.st
 		c.mu.Unlock()
 		return st
 	}
-	if c.m == nil {
-		c.m = map[string]*sql.Stmt{}
-	}
-	c.m[query] = nil
+	b.preparing = true
 	c.mu.Unlock()
 	if inTx {
 		// Preparing takes a connection of the pool, and a transaction
 		// holding the write lock must not wait for one: the others may all
 		// be waiting for that lock. It is prepared once the pool can.
-		go c.prepare(context.Background(), db, query)
+		go c.prepare(context.Background(), db, b)
 		return nil
 	}
-	return c.prepare(context.WithoutCancel(ctx), db, query)
+	return c.prepare(context.WithoutCancel(ctx), db, b)
 }
 
-func (c *stmtCache) prepare(ctx context.Context, db *sql.DB, query string) *sql.Stmt {
-	st, err := db.PrepareContext(ctx, query)
+func (c *stmtCache) prepare(ctx context.Context, db *sql.DB, b *bound) *sql.Stmt {
+	st, err := db.PrepareContext(ctx, b.text)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	b.preparing = false
 	if err != nil || c.closed {
 		// It runs unprepared this time, and tells its error; the next
 		// call tries again (a table may be migrated in meanwhile).
 		if st != nil {
 			_ = st.Close()
 		}
-		if !c.closed {
-			delete(c.m, query)
-		}
 		return nil
 	}
-	c.m[query] = st
+	b.st = st
 	return st
 }
 
@@ -124,9 +180,10 @@ func (c *stmtCache) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.closed = true
-	for q, st := range c.m {
-		if st != nil {
-			_ = st.Close()
+	for q, b := range c.m {
+		if b.st != nil {
+			_ = b.st.Close()
+			b.st = nil
 		}
 		delete(c.m, q)
 	}
@@ -137,15 +194,24 @@ func (c *stmtCache) close() {
 // placeholders, or one naming an argument that does not exist, is returned
 // unchanged so the driver reports the mistake.
 func rebind(query string, args []any) (string, []any) {
+	b := planBind(query)
+	if ordered, ok := b.bind(args); ok {
+		return b.text, ordered
+	}
+	return query, args
+}
+
+// planBind reads the placeholders of query.
+func planBind(query string) *bound {
 	if !strings.Contains(query, "$") {
-		return query, args
+		return &bound{text: query}
 	}
 	var (
-		b       strings.Builder
-		ordered = make([]any, 0, len(args))
-		quote   byte
+		sb    strings.Builder
+		out   = &bound{order: []int{}}
+		quote byte
 	)
-	b.Grow(len(query))
+	sb.Grow(len(query))
 	for i := 0; i < len(query); i++ {
 		c := query[i]
 		switch {
@@ -162,16 +228,18 @@ func rebind(query string, args []any) (string, []any) {
 			}
 			if j > i+1 {
 				n, err := strconv.Atoi(query[i+1 : j])
-				if err != nil || n < 1 || n > len(args) {
-					return query, args
+				if err != nil || n < 1 {
+					return &bound{text: query, invalid: true}
 				}
-				ordered = append(ordered, args[n-1])
-				b.WriteByte('?')
+				out.order = append(out.order, n-1)
+				out.max = max(out.max, n)
+				sb.WriteByte('?')
 				i = j - 1
 				continue
 			}
 		}
-		b.WriteByte(c)
+		sb.WriteByte(c)
 	}
-	return b.String(), ordered
+	out.text = sb.String()
+	return out
 }

@@ -21,9 +21,10 @@ func TestStmtCache(t *testing.T) {
 	cached := func(q string) bool {
 		s.stmts.mu.Lock()
 		defer s.stmts.mu.Unlock()
-		return s.stmts.m[q] != nil
+		b := s.stmts.m[q]
+		return b != nil && b.st != nil
 	}
-	const sel = `SELECT v FROM kv WHERE k = ?`
+	const sel = `SELECT v FROM kv WHERE k = $1`
 	if _, err := s.q.QueryContext(ctx, `SELECT v FROM kv WHERE k = $1`, "a"); err == nil {
 		t.Fatal("a query of a missing table passed")
 	}
@@ -40,11 +41,11 @@ func TestStmtCache(t *testing.T) {
 	if err := s.q.QueryRowContext(ctx, `SELECT v FROM kv WHERE k = $1`, "a").Scan(&v); err != nil || v != "1" {
 		t.Fatalf("read back %q, %v", v, err)
 	}
-	if !cached(sel) || !cached(`INSERT INTO kv (k, v) VALUES (?, ?)`) {
+	if !cached(sel) || !cached(`INSERT INTO kv (k, v) VALUES ($1, $2)`) {
 		t.Fatal("statements were not kept")
 	}
 
-	const upd = `UPDATE kv SET v = ? WHERE k = ?`
+	const upd = `UPDATE kv SET v = $1 WHERE k = $2`
 	err = s.InTx(ctx, func(tx *Tx) error {
 		_, err := tx.q.ExecContext(ctx, `UPDATE kv SET v = $1 WHERE k = $2`, "2", "a")
 		return err
