@@ -105,3 +105,20 @@ type Idempotent interface {
 type Synchronous interface {
 	Synchronous() bool
 }
+
+// Lookup is one Retrieve: the rows of Collection where any field of Where
+// holds one of its values.
+type Lookup struct {
+	Collection *dataset.Collection
+	Where      map[string][]any
+}
+
+// Batcher is a connector that answers several lookups in one exchange with
+// its system, sending the statements Retrieve would send one by one
+// together (PostgreSQL's pipeline): a request's independent collections
+// then cost one round trip, not one each. Rows come back per lookup, in
+// order. An error may belong to any lookup; asking them one by one tells
+// which.
+type Batcher interface {
+	RetrieveBatch(ctx context.Context, ls []Lookup) ([][]Row, error)
+}

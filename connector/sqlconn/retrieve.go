@@ -20,28 +20,75 @@ type term struct {
 // Retrieve selects the declared fields of the rows where any field holds
 // any of its values, in one statement unless the values overflow maxParams.
 func (c *conn) Retrieve(ctx context.Context, col *dataset.Collection, where map[string][]any) ([]connector.Row, error) {
+	rt, err := c.plan(col, where)
+	if err != nil || rt == nil {
+		return nil, err
+	}
+	for _, s := range rt.stmts {
+		rows, err := c.query(ctx, col, s)
+		if err != nil {
+			return nil, rt.fail(err)
+		}
+		rt.keep(rows)
+	}
+	return rt.out, nil
+}
+
+// retrieval is one Retrieve: its statements, and the rows kept so far.
+type retrieval struct {
+	col   *dataset.Collection
+	stmts []*stmt
+	wants map[string]*wanted
+	pk    []string
+	seen  map[string]bool // when several statements may return one row
+	out   []connector.Row
+}
+
+func (rt *retrieval) fail(err error) error {
+	return fmt.Errorf("sqlconn: retrieve from table %q: %w", rt.col.Name, err)
+}
+
+// keep adds the rows of one statement that hold a value asked for exactly
+// (the database may compare more loosely), once each.
+func (rt *retrieval) keep(rows []connector.Row) {
+	for _, r := range rows {
+		if !matches(r, rt.wants) {
+			continue
+		}
+		if rt.seen != nil {
+			k := rowKey(r, rt.pk, rt.col)
+			if rt.seen[k] {
+				continue
+			}
+			rt.seen[k] = true
+		}
+		rt.out = append(rt.out, r)
+	}
+}
+
+// plan makes the statements of a Retrieve; nil when nothing can match.
+func (c *conn) plan(col *dataset.Collection, where map[string][]any) (*retrieval, error) {
 	if col == nil {
 		return nil, fmt.Errorf("sqlconn: retrieve: no collection given")
 	}
-	fail := func(err error) error { return fmt.Errorf("sqlconn: retrieve from table %q: %w", col.Name, err) }
+	rt := &retrieval{col: col, wants: map[string]*wanted{}, pk: col.PrimaryKey()}
 	table, err := c.dialect.table(col.Name)
 	if err != nil {
-		return nil, fail(err)
+		return nil, rt.fail(err)
 	}
 	cols, err := c.dialect.names(col)
 	if err != nil {
-		return nil, fail(err)
+		return nil, rt.fail(err)
 	}
 	for name := range where {
 		if col.Field(name) == nil {
-			return nil, fail(fmt.Errorf("the dataset declares no field %q in this collection", name))
+			return nil, rt.fail(fmt.Errorf("the dataset declares no field %q in this collection", name))
 		}
 	}
 
 	// Terms follow the declaration order so that the same request issues
 	// the same statement, which the server's statement cache can reuse.
 	var terms []term
-	wants := map[string]*wanted{}
 	for i, f := range col.Fields {
 		given, ok := where[f.Name]
 		if !ok {
@@ -49,28 +96,23 @@ func (c *conn) Retrieve(ctx context.Context, col *dataset.Collection, where map[
 		}
 		vals, err := lookupValues(given, f)
 		if err != nil {
-			return nil, fail(err)
+			return nil, rt.fail(err)
 		}
 		if len(vals) == 0 {
 			continue
 		}
 		terms = append(terms, term{field: cols[i], vals: vals})
-		wants[f.Name] = newWanted(vals)
+		rt.wants[f.Name] = newWanted(vals)
 	}
 	if len(terms) == 0 {
 		return nil, nil // nothing can match: no need to ask
 	}
 
 	batches := c.batch(terms)
-	var (
-		out  []connector.Row
-		seen map[string]bool
-	)
 	if len(batches) > 1 {
 		// A row can match one field in one chunk and another in the next.
-		seen = map[string]bool{}
+		rt.seen = map[string]bool{}
 	}
-	pk := col.PrimaryKey()
 	for _, b := range batches {
 		s := &stmt{d: c.dialect}
 		s.sql("SELECT ", strings.Join(cols, ", "), " FROM ", table, " WHERE ")
@@ -84,25 +126,9 @@ func (c *conn) Retrieve(ctx context.Context, col *dataset.Collection, where map[
 				s.rowIn([]string{t.field}, one(t.vals))
 			}
 		}
-		rows, err := c.query(ctx, col, s)
-		if err != nil {
-			return nil, fail(err)
-		}
-		for _, r := range rows {
-			if !matches(r, wants) {
-				continue
-			}
-			if seen != nil {
-				k := rowKey(r, pk, col)
-				if seen[k] {
-					continue
-				}
-				seen[k] = true
-			}
-			out = append(out, r)
-		}
+		rt.stmts = append(rt.stmts, s)
 	}
-	return out, nil
+	return rt, nil
 }
 
 // lookupValues normalises the values asked of field f, leaving out nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -158,6 +159,30 @@ func TestValueTypes(t *testing.T) {
 			}
 			if len(rows) != 1 {
 				t.Fatalf("got %d rows, want 1", len(rows))
+			}
+			// A batch answers exactly as Retrieve does (on PostgreSQL it
+			// reads the values itself, not through database/sql).
+			b, ok := c.(connector.Batcher)
+			if !ok {
+				t.Fatal("sqlconn is no Batcher")
+			}
+			lookup := connector.Lookup{Collection: col, Where: map[string][]any{"id": {int64(1)}}}
+			none := connector.Lookup{Collection: col, Where: map[string][]any{"id": {int64(99)}}}
+			batched, err := b.RetrieveBatch(t.Context(), []connector.Lookup{lookup, none, lookup})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(batched) != 3 || !reflect.DeepEqual(batched[0], rows) || len(batched[1]) != 0 || !reflect.DeepEqual(batched[2], rows) {
+				t.Fatalf("RetrieveBatch = %#v\nRetrieve = %#v", batched, rows)
+			}
+			missing := connector.Lookup{Collection: &dataset.Collection{Name: "nowhere", Fields: []*dataset.Field{{Name: "id"}}},
+				Where: map[string][]any{"id": {int64(1)}}}
+			if _, err := b.RetrieveBatch(t.Context(), []connector.Lookup{lookup, missing}); err == nil {
+				t.Fatal("a batch with a missing table passed")
+			}
+			// The connection is still good after the failed batch.
+			if again, err := b.RetrieveBatch(t.Context(), []connector.Lookup{lookup, lookup}); err != nil || !reflect.DeepEqual(again[1], rows) {
+				t.Fatalf("after a failed batch: %v, %v", again, err)
 			}
 			for k, want := range tc.want {
 				got := rows[0][k]
