@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -390,3 +391,58 @@ func diff(before, after map[string][]string) map[string][]string {
 }
 
 var _ = store.TaskDone
+
+// TestBatchFailureNamesItsCollection: on PostgreSQL a wave of collections is
+// asked in one pipeline; when one of them fails, the run still says which,
+// and keeps what the others found.
+func TestBatchFailureNamesItsCollection(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := fidesPostgres(t)
+	svc := services(t)
+	const file = "../dataset/testdata/fides/postgres_example_test_dataset.yml"
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.DSR.Import(ctx, "test", filepath.Base(file), src); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "shop", Dataset: "postgres_example_test_dataset", URL: url}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// report is asked together with customer, employee, service_request
+	// and visit: all are found from the email.
+	if _, err := db.Exec(`ALTER TABLE report RENAME TO report_moved`); err != nil {
+		t.Fatal(err)
+	}
+	job := dsr.Job{RequestID: "req-batch", Kind: dsr.KindAccess, Identities: map[string][]string{"email": {"customer-1@example.com"}}}
+	_, err = svc.DSR.Run(ctx, job)
+	var f *dsr.Failure
+	if !errors.As(err, &f) || f.Collection != "postgres_example_test_dataset:report" || !strings.Contains(err.Error(), "report") {
+		t.Fatalf("run with a missing table = %v", err)
+	}
+	ts, err := svc.DSR.Progress(ctx, job.RequestID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[string]string{}
+	for _, x := range ts {
+		status[strings.TrimPrefix(x.Collection, "postgres_example_test_dataset:")] = x.Status
+	}
+	if status["customer"] != store.TaskDone || status["visit"] != store.TaskDone || status["report"] != store.TaskPending {
+		t.Fatalf("tasks after the failure: %v", status)
+	}
+	if _, err := db.Exec(`ALTER TABLE report_moved RENAME TO report`); err != nil {
+		t.Fatal(err)
+	}
+	out, err := svc.DSR.Run(ctx, job)
+	if err != nil || len(out.Collections) == 0 {
+		t.Fatalf("run after the repair = %+v, %v", out, err)
+	}
+}

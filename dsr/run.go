@@ -459,6 +459,53 @@ func parallel(n int, do func(i int)) {
 	wg.Wait()
 }
 
+// ask is one lookup of a collection, and its answer.
+type ask struct {
+	ctx  context.Context // with the call it serves
+	conn connector.Connector
+	l    connector.Lookup
+	rows []connector.Row
+	err  error
+}
+
+// askAll answers lookups: those through one connector that batches
+// (connector.Batcher) in one exchange, the others one by one; at most
+// maxParallel exchanges at once.
+func askAll(ctx context.Context, as []*ask) {
+	var units [][]*ask
+	batches := map[connector.Connector]int{}
+	for _, a := range as {
+		if _, ok := a.conn.(connector.Batcher); ok {
+			if i, ok := batches[a.conn]; ok {
+				units[i] = append(units[i], a)
+				continue
+			}
+			batches[a.conn] = len(units)
+		}
+		units = append(units, []*ask{a})
+	}
+	parallel(len(units), func(i int) {
+		u := units[i]
+		if len(u) > 1 {
+			ls := make([]connector.Lookup, len(u))
+			for j, a := range u {
+				ls[j] = a.l
+			}
+			if rows, err := u[0].conn.(connector.Batcher).RetrieveBatch(ctx, ls); err == nil {
+				for j, a := range u {
+					a.rows = rows[j]
+				}
+				return
+			}
+			// Which lookup failed? Asked one by one, each answers for
+			// itself.
+		}
+		for _, a := range u {
+			a.rows, a.err = a.conn.Retrieve(a.ctx, a.l.Collection, a.l.Where)
+		}
+	})
+}
+
 // query is one Retrieve of a wave, and its answer.
 type query struct {
 	t     *store.Task
@@ -524,12 +571,17 @@ func (r *run) accessWave(ctx context.Context, wave []dataset.Step) (pending bool
 		}
 		qs = append(qs, q)
 	}
-	parallel(len(qs), func(i int) {
-		q := qs[i]
-		q.rows, q.err = q.conn.Retrieve(r.call(ctx, q.t), q.coll, q.where)
-	})
-	// Answers are recorded in plan order; the first failure is returned
-	// after the answers before it are kept.
+	as := make([]*ask, len(qs))
+	for i, q := range qs {
+		as[i] = &ask{ctx: r.call(ctx, q.t), conn: q.conn, l: connector.Lookup{Collection: q.coll, Where: q.where}}
+	}
+	askAll(ctx, as)
+	for i, q := range qs {
+		q.rows, q.err = as[i].rows, as[i].err
+	}
+	// Answers are recorded in plan order, every one that came; then the
+	// first failure is returned.
+	var failed *query
 	for _, q := range qs {
 		switch {
 		case errors.Is(q.err, connector.ErrPending):
@@ -539,12 +591,17 @@ func (r *run) accessWave(ctx context.Context, wave []dataset.Step) (pending bool
 			}
 			pending = true
 		case q.err != nil:
-			return false, r.fail(ctx, q.t, q.url, q.err)
+			if failed == nil {
+				failed = q
+			}
 		default:
 			if err := r.found1(ctx, q); err != nil {
 				return false, err
 			}
 		}
+	}
+	if failed != nil {
+		return false, r.fail(ctx, failed.t, failed.url, failed.err)
 	}
 	return pending, nil
 }

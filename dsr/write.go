@@ -273,10 +273,14 @@ func (r *run) unshared(ctx context.Context, a dataset.Address, c *dataset.Collec
 			ls = append(ls, l)
 		}
 	}
-	parallel(len(ls), func(i int) {
-		l := ls[i]
-		l.refs, l.err = l.conn.Retrieve(ctx, l.from, map[string][]any{l.in.fromField: l.vals})
-	})
+	as := make([]*ask, len(ls))
+	for i, l := range ls {
+		as[i] = &ask{ctx: ctx, conn: l.conn, l: connector.Lookup{Collection: l.from, Where: map[string][]any{l.in.fromField: l.vals}}}
+	}
+	askAll(ctx, as)
+	for i, l := range ls {
+		l.refs, l.err = as[i].rows, as[i].err
+	}
 	shared := map[string]bool{}
 	for _, l := range ls {
 		if l.err != nil {
