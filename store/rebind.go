@@ -71,6 +71,7 @@ type bound struct {
 	max       int   // the highest argument a placeholder names
 	invalid   bool  // a placeholder names no argument ($0): left to the driver
 	cached    bool  // kept in the cache: only those are prepared, to be closed
+	uses      int
 	st        *sql.Stmt
 	preparing bool
 }
@@ -138,7 +139,10 @@ func (c *stmtCache) stmt(ctx context.Context, db *sql.DB, b *bound, inTx bool) *
 		return nil
 	}
 	c.mu.Lock()
-	if b.st != nil || b.preparing || c.closed || !b.cached {
+	b.uses++
+	// A query is prepared when it comes again: preparing one that runs once
+	// (a batch of odd size) would parse it twice.
+	if b.st != nil || b.preparing || c.closed || !b.cached || b.uses < 2 {
 		st := b.st
 		c.mu.Unlock()
 		return st

@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// TestStmtCache: statements are prepared once and found again; one that
-// cannot be prepared yet (its table is not there) is tried again later; one
-// first met inside a transaction is prepared outside it.
+// TestStmtCache: statements that come again are prepared once and found
+// again; one that cannot be prepared yet (its table is not there) is tried
+// again later; one met inside a transaction is prepared outside it.
 func TestStmtCache(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -34,24 +34,33 @@ func TestStmtCache(t *testing.T) {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT)`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.q.ExecContext(ctx, `INSERT INTO kv (k, v) VALUES ($1, $2)`, "a", "1"); err != nil {
+	const ins = `INSERT INTO kv (k, v) VALUES ($1, $2)`
+	if _, err := s.q.ExecContext(ctx, ins, "a", "1"); err != nil {
+		t.Fatal(err)
+	}
+	if cached(ins) {
+		t.Fatal("a statement run once was prepared")
+	}
+	if _, err := s.q.ExecContext(ctx, ins, "b", "2"); err != nil {
 		t.Fatal(err)
 	}
 	var v string
 	if err := s.q.QueryRowContext(ctx, `SELECT v FROM kv WHERE k = $1`, "a").Scan(&v); err != nil || v != "1" {
 		t.Fatalf("read back %q, %v", v, err)
 	}
-	if !cached(sel) || !cached(`INSERT INTO kv (k, v) VALUES ($1, $2)`) {
-		t.Fatal("statements were not kept")
+	if !cached(sel) || !cached(ins) {
+		t.Fatal("statements run again were not prepared")
 	}
 
 	const upd = `UPDATE kv SET v = $1 WHERE k = $2`
-	err = s.InTx(ctx, func(tx *Tx) error {
-		_, err := tx.q.ExecContext(ctx, `UPDATE kv SET v = $1 WHERE k = $2`, "2", "a")
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
+	for range 2 {
+		err = s.InTx(ctx, func(tx *Tx) error {
+			_, err := tx.q.ExecContext(ctx, upd, "2", "a")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	for deadline := time.Now().Add(10 * time.Second); !cached(upd); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
