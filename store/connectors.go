@@ -43,7 +43,35 @@ func (tx *Tx) DeleteDataset(ctx context.Context, key string) (bool, error) {
 
 // Datasets lists every imported dataset by key.
 func (q *queries) Datasets(ctx context.Context) ([]DatasetRow, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT key, file_name, source, digest, imported_at, imported_by FROM datasets ORDER BY key`)
+	return q.datasets(ctx, `SELECT key, file_name, source, digest, imported_at, imported_by FROM datasets`, "")
+}
+
+// DatasetIndex lists the imported datasets by key as Datasets does, without
+// their source: what a run checks its cached catalog against.
+func (q *queries) DatasetIndex(ctx context.Context) ([]DatasetRow, error) {
+	return q.datasets(ctx, `SELECT key, file_name, NULL, digest, imported_at, imported_by FROM datasets`, "")
+}
+
+// Dataset returns one imported dataset with its source.
+func (q *queries) Dataset(ctx context.Context, key string) (DatasetRow, error) {
+	ds, err := q.datasets(ctx, `SELECT key, file_name, source, digest, imported_at, imported_by FROM datasets WHERE key = $1`, key)
+	if err == nil && len(ds) == 0 {
+		err = custos.Errorf(custos.KindNotFound, "unknown_dataset", "No dataset %q is imported.", key)
+	}
+	if err != nil {
+		return DatasetRow{}, err
+	}
+	return ds[0], nil
+}
+
+// datasets runs a query of the six columns of DatasetRow (source may be
+// NULL), filtered by key when one is given.
+func (q *queries) datasets(ctx context.Context, query, key string) ([]DatasetRow, error) {
+	var args []any
+	if key != "" {
+		args = append(args, key)
+	}
+	rows, err := q.q.QueryContext(ctx, query+` ORDER BY key`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -61,44 +89,6 @@ func (q *queries) Datasets(ctx context.Context) ([]DatasetRow, error) {
 		out = append(out, d)
 	}
 	return out, rows.Err()
-}
-
-// DatasetIndex lists the imported datasets by key as Datasets does, without
-// their source: what a run checks its cached catalog against.
-func (q *queries) DatasetIndex(ctx context.Context) ([]DatasetRow, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT key, file_name, digest, imported_at, imported_by FROM datasets ORDER BY key`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []DatasetRow
-	for rows.Next() {
-		var (
-			d  DatasetRow
-			at int64
-		)
-		if err := rows.Scan(&d.Key, &d.FileName, &d.Digest, &at, &d.ImportedBy); err != nil {
-			return nil, err
-		}
-		d.ImportedAt = fromMicros(at)
-		out = append(out, d)
-	}
-	return out, rows.Err()
-}
-
-// Dataset returns one imported dataset with its source.
-func (q *queries) Dataset(ctx context.Context, key string) (DatasetRow, error) {
-	var (
-		d  DatasetRow
-		at int64
-	)
-	err := q.q.QueryRowContext(ctx, `SELECT key, file_name, source, digest, imported_at, imported_by FROM datasets WHERE key = $1`, key).
-		Scan(&d.Key, &d.FileName, &d.Source, &d.Digest, &at, &d.ImportedBy)
-	if errors.Is(err, sql.ErrNoRows) {
-		return d, custos.Errorf(custos.KindNotFound, "unknown_dataset", "No dataset %q is imported.", key)
-	}
-	d.ImportedAt = fromMicros(at)
-	return d, err
 }
 
 // ConnectionRow is a stored connection; URL and secret stay sealed here.

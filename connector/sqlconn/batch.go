@@ -131,64 +131,47 @@ func pgRows(pc *pgx.Conn, br pgx.BatchResults, col *dataset.Collection) ([]conne
 // does (stdlib's Rows.Next): the Go type per PostgreSQL type that Retrieve
 // sees, and the text form for every other type.
 func pgValue(m *pgtype.Map, fd pgconn.FieldDescription) func([]byte) (driver.Value, error) {
-	oid, format := fd.DataTypeOID, fd.Format
-	scan := func(dst any) func([]byte) error {
-		plan := m.PlanScan(oid, format, dst)
-		return func(src []byte) error { return plan.Scan(src, dst) }
-	}
+	oid, f := fd.DataTypeOID, fd.Format
 	switch oid {
 	case pgtype.BoolOID:
-		var d bool
-		s := scan(&d)
-		return func(src []byte) (driver.Value, error) { err := s(src); return d, err }
+		return scanAs(m, oid, f, same[bool])
 	case pgtype.ByteaOID, pgtype.JSONOID, pgtype.JSONBOID, pgtype.XMLOID:
-		var d []byte
-		s := scan(&d)
-		return func(src []byte) (driver.Value, error) { err := s(src); return d, err }
+		return scanAs(m, oid, f, same[[]byte])
 	case pgtype.CIDOID, pgtype.OIDOID, pgtype.XIDOID:
-		var d pgtype.Uint32
-		return valuer(scan(&d), &d)
+		return scanAs(m, oid, f, valueOf[pgtype.Uint32])
 	case pgtype.DateOID:
-		var d pgtype.Date
-		return valuer(scan(&d), &d)
+		return scanAs(m, oid, f, valueOf[pgtype.Date])
 	case pgtype.TimestampOID:
-		var d pgtype.Timestamp
-		return valuer(scan(&d), &d)
+		return scanAs(m, oid, f, valueOf[pgtype.Timestamp])
 	case pgtype.TimestamptzOID:
-		var d pgtype.Timestamptz
-		return valuer(scan(&d), &d)
+		return scanAs(m, oid, f, valueOf[pgtype.Timestamptz])
 	case pgtype.Float4OID:
-		var d float32
-		s := scan(&d)
-		return func(src []byte) (driver.Value, error) { err := s(src); return float64(d), err }
+		return scanAs(m, oid, f, func(d float32) (driver.Value, error) { return float64(d), nil })
 	case pgtype.Float8OID:
-		var d float64
-		s := scan(&d)
-		return func(src []byte) (driver.Value, error) { err := s(src); return d, err }
+		return scanAs(m, oid, f, same[float64])
 	case pgtype.Int2OID:
-		var d int16
-		s := scan(&d)
-		return func(src []byte) (driver.Value, error) { err := s(src); return int64(d), err }
+		return scanAs(m, oid, f, func(d int16) (driver.Value, error) { return int64(d), nil })
 	case pgtype.Int4OID:
-		var d int32
-		s := scan(&d)
-		return func(src []byte) (driver.Value, error) { err := s(src); return int64(d), err }
+		return scanAs(m, oid, f, func(d int32) (driver.Value, error) { return int64(d), nil })
 	case pgtype.Int8OID:
-		var d int64
-		s := scan(&d)
-		return func(src []byte) (driver.Value, error) { err := s(src); return d, err }
+		return scanAs(m, oid, f, same[int64])
 	default:
-		var d string
-		s := scan(&d)
-		return func(src []byte) (driver.Value, error) { err := s(src); return d, err }
+		return scanAs(m, oid, f, same[string])
 	}
 }
 
-func valuer(s func([]byte) error, d driver.Valuer) func([]byte) (driver.Value, error) {
+// scanAs scans a column's values into a T and hands it on as to says.
+func scanAs[T any](m *pgtype.Map, oid uint32, format int16, to func(T) (driver.Value, error)) func([]byte) (driver.Value, error) {
+	var d T
+	plan := m.PlanScan(oid, format, &d)
 	return func(src []byte) (driver.Value, error) {
-		if err := s(src); err != nil {
+		if err := plan.Scan(src, &d); err != nil {
 			return nil, err
 		}
-		return d.Value()
+		return to(d)
 	}
 }
+
+func same[T any](d T) (driver.Value, error) { return d, nil }
+
+func valueOf[T driver.Valuer](d T) (driver.Value, error) { return d.Value() }
