@@ -3,6 +3,7 @@ package sqlconn
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -84,6 +85,53 @@ func (c *conn) RetrieveBatch(ctx context.Context, ls []connector.Lookup) ([][]co
 		}
 	}
 	return out, nil
+}
+
+// pipeline runs the statements queue queues in one PostgreSQL transaction,
+// sent as one pipeline, and returns the rows they affected: the per-row
+// UPDATEs of an erasure (each row its own HMAC or random mask) cost a round
+// trip together, not one each.
+func (c *conn) pipeline(ctx context.Context, queue func(b *pgx.Batch)) (int64, error) {
+	sc, err := c.db.Conn(ctx)
+	if err != nil {
+		return 0, c.safe(err)
+	}
+	defer sc.Close()
+	var n int64
+	err = sc.Raw(func(dc any) error {
+		tx, err := dc.(*stdlib.Conn).Conn().Begin(ctx)
+		if err != nil {
+			return err
+		}
+		var b pgx.Batch
+		queue(&b)
+		br := tx.SendBatch(ctx, &b)
+		for range b.Len() {
+			tag, err := br.Exec()
+			if err != nil {
+				_ = br.Close()
+				return rollback(ctx, tx, err)
+			}
+			n += tag.RowsAffected()
+		}
+		if err := br.Close(); err != nil {
+			return rollback(ctx, tx, err)
+		}
+		return tx.Commit(ctx)
+	})
+	if err != nil {
+		return 0, c.safe(err)
+	}
+	return n, nil
+}
+
+// rollback ends a failed transaction; a connection it cannot end is
+// dropped from the pool rather than handed on mid-transaction.
+func rollback(ctx context.Context, tx pgx.Tx, err error) error {
+	if rerr := tx.Rollback(context.WithoutCancel(ctx)); rerr != nil {
+		return errors.Join(err, driver.ErrBadConn)
+	}
+	return err
 }
 
 // pgRows reads the next result of a batch into rows of col, with the values

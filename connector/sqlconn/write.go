@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/jackc/pgx/v5"
 	"slices"
 	"strings"
 
@@ -238,9 +239,21 @@ func (c *conn) Update(ctx context.Context, col *dataset.Collection, changes []co
 		}
 		return nil
 	}
-	if len(stmts)+len(order) == 1 && (len(order) == 0 || len(shapes[order[0]]) == 1) {
+	switch {
+	case len(stmts)+len(order) == 1 && (len(order) == 0 || len(shapes[order[0]]) == 1):
 		err = run(c.db)
-	} else {
+	case c.dialect == postgres:
+		n, err = c.pipeline(ctx, func(b *pgx.Batch) {
+			for _, shape := range order {
+				for _, args := range shapes[shape] {
+					b.Queue(shape, args...)
+				}
+			}
+			for _, s := range stmts {
+				b.Queue(s.String(), s.args...)
+			}
+		})
+	default:
 		err = c.inTx(ctx, func(tx *sql.Tx) error { return run(tx) })
 	}
 	if err != nil {
