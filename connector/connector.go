@@ -63,7 +63,7 @@ var ErrReadOnly = errors.New("connector: the connection is read-only")
 // asynchronous connector passes it on, so that its answer finds its way back.
 type Call struct {
 	RequestID   string
-	Task        string // opaque task id, unique per request and collection
+	Task        string // opaque id of the call: per request and collection, or per batch of rows written
 	CallbackURL string // where the remote system posts its answer
 }
 

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
@@ -44,7 +45,11 @@ type Config struct {
 	CallbackURL string
 	// Batch is how many rows one erasure or correction statement touches,
 	// and so how often progress is checkpointed. Default 1000.
-	Batch  int
+	Batch int
+	// AskAgainAfter is how long a call answered 202 waits for its
+	// callback before it is sent again, in case the answer was lost.
+	// Default an hour.
+	AskAgainAfter time.Duration
 	Logger *slog.Logger
 }
 
@@ -58,6 +63,9 @@ type Service struct {
 func New(c Config) *Service {
 	if c.Batch <= 0 {
 		c.Batch = 1000
+	}
+	if c.AskAgainAfter <= 0 {
+		c.AskAgainAfter = time.Hour
 	}
 	if c.Clock == nil {
 		c.Clock = custos.SystemClock{}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -790,5 +791,60 @@ func TestAccessLeavesNoRows(t *testing.T) {
 	out, err = svc.DSR.Run(ctx, dsr.Job{RequestID: req, Kind: dsr.KindErasure, Identities: ana()})
 	if err != nil || out.Erased["shop:login"] != 5 || out.Erased["shop:customer"] != 1 {
 		t.Fatalf("erasure after the access = %+v, %v", out.Erased, err)
+	}
+}
+
+// TestLostCallbackAskedAgain: a call answered 202 whose callback never
+// comes is sent again once AskAgainAfter has passed, and not before.
+func TestLostCallbackAskedAgain(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc := build(t, "http://127.0.0.1:1", 0)
+	var (
+		mu    sync.Mutex
+		tasks []string
+	)
+	remote := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Task string `json:"task"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		mu.Lock()
+		tasks = append(tasks, body.Task)
+		mu.Unlock()
+		w.WriteHeader(http.StatusAccepted) // and never calls back
+	}))
+	t.Cleanup(remote.Close)
+	if _, err := svc.DSR.Import(ctx, "test", "shop.yml", []byte(shopDataset)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "shop", Dataset: "shop", URL: remote.URL, Secret: []byte("s")}); err != nil {
+		t.Fatal(err)
+	}
+	calls := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(tasks)
+	}
+	job := dsr.Job{RequestID: "req-lost", Kind: dsr.KindAccess, Identities: ana()}
+	for range 2 {
+		if out, err := svc.DSR.Run(ctx, job); err != nil || !out.Pending {
+			t.Fatalf("run = %+v, %v", out, err)
+		}
+	}
+	if got := calls(); len(got) != 1 {
+		t.Fatalf("calls before the wait is over: %v", got)
+	}
+	svc.DSR.Clock = &custos.FixedClock{T: time.Now().Add(svc.DSR.AskAgainAfter + time.Minute)}
+	if out, err := svc.DSR.Run(ctx, job); err != nil || !out.Pending {
+		t.Fatalf("run after the wait = %+v, %v", out, err)
+	}
+	got := calls()
+	if len(got) != 2 || got[0] != got[1] || got[0] != dsr.TaskID(job.RequestID, dsr.PhaseAccess, "shop:customer") {
+		t.Fatalf("calls: %v; want the customer look-up twice, under one task id", got)
+	}
+	x := task(t, svc, job.RequestID, dsr.PhaseAccess, "shop:customer")
+	if x.Status != store.TaskWaiting || x.Attempts != 1 || !strings.Contains(x.Error, "asked again") {
+		t.Fatalf("task after asking again: %+v", x)
 	}
 }

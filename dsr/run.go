@@ -532,6 +532,7 @@ func (r *run) accessWave(ctx context.Context, wave []dataset.Step) (pending bool
 			// Done without its rows (flushRows): asked again.
 			t.Status = store.TaskPending
 		}
+		r.askAgain(t)
 		switch t.Status {
 		case store.TaskDone:
 			rows, err := r.rows(t)
@@ -604,6 +605,18 @@ func (r *run) accessWave(ctx context.Context, wave []dataset.Step) (pending bool
 		return false, r.fail(ctx, failed.t, failed.url, failed.err)
 	}
 	return pending, nil
+}
+
+// askAgain turns a call that has waited too long for its callback back into
+// one to send: the answer may have been lost on the way. Task ids name the
+// call (and the batch), so a remote system can tell a repeat, and a late
+// first answer is still taken.
+func (r *run) askAgain(t *store.Task) {
+	if t.Status != store.TaskWaiting || r.s.Clock.Now().Sub(t.UpdatedAt) < r.s.AskAgainAfter {
+		return
+	}
+	t.Status, t.Attempts = store.TaskPending, t.Attempts+1
+	t.Error = fmt.Sprintf("No answer came within %s; asked again.", r.s.AskAgainAfter)
 }
 
 // found1 records the rows one query found; they are sealed into its

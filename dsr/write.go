@@ -38,6 +38,7 @@ func (r *run) write(ctx context.Context, out *Outcome) (pending bool, err error)
 	}
 	for _, a := range order {
 		t := r.tasks[taskKey(phase, a)]
+		r.askAgain(t)
 		switch t.Status {
 		case store.TaskDone, store.TaskSkipped:
 		case store.TaskWaiting:
