@@ -50,7 +50,7 @@ type Config struct {
 	// callback before it is sent again, in case the answer was lost.
 	// Default an hour.
 	AskAgainAfter time.Duration
-	Logger *slog.Logger
+	Logger        *slog.Logger
 }
 
 // Service manages datasets and connections and runs requests.
