@@ -8,7 +8,6 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
-	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/connector/webhook"
 	"github.com/custos-privacy/custos/dataset"
 	"github.com/custos-privacy/custos/store"
@@ -85,7 +84,7 @@ func (s *Service) Callback(ctx context.Context, taskID string, r *http.Request) 
 		t.Status, t.Attempts, t.Error = store.TaskPending, t.Attempts+1, truncate(res.Error, 300)
 		err = rn.save(ctx, t)
 	case phase == PhaseAccess:
-		err = rn.finishAccess(ctx, t, declared(c, res.Rows))
+		err = rn.finishAccess(ctx, t, webhook.Declared(c, res.Rows))
 	default:
 		// The batch start..end is written: the cursor moves past it, and
 		// the run sends the next batch, if any.
@@ -106,21 +105,6 @@ func (s *Service) Callback(ctx context.Context, taskID string, r *http.Request) 
 		return err
 	})
 	return requestID, err
-}
-
-// declared keeps only the fields the dataset declares, a missing one as
-// null, as a synchronous answer is read: what the dataset does not describe
-// is not Custos' to hold.
-func declared(c *dataset.Collection, rows []connector.Row) []connector.Row {
-	out := make([]connector.Row, len(rows))
-	for i, r := range rows {
-		row := make(connector.Row, len(c.Fields))
-		for _, f := range c.Fields {
-			row[f.Name] = r[f.Name]
-		}
-		out[i] = row
-	}
-	return out
 }
 
 // truncate shortens s to at most n bytes, on a character boundary.

@@ -393,13 +393,3 @@ func TestInvalidDatasetIs422(t *testing.T) {
 		t.Fatal("the problems are not kept for the command line")
 	}
 }
-
-func TestDeclared(t *testing.T) {
-	t.Parallel()
-	c := &dataset.Collection{Fields: []*dataset.Field{{Name: "id"}, {Name: "email"}}}
-	got := declared(c, []connector.Row{{"id": int64(1), "email": "a@example.com", "password_hash": "x"}, {"id": int64(2)}})
-	want := []connector.Row{{"id": int64(1), "email": "a@example.com"}, {"id": int64(2), "email": nil}}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("declared = %v", got)
-	}
-}

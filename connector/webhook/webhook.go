@@ -74,15 +74,25 @@ func (c *conn) Retrieve(ctx context.Context, col *dataset.Collection, where map[
 		if err != nil {
 			return nil, fmt.Errorf("webhook: collection %q: row %d of the answer: %w", col.Name, i, err)
 		}
-		// Only declared fields: what the dataset does not describe is not
-		// Custos' to hold.
+		rows = append(rows, got)
+	}
+	return Declared(col, rows), nil
+}
+
+// Declared keeps of rows a remote system sent only the fields col declares
+// (what the dataset does not describe is not Custos' to hold), each brought
+// to its declared type. Answers by callback go through it too, so a row
+// reads the same however it came.
+func Declared(col *dataset.Collection, rows []connector.Row) []connector.Row {
+	out := make([]connector.Row, len(rows))
+	for i, r := range rows {
 		row := make(connector.Row, len(col.Fields))
 		for _, f := range col.Fields {
-			row[f.Name] = typed(got[f.Name], f.DataType)
+			row[f.Name] = typed(r[f.Name], f.DataType)
 		}
-		rows = append(rows, row)
+		out[i] = row
 	}
-	return rows, nil
+	return out
 }
 
 func anyValue(where map[string][]any) bool {

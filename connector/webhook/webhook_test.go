@@ -471,3 +471,22 @@ func TestHandlerRefuses(t *testing.T) {
 		t.Errorf("logins of customer 1 = %v, %v", got, err)
 	}
 }
+
+// TestDeclared: rows from a remote system keep only declared fields, each
+// in its declared type, whether they came in the answer or by callback.
+func TestDeclared(t *testing.T) {
+	t.Parallel()
+	c := &dataset.Collection{Fields: []*dataset.Field{
+		{Name: "id", DataType: "integer"}, {Name: "email"}, {Name: "code", DataType: "string"}, {Name: "score", DataType: "float"}}}
+	got := webhook.Declared(c, []connector.Row{
+		{"id": 1.0, "email": "a@example.com", "code": int64(7), "score": int64(3), "password_hash": "x"},
+		{"id": int64(2)},
+	})
+	want := []connector.Row{
+		{"id": int64(1), "email": "a@example.com", "code": "7", "score": 3.0},
+		{"id": int64(2), "email": nil, "code": nil, "score": nil},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Declared = %#v", got)
+	}
+}
