@@ -506,16 +506,12 @@ func askAll(ctx context.Context, as []*ask) {
 	})
 }
 
-// query is one Retrieve of a wave, and its answer.
+// query is one lookup of a wave, its task, and its answer.
 type query struct {
-	t     *store.Task
-	a     dataset.Address
-	coll  *dataset.Collection
-	conn  connector.Connector
-	url   string
-	where map[string][]any
-	rows  []connector.Row
-	err   error
+	ask
+	t   *store.Task
+	a   dataset.Address
+	url string
 }
 
 // accessWave settles the steps of one wave: those already done, skipped or
@@ -560,8 +556,9 @@ func (r *run) accessWave(ctx context.Context, wave []dataset.Step) (pending bool
 			}
 			continue
 		}
-		q := &query{t: t, a: a, coll: r.collection(a), conn: conn, url: c.URL, where: r.where(st)}
-		if len(q.where) == 0 {
+		q := &query{t: t, a: a, url: c.URL, ask: ask{ctx: r.call(ctx, t), conn: conn,
+			l: connector.Lookup{Collection: r.collection(a), Where: r.where(st)}}}
+		if len(q.l.Where) == 0 {
 			if err := r.found1(ctx, q); err != nil {
 				return false, err
 			}
@@ -574,12 +571,9 @@ func (r *run) accessWave(ctx context.Context, wave []dataset.Step) (pending bool
 	}
 	as := make([]*ask, len(qs))
 	for i, q := range qs {
-		as[i] = &ask{ctx: r.call(ctx, q.t), conn: q.conn, l: connector.Lookup{Collection: q.coll, Where: q.where}}
+		as[i] = &q.ask
 	}
 	askAll(ctx, as)
-	for i, q := range qs {
-		q.rows, q.err = as[i].rows, as[i].err
-	}
 	// Answers are recorded in plan order, every one that came; then the
 	// first failure is returned.
 	var failed *query

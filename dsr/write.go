@@ -245,15 +245,15 @@ func (r *run) changes(phase string, c *dataset.Collection, fields []*dataset.Fie
 func (r *run) unshared(ctx context.Context, a dataset.Address, c *dataset.Collection, rows []connector.Row) ([]connector.Row, int, error) {
 	// One look-up per referencing collection, asked together.
 	type lookup struct {
-		in   incomingRef
-		from *dataset.Collection
-		conn connector.Connector
-		vals []any
-		refs []connector.Row
-		err  error
+		ask
+		in incomingRef
 	}
-	var ls []*lookup
-	for _, in := range r.incoming(a) {
+	var (
+		ls []*lookup
+		as []*ask
+	)
+	incoming := r.incoming(a)
+	for _, in := range incoming {
 		from := r.collection(in.from)
 		conn, _, err := r.conn(ctx, in.from.Dataset)
 		if err != nil {
@@ -262,42 +262,37 @@ func (r *run) unshared(ctx context.Context, a dataset.Address, c *dataset.Collec
 		if conn == nil || from == nil {
 			continue
 		}
-		l := &lookup{in: in, from: from, conn: conn}
+		var vals []any
 		seen := map[string]bool{}
 		for _, row := range rows {
 			if v := row[in.toField]; v != nil && !seen[keyOf(v)] {
 				seen[keyOf(v)] = true
-				l.vals = append(l.vals, v)
+				vals = append(vals, v)
 			}
 		}
-		if len(l.vals) > 0 {
-			ls = append(ls, l)
+		if len(vals) > 0 {
+			l := &lookup{in: in, ask: ask{ctx: ctx, conn: conn,
+				l: connector.Lookup{Collection: from, Where: map[string][]any{in.fromField: vals}}}}
+			ls, as = append(ls, l), append(as, &l.ask)
 		}
 	}
-	as := make([]*ask, len(ls))
-	for i, l := range ls {
-		as[i] = &ask{ctx: ctx, conn: l.conn, l: connector.Lookup{Collection: l.from, Where: map[string][]any{l.in.fromField: l.vals}}}
-	}
 	askAll(ctx, as)
-	for i, l := range ls {
-		l.refs, l.err = as[i].rows, as[i].err
-	}
 	shared := map[string]bool{}
 	for _, l := range ls {
 		if l.err != nil {
 			return nil, 0, l.err
 		}
 		mine := map[string]bool{}
-		idf := l.from.PrimaryKey()
+		idf := l.l.Collection.PrimaryKey()
 		if len(idf) == 0 {
-			for _, f := range l.from.Fields {
+			for _, f := range l.l.Collection.Fields {
 				idf = append(idf, f.Name)
 			}
 		}
 		for _, row := range r.found[l.in.from] {
 			mine[rowKey(row, idf)] = true
 		}
-		for _, ref := range l.refs {
+		for _, ref := range l.rows {
 			if !mine[rowKey(ref, idf)] {
 				shared[keyOf(ref[l.in.fromField])] = true
 			}
@@ -310,7 +305,7 @@ func (r *run) unshared(ctx context.Context, a dataset.Address, c *dataset.Collec
 	n := 0
 	for _, row := range rows {
 		hit := false
-		for _, in := range r.incoming(a) {
+		for _, in := range incoming {
 			if shared[keyOf(row[in.toField])] {
 				hit = true
 			}
