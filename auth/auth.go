@@ -173,18 +173,5 @@ func (a *Service) forget(id int64) {
 	}
 }
 
-// Allow reports whether role is one of allowed. Admin is always allowed.
-func Allow(role custos.Role, allowed ...custos.Role) bool {
-	if role == custos.RoleAdmin {
-		return true
-	}
-	for _, r := range allowed {
-		if r == role {
-			return true
-		}
-	}
-	return false
-}
-
 // Actor is how a token is named in the audit log.
 func Actor(t custos.Token) string { return fmt.Sprintf("token:%d", t.ID) }

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -56,22 +57,30 @@ func TestTokens(t *testing.T) {
 	})
 }
 
-func TestAllow(t *testing.T) {
+// TestMatrix states, by hand and independently of the table in rights.go,
+// what each role may do; the table must say exactly this.
+func TestMatrix(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		role    custos.Role
-		allowed []custos.Role
-		want    bool
-	}{
-		{custos.RoleAdmin, nil, true},
-		{custos.RoleIngest, []custos.Role{custos.RoleIngest}, true},
-		{custos.RoleAgent, []custos.Role{custos.RoleIngest}, false},
-		{custos.RoleAuditor, []custos.Role{custos.RolePrivacyOfficer, custos.RoleAuditor}, true},
-		{custos.RolePrivacyOfficer, []custos.Role{custos.RoleAgent}, false},
+	want := map[custos.Role][]auth.Right{
+		custos.RoleAdmin: auth.Rights(),
+		custos.RolePrivacyOfficer: {auth.ReadPolicy, auth.ValidatePolicy, auth.ReadAudit, auth.RecordLifecycle, auth.BackdateLifecycle,
+			auth.ReadReports, auth.ManageContracts, auth.ReadSubjects, auth.ReadSubjectValues, auth.ManageSubjects, auth.ReadRequests,
+			auth.SubmitRequests, auth.DecideRequests, auth.ManageHolds, auth.SweepRetention},
+		custos.RoleAgent:   {auth.ReadPolicy, auth.ReadSubjects, auth.ReadRequests, auth.SubmitRequests},
+		custos.RoleAuditor: {auth.ReadPolicy, auth.ReadAudit, auth.ReadMetrics, auth.ReadReports},
+		custos.RoleIngest:  {auth.ReadPolicy, auth.Ingest, auth.RecordLifecycle},
 	}
-	for _, c := range cases {
-		if got := auth.Allow(c.role, c.allowed...); got != c.want {
-			t.Errorf("Allow(%s, %v) = %v", c.role, c.allowed, got)
+	for _, role := range custos.Roles() {
+		for _, right := range auth.Rights() {
+			if got, exp := auth.Can(role, right), slices.Contains(want[role], right); got != exp {
+				t.Errorf("Can(%s, %s) = %v, want %v", role, right, got, exp)
+			}
 		}
+	}
+	if auth.Can(custos.RoleAdmin, "no.such.right") || auth.Can("", auth.ReadPolicy) {
+		t.Error("an unknown right or role is held")
+	}
+	if got := auth.RolesFor(auth.ReadAudit); !slices.Equal(got, []custos.Role{custos.RoleAdmin, custos.RolePrivacyOfficer, custos.RoleAuditor}) {
+		t.Errorf("RolesFor(ReadAudit) = %v", got)
 	}
 }

@@ -3,11 +3,13 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -195,7 +197,10 @@ func TestPublicEndpoints(t *testing.T) {
 		if status != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/markdown") || !strings.HasPrefix(string(b), "# ") {
 			t.Fatalf("privacy-policy.md %d %.200s", status, b)
 		}
-		status, _, b = f.do(t, "GET", "/metrics", "", "")
+		if status, _, _ := f.do(t, "GET", "/metrics", "", ""); status != 401 {
+			t.Fatalf("metrics without a token: %d", status)
+		}
+		status, _, b = f.do(t, "GET", "/metrics", custos.RoleAuditor, "")
 		if status != 200 || !strings.Contains(string(b), `custos_http_requests_total{code="200",pattern="GET /healthz"} 1`) {
 			t.Fatalf("metrics %d %s", status, b)
 		}
@@ -221,11 +226,23 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 				t.Errorf("%s is not in openapi.json", r.Pattern)
 				continue
 			}
-			if r.Roles != nil {
-				roles, _ := op["x-custos-roles"].([]any)
-				if len(roles) != len(r.Roles) {
-					t.Errorf("%s: openapi roles %v, route roles %v", r.Pattern, roles, r.Roles)
-				}
+			// The same set of roles, in any order; a public route names none.
+			var documented []string
+			roles, _ := op["x-custos-roles"].([]any)
+			for _, role := range roles {
+				documented = append(documented, fmt.Sprint(role))
+			}
+			var routed []string
+			for _, role := range r.Roles {
+				routed = append(routed, string(role))
+			}
+			slices.Sort(documented)
+			slices.Sort(routed)
+			if !slices.Equal(documented, routed) {
+				t.Errorf("%s: openapi roles %v, route roles %v", r.Pattern, documented, routed)
+			}
+			if _, secured := op["security"]; secured != (r.Roles != nil) {
+				t.Errorf("%s: openapi security %v, but the route is public: %v", r.Pattern, op["security"], r.Roles == nil)
 			}
 		}
 	})
@@ -293,7 +310,8 @@ func TestPolicyAndVersions(t *testing.T) {
 			!strings.Contains(string(b), `"line":`) {
 			t.Fatalf("invalid publish %d %s", status, b)
 		}
-		status, _, b = f.do(t, "POST", "/api/v1/policy/validate", custos.RoleIngest, string(bad))
+		// Validation parses untrusted YAML: it is for those who write manifests.
+		status, _, b = f.do(t, "POST", "/api/v1/policy/validate", custos.RolePrivacyOfficer, string(bad))
 		if status != 200 || !strings.Contains(string(b), `"valid":false`) {
 			t.Fatalf("validate %d %s", status, b)
 		}

@@ -66,7 +66,7 @@ func (s *server) requestStatus(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, v)
 		return
 	}
-	s.authorize(agentUp, func(w http.ResponseWriter, r *http.Request) {
+	s.authorize(auth.ReadRequests, func(w http.ResponseWriter, r *http.Request) {
 		v, err := s.Requests.Get(r.Context(), r.PathValue("id"))
 		if err != nil {
 			s.writeError(w, r, err)

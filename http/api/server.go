@@ -93,14 +93,16 @@ func NewHandler(d Deps) http.Handler {
 // Route is one registered endpoint; the OpenAPI test checks each is documented.
 type Route struct {
 	Pattern string
-	Roles   []custos.Role // nil: public
+	// Right is what the caller's token must hold; "" for a public route.
+	Right auth.Right
+	Roles []custos.Role // the roles holding Right; nil: public
 }
 
 func (s *server) routes() {
 	for _, rt := range s.table() {
 		h := rt.handler
-		if rt.roles != nil {
-			h = s.authorize(rt.roles, h)
+		if rt.right != public {
+			h = s.authorize(rt.right, h)
 		}
 		s.mux.Handle(rt.pattern, h)
 	}
@@ -111,76 +113,71 @@ func (s *server) routes() {
 
 type route struct {
 	pattern string
-	roles   []custos.Role
+	right   auth.Right // public: no token needed
 	handler http.HandlerFunc
 }
 
-var (
-	anyToken   = []custos.Role{custos.RoleAdmin, custos.RolePrivacyOfficer, custos.RoleAgent, custos.RoleAuditor, custos.RoleIngest}
-	adminOnly  = []custos.Role{custos.RoleAdmin}
-	auditRoles = []custos.Role{custos.RoleAdmin, custos.RolePrivacyOfficer, custos.RoleAuditor}
-	ingest     = []custos.Role{custos.RoleAdmin, custos.RoleIngest}
-	reportRole = []custos.Role{custos.RoleAdmin, custos.RolePrivacyOfficer, custos.RoleAuditor}
-	officer    = []custos.Role{custos.RoleAdmin, custos.RolePrivacyOfficer}
-	agentUp    = []custos.Role{custos.RoleAdmin, custos.RolePrivacyOfficer, custos.RoleAgent}
-)
+// public marks a route that takes no operator token. Such a route proves
+// its caller some other way (a mailed code, a request's access token, a
+// signature) or serves nothing personal.
+const public auth.Right = ""
 
 func (s *server) table() []route {
 	return []route{
-		{"GET /healthz", nil, s.healthz},
-		{"GET /.well-known/gpc.json", nil, s.gpc},
-		{"GET /metrics", nil, promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{}).ServeHTTP},
-		{"GET /api/v1/openapi.json", nil, s.openapi},
-		{"GET /api/v1/policy", anyToken, s.getPolicy},
-		{"GET /api/v1/policy/versions", anyToken, s.listPolicyVersions},
-		{"POST /api/v1/policy/versions", adminOnly, s.publishPolicy},
-		{"POST /api/v1/policy/validate", anyToken, s.validatePolicy},
-		{"GET /api/v1/tokens", adminOnly, s.listTokens},
-		{"POST /api/v1/tokens", adminOnly, s.createToken},
-		{"DELETE /api/v1/tokens/{id}", adminOnly, s.revokeToken},
-		{"GET /api/v1/audit", auditRoles, s.listAudit},
-		{"GET /api/v1/audit/verify", auditRoles, s.verifyAudit},
-		{"POST /api/v1/events", ingest, s.recordEvent},
-		{"POST /api/v1/events:batch", ingest, s.recordBatch},
-		{"GET /api/v1/contracts", reportRole, s.listContracts},
-		{"POST /api/v1/contracts", officer, s.addContract},
-		{"GET /api/v1/subjects", agentUp, s.subjectRecords},
-		{"GET /api/v1/reports/ccpa", reportRole, s.reportCCPA},
-		{"GET /api/v1/reports/ropa", reportRole, s.reportRoPA},
-		{"GET /api/v1/reports/aggregate", reportRole, s.reportAggregate},
-		{"POST /api/v1/consents", ingest, s.recordConsent},
-		{"GET /api/v1/consents", agentUp, s.consentState},
-		{"GET /api/v1/consents/receipts/{id}", nil, s.receipt},
-		{"GET /.well-known/custos-receipt-key", nil, s.receiptKey},
-		{"POST /api/v1/decisions", ingest, s.decide},
-		{"POST /api/v1/decisions:batch", ingest, s.decideBatch},
-		{"POST /api/v1/unsubscribe-links", ingest, s.unsubscribeLink},
-		{"GET /unsubscribe/{token}", nil, s.unsubscribeGet},
-		{"POST /unsubscribe/{token}", nil, s.unsubscribePost},
-		{"POST /api/v1/privacy-requests", nil, s.submitRequest},
-		{"POST /api/v1/privacy-requests/{id}/verify", nil, s.verifyRequest},
-		{"GET /api/v1/privacy-requests/{id}", nil, s.requestStatus},
-		{"GET /api/v1/privacy-requests/{id}/result", nil, s.requestResult},
-		{"GET /api/v1/privacy-requests", agentUp, s.requestQueue},
-		{"POST /api/v1/privacy-requests/on-behalf", agentUp, s.submitOnBehalf},
-		{"POST /api/v1/privacy-requests/{id}/approve", officer, s.approveRequest},
-		{"POST /api/v1/privacy-requests/{id}/deny", officer, s.denyRequest},
-		{"POST /api/v1/privacy-requests/{id}/extend", officer, s.extendRequest},
-		{"GET /api/v1/reports/requests", reportRole, s.requestMetrics},
-		{"GET /api/v1/holds", reportRole, s.listHolds},
-		{"POST /api/v1/holds", officer, s.addHold},
-		{"POST /api/v1/holds/release", officer, s.releaseHold},
-		{"POST /api/v1/subjects/minor", officer, s.reportMinor},
-		{"POST /api/v1/subjects/restriction/lift", officer, s.liftRestriction},
-		{"POST /api/v1/subjects/lifecycle", ingest, s.setLifecycle},
-		{"POST /api/v1/retention/sweep", officer, s.sweep},
-		{"GET /api/v1/reports/retention", reportRole, s.retentionReport},
-		{"GET /api/v1/privacy-requests/{id}/tasks", agentUp, s.requestTasks},
-		{"GET /api/v1/datasets", reportRole, s.listDatasets},
-		{"POST /api/v1/datasets", adminOnly, s.importDataset},
-		{"GET /api/v1/connections", adminOnly, s.listConnections},
-		{"POST /api/v1/connections/{name}/test", adminOnly, s.testConnection},
-		{"POST /api/v1/connector-callbacks/{task}", nil, s.connectorCallback},
+		{"GET /healthz", public, s.healthz},
+		{"GET /.well-known/gpc.json", public, s.gpc},
+		{"GET /metrics", auth.ReadMetrics, promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{}).ServeHTTP},
+		{"GET /api/v1/openapi.json", public, s.openapi},
+		{"GET /api/v1/policy", auth.ReadPolicy, s.getPolicy},
+		{"GET /api/v1/policy/versions", auth.ReadPolicy, s.listPolicyVersions},
+		{"POST /api/v1/policy/versions", auth.PublishPolicy, s.publishPolicy},
+		{"POST /api/v1/policy/validate", auth.ValidatePolicy, s.validatePolicy},
+		{"GET /api/v1/tokens", auth.ManageTokens, s.listTokens},
+		{"POST /api/v1/tokens", auth.ManageTokens, s.createToken},
+		{"DELETE /api/v1/tokens/{id}", auth.ManageTokens, s.revokeToken},
+		{"GET /api/v1/audit", auth.ReadAudit, s.listAudit},
+		{"GET /api/v1/audit/verify", auth.ReadAudit, s.verifyAudit},
+		{"POST /api/v1/events", auth.Ingest, s.recordEvent},
+		{"POST /api/v1/events:batch", auth.Ingest, s.recordBatch},
+		{"GET /api/v1/contracts", auth.ReadReports, s.listContracts},
+		{"POST /api/v1/contracts", auth.ManageContracts, s.addContract},
+		{"GET /api/v1/subjects", auth.ReadSubjects, s.subjectRecords},
+		{"GET /api/v1/reports/ccpa", auth.ReadReports, s.reportCCPA},
+		{"GET /api/v1/reports/ropa", auth.ReadReports, s.reportRoPA},
+		{"GET /api/v1/reports/aggregate", auth.ReadReports, s.reportAggregate},
+		{"POST /api/v1/consents", auth.Ingest, s.recordConsent},
+		{"GET /api/v1/consents", auth.ReadSubjects, s.consentState},
+		{"GET /api/v1/consents/receipts/{id}", public, s.receipt},
+		{"GET /.well-known/custos-receipt-key", public, s.receiptKey},
+		{"POST /api/v1/decisions", auth.Ingest, s.decide},
+		{"POST /api/v1/decisions:batch", auth.Ingest, s.decideBatch},
+		{"POST /api/v1/unsubscribe-links", auth.Ingest, s.unsubscribeLink},
+		{"GET /unsubscribe/{token}", public, s.unsubscribeGet},
+		{"POST /unsubscribe/{token}", public, s.unsubscribePost},
+		{"POST /api/v1/privacy-requests", public, s.submitRequest},
+		{"POST /api/v1/privacy-requests/{id}/verify", public, s.verifyRequest},
+		{"GET /api/v1/privacy-requests/{id}", public, s.requestStatus},
+		{"GET /api/v1/privacy-requests/{id}/result", public, s.requestResult},
+		{"GET /api/v1/privacy-requests", auth.ReadRequests, s.requestQueue},
+		{"POST /api/v1/privacy-requests/on-behalf", auth.SubmitRequests, s.submitOnBehalf},
+		{"POST /api/v1/privacy-requests/{id}/approve", auth.DecideRequests, s.approveRequest},
+		{"POST /api/v1/privacy-requests/{id}/deny", auth.DecideRequests, s.denyRequest},
+		{"POST /api/v1/privacy-requests/{id}/extend", auth.DecideRequests, s.extendRequest},
+		{"GET /api/v1/reports/requests", auth.ReadReports, s.requestMetrics},
+		{"GET /api/v1/holds", auth.ReadReports, s.listHolds},
+		{"POST /api/v1/holds", auth.ManageHolds, s.addHold},
+		{"POST /api/v1/holds/release", auth.ManageHolds, s.releaseHold},
+		{"POST /api/v1/subjects/minor", auth.ManageSubjects, s.reportMinor},
+		{"POST /api/v1/subjects/restriction/lift", auth.ManageSubjects, s.liftRestriction},
+		{"POST /api/v1/subjects/lifecycle", auth.RecordLifecycle, s.setLifecycle},
+		{"POST /api/v1/retention/sweep", auth.SweepRetention, s.sweep},
+		{"GET /api/v1/reports/retention", auth.ReadReports, s.retentionReport},
+		{"GET /api/v1/privacy-requests/{id}/tasks", auth.ReadRequests, s.requestTasks},
+		{"GET /api/v1/datasets", auth.ReadReports, s.listDatasets},
+		{"POST /api/v1/datasets", auth.ManageSystems, s.importDataset},
+		{"GET /api/v1/connections", auth.ManageSystems, s.listConnections},
+		{"POST /api/v1/connections/{name}/test", auth.ManageSystems, s.testConnection},
+		{"POST /api/v1/connector-callbacks/{task}", public, s.connectorCallback},
 	}
 }
 
@@ -188,7 +185,11 @@ func (s *server) table() []route {
 func Routes() []Route {
 	var out []Route
 	for _, rt := range (&server{}).table() {
-		out = append(out, Route{Pattern: rt.pattern, Roles: rt.roles})
+		r := Route{Pattern: rt.pattern, Right: rt.right}
+		if rt.right != public {
+			r.Roles = auth.RolesFor(rt.right)
+		}
+		out = append(out, r)
 	}
 	return out
 }
@@ -203,7 +204,8 @@ func tokenFrom(ctx context.Context) custos.Token {
 	return t
 }
 
-func (s *server) authorize(roles []custos.Role, next http.HandlerFunc) http.HandlerFunc {
+func (s *server) authorize(right auth.Right, next http.HandlerFunc) http.HandlerFunc {
+	roles := auth.RolesFor(right)
 	names := make([]string, len(roles))
 	for i, r := range roles {
 		names[i] = string(r)
@@ -221,7 +223,7 @@ func (s *server) authorize(roles []custos.Role, next http.HandlerFunc) http.Hand
 			s.writeError(w, r, err)
 			return
 		}
-		if !auth.Allow(tok.Role, roles...) {
+		if !auth.Can(tok.Role, right) {
 			s.writeError(w, r, custos.Errorf(custos.KindForbidden, custos.CodeForbidden,
 				"A token with role %s cannot do this; it needs one of: %s.", tok.Role, strings.Join(names, ", ")))
 			return
