@@ -26,3 +26,4 @@ fuzz:
 	$(GO) test ./consent/iab -run '^$$' -fuzz FuzzParseTCF -fuzztime $(FUZZTIME)
 	$(GO) test ./consent/iab -run '^$$' -fuzz FuzzParseGPP -fuzztime $(FUZZTIME)
 	$(GO) test ./jurisdiction -run '^$$' -fuzz FuzzPeriodAfter -fuzztime $(FUZZTIME)
+	$(GO) test ./store -run '^$$' -fuzz FuzzRebind -fuzztime $(FUZZTIME)
