@@ -27,3 +27,4 @@ fuzz:
 	$(GO) test ./consent/iab -run '^$$' -fuzz FuzzParseGPP -fuzztime $(FUZZTIME)
 	$(GO) test ./jurisdiction -run '^$$' -fuzz FuzzPeriodAfter -fuzztime $(FUZZTIME)
 	$(GO) test ./store -run '^$$' -fuzz FuzzRebind -fuzztime $(FUZZTIME)
+	$(GO) test ./dataset -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
