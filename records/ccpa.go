@@ -187,130 +187,199 @@ func ccpaGroups() []taxonomy.Labelled {
 // counts as disclosed for a business purpose; both are flagged.
 func CCPAReport(m *policy.Manifest, facts []store.Fact, from, to time.Time) CCPA {
 	ix := newIndex(m)
-	m = ix.m
-	out := CCPA{Period: newPeriod(from, to)}
+	t := newCCPATally(ix)
+	for _, f := range facts {
+		t.add(f)
+	}
+	t.flagSaleWithoutNotice()
 
-	collected := map[string]*CategoryCount{}
-	sources := map[string]*SourceUse{}
-	purposes := map[string]*PurposeUse{}
-	recipients := map[string]*ThirdParty{}
-	recipientCats := map[string]map[string]bool{}
+	out := CCPA{Period: newPeriod(from, to)}
+	out.CategoriesCollected = t.collectedGroups()
+	out.Sources = t.sourceList()
+	out.Purposes, out.BusinessPurposes = t.purposeList()
+	out.ThirdParties = t.thirdPartyList()
+	out.SoldOrShared = t.disclosedGroups(true)
+	out.DisclosedForBusinessPurpose = t.disclosedGroups(false)
+	out.Flags = t.flags.list(ix)
+	for _, f := range out.Flags {
+		if f.Code == FlagExceedsNotice {
+			out.ExceedsNotice = true
+		}
+	}
+	return out
+}
+
+// ccpaTally sums the facts of a period by what the statement lists, and
+// flags what exceeds the notice as it goes.
+type ccpaTally struct {
+	ix            *index
+	collected     map[string]*CategoryCount
+	sources       map[string]*SourceUse
+	purposes      map[string]*PurposeUse
+	recipients    map[string]*ThirdParty
+	recipientCats map[string]map[string]bool
 	// disclosed[sold][category] is what went to recipients that are (or
 	// are not) sale_or_share.
-	disclosed := map[bool]map[string]*DisclosedCategory{true: {}, false: {}}
-	disclosedTo := map[bool]map[string]map[string]bool{true: {}, false: {}}
+	disclosed   map[bool]map[string]*DisclosedCategory
+	disclosedTo map[bool]map[string]map[string]bool
+	flags       flagger
+}
 
-	fl := flagger{}
-	for _, f := range facts {
-		if f.Kind != custos.EventCollection && f.Kind != custos.EventDisclosure {
-			continue
+func newCCPATally(ix *index) *ccpaTally {
+	return &ccpaTally{
+		ix:            ix,
+		collected:     map[string]*CategoryCount{},
+		sources:       map[string]*SourceUse{},
+		purposes:      map[string]*PurposeUse{},
+		recipients:    map[string]*ThirdParty{},
+		recipientCats: map[string]map[string]bool{},
+		disclosed:     map[bool]map[string]*DisclosedCategory{true: {}, false: {}},
+		disclosedTo:   map[bool]map[string]map[string]bool{true: {}, false: {}},
+		flags:         flagger{},
+	}
+}
+
+// add counts one fact; facts of kinds other than collection and disclosure
+// are not in the statement.
+func (t *ccpaTally) add(f store.Fact) {
+	if f.Kind != custos.EventCollection && f.Kind != custos.EventDisclosure {
+		return
+	}
+	p := t.purposes[f.Purpose]
+	if p == nil {
+		dp, ok := t.ix.purposes[f.Purpose]
+		p = &PurposeUse{Key: f.Purpose, Name: dp.Name, LegalBasis: dp.LegalBasis, Declared: ok}
+		t.purposes[f.Purpose] = p
+	}
+	p.Events += f.Events
+	if _, ok := t.ix.categories[f.Category]; !ok {
+		t.flags.add(Flag{Code: FlagExceedsNotice, Reason: ReasonUndeclaredCategory, Category: f.Category}, f.Events)
+	}
+	if !p.Declared {
+		t.flags.add(Flag{Code: FlagExceedsNotice, Reason: ReasonUndeclaredPurpose, Purpose: f.Purpose}, f.Events)
+	}
+	switch f.Kind {
+	case custos.EventCollection:
+		t.addCollection(f)
+	case custos.EventDisclosure:
+		t.addDisclosure(f)
+	}
+}
+
+// addCollection counts a collection under its category and source.
+func (t *ccpaTally) addCollection(f store.Fact) {
+	c := t.collected[f.Category]
+	if c == nil {
+		c = t.ix.categoryCount(f.Category)
+		t.collected[f.Category] = c
+	}
+	c.add(f)
+	s := t.sources[f.Source]
+	if s == nil {
+		ds, ok := t.ix.sources[f.Source]
+		s = &SourceUse{Key: f.Source, Name: ds.Name, Description: ds.Description, Declared: ok}
+		t.sources[f.Source] = s
+	}
+	s.Events += f.Events
+	if !s.Declared {
+		t.flags.add(Flag{Code: FlagExceedsNotice, Reason: ReasonUndeclaredSource, Source: f.Source}, f.Events)
+	}
+}
+
+// addDisclosure counts a disclosure under its recipient and, as sold or
+// shared or not by the recipient's declaration, under its category.
+func (t *ccpaTally) addDisclosure(f store.Fact) {
+	dr, declared := t.ix.recipients[f.Recipient]
+	r := t.recipients[f.Recipient]
+	if r == nil {
+		r = &ThirdParty{Key: f.Recipient, Name: dr.Name, Kind: dr.Kind, CCPADescription: dr.CCPADescription,
+			SaleOrShare: dr.SaleOrShare, Declared: declared}
+		t.recipients[f.Recipient] = r
+		t.recipientCats[f.Recipient] = map[string]bool{}
+	}
+	r.Events += f.Events
+	t.recipientCats[f.Recipient][f.Category] = true
+
+	sold := dr.SaleOrShare
+	d := t.disclosed[sold][f.Category]
+	if d == nil {
+		cc := t.ix.categoryCount(f.Category)
+		d = &DisclosedCategory{Key: f.Category, Description: cc.Description, Declared: cc.Declared}
+		t.disclosed[sold][f.Category] = d
+		t.disclosedTo[sold][f.Category] = map[string]bool{}
+	}
+	d.Events += f.Events
+	t.disclosedTo[sold][f.Category][f.Recipient] = true
+	t.flagDisclosure(f, dr, declared)
+}
+
+// flagDisclosure flags a disclosure to a recipient the notice does not
+// declare, or outside the categories and purposes it declares, and one
+// without a contract.
+func (t *ccpaTally) flagDisclosure(f store.Fact, dr policy.Recipient, declared bool) {
+	if !declared {
+		t.flags.add(Flag{Code: FlagExceedsNotice, Reason: ReasonUndeclaredRecipient, Recipient: f.Recipient}, f.Events)
+	} else {
+		if len(dr.Categories) > 0 && !slices.Contains(dr.Categories, f.Category) {
+			t.flags.add(Flag{Code: FlagExceedsNotice, Reason: ReasonCategoryNotAllowed, Category: f.Category, Recipient: f.Recipient}, f.Events)
 		}
-		p := purposes[f.Purpose]
-		if p == nil {
-			dp, ok := ix.purposes[f.Purpose]
-			p = &PurposeUse{Key: f.Purpose, Name: dp.Name, LegalBasis: dp.LegalBasis, Declared: ok}
-			purposes[f.Purpose] = p
-		}
-		p.Events += f.Events
-		if _, ok := ix.categories[f.Category]; !ok {
-			fl.add(Flag{Code: FlagExceedsNotice, Reason: ReasonUndeclaredCategory, Category: f.Category}, f.Events)
-		}
-		if !p.Declared {
-			fl.add(Flag{Code: FlagExceedsNotice, Reason: ReasonUndeclaredPurpose, Purpose: f.Purpose}, f.Events)
-		}
-
-		switch f.Kind {
-		case custos.EventCollection:
-			c := collected[f.Category]
-			if c == nil {
-				c = ix.categoryCount(f.Category)
-				collected[f.Category] = c
-			}
-			c.add(f)
-			s := sources[f.Source]
-			if s == nil {
-				ds, ok := ix.sources[f.Source]
-				s = &SourceUse{Key: f.Source, Name: ds.Name, Description: ds.Description, Declared: ok}
-				sources[f.Source] = s
-			}
-			s.Events += f.Events
-			if !s.Declared {
-				fl.add(Flag{Code: FlagExceedsNotice, Reason: ReasonUndeclaredSource, Source: f.Source}, f.Events)
-			}
-
-		case custos.EventDisclosure:
-			dr, declared := ix.recipients[f.Recipient]
-			r := recipients[f.Recipient]
-			if r == nil {
-				r = &ThirdParty{Key: f.Recipient, Name: dr.Name, Kind: dr.Kind, CCPADescription: dr.CCPADescription,
-					SaleOrShare: dr.SaleOrShare, Declared: declared}
-				recipients[f.Recipient] = r
-				recipientCats[f.Recipient] = map[string]bool{}
-			}
-			r.Events += f.Events
-			recipientCats[f.Recipient][f.Category] = true
-
-			sold := dr.SaleOrShare
-			d := disclosed[sold][f.Category]
-			if d == nil {
-				cc := ix.categoryCount(f.Category)
-				d = &DisclosedCategory{Key: f.Category, Description: cc.Description, Declared: cc.Declared}
-				disclosed[sold][f.Category] = d
-				disclosedTo[sold][f.Category] = map[string]bool{}
-			}
-			d.Events += f.Events
-			disclosedTo[sold][f.Category][f.Recipient] = true
-
-			if !declared {
-				fl.add(Flag{Code: FlagExceedsNotice, Reason: ReasonUndeclaredRecipient, Recipient: f.Recipient}, f.Events)
-			} else {
-				if len(dr.Categories) > 0 && !slices.Contains(dr.Categories, f.Category) {
-					fl.add(Flag{Code: FlagExceedsNotice, Reason: ReasonCategoryNotAllowed, Category: f.Category, Recipient: f.Recipient}, f.Events)
-				}
-				if len(dr.Purposes) > 0 && !slices.Contains(dr.Purposes, f.Purpose) {
-					fl.add(Flag{Code: FlagExceedsNotice, Reason: ReasonPurposeNotAllowed, Purpose: f.Purpose, Recipient: f.Recipient}, f.Events)
-				}
-			}
-			if f.NoContract > 0 {
-				fl.add(Flag{Code: FlagNoContract, Recipient: f.Recipient}, f.NoContract)
-			}
+		if len(dr.Purposes) > 0 && !slices.Contains(dr.Purposes, f.Purpose) {
+			t.flags.add(Flag{Code: FlagExceedsNotice, Reason: ReasonPurposeNotAllowed, Purpose: f.Purpose, Recipient: f.Recipient}, f.Events)
 		}
 	}
+	if f.NoContract > 0 {
+		t.flags.add(Flag{Code: FlagNoContract, Recipient: f.Recipient}, f.NoContract)
+	}
+}
 
-	// Something sold or shared while the notice declares no recipient that
-	// is sale_or_share. With sale_or_share read from m itself this cannot
-	// happen; it guards the statement should the two ever come apart.
-	if len(disclosed[true]) > 0 && !slices.ContainsFunc(m.Recipients, func(r policy.Recipient) bool { return r.SaleOrShare }) {
-		for cat, d := range disclosed[true] {
-			for rec := range disclosedTo[true][cat] {
-				fl.add(Flag{Code: FlagExceedsNotice, Reason: ReasonSaleWithoutNotice, Category: cat, Recipient: rec}, d.Events)
-			}
+// flagSaleWithoutNotice flags something sold or shared while the notice
+// declares no recipient that is sale_or_share. With sale_or_share read
+// from the manifest itself this cannot happen; it guards the statement
+// should the two ever come apart.
+func (t *ccpaTally) flagSaleWithoutNotice() {
+	if len(t.disclosed[true]) == 0 || slices.ContainsFunc(t.ix.m.Recipients, func(r policy.Recipient) bool { return r.SaleOrShare }) {
+		return
+	}
+	for cat, d := range t.disclosed[true] {
+		for rec := range t.disclosedTo[true][cat] {
+			t.flags.add(Flag{Code: FlagExceedsNotice, Reason: ReasonSaleWithoutNotice, Category: cat, Recipient: rec}, d.Events)
 		}
 	}
+}
 
-	// Categories collected, by CCPA category.
-	out.CategoriesCollected = []CollectedGroup{}
+// collectedGroups lists the categories collected by CCPA category.
+func (t *ccpaTally) collectedGroups() []CollectedGroup {
+	out := []CollectedGroup{}
 	byGroup := map[string][]CategoryCount{}
-	for _, k := range sortedKeys(collected) {
-		g := ix.ccpaOf(k)
-		byGroup[g] = append(byGroup[g], *collected[k])
+	for _, k := range sortedKeys(t.collected) {
+		g := t.ix.ccpaOf(k)
+		byGroup[g] = append(byGroup[g], *t.collected[k])
 	}
 	for _, g := range ccpaGroups() {
 		if cs := byGroup[g.Key]; len(cs) > 0 {
-			out.CategoriesCollected = append(out.CategoriesCollected, CollectedGroup{Key: g.Key, Label: g.Label, Text: g.Text, Categories: cs})
+			out = append(out, CollectedGroup{Key: g.Key, Label: g.Label, Text: g.Text, Categories: cs})
 		}
 	}
+	return out
+}
 
-	out.Sources = []SourceUse{}
-	for _, k := range ordered(sources, keysOf(m.Sources, func(s policy.Source) string { return s.Key })) {
-		out.Sources = append(out.Sources, *sources[k])
+// sourceList lists the sources in the manifest's order.
+func (t *ccpaTally) sourceList() []SourceUse {
+	out := []SourceUse{}
+	for _, k := range ordered(t.sources, keysOf(t.ix.m.Sources, func(s policy.Source) string { return s.Key })) {
+		out = append(out, *t.sources[k])
 	}
+	return out
+}
 
-	out.Purposes = []PurposeUse{}
+// purposeList lists the purposes in the manifest's order, and the CCPA
+// business purposes (in taxonomy order) that the declared ones serve.
+func (t *ccpaTally) purposeList() ([]PurposeUse, []BusinessPurpose) {
+	purposes := []PurposeUse{}
 	bps := map[string][]string{}
-	for _, k := range ordered(purposes, keysOf(m.Purposes, func(p policy.Purpose) string { return p.Key })) {
-		out.Purposes = append(out.Purposes, *purposes[k])
-		dp, ok := ix.purposes[k]
+	for _, k := range ordered(t.purposes, keysOf(t.ix.m.Purposes, func(p policy.Purpose) string { return p.Key })) {
+		purposes = append(purposes, *t.purposes[k])
+		dp, ok := t.ix.purposes[k]
 		if !ok {
 			continue
 		}
@@ -320,20 +389,25 @@ func CCPAReport(m *policy.Manifest, facts []store.Fact, from, to time.Time) CCPA
 			}
 		}
 	}
-	out.BusinessPurposes = []BusinessPurpose{}
+	business := []BusinessPurpose{}
 	for _, b := range taxonomy.BusinessPurposes() {
 		if ps := bps[b.Key]; len(ps) > 0 {
-			out.BusinessPurposes = append(out.BusinessPurposes, BusinessPurpose{Key: b.Key, Label: b.Label, Text: b.Text, Purposes: ps})
+			business = append(business, BusinessPurpose{Key: b.Key, Label: b.Label, Text: b.Text, Purposes: ps})
 		}
 	}
+	return purposes, business
+}
 
-	out.ThirdParties = []ThirdParty{}
-	for _, k := range ordered(recipients, keysOf(m.Recipients, func(r policy.Recipient) string { return r.Key })) {
-		r := *recipients[k]
-		r.Categories = sortedKeys(recipientCats[k])
+// thirdPartyList lists the recipients in the manifest's order, each with
+// the categories it received and their CCPA categories.
+func (t *ccpaTally) thirdPartyList() []ThirdParty {
+	out := []ThirdParty{}
+	for _, k := range ordered(t.recipients, keysOf(t.ix.m.Recipients, func(r policy.Recipient) string { return r.Key })) {
+		r := *t.recipients[k]
+		r.Categories = sortedKeys(t.recipientCats[k])
 		groups := map[string]bool{}
 		for _, c := range r.Categories {
-			groups[ix.ccpaOf(c)] = true
+			groups[t.ix.ccpaOf(c)] = true
 		}
 		r.CCPACategories = []string{}
 		for _, g := range ccpaGroups() {
@@ -341,35 +415,28 @@ func CCPAReport(m *policy.Manifest, facts []store.Fact, from, to time.Time) CCPA
 				r.CCPACategories = append(r.CCPACategories, g.Key)
 			}
 		}
-		out.ThirdParties = append(out.ThirdParties, r)
-	}
-
-	disclosedGroups := func(sold bool) []DisclosedGroup {
-		byGroup := map[string][]DisclosedCategory{}
-		for _, k := range sortedKeys(disclosed[sold]) {
-			d := *disclosed[sold][k]
-			d.Recipients = sortedKeys(disclosedTo[sold][k])
-			g := ix.ccpaOf(k)
-			byGroup[g] = append(byGroup[g], d)
-		}
-		groups := []DisclosedGroup{}
-		for _, g := range ccpaGroups() {
-			if ds := byGroup[g.Key]; len(ds) > 0 {
-				groups = append(groups, DisclosedGroup{Key: g.Key, Label: g.Label, Text: g.Text, Categories: ds})
-			}
-		}
-		return groups
-	}
-	out.SoldOrShared = disclosedGroups(true)
-	out.DisclosedForBusinessPurpose = disclosedGroups(false)
-
-	out.Flags = fl.list(ix)
-	for _, f := range out.Flags {
-		if f.Code == FlagExceedsNotice {
-			out.ExceedsNotice = true
-		}
+		out = append(out, r)
 	}
 	return out
+}
+
+// disclosedGroups lists what went to recipients that are (sold) or are not
+// sale_or_share, by CCPA category.
+func (t *ccpaTally) disclosedGroups(sold bool) []DisclosedGroup {
+	byGroup := map[string][]DisclosedCategory{}
+	for _, k := range sortedKeys(t.disclosed[sold]) {
+		d := *t.disclosed[sold][k]
+		d.Recipients = sortedKeys(t.disclosedTo[sold][k])
+		g := t.ix.ccpaOf(k)
+		byGroup[g] = append(byGroup[g], d)
+	}
+	groups := []DisclosedGroup{}
+	for _, g := range ccpaGroups() {
+		if ds := byGroup[g.Key]; len(ds) > 0 {
+			groups = append(groups, DisclosedGroup{Key: g.Key, Label: g.Label, Text: g.Text, Categories: ds})
+		}
+	}
+	return groups
 }
 
 // flagger collects flags, one per code, reason and keys, summing counts.

@@ -77,21 +77,68 @@ type ActivityRecipient struct {
 func RoPA(m *policy.Manifest, facts []store.Fact, from, to time.Time) []ProcessingActivity {
 	ix := newIndex(m)
 	m = ix.m
-	type acc struct {
-		events     int64
-		categories map[string]*CategoryCount
-		recipients map[string]*ActivityRecipient
+	byPurpose := tallyByPurpose(ix, facts)
+
+	subjects := make([]Described, 0, len(m.Subjects))
+	for _, s := range m.Subjects {
+		subjects = append(subjects, Described{Key: s.Key, Description: s.Description, Declared: true})
 	}
-	byPurpose := map[string]*acc{}
-	get := func(p string) *acc {
+	recipientOrder := keysOf(m.Recipients, func(r policy.Recipient) string { return r.Key })
+	period := newPeriod(from, to)
+
+	out := []ProcessingActivity{}
+	for _, key := range ordered(byPurpose, keysOf(m.Purposes, func(p policy.Purpose) string { return p.Key })) {
+		a := byPurpose[key]
+		dp, declared := ix.purposes[key]
+		act := ProcessingActivity{
+			Purpose:            key,
+			Name:               dp.Name,
+			Declared:           declared,
+			LegalBasis:         dp.LegalBasis,
+			Controller:         Controller{Name: m.Organisation.Name, Email: m.Contact.Email},
+			DataSubjects:       slices.Clone(subjects),
+			DataCategories:     []Described{},
+			CategoriesRecorded: []CategoryCount{},
+			Recipients:         []ActivityRecipient{},
+			Transfers:          TransfersNone,
+			Retention:          a.retention(m, key),
+			SecurityMeasures:   append([]string{}, m.Notice.Security...),
+			Events:             a.events,
+			Period:             period,
+		}
+		for _, c := range sortedKeys(a.categories) {
+			cc := *a.categories[c]
+			act.DataCategories = append(act.DataCategories, Described{Key: cc.Key, Description: cc.Description, Declared: cc.Declared})
+			act.CategoriesRecorded = append(act.CategoriesRecorded, cc)
+		}
+		for _, r := range ordered(a.recipients, recipientOrder) {
+			act.Recipients = append(act.Recipients, *a.recipients[r])
+		}
+		out = append(out, act)
+	}
+	return out
+}
+
+// purposeTally is what the records show for one purpose.
+type purposeTally struct {
+	events     int64
+	categories map[string]*CategoryCount
+	recipients map[string]*ActivityRecipient
+}
+
+// tallyByPurpose sums the collections and disclosures of facts by purpose,
+// starting from every purpose m declares so that unused ones are listed too.
+func tallyByPurpose(ix *index, facts []store.Fact) map[string]*purposeTally {
+	byPurpose := map[string]*purposeTally{}
+	get := func(p string) *purposeTally {
 		a := byPurpose[p]
 		if a == nil {
-			a = &acc{categories: map[string]*CategoryCount{}, recipients: map[string]*ActivityRecipient{}}
+			a = &purposeTally{categories: map[string]*CategoryCount{}, recipients: map[string]*ActivityRecipient{}}
 			byPurpose[p] = a
 		}
 		return a
 	}
-	for _, p := range m.Purposes {
+	for _, p := range ix.m.Purposes {
 		get(p.Key)
 	}
 	for _, f := range facts {
@@ -116,51 +163,21 @@ func RoPA(m *policy.Manifest, facts []store.Fact, from, to time.Time) []Processi
 			r.Events += f.Events
 		}
 	}
+	return byPurpose
+}
 
-	subjects := make([]Described, 0, len(m.Subjects))
-	for _, s := range m.Subjects {
-		subjects = append(subjects, Described{Key: s.Key, Description: s.Description, Declared: true})
+// retention is the manifest's retention rules for the categories recorded
+// for purpose (rules for it or for any purpose), or the notice's retention
+// paragraphs when none applies.
+func (a *purposeTally) retention(m *policy.Manifest, purpose string) []string {
+	out := []string{}
+	for _, rule := range m.Retention.Rules {
+		if a.categories[rule.Category] != nil && (rule.Purpose == "" || rule.Purpose == purpose) {
+			out = append(out, retentionText(rule))
+		}
 	}
-	recipientOrder := keysOf(m.Recipients, func(r policy.Recipient) string { return r.Key })
-	period := newPeriod(from, to)
-
-	out := []ProcessingActivity{}
-	for _, key := range ordered(byPurpose, keysOf(m.Purposes, func(p policy.Purpose) string { return p.Key })) {
-		a := byPurpose[key]
-		dp, declared := ix.purposes[key]
-		act := ProcessingActivity{
-			Purpose:            key,
-			Name:               dp.Name,
-			Declared:           declared,
-			LegalBasis:         dp.LegalBasis,
-			Controller:         Controller{Name: m.Organisation.Name, Email: m.Contact.Email},
-			DataSubjects:       slices.Clone(subjects),
-			DataCategories:     []Described{},
-			CategoriesRecorded: []CategoryCount{},
-			Recipients:         []ActivityRecipient{},
-			Transfers:          TransfersNone,
-			Retention:          []string{},
-			SecurityMeasures:   append([]string{}, m.Notice.Security...),
-			Events:             a.events,
-			Period:             period,
-		}
-		for _, c := range sortedKeys(a.categories) {
-			cc := *a.categories[c]
-			act.DataCategories = append(act.DataCategories, Described{Key: cc.Key, Description: cc.Description, Declared: cc.Declared})
-			act.CategoriesRecorded = append(act.CategoriesRecorded, cc)
-		}
-		for _, r := range ordered(a.recipients, recipientOrder) {
-			act.Recipients = append(act.Recipients, *a.recipients[r])
-		}
-		for _, rule := range m.Retention.Rules {
-			if a.categories[rule.Category] != nil && (rule.Purpose == "" || rule.Purpose == key) {
-				act.Retention = append(act.Retention, retentionText(rule))
-			}
-		}
-		if len(act.Retention) == 0 {
-			act.Retention = append(act.Retention, m.Notice.Retention...)
-		}
-		out = append(out, act)
+	if len(out) == 0 {
+		out = append(out, m.Notice.Retention...)
 	}
 	return out
 }
