@@ -78,8 +78,35 @@ type Unreachable struct {
 // naming nothing, dataset keys used twice); unreachable collections are
 // listed in the plan, not errors.
 func NewPlan(sets []*Dataset, identities []string) (*Plan, error) {
-	known := map[string]bool{}
 	p := &Plan{}
+	known, err := p.setIdentities(identities)
+	if err != nil {
+		return nil, err
+	}
+	ix, ps := newIndex(sets)
+	ps = append(ps, ix.links()...)
+	if len(ps) > 0 {
+		return nil, fmt.Errorf("dataset: plan: %w", sortProblems(ps))
+	}
+	g := ix.graph()
+	p.Skipped = g.skipped
+	p.UnusedIdentities = unusedIdentities(g, p.Identities)
+
+	fl := newFlow(g, known)
+	sorted, notes, err := fl.sort()
+	if err != nil {
+		return nil, err
+	}
+	p.Notes = notes
+	p.Steps = fl.steps(sorted, known)
+	p.Unreachable = fl.unreachable()
+	return p, nil
+}
+
+// setIdentities keeps the distinct identity kinds, sorted, and returns them
+// as a set; a blank kind or none at all is bad input.
+func (p *Plan) setIdentities(identities []string) (map[string]bool, error) {
+	known := map[string]bool{}
 	for _, id := range identities {
 		if strings.TrimSpace(id) == "" {
 			return nil, errors.New("dataset: plan: an identity kind is empty")
@@ -93,171 +120,25 @@ func NewPlan(sets []*Dataset, identities []string) (*Plan, error) {
 		return nil, errors.New("dataset: plan: no identities: a request needs at least one (such as email)")
 	}
 	sort.Strings(p.Identities)
-	ix, ps := newIndex(sets)
-	ps = append(ps, ix.links()...)
-	if len(ps) > 0 {
-		return nil, fmt.Errorf("dataset: plan: %w", sortProblems(ps))
-	}
-	g := ix.graph()
-	p.Skipped = g.skipped
+	return known, nil
+}
 
+// unusedIdentities lists the identities (in their order) that no collection
+// of the graph has a field for.
+func unusedIdentities(g *graph, identities []string) []string {
 	taken := map[string]bool{}
 	for _, n := range g.nodes {
 		for _, f := range identityFields(n.c, nil) {
 			taken[f.Identity] = true
 		}
 	}
-	for _, id := range p.Identities {
+	var unused []string
+	for _, id := range identities {
 		if !taken[id] {
-			p.UnusedIdentities = append(p.UnusedIdentities, id)
+			unused = append(unused, id)
 		}
 	}
-
-	order := g.discover(known)
-	disc := make(map[*gnode]int, len(order))
-	for i, n := range order {
-		disc[n] = i
-	}
-	comp := components(order)
-
-	// Data edges kept, into each node.
-	inputs := map[*gnode][]gedge{}
-	indeg := map[*gnode]int{}
-	dataIn := map[*gnode]int{}
-	succ := map[*gnode][]*gnode{}
-	for _, n := range order {
-		for _, e := range n.out {
-			m := e.to
-			if _, ok := disc[m]; !ok {
-				continue
-			}
-			if comp[n] == comp[m] && disc[n] > disc[m] {
-				continue // against the direction first reached, within a cycle
-			}
-			inputs[m] = append(inputs[m], e)
-		}
-	}
-	type link struct{ from, to *gnode }
-	linked := map[link]bool{}
-	after := map[link]bool{}
-	for _, m := range order {
-		for _, e := range inputs[m] {
-			if l := (link{e.from, m}); !linked[l] {
-				linked[l] = true
-				succ[e.from] = append(succ[e.from], m)
-				indeg[m]++
-				dataIn[m]++
-			}
-		}
-	}
-	// after only orders collections that are queried anyway.
-	addAfter := func(from, to *gnode) {
-		if from == nil || from == to {
-			return
-		}
-		if _, ok := disc[from]; !ok {
-			return
-		}
-		if l := (link{from, to}); !linked[l] {
-			linked[l] = true
-			after[l] = true
-			succ[from] = append(succ[from], to)
-			indeg[to]++
-		}
-	}
-	for _, m := range order {
-		for _, a := range m.c.After {
-			addAfter(g.byAddr[a], m)
-		}
-		for _, dsKey := range m.ds.After {
-			for _, n := range order {
-				if n.addr.Dataset == dsKey {
-					addAfter(n, m)
-				}
-			}
-		}
-	}
-
-	// Kahn's algorithm, earliest reached first among the ready.
-	done := map[*gnode]bool{}
-	needs := map[*gnode][]*gnode{}
-	for _, n := range order {
-		for _, m := range succ[n] {
-			needs[m] = append(needs[m], n)
-		}
-	}
-	var sorted []*gnode
-	for len(sorted) < len(order) {
-		var pick *gnode
-		for _, n := range order {
-			if !done[n] && indeg[n] == 0 {
-				pick = n
-				break
-			}
-		}
-		if pick == nil {
-			// Only an after can close a cycle (the kept data edges run
-			// from earlier to later within a cycle, and the components
-			// are acyclic among themselves), so some waiting collection
-			// waits on afters alone; set those aside.
-			for _, n := range order {
-				if !done[n] && dataIn[n] == 0 {
-					pick = n
-					break
-				}
-			}
-			if pick == nil {
-				return nil, errors.New("dataset: plan: internal error: the flow of values has a cycle")
-			}
-			var set []string
-			for _, from := range needs[pick] {
-				if !done[from] && after[link{from, pick}] {
-					set = append(set, from.addr.String())
-				}
-			}
-			p.Notes = append(p.Notes, fmt.Sprintf("%s is queried before %s although after says otherwise: the afters and the flow of values form a cycle", pick.addr, strings.Join(set, ", ")))
-		}
-		done[pick] = true
-		sorted = append(sorted, pick)
-		for _, m := range succ[pick] {
-			indeg[m]--
-			if !after[link{pick, m}] {
-				dataIn[m]--
-			}
-		}
-	}
-
-	stepAt := map[*gnode]int{}
-	for i, n := range sorted {
-		stepAt[n] = i
-	}
-	for _, n := range sorted {
-		s := Step{Address: n.addr, Dataset: n.ds, Collection: n.c}
-		for _, f := range identityFields(n.c, known) {
-			s.Inputs = append(s.Inputs, Input{Field: f.Name, Identity: f.Identity})
-		}
-		for _, e := range inputs[n] {
-			s.Inputs = append(s.Inputs, Input{Field: e.toField, From: e.from.addr, FromField: e.fromField})
-		}
-		var ns []*gnode
-		for _, m := range needs[n] {
-			if stepAt[m] < stepAt[n] {
-				ns = append(ns, m)
-			}
-		}
-		sort.Slice(ns, func(i, j int) bool { return stepAt[ns[i]] < stepAt[ns[j]] })
-		for _, m := range ns {
-			s.Needs = append(s.Needs, m.addr)
-		}
-		p.Steps = append(p.Steps, s)
-	}
-
-	for _, n := range g.nodes {
-		if _, ok := disc[n]; !ok {
-			p.Unreachable = append(p.Unreachable, Unreachable{Address: n.addr, Reason: unreachableReason(n)})
-		}
-	}
-	return p, nil
+	return unused
 }
 
 // unreachableReason says in words why no identity leads to n.
@@ -319,59 +200,83 @@ func (p *Plan) ErasureOrder() []Address {
 		idx[s.Address] = i
 	}
 	n := len(p.Steps)
-	succ := make([]map[int]bool, n)
-	indeg := make([]int, n)
-	edge := func(from, to int) {
-		if from == to {
-			return
-		}
-		if succ[from] == nil {
-			succ[from] = map[int]bool{}
-		}
-		if !succ[from][to] {
-			succ[from][to] = true
-			indeg[to]++
-		}
-	}
+	el := &erasureLinks{succ: make([]map[int]bool, n), indeg: make([]int, n)}
 	for i, s := range p.Steps {
 		c := s.Collection
 		if c == nil {
 			continue
 		}
 		for _, f := range c.Fields {
-			if f == nil {
-				continue
-			}
-			for _, r := range f.References {
-				j, ok := idx[r.Target()]
-				if !ok {
-					continue
-				}
-				target := p.Steps[j].Collection
-				if target == nil {
-					continue
-				}
-				g := target.Field(r.Field)
-				switch {
-				case g != nil && g.PrimaryKey:
-					edge(i, j) // this row points at the target's key: child first
-				case f.PrimaryKey:
-					edge(j, i) // the target points at this key
-				}
+			if f != nil {
+				p.linkReferences(el, idx, i, f)
 			}
 		}
 		for _, a := range c.EraseAfter {
 			if j, ok := idx[a]; ok {
-				edge(j, i)
+				el.link(j, i)
 			}
 		}
 	}
-	done := make([]bool, n)
 	out := make([]Address, 0, n)
+	for _, i := range el.order() {
+		out = append(out, p.Steps[i].Address)
+	}
+	return out
+}
+
+// linkReferences links step i, whose field f it is, with the planned steps
+// f references: the side that holds the other's primary key goes first.
+func (p *Plan) linkReferences(el *erasureLinks, idx map[Address]int, i int, f *Field) {
+	for _, r := range f.References {
+		j, ok := idx[r.Target()]
+		if !ok {
+			continue
+		}
+		target := p.Steps[j].Collection
+		if target == nil {
+			continue
+		}
+		g := target.Field(r.Field)
+		switch {
+		case g != nil && g.PrimaryKey:
+			el.link(i, j) // this row points at the target's key: child first
+		case f.PrimaryKey:
+			el.link(j, i) // the target points at this key
+		}
+	}
+}
+
+// erasureLinks are the "erase before" links between steps, by index.
+type erasureLinks struct {
+	succ  []map[int]bool
+	indeg []int
+}
+
+// link says step from is erased before step to; each link counts once.
+func (el *erasureLinks) link(from, to int) {
+	if from == to {
+		return
+	}
+	if el.succ[from] == nil {
+		el.succ[from] = map[int]bool{}
+	}
+	if !el.succ[from][to] {
+		el.succ[from][to] = true
+		el.indeg[to]++
+	}
+}
+
+// order sorts the steps by Kahn's algorithm, lowest index first among the
+// ready; when a cycle leaves none ready, the lowest index not done goes
+// next, so the order is always complete. It consumes indeg.
+func (el *erasureLinks) order() []int {
+	n := len(el.indeg)
+	done := make([]bool, n)
+	out := make([]int, 0, n)
 	for len(out) < n {
 		pick := -1
 		for i := range n {
-			if !done[i] && indeg[i] == 0 {
+			if !done[i] && el.indeg[i] == 0 {
 				pick = i
 				break
 			}
@@ -385,9 +290,9 @@ func (p *Plan) ErasureOrder() []Address {
 			}
 		}
 		done[pick] = true
-		out = append(out, p.Steps[pick].Address)
-		for j := range succ[pick] {
-			indeg[j]--
+		out = append(out, pick)
+		for j := range el.succ[pick] {
+			el.indeg[j]--
 		}
 	}
 	return out
