@@ -114,6 +114,32 @@ func (c *conn) Update(ctx context.Context, col *dataset.Collection, changes []co
 	if len(rows) == 0 {
 		return 0, nil
 	}
+	b, err := c.updateBatch(t, groupUpdates(col, rows))
+	if err != nil {
+		return 0, fail(err)
+	}
+	var n int64
+	switch {
+	case b.single():
+		n, err = c.runUpdates(ctx, c.db, b)
+	case c.dialect == postgres:
+		n, err = c.pipeline(ctx, b.queue)
+	default:
+		err = c.inTx(ctx, func(tx *sql.Tx) error {
+			var err error
+			n, err = c.runUpdates(ctx, tx, b)
+			return err
+		})
+	}
+	if err != nil {
+		return 0, fail(err)
+	}
+	return n, nil
+}
+
+// groupUpdates puts the rows that receive identical values (the same
+// fields set to the same values) into one group, in the order first seen.
+func groupUpdates(col *dataset.Collection, rows []*update) []*group {
 	var (
 		groups []*group
 		byVals = map[string]*group{}
@@ -136,130 +162,173 @@ func (c *conn) Update(ctx context.Context, col *dataset.Collection, changes []co
 		byVals[sig.String()] = g
 		groups = append(groups, g)
 	}
+	return groups
+}
 
-	// The statements are built first, so that a call needing only one
-	// (the usual erasure of one person's rows in a collection) runs it
-	// alone: a single statement is atomic by itself, and BEGIN and COMMIT
-	// would be two more round trips to the company's database.
-	var (
-		stmts  []*stmt
-		shapes = map[string][][]any{} // per-row statements by fields set: argument lists
-		order  []string
-	)
+// updateBatch is the statements of one Update. They are built before any
+// runs, so that a call needing only one (the usual erasure of one person's
+// rows in a collection) runs it alone: a single statement is atomic by
+// itself, and BEGIN and COMMIT would be two more round trips to the
+// company's database.
+type updateBatch struct {
+	// Per-row statements by SQL text (one per set of fields), in the order
+	// first built, with the argument lists of their rows.
+	order  []string
+	shapes map[string][][]any
+	// Statements that update a chunk of keys of one group each.
+	stmts []*stmt
+}
+
+// updateBatch builds the statements for groups: one per-row statement for
+// a group of one row, one statement per chunk of keys for a larger group.
+func (c *conn) updateBatch(t *target, groups []*group) (*updateBatch, error) {
+	b := &updateBatch{shapes: map[string][][]any{}}
 	for _, g := range groups {
 		sets, err := c.setClause(g.fields)
 		if err != nil {
-			return 0, fail(err)
+			return nil, err
 		}
 		if len(g.keys) == 1 {
-			s := &stmt{d: c.dialect}
-			s.sql("UPDATE ", t.table, " SET ")
-			for i, set := range sets {
-				if i > 0 {
-					s.sql(", ")
-				}
-				s.sql(set, " = ").arg(nil)
+			shape, args := c.rowUpdate(t, sets, g)
+			if _, ok := b.shapes[shape]; !ok {
+				b.order = append(b.order, shape)
 			}
-			s.sql(" WHERE ")
-			for i, k := range t.pkCols {
-				if i > 0 {
-					s.sql(" AND ")
-				}
-				s.sql(k, " = ").arg(nil)
-			}
-			s.changed(sets, make([]any, len(sets)))
-			shape := s.String()
-			if _, ok := shapes[shape]; !ok {
-				order = append(order, shape)
-			}
-			args := make([]any, 0, 2*len(g.vals)+len(g.keys[0]))
-			for _, v := range slices.Concat(g.vals, g.keys[0], g.vals) {
-				args = append(args, c.dialect.param(v))
-			}
-			shapes[shape] = append(shapes[shape], args)
+			b.shapes[shape] = append(b.shapes[shape], args)
 			continue
 		}
-		per := c.dialect.keysPerStatement(len(t.pk), len(g.vals), g.keys)
-		for chunk := range slices.Chunk(g.keys, per) {
-			s := &stmt{d: c.dialect}
-			s.sql("UPDATE ", t.table, " SET ")
-			for i, set := range sets {
-				if i > 0 {
-					s.sql(", ")
-				}
-				s.sql(set, " = ").arg(g.vals[i])
-			}
-			s.sql(" WHERE ")
-			s.keyMatch(t.pkCols, chunk)
-			s.changed(sets, g.vals)
-			stmts = append(stmts, s)
-		}
+		b.stmts = append(b.stmts, c.groupUpdate(t, sets, g)...)
 	}
+	return b, nil
+}
 
+// rowUpdate is the per-row statement for the fields g sets, with its
+// placeholders left open so that rows setting the same fields share its
+// text, and the arguments of g's one row.
+func (c *conn) rowUpdate(t *target, sets []string, g *group) (string, []any) {
+	placeholders := make([]any, len(sets)) // bound per row, so rows setting these fields share the text
+	s := c.updateSet(t, sets, placeholders)
+	for i, k := range t.pkCols {
+		if i > 0 {
+			s.sql(" AND ")
+		}
+		s.sql(k, " = ").arg(nil)
+	}
+	s.changed(sets, placeholders)
+	args := make([]any, 0, 2*len(g.vals)+len(g.keys[0]))
+	for _, v := range slices.Concat(g.vals, g.keys[0], g.vals) {
+		args = append(args, c.dialect.param(v))
+	}
+	return s.String(), args
+}
+
+// groupUpdate is the statements that give g's rows its values, one per
+// chunk of keys.
+func (c *conn) groupUpdate(t *target, sets []string, g *group) []*stmt {
+	var stmts []*stmt
+	per := c.dialect.keysPerStatement(len(t.pk), len(g.vals), g.keys)
+	for chunk := range slices.Chunk(g.keys, per) {
+		s := c.updateSet(t, sets, g.vals)
+		s.keyMatch(t.pkCols, chunk)
+		s.changed(sets, g.vals)
+		stmts = append(stmts, s)
+	}
+	return stmts
+}
+
+// updateSet starts an UPDATE of t that sets each of sets to the value at
+// its index in vals, up to its WHERE.
+func (c *conn) updateSet(t *target, sets []string, vals []any) *stmt {
+	s := &stmt{d: c.dialect}
+	s.sql("UPDATE ", t.table, " SET ")
+	for i, set := range sets {
+		if i > 0 {
+			s.sql(", ")
+		}
+		s.sql(set, " = ").arg(vals[i])
+	}
+	s.sql(" WHERE ")
+	return s
+}
+
+// single reports a batch of one statement run once, which needs no
+// transaction.
+func (b *updateBatch) single() bool {
+	return len(b.stmts)+len(b.order) == 1 && (len(b.order) == 0 || len(b.shapes[b.order[0]]) == 1)
+}
+
+// queue puts the batch's statements on a PostgreSQL pipeline, in the order
+// runUpdates runs them.
+func (b *updateBatch) queue(pb *pgx.Batch) {
+	for _, shape := range b.order {
+		for _, args := range b.shapes[shape] {
+			pb.Queue(shape, args...)
+		}
+	}
+	for _, s := range b.stmts {
+		pb.Queue(s.String(), s.args...)
+	}
+}
+
+// runUpdates runs the batch on q (the pool or a transaction): the per-row
+// statements first, then the chunks; it returns the rows changed.
+func (c *conn) runUpdates(ctx context.Context, q execer, b *updateBatch) (int64, error) {
 	var n int64
-	run := func(q execer) error {
-		add := func(res sql.Result, err error) error {
-			if err != nil {
-				return c.safe(err)
-			}
-			m, _ := res.RowsAffected()
-			n += m
-			return nil
+	for _, shape := range b.order {
+		m, err := c.execRows(ctx, q, shape, b.shapes[shape])
+		n += m
+		if err != nil {
+			return n, err
 		}
-		for _, shape := range order {
-			rows := shapes[shape]
-			// On PostgreSQL a statement is already one round trip (pgx's
-			// statement cache, or its exec mode if the URL asks for it), so
-			// preparing would only add one to prepare and one to close;
-			// elsewhere a statement prepared once serves its many rows.
-			if len(rows) == 1 || c.dialect == postgres {
-				for _, args := range rows {
-					if err := add(q.ExecContext(ctx, shape, args...)); err != nil {
-						return err
-					}
-				}
-				continue
-			}
-			ps, err := q.PrepareContext(ctx, shape)
-			if err != nil {
-				return c.safe(err)
-			}
-			for _, args := range rows {
-				if err := add(ps.ExecContext(ctx, args...)); err != nil {
-					ps.Close()
-					return err
-				}
-			}
-			ps.Close()
-		}
-		for _, s := range stmts {
-			if err := add(q.ExecContext(ctx, s.String(), s.args...)); err != nil {
-				return err
-			}
-		}
-		return nil
 	}
-	switch {
-	case len(stmts)+len(order) == 1 && (len(order) == 0 || len(shapes[order[0]]) == 1):
-		err = run(c.db)
-	case c.dialect == postgres:
-		n, err = c.pipeline(ctx, func(b *pgx.Batch) {
-			for _, shape := range order {
-				for _, args := range shapes[shape] {
-					b.Queue(shape, args...)
-				}
-			}
-			for _, s := range stmts {
-				b.Queue(s.String(), s.args...)
-			}
-		})
-	default:
-		err = c.inTx(ctx, func(tx *sql.Tx) error { return run(tx) })
-	}
-	if err != nil {
-		return 0, fail(err)
+	for _, s := range b.stmts {
+		m, err := c.affected(q.ExecContext(ctx, s.String(), s.args...))
+		n += m
+		if err != nil {
+			return n, err
+		}
 	}
 	return n, nil
+}
+
+// execRows runs one per-row statement with each of rows' argument lists.
+// On PostgreSQL a statement is already one round trip (pgx's statement
+// cache, or its exec mode if the URL asks for it), so preparing would only
+// add one to prepare and one to close; elsewhere a statement prepared once
+// serves its many rows.
+func (c *conn) execRows(ctx context.Context, q execer, shape string, rows [][]any) (int64, error) {
+	var n int64
+	if len(rows) == 1 || c.dialect == postgres {
+		for _, args := range rows {
+			m, err := c.affected(q.ExecContext(ctx, shape, args...))
+			n += m
+			if err != nil {
+				return n, err
+			}
+		}
+		return n, nil
+	}
+	ps, err := q.PrepareContext(ctx, shape)
+	if err != nil {
+		return 0, c.safe(err)
+	}
+	defer ps.Close()
+	for _, args := range rows {
+		m, err := c.affected(ps.ExecContext(ctx, args...))
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// affected is the rows a statement changed, its error made safe to show.
+func (c *conn) affected(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, c.safe(err)
+	}
+	m, _ := res.RowsAffected()
+	return m, nil
 }
 
 // execer is a pool or a transaction.
@@ -377,11 +446,10 @@ func (c *conn) Delete(ctx context.Context, col *dataset.Collection, keys []conne
 	var n int64
 	run := func(q execer) error {
 		for _, s := range stmts {
-			res, err := q.ExecContext(ctx, s.String(), s.args...)
+			m, err := c.affected(q.ExecContext(ctx, s.String(), s.args...))
 			if err != nil {
-				return c.safe(err)
+				return err
 			}
-			m, _ := res.RowsAffected()
 			n += m
 		}
 		return nil
