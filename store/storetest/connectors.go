@@ -34,6 +34,26 @@ func testDatasets(t *testing.T, s *store.Store) {
 		}
 		return tx.PutDataset(ctx, crm)
 	})
+	checkDatasetsListed(t, s, src)
+	checkDatasetLookups(t, s, src)
+	checkDatasetReimport(t, s)
+	checkDatasetDelete(t, s)
+	// A rolled-back import leaves nothing.
+	_ = s.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.PutDataset(ctx, shop); err != nil {
+			return err
+		}
+		return errors.New("abort")
+	})
+	if ds, _ := s.Datasets(ctx); len(ds) != 1 {
+		t.Fatalf("rolled-back import visible: %+v", ds)
+	}
+}
+
+// checkDatasetsListed: the datasets crm and shop (with source src) are
+// listed as imported, whole, ordered by key.
+func checkDatasetsListed(t *testing.T, s *store.Store, src []byte) {
+	ctx := context.Background()
 	ds, err := s.Datasets(ctx)
 	if err != nil || len(ds) != 2 {
 		t.Fatalf("Datasets = %+v, %v", ds, err)
@@ -46,6 +66,12 @@ func testDatasets(t *testing.T, s *store.Store) {
 	if got.FileName != "shop.yml" || !bytes.Equal(got.Source, src) || got.Digest != "d1" || !got.ImportedAt.Equal(t0) || got.ImportedBy != "cli" {
 		t.Fatalf("shop = %+v", got)
 	}
+}
+
+// checkDatasetLookups: the index is the list without sources, one dataset
+// comes with its source (src for shop), and an unknown one is not found.
+func checkDatasetLookups(t *testing.T, s *store.Store, src []byte) {
+	ctx := context.Background()
 	// The index is the same list without the sources; one dataset comes
 	// with its source.
 	idx, err := s.DatasetIndex(ctx)
@@ -59,14 +85,24 @@ func testDatasets(t *testing.T, s *store.Store) {
 	if _, err := s.Dataset(ctx, "nope"); err == nil || custos.AsError(err).Kind != custos.KindNotFound || custos.ErrorCode(err) != "unknown_dataset" {
 		t.Fatalf("Dataset(nope) = %v, want not found", err)
 	}
-	// A new import of the same key replaces the old one, whole.
+}
+
+// checkDatasetReimport: a new import of the same key replaces the old one,
+// whole.
+func checkDatasetReimport(t *testing.T, s *store.Store) {
+	ctx := context.Background()
 	again := store.DatasetRow{Key: "shop", FileName: "shop-v2.yml", Source: []byte("v2"), Digest: "d3", ImportedAt: t0.Add(2 * time.Hour), ImportedBy: "api"}
 	mustTx(t, s, func(tx *store.Tx) error { return tx.PutDataset(ctx, again) })
-	ds, _ = s.Datasets(ctx)
+	ds, _ := s.Datasets(ctx)
 	if len(ds) != 2 || ds[1].FileName != "shop-v2.yml" || string(ds[1].Source) != "v2" || ds[1].Digest != "d3" ||
 		!ds[1].ImportedAt.Equal(t0.Add(2*time.Hour)) || ds[1].ImportedBy != "api" {
 		t.Fatalf("after re-import: %+v", ds)
 	}
+}
+
+// checkDatasetDelete: deleting shop reports it gone once, and leaves crm.
+func checkDatasetDelete(t *testing.T, s *store.Store) {
+	ctx := context.Background()
 	var gone, twice bool
 	mustTx(t, s, func(tx *store.Tx) error {
 		var err error
@@ -82,16 +118,6 @@ func testDatasets(t *testing.T, s *store.Store) {
 	if ds, _ := s.Datasets(ctx); len(ds) != 1 || ds[0].Key != "crm" {
 		t.Fatalf("after delete: %+v", ds)
 	}
-	// A rolled-back import leaves nothing.
-	_ = s.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.PutDataset(ctx, shop); err != nil {
-			return err
-		}
-		return errors.New("abort")
-	})
-	if ds, _ := s.Datasets(ctx); len(ds) != 1 {
-		t.Fatalf("rolled-back import visible: %+v", ds)
-	}
 }
 
 func testConnections(t *testing.T, s *store.Store) {
@@ -104,34 +130,8 @@ func testConnections(t *testing.T, s *store.Store) {
 		}
 		return tx.InsertConnection(ctx, hook)
 	})
-	cs, err := s.Connections(ctx)
-	if err != nil || len(cs) != 2 || cs[0].Name != "crm-hook" || cs[1].Name != "shop-db" {
-		t.Fatalf("Connections = %+v, %v", cs, err)
-	}
-	got, err := s.Connection(ctx, "shop-db")
-	if err != nil || got.DatasetKey != "shop" || string(got.URLSealed) != "u1" || len(got.SecretSealed) != 0 || !got.ReadOnly ||
-		!got.CreatedAt.Equal(t0) || got.CreatedBy != "cli" {
-		t.Fatalf("Connection(shop-db) = %+v, %v", got, err)
-	}
-	if got, _ := s.Connection(ctx, "crm-hook"); got.ReadOnly || string(got.SecretSealed) != "s2" || !got.CreatedAt.Equal(t0.Add(time.Minute)) {
-		t.Fatalf("Connection(crm-hook) = %+v", got)
-	}
-	if _, err := s.Connection(ctx, "nope"); err == nil || custos.AsError(err).Kind != custos.KindNotFound || custos.ErrorCode(err) != "connection_not_found" {
-		t.Fatalf("Connection(nope) = %v", err)
-	}
-
-	// Master key rotation reseals both halves.
-	mustTx(t, s, func(tx *store.Tx) error { return tx.ResealConnection(ctx, "crm-hook", []byte("u2'"), []byte("s2'")) })
-	if got, _ := s.Connection(ctx, "crm-hook"); string(got.URLSealed) != "u2'" || string(got.SecretSealed) != "s2'" {
-		t.Fatalf("after reseal: %+v", got)
-	}
-	if got, _ := s.Connection(ctx, "shop-db"); string(got.URLSealed) != "u1" {
-		t.Fatalf("reseal touched another connection: %+v", got)
-	}
-	err = s.InTx(ctx, func(tx *store.Tx) error { return tx.ResealConnection(ctx, "nope", []byte("u"), nil) })
-	if err == nil || custos.AsError(err).Kind != custos.KindNotFound {
-		t.Fatalf("reseal of an unknown connection = %v", err)
-	}
+	checkConnectionsRead(t, s)
+	checkConnectionReseal(t, s)
 
 	var gone, twice bool
 	mustTx(t, s, func(tx *store.Tx) error {
@@ -150,6 +150,44 @@ func testConnections(t *testing.T, s *store.Store) {
 	}
 	// The name is free again.
 	mustTx(t, s, func(tx *store.Tx) error { return tx.InsertConnection(ctx, db) })
+}
+
+// checkConnectionsRead: the connections shop-db and crm-hook read back as
+// inserted, listed by name and one by one.
+func checkConnectionsRead(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	cs, err := s.Connections(ctx)
+	if err != nil || len(cs) != 2 || cs[0].Name != "crm-hook" || cs[1].Name != "shop-db" {
+		t.Fatalf("Connections = %+v, %v", cs, err)
+	}
+	got, err := s.Connection(ctx, "shop-db")
+	if err != nil || got.DatasetKey != "shop" || string(got.URLSealed) != "u1" || len(got.SecretSealed) != 0 || !got.ReadOnly ||
+		!got.CreatedAt.Equal(t0) || got.CreatedBy != "cli" {
+		t.Fatalf("Connection(shop-db) = %+v, %v", got, err)
+	}
+	if got, _ := s.Connection(ctx, "crm-hook"); got.ReadOnly || string(got.SecretSealed) != "s2" || !got.CreatedAt.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("Connection(crm-hook) = %+v", got)
+	}
+	if _, err := s.Connection(ctx, "nope"); err == nil || custos.AsError(err).Kind != custos.KindNotFound || custos.ErrorCode(err) != "connection_not_found" {
+		t.Fatalf("Connection(nope) = %v", err)
+	}
+}
+
+// checkConnectionReseal: master key rotation reseals both halves of one
+// connection, and an unknown one is not found.
+func checkConnectionReseal(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	mustTx(t, s, func(tx *store.Tx) error { return tx.ResealConnection(ctx, "crm-hook", []byte("u2'"), []byte("s2'")) })
+	if got, _ := s.Connection(ctx, "crm-hook"); string(got.URLSealed) != "u2'" || string(got.SecretSealed) != "s2'" {
+		t.Fatalf("after reseal: %+v", got)
+	}
+	if got, _ := s.Connection(ctx, "shop-db"); string(got.URLSealed) != "u1" {
+		t.Fatalf("reseal touched another connection: %+v", got)
+	}
+	err := s.InTx(ctx, func(tx *store.Tx) error { return tx.ResealConnection(ctx, "nope", []byte("u"), nil) })
+	if err == nil || custos.AsError(err).Kind != custos.KindNotFound {
+		t.Fatalf("reseal of an unknown connection = %v", err)
+	}
 }
 
 func testConnectionNameTaken(t *testing.T, s *store.Store) {

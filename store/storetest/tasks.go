@@ -18,23 +18,34 @@ func taskCases() []suiteCase {
 	}
 }
 
+// newTask is a task with no progress yet.
+func newTask(req, phase, coll string, seq int64, status string, at time.Time) store.Task {
+	return store.Task{RequestID: req, Phase: phase, Collection: coll, Seq: seq, Status: status, UpdatedAt: at}
+}
+
 func testTasks(t *testing.T, s *store.Store) {
 	ctx := context.Background()
-	mk := func(req, phase, coll string, seq int64, status string, at time.Time) store.Task {
-		return store.Task{RequestID: req, Phase: phase, Collection: coll, Seq: seq, Status: status, UpdatedAt: at}
-	}
 	for _, tk := range []store.Task{
-		mk("r1", "erasure", "shop:orders", 0, store.TaskPending, t0.Add(3*time.Second)),
-		mk("r1", "access", "shop:orders", 1, store.TaskPending, t0.Add(2*time.Second)),
-		mk("r1", "access", "shop:customer", 0, store.TaskPending, t0.Add(time.Second)),
+		newTask("r1", "erasure", "shop:orders", 0, store.TaskPending, t0.Add(3*time.Second)),
+		newTask("r1", "access", "shop:orders", 1, store.TaskPending, t0.Add(2*time.Second)),
+		newTask("r1", "access", "shop:customer", 0, store.TaskPending, t0.Add(time.Second)),
 		{RequestID: "r1", Phase: "access", Collection: "shop:employee", Seq: 2, Status: store.TaskSkipped, Note: "needs identity employee_id", UpdatedAt: t0},
-		mk("r2", "access", "shop:customer", 0, store.TaskPending, t0.Add(4*time.Second)),
+		newTask("r2", "access", "shop:customer", 0, store.TaskPending, t0.Add(4*time.Second)),
 	} {
 		if err := s.EnsureTask(ctx, tk); err != nil {
 			t.Fatal(err)
 		}
 	}
-	ts, err := s.Tasks(ctx, "r1")
+	ts := checkTaskOrder(t, s)
+	ts = checkSaveTask(t, s, ts)
+	checkTasksByStatus(t, s, ts)
+	checkDropCheckpoints(t, s)
+}
+
+// checkTaskOrder: a request's tasks come by phase, then seq, and a new
+// task has no progress. It returns r1's tasks.
+func checkTaskOrder(t *testing.T, s *store.Store) []store.Task {
+	ts, err := s.Tasks(context.Background(), "r1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,8 +66,13 @@ func testTasks(t *testing.T, s *store.Store) {
 		ts[2].Done != 0 || ts[2].Checkpoint != nil || ts[2].Error != "" || !ts[2].UpdatedAt.Equal(t0) {
 		t.Fatalf("new skipped task = %+v", ts[2])
 	}
+	return ts
+}
 
-	// Progress is saved field by field.
+// checkSaveTask: progress is saved field by field, on the one task saved.
+// It returns r1's tasks after the save.
+func checkSaveTask(t *testing.T, s *store.Store, ts []store.Task) []store.Task {
+	ctx := context.Background()
 	cust := ts[0]
 	cust.Status, cust.Attempts, cust.Found, cust.Done = store.TaskDone, 2, 7, 5
 	cust.Checkpoint, cust.Error, cust.Note, cust.UpdatedAt = []byte{0, 1, 2, 0xff}, "boom", "kept 2", t0.Add(time.Hour)
@@ -77,18 +93,23 @@ func testTasks(t *testing.T, s *store.Store) {
 	if r2, _ := s.Tasks(ctx, "r2"); len(r2) != 1 || r2[0].Status != store.TaskPending || r2[0].Checkpoint != nil {
 		t.Fatalf("r2 = %+v", r2)
 	}
+	return ts
+}
+
+// checkTasksByStatus: by status, oldest change first, across requests.
+func checkTasksByStatus(t *testing.T, s *store.Store, ts []store.Task) {
+	ctx := context.Background()
 	orders := ts[1]
 	orders.Status, orders.Checkpoint, orders.UpdatedAt = store.TaskWaiting, []byte("rows"), t0.Add(30*time.Minute)
 	if err := s.SaveTask(ctx, orders); err != nil {
 		t.Fatal(err)
 	}
-	r2 := mk("r2", "access", "shop:customer", 0, store.TaskWaiting, t0.Add(10*time.Minute))
+	r2 := newTask("r2", "access", "shop:customer", 0, store.TaskWaiting, t0.Add(10*time.Minute))
 	r2.Checkpoint = []byte("r2 rows")
 	if err := s.SaveTask(ctx, r2); err != nil {
 		t.Fatal(err)
 	}
 
-	// By status, oldest change first, across requests.
 	waiting, err := s.TasksByStatus(ctx, store.TaskWaiting)
 	if err != nil || len(waiting) != 2 || waiting[0].RequestID != "r2" || waiting[1].Collection != "shop:orders" {
 		t.Fatalf("TasksByStatus(waiting) = %+v, %v", waiting, err)
@@ -99,12 +120,15 @@ func testTasks(t *testing.T, s *store.Store) {
 	if failed, err := s.TasksByStatus(ctx, store.TaskFailed); err != nil || len(failed) != 0 {
 		t.Fatalf("TasksByStatus(failed) = %+v, %v", failed, err)
 	}
+}
 
-	// Completing r1 forgets its rows and nothing else.
+// checkDropCheckpoints: completing r1 forgets its rows and nothing else.
+func checkDropCheckpoints(t *testing.T, s *store.Store) {
+	ctx := context.Background()
 	if err := s.DropCheckpoints(ctx, "r1"); err != nil {
 		t.Fatal(err)
 	}
-	ts, _ = s.Tasks(ctx, "r1")
+	ts, _ := s.Tasks(ctx, "r1")
 	for _, x := range ts {
 		if x.Checkpoint != nil {
 			t.Fatalf("checkpoint kept: %+v", x)
@@ -157,12 +181,17 @@ func testTasksKeepProgress(t *testing.T, s *store.Store) {
 	}
 	for i, c := range cases {
 		got := ts[i]
-		if got.Collection != c.name || got.Seq != int64(i) || got.Status != c.saved.Status || got.Found != c.saved.Found ||
-			got.Done != c.saved.Done || got.Attempts != c.saved.Attempts || got.Error != c.saved.Error || got.Note != c.saved.Note ||
-			!bytes.Equal(got.Checkpoint, c.saved.Checkpoint) || !got.UpdatedAt.Equal(t0.Add(time.Minute)) {
+		if got.Collection != c.name || got.Seq != int64(i) || !sameProgress(got, c.saved) || !got.UpdatedAt.Equal(t0.Add(time.Minute)) {
 			t.Errorf("%s: after EnsureTask again = %+v; want the saved progress %+v", c.name, got, c.saved)
 		}
 	}
+}
+
+// sameProgress reports whether got holds want's status and progress: its
+// counts, checkpoint, error and note.
+func sameProgress(got, want store.Task) bool {
+	return got.Status == want.Status && got.Found == want.Found && got.Done == want.Done && got.Attempts == want.Attempts &&
+		got.Error == want.Error && got.Note == want.Note && bytes.Equal(got.Checkpoint, want.Checkpoint)
 }
 
 // testPutTasks: a run's checkpoints are written together, new tasks and
@@ -173,13 +202,8 @@ func testPutTasks(t *testing.T, s *store.Store) {
 	if err := s.EnsureTask(ctx, old); err != nil {
 		t.Fatal(err)
 	}
-	var ts []store.Task
 	// More tasks than one statement carries.
-	for i := range 1000 {
-		ts = append(ts, store.Task{RequestID: "p", Phase: "erasure", Collection: fmt.Sprintf("shop:t%04d", i), Seq: int64(i),
-			Status: store.TaskDone, Attempts: 1, Found: int64(i), Done: int64(i), Checkpoint: []byte{byte(i), 0xff},
-			Error: "e", Note: fmt.Sprint("n", i), UpdatedAt: t0.Add(time.Duration(i) * time.Second)})
-	}
+	ts := manyDoneTasks("p", 1000)
 	moved := old
 	moved.Seq, moved.Status, moved.Found, moved.Checkpoint, moved.UpdatedAt = 7, store.TaskDone, 3, []byte("rows"), t0.Add(time.Hour)
 	ts = append(ts, moved)
@@ -197,12 +221,23 @@ func testPutTasks(t *testing.T, s *store.Store) {
 	}
 	for i, g := range got[1:] {
 		w := ts[i]
-		if g.Collection != w.Collection || g.Seq != w.Seq || g.Status != w.Status || g.Attempts != 1 || g.Found != w.Found ||
-			g.Done != w.Done || !bytes.Equal(g.Checkpoint, w.Checkpoint) || g.Error != "e" || g.Note != w.Note || !g.UpdatedAt.Equal(w.UpdatedAt) {
+		if g.Collection != w.Collection || g.Seq != w.Seq || g.Attempts != 1 || g.Error != "e" || !sameProgress(g, w) || !g.UpdatedAt.Equal(w.UpdatedAt) {
 			t.Fatalf("task %d = %+v, want %+v", i, g, w)
 		}
 	}
 	if err := s.PutTasks(ctx, nil); err != nil {
 		t.Fatalf("PutTasks(nil) = %v", err)
 	}
+}
+
+// manyDoneTasks is n erasure tasks of request req, each done once with
+// progress, a checkpoint, an error and a note of its own.
+func manyDoneTasks(req string, n int) []store.Task {
+	var ts []store.Task
+	for i := range n {
+		ts = append(ts, store.Task{RequestID: req, Phase: "erasure", Collection: fmt.Sprintf("shop:t%04d", i), Seq: int64(i),
+			Status: store.TaskDone, Attempts: 1, Found: int64(i), Done: int64(i), Checkpoint: []byte{byte(i), 0xff},
+			Error: "e", Note: fmt.Sprint("n", i), UpdatedAt: t0.Add(time.Duration(i) * time.Second)})
+	}
+	return ts
 }
