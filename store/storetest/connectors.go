@@ -103,15 +103,7 @@ func checkDatasetReimport(t *testing.T, s *store.Store) {
 // checkDatasetDelete: deleting shop reports it gone once, and leaves crm.
 func checkDatasetDelete(t *testing.T, s *store.Store) {
 	ctx := context.Background()
-	var gone, twice bool
-	mustTx(t, s, func(tx *store.Tx) error {
-		var err error
-		if gone, err = tx.DeleteDataset(ctx, "shop"); err != nil {
-			return err
-		}
-		twice, err = tx.DeleteDataset(ctx, "shop")
-		return err
-	})
+	gone, twice := deleteTwice(t, s, (*store.Tx).DeleteDataset, "shop")
 	if !gone || twice {
 		t.Fatalf("DeleteDataset = %v then %v; want true then false", gone, twice)
 	}
@@ -133,15 +125,7 @@ func testConnections(t *testing.T, s *store.Store) {
 	checkConnectionsRead(t, s)
 	checkConnectionReseal(t, s)
 
-	var gone, twice bool
-	mustTx(t, s, func(tx *store.Tx) error {
-		var err error
-		if gone, err = tx.DeleteConnection(ctx, "shop-db"); err != nil {
-			return err
-		}
-		twice, err = tx.DeleteConnection(ctx, "shop-db")
-		return err
-	})
+	gone, twice := deleteTwice(t, s, (*store.Tx).DeleteConnection, "shop-db")
 	if !gone || twice {
 		t.Fatalf("DeleteConnection = %v then %v; want true then false", gone, twice)
 	}
@@ -223,4 +207,20 @@ func testConnectionNameTaken(t *testing.T, s *store.Store) {
 	if cs, _ := s.Connections(ctx); len(cs) != 2 {
 		t.Fatalf("connections = %+v", cs)
 	}
+}
+
+// deleteTwice deletes name twice in one transaction and reports whether
+// each call found it: a delete says whether there was something to delete.
+func deleteTwice(t *testing.T, s *store.Store, del func(*store.Tx, context.Context, string) (bool, error), name string) (gone, twice bool) {
+	t.Helper()
+	ctx := context.Background()
+	mustTx(t, s, func(tx *store.Tx) error {
+		var err error
+		if gone, err = del(tx, ctx, name); err != nil {
+			return err
+		}
+		twice, err = del(tx, ctx, name)
+		return err
+	})
+	return gone, twice
 }
