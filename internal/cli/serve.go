@@ -139,6 +139,10 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 	if a.master.Exposed {
 		log.Warn("the key file can be read by other users; run chmod 600 on it", "key_file", c.keyFile)
 	}
+	// An upgraded chain marks where keyed entries begin before anything else.
+	if err := a.audit.EnsureKeyed(ctx, a.store); err != nil {
+		return err
+	}
 	log.Info("store ready", "db", a.store.String(), "dialect", a.store.Dialect())
 
 	// Listen before building what needs the public address: with port 0
