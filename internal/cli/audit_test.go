@@ -241,3 +241,19 @@ func TestCLIAppendsAreSigned(t *testing.T) {
 	}
 }
 
+// TestServeRefusesExposedKeyFile: a key file others can read stops serve,
+// with the fix in the message.
+func TestServeRefusesExposedKeyFile(t *testing.T) {
+	t.Parallel()
+	_, vars := dataDir(t)
+	if code, _, errs := run(t, vars, "token", "create", "--role", "agent"); code != 0 {
+		t.Fatalf("token create: %d %s", code, errs)
+	}
+	if err := os.Chmod(vars["CUSTOS_KEY_FILE"], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := run(t, vars, "serve")
+	if code != 1 || !strings.Contains(errs, "chmod 600 "+vars["CUSTOS_KEY_FILE"]) {
+		t.Fatalf("serve with a readable key file: %d %s", code, errs)
+	}
+}
