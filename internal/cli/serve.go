@@ -236,6 +236,7 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 	}
 
 	go outbox.Run(ctx)
+	go watchMasterKey(ctx, a.store, a.master, a.clock, log)
 	dailyFn = func(ctx context.Context) { daily(ctx, ret, reqs, a.clock, log) }
 	// Requests that reach connected systems run as jobs; a job left
 	// running by a crash is rescued and resumes from its checkpoints.

@@ -109,6 +109,12 @@ func openAppWith(ctx context.Context, env *Env, dsn, keyFile string, need keyNee
 		return nil, false, err
 	}
 	if a.master != nil {
+		// Seal under the primary every server uses; a key file older than
+		// the last rotation is named here rather than failing to open.
+		if err = vault.SyncPrimary(ctx, s, a.master, env.Clock.Now()); err != nil {
+			s.Close()
+			return nil, false, err
+		}
 		if a.audit, a.signer, err = wire.AuditLog(ctx, s, a.master, env.Clock); err != nil {
 			s.Close()
 			return nil, false, err
