@@ -171,9 +171,6 @@ func (m *Master) Path() string { return m.path }
 // Primary is the id of the key file's primary key.
 func (m *Master) Primary() uint32 { return m.st.Load().primary }
 
-// Holds reports whether the loaded keyset has the key of that id.
-func (m *Master) Holds(id uint32) bool { return m.st.Load().ids[id] }
-
 // Seal encrypts plaintext bound to context: a ciphertext sealed for one
 // context cannot be opened as another. It seals under the primary the
 // database records; a Master whose key file lacks it refuses (key_outdated)

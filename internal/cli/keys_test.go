@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -164,5 +165,70 @@ func TestRotateWhileServing(t *testing.T) {
 	srv.stop()
 	if code, out, _ := run(t, vars, "audit", "verify"); code != 0 {
 		t.Fatalf("audit verify: %d %s", code, out)
+	}
+}
+
+// TestStaleServerRefusesToSeal: a server with its own copy of the key file,
+// left behind by a rotation elsewhere, refuses to seal with the fix in the
+// error, and recovers without a restart once the rotated file is copied.
+func TestStaleServerRefusesToSeal(t *testing.T) {
+	t.Parallel()
+	_, vars := dataDir(t)
+	a, _ := openServices(t, vars)
+	a.Close()
+	own := map[string]string{}
+	for k, v := range vars {
+		own[k] = v
+	}
+	own["CUSTOS_KEY_FILE"] = filepath.Join(t.TempDir(), "master.key")
+	copyKey := func() {
+		b, err := os.ReadFile(vars["CUSTOS_KEY_FILE"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		tmp := own["CUSTOS_KEY_FILE"] + ".tmp"
+		if err := os.WriteFile(tmp, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, own["CUSTOS_KEY_FILE"]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyKey()
+	srv := startServe(t, own)
+	n := 0
+	record := func() (int, []byte) {
+		n++
+		return srv.do(t, "POST", "/api/v1/events", `{"kind":"collection","subject":{"email":"p`+strconv.Itoa(n)+`@example.com"},
+			"category":"user.name","source":"online_channels","purpose":"essential.service","value":"P"}`)
+	}
+	if status, b := record(); status != 201 {
+		t.Fatalf("event: %d %s", status, b)
+	}
+	if code, out, errs := run(t, vars, "keys", "rotate"); code != 0 {
+		t.Fatalf("rotate: %d %q %s", code, out, errs)
+	}
+	// Within a poll the server learns of the new primary and stops sealing.
+	var status int
+	var b []byte
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if status, b = record(); status != 201 {
+			break
+		}
+	}
+	if status != 503 || !strings.Contains(string(b), `"code":"key_outdated"`) || !strings.Contains(string(b), "copy the rotated key file here and send SIGHUP") {
+		t.Fatalf("sealing with a stale key file: %d %s", status, b)
+	}
+	if status, b := srv.do(t, "GET", "/api/v1/subjects?email=p1@example.com", ""); status != 200 || !strings.Contains(string(b), `"P"`) {
+		t.Fatalf("opening what the old key sealed: %d %s", status, b)
+	}
+	copyKey()
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if status, b = record(); status == 201 {
+			break
+		}
+	}
+	if status != 201 {
+		t.Fatalf("after the rotated key file is copied: %d %s", status, b)
 	}
 }
