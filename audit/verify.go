@@ -17,15 +17,46 @@ type Report struct {
 	// first entry or checkpoint that does not match.
 	Problem string
 	BadSeq  int64
+	// KeyedFrom is the cutover entry (0: the chain has no keyed entries).
+	KeyedFrom int64
+	// Unchecked counts keyed entries whose HMAC was not checked because no
+	// chain key was given (the key file is absent). Their links were.
+	Unchecked int64
+	// Unsigned counts the entries after the last checkpoint: at most 31
+	// when a process stopped before its next checkpoint (a crash).
+	Unsigned int64
 }
 
-// OK reports whether the chain verified.
+// OK reports whether the chain verified (as far as the keys given allow:
+// see Unchecked).
 func (r Report) OK() bool { return r.Problem == "" }
 
+// UnsignedNote is the sentence that reports an uncovered tail, or "".
+func (r Report) UnsignedNote() string {
+	if r.Unsigned == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d entries after the last checkpoint are not yet signed", r.Unsigned)
+}
+
 // Verify walks the whole chain, recomputing every hash and link, and checks
-// every checkpoint's signature with the keys given by id. A checkpoint signed
-// by a key not in keys is a problem.
-func Verify(ctx context.Context, s *store.Store, keys map[string]ed25519.PublicKey) (Report, error) {
+// every checkpoint's signature with the signing keys given by id.
+//
+// The rules:
+//   - entries are numbered 1… without gaps, each linking to the one before;
+//   - entries before the first CutoverAction entry are SHA-256 (Hash); that
+//     entry and every one after are HMAC-SHA256 under keys.Chain
+//     (KeyedHash), checked only when keys.Chain is given;
+//   - every checkpoint is signed by a key in keys.Signing and matches the
+//     entry it names;
+//   - every entry whose number is a multiple of CheckpointEvery has a
+//     checkpoint, since every appender signs those in the appending
+//     transaction. Deleting checkpoints therefore fails, and so does any
+//     rewrite of the chain below the last checkpoint, keyed or not (it
+//     changes the hash a signature covers). The entries after the last
+//     checkpoint (fewer than CheckpointEvery) are counted in Unsigned, not
+//     failed: a crash leaves them so.
+func Verify(ctx context.Context, s *store.Store, keys Keys) (Report, error) {
 	var (
 		r        Report
 		prevHash = []byte{}
@@ -52,13 +83,21 @@ func Verify(ctx context.Context, s *store.Store, keys map[string]ed25519.PublicK
 		}
 		for _, e := range entries {
 			expect := r.Entries + 1
+			if r.KeyedFrom == 0 && e.Action == CutoverAction {
+				r.KeyedFrom = e.Seq
+			}
 			switch {
 			case e.Seq != expect:
 				return fail(expect, "entry %d is missing: the next entry is %d (entries deleted)", expect, e.Seq)
 			case !bytes.Equal(e.PrevHash, prevHash):
 				return fail(e.Seq, "entry %d does not link to entry %d: its previous-hash differs (entries deleted, inserted or reordered)", e.Seq, e.Seq-1)
-			case !bytes.Equal(Hash(e), e.Hash):
+			case r.KeyedFrom == 0 && !bytes.Equal(Hash(e), e.Hash):
 				return fail(e.Seq, "entry %d does not match its hash: its contents were changed", e.Seq)
+			case r.KeyedFrom != 0 && keys.Chain != nil && !bytes.Equal(KeyedHash(keys.Chain, e), e.Hash):
+				return fail(e.Seq, "entry %d does not match its keyed hash: its contents were changed, or the chain was recomputed without the chain key", e.Seq)
+			}
+			if r.KeyedFrom != 0 && keys.Chain == nil {
+				r.Unchecked++
 			}
 			if want[e.Seq] {
 				hashes[e.Seq] = e.Hash
@@ -71,8 +110,9 @@ func Verify(ctx context.Context, s *store.Store, keys map[string]ed25519.PublicK
 			break
 		}
 	}
+	var last int64
 	for _, c := range cps {
-		pub, ok := keys[c.KeyID]
+		pub, ok := keys.Signing[c.KeyID]
 		if !ok {
 			return fail(c.Seq, "checkpoint at entry %d is signed by unknown key %s", c.Seq, c.KeyID)
 		}
@@ -87,6 +127,13 @@ func Verify(ctx context.Context, s *store.Store, keys map[string]ed25519.PublicK
 			return fail(c.Seq, "entry %d differs from the signed checkpoint of it: the chain was rewritten", c.Seq)
 		}
 		r.Checkpoints++
+		last = c.Seq
 	}
+	for seq := int64(CheckpointEvery); seq <= r.Entries; seq += CheckpointEvery {
+		if !want[seq] {
+			return fail(seq, "entry %d has no signed checkpoint, though every %dth entry is signed as it is appended: checkpoints were deleted", seq, CheckpointEvery)
+		}
+	}
+	r.Unsigned = r.Entries - last
 	return r, nil
 }

@@ -3,7 +3,6 @@ package jobs_test
 import (
 	"bufio"
 	"context"
-	"crypto/ed25519"
 	"database/sql"
 	"fmt"
 	"log/slog"
@@ -277,7 +276,7 @@ func TestKillAndResume(t *testing.T) {
 	if got := loginTask(); got.Done != mine || got.Found != mine || got.Status != store.TaskDone || len(got.Checkpoint) != 0 {
 		t.Fatalf("login task after completion: done %d found %d %s, checkpoint kept: %v", got.Done, got.Found, got.Status, len(got.Checkpoint) > 0)
 	}
-	rep, err := audit.Verify(ctx, s, map[string]ed25519.PublicKey{svc.Signer.ID: svc.Signer.Public()})
+	rep, err := audit.Verify(ctx, s, svc.Audit.Keys())
 	if err != nil || !rep.OK() {
 		t.Fatalf("audit chain after the kill: %+v %v", rep, err)
 	}

@@ -97,3 +97,15 @@ func (q *queries) AuditCheckpoints(ctx context.Context) ([]custos.AuditCheckpoin
 	}
 	return out, rows.Err()
 }
+
+// AuditKeyedFrom returns the sequence number of the first entry that marks
+// where keyed entries begin (action "audit.keyed"), or 0 when none does.
+// The action is a literal so the partial index serves it on both dialects.
+func (q *queries) AuditKeyedFrom(ctx context.Context) (int64, error) {
+	var seq int64
+	err := q.q.QueryRowContext(ctx, `SELECT seq FROM audit_log WHERE action = 'audit.keyed' ORDER BY seq LIMIT 1`).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return seq, err
+}

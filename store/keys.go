@@ -64,3 +64,20 @@ func (q *queries) InstanceKey(ctx context.Context, name string) (InstanceKey, er
 func (q *queries) InstanceKeyNames(ctx context.Context) ([]string, error) {
 	return q.strings(ctx, `SELECT name FROM instance_keys ORDER BY name`)
 }
+
+// Setting returns a named instance setting; custos.ErrNotFound when unset.
+func (q *queries) Setting(ctx context.Context, name string) (string, error) {
+	var v string
+	err := q.q.QueryRowContext(ctx, `SELECT value FROM instance_settings WHERE name = $1`, name).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", custos.ErrNotFound
+	}
+	return v, err
+}
+
+// PutSetting sets a named instance setting, replacing its value.
+func (tx *Tx) PutSetting(ctx context.Context, name, value string, at time.Time) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO instance_settings (name, value, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, name, value, micros(at))
+	return err
+}

@@ -368,8 +368,8 @@ func TestTokensAndAudit(t *testing.T) {
 			OK      bool  `json:"ok"`
 			Entries int64 `json:"entries"`
 		}
-		// policy publish + 5 role tokens + create + revoke
-		if status != 200 || json.Unmarshal(b, &rep) != nil || !rep.OK || rep.Entries != 8 {
+		// the cutover to keyed entries + policy publish + 5 role tokens + create + revoke
+		if status != 200 || json.Unmarshal(b, &rep) != nil || !rep.OK || rep.Entries != 9 {
 			t.Fatalf("verify %d %s", status, b)
 		}
 		status, _, b = f.do(t, "GET", "/api/v1/audit?after=6&limit=5", custos.RolePrivacyOfficer, "")

@@ -276,5 +276,5 @@ func (s *server) verifyAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ok": rep.OK(), "entries": rep.Entries, "checkpoints": rep.Checkpoints,
-		"problem": rep.Problem, "bad_entry": rep.BadSeq})
+		"problem": rep.Problem, "bad_entry": rep.BadSeq, "keyed_from": rep.KeyedFrom, "unsigned": rep.Unsigned})
 }

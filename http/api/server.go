@@ -6,7 +6,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	_ "embed"
 	"log/slog"
 	"net/http"
@@ -51,8 +50,8 @@ type Deps struct {
 		Enqueue(context.Context, string) error
 	}
 	Audit *audit.Log
-	// AuditKeys verify checkpoints, by key id.
-	AuditKeys map[string]ed25519.PublicKey
+	// AuditKeys verify the chain: checkpoint keys by id and the chain key.
+	AuditKeys audit.Keys
 	Clock     custos.Clock
 	Logger    *slog.Logger
 	BaseURL   string

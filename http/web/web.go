@@ -5,12 +5,12 @@ package web
 
 import (
 	"bytes"
-	"crypto/ed25519"
 	"log/slog"
 	"net/http"
 	"strings"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/dsr"
@@ -33,8 +33,9 @@ type Deps struct {
 	// DSR knows the company's connected datasets and how far each request
 	// has got in them; nil where none are managed.
 	DSR *dsr.Service
-	// AuditKeys verify the audit log's checkpoints, by key id.
-	AuditKeys map[string]ed25519.PublicKey
+	// AuditKeys verify the audit chain: checkpoint keys by id and the
+	// chain key.
+	AuditKeys audit.Keys
 	// SSO, when set, offers single sign-on to the console.
 	SSO *SSO
 }

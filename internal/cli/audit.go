@@ -20,9 +20,17 @@ func auditVerifyCmd(env *Env) *cobra.Command {
 		Use:   "verify",
 		Short: `Check every audit entry and signed checkpoint; last line "ok N entries" or the first bad entry`,
 		Long: `Recompute the hash chain of the audit log and check every signed checkpoint.
-Exits 0 with a last line "ok N entries", or 1 naming the first entry that does not match
-(edited, deleted or reordered). With the key file, the instance's public key is also proven
-to be the one its sealed private key belongs to.`,
+Entries from the cutover entry (audit.keyed) on are keyed (HMAC-SHA256 with the
+instance's chain key, sealed by the master key); every 32nd entry must have a
+signed checkpoint. Exits 0 with a last line "ok N entries", or 1 naming the first
+entry that does not match (edited, deleted, reordered, recomputed, or a checkpoint
+deleted). Entries after the last checkpoint (fewer than 32, left by a crash) are
+reported, not failed.
+
+Without the key file the keyed hashes cannot be checked, and the checkpoint
+signatures can only be checked against the public key read from the database,
+which proves nothing against someone who can write the database: verify then
+checks what it can, says so, and exits 4 with a last line "unverified N entries".`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a, _, err := openApp(cmd.Context(), env, dsn, keyFile, false)
@@ -30,12 +38,11 @@ to be the one its sealed private key belongs to.`,
 				return err
 			}
 			defer a.Close()
-			keys := a.auditKeys()
-			if keys == nil {
-				// Without the key file, trust the public key on record.
+			keys := a.audit.Keys()
+			full := a.master != nil
+			if !full {
 				if k, err := a.store.InstanceKey(cmd.Context(), "audit"); err == nil {
-					keys = publicKeys(k.Public)
-					fmt.Fprintf(env.Stderr, "custos: key file %s not found: checking signatures with the public key on record\n", keyFile)
+					keys.Signing = publicKeys(k.Public)
 				}
 			}
 			r, err := audit.Verify(cmd.Context(), a.store, keys)
@@ -47,6 +54,16 @@ to be the one its sealed private key belongs to.`,
 				return exitError{code: exitFailure}
 			}
 			fmt.Fprintf(env.Stdout, "%d signed checkpoints verified\n", r.Checkpoints)
+			if note := r.UnsignedNote(); note != "" {
+				fmt.Fprintf(env.Stdout, "%s (a server stopped before its next checkpoint)\n", note)
+			}
+			if !full {
+				fmt.Fprintf(env.Stdout, "the key file %s is absent: checked the order and links of every entry, the hashes of the %d unkeyed ones "+
+					"and the checkpoint signatures against the public key read from the database only, which proves nothing against "+
+					"someone who can write the database; the %d keyed entries were not checked\n", keyFile, r.Entries-r.Unchecked, r.Unchecked)
+				fmt.Fprintf(env.Stdout, "unverified %d entries: run verify with the key file to verify the chain\n", r.Entries)
+				return exitError{code: exitUnverified}
+			}
 			fmt.Fprintf(env.Stdout, "ok %d entries\n", r.Entries)
 			return nil
 		},
@@ -63,14 +80,11 @@ func auditCheckpointCmd(env *Env) *cobra.Command {
 		Short: "Sign the current head of the audit chain",
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, _, err := openApp(cmd.Context(), env, dsn, keyFile, false)
+			a, err := openWriter(cmd.Context(), env, dsn, keyFile)
 			if err != nil {
 				return err
 			}
 			defer a.Close()
-			if a.signer == nil {
-				return fmt.Errorf("the key file %s is needed to sign a checkpoint", keyFile)
-			}
 			if err := a.audit.Checkpoint(cmd.Context(), a.store); err != nil {
 				return err
 			}

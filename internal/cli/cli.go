@@ -33,6 +33,9 @@ const (
 	exitOK      = 0
 	exitFailure = 1
 	exitUsage   = 2
+	// exitUnverified: audit verify found nothing wrong but could not check
+	// everything (the key file is absent).
+	exitUnverified = 4
 )
 
 // exitError carries an exit code out of a command whose output is already

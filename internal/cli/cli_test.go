@@ -132,8 +132,8 @@ func TestNewcomerPath(t *testing.T) {
 
 	code, out, _ = run(t, vars, "audit", "verify")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	// policy publish, bootstrap admin token, dpo token
-	if code != 0 || lines[len(lines)-1] != "ok 3 entries" {
+	// the cutover to keyed entries, policy publish, bootstrap admin token, dpo token
+	if code != 0 || lines[len(lines)-1] != "ok 4 entries" {
 		t.Fatalf("audit verify: %d %q", code, out)
 	}
 

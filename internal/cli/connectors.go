@@ -49,7 +49,7 @@ func services(ctx context.Context, env *Env, a *app, mailDir, baseURL string) (*
 
 // withServices opens the app, builds the services and runs fn.
 func withServices(cmd *cobra.Command, env *Env, f commonFlags, fn func(*wire.Services) error) error {
-	a, _, err := openApp(cmd.Context(), env, f.dsn, f.keyFile, false)
+	a, err := openWriter(cmd.Context(), env, f.dsn, f.keyFile)
 	if err != nil {
 		return err
 	}

@@ -23,8 +23,11 @@ func keysCmd(env *Env) *cobra.Command {
 		Use:   "rotate",
 		Short: "Add a new master key and re-seal every key under it",
 		Long: `Add a new primary key to the master keyset and re-seal the instance keys with it.
-Old keys stay in the keyset so that anything sealed before still opens. Back up the key
-file before and after.`,
+Old keys stay in the keyset so that anything sealed before still opens. The new primary
+key's id is recorded in the database: running servers that share this key file reload it
+and seal under the new key within seconds; a server with its own copy of the key file
+refuses to seal (key_outdated) until the rotated file is copied to it and it is sent
+SIGHUP. Back up the key file before and after.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -38,6 +41,11 @@ file before and after.`,
 				return err
 			}
 			if err := a.master.Rotate(); err != nil {
+				return err
+			}
+			// Recorded before re-sealing: running servers see the new
+			// primary, reload their key file and seal under it.
+			if err := vault.RecordPrimary(ctx, a.store, a.master, a.clock.Now()); err != nil {
 				return err
 			}
 			if err := vault.ResealInstanceKeys(ctx, a.store, a.master); err != nil {

@@ -194,7 +194,7 @@ A material change must be announced at least changes.notice_days ahead unless --
 			if err != nil {
 				return err
 			}
-			a, _, err := openApp(cmd.Context(), env, dsn, keyFile, false)
+			a, err := openWriter(cmd.Context(), env, dsn, keyFile)
 			if err != nil {
 				return err
 			}

@@ -58,7 +58,7 @@ func retentionCmd(env *Env) *cobra.Command {
 				}
 				at = t
 			}
-			a, _, err := openApp(cmd.Context(), env, dsn, keyFile, false)
+			a, err := openWriter(cmd.Context(), env, dsn, keyFile)
 			if err != nil {
 				return err
 			}
@@ -125,7 +125,7 @@ func holdCmd(env *Env) *cobra.Command {
 	var all bool
 	with := func(c *cobra.Command, fn func(c *cobra.Command, svc *retention.Service) error) func(*cobra.Command, []string) error {
 		return func(c *cobra.Command, _ []string) error {
-			a, _, err := openApp(c.Context(), env, dsn, keyFile, false)
+			a, err := openWriter(c.Context(), env, dsn, keyFile)
 			if err != nil {
 				return err
 			}

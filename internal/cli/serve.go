@@ -137,7 +137,13 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 		log.Warn("created a new master key; back it up: without it stored personal data cannot be read", "key_file", c.keyFile)
 	}
 	if a.master.Exposed {
-		log.Warn("the key file can be read by other users; run chmod 600 on it", "key_file", c.keyFile)
+		return custos.Errorf(custos.KindInvalid, "key_file_exposed",
+			"The key file %s can be read by other users, and it unlocks every piece of personal data Custos stores: run chmod 600 %s and start again.",
+			c.keyFile, c.keyFile)
+	}
+	// An upgraded chain marks where keyed entries begin before anything else.
+	if err := a.audit.EnsureKeyed(ctx, a.store); err != nil {
+		return err
 	}
 	log.Info("store ready", "db", a.store.String(), "dialect", a.store.Dialect())
 
@@ -230,6 +236,7 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 	}
 
 	go outbox.Run(ctx)
+	go watchMasterKey(ctx, a.store, a.master, a.clock, log)
 	dailyFn = func(ctx context.Context) { daily(ctx, ret, reqs, a.clock, log) }
 	// Requests that reach connected systems run as jobs; a job left
 	// running by a crash is rescued and resumes from its checkpoints.

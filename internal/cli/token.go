@@ -30,7 +30,7 @@ stored: keep it somewhere safe. Roles: admin, privacy_officer, agent, auditor, i
 			if err != nil {
 				return usageError{msg: custos.AsError(err).Message}
 			}
-			a, _, err := openApp(cmd.Context(), env, dsn, keyFile, false)
+			a, err := openWriter(cmd.Context(), env, dsn, keyFile)
 			if err != nil {
 				return err
 			}
@@ -97,7 +97,7 @@ func tokenRevokeCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return usageError{msg: fmt.Sprintf("token ID %q is not a number", args[0])}
 			}
-			a, _, err := openApp(cmd.Context(), env, dsn, keyFile, false)
+			a, err := openWriter(cmd.Context(), env, dsn, keyFile)
 			if err != nil {
 				return err
 			}

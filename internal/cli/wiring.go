@@ -2,14 +2,15 @@ package cli
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"io/fs"
 
 	"github.com/spf13/cobra"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/vault"
 )
@@ -25,14 +26,6 @@ type app struct {
 
 func (a *app) Close() error { return a.store.Close() }
 
-// auditKeys are the keys checkpoints verify against.
-func (a *app) auditKeys() map[string]ed25519.PublicKey {
-	if a.signer == nil {
-		return nil
-	}
-	return map[string]ed25519.PublicKey{a.signer.ID: a.signer.Public()}
-}
-
 // dbFlag and keyFlag add the shared --db and --key-file flags.
 func dbFlag(cmd *cobra.Command, env *Env, dst *string) {
 	cmd.Flags().StringVar(dst, "db", flagEnv(env, "CUSTOS_DB", defaultDB), "database: sqlite:PATH or postgres://… (env CUSTOS_DB)")
@@ -45,8 +38,42 @@ func keyFlag(cmd *cobra.Command, env *Env, dst *string) {
 
 // openApp opens and migrates the store. With createKey the master key is
 // created when missing (serve); otherwise an absent key file leaves the app
-// without a signer, so audit entries are appended but not checkpointed.
+// without keys: it can read, and its audit log refuses to append.
 func openApp(ctx context.Context, env *Env, dsn, keyFile string, createKey bool) (*app, bool, error) {
+	need := keyOptional
+	if createKey {
+		need = keyCreate
+	}
+	return openAppWith(ctx, env, dsn, keyFile, need)
+}
+
+// openWriter opens the app for a command that writes to the audit chain:
+// it needs the key file, since every entry is keyed and every 32nd signed
+// with keys the key file seals. On a fresh store (no instance keys yet) the
+// key file is created, as serve would.
+func openWriter(ctx context.Context, env *Env, dsn, keyFile string) (*app, error) {
+	a, created, err := openAppWith(ctx, env, dsn, keyFile, keyAppend)
+	if created && env.Stderr != nil {
+		fmt.Fprintf(env.Stderr, "custos: created a new master key in %s; back it up: without it stored personal data cannot be read\n", keyFile)
+	}
+	return a, err
+}
+
+type keyNeed int
+
+const (
+	keyOptional keyNeed = iota // read-only commands: used when present
+	keyAppend                  // commands that append: required, created on a fresh store
+	keyCreate                  // serve: created when missing
+)
+
+func keyFileNeeded(keyFile string) error {
+	return custos.Errorf(custos.KindInvalid, "key_file_needed",
+		"The key file %s is needed: this command writes to the audit chain, whose entries are keyed and signed with keys the key file seals. "+
+			"Run it where the server's key file is, or pass --key-file.", keyFile)
+}
+
+func openAppWith(ctx context.Context, env *Env, dsn, keyFile string, need keyNeed) (*app, bool, error) {
 	s, err := store.Open(ctx, dsn)
 	if err != nil {
 		return nil, false, err
@@ -57,12 +84,24 @@ func openApp(ctx context.Context, env *Env, dsn, keyFile string, createKey bool)
 	}
 	a := &app{store: s, clock: env.Clock}
 	var created bool
-	if createKey {
+	switch need {
+	case keyCreate:
 		a.master, created, err = vault.LoadOrCreateMaster(keyFile)
-	} else {
+	default:
 		a.master, err = vault.LoadMaster(keyFile)
 		if errors.Is(err, fs.ErrNotExist) {
 			a.master, err = nil, nil
+			if need == keyAppend {
+				names, nerr := s.InstanceKeyNames(ctx)
+				switch {
+				case nerr != nil:
+					err = nerr
+				case len(names) > 0:
+					err = keyFileNeeded(keyFile)
+				default:
+					a.master, created, err = vault.LoadOrCreateMaster(keyFile)
+				}
+			}
 		}
 	}
 	if err != nil {
@@ -70,13 +109,18 @@ func openApp(ctx context.Context, env *Env, dsn, keyFile string, createKey bool)
 		return nil, false, err
 	}
 	if a.master != nil {
-		if a.signer, err = vault.InstanceSigner(ctx, s, a.master, "audit", env.Clock.Now()); err != nil {
+		// Seal under the primary every server uses; a key file older than
+		// the last rotation is named here rather than failing to open.
+		if err = vault.SyncPrimary(ctx, s, a.master, env.Clock.Now()); err != nil {
 			s.Close()
 			return nil, false, err
 		}
-		a.audit = audit.New(a.signer, a.signer.ID, env.Clock)
+		if a.audit, a.signer, err = wire.AuditLog(ctx, s, a.master, env.Clock); err != nil {
+			s.Close()
+			return nil, false, err
+		}
 	} else {
-		a.audit = audit.New(nil, "", env.Clock)
+		a.audit = audit.Refusing(keyFileNeeded(keyFile))
 	}
 	return a, created, nil
 }

@@ -6,7 +6,6 @@ package wire
 
 import (
 	"context"
-	"crypto/ed25519"
 	"io"
 	"log/slog"
 	"strings"
@@ -85,10 +84,9 @@ func New(ctx context.Context, o Options) (*Services, error) {
 	s := &Services{Store: o.Store, Master: o.Master, Audit: o.Audit, Clock: o.Clock}
 	var err error
 	if s.Audit == nil {
-		if s.Signer, err = vault.InstanceSigner(ctx, o.Store, o.Master, "audit", o.Clock.Now()); err != nil {
+		if s.Audit, s.Signer, err = AuditLog(ctx, o.Store, o.Master, o.Clock); err != nil {
 			return nil, err
 		}
-		s.Audit = audit.New(s.Signer, s.Signer.ID, o.Clock)
 	}
 	// River's tables live beside Custos' own; migrating is a no-op when
 	// they are current.
@@ -170,12 +168,27 @@ func (unsent) Send(context.Context, mail.Message) error {
 	return custos.Errorf(custos.KindUnavailable, "no_mail_sender", "No mail sender is configured.")
 }
 
+// AuditLog is the audit log every process that appends uses: checkpoints
+// signed with the instance's audit key, entries keyed with its chain key,
+// both sealed by the master key.
+func AuditLog(ctx context.Context, s *store.Store, m *vault.Master, clock custos.Clock) (*audit.Log, *vault.Signer, error) {
+	signer, err := vault.InstanceSigner(ctx, s, m, "audit", clock.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	chain, err := vault.InstanceSecret(ctx, s, m, "audit-chain", clock.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	return audit.NewKeyed(signer, signer.ID, chain, clock), signer, nil
+}
+
 // APIDeps is what the HTTP handler needs from the services.
 func (s *Services) APIDeps(log *slog.Logger, baseURL string, minCell int) api.Deps {
 	d := api.Deps{Store: s.Store, Auth: s.Auth, Policies: s.Policies, Records: s.Records, Consent: s.Consent, Requests: s.Requests,
 		Retention: s.Retention, DSR: s.DSR, Queue: s.Queue, Audit: s.Audit, Clock: s.Clock, Logger: log, BaseURL: baseURL, MinCell: minCell, SessionKey: s.SessionKey}
-	if s.Signer != nil {
-		d.AuditKeys = map[string]ed25519.PublicKey{s.Signer.ID: s.Signer.Public()}
-	}
+	// The keys the log writes with verify it, however the log was built:
+	// the server's verdict is the command line's.
+	d.AuditKeys = s.Audit.Keys()
 	return d
 }

@@ -30,6 +30,8 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 		{"AuditConcurrentAppends", testAuditConcurrent},
 		{"AuditCheckpoints", testCheckpoints},
 		{"InstanceKeys", testInstanceKeys},
+		{"Settings", testSettings},
+		{"AuditKeyedFrom", testAuditKeyedFrom},
 		{"RollbackOnError", testRollback},
 		{"MigrateTwice", testMigrateTwice},
 	}
@@ -342,6 +344,43 @@ func testInstanceKeys(t *testing.T, s *store.Store) {
 	}
 	if names, err := s.InstanceKeyNames(ctx); err != nil || len(names) != 1 || names[0] != "audit" {
 		t.Fatalf("InstanceKeyNames = %v, %v", names, err)
+	}
+}
+
+func testSettings(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	if _, err := s.Setting(ctx, "master_primary"); !errors.Is(err, custos.ErrNotFound) {
+		t.Fatalf("unset setting = %v", err)
+	}
+	for _, v := range []string{"1", "2"} {
+		if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.PutSetting(ctx, "master_primary", v, t0) }); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Setting(ctx, "master_primary"); err != nil || got != v {
+			t.Fatalf("Setting = %q, %v; want %q", got, err, v)
+		}
+	}
+}
+
+func testAuditKeyedFrom(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	if n, err := s.AuditKeyedFrom(ctx); err != nil || n != 0 {
+		t.Fatalf("empty chain: %d, %v", n, err)
+	}
+	err := s.InTx(ctx, func(tx *store.Tx) error {
+		for i, action := range []string{"token.create", "audit.keyed", "token.create", "audit.keyed"} {
+			e := custos.AuditEntry{Seq: int64(i + 1), At: t0, Actor: "a", Action: action, Object: "o", Detail: "{}", PrevHash: []byte{}, Hash: []byte{1}}
+			if err := tx.InsertAuditEntry(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.AuditKeyedFrom(ctx); err != nil || n != 2 {
+		t.Fatalf("AuditKeyedFrom = %d, %v; want the first marker, 2", n, err)
 	}
 }
 
