@@ -145,6 +145,15 @@ func (l *Log) cutover(ctx context.Context, tx *store.Tx, seq int64, prev []byte)
 	if err != nil {
 		return 0, nil, err
 	}
+	// The cutover is signed at once, whatever its number: that signature
+	// pins every unkeyed entry before it, including those an older version
+	// appended without the checkpoints it owed (Verify excuses those gaps
+	// only under a signature at or after the cutover).
+	if l.signer != nil && e.Seq%CheckpointEvery != 0 {
+		if err := tx.InsertAuditCheckpoint(ctx, l.checkpoint(e.Seq, e.Hash)); err != nil {
+			return 0, nil, fmt.Errorf("audit: checkpoint: %w", err)
+		}
+	}
 	// Not cached here: should this transaction roll back, the next append
 	// asks again and writes the cutover again.
 	return e.Seq, e.Hash, nil

@@ -91,12 +91,13 @@ func TestVerifyIntact(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				total := int64(70)
+				total, checkpoints := int64(70), 3
 				if m.keyed {
-					total = 71
+					total, checkpoints = 71, 4
 				}
-				// Checkpoints at 32, 64 and the final one at the head.
-				if !r.OK() || r.Entries != total || r.Checkpoints != 3 || r.Unsigned != 0 || r.Unchecked != 0 {
+				// Checkpoints at 32, 64 and the final one at the head; a
+				// keyed chain's cutover is signed as it is written, too.
+				if !r.OK() || r.Entries != total || r.Checkpoints != checkpoints || r.Unsigned != 0 || r.Unchecked != 0 {
 					t.Fatalf("report = %+v", r)
 				}
 				if m.keyed != (r.KeyedFrom == 1) {
@@ -371,6 +372,35 @@ func TestUnknownKey(t *testing.T) {
 		r, _ := audit.Verify(context.Background(), s, audit.Keys{Signing: map[string]ed25519.PublicKey{id: other.Public()}, Chain: chainKey})
 		if r.OK() || !strings.Contains(r.Problem, "unknown key") {
 			t.Fatalf("report = %+v", r)
+		}
+	})
+}
+
+// TestLegacyGapsCovered: an older version's commands appended entries
+// without the checkpoints they owed. Once the keyed chain begins, its
+// signed cutover pins those entries, so verify passes and reports the gaps;
+// without that signature the same gaps fail, as deleted checkpoints do.
+func TestLegacyGapsCovered(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		signer, id := newSigner(t)
+		appendN(t, s, audit.New(nil, "", testClock()), 70) // no signer: entries 32 and 64 unsigned
+		a := audit.NewKeyed(signer, id, chainKey, testClock())
+		if err := a.EnsureKeyed(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		appendN(t, s, a, 3)
+		r, err := audit.Verify(ctx, s, a.Keys())
+		if err != nil || !r.OK() || r.KeyedFrom != 71 || r.LegacyGaps != 2 || r.Unsigned != 3 || !strings.Contains(r.LegacyNote(), "2 checkpoints") {
+			t.Fatalf("report = %+v, %v", r, err)
+		}
+		// Delete the cutover's signature: the gaps are no longer covered.
+		if _, err := s.DB().ExecContext(ctx, `DELETE FROM audit_checkpoints WHERE seq = 71`); err != nil {
+			t.Fatal(err)
+		}
+		if r, _ := audit.Verify(ctx, s, a.Keys()); r.OK() || r.BadSeq != 32 {
+			t.Fatalf("uncovered legacy gaps passed: %+v", r)
 		}
 	})
 }

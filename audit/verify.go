@@ -25,6 +25,11 @@ type Report struct {
 	// Unsigned counts the entries after the last checkpoint: at most 31
 	// when a process stopped before its next checkpoint (a crash).
 	Unsigned int64
+	// LegacyGaps counts the 32nd entries before the cutover that have no
+	// checkpoint: an older version's commands appended without signing.
+	// They pass because a signature at or after the cutover pins the whole
+	// unkeyed part of the chain through its links.
+	LegacyGaps int
 }
 
 // OK reports whether the chain verified (as far as the keys given allow:
@@ -37,6 +42,15 @@ func (r Report) UnsignedNote() string {
 		return ""
 	}
 	return fmt.Sprintf("%d entries after the last checkpoint are not yet signed", r.Unsigned)
+}
+
+// LegacyNote is the sentence that reports LegacyGaps, or "".
+func (r Report) LegacyNote() string {
+	if r.LegacyGaps == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d checkpoints an older version did not sign before the keyed chain began at entry %d are missing; "+
+		"the signed cutover covers those entries", r.LegacyGaps, r.KeyedFrom)
 }
 
 // Verify walks the whole chain, recomputing every hash and link, and checks
@@ -55,7 +69,11 @@ func (r Report) UnsignedNote() string {
 //     rewrite of the chain below the last checkpoint, keyed or not (it
 //     changes the hash a signature covers). The entries after the last
 //     checkpoint (fewer than CheckpointEvery) are counted in Unsigned, not
-//     failed: a crash leaves them so.
+//     failed: a crash leaves them so. Before the cutover, a 32nd entry
+//     without a checkpoint (an older version's command appended it) is
+//     counted in LegacyGaps instead, when a checkpoint at or after the
+//     cutover exists: that signature covers the unkeyed part through its
+//     links, and the cutover is signed as it is written.
 func Verify(ctx context.Context, s *store.Store, keys Keys) (Report, error) {
 	var (
 		r        Report
@@ -130,6 +148,10 @@ func Verify(ctx context.Context, s *store.Store, keys Keys) (Report, error) {
 		last = c.Seq
 	}
 	for seq := int64(CheckpointEvery); seq <= r.Entries; seq += CheckpointEvery {
+		if !want[seq] && r.KeyedFrom != 0 && seq < r.KeyedFrom && last >= r.KeyedFrom {
+			r.LegacyGaps++
+			continue
+		}
 		if !want[seq] {
 			return fail(seq, "entry %d has no signed checkpoint, though every %dth entry is signed as it is appended: checkpoints were deleted", seq, CheckpointEvery)
 		}

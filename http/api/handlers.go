@@ -276,5 +276,6 @@ func (s *server) verifyAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ok": rep.OK(), "entries": rep.Entries, "checkpoints": rep.Checkpoints,
-		"problem": rep.Problem, "bad_entry": rep.BadSeq, "keyed_from": rep.KeyedFrom, "unsigned": rep.Unsigned})
+		"problem": rep.Problem, "bad_entry": rep.BadSeq, "keyed_from": rep.KeyedFrom, "unsigned": rep.Unsigned,
+		"legacy_gaps": rep.LegacyGaps})
 }

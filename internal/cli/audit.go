@@ -57,6 +57,9 @@ checks what it can, says so, and exits 4 with a last line "unverified N entries"
 			if note := r.UnsignedNote(); note != "" {
 				fmt.Fprintf(env.Stdout, "%s (a server stopped before its next checkpoint)\n", note)
 			}
+			if note := r.LegacyNote(); note != "" {
+				fmt.Fprintln(env.Stdout, note)
+			}
 			if !full {
 				fmt.Fprintf(env.Stdout, "the key file %s is absent: checked the order and links of every entry, the hashes of the %d unkeyed ones "+
 					"and the checkpoint signatures against the public key read from the database only, which proves nothing against "+
