@@ -61,7 +61,7 @@ type Service struct {
 	observer Observer
 
 	watchCategories []string
-	watch           func(ctx context.Context, subjectID, category, value string)
+	watch           func(ctx context.Context, actor, subjectID, category, value string)
 	refuse          func(subjectID string) bool
 }
 
@@ -323,7 +323,7 @@ func (s *Service) write(ctx context.Context, actor string, evs []checked, versio
 	if s.watch != nil {
 		for i, e := range evs {
 			if e.in.Value != nil && e.in.Kind == custos.EventCollection && slices.Contains(s.watchCategories, e.in.Category) {
-				s.watch(ctx, subjects[i], e.in.Category, *e.in.Value)
+				s.watch(ctx, actor, subjects[i], e.in.Category, *e.in.Value)
 			}
 		}
 	}

@@ -20,25 +20,29 @@ import (
 // View is a request as operators see it: no address in the clear unless
 // asked, the deadlines, and the history.
 type View struct {
-	ID            string       `json:"id"`
-	Type          string       `json:"type"`
-	Status        string       `json:"status"`
-	Jurisdiction  string       `json:"jurisdiction"`
-	Law           string       `json:"law"`
-	Channel       string       `json:"channel"`
-	Agent         string       `json:"agent,omitempty"`
-	SubjectKnown  bool         `json:"subject_known"`
-	AppealOf      string       `json:"appeal_of,omitempty"`
-	DuplicateOf   string       `json:"duplicate_of,omitempty"`
-	ReceivedAt    time.Time    `json:"received_at"`
-	VerifiedAt    *time.Time   `json:"verified_at,omitempty"`
-	AcknowledgeBy *time.Time   `json:"acknowledge_by,omitempty"`
-	DueAt         time.Time    `json:"due_at"`
-	ExtendedUntil *time.Time   `json:"extended_until,omitempty"`
-	Overdue       bool         `json:"overdue"`
-	CompletedAt   *time.Time   `json:"completed_at,omitempty"`
-	Decision      *Decision    `json:"decision,omitempty"`
-	History       []HistoryRow `json:"history,omitempty"`
+	ID            string     `json:"id"`
+	Type          string     `json:"type"`
+	Status        string     `json:"status"`
+	Jurisdiction  string     `json:"jurisdiction"`
+	Law           string     `json:"law"`
+	Channel       string     `json:"channel"`
+	Agent         string     `json:"agent,omitempty"`
+	SubjectKnown  bool       `json:"subject_known"`
+	AppealOf      string     `json:"appeal_of,omitempty"`
+	DuplicateOf   string     `json:"duplicate_of,omitempty"`
+	ReceivedAt    time.Time  `json:"received_at"`
+	VerifiedAt    *time.Time `json:"verified_at,omitempty"`
+	AcknowledgeBy *time.Time `json:"acknowledge_by,omitempty"`
+	DueAt         time.Time  `json:"due_at"`
+	ExtendedUntil *time.Time `json:"extended_until,omitempty"`
+	Overdue       bool       `json:"overdue"`
+	CompletedAt   *time.Time `json:"completed_at,omitempty"`
+	Decision      *Decision  `json:"decision,omitempty"`
+	// OpenedFor says why a request no person made was opened: "minor"
+	// (a date of birth under the policy's age threshold).
+	OpenedFor string       `json:"opened_for,omitempty"`
+	Reason    string       `json:"reason,omitempty"`
+	History   []HistoryRow `json:"history,omitempty"`
 }
 
 // Decision is a denial's reason.
@@ -67,6 +71,10 @@ func (s *Service) view(r store.Request) View {
 		due = *r.ExtendedUntil
 	}
 	v.Overdue = open(r.Status) && s.clock.Now().After(due)
+	if r.OpenedFor == ReasonMinor {
+		v.OpenedFor = ReasonMinor
+		v.Reason = "Opened because the person is under the policy's age threshold: their data is to be deleted."
+	}
 	if r.DecisionCode != "" {
 		v.Decision = &Decision{Code: r.DecisionCode, Text: r.DecisionText, By: r.DecidedBy}
 	}
@@ -338,9 +346,28 @@ func (s *Service) Resume(ctx context.Context) (int, error) {
 }
 
 // SubmitForMinor opens and fulfils a deletion of what Custos holds about a
-// subject learnt to be under the policy's age threshold. The reason is
-// recorded; a legal hold keeps the data, and the request says so.
+// minor at once: an officer's report (POST /api/v1/subjects/minor).
 func (s *Service) SubmitForMinor(ctx context.Context, actor, subjectID, jurisdiction string) (string, error) {
+	id, err := s.openForMinor(ctx, actor, subjectID, jurisdiction, StatusInProgress, time.Time{})
+	if err != nil {
+		return "", err
+	}
+	return id, s.proceed(ctx, actor, id)
+}
+
+// OpenMinorDeletion opens a deletion of a minor's data for a privacy
+// officer to review, due by due (now plus the policy's
+// children.deletion_window; the law's deadline when that is sooner or due
+// is zero). Nothing is deleted until an officer approves.
+func (s *Service) OpenMinorDeletion(ctx context.Context, actor, subjectID, jurisdiction string, due time.Time) (string, error) {
+	return s.openForMinor(ctx, actor, subjectID, jurisdiction, StatusPendingReview, due)
+}
+
+// ReasonMinor marks a request opened because the person is under the
+// policy's age threshold.
+const ReasonMinor = "minor"
+
+func (s *Service) openForMinor(ctx context.Context, actor, subjectID, jurisdiction, status string, due time.Time) (string, error) {
 	recs, err := s.records.SubjectRecords(ctx, actor, "minor deletion", subjectID)
 	if err != nil {
 		return "", err
@@ -371,7 +398,10 @@ func (s *Service) SubmitForMinor(ctx context.Context, actor, subjectID, jurisdic
 	if err != nil {
 		return "", err
 	}
-	r.SubjectID, r.VerifiedAt, r.Status = subjectID, &now, StatusInProgress
+	r.SubjectID, r.VerifiedAt, r.Status, r.OpenedFor = subjectID, &now, status, ReasonMinor
+	if !due.IsZero() && due.Before(r.DueAt) {
+		r.DueAt = due.UTC().Truncate(time.Microsecond)
+	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.InsertRequest(ctx, r); err != nil {
 			return err
@@ -381,7 +411,7 @@ func (s *Service) SubmitForMinor(ctx context.Context, actor, subjectID, jurisdic
 	if err != nil {
 		return "", err
 	}
-	return id, s.proceed(ctx, actor, id)
+	return id, nil
 }
 
 // Remind mails the privacy team (the policy's contact address) a digest of

@@ -123,6 +123,9 @@ var (
 	reportRole = []custos.Role{custos.RoleAdmin, custos.RolePrivacyOfficer, custos.RoleAuditor}
 	officer    = []custos.Role{custos.RoleAdmin, custos.RolePrivacyOfficer}
 	agentUp    = []custos.Role{custos.RoleAdmin, custos.RolePrivacyOfficer, custos.RoleAgent}
+	// lifecycle facts come from the company's systems as they happen
+	// (ingest) or, backdated, from an officer.
+	lifecycle = []custos.Role{custos.RoleAdmin, custos.RolePrivacyOfficer, custos.RoleIngest}
 )
 
 func (s *server) table() []route {
@@ -172,7 +175,7 @@ func (s *server) table() []route {
 		{"POST /api/v1/holds/release", officer, s.releaseHold},
 		{"POST /api/v1/subjects/minor", officer, s.reportMinor},
 		{"POST /api/v1/subjects/restriction/lift", officer, s.liftRestriction},
-		{"POST /api/v1/subjects/lifecycle", ingest, s.setLifecycle},
+		{"POST /api/v1/subjects/lifecycle", lifecycle, s.setLifecycle},
 		{"POST /api/v1/retention/sweep", officer, s.sweep},
 		{"GET /api/v1/reports/retention", reportRole, s.retentionReport},
 		{"GET /api/v1/privacy-requests/{id}/tasks", agentUp, s.requestTasks},
