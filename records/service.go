@@ -482,6 +482,20 @@ func (r *resolver) merge(ctx context.Context, from, into string, owner map[strin
 			return err
 		}
 	}
+	// A privacy request's free text sealed under from's key follows.
+	texts, err := r.tx.RequestTextSealedBy(ctx, from)
+	if err != nil {
+		return err
+	}
+	for _, t := range texts {
+		sealed, err := reseal(kf, ki, t.Sealed, RequestTextField(t.ID))
+		if err != nil {
+			return err
+		}
+		if err := r.tx.ResealRequestText(ctx, t.ID, into, sealed); err != nil {
+			return err
+		}
+	}
 	// Events of this batch not yet written move too.
 	for i := range *pending {
 		p := &(*pending)[i]

@@ -61,9 +61,13 @@ type HistoryRow struct {
 	Note   string    `json:"note,omitempty"`
 }
 
-func (s *Service) view(r store.Request) View {
+func (s *Service) view(ctx context.Context, r store.Request) (View, error) {
+	p, _, err := s.openPrivate(ctx, r)
+	if err != nil {
+		return View{}, err
+	}
 	v := View{ID: r.ID, Type: r.Type, Status: r.Status, Jurisdiction: r.Jurisdiction, Law: jurisdiction.For(r.Jurisdiction, r.Type).Law,
-		Channel: r.Channel, Agent: r.AgentName, SubjectKnown: r.SubjectID != "", AppealOf: r.AppealOf, DuplicateOf: r.DuplicateOf,
+		Channel: r.Channel, Agent: p.AgentName, SubjectKnown: r.SubjectID != "", AppealOf: r.AppealOf, DuplicateOf: r.DuplicateOf,
 		ReceivedAt: r.ReceivedAt, VerifiedAt: r.VerifiedAt, AcknowledgeBy: r.AcknowledgeBy, DueAt: r.DueAt,
 		ExtendedUntil: r.ExtendedUntil, CompletedAt: r.CompletedAt}
 	due := r.DueAt
@@ -76,9 +80,9 @@ func (s *Service) view(r store.Request) View {
 		v.Reason = "Opened because the person is under the policy's age threshold: their data is to be deleted."
 	}
 	if r.DecisionCode != "" {
-		v.Decision = &Decision{Code: r.DecisionCode, Text: r.DecisionText, By: r.DecidedBy}
+		v.Decision = &Decision{Code: r.DecisionCode, Text: p.DecisionText, By: r.DecidedBy}
 	}
-	return v
+	return v, nil
 }
 
 // Queue lists requests by legal deadline, soonest first.
@@ -92,7 +96,9 @@ func (s *Service) Queue(ctx context.Context, status string) ([]View, error) {
 	}
 	out := make([]View, len(rs))
 	for i, r := range rs {
-		out[i] = s.view(r)
+		if out[i], err = s.view(ctx, r); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -103,7 +109,10 @@ func (s *Service) Get(ctx context.Context, id string) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
-	v := s.view(r)
+	v, err := s.view(ctx, r)
+	if err != nil {
+		return View{}, err
+	}
 	evs, err := s.store.RequestEvents(ctx, id)
 	if err != nil {
 		return View{}, err
@@ -132,7 +141,7 @@ func (s *Service) SubmitOnBehalf(ctx context.Context, actor string, in Intake) (
 	}
 	id := newID()
 	now := s.clock.Now().UTC().Truncate(time.Microsecond)
-	r, err := s.newRequest(id, in, email, s.records.Blind(custos.IdentityEmail, email), in.Channel, now)
+	r, err := s.newRequest(ctx, id, in, email, s.records.Blind(custos.IdentityEmail, email), in.Channel, now)
 	if err != nil {
 		return View{}, err
 	}
@@ -288,6 +297,10 @@ func (s *Service) mailOutcome(ctx context.Context, tx *store.Tx, r store.Request
 	if err != nil {
 		return err
 	}
+	text, _, err := s.openPrivate(ctx, r)
+	if err != nil {
+		return err
+	}
 	rules := jurisdiction.For(r.Jurisdiction, r.Type)
 	switch r.Status {
 	case StatusDenied:
@@ -300,7 +313,7 @@ func (s *Service) mailOutcome(ctx context.Context, tx *store.Tx, r store.Request
 			authority = rules.Appeal.Authority
 		}
 		return s.enqueue(ctx, tx, p.Manifest, email, mail.TemplateRequestDenied, mail.RequestDenied{Organisation: org(p.Manifest),
-			RequestID: r.ID, Request: "your request for " + describe(r.Type), Reason: r.DecisionText, AppealURL: appeal, Authority: authority})
+			RequestID: r.ID, Request: "your request for " + describe(r.Type), Reason: text.DecisionText, AppealURL: appeal, Authority: authority})
 	case StatusCompleted:
 		d := mail.RequestCompleted{Organisation: org(p.Manifest), RequestID: r.ID, Request: "your request for " + describe(r.Type),
 			ResultsURL: s.statusURL(r.ID)}
@@ -393,7 +406,7 @@ func (s *Service) openForMinor(ctx context.Context, actor, subjectID, jurisdicti
 	}
 	id := newID()
 	now := s.clock.Now().UTC().Truncate(time.Microsecond)
-	r, err := s.newRequest(id, Intake{Type: TypeDeletion, Email: email, Jurisdiction: jurisdiction}, email,
+	r, err := s.newRequest(ctx, id, Intake{Type: TypeDeletion, Email: email, Jurisdiction: jurisdiction}, email,
 		s.records.Blind(custos.IdentityEmail, email), "system", now)
 	if err != nil {
 		return "", err

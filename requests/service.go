@@ -99,9 +99,13 @@ func New(ctx context.Context, c Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: c.Store, master: c.Master, records: c.Records, consent: c.Consent, policies: c.Policies,
+	s := &Service{store: c.Store, master: c.Master, records: c.Records, consent: c.Consent, policies: c.Policies,
 		outbox: c.Outbox, log: c.Log, clock: c.Clock, baseURL: strings.TrimRight(c.BaseURL, "/"), codeKey: key,
-		limits: newLimiter(c.Clock), AutoApprove: []string{TypeOptOut, TypeObjection}, ResultTTL: ResultTTL}, nil
+		limits: newLimiter(c.Clock), AutoApprove: []string{TypeOptOut, TypeObjection}, ResultTTL: ResultTTL}
+	if err := s.sealPlaintext(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // Intake is a request as a person (or an operator for them) makes it.
@@ -185,7 +189,7 @@ func (s *Service) Submit(ctx context.Context, in Intake, clientIP string, gpc bo
 	code := newCode()
 	id := newID()
 	now := s.clock.Now().UTC().Truncate(time.Microsecond)
-	r, err := s.newRequest(id, in, email, blind, "web", now)
+	r, err := s.newRequest(ctx, id, in, email, blind, "web", now)
 	if err != nil {
 		return "", err
 	}
@@ -218,7 +222,7 @@ func (s *Service) Submit(ctx context.Context, in Intake, clientIP string, gpc bo
 	return id, nil
 }
 
-func (s *Service) newRequest(id string, in Intake, email string, blind []byte, channel string, now time.Time) (store.Request, error) {
+func (s *Service) newRequest(ctx context.Context, id string, in Intake, email string, blind []byte, channel string, now time.Time) (store.Request, error) {
 	sealedEmail, err := s.master.Seal([]byte(email), s.sealContext(id, "email"))
 	if err != nil {
 		return store.Request{}, err
@@ -231,9 +235,10 @@ func (s *Service) newRequest(id string, in Intake, email string, blind []byte, c
 		}
 	}
 	d := jurisdiction.Compute(in.Jurisdiction, in.Type, now)
-	return store.Request{ID: id, Type: in.Type, Status: StatusAwaitingVerification, Jurisdiction: in.Jurisdiction,
+	r := store.Request{ID: id, Type: in.Type, Status: StatusAwaitingVerification, Jurisdiction: in.Jurisdiction,
 		EmailBlind: blind, EmailSealed: sealedEmail, Channel: channel, AgentName: in.AgentName, AgentProof: in.AgentProof,
-		DetailsSealed: sealedDetails, AppealOf: in.AppealOf, ReceivedAt: now, AcknowledgeBy: d.AcknowledgeBy, DueAt: d.DueAt}, nil
+		DetailsSealed: sealedDetails, AppealOf: in.AppealOf, ReceivedAt: now, AcknowledgeBy: d.AcknowledgeBy, DueAt: d.DueAt}
+	return r, s.sealPrivate(ctx, &r)
 }
 
 // newCode is a uniformly random six-digit code.
@@ -425,6 +430,11 @@ func (s *Service) move(ctx context.Context, tx *store.Tx, r *store.Request, to, 
 	if to == StatusCompleted || to == StatusDenied || to == StatusCanceled {
 		now := s.clock.Now().UTC().Truncate(time.Microsecond)
 		r.CompletedAt = &now
+	}
+	// A reason set by the caller, or a subject linked since, is sealed
+	// (under the subject's key once there is one).
+	if err := s.sealPrivate(ctx, r); err != nil {
+		return err
 	}
 	if err := tx.UpdateRequest(ctx, *r); err != nil {
 		return err
