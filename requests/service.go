@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
@@ -120,6 +122,9 @@ type Intake struct {
 	Channel    string `json:"channel,omitempty"`
 	AgentName  string `json:"agent_name,omitempty"`
 	AgentProof string `json:"agent_proof,omitempty"`
+	// DeviceID is the browser's consent device id (the banner's), where a
+	// Global Privacy Control signal that comes with a request is recorded.
+	DeviceID string `json:"device_id,omitempty"`
 }
 
 // details is what a request carries beyond its columns, sealed.
@@ -127,7 +132,14 @@ type details struct {
 	Corrections map[string]string `json:"corrections,omitempty"`
 }
 
-var jurisdictionRE = regexp.MustCompile(`^[A-Z]{2}(-[A-Z0-9]{1,3})?$`)
+var (
+	jurisdictionRE = regexp.MustCompile(`^[A-Z]{2}(-[A-Z0-9]{1,3})?$`)
+	deviceRE       = regexp.MustCompile(`^[A-Za-z0-9_-]{8,128}$`)
+)
+
+// CodeInvalidEmail refuses an address no mail could reach: control
+// characters or bytes that are not UTF-8.
+const CodeInvalidEmail = "invalid_email"
 
 func invalid(field, format string, args ...any) error {
 	e := custos.Errorf(custos.KindInvalid, custos.CodeInvalidRequest, format, args...)
@@ -138,6 +150,12 @@ func invalid(field, format string, args ...any) error {
 func (s *Service) check(in Intake) (string, error) {
 	if !slices.Contains(Types(), in.Type) {
 		return "", invalid("type", "type must be one of %s.", strings.Join(Types(), ", "))
+	}
+	// A JSON body's invalid UTF-8 arrives as U+FFFD, the replacement character.
+	if !utf8.ValidString(in.Email) || strings.ContainsFunc(in.Email, unicode.IsControl) || strings.ContainsRune(in.Email, utf8.RuneError) {
+		e := custos.Errorf(custos.KindUnprocessable, CodeInvalidEmail, "email holds control characters or is not UTF-8 text, so no mail could reach it.")
+		e.Field = "email"
+		return "", e
 	}
 	email, err := records.NormaliseEmail(in.Email)
 	if err != nil {
@@ -155,6 +173,9 @@ func (s *Service) check(in Intake) (string, error) {
 	if (in.Type == TypeAppeal) != (in.AppealOf != "") {
 		return "", invalid("appeal_of", "An appeal names the request it appeals (appeal_of), and only an appeal does.")
 	}
+	if in.DeviceID != "" && !deviceRE.MatchString(in.DeviceID) {
+		return "", invalid("device_id", "device_id must be 8 to 128 letters, digits, '-' or '_'.")
+	}
 	return email, nil
 }
 
@@ -168,8 +189,16 @@ func (s *Service) sealContext(id, what string) string { return "custos/request/"
 
 // Submit takes a request from a person. Whether or not the address is
 // known, the answer is the same: the id, awaiting verification, and a code
-// in the mailbox. clientIP keys the rate limit; gpc records a GPC signal
-// that came with the request as an opt-out of sale and sharing.
+// in the mailbox. clientIP keys the rate limit.
+//
+// Until the code is entered nothing says the address is the requester's,
+// so intake creates no subject and reads or grants nothing. The one thing
+// it may do is restrict: an opt-out of sale and sharing (an opt_out
+// request, or gpc: a Global Privacy Control signal) or an objection to
+// direct marketing is kept by the address's blind index, and applies to
+// the person who has it, if and when they do. A GPC signal with a request
+// of another type is the browser's: it is recorded for in.DeviceID only,
+// and without one not at all.
 func (s *Service) Submit(ctx context.Context, in Intake, clientIP string, gpc bool) (string, error) {
 	email, err := s.check(in)
 	if err != nil {
@@ -179,7 +208,8 @@ func (s *Service) Submit(ctx context.Context, in Intake, clientIP string, gpc bo
 	if err := s.limits.allow("ip:"+clientIP, 30, time.Hour); err != nil {
 		return "", err
 	}
-	if err := s.limits.allow("email:"+string(blind), 5, time.Hour); err != nil {
+	id := newID()
+	if err := s.limits.attempt(addressKey("email", blind, clientIP), id, 5, time.Hour); err != nil {
 		return "", err
 	}
 	p, _, err := s.policies.Active(ctx)
@@ -187,7 +217,6 @@ func (s *Service) Submit(ctx context.Context, in Intake, clientIP string, gpc bo
 		return "", err
 	}
 	code := newCode()
-	id := newID()
 	now := s.clock.Now().UTC().Truncate(time.Microsecond)
 	r, err := s.newRequest(ctx, id, in, email, blind, "web", now)
 	if err != nil {
@@ -213,11 +242,23 @@ func (s *Service) Submit(ctx context.Context, in Intake, clientIP string, gpc bo
 		return "", err
 	}
 	s.outbox.Wake()
-	if gpc {
-		if _, err := s.consent.Record(ctx, "subject:request:"+id, consent.Choice{Subject: custos.SubjectRef{Email: email},
+	var restrict []string
+	switch {
+	case in.Type == TypeOptOut:
+		restrict = []string{consent.ScopeSaleSharing}
+	case in.Type == TypeObjection:
+		restrict = []string{consent.ScopeDirectMarketing}
+		if gpc {
+			restrict = append(restrict, consent.ScopeSaleSharing)
+		}
+	case gpc && in.DeviceID != "":
+		if _, err := s.consent.Record(ctx, "subject:request:"+id, consent.Choice{DeviceID: in.DeviceID,
 			Jurisdiction: in.Jurisdiction, Method: "browser_signal"}, true); err != nil {
 			return "", err
 		}
+	}
+	if err := s.consent.Suppress(ctx, "subject:request:"+id, "request:"+id, blind, restrict); err != nil {
+		return "", err
 	}
 	return id, nil
 }
@@ -324,6 +365,7 @@ func (s *Service) Verify(ctx context.Context, id, code string) (Verified, error)
 			return tx.UpdateRequest(ctx, r)
 		}
 		token := newToken()
+		s.limits.proven(id)
 		r.CodeHash, r.CodeExpiresAt, r.TokenHash = nil, nil, hashToken(token)
 		at := now.UTC().Truncate(time.Microsecond)
 		r.VerifiedAt = &at
