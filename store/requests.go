@@ -263,6 +263,9 @@ type Mail struct {
 	Attempts      int
 	LastError     string
 	SentAt        *time.Time
+	// FailedAt is set when delivery failed for good (an address the mail
+	// server refused): the message is not tried again.
+	FailedAt *time.Time
 }
 
 // EnqueueMail puts a sealed message in the outbox.
@@ -274,7 +277,7 @@ func (tx *Tx) EnqueueMail(ctx context.Context, id string, sealed []byte, at time
 // DueMail lists unsent messages whose next attempt is due, oldest first.
 func (q *queries) DueMail(ctx context.Context, now time.Time, limit int) ([]Mail, error) {
 	rows, err := q.q.QueryContext(ctx, `SELECT id, sealed, created_at, next_attempt_at, attempts, last_error FROM outbox
-		WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, created_at LIMIT $2`, micros(now), limit)
+		WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, created_at LIMIT $2`, micros(now), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -307,18 +310,50 @@ func (q *queries) MarkMailFailed(ctx context.Context, id, reason string, next ti
 	return err
 }
 
+// MarkMailUndeliverable records a failure no retry can mend: the message is
+// not tried again, and stays listed for operators (UndeliverableMail).
+func (q *queries) MarkMailUndeliverable(ctx context.Context, id, reason string, at time.Time) error {
+	_, err := q.q.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $1, failed_at = $2 WHERE id = $3`, reason, micros(at), id)
+	return err
+}
+
+// UndeliverableMail lists messages that failed for good, latest first,
+// without their bodies.
+func (q *queries) UndeliverableMail(ctx context.Context, limit int) ([]Mail, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT id, created_at, next_attempt_at, attempts, last_error, failed_at FROM outbox
+		WHERE failed_at IS NOT NULL ORDER BY failed_at DESC, id LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Mail
+	for rows.Next() {
+		var (
+			m                     Mail
+			created, next, failed int64
+		)
+		if err := rows.Scan(&m.ID, &created, &next, &m.Attempts, &m.LastError, &failed); err != nil {
+			return nil, err
+		}
+		f := fromMicros(failed)
+		m.CreatedAt, m.NextAttemptAt, m.FailedAt = fromMicros(created), fromMicros(next), &f
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
 // MailStatus returns one outbox row.
 func (q *queries) MailStatus(ctx context.Context, id string) (Mail, error) {
 	var (
 		m             Mail
 		created, next int64
-		sent          sql.NullInt64
+		sent, failed  sql.NullInt64
 	)
-	err := q.q.QueryRowContext(ctx, `SELECT id, sealed, created_at, next_attempt_at, attempts, last_error, sent_at FROM outbox WHERE id = $1`, id).
-		Scan(&m.ID, &m.Sealed, &created, &next, &m.Attempts, &m.LastError, &sent)
+	err := q.q.QueryRowContext(ctx, `SELECT id, sealed, created_at, next_attempt_at, attempts, last_error, sent_at, failed_at FROM outbox WHERE id = $1`, id).
+		Scan(&m.ID, &m.Sealed, &created, &next, &m.Attempts, &m.LastError, &sent, &failed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, custos.ErrNotFound
 	}
-	m.CreatedAt, m.NextAttemptAt, m.SentAt = fromMicros(created), fromMicros(next), fromNullMicros(sent)
+	m.CreatedAt, m.NextAttemptAt, m.SentAt, m.FailedAt = fromMicros(created), fromMicros(next), fromNullMicros(sent), fromNullMicros(failed)
 	return m, err
 }

@@ -169,8 +169,23 @@ func testOutbox(t *testing.T, s *store.Store) {
 		t.Fatalf("due later = %+v", due)
 	}
 	m, err := s.MailStatus(ctx, "m2")
-	if err != nil || m.SentAt == nil || len(m.Sealed) != 0 {
+	if err != nil || m.SentAt == nil || len(m.Sealed) != 0 || m.FailedAt != nil {
 		t.Fatalf("sent = %+v, %v", m, err)
+	}
+	// A failure for good: never due again, listed with its reason.
+	if err := s.MarkMailUndeliverable(ctx, "m1", "550 5.1.1", t0.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := s.DueMail(ctx, t0.AddDate(1, 0, 0), 10); len(due) != 0 {
+		t.Fatalf("an undeliverable message is due: %+v", due)
+	}
+	failed, err := s.UndeliverableMail(ctx, 10)
+	if err != nil || len(failed) != 1 || failed[0].ID != "m1" || failed[0].Attempts != 2 || failed[0].LastError != "550 5.1.1" ||
+		failed[0].FailedAt == nil || !failed[0].FailedAt.Equal(t0.Add(3*time.Hour)) || failed[0].Sealed != nil {
+		t.Fatalf("undeliverable = %+v, %v", failed, err)
+	}
+	if m, _ := s.MailStatus(ctx, "m1"); m.FailedAt == nil || m.SentAt != nil {
+		t.Fatalf("status of an undeliverable message = %+v", m)
 	}
 }
 
