@@ -55,6 +55,9 @@ func (s *Service) birthDate(ctx context.Context, actor, subjectID, _, value stri
 	if !ok || Age(born, now) >= p.Children.AgeThreshold {
 		return
 	}
+	if s.consent.Engine().IsMinor(subjectID) {
+		return // protected already, and a deletion opened (a batch may repeat the date)
+	}
 	if err := s.consent.SetMinor(ctx, actor, subjectID, true); err != nil {
 		s.logger.Error("children: could not mark a subject under the age threshold a minor", "subject", subjectID, "err", err)
 		return

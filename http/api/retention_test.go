@@ -108,7 +108,10 @@ func TestIngestCannotErase(t *testing.T) {
 		if status, b := ev("kid@example.com", "user.name", "Kid"); status != 201 {
 			t.Fatalf("event %d %s", status, b)
 		}
-		if status, b := ev("kid@example.com", "user.demographic.date_of_birth", "2015-03-01"); status != 201 {
+		// Twice in one batch: one deletion is opened.
+		dob := `{"kind":"collection","subject":{"email":"kid@example.com"},"category":"user.demographic.date_of_birth",
+			"source":"online_channels","purpose":"essential.service","value":"2015-03-01"}`
+		if status, _, b := f.do(t, "POST", "/api/v1/events:batch", custos.RoleIngest, `{"events":[`+dob+`,`+dob+`]}`); status != 201 && status != 200 {
 			t.Fatalf("date of birth %d %s", status, b)
 		}
 		// Protected at once: marketing refused as for a minor, collection refused.
