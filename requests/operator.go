@@ -325,10 +325,12 @@ func (s *Service) mailOutcome(ctx context.Context, tx *store.Tx, r store.Request
 	return nil
 }
 
-func (s *Service) details(r store.Request) (details, error) {
+func (s *Service) details(ctx context.Context, r store.Request) (details, error) {
 	var d details
 	if r.DetailsSealed == nil {
-		return d, nil
+		p, _, err := s.openPrivate(ctx, r)
+		d.Corrections = p.Corrections
+		return d, err
 	}
 	b, err := s.master.Open(r.DetailsSealed, s.sealContext(r.ID, "details"))
 	if err != nil {

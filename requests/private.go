@@ -10,19 +10,22 @@ import (
 )
 
 // The free text a request carries about a person — a denial's reason, an
-// authorised agent's name and proof of permission — is never stored in the
-// clear. It is sealed under the person's own data key once the request is
+// authorised agent's name and proof of permission, the corrected values a
+// correction asks for — is never stored in the clear. It is sealed under the person's own data key once the request is
 // linked to them, so erasing them (dropping that key) shreds it too; until
 // then, under the master key, as the requester's address is.
 
 // privateText is what PrivateSealed holds.
 type privateText struct {
-	DecisionText string `json:"decision_text,omitempty"`
-	AgentName    string `json:"agent_name,omitempty"`
-	AgentProof   string `json:"agent_proof,omitempty"`
+	DecisionText string            `json:"decision_text,omitempty"`
+	AgentName    string            `json:"agent_name,omitempty"`
+	AgentProof   string            `json:"agent_proof,omitempty"`
+	Corrections  map[string]string `json:"corrections,omitempty"`
 }
 
-func (p privateText) empty() bool { return p == privateText{} }
+func (p privateText) empty() bool {
+	return p.DecisionText == "" && p.AgentName == "" && p.AgentProof == "" && len(p.Corrections) == 0
+}
 
 // openPrivate returns a request's free text: the sealed text, with what r
 // holds in memory (set by the caller, or read from a row written before

@@ -13,6 +13,27 @@ import (
 	"github.com/custos-privacy/custos/store/storetest"
 )
 
+// categoryValue is the latest value of a category recorded for a person.
+func (e *env) categoryValue(t *testing.T, email, category string) string {
+	t.Helper()
+	ctx := context.Background()
+	sid, err := e.records.FindSubject(ctx, custos.SubjectRef{Email: email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := e.records.SubjectRecords(ctx, "test", "test", sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := ""
+	for _, ev := range recs.Events {
+		if ev.Category == category && ev.Value != nil {
+			v = *ev.Value
+		}
+	}
+	return v
+}
+
 // rawRequests is every column of every stored request, as text.
 func rawRequests(t *testing.T, s *store.Store) string {
 	t.Helper()
@@ -67,8 +88,20 @@ func TestFreeTextSealed(t *testing.T) {
 		if err != nil || d.Decision == nil || d.Decision.Text != reason || d.Agent != agent {
 			t.Fatalf("deny = %+v, %v", d, err)
 		}
+		// A correction's values are the person's too.
+		fix, err := e.svc.SubmitOnBehalf(ctx, "token:3", requests.Intake{Type: "correction", Email: "ana@example.com", Jurisdiction: "DE",
+			Channel: "phone", Corrections: map[string]string{"user.name": "Ana Corrected-Surname"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Approve(ctx, "token:4", fix.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.categoryValue(t, "ana@example.com", "user.name"); got != "Ana Corrected-Surname" {
+			t.Fatalf("the correction from sealed details = %q", got)
+		}
 		raw := rawRequests(t, s)
-		for _, secret := range []string{agent, proof, reason, "Ana Lopez", "Springfield"} {
+		for _, secret := range []string{agent, proof, reason, "Ana Lopez", "Springfield", "Corrected-Surname"} {
 			if strings.Contains(raw, secret) {
 				t.Errorf("%q is stored in the clear", secret)
 			}

@@ -127,7 +127,8 @@ type Intake struct {
 	DeviceID string `json:"device_id,omitempty"`
 }
 
-// details is what a request carries beyond its columns, sealed.
+// details is what a request written before its free text was sealed
+// together (privateText) carries in details_sealed.
 type details struct {
 	Corrections map[string]string `json:"corrections,omitempty"`
 }
@@ -268,18 +269,23 @@ func (s *Service) newRequest(ctx context.Context, id string, in Intake, email st
 	if err != nil {
 		return store.Request{}, err
 	}
-	var sealedDetails []byte
-	if len(in.Corrections) > 0 {
-		b, _ := json.Marshal(details{Corrections: in.Corrections})
-		if sealedDetails, err = s.master.Seal(b, s.sealContext(id, "details")); err != nil {
+	d := jurisdiction.Compute(in.Jurisdiction, in.Type, now)
+	r := store.Request{ID: id, Type: in.Type, Status: StatusAwaitingVerification, Jurisdiction: in.Jurisdiction,
+		EmailBlind: blind, EmailSealed: sealedEmail, Channel: channel,
+		AppealOf: in.AppealOf, ReceivedAt: now, AcknowledgeBy: d.AcknowledgeBy, DueAt: d.DueAt}
+	// No subject is linked yet: the master key seals the free text until
+	// one is (sealPrivate, at the next step).
+	p := privateText{AgentName: in.AgentName, AgentProof: in.AgentProof, Corrections: in.Corrections}
+	if !p.empty() {
+		b, err := json.Marshal(p)
+		if err != nil {
+			return store.Request{}, err
+		}
+		if r.PrivateSealed, err = s.master.Seal(b, s.sealContext(id, "private")); err != nil {
 			return store.Request{}, err
 		}
 	}
-	d := jurisdiction.Compute(in.Jurisdiction, in.Type, now)
-	r := store.Request{ID: id, Type: in.Type, Status: StatusAwaitingVerification, Jurisdiction: in.Jurisdiction,
-		EmailBlind: blind, EmailSealed: sealedEmail, Channel: channel, AgentName: in.AgentName, AgentProof: in.AgentProof,
-		DetailsSealed: sealedDetails, AppealOf: in.AppealOf, ReceivedAt: now, AcknowledgeBy: d.AcknowledgeBy, DueAt: d.DueAt}
-	return r, s.sealPrivate(ctx, &r)
+	return r, nil
 }
 
 // newCode is a uniformly random six-digit code.
