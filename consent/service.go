@@ -487,6 +487,51 @@ func (s *Service) append(ctx context.Context, actor string, m *policy.Manifest, 
 	return Recorded{ReceiptID: id, PolicyVersion: version, Principal: principal, Choices: choices, Receipt: receipt, JWS: jws}, nil
 }
 
+// Suppress records opt-outs by the blind index of an address alone, for
+// input no one has proven to be the person's (a request not yet verified,
+// a GPC signal with it): it creates no subject, records nothing in anyone's
+// ledger and reveals nothing, and applies to the person who has the
+// address, now or when they come. Only restrictions may come this way: an
+// opt-out of sale and sharing, an objection to direct marketing. object
+// names what caused it in the audit chain (request:ID).
+func (s *Service) Suppress(ctx context.Context, actor, object string, blind []byte, scopes []string) error {
+	for _, sc := range scopes {
+		if sc != ScopeSaleSharing && sc != ScopeDirectMarketing {
+			return fmt.Errorf("consent: %q is not a restriction that can be kept by address", sc)
+		}
+	}
+	if len(scopes) == 0 || len(blind) == 0 {
+		return nil
+	}
+	now := s.clock.Now().UTC().Truncate(time.Microsecond)
+	subject, known := s.engine.SubjectByBlind(blind)
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		for _, sc := range scopes {
+			if err := tx.Suppress(ctx, blind, sc, now); err != nil {
+				return err
+			}
+		}
+		if known {
+			// Other servers reload the person, suppressions included.
+			if err := tx.Notify(ctx, "principal:"+subject); err != nil {
+				return err
+			}
+		}
+		_, err := s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "consent.suppress", Object: object,
+			Detail: map[string]any{"scopes": scopes}})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.engine.mu.Lock()
+	for _, sc := range scopes {
+		s.engine.suppress(blind, sc)
+	}
+	s.engine.mu.Unlock()
+	return nil
+}
+
 // ReceiptJWS returns a stored receipt.
 func (s *Service) ReceiptJWS(ctx context.Context, id string) (string, error) {
 	return s.store.Receipt(ctx, id)

@@ -60,7 +60,18 @@ var (
 	ErrNoText      = errors.New("mail: message has no text part")
 	ErrBadHeader   = errors.New("mail: invalid extra header")
 	ErrBadID       = errors.New("mail: invalid message ID")
+	// ErrUndeliverable marks a failure no retry can mend: the recipient's
+	// server refused the address for good (an SMTP 5xx reply to RCPT TO).
+	ErrUndeliverable = errors.New("mail: undeliverable")
 )
+
+// Undeliverable reports whether err is permanent for this message: the
+// address is not one (ErrInvalidTo) or the server refused it for good
+// (ErrUndeliverable). Anything else (a server down, a 4xx reply) may pass
+// on a later try.
+func Undeliverable(err error) bool {
+	return errors.Is(err, ErrUndeliverable) || errors.Is(err, ErrInvalidTo)
+}
 
 // reservedHeaders are written by the package and cannot be overridden
 // through Message.Headers (keys are lower-case).

@@ -274,6 +274,12 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		if cerr := ctx.Err(); cerr != nil {
 			return fmt.Errorf("mail: smtp %s: %w (%v)", s, cerr, err)
 		}
+		var se *gomail.SendError
+		if errors.As(err, &se) && se.Reason == gomail.ErrSMTPRcptTo && !se.IsTemp() && se.ErrorCode() >= 500 {
+			// Only the codes: the server's text and go-mail's name the
+			// address, which goes no further than the message.
+			return fmt.Errorf("mail: smtp %s: %w: the server refused the recipient (%d %s)", s, ErrUndeliverable, se.ErrorCode(), se.EnhancedStatusCode())
+		}
 		if errors.Is(err, gomail.ErrNoSupportedAuthDiscovered) {
 			return fmt.Errorf("mail: smtp %s: no authentication mechanism the server offers is safe without TLS (the server did not offer STARTTLS; use smtps:// or enable STARTTLS): %w", s, err)
 		}

@@ -90,7 +90,15 @@ func (o *Outbox) Flush(ctx context.Context) (int, error) {
 		}
 		progress := false
 		for _, m := range due {
-			if err := o.deliver(ctx, m); err != nil {
+			if err := o.deliver(ctx, m); mail.Undeliverable(err) {
+				// An address the server refused for good: trying again
+				// would only be refused again. Operators see it listed.
+				if ferr := o.store.MarkMailUndeliverable(ctx, m.ID, err.Error(), o.clock.Now()); ferr != nil {
+					return sent, ferr
+				}
+				o.log.Warn("outbox: message undeliverable; not retried", "message", m.ID, "attempt", m.Attempts+1, "err", err)
+				continue
+			} else if err != nil {
 				next := o.clock.Now().Add(backoff(m.Attempts))
 				// The error names the failure, never the message or address.
 				if ferr := o.store.MarkMailFailed(ctx, m.ID, err.Error(), next); ferr != nil {
@@ -123,6 +131,12 @@ func (o *Outbox) deliver(ctx context.Context, row store.Mail) error {
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	return o.sender.Send(sctx, m)
+}
+
+// Undeliverable lists the latest messages that failed for good, without
+// their bodies or addresses, for operators.
+func (o *Outbox) Undeliverable(ctx context.Context, limit int) ([]store.Mail, error) {
+	return o.store.UndeliverableMail(ctx, limit)
 }
 
 // backoff is 30 s doubling per attempt, at most an hour.

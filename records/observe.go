@@ -148,8 +148,9 @@ func notifyChanges(ctx context.Context, tx *store.Tx, changes []change) error {
 }
 
 // WatchValues asks to hear, after commit, of every value collected in one
-// of the categories (the date of birth, to find children).
-func (s *Service) WatchValues(categories []string, fn func(ctx context.Context, subjectID, category, value string)) {
+// of the categories (the date of birth, to find children), with the actor
+// who recorded it, so what follows is credited to them.
+func (s *Service) WatchValues(categories []string, fn func(ctx context.Context, actor, subjectID, category, value string)) {
 	s.watchCategories, s.watch = categories, fn
 }
 

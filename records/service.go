@@ -61,7 +61,7 @@ type Service struct {
 	observer Observer
 
 	watchCategories []string
-	watch           func(ctx context.Context, subjectID, category, value string)
+	watch           func(ctx context.Context, actor, subjectID, category, value string)
 	refuse          func(subjectID string) bool
 }
 
@@ -323,7 +323,7 @@ func (s *Service) write(ctx context.Context, actor string, evs []checked, versio
 	if s.watch != nil {
 		for i, e := range evs {
 			if e.in.Value != nil && e.in.Kind == custos.EventCollection && slices.Contains(s.watchCategories, e.in.Category) {
-				s.watch(ctx, subjects[i], e.in.Category, *e.in.Value)
+				s.watch(ctx, actor, subjects[i], e.in.Category, *e.in.Value)
 			}
 		}
 	}
@@ -479,6 +479,20 @@ func (r *resolver) merge(ctx context.Context, from, into string, owner map[strin
 			return err
 		}
 		if err := r.tx.ReassignEvent(ctx, e.ID, into, sealed); err != nil {
+			return err
+		}
+	}
+	// A privacy request's free text sealed under from's key follows.
+	texts, err := r.tx.RequestTextSealedBy(ctx, from)
+	if err != nil {
+		return err
+	}
+	for _, t := range texts {
+		sealed, err := reseal(kf, ki, t.Sealed, RequestTextField(t.ID))
+		if err != nil {
+			return err
+		}
+		if err := r.tx.ResealRequestText(ctx, t.ID, into, sealed); err != nil {
 			return err
 		}
 	}

@@ -96,6 +96,26 @@ func (s *Service) SubjectRecords(ctx context.Context, actor, reason, subjectID s
 	return out, err
 }
 
+// SubjectKey opens a live subject's data key, for other records about the
+// person (a request's free text) that must go when the person is erased.
+// An erased or merged subject's key is gone: that is an error.
+func (s *Service) SubjectKey(ctx context.Context, subjectID string) (*vault.SubjectKey, error) {
+	// The row is read every time: another server may have erased the
+	// subject since its key was cached here.
+	row, err := s.store.Subject(ctx, subjectID)
+	if err != nil {
+		return nil, err
+	}
+	if row.WrappedKey == nil {
+		return nil, fmt.Errorf("records: subject %s has no key (erased or merged): %w", subjectID, custos.ErrNotFound)
+	}
+	return s.key(subjectID, row.WrappedKey)
+}
+
+// RequestTextField is what a privacy request's free text sealed under the
+// subject's key is bound to; a merge re-seals it under the other's key.
+func RequestTextField(requestID string) string { return "request:" + requestID }
+
 func (s *Service) key(subjectID string, wrapped []byte) (*vault.SubjectKey, error) {
 	if k, ok := s.keys.Get(subjectID); ok && wrapped != nil {
 		return k, nil

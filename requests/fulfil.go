@@ -316,7 +316,7 @@ func (s *Service) fulfil(ctx context.Context, actor, id string) error {
 				Kept{What: "A record of this request (no copy of your data)", Why: "The law requires us to keep records of requests and how we answered them for 24 months."})
 		}
 	case TypeCorrection:
-		d, err := s.details(det)
+		d, err := s.details(ctx, det)
 		if err != nil {
 			return err
 		}

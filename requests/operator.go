@@ -20,25 +20,29 @@ import (
 // View is a request as operators see it: no address in the clear unless
 // asked, the deadlines, and the history.
 type View struct {
-	ID            string       `json:"id"`
-	Type          string       `json:"type"`
-	Status        string       `json:"status"`
-	Jurisdiction  string       `json:"jurisdiction"`
-	Law           string       `json:"law"`
-	Channel       string       `json:"channel"`
-	Agent         string       `json:"agent,omitempty"`
-	SubjectKnown  bool         `json:"subject_known"`
-	AppealOf      string       `json:"appeal_of,omitempty"`
-	DuplicateOf   string       `json:"duplicate_of,omitempty"`
-	ReceivedAt    time.Time    `json:"received_at"`
-	VerifiedAt    *time.Time   `json:"verified_at,omitempty"`
-	AcknowledgeBy *time.Time   `json:"acknowledge_by,omitempty"`
-	DueAt         time.Time    `json:"due_at"`
-	ExtendedUntil *time.Time   `json:"extended_until,omitempty"`
-	Overdue       bool         `json:"overdue"`
-	CompletedAt   *time.Time   `json:"completed_at,omitempty"`
-	Decision      *Decision    `json:"decision,omitempty"`
-	History       []HistoryRow `json:"history,omitempty"`
+	ID            string     `json:"id"`
+	Type          string     `json:"type"`
+	Status        string     `json:"status"`
+	Jurisdiction  string     `json:"jurisdiction"`
+	Law           string     `json:"law"`
+	Channel       string     `json:"channel"`
+	Agent         string     `json:"agent,omitempty"`
+	SubjectKnown  bool       `json:"subject_known"`
+	AppealOf      string     `json:"appeal_of,omitempty"`
+	DuplicateOf   string     `json:"duplicate_of,omitempty"`
+	ReceivedAt    time.Time  `json:"received_at"`
+	VerifiedAt    *time.Time `json:"verified_at,omitempty"`
+	AcknowledgeBy *time.Time `json:"acknowledge_by,omitempty"`
+	DueAt         time.Time  `json:"due_at"`
+	ExtendedUntil *time.Time `json:"extended_until,omitempty"`
+	Overdue       bool       `json:"overdue"`
+	CompletedAt   *time.Time `json:"completed_at,omitempty"`
+	Decision      *Decision  `json:"decision,omitempty"`
+	// OpenedFor says why a request no person made was opened: "minor"
+	// (a date of birth under the policy's age threshold).
+	OpenedFor string       `json:"opened_for,omitempty"`
+	Reason    string       `json:"reason,omitempty"`
+	History   []HistoryRow `json:"history,omitempty"`
 }
 
 // Decision is a denial's reason.
@@ -57,9 +61,13 @@ type HistoryRow struct {
 	Note   string    `json:"note,omitempty"`
 }
 
-func (s *Service) view(r store.Request) View {
+func (s *Service) view(ctx context.Context, r store.Request) (View, error) {
+	p, _, err := s.openPrivate(ctx, r)
+	if err != nil {
+		return View{}, err
+	}
 	v := View{ID: r.ID, Type: r.Type, Status: r.Status, Jurisdiction: r.Jurisdiction, Law: jurisdiction.For(r.Jurisdiction, r.Type).Law,
-		Channel: r.Channel, Agent: r.AgentName, SubjectKnown: r.SubjectID != "", AppealOf: r.AppealOf, DuplicateOf: r.DuplicateOf,
+		Channel: r.Channel, Agent: p.AgentName, SubjectKnown: r.SubjectID != "", AppealOf: r.AppealOf, DuplicateOf: r.DuplicateOf,
 		ReceivedAt: r.ReceivedAt, VerifiedAt: r.VerifiedAt, AcknowledgeBy: r.AcknowledgeBy, DueAt: r.DueAt,
 		ExtendedUntil: r.ExtendedUntil, CompletedAt: r.CompletedAt}
 	due := r.DueAt
@@ -67,10 +75,14 @@ func (s *Service) view(r store.Request) View {
 		due = *r.ExtendedUntil
 	}
 	v.Overdue = open(r.Status) && s.clock.Now().After(due)
-	if r.DecisionCode != "" {
-		v.Decision = &Decision{Code: r.DecisionCode, Text: r.DecisionText, By: r.DecidedBy}
+	if r.OpenedFor == ReasonMinor {
+		v.OpenedFor = ReasonMinor
+		v.Reason = "Opened because the person is under the policy's age threshold: their data is to be deleted."
 	}
-	return v
+	if r.DecisionCode != "" {
+		v.Decision = &Decision{Code: r.DecisionCode, Text: p.DecisionText, By: r.DecidedBy}
+	}
+	return v, nil
 }
 
 // Queue lists requests by legal deadline, soonest first.
@@ -84,7 +96,9 @@ func (s *Service) Queue(ctx context.Context, status string) ([]View, error) {
 	}
 	out := make([]View, len(rs))
 	for i, r := range rs {
-		out[i] = s.view(r)
+		if out[i], err = s.view(ctx, r); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -95,7 +109,10 @@ func (s *Service) Get(ctx context.Context, id string) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
-	v := s.view(r)
+	v, err := s.view(ctx, r)
+	if err != nil {
+		return View{}, err
+	}
 	evs, err := s.store.RequestEvents(ctx, id)
 	if err != nil {
 		return View{}, err
@@ -124,7 +141,7 @@ func (s *Service) SubmitOnBehalf(ctx context.Context, actor string, in Intake) (
 	}
 	id := newID()
 	now := s.clock.Now().UTC().Truncate(time.Microsecond)
-	r, err := s.newRequest(id, in, email, s.records.Blind(custos.IdentityEmail, email), in.Channel, now)
+	r, err := s.newRequest(ctx, id, in, email, s.records.Blind(custos.IdentityEmail, email), in.Channel, now)
 	if err != nil {
 		return View{}, err
 	}
@@ -280,6 +297,10 @@ func (s *Service) mailOutcome(ctx context.Context, tx *store.Tx, r store.Request
 	if err != nil {
 		return err
 	}
+	text, _, err := s.openPrivate(ctx, r)
+	if err != nil {
+		return err
+	}
 	rules := jurisdiction.For(r.Jurisdiction, r.Type)
 	switch r.Status {
 	case StatusDenied:
@@ -292,7 +313,7 @@ func (s *Service) mailOutcome(ctx context.Context, tx *store.Tx, r store.Request
 			authority = rules.Appeal.Authority
 		}
 		return s.enqueue(ctx, tx, p.Manifest, email, mail.TemplateRequestDenied, mail.RequestDenied{Organisation: org(p.Manifest),
-			RequestID: r.ID, Request: "your request for " + describe(r.Type), Reason: r.DecisionText, AppealURL: appeal, Authority: authority})
+			RequestID: r.ID, Request: "your request for " + describe(r.Type), Reason: text.DecisionText, AppealURL: appeal, Authority: authority})
 	case StatusCompleted:
 		d := mail.RequestCompleted{Organisation: org(p.Manifest), RequestID: r.ID, Request: "your request for " + describe(r.Type),
 			ResultsURL: s.statusURL(r.ID)}
@@ -304,10 +325,12 @@ func (s *Service) mailOutcome(ctx context.Context, tx *store.Tx, r store.Request
 	return nil
 }
 
-func (s *Service) details(r store.Request) (details, error) {
+func (s *Service) details(ctx context.Context, r store.Request) (details, error) {
 	var d details
 	if r.DetailsSealed == nil {
-		return d, nil
+		p, _, err := s.openPrivate(ctx, r)
+		d.Corrections = p.Corrections
+		return d, err
 	}
 	b, err := s.master.Open(r.DetailsSealed, s.sealContext(r.ID, "details"))
 	if err != nil {
@@ -338,9 +361,28 @@ func (s *Service) Resume(ctx context.Context) (int, error) {
 }
 
 // SubmitForMinor opens and fulfils a deletion of what Custos holds about a
-// subject learnt to be under the policy's age threshold. The reason is
-// recorded; a legal hold keeps the data, and the request says so.
+// minor at once: an officer's report (POST /api/v1/subjects/minor).
 func (s *Service) SubmitForMinor(ctx context.Context, actor, subjectID, jurisdiction string) (string, error) {
+	id, err := s.openForMinor(ctx, actor, subjectID, jurisdiction, StatusInProgress, time.Time{})
+	if err != nil {
+		return "", err
+	}
+	return id, s.proceed(ctx, actor, id)
+}
+
+// OpenMinorDeletion opens a deletion of a minor's data for a privacy
+// officer to review, due by due (now plus the policy's
+// children.deletion_window; the law's deadline when that is sooner or due
+// is zero). Nothing is deleted until an officer approves.
+func (s *Service) OpenMinorDeletion(ctx context.Context, actor, subjectID, jurisdiction string, due time.Time) (string, error) {
+	return s.openForMinor(ctx, actor, subjectID, jurisdiction, StatusPendingReview, due)
+}
+
+// ReasonMinor marks a request opened because the person is under the
+// policy's age threshold.
+const ReasonMinor = "minor"
+
+func (s *Service) openForMinor(ctx context.Context, actor, subjectID, jurisdiction, status string, due time.Time) (string, error) {
 	recs, err := s.records.SubjectRecords(ctx, actor, "minor deletion", subjectID)
 	if err != nil {
 		return "", err
@@ -366,12 +408,15 @@ func (s *Service) SubmitForMinor(ctx context.Context, actor, subjectID, jurisdic
 	}
 	id := newID()
 	now := s.clock.Now().UTC().Truncate(time.Microsecond)
-	r, err := s.newRequest(id, Intake{Type: TypeDeletion, Email: email, Jurisdiction: jurisdiction}, email,
+	r, err := s.newRequest(ctx, id, Intake{Type: TypeDeletion, Email: email, Jurisdiction: jurisdiction}, email,
 		s.records.Blind(custos.IdentityEmail, email), "system", now)
 	if err != nil {
 		return "", err
 	}
-	r.SubjectID, r.VerifiedAt, r.Status = subjectID, &now, StatusInProgress
+	r.SubjectID, r.VerifiedAt, r.Status, r.OpenedFor = subjectID, &now, status, ReasonMinor
+	if !due.IsZero() && due.Before(r.DueAt) {
+		r.DueAt = due.UTC().Truncate(time.Microsecond)
+	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.InsertRequest(ctx, r); err != nil {
 			return err
@@ -381,7 +426,7 @@ func (s *Service) SubmitForMinor(ctx context.Context, actor, subjectID, jurisdic
 	if err != nil {
 		return "", err
 	}
-	return id, s.proceed(ctx, actor, id)
+	return id, nil
 }
 
 // Remind mails the privacy team (the policy's contact address) a digest of

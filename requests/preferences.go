@@ -41,15 +41,16 @@ func (s *Service) SendPreferencesCode(ctx context.Context, email, clientIP strin
 	if err := s.limits.allow("ip:"+clientIP, 30, time.Hour); err != nil {
 		return "", err
 	}
-	if err := s.limits.allow("prefs:"+string(blind), 5, time.Hour); err != nil {
+	nonce := make([]byte, 16)
+	if _, err := rand.Read(nonce); err != nil {
+		return "", err
+	}
+	// Counted per address and client, until the code is entered rightly.
+	if err := s.limits.attempt(addressKey("prefs", blind, clientIP), "prefs-ticket:"+string(nonce), 5, time.Hour); err != nil {
 		return "", err
 	}
 	p, _, err := s.policies.Active(ctx)
 	if err != nil {
-		return "", err
-	}
-	nonce := make([]byte, 16)
-	if _, err := rand.Read(nonce); err != nil {
 		return "", err
 	}
 	exp := s.clock.Now().Add(PreferencesTTL)
@@ -112,6 +113,7 @@ func (s *Service) CheckPreferencesCode(email, ticket, code string) error {
 	if !hmac.Equal([]byte(strings.TrimSpace(code)), []byte(s.preferencesCode(head[:16], blind))) {
 		return ErrInvalidCode
 	}
+	s.limits.proven("prefs-ticket:" + string(head[:16]))
 	return nil
 }
 

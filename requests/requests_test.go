@@ -36,6 +36,7 @@ type env struct {
 	outbox  *notify.Outbox
 	svc     *requests.Service
 	maildir string
+	wired   *wire.Services
 }
 
 func newEnv(t *testing.T, s *store.Store) *env {
@@ -59,7 +60,7 @@ func newEnv(t *testing.T, s *store.Store) *env {
 	if _, err := svc.Bootstrap(ctx, opts, "test", policy.BundledName, policy.Bundled(), false); err != nil {
 		t.Fatal(err)
 	}
-	e.records, e.consent, e.outbox, e.svc = svc.Records, svc.Consent, svc.Outbox, svc.Requests
+	e.records, e.consent, e.outbox, e.svc, e.wired = svc.Records, svc.Consent, svc.Outbox, svc.Requests, svc
 	return e
 }
 

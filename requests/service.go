@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
@@ -99,9 +101,13 @@ func New(ctx context.Context, c Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: c.Store, master: c.Master, records: c.Records, consent: c.Consent, policies: c.Policies,
+	s := &Service{store: c.Store, master: c.Master, records: c.Records, consent: c.Consent, policies: c.Policies,
 		outbox: c.Outbox, log: c.Log, clock: c.Clock, baseURL: strings.TrimRight(c.BaseURL, "/"), codeKey: key,
-		limits: newLimiter(c.Clock), AutoApprove: []string{TypeOptOut, TypeObjection}, ResultTTL: ResultTTL}, nil
+		limits: newLimiter(c.Clock), AutoApprove: []string{TypeOptOut, TypeObjection}, ResultTTL: ResultTTL}
+	if err := s.sealPlaintext(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // Intake is a request as a person (or an operator for them) makes it.
@@ -116,14 +122,25 @@ type Intake struct {
 	Channel    string `json:"channel,omitempty"`
 	AgentName  string `json:"agent_name,omitempty"`
 	AgentProof string `json:"agent_proof,omitempty"`
+	// DeviceID is the browser's consent device id (the banner's), where a
+	// Global Privacy Control signal that comes with a request is recorded.
+	DeviceID string `json:"device_id,omitempty"`
 }
 
-// details is what a request carries beyond its columns, sealed.
+// details is what a request written before its free text was sealed
+// together (privateText) carries in details_sealed.
 type details struct {
 	Corrections map[string]string `json:"corrections,omitempty"`
 }
 
-var jurisdictionRE = regexp.MustCompile(`^[A-Z]{2}(-[A-Z0-9]{1,3})?$`)
+var (
+	jurisdictionRE = regexp.MustCompile(`^[A-Z]{2}(-[A-Z0-9]{1,3})?$`)
+	deviceRE       = regexp.MustCompile(`^[A-Za-z0-9_-]{8,128}$`)
+)
+
+// CodeInvalidEmail refuses an address no mail could reach: control
+// characters or bytes that are not UTF-8.
+const CodeInvalidEmail = "invalid_email"
 
 func invalid(field, format string, args ...any) error {
 	e := custos.Errorf(custos.KindInvalid, custos.CodeInvalidRequest, format, args...)
@@ -134,6 +151,12 @@ func invalid(field, format string, args ...any) error {
 func (s *Service) check(in Intake) (string, error) {
 	if !slices.Contains(Types(), in.Type) {
 		return "", invalid("type", "type must be one of %s.", strings.Join(Types(), ", "))
+	}
+	// A JSON body's invalid UTF-8 arrives as U+FFFD, the replacement character.
+	if !utf8.ValidString(in.Email) || strings.ContainsFunc(in.Email, unicode.IsControl) || strings.ContainsRune(in.Email, utf8.RuneError) {
+		e := custos.Errorf(custos.KindUnprocessable, CodeInvalidEmail, "email holds control characters or is not UTF-8 text, so no mail could reach it.")
+		e.Field = "email"
+		return "", e
 	}
 	email, err := records.NormaliseEmail(in.Email)
 	if err != nil {
@@ -151,6 +174,9 @@ func (s *Service) check(in Intake) (string, error) {
 	if (in.Type == TypeAppeal) != (in.AppealOf != "") {
 		return "", invalid("appeal_of", "An appeal names the request it appeals (appeal_of), and only an appeal does.")
 	}
+	if in.DeviceID != "" && !deviceRE.MatchString(in.DeviceID) {
+		return "", invalid("device_id", "device_id must be 8 to 128 letters, digits, '-' or '_'.")
+	}
 	return email, nil
 }
 
@@ -164,8 +190,16 @@ func (s *Service) sealContext(id, what string) string { return "custos/request/"
 
 // Submit takes a request from a person. Whether or not the address is
 // known, the answer is the same: the id, awaiting verification, and a code
-// in the mailbox. clientIP keys the rate limit; gpc records a GPC signal
-// that came with the request as an opt-out of sale and sharing.
+// in the mailbox. clientIP keys the rate limit.
+//
+// Until the code is entered nothing says the address is the requester's,
+// so intake creates no subject and reads or grants nothing. The one thing
+// it may do is restrict: an opt-out of sale and sharing (an opt_out
+// request, or gpc: a Global Privacy Control signal) or an objection to
+// direct marketing is kept by the address's blind index, and applies to
+// the person who has it, if and when they do. A GPC signal with a request
+// of another type is the browser's: it is recorded for in.DeviceID only,
+// and without one not at all.
 func (s *Service) Submit(ctx context.Context, in Intake, clientIP string, gpc bool) (string, error) {
 	email, err := s.check(in)
 	if err != nil {
@@ -175,7 +209,8 @@ func (s *Service) Submit(ctx context.Context, in Intake, clientIP string, gpc bo
 	if err := s.limits.allow("ip:"+clientIP, 30, time.Hour); err != nil {
 		return "", err
 	}
-	if err := s.limits.allow("email:"+string(blind), 5, time.Hour); err != nil {
+	id := newID()
+	if err := s.limits.attempt(addressKey("email", blind, clientIP), id, 5, time.Hour); err != nil {
 		return "", err
 	}
 	p, _, err := s.policies.Active(ctx)
@@ -183,9 +218,8 @@ func (s *Service) Submit(ctx context.Context, in Intake, clientIP string, gpc bo
 		return "", err
 	}
 	code := newCode()
-	id := newID()
 	now := s.clock.Now().UTC().Truncate(time.Microsecond)
-	r, err := s.newRequest(id, in, email, blind, "web", now)
+	r, err := s.newRequest(ctx, id, in, email, blind, "web", now)
 	if err != nil {
 		return "", err
 	}
@@ -209,31 +243,49 @@ func (s *Service) Submit(ctx context.Context, in Intake, clientIP string, gpc bo
 		return "", err
 	}
 	s.outbox.Wake()
-	if gpc {
-		if _, err := s.consent.Record(ctx, "subject:request:"+id, consent.Choice{Subject: custos.SubjectRef{Email: email},
+	var restrict []string
+	switch {
+	case in.Type == TypeOptOut:
+		restrict = []string{consent.ScopeSaleSharing}
+	case in.Type == TypeObjection:
+		restrict = []string{consent.ScopeDirectMarketing}
+		if gpc {
+			restrict = append(restrict, consent.ScopeSaleSharing)
+		}
+	case gpc && in.DeviceID != "":
+		if _, err := s.consent.Record(ctx, "subject:request:"+id, consent.Choice{DeviceID: in.DeviceID,
 			Jurisdiction: in.Jurisdiction, Method: "browser_signal"}, true); err != nil {
 			return "", err
 		}
 	}
+	if err := s.consent.Suppress(ctx, "subject:request:"+id, "request:"+id, blind, restrict); err != nil {
+		return "", err
+	}
 	return id, nil
 }
 
-func (s *Service) newRequest(id string, in Intake, email string, blind []byte, channel string, now time.Time) (store.Request, error) {
+func (s *Service) newRequest(ctx context.Context, id string, in Intake, email string, blind []byte, channel string, now time.Time) (store.Request, error) {
 	sealedEmail, err := s.master.Seal([]byte(email), s.sealContext(id, "email"))
 	if err != nil {
 		return store.Request{}, err
 	}
-	var sealedDetails []byte
-	if len(in.Corrections) > 0 {
-		b, _ := json.Marshal(details{Corrections: in.Corrections})
-		if sealedDetails, err = s.master.Seal(b, s.sealContext(id, "details")); err != nil {
+	d := jurisdiction.Compute(in.Jurisdiction, in.Type, now)
+	r := store.Request{ID: id, Type: in.Type, Status: StatusAwaitingVerification, Jurisdiction: in.Jurisdiction,
+		EmailBlind: blind, EmailSealed: sealedEmail, Channel: channel,
+		AppealOf: in.AppealOf, ReceivedAt: now, AcknowledgeBy: d.AcknowledgeBy, DueAt: d.DueAt}
+	// No subject is linked yet: the master key seals the free text until
+	// one is (sealPrivate, at the next step).
+	p := privateText{AgentName: in.AgentName, AgentProof: in.AgentProof, Corrections: in.Corrections}
+	if !p.empty() {
+		b, err := json.Marshal(p)
+		if err != nil {
+			return store.Request{}, err
+		}
+		if r.PrivateSealed, err = s.master.Seal(b, s.sealContext(id, "private")); err != nil {
 			return store.Request{}, err
 		}
 	}
-	d := jurisdiction.Compute(in.Jurisdiction, in.Type, now)
-	return store.Request{ID: id, Type: in.Type, Status: StatusAwaitingVerification, Jurisdiction: in.Jurisdiction,
-		EmailBlind: blind, EmailSealed: sealedEmail, Channel: channel, AgentName: in.AgentName, AgentProof: in.AgentProof,
-		DetailsSealed: sealedDetails, AppealOf: in.AppealOf, ReceivedAt: now, AcknowledgeBy: d.AcknowledgeBy, DueAt: d.DueAt}, nil
+	return r, nil
 }
 
 // newCode is a uniformly random six-digit code.
@@ -319,6 +371,7 @@ func (s *Service) Verify(ctx context.Context, id, code string) (Verified, error)
 			return tx.UpdateRequest(ctx, r)
 		}
 		token := newToken()
+		s.limits.proven(id)
 		r.CodeHash, r.CodeExpiresAt, r.TokenHash = nil, nil, hashToken(token)
 		at := now.UTC().Truncate(time.Microsecond)
 		r.VerifiedAt = &at
@@ -425,6 +478,11 @@ func (s *Service) move(ctx context.Context, tx *store.Tx, r *store.Request, to, 
 	if to == StatusCompleted || to == StatusDenied || to == StatusCanceled {
 		now := s.clock.Now().UTC().Truncate(time.Microsecond)
 		r.CompletedAt = &now
+	}
+	// A reason set by the caller, or a subject linked since, is sealed
+	// (under the subject's key once there is one).
+	if err := s.sealPrivate(ctx, r); err != nil {
+		return err
 	}
 	if err := tx.UpdateRequest(ctx, *r); err != nil {
 		return err

@@ -47,7 +47,11 @@ func (s *Service) Status(ctx context.Context, id, token string) (SubjectView, er
 	v := SubjectView{ID: r.ID, Type: r.Type, Status: r.Status, StatusText: statusText(r.Status), ReceivedAt: r.ReceivedAt, DueAt: r.DueAt,
 		ExtendedUntil: r.ExtendedUntil, CompletedAt: r.CompletedAt, ResultReady: r.ResultSealed != nil}
 	if r.Status == StatusDenied {
-		v.Reason = r.DecisionText
+		p, _, err := s.openPrivate(ctx, r)
+		if err != nil {
+			return SubjectView{}, err
+		}
+		v.Reason = p.DecisionText
 	}
 	return v, nil
 }

@@ -3,6 +3,7 @@ package retention
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,10 +13,12 @@ import (
 // BirthDateCategory is the fideslang category whose values reveal age.
 const BirthDateCategory = "user.demographic.date_of_birth"
 
-// ReportMinor is an operator's report that a person is under the policy's
+// ReportMinor is an officer's report that a person is under the policy's
 // age threshold: they are marked a minor (no sale, sharing or marketing, no
 // further collection) and a deletion request is opened and fulfilled at
-// once, unless a legal hold stands. It returns the request's id.
+// once, unless a legal hold stands. It returns the request's id. Only an
+// officer may ask for this: a date of birth that arrives with an event
+// protects at once but leaves the deletion to review (birthDate).
 func (s *Service) ReportMinor(ctx context.Context, actor string, ref custos.SubjectRef, jurisdiction string) (string, error) {
 	sid, err := s.records.FindSubject(ctx, ref)
 	if errors.Is(err, custos.ErrNotFound) {
@@ -35,21 +38,58 @@ func (s *Service) markMinor(ctx context.Context, actor, sid, jurisdiction string
 }
 
 // birthDate hears of every date of birth recorded and acts on a child's.
-func (s *Service) birthDate(ctx context.Context, subjectID, _, value string) {
+// The event came with an ingest token, which sits in web shops and must
+// never be able to destroy data: what protects the child is immediate
+// (marked a minor, so no sale, sharing, marketing or further collection),
+// while the deletion is opened for a privacy officer to approve, due
+// within the policy's children.deletion_window. Both are credited to the
+// token that recorded the date.
+func (s *Service) birthDate(ctx context.Context, actor, subjectID, _, value string) {
 	p, _, err := s.policies.Active(ctx)
 	if err != nil {
 		s.logger.Error("children: no policy to read the age threshold from", "err", err)
 		return
 	}
 	born, ok := parseDate(value)
-	if !ok || Age(born, s.clock.Now()) >= p.Children.AgeThreshold {
+	now := s.clock.Now()
+	if !ok || Age(born, now) >= p.Children.AgeThreshold {
 		return
 	}
-	if _, err := s.markMinor(ctx, "system", subjectID, ""); err != nil {
-		// The minor flag or the deletion failed; the sweep and operators can
-		// still act, and the error is visible.
-		s.logger.Error("children: could not act on a date of birth under the age threshold", "subject", subjectID, "err", err)
+	if s.consent.Engine().IsMinor(subjectID) {
+		return // protected already, and a deletion opened (a batch may repeat the date)
 	}
+	if err := s.consent.SetMinor(ctx, actor, subjectID, true); err != nil {
+		s.logger.Error("children: could not mark a subject under the age threshold a minor", "subject", subjectID, "err", err)
+		return
+	}
+	var due time.Time
+	if w, ok := DeletionWindow(p.Children.DeletionWindow); ok {
+		due = now.Add(w)
+	}
+	if _, err := s.requests.OpenMinorDeletion(ctx, actor, subjectID, "", due); err != nil {
+		// The person is protected already; the error is visible and an
+		// officer can still report them (POST /api/v1/subjects/minor).
+		s.logger.Error("children: could not open the deletion of a minor's data", "subject", subjectID, "err", err)
+	}
+}
+
+// DeletionWindow reads the policy's children.deletion_window ("72h",
+// "30d"); ok is false when it is unset or malformed.
+func DeletionWindow(w string) (time.Duration, bool) {
+	if len(w) < 2 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(w[:len(w)-1])
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	switch w[len(w)-1] {
+	case 'h':
+		return time.Duration(n) * time.Hour, true
+	case 'd':
+		return time.Duration(n) * 24 * time.Hour, true
+	}
+	return 0, false
 }
 
 // Age is the age in whole years at now of someone born on born.

@@ -14,6 +14,7 @@ import (
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/records"
+	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/retention"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
@@ -54,11 +55,12 @@ retention:
 `
 
 type env struct {
-	store   *store.Store
-	clock   *custos.FixedClock
-	records *records.Service
-	consent *consent.Service
-	svc     *retention.Service
+	store    *store.Store
+	clock    *custos.FixedClock
+	records  *records.Service
+	consent  *consent.Service
+	requests *requests.Service
+	svc      *retention.Service
 }
 
 func newEnv(t *testing.T, s *store.Store) *env {
@@ -78,7 +80,7 @@ func newEnv(t *testing.T, s *store.Store) *env {
 	if _, err := svc.Bootstrap(ctx, opts, "test", "manifest", []byte(manifest), true); err != nil {
 		t.Fatal(err)
 	}
-	e.records, e.consent, e.svc = svc.Records, svc.Consent, svc.Retention
+	e.records, e.consent, e.svc, e.requests = svc.Records, svc.Consent, svc.Retention, svc.Requests
 	return e
 }
 
@@ -234,6 +236,7 @@ func TestMinorByDateOfBirth(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		e := newEnv(t, s)
+		ctx := context.Background()
 		now := e.clock.Now()
 		e.collect(t, "adult@example.com", "user.demographic.date_of_birth", "2008-05-31", now) // 18 yesterday
 		e.collect(t, "kid@example.com", "user.name", "Kid", now)
@@ -241,8 +244,26 @@ func TestMinorByDateOfBirth(t *testing.T) {
 		if got := e.categories(t, "adult@example.com"); got != "user.demographic.date_of_birth" {
 			t.Fatalf("an adult's data changed: %s", got)
 		}
+		// Whoever recorded the date cannot erase by it: the child is
+		// protected at once, and the deletion waits for an officer (this
+		// test asserted the deletion ran at once before; that let an ingest
+		// token erase anyone).
+		if got := e.categories(t, "kid@example.com"); got != "user.name,user.demographic.date_of_birth" {
+			t.Fatalf("a child's data was erased without review: %s", got)
+		}
+		kid, _ := e.records.FindSubject(ctx, custos.SubjectRef{Email: "kid@example.com"})
+		if !e.consent.Engine().IsMinor(kid) {
+			t.Fatal("the child is not marked a minor")
+		}
+		queue, err := e.requests.Queue(ctx, "pending_review")
+		if err != nil || len(queue) != 1 || queue[0].Type != "deletion" || queue[0].OpenedFor != "minor" {
+			t.Fatalf("queue = %+v, %v", queue, err)
+		}
+		if _, err := e.requests.Approve(ctx, "token:2", queue[0].ID); err != nil {
+			t.Fatal(err)
+		}
 		if got := e.categories(t, "kid@example.com"); got != "erased" {
-			t.Fatalf("a child's data was kept: %s", got)
+			t.Fatalf("an approved deletion kept the child's data: %s", got)
 		}
 	})
 }

@@ -31,25 +31,37 @@ type Request struct {
 	DecidedBy                      string
 	ResultSealed                   []byte
 	ResultExpiresAt                *time.Time
+	// PrivateSealed holds AgentName, AgentProof and DecisionText sealed,
+	// under the key of the subject PrivateKey names ("" for the master
+	// key). The store never writes those three in the clear: on read they
+	// hold only what rows written before they were sealed kept (see
+	// RequestsWithPlaintext).
+	PrivateSealed []byte
+	PrivateKey    string
+	// OpenedFor says why a request no person made was opened ("minor").
+	OpenedFor string
 }
 
 const requestColumns = `id, type, status, jurisdiction, email_blind, email_sealed, subject_id, channel, agent_name, agent_proof,
 	details_sealed, appeal_of, duplicate_of, received_at, verified_at, acknowledge_by, due_at, extended_until, completed_at,
-	code_hash, code_expires_at, code_attempts, token_hash, decision_code, decision_text, decided_by, result_sealed, result_expires_at`
+	code_hash, code_expires_at, code_attempts, token_hash, decision_code, decision_text, decided_by, result_sealed, result_expires_at,
+	private_sealed, private_key, opened_for`
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
 func requestArgs(r Request) []any {
-	return []any{r.ID, r.Type, r.Status, r.Jurisdiction, r.EmailBlind, r.EmailSealed, nullString(r.SubjectID), r.Channel, r.AgentName,
-		r.AgentProof, r.DetailsSealed, nullString(r.AppealOf), nullString(r.DuplicateOf), micros(r.ReceivedAt), nullMicros(r.VerifiedAt),
+	// agent_name, agent_proof and decision_text are written empty: their
+	// text goes sealed in private_sealed.
+	return []any{r.ID, r.Type, r.Status, r.Jurisdiction, r.EmailBlind, r.EmailSealed, nullString(r.SubjectID), r.Channel, "",
+		"", r.DetailsSealed, nullString(r.AppealOf), nullString(r.DuplicateOf), micros(r.ReceivedAt), nullMicros(r.VerifiedAt),
 		nullMicros(r.AcknowledgeBy), micros(r.DueAt), nullMicros(r.ExtendedUntil), nullMicros(r.CompletedAt), r.CodeHash,
-		nullMicros(r.CodeExpiresAt), r.CodeAttempts, r.TokenHash, r.DecisionCode, r.DecisionText, r.DecidedBy, r.ResultSealed,
-		nullMicros(r.ResultExpiresAt)}
+		nullMicros(r.CodeExpiresAt), r.CodeAttempts, r.TokenHash, r.DecisionCode, "", r.DecidedBy, r.ResultSealed,
+		nullMicros(r.ResultExpiresAt), r.PrivateSealed, nullString(r.PrivateKey), r.OpenedFor}
 }
 
 // InsertRequest stores a new request.
 func (tx *Tx) InsertRequest(ctx context.Context, r Request) error {
-	_, err := tx.q.ExecContext(ctx, `INSERT INTO privacy_requests (`+requestColumns+`) VALUES (`+placeholders(1, 28)+`)`, requestArgs(r)...)
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO privacy_requests (`+requestColumns+`) VALUES (`+placeholders(1, 31)+`)`, requestArgs(r)...)
 	return err
 }
 
@@ -59,7 +71,8 @@ func (tx *Tx) UpdateRequest(ctx context.Context, r Request) error {
 		email_sealed = $6, subject_id = $7, channel = $8, agent_name = $9, agent_proof = $10, details_sealed = $11, appeal_of = $12,
 		duplicate_of = $13, received_at = $14, verified_at = $15, acknowledge_by = $16, due_at = $17, extended_until = $18,
 		completed_at = $19, code_hash = $20, code_expires_at = $21, code_attempts = $22, token_hash = $23, decision_code = $24,
-		decision_text = $25, decided_by = $26, result_sealed = $27, result_expires_at = $28 WHERE id = $1`, requestArgs(r)...)
+		decision_text = $25, decided_by = $26, result_sealed = $27, result_expires_at = $28, private_sealed = $29,
+		private_key = $30, opened_for = $31 WHERE id = $1`, requestArgs(r)...)
 	if err != nil {
 		return err
 	}
@@ -121,6 +134,46 @@ func (q *queries) RequestsReceived(ctx context.Context, from, to time.Time) ([]R
 		ORDER BY received_at`, micros(from), micros(to))
 }
 
+// RequestsWithPlaintext lists requests that still hold an agent's name or
+// proof or a decision's text in the clear (written before they were
+// sealed), for the requests service to seal.
+func (q *queries) RequestsWithPlaintext(ctx context.Context, limit int) ([]Request, error) {
+	return q.requests(ctx, `SELECT `+requestColumns+` FROM privacy_requests
+		WHERE agent_name <> '' OR agent_proof <> '' OR decision_text <> '' ORDER BY id LIMIT $1`, limit)
+}
+
+// SealedRequestText is a request's private text sealed under a subject's key.
+type SealedRequestText struct {
+	ID     string
+	Sealed []byte
+}
+
+// RequestTextSealedBy lists the requests whose private text is sealed
+// under the subject's key: a merge re-seals them under the other's.
+func (tx *Tx) RequestTextSealedBy(ctx context.Context, subjectID string) ([]SealedRequestText, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT id, private_sealed FROM privacy_requests WHERE private_key = $1 ORDER BY id`, subjectID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SealedRequestText
+	for rows.Next() {
+		var r SealedRequestText
+		if err := rows.Scan(&r.ID, &r.Sealed); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ResealRequestText moves a request's private text under another
+// subject's key (a merge).
+func (tx *Tx) ResealRequestText(ctx context.Context, id, into string, sealed []byte) error {
+	_, err := tx.q.ExecContext(ctx, `UPDATE privacy_requests SET private_sealed = $1, private_key = $2 WHERE id = $3`, sealed, into, id)
+	return err
+}
+
 func (q *queries) requests(ctx context.Context, query string, args ...any) ([]Request, error) {
 	rows, err := q.q.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -131,17 +184,17 @@ func (q *queries) requests(ctx context.Context, query string, args ...any) ([]Re
 	for rows.Next() {
 		var (
 			r                                                              Request
-			subject, appealOf, dupOf                                       sql.NullString
+			subject, appealOf, dupOf, privateKey                           sql.NullString
 			received, due                                                  int64
 			verified, ack, extended, completed, codeExpires, resultExpires sql.NullInt64
 		)
 		if err := rows.Scan(&r.ID, &r.Type, &r.Status, &r.Jurisdiction, &r.EmailBlind, &r.EmailSealed, &subject, &r.Channel,
 			&r.AgentName, &r.AgentProof, &r.DetailsSealed, &appealOf, &dupOf, &received, &verified, &ack, &due, &extended,
 			&completed, &r.CodeHash, &codeExpires, &r.CodeAttempts, &r.TokenHash, &r.DecisionCode, &r.DecisionText, &r.DecidedBy,
-			&r.ResultSealed, &resultExpires); err != nil {
+			&r.ResultSealed, &resultExpires, &r.PrivateSealed, &privateKey, &r.OpenedFor); err != nil {
 			return nil, err
 		}
-		r.SubjectID, r.AppealOf, r.DuplicateOf = subject.String, appealOf.String, dupOf.String
+		r.SubjectID, r.AppealOf, r.DuplicateOf, r.PrivateKey = subject.String, appealOf.String, dupOf.String, privateKey.String
 		r.ReceivedAt, r.DueAt = fromMicros(received), fromMicros(due)
 		r.VerifiedAt, r.AcknowledgeBy, r.ExtendedUntil = fromNullMicros(verified), fromNullMicros(ack), fromNullMicros(extended)
 		r.CompletedAt, r.CodeExpiresAt, r.ResultExpiresAt = fromNullMicros(completed), fromNullMicros(codeExpires), fromNullMicros(resultExpires)
@@ -210,6 +263,9 @@ type Mail struct {
 	Attempts      int
 	LastError     string
 	SentAt        *time.Time
+	// FailedAt is set when delivery failed for good (an address the mail
+	// server refused): the message is not tried again.
+	FailedAt *time.Time
 }
 
 // EnqueueMail puts a sealed message in the outbox.
@@ -221,7 +277,7 @@ func (tx *Tx) EnqueueMail(ctx context.Context, id string, sealed []byte, at time
 // DueMail lists unsent messages whose next attempt is due, oldest first.
 func (q *queries) DueMail(ctx context.Context, now time.Time, limit int) ([]Mail, error) {
 	rows, err := q.q.QueryContext(ctx, `SELECT id, sealed, created_at, next_attempt_at, attempts, last_error FROM outbox
-		WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, created_at LIMIT $2`, micros(now), limit)
+		WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, created_at LIMIT $2`, micros(now), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -254,18 +310,50 @@ func (q *queries) MarkMailFailed(ctx context.Context, id, reason string, next ti
 	return err
 }
 
+// MarkMailUndeliverable records a failure no retry can mend: the message is
+// not tried again, and stays listed for operators (UndeliverableMail).
+func (q *queries) MarkMailUndeliverable(ctx context.Context, id, reason string, at time.Time) error {
+	_, err := q.q.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $1, failed_at = $2 WHERE id = $3`, reason, micros(at), id)
+	return err
+}
+
+// UndeliverableMail lists messages that failed for good, latest first,
+// without their bodies.
+func (q *queries) UndeliverableMail(ctx context.Context, limit int) ([]Mail, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT id, created_at, next_attempt_at, attempts, last_error, failed_at FROM outbox
+		WHERE failed_at IS NOT NULL ORDER BY failed_at DESC, id LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Mail
+	for rows.Next() {
+		var (
+			m                     Mail
+			created, next, failed int64
+		)
+		if err := rows.Scan(&m.ID, &created, &next, &m.Attempts, &m.LastError, &failed); err != nil {
+			return nil, err
+		}
+		f := fromMicros(failed)
+		m.CreatedAt, m.NextAttemptAt, m.FailedAt = fromMicros(created), fromMicros(next), &f
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
 // MailStatus returns one outbox row.
 func (q *queries) MailStatus(ctx context.Context, id string) (Mail, error) {
 	var (
 		m             Mail
 		created, next int64
-		sent          sql.NullInt64
+		sent, failed  sql.NullInt64
 	)
-	err := q.q.QueryRowContext(ctx, `SELECT id, sealed, created_at, next_attempt_at, attempts, last_error, sent_at FROM outbox WHERE id = $1`, id).
-		Scan(&m.ID, &m.Sealed, &created, &next, &m.Attempts, &m.LastError, &sent)
+	err := q.q.QueryRowContext(ctx, `SELECT id, sealed, created_at, next_attempt_at, attempts, last_error, sent_at, failed_at FROM outbox WHERE id = $1`, id).
+		Scan(&m.ID, &m.Sealed, &created, &next, &m.Attempts, &m.LastError, &sent, &failed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, custos.ErrNotFound
 	}
-	m.CreatedAt, m.NextAttemptAt, m.SentAt = fromMicros(created), fromMicros(next), fromNullMicros(sent)
+	m.CreatedAt, m.NextAttemptAt, m.SentAt, m.FailedAt = fromMicros(created), fromMicros(next), fromNullMicros(sent), fromNullMicros(failed)
 	return m, err
 }

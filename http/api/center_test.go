@@ -86,3 +86,90 @@ func TestPrivacyCenterForms(t *testing.T) {
 		t.Fatal("the GPC signal is not acknowledged")
 	}
 }
+
+// TestIntakeRefusesUnmailableAddresses: an address with control characters
+// or bytes that are not UTF-8 is refused at intake, by the API (422
+// invalid_email) and by the privacy centre's form, in the page's language.
+func TestIntakeRefusesUnmailableAddresses(t *testing.T) {
+	t.Parallel()
+	f := setup(t, storetest.OpenSQLite(t))
+	for _, email := range []string{`ana\u0000@example.com`, `ana\r\nbcc: x@example.com`, `ana\u007f@example.com`, `ana\u0085@example.com`, "ana\xff@example.com"} {
+		status, _, b := f.do(t, "POST", "/api/v1/privacy-requests", "", `{"type":"access","email":"`+email+`","jurisdiction":"US-CA"}`)
+		if status != 422 || errorCode(t, b) != "invalid_email" {
+			t.Errorf("API %q: %d %s", email, status, b)
+		}
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	resp, err := client.Get(f.url + "/privacy-center?lang=de")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]{32})"`).FindStringSubmatch(string(b))[1]
+	for _, email := range []string{"ana\x00@example.com", "ana\x1b@example.com", "ana\xff\xfe@example.com"} {
+		resp, err := client.PostForm(f.url+"/privacy-center", url.Values{"csrf": {csrf}, "type": {"access"}, "email": {email}, "jurisdiction": {"DE"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 422 || !strings.Contains(string(b), `role="alert">Bitte geben Sie eine gültige E-Mail-Adresse ein.`) {
+			t.Errorf("form %q: %d %s", email, resp.StatusCode, b)
+		}
+	}
+}
+
+// TestGPCAtIntakeWritesNoOnesConsent: a request with Sec-GPC: 1 from a
+// stranger creates no subject; by the privacy centre's form it is recorded
+// for the browser's banner device, and for nobody else.
+func TestGPCAtIntakeWritesNoOnesConsent(t *testing.T) {
+	t.Parallel()
+	s := storetest.OpenSQLite(t)
+	f := setup(t, s)
+	count := func(q string) int {
+		t.Helper()
+		var n int
+		if err := s.DB().QueryRow(q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	req, _ := http.NewRequest("POST", f.url+"/api/v1/privacy-requests", strings.NewReader(`{"type":"access","email":"never@example.com","jurisdiction":"US-CA"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Sec-GPC", "1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 202 || count(`SELECT COUNT(*) FROM subjects`) != 0 || count(`SELECT COUNT(*) FROM consent_events`) != 0 {
+		t.Fatalf("intake with GPC: %d, %d subjects, %d consents", resp.StatusCode, count(`SELECT COUNT(*) FROM subjects`), count(`SELECT COUNT(*) FROM consent_events`))
+	}
+	jar, _ := cookiejar.New(nil)
+	u, _ := url.Parse(f.url)
+	jar.SetCookies(u, []*http.Cookie{{Name: "custos_consent", Value: url.QueryEscape(`{"v":1,"c":{},"i":"dev_0123456789abcdefgh"}`), Path: "/"}})
+	client := &http.Client{Jar: jar}
+	resp, err = client.Get(f.url + "/privacy-center")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]{32})"`).FindStringSubmatch(string(b))[1]
+	req, _ = http.NewRequest("POST", f.url+"/privacy-center", strings.NewReader(url.Values{"csrf": {csrf}, "type": {"deletion"},
+		"email": {"never@example.com"}, "jurisdiction": {"US-CA"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-GPC", "1")
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || count(`SELECT COUNT(*) FROM subjects`) != 0 ||
+		count(`SELECT COUNT(*) FROM consent_events WHERE principal = 'device:dev_0123456789abcdefgh' AND scope = 'sale_sharing' AND granted = false`) != 1 ||
+		count(`SELECT COUNT(*) FROM consent_events WHERE principal <> 'device:dev_0123456789abcdefgh'`) != 0 {
+		t.Fatalf("form with GPC: %d", resp.StatusCode)
+	}
+}

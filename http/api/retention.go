@@ -67,6 +67,10 @@ func (s *server) reportMinor(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, map[string]any{"minor": true, "deletion_request": id})
 }
 
+// LifecycleSkew is how far from the server's clock an ingest token's
+// lifecycle event may be dated: clocks of the company's systems drift.
+const LifecycleSkew = 5 * time.Minute
+
 func (s *server) setLifecycle(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Subject custos.SubjectRef `json:"subject"`
@@ -77,9 +81,20 @@ func (s *server) setLifecycle(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	at := s.Clock.Now()
+	now := s.Clock.Now()
+	at := now
 	if in.At != nil {
 		at = *in.At
+	}
+	// An ingest token sits in the company's systems: it tells what happens
+	// as it happens. A backdated account_closed would let the next sweep
+	// erase the person at once, which only an officer may decide.
+	if tok := tokenFrom(r.Context()); !auth.Can(tok.Role, auth.BackdateLifecycle) && (at.Before(now.Add(-LifecycleSkew)) || at.After(now.Add(LifecycleSkew))) {
+		e := custos.Errorf(custos.KindForbidden, "backdated_needs_officer",
+			"An ingest token records a lifecycle event as of now (within %s of the server's clock); a privacy officer may record one at another time.", LifecycleSkew)
+		e.Field = "at"
+		s.writeError(w, r, e)
+		return
 	}
 	if err := s.Retention.SetLifecycle(r.Context(), auth.Actor(tokenFrom(r.Context())), in.Subject, in.Event, at); err != nil {
 		s.writeError(w, r, err)

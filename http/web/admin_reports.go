@@ -10,6 +10,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/requests"
+	"github.com/custos-privacy/custos/store"
 )
 
 // Reports: the last twelve months of requests and consents as charts, and
@@ -32,6 +33,11 @@ const reportsPage = `{{define "reports"}}{{template "head" .}}{{with .Page}}
 <thead><tr><th scope="col">Type</th><th scope="col">Received</th><th scope="col">Complied with in whole or in part</th><th scope="col">Denied</th><th scope="col">Still open</th><th scope="col">Median days to respond</th><th scope="col">Mean days to respond</th></tr></thead>
 <tbody>{{range .Metrics}}<tr><th scope="row">{{.Type}}</th><td>{{.Received}}</td><td>{{.Complied}}</td><td>{{.Denied}}</td><td>{{.Open}}</td>
 <td>{{with .MedianDays}}{{num .}}{{else}}—{{end}}</td><td>{{with .MeanDays}}{{num .}}{{else}}—{{end}}</td></tr>{{end}}</tbody></table>
+<h2 id="undeliverable">Undeliverable mail</h2>
+{{if .Undeliverable}}<table data-custos-undeliverable><caption>Messages the mail server refused for good (an address that does not exist): they are not tried again. Check the address the person gave.</caption>
+<thead><tr><th scope="col">Message</th><th scope="col">Written</th><th scope="col">Failed</th><th scope="col">Attempts</th><th scope="col">Reason</th></tr></thead>
+<tbody>{{range .Undeliverable}}<tr data-custos-message="{{.ID}}"><th scope="row">{{.ID}}</th><td>{{date .CreatedAt}}</td><td>{{with .FailedAt}}{{date .}}{{end}}</td><td>{{.Attempts}}</td><td>{{.LastError}}</td></tr>{{end}}</tbody></table>
+{{else}}<p>No message has failed for good.</p>{{end}}
 {{end}}{{template "foot" .}}{{end}}
 `
 
@@ -42,6 +48,8 @@ type reportsView struct {
 	Requests, Days, Consents template.HTML
 	Year                     int
 	Metrics                  []requests.TypeMetrics
+	// Undeliverable is mail that failed for good, latest first.
+	Undeliverable []store.Mail
 }
 
 func median(xs []float64) float64 {
@@ -158,6 +166,10 @@ func (d Deps) adminReports(w http.ResponseWriter, r *http.Request) {
 	page.Consents = figure(lineChart(cc), cc)
 
 	if page.Metrics, err = d.Requests.Metrics(ctx, year); err != nil {
+		d.failPage(w, r, v, err)
+		return
+	}
+	if page.Undeliverable, err = d.Store.UndeliverableMail(ctx, 50); err != nil {
 		d.failPage(w, r, v, err)
 		return
 	}

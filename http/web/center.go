@@ -4,11 +4,13 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -182,7 +184,7 @@ func (d Deps) centerSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := requests.Intake{Type: r.PostFormValue("type"), Email: r.PostFormValue("email"), Jurisdiction: r.PostFormValue("jurisdiction"),
-		AppealOf: r.PostFormValue("appeal_of")}
+		AppealOf: r.PostFormValue("appeal_of"), DeviceID: bannerDevice(r)}
 	host, _, _ := net.SplitHostPort(r.RemoteAddr)
 	id, err := d.Requests.Submit(r.Context(), in, host, consent.ParseGPC(r.Header.Values("Sec-GPC")))
 	if err != nil {
@@ -198,6 +200,30 @@ func (d Deps) centerSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/privacy-center/verify?request="+url.QueryEscape(id), http.StatusSeeOther)
 }
+
+// bannerDevice is the consent banner's device id, from the first-party
+// cookie the banner keeps its choice in ({"i": id, …}), where the privacy
+// centre is served on the same site; "" when there is none or it is not
+// one. A GPC signal with a request is recorded for this browser.
+func bannerDevice(r *http.Request) string {
+	c, err := r.Cookie("custos_consent")
+	if err != nil {
+		return ""
+	}
+	v, err := url.QueryUnescape(c.Value)
+	if err != nil {
+		return ""
+	}
+	var st struct {
+		I string `json:"i"`
+	}
+	if json.Unmarshal([]byte(v), &st) != nil || !deviceIDRE.MatchString(st.I) {
+		return ""
+	}
+	return st.I
+}
+
+var deviceIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{8,128}$`)
 
 func (d Deps) centerCode(w http.ResponseWriter, r *http.Request) {
 	d.page(w, r, http.StatusOK, map[string]any{"Title": "title.check", "Step": "code", "Request": r.URL.Query().Get("request")})

@@ -103,6 +103,7 @@ var errorKeys = map[string]string{
 	"form_expired": "err.form_expired", "session_expired": "err.session_expired",
 	"invalid_code": "err.invalid_code", "code_expired": "err.code_expired", "locked": "err.locked",
 	"rate_limited": "err.rate_limited", "too_many_requests": "err.rate_limited",
+	"invalid_email": "err.email",
 }
 
 func errorText(l, code, fallback string) string {

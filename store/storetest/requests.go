@@ -13,6 +13,7 @@ import (
 func requestCases() []suiteCase {
 	return []suiteCase{
 		{"Requests", testRequests},
+		{"RequestPrivateText", testRequestPrivateText},
 		{"Outbox", testOutbox},
 		{"ConsentLedger", testConsentLedger},
 	}
@@ -89,6 +90,60 @@ func testRequests(t *testing.T, s *store.Store) {
 	}
 }
 
+func testRequestPrivateText(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	due := t0.AddDate(0, 0, 45)
+	r := store.Request{ID: "p1", Type: "access", Status: "pending_review", Jurisdiction: "DE", EmailBlind: []byte("eb"),
+		EmailSealed: []byte("es"), Channel: "agent", ReceivedAt: t0, DueAt: due, SubjectID: "s1",
+		AgentName: "never stored", AgentProof: "never stored", DecisionText: "never stored",
+		PrivateSealed: []byte("sealed-under-s1"), PrivateKey: "s1", OpenedFor: "minor"}
+	r2 := r
+	r2.ID, r2.PrivateSealed, r2.PrivateKey, r2.OpenedFor = "p2", []byte("sealed-under-master"), "", ""
+	mustTx(t, s, func(tx *store.Tx) error {
+		if err := tx.InsertRequest(ctx, r); err != nil {
+			return err
+		}
+		return tx.InsertRequest(ctx, r2)
+	})
+	got, err := s.Request(ctx, "p1")
+	if err != nil || got.AgentName != "" || got.AgentProof != "" || got.DecisionText != "" ||
+		string(got.PrivateSealed) != "sealed-under-s1" || got.PrivateKey != "s1" || got.OpenedFor != "minor" {
+		t.Fatalf("plaintext written or sealed text lost: %+v, %v", got, err)
+	}
+	if got, _ := s.Request(ctx, "p2"); got.PrivateKey != "" || string(got.PrivateSealed) != "sealed-under-master" {
+		t.Fatalf("master-sealed = %+v", got)
+	}
+	if rs, err := s.RequestsWithPlaintext(ctx, 10); err != nil || len(rs) != 0 {
+		t.Fatalf("with plaintext = %+v, %v", rs, err)
+	}
+	// A row written in the clear before sealing is listed, and an update clears it.
+	if _, err := s.DB().ExecContext(ctx, `UPDATE privacy_requests SET agent_name = 'Old Agent', decision_text = 'Old text' WHERE id = 'p2'`); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := s.RequestsWithPlaintext(ctx, 10)
+	if err != nil || len(rs) != 1 || rs[0].ID != "p2" || rs[0].AgentName != "Old Agent" || rs[0].DecisionText != "Old text" {
+		t.Fatalf("with plaintext = %+v, %v", rs, err)
+	}
+	mustTx(t, s, func(tx *store.Tx) error { return tx.UpdateRequest(ctx, rs[0]) })
+	if rs, _ := s.RequestsWithPlaintext(ctx, 10); len(rs) != 0 {
+		t.Fatalf("an update kept the plaintext: %+v", rs)
+	}
+	var texts []store.SealedRequestText
+	mustTx(t, s, func(tx *store.Tx) error {
+		var err error
+		if texts, err = tx.RequestTextSealedBy(ctx, "s1"); err != nil {
+			return err
+		}
+		return tx.ResealRequestText(ctx, "p1", "s2", []byte("sealed-under-s2"))
+	})
+	if len(texts) != 1 || texts[0].ID != "p1" || string(texts[0].Sealed) != "sealed-under-s1" {
+		t.Fatalf("sealed by s1 = %+v", texts)
+	}
+	if got, _ := s.Request(ctx, "p1"); got.PrivateKey != "s2" || string(got.PrivateSealed) != "sealed-under-s2" || got.SubjectID != "s1" {
+		t.Fatalf("after reseal = %+v", got)
+	}
+}
+
 func testOutbox(t *testing.T, s *store.Store) {
 	ctx := context.Background()
 	mustTx(t, s, func(tx *store.Tx) error {
@@ -114,8 +169,23 @@ func testOutbox(t *testing.T, s *store.Store) {
 		t.Fatalf("due later = %+v", due)
 	}
 	m, err := s.MailStatus(ctx, "m2")
-	if err != nil || m.SentAt == nil || len(m.Sealed) != 0 {
+	if err != nil || m.SentAt == nil || len(m.Sealed) != 0 || m.FailedAt != nil {
 		t.Fatalf("sent = %+v, %v", m, err)
+	}
+	// A failure for good: never due again, listed with its reason.
+	if err := s.MarkMailUndeliverable(ctx, "m1", "550 5.1.1", t0.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := s.DueMail(ctx, t0.AddDate(1, 0, 0), 10); len(due) != 0 {
+		t.Fatalf("an undeliverable message is due: %+v", due)
+	}
+	failed, err := s.UndeliverableMail(ctx, 10)
+	if err != nil || len(failed) != 1 || failed[0].ID != "m1" || failed[0].Attempts != 2 || failed[0].LastError != "550 5.1.1" ||
+		failed[0].FailedAt == nil || !failed[0].FailedAt.Equal(t0.Add(3*time.Hour)) || failed[0].Sealed != nil {
+		t.Fatalf("undeliverable = %+v, %v", failed, err)
+	}
+	if m, _ := s.MailStatus(ctx, "m1"); m.FailedAt == nil || m.SentAt != nil {
+		t.Fatalf("status of an undeliverable message = %+v", m)
 	}
 }
 
