@@ -280,6 +280,13 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 			// address, which goes no further than the message.
 			return fmt.Errorf("mail: smtp %s: %w: the server refused the recipient (%d %s)", s, ErrUndeliverable, se.ErrorCode(), se.EnhancedStatusCode())
 		}
+		if se != nil {
+			// A temporary or other failure of one step: the step and the
+			// codes say what went wrong; go-mail's text lists the recipient
+			// and the server's reply quotes it, and this error is stored
+			// with the message and logged.
+			return fmt.Errorf("mail: smtp %s: %s failed (%d %s, temporary: %t)", s, se.Reason, se.ErrorCode(), se.EnhancedStatusCode(), se.IsTemp())
+		}
 		if errors.Is(err, gomail.ErrNoSupportedAuthDiscovered) {
 			return fmt.Errorf("mail: smtp %s: no authentication mechanism the server offers is safe without TLS (the server did not offer STARTTLS; use smtps:// or enable STARTTLS): %w", s, err)
 		}
