@@ -283,7 +283,30 @@ func (d Deps) prefsSave(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/privacy-center/preferences?saved=1&jurisdiction="+template.URLQueryEscaper(jur), http.StatusSeeOther)
 }
 
+// prefsSignOut checks the form's token like every other form: otherwise
+// any site could sign a person out of their preferences.
 func (d Deps) prefsSignOut(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil || !csrfOK(r) {
+		email, ok := d.prefsSession(r)
+		if !ok {
+			d.prefs(w, r, http.StatusForbidden, map[string]any{"Step": "start", "Error": "x", "ErrorCode": "form_expired",
+				"Jurisdictions": jurisdictionOptions("")})
+			return
+		}
+		jur := r.PostFormValue("jurisdiction")
+		if jur == "" {
+			jur = "US"
+		}
+		choices, err := d.choices(r, email, jur)
+		if err != nil {
+			d.fail(w, r, err)
+			return
+		}
+		d.prefs(w, r, http.StatusForbidden, map[string]any{"Step": "choices", "Email": email, "Jurisdiction": jur, "Choices": choices,
+			"Error": "x", "ErrorCode": "form_expired"})
+		return
+	}
 	http.SetCookie(w, &http.Cookie{Name: prefsCookie, Value: "", Path: "/privacy-center", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: -1})
 	http.Redirect(w, r, "/privacy-center/preferences", http.StatusSeeOther)
