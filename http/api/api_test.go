@@ -195,9 +195,19 @@ func TestPublicEndpoints(t *testing.T) {
 		if status != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/markdown") || !strings.HasPrefix(string(b), "# ") {
 			t.Fatalf("privacy-policy.md %d %.200s", status, b)
 		}
-		status, _, b = f.do(t, "GET", "/metrics", "", "")
-		if status != 200 || !strings.Contains(string(b), `custos_http_requests_total{code="200",pattern="GET /healthz"} 1`) {
-			t.Fatalf("metrics %d %s", status, b)
+		// Metrics name routes and traffic: not for anyone on the public
+		// address.
+		for _, c := range []struct {
+			role   custos.Role
+			status int
+		}{{"", 401}, {custos.RoleIngest, 403}, {custos.RoleAgent, 403}, {custos.RoleAuditor, 200}, {custos.RoleAdmin, 200}} {
+			status, _, b = f.do(t, "GET", "/metrics", c.role, "")
+			if status != c.status {
+				t.Fatalf("metrics as %q: %d, want %d", c.role, status, c.status)
+			}
+			if status == 200 && !strings.Contains(string(b), `custos_http_requests_total{code="200",pattern="GET /healthz"} 1`) {
+				t.Fatalf("metrics %d %s", status, b)
+			}
 		}
 	})
 }

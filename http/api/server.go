@@ -90,6 +90,23 @@ func NewHandler(d Deps) http.Handler {
 	return s
 }
 
+func (s *server) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{})
+}
+
+// MetricsHandler serves the metrics of h, a handler NewHandler built,
+// without a token: for a listener of its own on a loopback or private
+// address (serve --metrics-addr), never the public one.
+func MetricsHandler(h http.Handler) http.Handler {
+	s, ok := h.(*server)
+	if !ok {
+		return http.NotFoundHandler()
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metricsHandler())
+	return mux
+}
+
 // Route is one registered endpoint; the OpenAPI test checks each is documented.
 type Route struct {
 	Pattern string
@@ -123,13 +140,16 @@ var (
 	reportRole = []custos.Role{custos.RoleAdmin, custos.RolePrivacyOfficer, custos.RoleAuditor}
 	officer    = []custos.Role{custos.RoleAdmin, custos.RolePrivacyOfficer}
 	agentUp    = []custos.Role{custos.RoleAdmin, custos.RolePrivacyOfficer, custos.RoleAgent}
+	// metricsRoles may read /metrics on the main address; a scraper
+	// without a token uses the --metrics-addr listener instead.
+	metricsRoles = []custos.Role{custos.RoleAdmin, custos.RoleAuditor}
 )
 
 func (s *server) table() []route {
 	return []route{
 		{"GET /healthz", nil, s.healthz},
 		{"GET /.well-known/gpc.json", nil, s.gpc},
-		{"GET /metrics", nil, promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{}).ServeHTTP},
+		{"GET /metrics", metricsRoles, s.metricsHandler().ServeHTTP},
 		{"GET /api/v1/openapi.json", nil, s.openapi},
 		{"GET /api/v1/policy", anyToken, s.getPolicy},
 		{"GET /api/v1/policy/versions", anyToken, s.listPolicyVersions},
