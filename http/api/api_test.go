@@ -35,6 +35,12 @@ type fixture struct {
 
 func setup(t *testing.T, s *store.Store) *fixture {
 	t.Helper()
+	return setupBase(t, s, "http://custos.test")
+}
+
+// setupBase is setup with Custos' public address given.
+func setupBase(t *testing.T, s *store.Store, baseURL string) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	clock := &custos.FixedClock{T: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}
 	master, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "master.key"))
@@ -47,7 +53,7 @@ func setup(t *testing.T, s *store.Store) *fixture {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	opts := wire.Options{Store: s, Master: master, Clock: clock, BaseURL: "http://custos.test", Sender: md, Logger: quiet}
+	opts := wire.Options{Store: s, Master: master, Clock: clock, BaseURL: baseURL, Sender: md, Logger: quiet}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +69,7 @@ func setup(t *testing.T, s *store.Store) *fixture {
 		}
 		f.tokens[r] = secret
 	}
-	srv := httptest.NewServer(api.NewHandler(svc.APIDeps(quiet, "http://custos.test", 5)))
+	srv := httptest.NewServer(api.NewHandler(svc.APIDeps(quiet, baseURL, 5)))
 	t.Cleanup(srv.Close)
 	f.url = srv.URL
 	return f

@@ -72,11 +72,14 @@ type server struct {
 	metrics  *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// https: the public address is https, so browsers are told to keep
+	// to it (HSTS).
+	https bool
 }
 
 // NewHandler builds the whole HTTP handler.
 func NewHandler(d Deps) http.Handler {
-	s := &server{Deps: d, log: d.Logger, mux: http.NewServeMux(), metrics: prometheus.NewRegistry()}
+	s := &server{Deps: d, log: d.Logger, mux: http.NewServeMux(), metrics: prometheus.NewRegistry(), https: web.SecureBaseURL(d.BaseURL)}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "custos_http_requests_total", Help: "HTTP requests by route pattern, method and status code.",
 	}, []string{"pattern", "code"})
@@ -122,7 +125,7 @@ func (s *server) routes() {
 		s.mux.Handle(rt.pattern, h)
 	}
 	web.Register(s.mux, web.Deps{Policies: s.Policies, Requests: s.Requests, Consent: s.Consent, Auth: s.Auth, Store: s.Store,
-		SessionKey: s.SessionKey, Logger: s.log, Clock: s.Clock, DSR: s.DSR, AuditKeys: s.AuditKeys, SSO: s.SSO})
+		SessionKey: s.SessionKey, Logger: s.log, Clock: s.Clock, DSR: s.DSR, AuditKeys: s.AuditKeys, SSO: s.SSO, BaseURL: s.BaseURL})
 	banner.Register(s.mux, banner.Deps{Policies: s.Policies, Consent: s.Consent, Logger: s.log, Clock: s.Clock, BaseURL: s.BaseURL})
 }
 
@@ -291,6 +294,11 @@ func (s *server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
+	if s.https {
+		// Not includeSubDomains: the company's other hosts are not ours
+		// to pin to https.
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.ErrorContext(r.Context(), "panic in handler", "pattern", r.Pattern, "panic", p)

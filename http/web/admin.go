@@ -223,7 +223,7 @@ func who(t custos.Token) string {
 // adminRender writes a page whole or not at all: a template failure half
 // way must not leave a truncated page that looks complete.
 func (d Deps) adminRender(w http.ResponseWriter, r *http.Request, status int, name string, v adminView) {
-	v.CSRF = csrf(w, r)
+	v.CSRF = d.csrf(w, r)
 	var buf bytes.Buffer
 	if err := adminPages.ExecuteTemplate(&buf, name, v); err != nil {
 		d.Logger.ErrorContext(r.Context(), "admin page failed", "page", name, "err", err)
@@ -398,8 +398,7 @@ func (d Deps) adminSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	until := d.Clock.Now().Add(adminTTL)
-	http.SetCookie(w, &http.Cookie{Name: adminCookie, Value: d.session(tok.ID, until), Path: "/admin", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: int(adminTTL.Seconds())})
+	d.setCookie(w, adminCookie, d.session(tok.ID, until), "/admin", http.SameSiteStrictMode, int(adminTTL.Seconds()))
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
@@ -409,7 +408,6 @@ func (d Deps) adminSignOut(w http.ResponseWriter, r *http.Request) {
 	if !d.form(w, r) {
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: adminCookie, Value: "", Path: "/admin", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: -1})
+	d.setCookie(w, adminCookie, "", "/admin", http.SameSiteStrictMode, -1)
 	http.Redirect(w, r, "/admin?signed-out", http.StatusSeeOther)
 }

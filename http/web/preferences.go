@@ -83,9 +83,9 @@ func (d Deps) prefs(w http.ResponseWriter, r *http.Request, status int, data map
 		d.fail(w, r, err)
 		return
 	}
-	l := lang(w, r)
+	l := d.lang(w, r)
 	data["Org"] = p.Organisation.ShortName
-	data["CSRF"] = csrf(w, r)
+	data["CSRF"] = d.csrf(w, r)
 	if data["Title"] == nil {
 		data["Title"] = "title.prefs"
 	}
@@ -233,8 +233,7 @@ func (d Deps) prefsVerify(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: prefsCookie, Value: value, Path: "/privacy-center", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: 30 * 60})
+	d.setCookie(w, prefsCookie, value, "/privacy-center", http.SameSiteStrictMode, 30*60)
 	http.Redirect(w, r, "/privacy-center/preferences?jurisdiction="+template.URLQueryEscaper(jur), http.StatusSeeOther)
 }
 
@@ -307,7 +306,6 @@ func (d Deps) prefsSignOut(w http.ResponseWriter, r *http.Request) {
 			"Error": "x", "ErrorCode": "form_expired"})
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: prefsCookie, Value: "", Path: "/privacy-center", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: -1})
+	d.setCookie(w, prefsCookie, "", "/privacy-center", http.SameSiteStrictMode, -1)
 	http.Redirect(w, r, "/privacy-center/preferences", http.StatusSeeOther)
 }

@@ -37,6 +37,9 @@ type Deps struct {
 	AuditKeys map[string]ed25519.PublicKey
 	// SSO, when set, offers single sign-on to the console.
 	SSO *SSO
+	// BaseURL is Custos' public address; when it is https, every cookie
+	// is Secure.
+	BaseURL string
 }
 
 // ContentSecurityPolicy is strict: no scripts, no external resources. The
