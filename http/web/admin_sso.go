@@ -186,8 +186,12 @@ func (d Deps) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	until := d.Clock.Now().Add(adminTTL)
-	d.setCookie(w, adminCookie, d.session(op.ID, until), "/admin", http.SameSiteStrictMode, int(adminTTL.Seconds()))
+	value, err := d.session(ctx, op.ID, d.Clock.Now().Add(adminTTL))
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	d.setCookie(w, adminCookie, value, "/admin", http.SameSiteStrictMode, int(adminTTL.Seconds()))
 	// A Strict cookie set on a redirect that began on another site is not
 	// sent with that redirect's target: a page of our own moves on.
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
