@@ -63,6 +63,11 @@ type Deps struct {
 	// MinCell is the smallest number of people an aggregate cell may
 	// describe; smaller cells are suppressed.
 	MinCell int
+	// DeviceKey signs the banner's device tokens.
+	DeviceKey []byte
+	// BannerGlobalPerMinute caps the banner choices all visitors together
+	// may record; zero is banner.DefaultGlobalRecordsPerMinute.
+	BannerGlobalPerMinute int
 }
 
 type server struct {
@@ -126,7 +131,12 @@ func (s *server) routes() {
 	}
 	web.Register(s.mux, web.Deps{Policies: s.Policies, Requests: s.Requests, Consent: s.Consent, Auth: s.Auth, Store: s.Store,
 		SessionKey: s.SessionKey, Logger: s.log, Clock: s.Clock, DSR: s.DSR, AuditKeys: s.AuditKeys, SSO: s.SSO, BaseURL: s.BaseURL})
-	banner.Register(s.mux, banner.Deps{Policies: s.Policies, Consent: s.Consent, Logger: s.log, Clock: s.Clock, BaseURL: s.BaseURL})
+	bd := banner.Deps{Policies: s.Policies, Consent: s.Consent, Logger: s.log, Clock: s.Clock, BaseURL: s.BaseURL,
+		DeviceKey: s.DeviceKey, GlobalRecordsPerMinute: s.BannerGlobalPerMinute}
+	if s.Store != nil {
+		bd.Devices = s.Store
+	}
+	banner.Register(s.mux, bd)
 }
 
 type route struct {

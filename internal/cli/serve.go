@@ -38,6 +38,7 @@ type serveConfig struct {
 	rescueAfter                                                                    time.Duration
 	oidcIssuer, oidcClientID, oidcClientSecret, oidcRoleClaim, oidcRoles, oidcName string
 	metricsAddr                                                                    string
+	bannerGlobal                                                                   int
 }
 
 func serveCmd(env *Env) *cobra.Command {
@@ -82,6 +83,8 @@ admin token to admin.token beside the key file. SIGTERM drains requests and exit
 	f.StringVar(&c.oidcName, "oidc-name", flagEnv(env, "CUSTOS_OIDC_NAME", ""), "the provider's name on the sign-in button (env CUSTOS_OIDC_NAME)")
 	f.StringVar(&c.metricsAddr, "metrics-addr", flagEnv(env, "CUSTOS_METRICS_ADDR", ""),
 		"also serve /metrics without a token on this address; bind it to loopback or a private network (default: off) (env CUSTOS_METRICS_ADDR)")
+	f.IntVar(&c.bannerGlobal, "banner-global-per-minute", envInt(env, "CUSTOS_BANNER_GLOBAL_PER_MINUTE", 6000),
+		"most banner choices all visitors together may record per minute, beside the limit per address (env CUSTOS_BANNER_GLOBAL_PER_MINUTE)")
 	f.StringVar(&c.logFormat, "log-format", flagEnv(env, "CUSTOS_LOG_FORMAT", "text"), "text or json (env CUSTOS_LOG_FORMAT)")
 	f.StringVar(&c.logLevel, "log-level", flagEnv(env, "CUSTOS_LOG_LEVEL", "info"), "debug, info, warn or error (env CUSTOS_LOG_LEVEL)")
 	return cmd
@@ -201,6 +204,10 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 	}
 
 	deps := svc.APIDeps(log, baseURL, c.minCell)
+	if c.bannerGlobal < 1 {
+		return usageError{msg: "--banner-global-per-minute must be at least 1"}
+	}
+	deps.BannerGlobalPerMinute = c.bannerGlobal
 	if c.oidcIssuer != "" {
 		if c.oidcClientID == "" {
 			return usageError{msg: "--oidc-issuer needs --oidc-client-id (and usually --oidc-client-secret)"}

@@ -71,6 +71,8 @@ type Services struct {
 	Queue     *jobs.Queue
 	// SessionKey signs admin console sessions.
 	SessionKey []byte
+	// DeviceKey signs the banner's device tokens.
+	DeviceKey []byte
 }
 
 // New builds the services. A policy must be published first (Bootstrap)
@@ -140,6 +142,9 @@ func (s *Services) build(ctx context.Context, o Options) error {
 	if s.SessionKey, err = vault.InstanceSecret(ctx, s.Store, s.Master, "admin-session", s.Clock.Now()); err != nil {
 		return err
 	}
+	if s.DeviceKey, err = vault.InstanceSecret(ctx, s.Store, s.Master, "banner-device", s.Clock.Now()); err != nil {
+		return err
+	}
 	maskSecret, err := vault.InstanceSecret(ctx, s.Store, s.Master, "mask", s.Clock.Now())
 	if err != nil {
 		return err
@@ -173,7 +178,8 @@ func (unsent) Send(context.Context, mail.Message) error {
 // APIDeps is what the HTTP handler needs from the services.
 func (s *Services) APIDeps(log *slog.Logger, baseURL string, minCell int) api.Deps {
 	d := api.Deps{Store: s.Store, Auth: s.Auth, Policies: s.Policies, Records: s.Records, Consent: s.Consent, Requests: s.Requests,
-		Retention: s.Retention, DSR: s.DSR, Queue: s.Queue, Audit: s.Audit, Clock: s.Clock, Logger: log, BaseURL: baseURL, MinCell: minCell, SessionKey: s.SessionKey}
+		Retention: s.Retention, DSR: s.DSR, Queue: s.Queue, Audit: s.Audit, Clock: s.Clock, Logger: log, BaseURL: baseURL, MinCell: minCell, SessionKey: s.SessionKey,
+		DeviceKey: s.DeviceKey}
 	if s.Signer != nil {
 		d.AuditKeys = map[string]ed25519.PublicKey{s.Signer.ID: s.Signer.Public()}
 	}
