@@ -56,6 +56,15 @@ type Deps struct {
 	// RecordsPerMinute caps the choices one client address may record;
 	// zero means DefaultRecordsPerMinute.
 	RecordsPerMinute int
+	// GlobalRecordsPerMinute caps the choices all clients together may
+	// record, against many addresses filling the ledger at once; zero
+	// means DefaultGlobalRecordsPerMinute.
+	GlobalRecordsPerMinute int
+	// Devices and DeviceKey issue and check device tokens: only the
+	// browser that holds a device's token may change its choices. Without
+	// them nothing is recorded.
+	Devices   DeviceClaims
+	DeviceKey []byte
 	// ClientIP names the client a request comes from, for the rate limit.
 	// Nil uses the connection's address; behind a reverse proxy or CDN,
 	// the server should pass one that reads the header that proxy sets
@@ -66,6 +75,11 @@ type Deps struct {
 // DefaultRecordsPerMinute is generous for a person clicking through a
 // banner on several tabs, and small for a script filling the ledger.
 const DefaultRecordsPerMinute = 30
+
+// DefaultGlobalRecordsPerMinute is a hundred choices a second across all
+// visitors: far above a busy site's banner traffic, and a bound on how
+// fast anyone with many addresses can grow the ledger.
+const DefaultGlobalRecordsPerMinute = 6000
 
 // Routes lists the patterns Register adds, for the documentation test.
 func Routes() []string {
@@ -90,6 +104,9 @@ func Register(mux *http.ServeMux, d Deps) {
 	if d.RecordsPerMinute <= 0 {
 		d.RecordsPerMinute = DefaultRecordsPerMinute
 	}
+	if d.GlobalRecordsPerMinute <= 0 {
+		d.GlobalRecordsPerMinute = DefaultGlobalRecordsPerMinute
+	}
 	if d.ClientIP == nil {
 		d.ClientIP = remoteIP
 	}
@@ -97,7 +114,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	if err != nil {
 		panic(err)
 	}
-	h := &handler{d: d, js: js, limit: newLimiter(d.Clock, d.RecordsPerMinute)}
+	h := &handler{d: d, js: js, limit: newLimiter(d.Clock, d.RecordsPerMinute), global: newLimiter(d.Clock, d.GlobalRecordsPerMinute)}
 	mux.HandleFunc("GET /consent.js", h.script)
 	mux.HandleFunc("GET /api/v1/banner", h.config)
 	mux.HandleFunc("POST /api/v1/banner/consents", h.record)
@@ -105,9 +122,10 @@ func Register(mux *http.ServeMux, d Deps) {
 }
 
 type handler struct {
-	d     Deps
-	js    Script
-	limit *limiter
+	d      Deps
+	js     Script
+	limit  *limiter // per client address
+	global *limiter // all clients, under the one key ""
 }
 
 // Script is consent.js as served: plain and gzipped, each with its strong

@@ -185,9 +185,11 @@ func TestRecordChoice(t *testing.T) {
 	resp, b := get(t, "POST", c.url+"/api/v1/banner/consents", body, "Content-Type", "application/json", "Origin", "https://shop.example")
 	var rec banner.RecordResponse
 	if resp.StatusCode != http.StatusCreated || json.Unmarshal(b, &rec) != nil || rec.ReceiptID == "" || rec.PolicyVersion != 1 ||
-		resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		resp.Header.Get("Access-Control-Allow-Origin") != "*" || len(rec.DeviceToken) != 24 {
 		t.Fatalf("record %d %s", resp.StatusCode, b)
 	}
+	// Later choices of this device carry the token its first one got.
+	tok := `"device_token":"` + rec.DeviceToken + `",`
 	// Scopes follow the policy's order, and refusing every purpose that
 	// sells or shares is an opt-out of sale and sharing.
 	want := []consent.ScopeChoice{{Scope: "marketing.communications.email", Granted: true}, {Scope: "marketing.advertising.third_party"},
@@ -211,12 +213,12 @@ func TestRecordChoice(t *testing.T) {
 	}
 
 	// GPC alone records the opt-out of sale and sharing.
-	resp, b = get(t, "POST", c.url+"/api/v1/banner/consents", `{"device_id":"`+device+`","jurisdiction":"US-CA","gpc":true}`, "Content-Type", "application/json")
+	resp, b = get(t, "POST", c.url+"/api/v1/banner/consents", `{`+tok+`"device_id":"`+device+`","jurisdiction":"US-CA","gpc":true}`, "Content-Type", "application/json")
 	if resp.StatusCode != http.StatusCreated || json.Unmarshal(b, &rec) != nil || !rec.GPC || len(rec.Choices) != 1 || rec.Choices[0].Scope != consent.ScopeSaleSharing {
 		t.Errorf("gpc %d %s", resp.StatusCode, b)
 	}
 	// Granting one purpose that sells lifts an earlier opt-out.
-	resp, b = get(t, "POST", c.url+"/api/v1/banner/consents", `{"device_id":"`+device+`","jurisdiction":"US-CA","choices":{"marketing.advertising.third_party":true,"third_party_sharing":false}}`, "Content-Type", "application/json")
+	resp, b = get(t, "POST", c.url+"/api/v1/banner/consents", `{`+tok+`"device_id":"`+device+`","jurisdiction":"US-CA","choices":{"marketing.advertising.third_party":true,"third_party_sharing":false}}`, "Content-Type", "application/json")
 	if resp.StatusCode != http.StatusCreated || !strings.Contains(string(b), `{"scope":"sale_sharing","granted":true}`) {
 		t.Errorf("partial grant %d %s", resp.StatusCode, b)
 	}
@@ -253,13 +255,19 @@ func TestRecordIsRateLimited(t *testing.T) {
 	t.Parallel()
 	c := startCustos(t)
 	mux := http.NewServeMux()
-	banner.Register(mux, banner.Deps{Policies: c.svc.Policies, Consent: c.svc.Consent, Clock: c.clock, RecordsPerMinute: 2})
+	banner.Register(mux, banner.Deps{Policies: c.svc.Policies, Consent: c.svc.Consent, Clock: c.clock, RecordsPerMinute: 2,
+		Devices: c.svc.Store, DeviceKey: c.svc.DeviceKey})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	body := `{"device_id":"` + device + `","jurisdiction":"US","gpc":true}`
 	for i := 0; i < 2; i++ {
-		if resp, b := get(t, "POST", srv.URL+"/api/v1/banner/consents", body, "Content-Type", "application/json"); resp.StatusCode != 201 {
+		resp, b := get(t, "POST", srv.URL+"/api/v1/banner/consents", body, "Content-Type", "application/json")
+		var rec banner.RecordResponse
+		if resp.StatusCode != 201 || json.Unmarshal(b, &rec) != nil {
 			t.Fatalf("record %d: %d %s", i, resp.StatusCode, b)
+		}
+		if rec.DeviceToken != "" {
+			body = `{"device_token":"` + rec.DeviceToken + `","device_id":"` + device + `","jurisdiction":"US","gpc":true}`
 		}
 	}
 	resp, b := get(t, "POST", srv.URL+"/api/v1/banner/consents", body, "Content-Type", "application/json")

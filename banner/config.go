@@ -49,6 +49,10 @@ type Config struct {
 	// Allowed are the declared purposes that rest on another legal basis;
 	// elements tagged with them run without a choice.
 	Allowed []string `json:"allowed"`
+	// DeviceToken is issued when the request names a device (?device=ID)
+	// for which no token was issued before: a device that chose before
+	// tokens existed gets its token at its next visit.
+	DeviceToken string `json:"device_token,omitempty"`
 }
 
 // Purpose is one consent purpose as the banner shows it.
@@ -104,9 +108,22 @@ func (h *handler) config(w http.ResponseWriter, r *http.Request) {
 	cfg := buildConfig(p.Manifest, v.Version, j, h.policyURL(r))
 	cfg.Lang = textLanguage(r)
 	cfg.Text = texts[cfg.Lang]
+	if dev := r.URL.Query().Get("device"); dev != "" && validDeviceID(dev) && h.devicesReady() && h.mayClaim(r) {
+		if cfg.DeviceToken, err = h.authorizeDevice(r.Context(), dev, ""); err != nil && custos.ErrorCode(err) != CodeDeviceTokenRequired {
+			h.fail(w, r, err)
+			return
+		}
+	}
 	body, err := json.Marshal(cfg)
 	if err != nil {
 		h.fail(w, r, fmt.Errorf("banner: encode config: %w", err))
+		return
+	}
+	if cfg.DeviceToken != "" {
+		// This answer is for one browser alone: never cached, never 304.
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write(append(body, '\n'))
 		return
 	}
 	sum := sha256.Sum256(body)

@@ -19,6 +19,7 @@
   const STATE = 'custos.consent';
   const CONFIG = 'custos.config';
   const DEVICE = 'custos.device';
+  const TOKEN = 'custos.device_token';
   const COOKIE = 'custos_consent';
   // 13 months: the longest a consent choice should be kept before asking again (CNIL).
   const MAX_AGE = 34128000;
@@ -69,14 +70,31 @@
   }
 
   // crypto.randomUUID needs a secure context; getRandomValues does not.
+  function fresh() {
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    return btoa(String.fromCharCode.apply(null, b)).replace(/\+/g, '-').replace(/\//g, '_').slice(0, 22);
+  }
+
+  function known() {
+    const id = local.get(DEVICE) || (recall() || {}).i;
+    return typeof id === 'string' && DEVICE_ID.test(id) ? id : null;
+  }
+
   function device() {
-    let id = local.get(DEVICE) || (recall() || {}).i;
-    if (typeof id !== 'string' || !DEVICE_ID.test(id)) {
-      const b = crypto.getRandomValues(new Uint8Array(16));
-      id = btoa(String.fromCharCode.apply(null, b)).replace(/\+/g, '-').replace(/\//g, '_').slice(0, 22);
-    }
+    const id = known() || fresh();
     local.set(DEVICE, id);
     return id;
+  }
+
+  // The device token Custos issued proves this browser is the device. It
+  // stays in localStorage, never in the cookie the site's server reads.
+  function token(id) {
+    const k = local.get(TOKEN);
+    return k && k.i === id ? k.t : undefined;
+  }
+
+  function keep(id, k) {
+    if (k) local.set(TOKEN, { i: id, t: k });
   }
 
   function purpose(key) {
@@ -288,23 +306,30 @@
     activate(document);
     publish();
     announce(said || t('saved'));
-    send();
+    send(state);
   }
 
   // Records the choice with Custos. Until Custos answers it stays pending,
   // and is sent again on the next page if this one is left first.
-  async function send() {
-    const s = state;
+  async function send(s, again) {
     try {
       const r = await fetch(base + '/api/v1/banner/consents', {
         method: 'POST', mode: 'cors', credentials: 'omit', keepalive: true,
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ device_id: s.i, jurisdiction: s.j, choices: s.c, gpc: gpc }),
+        body: JSON.stringify({ device_id: s.i, device_token: token(s.i), jurisdiction: s.j, choices: s.c, gpc: gpc }),
       });
       const b = await r.json().catch(() => ({}));
+      const code = (b.error && b.error.code) || '';
       if (r.ok) {
+        keep(s.i, b.device_token);
         s.r = b.receipt_id;
         s.p = false;
+      } else if (r.status === 403 && !again && code.indexOf('device_token') === 0) {
+        // This browser lost the device's token, or never got it: it goes
+        // on as a new device.
+        s.i = fresh();
+        local.set(DEVICE, s.i);
+        return send(s, true);
       } else {
         console.warn('Custos did not record the consent choice:', (b.error && b.error.message) || r.status);
         // Only a busy server is worth asking again; a refused body will be refused again.
@@ -361,9 +386,15 @@
       const u = new URL('/api/v1/banner', base);
       if (pinned) u.searchParams.set('jurisdiction', pinned);
       if (lang) u.searchParams.set('lang', lang);
+      // A device without its token (one that chose before tokens) asks
+      // for it; Custos issues it once per device.
+      const id = known();
+      if (id && !token(id)) u.searchParams.set('device', id);
       const r = await fetch(u.href, { mode: 'cors', credentials: 'omit' });
       if (!r.ok) throw new Error('answered ' + r.status);
       const c = await r.json();
+      keep(id, c.device_token);
+      delete c.device_token;
       local.set(key, c);
       return c;
     } catch (e) {
@@ -394,9 +425,9 @@
       state.i = device();
       state.t = new Date().toISOString();
       remember();
-      send();
+      send(state);
     } else if (state.p) {
-      send();
+      send(state);
     }
     activate(document);
     new MutationObserver((ms) => {

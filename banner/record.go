@@ -1,6 +1,7 @@
 package banner
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -31,7 +32,10 @@ const actor = "subject:banner"
 
 // RecordRequest is the body of POST /api/v1/banner/consents.
 type RecordRequest struct {
-	DeviceID     string          `json:"device_id"`
+	DeviceID string `json:"device_id"`
+	// DeviceToken is the token Custos issued for the device; a device
+	// that has one must send it.
+	DeviceToken  string          `json:"device_token,omitempty"`
 	Jurisdiction string          `json:"jurisdiction"`
 	Choices      map[string]bool `json:"choices"`
 	GPC          bool            `json:"gpc"`
@@ -44,6 +48,9 @@ type RecordResponse struct {
 	PolicyVersion int64                 `json:"policy_version"`
 	GPC           bool                  `json:"gpc"`
 	Choices       []consent.ScopeChoice `json:"choices"`
+	// DeviceToken is issued with the first choice of a device: the
+	// browser keeps it and sends it with every later choice.
+	DeviceToken string `json:"device_token,omitempty"`
 }
 
 // preflight answers the CORS preflight of a JSON POST from any site.
@@ -65,12 +72,17 @@ func (h *handler) record(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, custos.Errorf(custos.KindTooMany, "rate_limited", "Too many choices were recorded from this address; try again in a minute."))
 		return
 	}
+	if ok, wait := h.global.allow(""); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		h.fail(w, r, custos.Errorf(custos.KindTooMany, "rate_limited", "Custos is recording too many choices right now; try again shortly."))
+		return
+	}
 	req, err := decodeRecord(w, r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if h.d.Policies == nil || h.d.Consent == nil {
+	if h.d.Policies == nil || h.d.Consent == nil || !h.devicesReady() {
 		h.fail(w, r, noConsent())
 		return
 	}
@@ -103,9 +115,22 @@ func (h *handler) record(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, invalid("choices", "choices must name at least one consent purpose of the policy (or gpc must be true)."))
 		return
 	}
+	// Last of the checks, so a refused body claims nothing.
+	issued, err := h.authorizeDevice(r.Context(), req.DeviceID, req.DeviceToken)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	rec, err := h.d.Consent.Record(r.Context(), actor, consent.Choice{DeviceID: req.DeviceID, Jurisdiction: req.Jurisdiction,
 		Method: "banner", GPC: gpc, Scopes: scopes}, false)
 	if err != nil {
+		if issued != "" {
+			// The token is not going to the browser: let its next try
+			// claim the device again.
+			if rerr := h.d.Devices.ReleaseBannerDevice(context.WithoutCancel(r.Context()), req.DeviceID); rerr != nil {
+				h.d.Logger.ErrorContext(r.Context(), "banner: releasing a device claim failed", "err", rerr)
+			}
+		}
 		h.fail(w, r, err)
 		return
 	}
@@ -114,7 +139,7 @@ func (h *handler) record(w http.ResponseWriter, r *http.Request) {
 		base = strings.TrimSuffix(h.policyURL(r), "/privacy-policy")
 	}
 	writeJSON(w, http.StatusCreated, RecordResponse{ReceiptID: rec.ReceiptID, PolicyVersion: rec.PolicyVersion, GPC: gpc,
-		Choices: rec.Choices, ReceiptURL: strings.TrimRight(base, "/") + "/api/v1/consents/receipts/" + rec.ReceiptID})
+		Choices: rec.Choices, ReceiptURL: strings.TrimRight(base, "/") + "/api/v1/consents/receipts/" + rec.ReceiptID, DeviceToken: issued})
 }
 
 // saleSharing derives the ledger's sale-and-sharing scope when the body
@@ -150,13 +175,17 @@ func decodeRecord(w http.ResponseWriter, r *http.Request) (RecordRequest, error)
 	if dec.More() {
 		return req, custos.Errorf(custos.KindInvalid, custos.CodeMalformedJSON, "The request body holds more than one JSON value.")
 	}
-	if len(req.DeviceID) != deviceIDLength || !allIn(req.DeviceID, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") {
+	if !validDeviceID(req.DeviceID) {
 		return req, invalid("device_id", "device_id must be %d letters, digits, '-' or '_' (16 random bytes in base64url).", deviceIDLength)
 	}
 	if !validJurisdiction(req.Jurisdiction) {
 		return req, invalid("jurisdiction", "jurisdiction must be an ISO 3166 code such as US-CA, US, GB or DE.")
 	}
 	return req, nil
+}
+
+func validDeviceID(id string) bool {
+	return len(id) == deviceIDLength && allIn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 }
 
 func decodeError(err error) error {

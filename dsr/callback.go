@@ -18,8 +18,9 @@ const callbackSkew = 5 * time.Minute
 
 // Callback takes the answer an asynchronous system posts for a task it
 // accepted with 202. The body must be signed with the secret of the
-// connection that reaches the task's collection; anything else is refused
-// without touching the task. The request's job is then run again (Resume).
+// connection that reaches the task's collection, and name the task and its
+// request as the call did; anything else is refused without touching the
+// task. The request's job is then run again (Resume).
 //
 // A callback for a task that is already answered, or for a batch the
 // cursor has moved past, is taken and ignored. One that arrives before the
@@ -44,8 +45,15 @@ func (s *Service) Callback(ctx context.Context, taskID string, r *http.Request) 
 	if err != nil {
 		return "", custos.Wrap(err, custos.KindUnauthorized, "bad_signature", "The callback is not signed with the connection's secret, or is too old.")
 	}
-	if res.Task != "" && res.Task != taskID {
-		return "", custos.Errorf(custos.KindInvalid, "task_mismatch", "The callback's task does not match its address.")
+	// The signature covers the body, not the address: only a body that
+	// names this task and its request ties the answer to this address, so
+	// a signed answer to one call cannot be replayed at another task's.
+	if res.Task == "" || res.RequestID == "" {
+		return "", custos.Errorf(custos.KindInvalid, "callback_unnamed",
+			"The callback must name its task and request_id, copied from the call.")
+	}
+	if res.Task != taskID || res.RequestID != requestID {
+		return "", custos.Errorf(custos.KindInvalid, "task_mismatch", "The callback's task or request_id does not match its address.")
 	}
 	var c *dataset.Collection
 	for _, d := range cat.Datasets {

@@ -631,10 +631,12 @@ func TestCallbackChecks(t *testing.T) {
 		t.Fatalf("first run = %+v, %v", out, err)
 	}
 	waitingID := dsr.TaskID(req, dsr.PhaseAccess, "shop:customer")
+	named := func(task string) webhook.Result { return webhook.Result{Task: task, RequestID: req} }
 	post := func(id string, key []byte, res webhook.Result) (string, error) {
-		body := []byte(fmt.Sprintf(`{"task":%q,"rows":[{"id":1,"email":"ana@example.com","name":"Ana Lima","address_id":1}]}`, res.Task))
+		body := []byte(fmt.Sprintf(`{"task":%q,"request_id":%q,"rows":[{"id":1,"email":"ana@example.com","name":"Ana Lima","address_id":1}]}`,
+			res.Task, res.RequestID))
 		if res.Error != "" {
-			body = []byte(fmt.Sprintf(`{"task":%q,"error":%q}`, res.Task, res.Error))
+			body = []byte(fmt.Sprintf(`{"task":%q,"request_id":%q,"error":%q}`, res.Task, res.RequestID, res.Error))
 		}
 		r := httptest.NewRequest("POST", "/api/v1/connector-callbacks/"+id, bytes.NewReader(body))
 		ts, sig := webhook.Sign(key, body, time.Now())
@@ -649,12 +651,18 @@ func TestCallbackChecks(t *testing.T) {
 		res  webhook.Result
 		code string
 	}{
-		{"wrong secret", waitingID, []byte("guess"), webhook.Result{Task: waitingID}, "bad_signature"},
-		{"no such task", "nonsense", secret, webhook.Result{Task: "nonsense"}, "unknown_task"},
-		{"other request", dsr.TaskID("req-other", dsr.PhaseAccess, "shop:customer"), secret, webhook.Result{}, "unknown_task"},
-		{"body names another task", waitingID, secret, webhook.Result{Task: dsr.TaskID(req, dsr.PhaseAccess, "shop:login")}, "task_mismatch"},
-		{"not waiting yet", dsr.TaskID(req, dsr.PhaseAccess, "shop:login"), secret, webhook.Result{}, "task_not_waiting"},
-		{"collection of no dataset", dsr.TaskID(req, dsr.PhaseAccess, "crm:contact"), secret, webhook.Result{}, "unknown_task"},
+		{"wrong secret", waitingID, []byte("guess"), named(waitingID), "bad_signature"},
+		{"no such task", "nonsense", secret, webhook.Result{Task: "nonsense", RequestID: req}, "unknown_task"},
+		{"other request", dsr.TaskID("req-other", dsr.PhaseAccess, "shop:customer"), secret,
+			webhook.Result{Task: dsr.TaskID("req-other", dsr.PhaseAccess, "shop:customer"), RequestID: "req-other"}, "unknown_task"},
+		{"body names another task", waitingID, secret, named(dsr.TaskID(req, dsr.PhaseAccess, "shop:login")), "task_mismatch"},
+		// A signed answer to another request's call, replayed here.
+		{"body names another request", waitingID, secret, webhook.Result{Task: waitingID, RequestID: "req-other"}, "task_mismatch"},
+		{"body names no task", waitingID, secret, webhook.Result{RequestID: req}, "callback_unnamed"},
+		{"body names no request", waitingID, secret, webhook.Result{Task: waitingID}, "callback_unnamed"},
+		{"body names nothing", waitingID, secret, webhook.Result{}, "callback_unnamed"},
+		{"not waiting yet", dsr.TaskID(req, dsr.PhaseAccess, "shop:login"), secret, named(dsr.TaskID(req, dsr.PhaseAccess, "shop:login")), "task_not_waiting"},
+		{"collection of no dataset", dsr.TaskID(req, dsr.PhaseAccess, "crm:contact"), secret, named(dsr.TaskID(req, dsr.PhaseAccess, "crm:contact")), "unknown_task"},
 	}
 	for _, c := range cases {
 		if _, err := post(c.id, c.key, c.res); custos.ErrorCode(err) != c.code {
@@ -665,7 +673,7 @@ func TestCallbackChecks(t *testing.T) {
 		}
 	}
 	// A failure answer sends the call again on the next run.
-	if _, err := post(waitingID, secret, webhook.Result{Task: waitingID, Error: "the CRM is down"}); err != nil {
+	if _, err := post(waitingID, secret, webhook.Result{Task: waitingID, RequestID: req, Error: "the CRM is down"}); err != nil {
 		t.Fatal(err)
 	}
 	if x := task(t, svc, req, dsr.PhaseAccess, "shop:customer"); x.Status != store.TaskPending || x.Attempts != 1 || x.Error != "the CRM is down" {
@@ -676,7 +684,7 @@ func TestCallbackChecks(t *testing.T) {
 	}
 	// The answer, then the same answer again: the second changes nothing.
 	for i := 0; i < 2; i++ {
-		if id, err := post(waitingID, secret, webhook.Result{Task: waitingID}); err != nil || id != req {
+		if id, err := post(waitingID, secret, named(waitingID)); err != nil || id != req {
 			t.Fatalf("callback %d = %q, %v", i, id, err)
 		}
 	}

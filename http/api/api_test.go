@@ -37,6 +37,12 @@ type fixture struct {
 
 func setup(t *testing.T, s *store.Store) *fixture {
 	t.Helper()
+	return setupBase(t, s, "http://custos.test")
+}
+
+// setupBase is setup with Custos' public address given.
+func setupBase(t *testing.T, s *store.Store, baseURL string) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	clock := &custos.FixedClock{T: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}
 	master, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "master.key"))
@@ -49,7 +55,7 @@ func setup(t *testing.T, s *store.Store) *fixture {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	opts := wire.Options{Store: s, Master: master, Clock: clock, BaseURL: "http://custos.test", Sender: md, Logger: quiet}
+	opts := wire.Options{Store: s, Master: master, Clock: clock, BaseURL: baseURL, Sender: md, Logger: quiet}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +71,7 @@ func setup(t *testing.T, s *store.Store) *fixture {
 		}
 		f.tokens[r] = secret
 	}
-	srv := httptest.NewServer(api.NewHandler(svc.APIDeps(quiet, "http://custos.test", 5)))
+	srv := httptest.NewServer(api.NewHandler(svc.APIDeps(quiet, baseURL, 5)))
 	t.Cleanup(srv.Close)
 	f.url = srv.URL
 	return f
@@ -197,12 +203,19 @@ func TestPublicEndpoints(t *testing.T) {
 		if status != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/markdown") || !strings.HasPrefix(string(b), "# ") {
 			t.Fatalf("privacy-policy.md %d %.200s", status, b)
 		}
-		if status, _, _ := f.do(t, "GET", "/metrics", "", ""); status != 401 {
-			t.Fatalf("metrics without a token: %d", status)
-		}
-		status, _, b = f.do(t, "GET", "/metrics", custos.RoleAuditor, "")
-		if status != 200 || !strings.Contains(string(b), `custos_http_requests_total{code="200",pattern="GET /healthz"} 1`) {
-			t.Fatalf("metrics %d %s", status, b)
+		// Metrics name routes and traffic: not for anyone on the public
+		// address.
+		for _, c := range []struct {
+			role   custos.Role
+			status int
+		}{{"", 401}, {custos.RoleIngest, 403}, {custos.RoleAgent, 403}, {custos.RoleAuditor, 200}, {custos.RoleAdmin, 200}} {
+			status, _, b = f.do(t, "GET", "/metrics", c.role, "")
+			if status != c.status {
+				t.Fatalf("metrics as %q: %d, want %d", c.role, status, c.status)
+			}
+			if status == 200 && !strings.Contains(string(b), `custos_http_requests_total{code="200",pattern="GET /healthz"} 1`) {
+				t.Fatalf("metrics %d %s", status, b)
+			}
 		}
 	})
 }

@@ -388,7 +388,7 @@ func TestConnectorCallbacks(t *testing.T) {
 		}
 		return resp.StatusCode, b
 	}
-	evil := `{"task":"` + task + `","rows":[{"id":1,"email":"mallory@example.com","name":"Mallory"}]}`
+	evil := `{"task":"` + task + `","request_id":"` + id + `","rows":[{"id":1,"email":"mallory@example.com","name":"Mallory"}]}`
 	cases := []struct {
 		name   string
 		secret []byte
@@ -401,7 +401,8 @@ func TestConnectorCallbacks(t *testing.T) {
 		{"unsigned", nil, task, evil, 0, 401, "bad_signature"},
 		{"wrong secret", []byte("not-the-secret"), task, evil, 0, 401, "bad_signature"},
 		{"too old", f.secret, task, evil, -10 * time.Minute, 401, "bad_signature"},
-		{"body names another task", f.secret, task, `{"task":"` + dsr.TaskID(id, dsr.PhaseAccess, "shop:login") + `"}`, 0, 400, "task_mismatch"},
+		{"body names another task", f.secret, task, `{"task":"` + dsr.TaskID(id, dsr.PhaseAccess, "shop:login") + `","request_id":"` + id + `"}`, 0, 400, "task_mismatch"},
+		{"body names no request", f.secret, task, `{"task":"` + task + `","rows":[]}`, 0, 400, "callback_unnamed"},
 		{"no such task", f.secret, "garbage", `{}`, 0, 404, "unknown_task"},
 		{"repeated, already answered", f.secret, task, evil, 0, 202, ""},
 	}

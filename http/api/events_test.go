@@ -75,13 +75,72 @@ func TestEvents(t *testing.T) {
 			t.Fatalf("%d events stored, want 32", n)
 		}
 
-		// An operator can look a person up; the read is audited.
-		status, _, b = f.do(t, "GET", "/api/v1/subjects?email=A@Example.com", custos.RoleAgent, "")
-		if status != 200 || !strings.Contains(string(b), `"value":"a@example.com"`) || !strings.Contains(string(b), `"recipient":"third_party_marketers"`) {
-			t.Fatalf("subject lookup %d %s", status, b)
+		// An operator can look a person up; every read is audited. Only
+		// privacy officers and admins see the values: an agent sees what
+		// is held, every value masked.
+		reads := func() int {
+			_, _, b := f.do(t, "GET", "/api/v1/audit?limit=1000", custos.RoleAuditor, "")
+			return strings.Count(string(b), `"action":"subject.read"`)
 		}
-		if status, _, _ := f.do(t, "GET", "/api/v1/subjects?email=A@Example.com", custos.RoleIngest, ""); status != 403 {
-			t.Fatalf("ingest reading a subject: %d", status)
+		for _, c := range []struct {
+			role   custos.Role
+			status int
+			values bool
+		}{
+			{custos.RoleAdmin, 200, true},
+			{custos.RolePrivacyOfficer, 200, true},
+			{custos.RoleAgent, 200, false},
+			{custos.RoleAuditor, 403, false},
+			{custos.RoleIngest, 403, false},
+		} {
+			before := reads()
+			status, _, b = f.do(t, "GET", "/api/v1/subjects?email=A@Example.com", c.role, "")
+			if status != c.status {
+				t.Fatalf("%s reading a subject: %d %s", c.role, status, b)
+			}
+			if status != 200 {
+				if reads() != before {
+					t.Fatalf("%s: a refused read was audited as a read", c.role)
+				}
+				continue
+			}
+			var got struct {
+				Masked     *bool `json:"masked"`
+				Identities []map[string]any
+				Events     []map[string]any
+			}
+			if err := json.Unmarshal(b, &got); err != nil || got.Masked == nil || *got.Masked == c.values ||
+				len(got.Identities) != 1 || len(got.Events) != 2 {
+				t.Fatalf("%s: subject lookup %s", c.role, b)
+			}
+			// Both see what is held: kinds, categories, sources, recipients, dates.
+			for _, want := range []string{`"kind":"email"`, `"category":"user.contact.email"`, `"source":"online_channels"`,
+				`"recipient":"third_party_marketers"`, `"purpose":"essential.service"`, `"occurred_at":"2026-05-01T10:00:00Z"`, `"since":`} {
+				if !strings.Contains(string(b), want) {
+					t.Fatalf("%s: lookup lacks %s: %s", c.role, want, b)
+				}
+			}
+			if c.values != strings.Contains(string(b), "a@example.com") {
+				t.Fatalf("%s: values shown = %v, want %v: %s", c.role, !c.values, c.values, b)
+			}
+			if !c.values {
+				// The same members, values null and marked masked.
+				if v, ok := got.Identities[0]["value"]; !ok || v != nil || got.Identities[0]["masked"] != true {
+					t.Fatalf("agent: identity not masked: %v", got.Identities[0])
+				}
+				for _, e := range got.Events {
+					_, held := e["value"]
+					if e["kind"] == "collection" && (!held || e["value"] != nil || e["masked"] != true) {
+						t.Fatalf("agent: event value not masked: %v", e)
+					}
+					if e["kind"] == "disclosure" && (held || e["masked"] != nil) {
+						t.Fatalf("agent: an event without a value came with one: %v", e)
+					}
+				}
+			}
+			if reads() != before+1 {
+				t.Fatalf("%s: the read was not audited", c.role)
+			}
 		}
 		if status, _, b := f.do(t, "GET", "/api/v1/subjects?email=nobody@example.com", custos.RoleAgent, ""); status != 404 || errorCode(t, b) != "not_found" {
 			t.Fatalf("unknown subject %d %s", status, b)

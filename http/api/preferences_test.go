@@ -82,6 +82,16 @@ func TestPreferencesPage(t *testing.T) {
 	if status, _ := read(client.PostForm(f.url+"/privacy-center/preferences/save", url.Values{"scope:sale_sharing": {"yes"}})); status != 403 {
 		t.Fatalf("save without csrf: %d", status)
 	}
+	// Sign-out is a form like the others: without its token (a page on
+	// another site posting it) it is refused and the session stays.
+	for _, bad := range []url.Values{{}, {"csrf": {strings.Repeat("0", 32)}}} {
+		if status, _ := read(client.PostForm(f.url+"/privacy-center/preferences/sign-out", bad)); status != 403 {
+			t.Fatalf("sign-out with csrf %q: %d", bad.Get("csrf"), status)
+		}
+		if status, page := read(client.Get(f.url + "/privacy-center/preferences?jurisdiction=DE")); status != 200 || !strings.Contains(page, "data-custos-scope") {
+			t.Fatalf("a refused sign-out ended the session: %d %.300s", status, page)
+		}
+	}
 	if status, page := read(client.PostForm(f.url+"/privacy-center/preferences/sign-out", url.Values{"csrf": {csrf}})); status != 200 || strings.Contains(page, "data-custos-scope") {
 		t.Fatalf("after sign-out: %d %.300s", status, page)
 	}

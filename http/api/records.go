@@ -93,11 +93,15 @@ func (s *server) listContracts(w http.ResponseWriter, r *http.Request) {
 }
 
 // subjectRecords shows an operator what Custos holds about a person; the
-// read is audited under the operator's token.
+// read is audited under the operator's token. Privacy officers and admins
+// see the values decrypted; agents, who answer people but do not decide on
+// their data, see what is held (kinds, categories, sources, purposes,
+// dates) with every value masked.
 func (s *server) subjectRecords(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	ref := custos.SubjectRef{Email: q.Get("email"), Phone: q.Get("phone"), ExternalID: q.Get("external_id")}
-	actor := auth.Actor(tokenFrom(r.Context()))
+	tok := tokenFrom(r.Context())
+	actor := auth.Actor(tok)
 	id, err := s.Records.FindSubject(r.Context(), ref)
 	if errors.Is(err, custos.ErrNotFound) {
 		s.writeError(w, r, custos.Errorf(custos.KindNotFound, custos.CodeNotFound, "No person with that identity is on record."))
@@ -107,10 +111,22 @@ func (s *server) subjectRecords(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if !auth.Can(tok.Role, auth.ReadSubjectValues) {
+		held, err := s.Records.SubjectHoldings(r.Context(), actor, "operator lookup", id)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, held)
+		return
+	}
 	recs, err := s.Records.SubjectRecords(r.Context(), actor, "operator lookup", id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, recs)
+	writeJSON(w, http.StatusOK, struct {
+		records.Records
+		Masked bool `json:"masked"`
+	}{recs, false})
 }

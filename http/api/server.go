@@ -62,6 +62,11 @@ type Deps struct {
 	// MinCell is the smallest number of people an aggregate cell may
 	// describe; smaller cells are suppressed.
 	MinCell int
+	// DeviceKey signs the banner's device tokens.
+	DeviceKey []byte
+	// BannerGlobalPerMinute caps the banner choices all visitors together
+	// may record; zero is banner.DefaultGlobalRecordsPerMinute.
+	BannerGlobalPerMinute int
 }
 
 type server struct {
@@ -71,11 +76,14 @@ type server struct {
 	metrics  *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// https: the public address is https, so browsers are told to keep
+	// to it (HSTS).
+	https bool
 }
 
 // NewHandler builds the whole HTTP handler.
 func NewHandler(d Deps) http.Handler {
-	s := &server{Deps: d, log: d.Logger, mux: http.NewServeMux(), metrics: prometheus.NewRegistry()}
+	s := &server{Deps: d, log: d.Logger, mux: http.NewServeMux(), metrics: prometheus.NewRegistry(), https: web.SecureBaseURL(d.BaseURL)}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "custos_http_requests_total", Help: "HTTP requests by route pattern, method and status code.",
 	}, []string{"pattern", "code"})
@@ -87,6 +95,23 @@ func NewHandler(d Deps) http.Handler {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.routes()
 	return s
+}
+
+func (s *server) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{})
+}
+
+// MetricsHandler serves the metrics of h, a handler NewHandler built,
+// without a token: for a listener of its own on a loopback or private
+// address (serve --metrics-addr), never the public one.
+func MetricsHandler(h http.Handler) http.Handler {
+	s, ok := h.(*server)
+	if !ok {
+		return http.NotFoundHandler()
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metricsHandler())
+	return mux
 }
 
 // Route is one registered endpoint; the OpenAPI test checks each is documented.
@@ -106,8 +131,13 @@ func (s *server) routes() {
 		s.mux.Handle(rt.pattern, h)
 	}
 	web.Register(s.mux, web.Deps{Policies: s.Policies, Requests: s.Requests, Consent: s.Consent, Auth: s.Auth, Store: s.Store,
-		SessionKey: s.SessionKey, Logger: s.log, Clock: s.Clock, DSR: s.DSR, AuditKeys: s.AuditKeys, SSO: s.SSO})
-	banner.Register(s.mux, banner.Deps{Policies: s.Policies, Consent: s.Consent, Logger: s.log, Clock: s.Clock, BaseURL: s.BaseURL})
+		SessionKey: s.SessionKey, Logger: s.log, Clock: s.Clock, DSR: s.DSR, AuditKeys: s.AuditKeys, SSO: s.SSO, BaseURL: s.BaseURL})
+	bd := banner.Deps{Policies: s.Policies, Consent: s.Consent, Logger: s.log, Clock: s.Clock, BaseURL: s.BaseURL,
+		DeviceKey: s.DeviceKey, GlobalRecordsPerMinute: s.BannerGlobalPerMinute}
+	if s.Store != nil {
+		bd.Devices = s.Store
+	}
+	banner.Register(s.mux, bd)
 }
 
 type route struct {
@@ -125,7 +155,7 @@ func (s *server) table() []route {
 	return []route{
 		{"GET /healthz", public, s.healthz},
 		{"GET /.well-known/gpc.json", public, s.gpc},
-		{"GET /metrics", auth.ReadMetrics, promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{}).ServeHTTP},
+		{"GET /metrics", auth.ReadMetrics, s.metricsHandler().ServeHTTP},
 		{"GET /api/v1/openapi.json", public, s.openapi},
 		{"GET /api/v1/policy", auth.ReadPolicy, s.getPolicy},
 		{"GET /api/v1/policy/versions", auth.ReadPolicy, s.listPolicyVersions},
@@ -272,6 +302,11 @@ func (s *server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
+	if s.https {
+		// Not includeSubDomains: the company's other hosts are not ours
+		// to pin to https.
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.ErrorContext(r.Context(), "panic in handler", "pattern", r.Pattern, "panic", p)

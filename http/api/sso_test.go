@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -92,6 +93,28 @@ func TestAdminSingleSignOn(t *testing.T) {
 	}
 	if status, body := page(client, "/admin"); status != 200 || !strings.Contains(body, "sso:dpo-1") || strings.Contains(body, `name="token"`) {
 		t.Fatalf("console after single sign-on: %d %.600s", status, body)
+	}
+	// Signing out ends the single sign-on session on the server too: a
+	// copy of its cookie stops working.
+	u, _ := url.Parse(srv.URL + "/admin")
+	thiefJar, _ := cookiejar.New(nil)
+	thiefJar.SetCookies(u, client.Jar.Cookies(u))
+	thief := &http.Client{Jar: thiefJar}
+	if status, body := page(thief, "/admin"); status != 200 || !strings.Contains(body, "sso:dpo-1") {
+		t.Fatalf("copied cookie before sign-out: %d", status)
+	}
+	_, body = page(client, "/admin")
+	csrf := csrfField.FindStringSubmatch(body)
+	if csrf == nil {
+		t.Fatal("no csrf on the console")
+	}
+	resp, err := client.PostForm(srv.URL+"/admin/sign-out", url.Values{"csrf": {csrf[1]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if status, body := page(thief, "/admin"); !strings.Contains(body, `name="token"`) || strings.Contains(body, "sso:dpo-1") {
+		t.Fatalf("copied cookie after sign-out: %d %.300s", status, body)
 	}
 	// The person is an operator token of their own: audited, revocable.
 	toks, err := s.Tokens(ctx)

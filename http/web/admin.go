@@ -2,10 +2,13 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -210,32 +213,74 @@ func ConsoleRoutes(sso bool) []string {
 	return out
 }
 
-// session is a signed, short-lived cookie naming the token that signed in;
-// the token itself never goes into the cookie.
-func (d Deps) session(id int64, until time.Time) string {
-	b := binary.BigEndian.AppendUint64(nil, uint64(id))
+// A console session is a row on the server (console_sessions) and a
+// signed, short-lived cookie naming it: a random session id, the token that
+// signed in and the end, with an HMAC. The token itself never goes into
+// the cookie. Signing out deletes the row, so a copy of the cookie taken
+// before stops working; revoking the token ends all its sessions.
+const sessionIDLen = 16
+
+// session starts a console session for a token and returns the cookie's
+// value. Sessions that have ended are pruned on the way.
+func (d Deps) session(ctx context.Context, tokenID int64, until time.Time) (string, error) {
+	sid := make([]byte, sessionIDLen)
+	if _, err := rand.Read(sid); err != nil {
+		return "", fmt.Errorf("web: session id: %w", err)
+	}
+	now := d.Clock.Now()
+	if _, err := d.Store.PruneConsoleSessions(ctx, now); err != nil {
+		return "", err
+	}
+	if err := d.Store.InsertConsoleSession(ctx, sessionHash(sid), tokenID, now, until); err != nil {
+		return "", err
+	}
+	b := append([]byte(nil), sid...)
+	b = binary.BigEndian.AppendUint64(b, uint64(tokenID))
 	b = binary.BigEndian.AppendUint64(b, uint64(until.Unix()))
 	m := hmac.New(sha256.New, d.SessionKey)
 	m.Write(b)
-	return base64.RawURLEncoding.EncodeToString(append(b, m.Sum(nil)...))
+	return base64.RawURLEncoding.EncodeToString(append(b, m.Sum(nil)...)), nil
 }
 
-// operator returns the signed-in token, or false.
-func (d Deps) operator(r *http.Request) (custos.Token, bool) {
+// sessionHash is what the store keeps of a session id: one who reads the
+// table cannot make a cookie from it.
+func sessionHash(sid []byte) []byte {
+	h := sha256.Sum256(sid)
+	return h[:]
+}
+
+// sessionCookie checks the console cookie's signature and end, and returns
+// the session id and token id it names.
+func (d Deps) sessionCookie(r *http.Request) (sid []byte, tokenID int64, ok bool) {
 	c, err := r.Cookie(adminCookie)
 	if err != nil {
-		return custos.Token{}, false
+		return nil, 0, false
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(c.Value)
-	if err != nil || len(raw) != 16+sha256.Size {
-		return custos.Token{}, false
+	const body = sessionIDLen + 16
+	if err != nil || len(raw) != body+sha256.Size {
+		return nil, 0, false
 	}
 	m := hmac.New(sha256.New, d.SessionKey)
-	m.Write(raw[:16])
-	if !hmac.Equal(m.Sum(nil), raw[16:]) || d.Clock.Now().Unix() > int64(binary.BigEndian.Uint64(raw[8:16])) {
+	m.Write(raw[:body])
+	if !hmac.Equal(m.Sum(nil), raw[body:]) || d.Clock.Now().Unix() > int64(binary.BigEndian.Uint64(raw[sessionIDLen+8:body])) {
+		return nil, 0, false
+	}
+	return raw[:sessionIDLen], int64(binary.BigEndian.Uint64(raw[sessionIDLen : sessionIDLen+8])), true
+}
+
+// operator returns the signed-in token, or false: the cookie must be
+// signed and current, its session still on record (not signed out) and its
+// token not revoked.
+func (d Deps) operator(r *http.Request) (custos.Token, bool) {
+	sid, id, ok := d.sessionCookie(r)
+	if !ok {
 		return custos.Token{}, false
 	}
-	tok, err := d.Store.TokenByID(r.Context(), int64(binary.BigEndian.Uint64(raw[:8])))
+	if held, err := d.Store.ConsoleSession(r.Context(), sessionHash(sid), d.Clock.Now()); err != nil || held != id {
+		return custos.Token{}, false
+	}
+	tok, err := d.Store.TokenByID(r.Context(), id)
 	if err != nil || tok.RevokedAt != nil {
 		return custos.Token{}, false
 	}
@@ -253,7 +298,7 @@ func who(t custos.Token) string {
 // adminRender writes a page whole or not at all: a template failure half
 // way must not leave a truncated page that looks complete.
 func (d Deps) adminRender(w http.ResponseWriter, r *http.Request, status int, name string, v adminView) {
-	v.CSRF = csrf(w, r)
+	v.CSRF = d.csrf(w, r)
 	var buf bytes.Buffer
 	if err := adminPages.ExecuteTemplate(&buf, name, v); err != nil {
 		d.Logger.ErrorContext(r.Context(), "admin page failed", "page", name, "err", err)
@@ -432,19 +477,28 @@ func (d Deps) adminSignIn(w http.ResponseWriter, r *http.Request) {
 		d.signIn(w, r, http.StatusForbidden, next, "This token's role cannot use the console.", "")
 		return
 	}
-	until := d.Clock.Now().Add(adminTTL)
-	http.SetCookie(w, &http.Cookie{Name: adminCookie, Value: d.session(tok.ID, until), Path: "/admin", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: int(adminTTL.Seconds())})
+	value, err := d.session(r.Context(), tok.ID, d.Clock.Now().Add(adminTTL))
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	d.setCookie(w, adminCookie, value, "/admin", http.SameSiteStrictMode, int(adminTTL.Seconds()))
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-// adminSignOut ends the session in this browser. The session names the
-// token, so revoking the token is what ends it everywhere.
+// adminSignOut ends the session on the server, so the cookie stops working
+// wherever a copy of it is, and clears it in this browser. Revoking the
+// token ends all of its sessions.
 func (d Deps) adminSignOut(w http.ResponseWriter, r *http.Request) {
 	if !d.form(w, r) {
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: adminCookie, Value: "", Path: "/admin", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: -1})
+	if sid, _, ok := d.sessionCookie(r); ok {
+		if err := d.Store.DeleteConsoleSession(r.Context(), sessionHash(sid)); err != nil {
+			d.fail(w, r, err)
+			return
+		}
+	}
+	d.setCookie(w, adminCookie, "", "/admin", http.SameSiteStrictMode, -1)
 	http.Redirect(w, r, "/admin?signed-out", http.StatusSeeOther)
 }

@@ -141,8 +141,7 @@ func (d Deps) ssoStart(w http.ResponseWriter, r *http.Request) {
 		Next: localNext(r.URL.Query().Get("next")), Until: d.Clock.Now().Add(10 * time.Minute).Unix()}
 	// Lax, not Strict: the provider's redirect back is a cross-site
 	// navigation, and the cookie must come with it.
-	http.SetCookie(w, &http.Cookie{Name: ssoCookie, Value: d.seal(st), Path: "/admin/sso", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: 600})
+	d.setCookie(w, ssoCookie, d.seal(st), "/admin/sso", http.SameSiteLaxMode, 600)
 	http.Redirect(w, r, d.SSO.oauth.AuthCodeURL(st.State, oidc.Nonce(st.Nonce), oauth2.S256ChallengeOption(st.Verifier)), http.StatusFound)
 }
 
@@ -155,7 +154,7 @@ func (d Deps) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		d.signIn(w, r, http.StatusBadRequest, "", "The sign-in expired or did not start here. Please try again.", "")
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: ssoCookie, Value: "", Path: "/admin/sso", MaxAge: -1})
+	d.setCookie(w, ssoCookie, "", "/admin/sso", http.SameSiteLaxMode, -1)
 	if e := r.URL.Query().Get("error"); e != "" {
 		d.signIn(w, r, http.StatusUnauthorized, st.Next, "The identity provider did not sign you in.", "")
 		return
@@ -187,9 +186,12 @@ func (d Deps) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	until := d.Clock.Now().Add(adminTTL)
-	http.SetCookie(w, &http.Cookie{Name: adminCookie, Value: d.session(op.ID, until), Path: "/admin", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: int(adminTTL.Seconds())})
+	value, err := d.session(ctx, op.ID, d.Clock.Now().Add(adminTTL))
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	d.setCookie(w, adminCookie, value, "/admin", http.SameSiteStrictMode, int(adminTTL.Seconds()))
 	// A Strict cookie set on a redirect that began on another site is not
 	// sent with that redirect's target: a page of our own moves on.
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

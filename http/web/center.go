@@ -113,15 +113,14 @@ const csrfCookie = "custos_csrf"
 
 // csrf returns the request's token, setting the cookie when there is none:
 // a double-submitted token, so a form posted from another site fails.
-func csrf(w http.ResponseWriter, r *http.Request) string {
+func (d Deps) csrf(w http.ResponseWriter, r *http.Request) string {
 	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) == 32 {
 		return c.Value
 	}
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	t := hex.EncodeToString(b)
-	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: t, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: r.TLS != nil})
+	d.setCookie(w, csrfCookie, t, "/", http.SameSiteStrictMode, 0)
 	return t
 }
 
@@ -138,9 +137,9 @@ func (d Deps) page(w http.ResponseWriter, r *http.Request, status int, data map[
 		d.fail(w, r, err)
 		return
 	}
-	l := lang(w, r)
+	l := d.lang(w, r)
 	data["Org"] = p.Organisation.ShortName
-	data["CSRF"] = csrf(w, r)
+	data["CSRF"] = d.csrf(w, r)
 	data["GPC"] = consent.ParseGPC(r.Header.Values("Sec-GPC"))
 	if e, ok := data["Error"].(string); ok && e != "" {
 		data["Error"] = errorText(l, fmt.Sprint(data["ErrorCode"]), e)
@@ -251,8 +250,7 @@ func (d Deps) centerVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	// The access token lives in a cookie scoped to this request's page; the
 	// person can also keep the link from the completion e-mail.
-	http.SetCookie(w, &http.Cookie{Name: tokenCookie(v.ID), Value: v.AccessToken, Path: "/privacy-center", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: 30 * 24 * 3600})
+	d.setCookie(w, tokenCookie(v.ID), v.AccessToken, "/privacy-center", http.SameSiteStrictMode, 30*24*3600)
 	http.Redirect(w, r, "/privacy-center?request="+url.QueryEscape(v.ID), http.StatusSeeOther)
 }
 

@@ -25,11 +25,10 @@ var langMatcher = language.NewMatcher(languages)
 
 // lang picks the page language for a request and remembers an explicit
 // choice.
-func lang(w http.ResponseWriter, r *http.Request) string {
+func (d Deps) lang(w http.ResponseWriter, r *http.Request) string {
 	if q := r.URL.Query().Get("lang"); q != "" {
 		if l, ok := supported(q); ok {
-			http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-				Secure: r.TLS != nil, MaxAge: 365 * 24 * 3600})
+			d.setCookie(w, langCookie, l, "/", http.SameSiteLaxMode, 365*24*3600)
 			return l
 		}
 	}

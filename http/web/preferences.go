@@ -83,9 +83,9 @@ func (d Deps) prefs(w http.ResponseWriter, r *http.Request, status int, data map
 		d.fail(w, r, err)
 		return
 	}
-	l := lang(w, r)
+	l := d.lang(w, r)
 	data["Org"] = p.Organisation.ShortName
-	data["CSRF"] = csrf(w, r)
+	data["CSRF"] = d.csrf(w, r)
 	if data["Title"] == nil {
 		data["Title"] = "title.prefs"
 	}
@@ -233,8 +233,7 @@ func (d Deps) prefsVerify(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: prefsCookie, Value: value, Path: "/privacy-center", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: 30 * 60})
+	d.setCookie(w, prefsCookie, value, "/privacy-center", http.SameSiteStrictMode, 30*60)
 	http.Redirect(w, r, "/privacy-center/preferences?jurisdiction="+template.URLQueryEscaper(jur), http.StatusSeeOther)
 }
 
@@ -283,8 +282,30 @@ func (d Deps) prefsSave(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/privacy-center/preferences?saved=1&jurisdiction="+template.URLQueryEscaper(jur), http.StatusSeeOther)
 }
 
+// prefsSignOut checks the form's token like every other form: otherwise
+// any site could sign a person out of their preferences.
 func (d Deps) prefsSignOut(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: prefsCookie, Value: "", Path: "/privacy-center", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: -1})
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil || !csrfOK(r) {
+		email, ok := d.prefsSession(r)
+		if !ok {
+			d.prefs(w, r, http.StatusForbidden, map[string]any{"Step": "start", "Error": "x", "ErrorCode": "form_expired",
+				"Jurisdictions": jurisdictionOptions("")})
+			return
+		}
+		jur := r.PostFormValue("jurisdiction")
+		if jur == "" {
+			jur = "US"
+		}
+		choices, err := d.choices(r, email, jur)
+		if err != nil {
+			d.fail(w, r, err)
+			return
+		}
+		d.prefs(w, r, http.StatusForbidden, map[string]any{"Step": "choices", "Email": email, "Jurisdiction": jur, "Choices": choices,
+			"Error": "x", "ErrorCode": "form_expired"})
+		return
+	}
+	d.setCookie(w, prefsCookie, "", "/privacy-center", http.SameSiteStrictMode, -1)
 	http.Redirect(w, r, "/privacy-center/preferences", http.StatusSeeOther)
 }

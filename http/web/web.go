@@ -38,6 +38,9 @@ type Deps struct {
 	AuditKeys audit.Keys
 	// SSO, when set, offers single sign-on to the console.
 	SSO *SSO
+	// BaseURL is Custos' public address; when it is https, every cookie
+	// is Secure.
+	BaseURL string
 }
 
 // ContentSecurityPolicy is strict: no scripts, no external resources. The

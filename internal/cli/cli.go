@@ -24,6 +24,9 @@ type Env struct {
 	Getenv func(string) string
 	// Ready, when set, is called with the address serve listens on.
 	Ready func(addr string)
+	// MetricsReady, when set, is called with the address of the
+	// --metrics-addr listener.
+	MetricsReady func(addr string)
 	// Clock, when set, replaces the wall clock (tests).
 	Clock custos.Clock
 }

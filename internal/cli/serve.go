@@ -37,6 +37,8 @@ type serveConfig struct {
 	resultDays                                                                     int
 	rescueAfter                                                                    time.Duration
 	oidcIssuer, oidcClientID, oidcClientSecret, oidcRoleClaim, oidcRoles, oidcName string
+	metricsAddr                                                                    string
+	bannerGlobal                                                                   int
 }
 
 func serveCmd(env *Env) *cobra.Command {
@@ -79,6 +81,10 @@ admin token to admin.token beside the key file. SIGTERM drains requests and exit
 	f.StringVar(&c.oidcRoles, "oidc-roles", flagEnv(env, "CUSTOS_OIDC_ROLES", ""),
 		"map groups to roles, group=role,…; default: a group named after a role gives that role (env CUSTOS_OIDC_ROLES)")
 	f.StringVar(&c.oidcName, "oidc-name", flagEnv(env, "CUSTOS_OIDC_NAME", ""), "the provider's name on the sign-in button (env CUSTOS_OIDC_NAME)")
+	f.StringVar(&c.metricsAddr, "metrics-addr", flagEnv(env, "CUSTOS_METRICS_ADDR", ""),
+		"also serve /metrics without a token on this address; bind it to loopback or a private network (default: off) (env CUSTOS_METRICS_ADDR)")
+	f.IntVar(&c.bannerGlobal, "banner-global-per-minute", envInt(env, "CUSTOS_BANNER_GLOBAL_PER_MINUTE", 6000),
+		"most banner choices all visitors together may record per minute, beside the limit per address (env CUSTOS_BANNER_GLOBAL_PER_MINUTE)")
 	f.StringVar(&c.logFormat, "log-format", flagEnv(env, "CUSTOS_LOG_FORMAT", "text"), "text or json (env CUSTOS_LOG_FORMAT)")
 	f.StringVar(&c.logLevel, "log-level", flagEnv(env, "CUSTOS_LOG_LEVEL", "info"), "debug, info, warn or error (env CUSTOS_LOG_LEVEL)")
 	return cmd
@@ -204,6 +210,10 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 	}
 
 	deps := svc.APIDeps(log, baseURL, c.minCell)
+	if c.bannerGlobal < 1 {
+		return usageError{msg: "--banner-global-per-minute must be at least 1"}
+	}
+	deps.BannerGlobalPerMinute = c.bannerGlobal
 	if c.oidcIssuer != "" {
 		if c.oidcClientID == "" {
 			return usageError{msg: "--oidc-issuer needs --oidc-client-id (and usually --oidc-client-secret)"}
@@ -228,7 +238,15 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	errc := make(chan error, 1)
+	// Room for both servers' ends, so neither is stuck sending one.
+	errc := make(chan error, 2)
+	msrv, err := serveMetrics(env, c.metricsAddr, handler, log, errc)
+	if err != nil {
+		return err
+	}
+	if msrv != nil {
+		defer msrv.Close()
+	}
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("custos is serving", "url", baseURL, "notice", baseURL+"/privacy-policy")
 	if env.Ready != nil {
@@ -279,6 +297,9 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 9*time.Second)
 			defer cancel()
 			err := srv.Shutdown(sctx)
+			if msrv != nil {
+				_ = msrv.Shutdown(sctx)
+			}
 			qctx, qcancel := context.WithTimeout(sctx, 5*time.Second)
 			if qerr := svc.Queue.Shutdown(qctx); qerr != nil {
 				log.Warn("job queue stopped with jobs cut short; they resume on the next start", "err", qerr)
@@ -295,6 +316,38 @@ func serve(ctx context.Context, env *Env, c serveConfig, policyGiven bool) error
 			return nil
 		}
 	}
+}
+
+// serveMetrics starts the tokenless /metrics listener when addr is set; it
+// stops with the main server. Metrics name routes and traffic, so an
+// address every network can reach is warned about.
+func serveMetrics(env *Env, addr string, handler http.Handler, log *slog.Logger, errc chan<- error) (*http.Server, error) {
+	if addr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on --metrics-addr %s: %w", addr, err)
+	}
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		if ip := net.ParseIP(host); host == "" || ip != nil && !ip.IsLoopback() && !ip.IsPrivate() {
+			log.Warn("metrics are served without a token on an address other networks may reach; bind --metrics-addr to loopback or a private network",
+				"metrics_addr", addr)
+		}
+	}
+	srv := &http.Server{
+		Handler:           api.MetricsHandler(handler),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("metrics listener", "addr", ln.Addr().String())
+	if env.MetricsReady != nil {
+		env.MetricsReady(ln.Addr().String())
+	}
+	return srv, nil
 }
 
 // bootstrapAdmin makes a fresh install usable: when no token exists, it

@@ -70,6 +70,8 @@ type Services struct {
 	Queue     *jobs.Queue
 	// SessionKey signs admin console sessions.
 	SessionKey []byte
+	// DeviceKey signs the banner's device tokens.
+	DeviceKey []byte
 }
 
 // New builds the services. A policy must be published first (Bootstrap)
@@ -138,6 +140,9 @@ func (s *Services) build(ctx context.Context, o Options) error {
 	if s.SessionKey, err = vault.InstanceSecret(ctx, s.Store, s.Master, "admin-session", s.Clock.Now()); err != nil {
 		return err
 	}
+	if s.DeviceKey, err = vault.InstanceSecret(ctx, s.Store, s.Master, "banner-device", s.Clock.Now()); err != nil {
+		return err
+	}
 	maskSecret, err := vault.InstanceSecret(ctx, s.Store, s.Master, "mask", s.Clock.Now())
 	if err != nil {
 		return err
@@ -186,7 +191,8 @@ func AuditLog(ctx context.Context, s *store.Store, m *vault.Master, clock custos
 // APIDeps is what the HTTP handler needs from the services.
 func (s *Services) APIDeps(log *slog.Logger, baseURL string, minCell int) api.Deps {
 	d := api.Deps{Store: s.Store, Auth: s.Auth, Policies: s.Policies, Records: s.Records, Consent: s.Consent, Requests: s.Requests,
-		Retention: s.Retention, DSR: s.DSR, Queue: s.Queue, Audit: s.Audit, Clock: s.Clock, Logger: log, BaseURL: baseURL, MinCell: minCell, SessionKey: s.SessionKey}
+		Retention: s.Retention, DSR: s.DSR, Queue: s.Queue, Audit: s.Audit, Clock: s.Clock, Logger: log, BaseURL: baseURL, MinCell: minCell, SessionKey: s.SessionKey,
+		DeviceKey: s.DeviceKey}
 	// The keys the log writes with verify it, however the log was built:
 	// the server's verdict is the command line's.
 	d.AuditKeys = s.Audit.Keys()

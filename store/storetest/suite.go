@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 	cases = append(cases, consentStatsCases()...)
 	cases = append(cases, connectorCases()...)
 	cases = append(cases, taskCases()...)
+	cases = append(cases, webCases()...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
