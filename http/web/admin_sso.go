@@ -177,7 +177,7 @@ func (d Deps) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	role, ok := d.SSO.role(claims[d.SSO.roleClaim])
-	if !ok {
+	if !ok || !rightsOf(role).any() {
 		d.signIn(w, r, http.StatusForbidden, st.Next, "You are signed in with the identity provider, but none of your groups may use this console.", "")
 		return
 	}
