@@ -293,7 +293,7 @@ func TestPolicyAndVersions(t *testing.T) {
 			!strings.Contains(string(b), `"line":`) {
 			t.Fatalf("invalid publish %d %s", status, b)
 		}
-		status, _, b = f.do(t, "POST", "/api/v1/policy/validate", custos.RoleIngest, string(bad))
+		status, _, b = f.do(t, "POST", "/api/v1/policy/validate", custos.RolePrivacyOfficer, string(bad))
 		if status != 200 || !strings.Contains(string(b), `"valid":false`) {
 			t.Fatalf("validate %d %s", status, b)
 		}

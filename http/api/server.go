@@ -63,6 +63,9 @@ type Deps struct {
 	// MinCell is the smallest number of people an aggregate cell may
 	// describe; smaller cells are suppressed.
 	MinCell int
+	// Parses is how many YAML documents (manifests, dataset files) are
+	// parsed at once; 0 is defaultParses.
+	Parses int
 }
 
 type server struct {
@@ -72,11 +75,16 @@ type server struct {
 	metrics  *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	parses   chan struct{} // the parse slots
 }
 
 // NewHandler builds the whole HTTP handler.
 func NewHandler(d Deps) http.Handler {
-	s := &server{Deps: d, log: d.Logger, mux: http.NewServeMux(), metrics: prometheus.NewRegistry()}
+	slots := d.Parses
+	if slots <= 0 {
+		slots = defaultParses
+	}
+	s := &server{Deps: d, log: d.Logger, mux: http.NewServeMux(), metrics: prometheus.NewRegistry(), parses: make(chan struct{}, slots)}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "custos_http_requests_total", Help: "HTTP requests by route pattern, method and status code.",
 	}, []string{"pattern", "code"})
@@ -134,7 +142,7 @@ func (s *server) table() []route {
 		{"GET /api/v1/policy", anyToken, s.getPolicy},
 		{"GET /api/v1/policy/versions", anyToken, s.listPolicyVersions},
 		{"POST /api/v1/policy/versions", adminOnly, s.publishPolicy},
-		{"POST /api/v1/policy/validate", anyToken, s.validatePolicy},
+		{"POST /api/v1/policy/validate", officer, s.validatePolicy},
 		{"GET /api/v1/tokens", adminOnly, s.listTokens},
 		{"POST /api/v1/tokens", adminOnly, s.createToken},
 		{"DELETE /api/v1/tokens/{id}", adminOnly, s.revokeToken},
