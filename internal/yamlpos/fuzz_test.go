@@ -141,3 +141,36 @@ func expanded(n ast.Node, anchors map[string]int) int {
 		return 1
 	}
 }
+
+// TestCheckCountsWhatTheParserNests: the parser nests some documents that
+// are not YAML by the letter (a value at its key's column after a bare
+// "- ", "? " or tag, a key on the line before its ':'); repeated, each such
+// unit nests one level deeper, so the guard must count them as the parser
+// builds them. These units were found by comparing the two.
+func TestCheckCountsWhatTheParserNests(t *testing.T) {
+	t.Parallel()
+	for _, unit := range []string{
+		"<<: !t \n", "yy<<: !t \n", "\r\n<<: !t # ", "? &a ---\n- \n", "!t !t : !t \r\n",
+		"-\n*a\r\n: \n", "!t \r\n*b\"---\n: ",
+	} {
+		src := []byte(strings.Repeat(unit, 100))
+		file, err := parseQuietly(src)
+		if err != nil {
+			t.Fatalf("%q: the parser refuses it: %v", unit, err)
+		}
+		d := 0
+		for _, doc := range file.Docs {
+			if doc != nil {
+				d = max(d, depth(doc.Body, false))
+			}
+		}
+		if d < 50 {
+			t.Fatalf("%q: the parser nests only %d deep", unit, d)
+		}
+		lim := Limits{Depth: d - 1}
+		var r *Refusal
+		if err := Check("f.yaml", src, lim); !errors.As(err, &r) || r.Reason != TooDeep {
+			t.Errorf("%q: the parser nests %d deep, the guard (limit %d) says %v", unit, d, lim.Depth, err)
+		}
+	}
+}

@@ -46,6 +46,13 @@ func position(prefix []byte) (line, col int) {
 	return line, col
 }
 
+// open is what was open when a node came.
+type open struct {
+	dash, key, question bool
+	keyLine             int
+	props               [2]int
+}
+
 // frame is an open collection.
 type frame struct {
 	col     int  // block: the column of its keys or dashes; flow: of its bracket
@@ -82,6 +89,7 @@ type scanner struct {
 	questionOpen     bool   // a "?" has nothing after it yet: what follows is its key, wherever it is
 	props            [2]int // line and column of the first anchor or tag waiting for its node
 	nodeSeen         bool   // a node came on this line: the "open" flags end with it
+	tokOpen          open   // what was open when the last node came
 	keyLine          int    // the line of that ':'
 	tok              [2]int // line and column of the last node since a delimiter
 	multi            bool   // inside a block scalar (| or >)
@@ -263,7 +271,7 @@ func (s *scanner) char(c byte) {
 		s.lastTok = 0
 		if !s.inFlow() {
 			s.blockAt(s.col, '-', s.line, s.col)
-			s.dashOpen = true
+			s.dashOpen, s.nodeSeen = true, false
 		} else {
 			// The parser takes "- " in a flow collection for a
 			// block sequence inside it.
@@ -284,7 +292,7 @@ func (s *scanner) char(c byte) {
 		s.lastTok = 0
 		if !s.inFlow() {
 			s.blockAt(s.col, 'k', s.line, s.col)
-			s.questionOpen = true
+			s.questionOpen, s.nodeSeen = true, false
 		}
 		s.tok, s.props = [2]int{}, [2]int{}
 		s.advance()
@@ -456,6 +464,10 @@ func (s *scanner) colon() {
 	case s.tok[1] > 0:
 		keyLine, keyCol = s.tok[0], s.tok[1]
 	}
+	if !s.buf && s.tok[1] > 0 && s.tok[0] < s.line {
+		o := s.tokOpen // the key is a node on an earlier line
+		s.dashOpen, s.keyOpen, s.questionOpen, s.keyLine, s.props = o.dash, o.key, o.question, o.keyLine, o.props
+	}
 	if p := s.props; p[0] == keyLine && p[1] > 0 && p[1] < keyCol {
 		keyLine, keyCol = p[0], p[1] // the key's anchor or tag is where it starts
 	}
@@ -484,7 +496,7 @@ func (s *scanner) colon() {
 	s.lastTok = 'v'
 	s.tok, s.props = [2]int{}, [2]int{}
 	if !s.inFlow() {
-		s.keyOpen, s.keyLine = true, s.line
+		s.keyOpen, s.keyLine, s.nodeSeen = true, s.line, false
 	}
 	s.advance()
 }
@@ -518,6 +530,7 @@ func (s *scanner) property() {
 	if s.props[1] == 0 {
 		s.props = [2]int{s.line, s.col}
 	}
+	s.nodeSeen = false // what is open now waits for a node after this
 }
 
 // tag skips a !tag, which ends where the lexer ends it.
@@ -625,6 +638,9 @@ func (s *scanner) node(n int) {
 func (s *scanner) add(n int) {
 	// A node ends what was open, but only with its line: a scalar
 	// may yet turn out to be a key, placed where the open entry wants.
+	// Its ':' may even come on a later line; what was open is kept
+	// for that.
+	s.tokOpen = open{s.dashOpen, s.keyOpen, s.questionOpen, s.keyLine, s.props}
 	s.nodeSeen = true
 	s.count(n)
 }
