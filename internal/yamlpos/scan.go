@@ -293,6 +293,9 @@ func (s *scanner) char(c byte) {
 		if !s.inFlow() {
 			s.blockAt(s.col, 'k', s.line, s.col)
 			s.questionOpen, s.nodeSeen = true, false
+		} else {
+			// "[? a]" is a sequence of a one-entry mapping.
+			s.push(&s.flow, frame{kind: 'p', line: s.line, col: s.col}, s.line, s.col)
 		}
 		s.tok, s.props = [2]int{}, [2]int{}
 		s.advance()
