@@ -19,6 +19,7 @@ build:
 FUZZTIME ?= 20s
 fuzz:
 	$(GO) test ./policy -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/yamlpos -run '^$$' -fuzz FuzzGuard -fuzztime $(FUZZTIME)
 	$(GO) test ./http/api -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
 	$(GO) test ./records -run '^$$' -fuzz FuzzDecodeEvent -fuzztime $(FUZZTIME)
 	$(GO) test ./requests -run '^$$' -fuzz FuzzIntake -fuzztime $(FUZZTIME)

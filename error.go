@@ -21,6 +21,7 @@ const (
 	KindUnprocessable             // well-formed, but the policy or state refuses it
 	KindTooMany                   // rate limited or locked out
 	KindUnavailable               // a dependency (database, mail) is down
+	KindTooLarge                  // the request or document is over a size limit
 )
 
 // Error is the one coded error type of Custos. Code is stable snake_case and
@@ -110,6 +111,8 @@ func HTTPStatus(k Kind) int {
 		return http.StatusTooManyRequests
 	case KindUnavailable:
 		return http.StatusServiceUnavailable
+	case KindTooLarge:
+		return http.StatusRequestEntityTooLarge
 	default:
 		return http.StatusInternalServerError
 	}

@@ -22,6 +22,7 @@ func TestHTTPStatus(t *testing.T) {
 		{KindUnprocessable, http.StatusUnprocessableEntity},
 		{KindTooMany, http.StatusTooManyRequests},
 		{KindUnavailable, http.StatusServiceUnavailable},
+		{KindTooLarge, http.StatusRequestEntityTooLarge},
 	}
 	for _, c := range cases {
 		if got := HTTPStatus(c.kind); got != c.want {

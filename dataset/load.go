@@ -7,7 +7,8 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
+
+	"github.com/custos-privacy/custos/internal/yamlpos"
 )
 
 // Load reads the datasets of one file, in Fides' format (a top-level
@@ -17,7 +18,14 @@ import (
 // returned. Load checks each file on its own; Validate checks a whole set.
 func Load(file string, src []byte) ([]*Dataset, error) {
 	d := &decoder{file: file, alias: map[*ast.AliasNode]ast.Node{}}
-	f, perr := parse(src)
+	// The guard bounds size, nesting and alias expansion before the
+	// parser runs (its memory grows with the square of the nesting) and
+	// before anything expands an alias.
+	f, perr := yamlpos.Parse(file, src, limits())
+	var refused *yamlpos.Refusal
+	if errors.As(perr, &refused) {
+		return nil, refused
+	}
 	if perr != nil {
 		d.yamlError(perr)
 		return nil, d.problems
@@ -41,15 +49,6 @@ func Load(file string, src []byte) ([]*Dataset, error) {
 	if len(d.problems) > 0 {
 		return nil, sortProblems(d.problems)
 	}
-	memo := map[ast.Node]int{}
-	for _, body := range bodies {
-		// Refuse before anything expands: aliases can make a small file
-		// stand for an enormous one ("billion laughs").
-		if d.expandedSize(body, memo, 0) > maxNodes {
-			d.problem(posOf(body), "", fmt.Sprintf("YAML: the document expands to over %d nodes through its aliases (or nests too deep); a dataset file needs far fewer", maxNodes))
-			return nil, d.problems
-		}
-	}
 	// Several YAML documents in one file are read as if they were several
 	// files.
 	var sets []*Dataset
@@ -60,19 +59,6 @@ func Load(file string, src []byte) ([]*Dataset, error) {
 		return nil, sortProblems(d.problems)
 	}
 	return sets, nil
-}
-
-// parse runs the YAML parser, which can panic on some malformed input (as
-// policy's fuzzing found); a dataset file is input, so that is an error, not
-// a crash. Only the parser is guarded: a panic in this package's own code
-// is a bug for FuzzLoad to find, not to hide.
-func parse(src []byte) (f *ast.File, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			f, err = nil, fmt.Errorf("the document cannot be read (%v)", r)
-		}
-	}()
-	return parser.ParseBytes(src, 0)
 }
 
 // LoadFile reads one dataset file.

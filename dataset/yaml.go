@@ -8,18 +8,27 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/custos-privacy/custos/internal/yamlpos"
 )
 
 // This file reads goccy/go-yaml's syntax tree directly instead of
 // unmarshalling into structs: walking the tree is what gives every value, and
 // every unknown key, its line and column.
 
-// maxNodes bounds a file after alias expansion. A Fides dataset with
-// thousands of fields stays far below it; a "billion laughs" file does not.
-const maxNodes = 1_000_000
+// MaxBytes bounds a dataset file.
+const MaxBytes = 4 << 20
 
-// maxDepth bounds nesting (of the YAML itself and of Fides' nested fields),
-// so that hostile input cannot exhaust the stack.
+// limits bound a dataset file before it is parsed. A Fides dataset with
+// thousands of fields stays far below the node count (the largest of Fides'
+// SaaS datasets has under 8,000 and nests 18 deep); a "billion laughs" file
+// does not.
+func limits() yamlpos.Limits {
+	return yamlpos.Limits{Bytes: MaxBytes, Depth: 100, Aliases: 10_000, Nodes: 1_000_000}
+}
+
+// maxDepth bounds the walks over the tree (aliases, merge keys, Fides'
+// nested fields), which the guard's bound on nesting already keeps small.
 const maxDepth = 200
 
 // decoder collects problems while it turns a YAML tree into datasets.
@@ -167,68 +176,6 @@ func anchorName(n ast.Node) string {
 		return tk.Value
 	}
 	return ""
-}
-
-// expandedSize counts the nodes of the tree as if every alias were replaced
-// by its anchor's value, without expanding anything. It stops counting once
-// past maxNodes; memo holds the sizes of anchored values already counted.
-func (d *decoder) expandedSize(n ast.Node, memo map[ast.Node]int, depth int) int {
-	if n == nil {
-		return 0
-	}
-	if depth > maxDepth {
-		return maxNodes + 1
-	}
-	switch t := n.(type) {
-	case *ast.AnchorNode:
-		if s, ok := memo[t.Value]; ok {
-			return s
-		}
-		s := d.expandedSize(t.Value, memo, depth+1)
-		memo[t.Value] = s
-		return s
-	case *ast.AliasNode:
-		v := d.alias[t]
-		if v == nil {
-			return 1
-		}
-		if s, ok := memo[v]; ok {
-			return s
-		}
-		s := d.expandedSize(v, memo, depth+1)
-		memo[v] = s
-		return s
-	case *ast.TagNode:
-		return d.expandedSize(t.Value, memo, depth+1)
-	case *ast.MappingNode:
-		total := 1
-		for _, mv := range t.Values {
-			if mv != nil {
-				total += d.expandedSize(mv, memo, depth+1)
-			}
-			if total > maxNodes {
-				return total
-			}
-		}
-		return total
-	case *ast.MappingValueNode:
-		total := 1 + d.expandedSize(t.Value, memo, depth+1)
-		if t.Key != nil {
-			total += d.expandedSize(t.Key, memo, depth+1)
-		}
-		return total
-	case *ast.SequenceNode:
-		total := 1
-		for _, v := range t.Values {
-			total += d.expandedSize(v, memo, depth+1)
-			if total > maxNodes {
-				return total
-			}
-		}
-		return total
-	default:
-		return 1
-	}
 }
 
 // entry is one key of a mapping with its value.

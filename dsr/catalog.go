@@ -23,6 +23,7 @@ import (
 	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/dataset"
+	"github.com/custos-privacy/custos/internal/yamlpos"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/vault"
 )
@@ -301,6 +302,10 @@ func (s *Service) Import(ctx context.Context, actor, fileName string, src []byte
 // invalidDataset is a file that reads but describes no valid dataset: 422,
 // as the API documents, with every problem as FILE:LINE:COL.
 func invalidDataset(err error) error {
+	var refused *yamlpos.Refusal
+	if errors.As(err, &refused) {
+		return refused.Coded()
+	}
 	var ps dataset.Problems
 	if errors.As(err, &ps) {
 		return custos.Wrap(err, custos.KindUnprocessable, "invalid_dataset", ps.Error())

@@ -13,12 +13,12 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 
+	"github.com/custos-privacy/custos/internal/yamlpos"
 	"github.com/custos-privacy/custos/taxonomy"
 )
 
@@ -28,34 +28,22 @@ var schemaJSON []byte
 // Schema returns the JSON Schema of the manifest format, for editors.
 func Schema() []byte { return bytes.Clone(schemaJSON) }
 
-// Problem is one thing wrong with a manifest, at a place in its file.
-type Problem struct {
-	File    string
-	Line    int
-	Column  int
-	Path    string // e.g. purposes[3].consent
-	Message string
-}
-
-// String is the FILE:LINE:COL: message form editors and CI understand.
-func (p Problem) String() string {
-	msg := p.Message
-	if p.Path != "" {
-		msg = p.Path + ": " + msg
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Column, msg)
-}
+// Problem is one thing wrong with a manifest, at a place in its file; its
+// String is the FILE:LINE:COL: path: message form editors and CI understand.
+// It is the one YAML Problem type, shared with datasets.
+type Problem = yamlpos.Problem
 
 // Problems is every problem found in a manifest; it is the error Parse
 // returns for an invalid one.
-type Problems []Problem
+type Problems = yamlpos.Problems
 
-func (ps Problems) Error() string {
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = p.String()
-	}
-	return strings.Join(lines, "\n")
+// MaxBytes bounds a manifest; the bundled one is under 40 kB.
+const MaxBytes = 1 << 20
+
+// limits bound a manifest before it is parsed. The bundled manifest nests 6
+// deep and has about 2,000 nodes.
+func limits() yamlpos.Limits {
+	return yamlpos.Limits{Bytes: MaxBytes, Depth: 64, Aliases: 1000, Nodes: 200_000}
 }
 
 // Loader parses and validates manifests. Make one and reuse it: it holds
@@ -110,7 +98,14 @@ func (l *Loader) Parse(file string, data []byte) (p *Policy, err error) {
 			err = v.sorted()
 		}
 	}()
-	f, err := parser.ParseBytes(data, 0)
+	// The guard runs before the parser: the parser's memory grows with
+	// the square of the nesting, and aliases could make a small file
+	// expand into an enormous one ("billion laughs") once decoded.
+	f, err := yamlpos.Parse(file, data, limits())
+	var refused *yamlpos.Refusal
+	if errors.As(err, &refused) {
+		return nil, refused
+	}
 	if err != nil {
 		v.yamlError(err)
 		return nil, v.problems
@@ -124,12 +119,6 @@ func (l *Loader) Parse(file string, data []byte) (p *Policy, err error) {
 		return nil, v.problems
 	}
 	v.root = f.Docs[0].Body
-	// Aliases can make a small file expand into an enormous one ("billion
-	// laughs"); refuse before anything expands it.
-	if size := expandedSize(v.root, map[string]int{}); size > maxNodes {
-		v.at(nil, "", fmt.Sprintf("YAML: the document expands to over %d nodes through its aliases; a manifest needs far fewer", maxNodes))
-		return nil, v.problems
-	}
 
 	js, err := yaml.YAMLToJSON(data)
 	if err != nil {
@@ -381,54 +370,4 @@ func findKey(n ast.Node, name string, path []string) (ast.Node, []string) {
 		}
 	}
 	return nil, nil
-}
-
-// maxNodes bounds the size of a manifest after alias expansion. The bundled
-// manifest has about 2,000 nodes.
-const maxNodes = 200_000
-
-// expandedSize counts the nodes of the tree as if every alias were replaced
-// by its anchor's value, without expanding anything. It stops counting once
-// past maxNodes.
-func expandedSize(n ast.Node, anchors map[string]int) int {
-	if n == nil {
-		return 0
-	}
-	switch t := n.(type) {
-	case *ast.AnchorNode:
-		size := expandedSize(t.Value, anchors)
-		if t.Name != nil {
-			anchors[t.Name.String()] = size
-		}
-		return size
-	case *ast.AliasNode:
-		if t.Value != nil {
-			return anchors[t.Value.String()]
-		}
-		return 1
-	case *ast.TagNode:
-		return expandedSize(t.Value, anchors)
-	case *ast.MappingNode:
-		total := 1
-		for _, mv := range t.Values {
-			total += expandedSize(mv, anchors)
-			if total > maxNodes {
-				return total
-			}
-		}
-		return total
-	case *ast.MappingValueNode:
-		return 1 + expandedSize(t.Key, anchors) + expandedSize(t.Value, anchors)
-	case *ast.SequenceNode:
-		total := 1
-		for _, c := range t.Values {
-			total += expandedSize(c, anchors)
-			if total > maxNodes {
-				return total
-			}
-		}
-		return total
-	default:
-		return 1
-	}
 }

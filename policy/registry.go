@@ -10,6 +10,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/internal/yamlpos"
 	"github.com/custos-privacy/custos/store"
 )
 
@@ -144,6 +145,10 @@ func (r *Registry) Parsed(v custos.PolicyVersion) (*Policy, error) {
 }
 
 func invalidManifest(err error) error {
+	var refused *yamlpos.Refusal
+	if errors.As(err, &refused) {
+		return refused.Coded()
+	}
 	var ps Problems
 	if errors.As(err, &ps) {
 		return &custos.Error{Kind: custos.KindInvalid, Code: "invalid_manifest",

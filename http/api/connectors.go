@@ -5,13 +5,9 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/dataset"
 )
-
-// maxDataset bounds an uploaded dataset file.
-const maxDataset = 4 << 20
 
 func (s *server) requestTasks(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
@@ -91,18 +87,24 @@ func (s *server) listDatasets(w http.ResponseWriter, r *http.Request) {
 // importDataset takes a dataset file as the body (Fides YAML unchanged, or
 // Custos' format); ?name= names it in problems.
 func (s *server) importDataset(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDataset))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, dataset.MaxBytes))
 	if err != nil {
-		s.writeError(w, r, custos.Errorf(custos.KindInvalid, "body_too_large", "The dataset file must be at most 4 MiB."))
+		s.writeError(w, r, bodyError(err))
 		return
 	}
 	name := r.URL.Query().Get("name")
 	if name == "" {
 		name = "upload.yml"
 	}
-	keys, err := s.DSR.Import(r.Context(), auth.Actor(tokenFrom(r.Context())), name, body)
+	var keys []string
+	err = s.parsing(w, r, func(ctx context.Context) (err error) {
+		keys, err = s.DSR.Import(ctx, auth.Actor(tokenFrom(ctx)), name, body)
+		return err
+	})
 	if err != nil {
-		s.writeError(w, r, err)
+		if !refused(w, err) {
+			s.writeError(w, r, err)
+		}
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"imported": keys})

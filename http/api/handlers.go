@@ -109,7 +109,7 @@ type publishRequest struct {
 
 func (s *server) publishPolicy(w http.ResponseWriter, r *http.Request) {
 	var req publishRequest
-	if err := decode(w, r, &req); err != nil {
+	if err := decodeLimit(w, r, &req, manifestBody); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -121,8 +121,15 @@ func (s *server) publishPolicy(w http.ResponseWriter, r *http.Request) {
 	if req.EffectiveAt != nil {
 		effective = *req.EffectiveAt
 	}
-	out, err := s.Policies.Publish(r.Context(), auth.Actor(tokenFrom(r.Context())), "manifest", []byte(req.Manifest), effective, req.Force)
+	var out policy.Published
+	err := s.parsing(w, r, func(ctx context.Context) (err error) {
+		out, err = s.Policies.Publish(ctx, auth.Actor(tokenFrom(ctx)), "manifest", []byte(req.Manifest), effective, req.Force)
+		return err
+	})
 	if err != nil {
+		if refused(w, err) {
+			return
+		}
 		var ps policy.Problems
 		if errors.As(err, &ps) {
 			writeJSON(w, http.StatusBadRequest, map[string]any{"error": errorDetail{Code: "invalid_manifest",
@@ -143,11 +150,17 @@ func (s *server) validatePolicy(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Manifest string `json:"manifest"`
 	}
-	if err := decode(w, r, &req); err != nil {
+	if err := decodeLimit(w, r, &req, manifestBody); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	_, err := s.Policies.Loader().Parse("manifest", []byte(req.Manifest))
+	err := s.parsing(w, r, func(context.Context) error {
+		_, err := s.Policies.Loader().Parse("manifest", []byte(req.Manifest))
+		return err
+	})
+	if refused(w, err) {
+		return
+	}
 	var ps policy.Problems
 	if errors.As(err, &ps) {
 		writeJSON(w, http.StatusOK, map[string]any{"valid": false, "problems": problemsJSON(ps)})
@@ -159,6 +172,11 @@ func (s *server) validatePolicy(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"valid": true, "problems": []any{}})
 }
+
+// manifestBody bounds the JSON body that carries a manifest: room for the
+// largest manifest (policy.MaxBytes) with its escapes, so that an over-large
+// one is answered by the guard, with its size, rather than by the decoder.
+const manifestBody = 2 * policy.MaxBytes
 
 func problemsJSON(ps policy.Problems) []map[string]any {
 	out := make([]map[string]any, len(ps))

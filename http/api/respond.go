@@ -86,7 +86,7 @@ func decodeError(err error) error {
 		e.Field = typ.Field
 		return e
 	case errors.As(err, &tooLarge):
-		return custos.Errorf(custos.KindInvalid, "body_too_large", "The request body is over %d bytes.", tooLarge.Limit)
+		return bodyError(err)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		e := custos.Errorf(custos.KindInvalid, custos.CodeInvalidRequest, "Field %q is not part of this request.", field)
@@ -95,6 +95,17 @@ func decodeError(err error) error {
 	default:
 		return custos.Errorf(custos.KindInvalid, custos.CodeMalformedJSON, "The request body could not be read as JSON: %s.", err)
 	}
+}
+
+// bodyError is the error for a request body that could not be read: 413
+// too_large for one over its route's limit, the one answer to every
+// over-large body.
+func bodyError(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return custos.Errorf(custos.KindTooLarge, "too_large", "The request body is over %d bytes.", tooLarge.Limit)
+	}
+	return custos.Wrap(err, custos.KindInvalid, custos.CodeInvalidRequest, "The request body could not be read.")
 }
 
 func jsonKind(goKind string) string {

@@ -67,6 +67,9 @@ type Deps struct {
 	// BannerGlobalPerMinute caps the banner choices all visitors together
 	// may record; zero is banner.DefaultGlobalRecordsPerMinute.
 	BannerGlobalPerMinute int
+	// Parses is how many YAML documents (manifests, dataset files) are
+	// parsed at once; 0 is defaultParses.
+	Parses int
 }
 
 type server struct {
@@ -78,12 +81,18 @@ type server struct {
 	latency  *prometheus.HistogramVec
 	// https: the public address is https, so browsers are told to keep
 	// to it (HSTS).
-	https bool
+	https  bool
+	parses chan struct{} // the parse slots
 }
 
 // NewHandler builds the whole HTTP handler.
 func NewHandler(d Deps) http.Handler {
-	s := &server{Deps: d, log: d.Logger, mux: http.NewServeMux(), metrics: prometheus.NewRegistry(), https: web.SecureBaseURL(d.BaseURL)}
+	slots := d.Parses
+	if slots <= 0 {
+		slots = defaultParses
+	}
+	s := &server{Deps: d, log: d.Logger, mux: http.NewServeMux(), metrics: prometheus.NewRegistry(), https: web.SecureBaseURL(d.BaseURL),
+		parses: make(chan struct{}, slots)}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "custos_http_requests_total", Help: "HTTP requests by route pattern, method and status code.",
 	}, []string{"pattern", "code"})

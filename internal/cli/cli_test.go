@@ -205,6 +205,15 @@ func TestPolicyCommands(t *testing.T) {
 	if !strings.Contains(errs, `"user.contact.emial" is not a fideslang data category`) || !strings.Contains(errs, `unknown key "childrens"`) {
 		t.Fatalf("validate bad: %s", errs)
 	}
+	// A manifest nested too deep is refused before it is parsed, with
+	// where the limit was crossed.
+	deep := filepath.Join(dir, "deep.yaml")
+	if err := os.WriteFile(deep, []byte("a: "+strings.Repeat("[", 100_000)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := run(t, nil, "policy", "validate", deep); code != 1 || out != "" || errs != deep+":1:67: YAML: nesting deeper than 64 levels\n" {
+		t.Fatalf("validate deep: %d %q %q", code, out, errs)
+	}
 	if code, _, errs := run(t, nil, "policy", "validate", filepath.Join(dir, "none.yaml")); code != 1 || !strings.Contains(errs, "none.yaml") {
 		t.Fatalf("validate missing file: %d %s", code, errs)
 	}

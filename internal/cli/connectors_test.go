@@ -82,6 +82,7 @@ func TestDatasetCommands(t *testing.T) {
 	good := writeFile(t, "shop.yml", cliShop)
 	bad := writeFile(t, "bad.yml", "dataset:\n  - name: no key\n    collections: []\n  - fides_key: broken\n    collections:\n      - name: c\n        fields:\n          - name: f\n            data_categories: [user.name]\n            fides_meta:\n              identity: 7\n              references:\n                - {dataset: nowhere, field: x.y}\n")
 	problem := regexp.MustCompile(`^` + regexp.QuoteMeta(bad) + `:\d+:\d+: `)
+	deep := writeFile(t, "deep.yml", "dataset:\n  - "+strings.Repeat("[", 100_000)+"\n")
 	cases := []struct {
 		name   string
 		args   []string
@@ -102,6 +103,8 @@ func TestDatasetCommands(t *testing.T) {
 				}
 			}
 		}},
+		{"import a file nested too deep", []string{"dataset", "import", deep}, 1, nil,
+			[]string{deep + ":2:103: YAML: nesting deeper than 100 levels\n"}, nil},
 		{"import a missing file", []string{"dataset", "import", filepath.Join(t.TempDir(), "none.yml")}, 1, nil, []string{"cannot read"}, nil},
 		{"list", []string{"dataset", "list"}, 0, []string{"DATASET", "shop", "2", "(none)"}, nil, nil},
 		{"plan", []string{"dataset", "plan", "--email", "ana@example.com"}, 0,
