@@ -241,7 +241,7 @@ func TestRecordChoice(t *testing.T) {
 		{"not a boolean", `{"device_id":"` + device + `","jurisdiction":"DE","choices":{"third_party_sharing":"yes"}}`, "application/json", 400, "invalid_request"},
 		{"malformed", `{"device_id":`, "application/json", 400, "malformed_json"},
 		{"two values", `{"device_id":"` + device + `","jurisdiction":"DE","gpc":true}{}`, "application/json", 400, "malformed_json"},
-		{"too large", big, "application/json", 400, "body_too_large"},
+		{"too large", big, "application/json", 413, "too_large"},
 		{"form post", `device_id=x`, "application/x-www-form-urlencoded", 400, "unsupported_media_type"},
 	} {
 		resp, b := get(t, "POST", c.url+"/api/v1/banner/consents", tc.body, "Content-Type", tc.contentType)

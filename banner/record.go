@@ -198,7 +198,7 @@ func decodeError(err error) error {
 	case errors.Is(err, io.EOF):
 		return custos.Errorf(custos.KindInvalid, custos.CodeMalformedJSON, "The request body is empty; send a JSON object.")
 	case errors.As(err, &tooLarge):
-		return custos.Errorf(custos.KindInvalid, "body_too_large", "The request body is over %d bytes.", tooLarge.Limit)
+		return custos.Errorf(custos.KindTooLarge, "too_large", "The request body is over %d bytes.", tooLarge.Limit)
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
 		return custos.Errorf(custos.KindInvalid, custos.CodeMalformedJSON, "The request body is not valid JSON.")
 	case errors.As(err, &typ):
