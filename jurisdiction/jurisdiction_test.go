@@ -530,6 +530,14 @@ func FuzzPeriodAfter(f *testing.F) {
 			if p.Days > 0 && !p.BusinessDays && got.Sub(u) != time.Duration(p.Days)*24*time.Hour {
 				t.Fatalf("%#v.After(%v) = %v", p, from, got)
 			}
+			if p.Days > 0 && p.BusinessDays {
+				// With the California holidays: a business day, never
+				// before the weekdays-only deadline.
+				h := Period{Days: p.Days % 1000, BusinessDays: true, Holidays: CalendarCalifornia}
+				if hg := h.After(from); weekend(hg) || isHoliday(CalendarCalifornia, hg) || hg.Before(Period{Days: h.Days, BusinessDays: true}.After(from)) {
+					t.Fatalf("%#v.After(%v) = %v", h, from, hg)
+				}
+			}
 			if p.Months > 0 {
 				total := u.Year()*12 + int(u.Month()) - 1 + p.Months
 				wy, wm := total/12, time.Month(total%12+1)
