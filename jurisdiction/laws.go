@@ -272,7 +272,7 @@ func stateAppeal(law, key string, respond, extension Period, appeal *AppealRules
 		Extension:            extension,
 		ExtensionNeedsNotice: !extension.IsZero(),
 		Appeal:               appeal,
-		Fee:                  FeeRule{Charge: FeeNone, Citation: appeal.Citation},
+		Fee:                  FeeRule{Charge: FeeNone, Citation: "no fee for an appeal: " + appeal.Citation},
 		Complaint:            complaints[key],
 	}
 }
