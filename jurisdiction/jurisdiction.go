@@ -41,8 +41,43 @@ const (
 	// LawShineTheLight is California's "Shine the Light" law, Cal. Civ. Code
 	// §1798.83, which governs direct_marketing_disclosures in California.
 	LawShineTheLight = "Shine the Light"
-	// LawPolicy: no law here governs the request; Custos's own policy does.
+	LawTDPSA         = "TDPSA"
+	LawOCPA          = "OCPA"
+	LawMTCDPA        = "MCDPA (Montana)"
+	LawDPDPA         = "DPDPA"
+	LawNDPA          = "NDPA"
+	LawNHPA          = "NHPA"
+	LawNJDPA         = "NJDPA"
+	LawTIPA          = "TIPA"
+	LawMNCDPA        = "MCDPA (Minnesota)"
+	LawMODPA         = "MODPA"
+	LawINCDPA        = "INCDPA"
+	LawKCDPA         = "KCDPA"
+	LawRIDTPPA       = "RIDTPPA"
+	LawFADP          = "FADP"
+	LawPIPEDA        = "PIPEDA"
+	LawQuebec        = "Law 25"
+	LawLGPD          = "LGPD"
+	// LawPolicy: the person's jurisdiction has a law in the table, but that
+	// law does not grant this type of request (for example correction under
+	// Utah's law); the organisation's own policy promises govern it.
 	LawPolicy = "policy"
+	// LawNone: no law in the table governs requests from the person's
+	// jurisdiction (a country or US state Custos has no law for, or one
+	// whose law was not yet in force when the request was received); the
+	// organisation's own policy promises govern it, and the Note says so.
+	LawNone = "none"
+)
+
+// How a law treats the processing of sensitive data (SensitiveRules.Consent).
+const (
+	// SensitiveOptIn: only with the person's prior consent.
+	SensitiveOptIn = "opt_in"
+	// SensitiveOptOut: after clear notice and a chance to opt out.
+	SensitiveOptOut = "opt_out"
+	// SensitiveStrictlyNecessary: only where strictly necessary to provide
+	// what the person asked for; consent does not suffice.
+	SensitiveStrictlyNecessary = "strictly_necessary"
 )
 
 // Windows of a Limit.
@@ -69,6 +104,22 @@ const FeeNone = "none"
 type Rules struct {
 	// Law is one of the Law constants.
 	Law string
+	// Name is the law's full name, with its statute.
+	Name string
+	// Jurisdiction is the jurisdiction asked for, normalised ("DE",
+	// "US-TX", "CA-QC"); Group is the key of the law table that governs it
+	// ("EEA" for every country where the GDPR applies).
+	Jurisdiction, Group string
+	// Effective is the date from which the law governs requests; zero for
+	// the policy's own promises.
+	Effective time.Time
+	// Citation is the provision Respond, Extension and Acknowledge come
+	// from.
+	Citation string
+	// Note says what the person and the privacy officer should know about
+	// where these rules come from; for LawNone and LawPolicy it says that
+	// they are the organisation's own promises, not a law's.
+	Note string
 	// Acknowledge is the period within which receipt must be acknowledged;
 	// zero when the law requires no acknowledgement.
 	Acknowledge Period
@@ -91,6 +142,22 @@ type Rules struct {
 	Limits []Limit
 	// Complaint says where the person can complain.
 	Complaint string
+	// ControllerComplaints is the law's duty to handle complaints made to
+	// the business itself; nil when it has none.
+	ControllerComplaints *ComplaintRules
+	// Signal is the law's rule on universal opt-out signals (Global Privacy
+	// Control); nil when the law has none.
+	Signal *SignalRules
+	// Sensitive is the law's rule on processing sensitive data; nil when
+	// the table records none.
+	Sensitive *SensitiveRules
+	// Children is the law's rule on children's data; nil when the table
+	// records none.
+	Children *ChildRules
+	// Rights are rights this law grants beyond the request types (for
+	// example Minnesota's right to question a profiling decision) and
+	// duties of the business worth knowing, each with its citation.
+	Rights []Provision
 }
 
 // AppealRules are a law's appeal process: the business decides an appeal
@@ -99,12 +166,67 @@ type AppealRules struct {
 	Respond      Period
 	Authority    string
 	AuthorityURL string
+	Citation     string
+}
+
+// ComplaintRules are a duty to handle complaints made to the business: from
+// From, acknowledge each within Acknowledge.
+type ComplaintRules struct {
+	From        time.Time
+	Acknowledge Period
+	Text        string
+	Citation    string
+}
+
+// SignalRules say whether the business must treat a universal opt-out
+// signal (Global Privacy Control) as a request to opt out, and from when.
+type SignalRules struct {
+	// Required: the law requires honouring the signal from From.
+	Required bool
+	From     time.Time
+	Text     string
+	Citation string
+}
+
+// SensitiveRules say when the business may process sensitive data.
+type SensitiveRules struct {
+	// Consent is SensitiveOptIn, SensitiveOptOut or
+	// SensitiveStrictlyNecessary.
+	Consent  string
+	Text     string
+	Citation string
+}
+
+// ChildRules say from what age a person consents alone, and what else the
+// law says of children's and teenagers' data.
+type ChildRules struct {
+	// ConsentAge: below it, a parent or guardian consents; zero when the
+	// law sets no fixed age.
+	ConsentAge int
+	Text       string
+	Citation   string
+}
+
+// Provision is one rule of a law, with its citation.
+type Provision struct {
+	Name     string
+	Text     string
+	Citation string
+	// From is the date the provision applies from; zero: with the law.
+	From time.Time
+}
+
+// SignalRequired reports whether, at t, the law requires honouring a
+// universal opt-out signal.
+func (r Rules) SignalRequired(t time.Time) bool {
+	return r.Signal != nil && r.Signal.Required && !t.Before(r.Signal.From)
 }
 
 // FeeRule says whether a request may cost the person anything.
 type FeeRule struct {
 	// Charge is FeeNone when the request is free of charge.
-	Charge string
+	Charge   string
+	Citation string
 	// Exception says when the law nevertheless lets the business charge a
 	// reasonable fee or refuse (typically manifestly unfounded, excessive
 	// or repetitive requests); empty when it says nothing.
@@ -120,7 +242,8 @@ type Limit struct {
 	// Beyond is what the business may do once Count is reached:
 	// BeyondRefuse, or BeyondFee (the request is still owed, a fee may be
 	// charged). Empty means BeyondRefuse.
-	Beyond string
+	Beyond   string
+	Citation string
 }
 
 // Covers reports whether the limit counts requests of requestType.
@@ -150,29 +273,89 @@ func (r Rules) LimitTypes(requestType string) []string {
 
 // For returns the rules of the law that governs a request of requestType
 // made by a person in jurisdiction (an ISO 3166 code: "US-CA", "GB", "DE",
-// …; case and surrounding spaces do not matter). Jurisdictions and request
-// types the table does not cover get the "policy" rules (see the package
-// documentation). The returned Rules are a copy the caller may modify.
+// "CA-QC", …; case and surrounding spaces do not matter), each law taken as
+// in force (For ignores effective dates; ForAt does not). A jurisdiction
+// with no law in the table gets LawNone, a request type its law does not
+// grant LawPolicy: in both cases the organisation's own promises (see the
+// package documentation), said as such in Note. The returned Rules are a
+// copy the caller may modify.
 func For(jurisdiction, requestType string) Rules {
+	return forAt(jurisdiction, requestType, time.Time{}, false)
+}
+
+// ForAt is For for a request received at t: a law whose effective date is
+// after t does not govern it (a Texan's request received before 1 July 2024
+// gets LawNone).
+func ForAt(jurisdiction, requestType string, t time.Time) Rules {
+	return forAt(jurisdiction, requestType, t, true)
+}
+
+func forAt(jurisdiction, requestType string, t time.Time, dated bool) Rules {
+	norm := normJurisdiction(jurisdiction)
 	key := jurisdictionKey(jurisdiction)
 	rt := normType(requestType)
+	var inForce []string // names of the laws of key in force at t
 	for i := range table {
 		e := &table[i]
-		if e.jurisdiction == key && slices.Contains(e.types, rt) {
-			r := e.rules.clone()
-			// Only the limits that count this request type.
-			r.Limits = slices.DeleteFunc(r.Limits, func(l Limit) bool { return !l.Covers(rt) })
-			if len(r.Limits) == 0 {
-				r.Limits = nil
-			}
-			return r
+		if e.jurisdiction != key {
+			continue
 		}
+		info := lawInfo(key, e.rules.Law)
+		if dated && t.Before(info.Effective) {
+			continue
+		}
+		if !slices.Contains(inForce, info.Name) {
+			inForce = append(inForce, info.Name)
+		}
+		if !slices.Contains(e.types, rt) {
+			continue
+		}
+		r := e.rules.clone()
+		info.apply(&r)
+		r.Jurisdiction, r.Group = norm, key
+		// Only the limits that count this request type.
+		r.Limits = slices.DeleteFunc(r.Limits, func(l Limit) bool { return !l.Covers(rt) })
+		if len(r.Limits) == 0 {
+			r.Limits = nil
+		}
+		if key == "EEA" {
+			if c, ok := ChildConsentAge(norm); ok {
+				r.Children = &c
+			}
+		}
+		return r
 	}
 	r := policyRules.clone()
+	r.Jurisdiction, r.Group = norm, key
 	if c, ok := complaints[key]; ok {
 		r.Complaint = c
 	} else if strings.HasPrefix(key, "US-") {
 		r.Complaint = complaints["US"]
+	}
+	where := norm
+	if where == "" {
+		where = "an unknown place"
+	}
+	switch {
+	case len(inForce) > 0:
+		r.Law = LawPolicy
+		r.Name = "The organisation's own policy"
+		r.Note = fmt.Sprintf("%s does not grant this request; these are the organisation's own promises, not the law's.", strings.Join(inForce, " and "))
+	default:
+		r.Law = LawNone
+		r.Name = "No specific privacy law"
+		var pending []string
+		for _, l := range laws {
+			if l.Code == key && !slices.Contains(pending, l.Name) {
+				pending = append(pending, l.Name+" (from "+l.Effective.Format("2 January 2006")+")")
+			}
+		}
+		if len(pending) > 0 {
+			r.Note = fmt.Sprintf("No privacy law in force for %s governed this request when it was received (%s: %s); these are the organisation's own promises, not a law's.",
+				where, t.UTC().Format("2 January 2006"), strings.Join(pending, ", "))
+		} else {
+			r.Note = fmt.Sprintf("Custos knows no specific privacy law for %s; these are the organisation's own promises, not a law's.", where)
+		}
 	}
 	return r
 }
@@ -182,6 +365,11 @@ func (r Rules) clone() Rules {
 		a := *r.Appeal
 		r.Appeal = &a
 	}
+	r.ControllerComplaints = clonePtr(r.ControllerComplaints)
+	r.Signal = clonePtr(r.Signal)
+	r.Sensitive = clonePtr(r.Sensitive)
+	r.Children = clonePtr(r.Children)
+	r.Rights = slices.Clone(r.Rights)
 	if r.Limits != nil {
 		ls := make([]Limit, len(r.Limits))
 		for i, l := range r.Limits {
@@ -193,6 +381,14 @@ func (r Rules) clone() Rules {
 	return r
 }
 
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
+}
+
 func normType(requestType string) string {
 	return strings.ToLower(strings.TrimSpace(requestType))
 }
@@ -200,6 +396,9 @@ func normType(requestType string) string {
 // Deadlines are the dates by which a request must be acknowledged and
 // answered.
 type Deadlines struct {
+	// ReceivedAt is when the request was received; Extend counts from it
+	// (a zero ReceivedAt makes Extend count from DueAt).
+	ReceivedAt time.Time
 	// AcknowledgeBy is nil when the law requires no acknowledgement.
 	AcknowledgeBy *time.Time
 	// DueAt is the first deadline to respond.
@@ -220,8 +419,8 @@ func (d Deadlines) Due() time.Time {
 // jurisdiction, received at receivedAt. Custos counts from receipt (see the
 // package documentation). Times are in UTC.
 func Compute(jurisdiction, requestType string, receivedAt time.Time) Deadlines {
-	r := For(jurisdiction, requestType)
-	d := Deadlines{DueAt: r.Respond.After(receivedAt)}
+	r := ForAt(jurisdiction, requestType, receivedAt)
+	d := Deadlines{ReceivedAt: receivedAt.UTC(), DueAt: r.Respond.After(receivedAt)}
 	if !r.Acknowledge.IsZero() {
 		a := r.Acknowledge.After(receivedAt)
 		d.AcknowledgeBy = &a
@@ -236,10 +435,13 @@ var (
 	ErrNoDueDate       = errors.New("jurisdiction: the deadlines have no due date")
 )
 
-// Extend extends the deadline once, by the law's Extension counted from the
-// original due date: under the CCPA "an additional 45 days" (90 days from
-// receipt in all), under the GDPR "by two further months" from the end of
-// the first month. It returns ErrAlreadyExtended if d was already extended
+// Extend extends the deadline once, by the law's Extension: under the CCPA
+// "an additional 45 days" (90 days from receipt in all), under the GDPR "by
+// two further months", three months counted from receipt with the
+// corresponding-date rule (received 31 January: due 28 February, extended to
+// 30 April, not 28 April; Regulation 1182/71 Art. 3(2)(c) counts a period of
+// months from the event, and the extended period is one period of three
+// months from receipt). Without d.ReceivedAt, Extend counts from d.DueAt. It returns ErrAlreadyExtended if d was already extended
 // and ErrNoExtension if the law allows none. Where ExtensionNeedsNotice, the
 // caller must tell the person, with reasons, before d.DueAt; Extend does not
 // check that.
@@ -251,10 +453,17 @@ func Extend(d Deadlines, jurisdiction, requestType string) (Deadlines, error) {
 		return d, ErrNoDueDate
 	}
 	r := For(jurisdiction, requestType)
+	if !d.ReceivedAt.IsZero() {
+		r = ForAt(jurisdiction, requestType, d.ReceivedAt)
+	}
 	if r.Extension.IsZero() {
 		return d, ErrNoExtension
 	}
 	e := r.Extension.After(d.DueAt)
+	if !d.ReceivedAt.IsZero() && r.Respond.Days == 0 && r.Extension.Days == 0 {
+		// Months from receipt, not from the (possibly clamped) due date.
+		e = Period{Months: r.Respond.Months + r.Extension.Months}.After(d.ReceivedAt)
+	}
 	d.ExtendedUntil = &e
 	return d, nil
 }

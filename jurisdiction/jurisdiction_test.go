@@ -111,14 +111,14 @@ func TestFor(t *testing.T) {
 		limits                    int
 		complaint                 string // substring
 	}{
-		{"US-CA", "access", LawCCPA, bdays(10), days(45), days(45), false, 1, "California Privacy Protection Agency"},
-		{" us-ca ", "ACCESS", LawCCPA, bdays(10), days(45), days(45), false, 1, "California"},
-		{"US-CA", "categories", LawCCPA, bdays(10), days(45), days(45), false, 1, "California"},
-		{"US-CA", "portability", LawCCPA, bdays(10), days(45), days(45), false, 1, "California"},
-		{"US-CA", "deletion", LawCCPA, bdays(10), days(45), days(45), false, 0, "California"},
-		{"US-CA", "correction", LawCCPA, bdays(10), days(45), days(45), false, 0, "California"},
-		{"US-CA", "opt_out", LawCCPA, Period{}, bdays(15), Period{}, false, 0, "California"},
-		{"US-CA", "restriction", LawCCPA, Period{}, bdays(15), Period{}, false, 0, "California"},
+		{"US-CA", "access", LawCCPA, caBdays(10), days(45), days(45), false, 1, "California Privacy Protection Agency"},
+		{" us-ca ", "ACCESS", LawCCPA, caBdays(10), days(45), days(45), false, 1, "California"},
+		{"US-CA", "categories", LawCCPA, caBdays(10), days(45), days(45), false, 1, "California"},
+		{"US-CA", "portability", LawCCPA, caBdays(10), days(45), days(45), false, 1, "California"},
+		{"US-CA", "deletion", LawCCPA, caBdays(10), days(45), days(45), false, 0, "California"},
+		{"US-CA", "correction", LawCCPA, caBdays(10), days(45), days(45), false, 0, "California"},
+		{"US-CA", "opt_out", LawCCPA, Period{}, caBdays(15), Period{}, false, 0, "California"},
+		{"US-CA", "restriction", LawCCPA, Period{}, caBdays(15), Period{}, false, 0, "California"},
 		{"US-CA", "direct_marketing_disclosures", LawShineTheLight, Period{}, days(30), Period{}, false, 1, "California Attorney General"},
 		{"US-CA", "objection", LawPolicy, Period{}, days(45), days(45), false, 0, "California"},
 		{"US-CA", "appeal", LawPolicy, Period{}, days(45), days(45), false, 0, "California"},
@@ -144,7 +144,10 @@ func TestFor(t *testing.T) {
 		{"US-CO", "appeal", LawCPA, Period{}, days(45), days(60), true, 0, "Colorado"},
 		{"US-CT", "access", LawCTDPA, Period{}, days(45), days(45), true, 1, "Connecticut Attorney General"},
 		{"US-CT", "appeal", LawCTDPA, Period{}, days(60), Period{}, true, 0, "Connecticut"},
-		{"US-UT", "access", LawUCPA, Period{}, days(45), days(45), false, 0, "Utah Division of Consumer Protection"},
+		// Utah Code §13-61-203(4): a fee may be charged for a second request
+		// in 12 months (the first is free).
+		{"US-UT", "access", LawUCPA, Period{}, days(45), days(45), false, 1, "Utah Division of Consumer Protection"},
+		{"US-UT", "deletion", LawUCPA, Period{}, days(45), days(45), false, 0, "Utah"},
 		{"US-UT", "correction", LawPolicy, Period{}, days(45), days(45), false, 0, "Utah"},
 		{"US-UT", "appeal", LawPolicy, Period{}, days(45), days(45), false, 0, "Utah"},
 		{"US-IA", "access", LawICDPA, Period{}, days(90), days(45), true, 1, "Iowa Attorney General"},
@@ -152,11 +155,13 @@ func TestFor(t *testing.T) {
 		{"US-IA", "correction", LawPolicy, Period{}, days(45), days(45), false, 0, "Iowa"},
 		{"US-IA", "appeal", LawICDPA, Period{}, days(60), Period{}, true, 0, "Iowa"},
 
-		{"US-TX", "access", LawPolicy, Period{}, days(45), days(45), false, 0, "Federal Trade Commission"},
-		{"US", "access", LawPolicy, Period{}, days(45), days(45), false, 0, "Federal Trade Commission"},
-		{"CA", "access", LawPolicy, Period{}, days(45), days(45), false, 0, "where you live"}, // Canada
-		{"CH", "access", LawPolicy, Period{}, days(45), days(45), false, 0, "where you live"},
-		{"", "access", LawPolicy, Period{}, days(45), days(45), false, 0, "where you live"},
+		// A US state without a comprehensive law, the US as a whole, and a
+		// country without a law in the table: the policy's promises, as
+		// LawNone.
+		{"US-WA", "access", LawNone, Period{}, days(45), days(45), false, 0, "Federal Trade Commission"},
+		{"US", "access", LawNone, Period{}, days(45), days(45), false, 0, "Federal Trade Commission"},
+		{"JP", "access", LawNone, Period{}, days(45), days(45), false, 0, "where you live"},
+		{"", "access", LawNone, Period{}, days(45), days(45), false, 0, "where you live"},
 		{"US-CA", "teleport", LawPolicy, Period{}, days(45), days(45), false, 0, "California"},
 	}
 	for _, c := range cases {
@@ -266,7 +271,10 @@ func TestCompute(t *testing.T) {
 	}{
 		{"CCPA received on a Friday", "US-CA", "access", at(2026, 1, 2, 9, 0), ptr(at(2026, 1, 16, 9, 0)), at(2026, 2, 16, 9, 0)},
 		{"CCPA deletion received on a Saturday", "US-CA", "deletion", at(2026, 1, 3, 9, 0), ptr(at(2026, 1, 16, 9, 0)), at(2026, 2, 17, 9, 0)},
-		{"CCPA opt-out: 15 business days, no acknowledgement", "US-CA", "opt_out", at(2026, 1, 2, 9, 0), nil, at(2026, 1, 23, 9, 0)},
+		// 11 CCR §7026(f): 15 business days; Monday 19 January 2026 (Martin
+		// Luther King, Jr. Day, 5 U.S.C. §6103(a), Cal. Gov. Code §6700) is
+		// not one, so the deadline moves from 23 to 26 January.
+		{"CCPA opt-out: 15 business days, no acknowledgement", "US-CA", "opt_out", at(2026, 1, 2, 9, 0), nil, at(2026, 1, 26, 9, 0)},
 		{"Shine the Light: 30 days", "US-CA", "direct_marketing_disclosures", day(2026, 3, 1), nil, day(2026, 3, 31)},
 		{"UK GDPR one month at a month end", "GB", "access", day(2026, 1, 31), nil, day(2026, 2, 28)},
 		{"GDPR one month in a leap year", "DE", "access", day(2028, 1, 31), nil, day(2028, 2, 29)},
@@ -276,8 +284,8 @@ func TestCompute(t *testing.T) {
 		{"Virginia appeal: 60 days", "US-VA", "appeal", day(2026, 1, 1), nil, day(2026, 3, 2)},
 		{"Colorado appeal: 45 days", "US-CO", "appeal", day(2026, 1, 1), nil, day(2026, 2, 15)},
 		{"Utah: 45 days", "US-UT", "portability", day(2026, 1, 1), nil, day(2026, 2, 15)},
-		{"unknown country: policy 45 days", "BR", "access", day(2026, 1, 1), nil, day(2026, 2, 15)},
-		{"unknown US state: policy 45 days", "US-TX", "deletion", day(2026, 1, 1), nil, day(2026, 2, 15)},
+		{"unknown country: policy 45 days", "JP", "access", day(2026, 1, 1), nil, day(2026, 2, 15)},
+		{"US state without a law: policy 45 days", "US-WA", "deletion", day(2026, 1, 1), nil, day(2026, 2, 15)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -309,9 +317,12 @@ func TestExtend(t *testing.T) {
 		{"CCPA 45+45", "US-CA", "access", at(2026, 1, 2, 9, 0), at(2026, 2, 16, 9, 0), at(2026, 4, 2, 9, 0)},
 		// Two further months from the end of the first.
 		{"GDPR 1+2 months", "DE", "access", day(2026, 1, 15), day(2026, 2, 15), day(2026, 4, 15)},
-		// From the original due date (28 February), not from receipt: the
-		// 28th, not the 30th.
-		{"GDPR 1+2 months at a month end", "DE", "access", day(2026, 1, 31), day(2026, 2, 28), day(2026, 4, 28)},
+		// GDPR Art. 12(3) with Reg. 1182/71 Art. 3(2)(c): three months from
+		// receipt, 30 April, not two months from the clamped 28 February
+		// (28 April).
+		{"GDPR 1+2 months at a month end", "DE", "access", day(2026, 1, 31), day(2026, 2, 28), day(2026, 4, 30)},
+		{"UK GDPR 1+2 months from 30 November", "GB", "access", day(2026, 11, 30), day(2026, 12, 30), day(2027, 2, 28)},
+		{"GDPR 1+2 months from 29 January in a leap year", "FR", "access", day(2028, 1, 30), day(2028, 2, 29), day(2028, 4, 30)},
 		{"GDPR Aug 31", "IE", "objection", day(2026, 8, 31), day(2026, 9, 30), day(2026, 11, 30)},
 		{"UK GDPR to a leap February", "GB", "deletion", day(2027, 11, 30), day(2027, 12, 30), day(2028, 2, 29)},
 		{"Iowa 90+45", "US-IA", "deletion", day(2026, 1, 1), day(2026, 4, 1), day(2026, 5, 16)},
@@ -355,6 +366,11 @@ func TestExtendRefused(t *testing.T) {
 		if e, err := Extend(d, c.j, c.rt); !errors.Is(err, ErrNoExtension) || e.ExtendedUntil != nil {
 			t.Errorf("Extend(%s, %s) = %v, %v; want ErrNoExtension", c.j, c.rt, e.ExtendedUntil, err)
 		}
+	}
+	// Without ReceivedAt (deadlines stored by an older caller), Extend counts
+	// from the due date.
+	if e, err := Extend(Deadlines{DueAt: day(2026, 2, 28)}, "DE", "access"); err != nil || !e.ExtendedUntil.Equal(day(2026, 4, 28)) {
+		t.Errorf("Extend without ReceivedAt: %v, %v", e.ExtendedUntil, err)
 	}
 	if _, err := Extend(Deadlines{}, "US-CA", "access"); !errors.Is(err, ErrNoDueDate) {
 		t.Errorf("Extend of zero deadlines: %v", err)
@@ -513,6 +529,14 @@ func FuzzPeriodAfter(f *testing.F) {
 			}
 			if p.Days > 0 && !p.BusinessDays && got.Sub(u) != time.Duration(p.Days)*24*time.Hour {
 				t.Fatalf("%#v.After(%v) = %v", p, from, got)
+			}
+			if p.Days > 0 && p.BusinessDays {
+				// With the California holidays: a business day, never
+				// before the weekdays-only deadline.
+				h := Period{Days: p.Days % 1000, BusinessDays: true, Holidays: CalendarCalifornia}
+				if hg := h.After(from); weekend(hg) || isHoliday(CalendarCalifornia, hg) || hg.Before(Period{Days: h.Days, BusinessDays: true}.After(from)) {
+					t.Fatalf("%#v.After(%v) = %v", h, from, hg)
+				}
 			}
 			if p.Months > 0 {
 				total := u.Year()*12 + int(u.Month()) - 1 + p.Months

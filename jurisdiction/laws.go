@@ -2,7 +2,8 @@ package jurisdiction
 
 // The law table. Each entry gives the rules of one law for a group of
 // request types in one jurisdiction key (see jurisdictionKey: "US-CA",
-// "US-VA", "US-CO", "US-CT", "US-UT", "US-IA", "GB", "EEA"). Every figure
+// "US-TX", …, "GB", "EEA", "CH", "CA", "CA-QC", "BR"); laws (lawtable.go)
+// gives what each law says beyond one request type. Every figure
 // carries the provision it comes from; "UNSURE" marks a figure or citation
 // that could not be checked against the official text, with the choice made
 // (the stricter deadline, the more generous limit for the person).
@@ -11,9 +12,10 @@ package jurisdiction
 // counts the same set of types, because CheckLimit takes a single list of
 // earlier requests.
 
-func days(n int) Period   { return Period{Days: n} }
-func bdays(n int) Period  { return Period{Days: n, BusinessDays: true} }
-func months(n int) Period { return Period{Months: n} }
+func days(n int) Period    { return Period{Days: n} }
+func caBdays(n int) Period { return Period{Days: n, BusinessDays: true, Holidays: CalendarCalifornia} }
+func bdays(n int) Period   { return Period{Days: n, BusinessDays: true} }
+func months(n int) Period  { return Period{Months: n} }
 
 type entry struct {
 	jurisdiction string   // jurisdictionKey
@@ -40,6 +42,52 @@ var complaints = map[string]string{
 	// investigates complaints; the Attorney General enforces.
 	"US-UT": "the Utah Division of Consumer Protection (https://dcp.utah.gov)",
 	"US-IA": "the Iowa Attorney General (https://www.iowaattorneygeneral.gov)",
+	// UNSURE: the complaint URLs below marked (u) were not read on the
+	// authority's site; each names the authority the statute gives.
+	// Tex. Bus. & Com. Code §541.151 (exclusive AG enforcement), §541.152
+	// (the AG's online complaint mechanism). (u)
+	"US-TX": "the Texas Attorney General (https://www.texasattorneygeneral.gov/consumer-protection/file-consumer-complaint)",
+	// ORS 646A.589: the Oregon Attorney General (Department of Justice)
+	// enforces (Oregon DOJ business privacy FAQ). (u)
+	"US-OR": "the Oregon Department of Justice (https://justice.oregon.gov/consumercomplaints/)",
+	// Mont. Code Ann. §30-14-2817: exclusive AG enforcement. (u)
+	"US-MT": "the Montana Attorney General's Office of Consumer Protection (https://dojmt.gov/consumer/)",
+	// 6 Del. C. §12D-111: the Department of Justice enforces (UNSURE). (u)
+	"US-DE": "the Delaware Department of Justice (https://attorneygeneral.delaware.gov/fraud/cmu/complaint/)",
+	// Neb. Rev. Stat. §87-1109: the AG's online mechanism (UNSURE of the
+	// enforcement section). (u)
+	"US-NE": "the Nebraska Attorney General (https://protectthegoodlife.nebraska.gov/)",
+	// RSA 507-H:11; the NH DOJ Data Privacy Unit page (official, read).
+	"US-NH": "the New Hampshire Department of Justice, Data Privacy Unit (https://www.doj.nh.gov/data-privacy-enforcement)",
+	// N.J.S.A. 56:8-166.4 et seq., enforced under the Consumer Fraud Act by
+	// the AG and the Division of Consumer Affairs (UNSURE of the section). (u)
+	"US-NJ": "the New Jersey Division of Consumer Affairs (https://www.njconsumeraffairs.gov/Pages/Consumer-Complaints.aspx)",
+	// Tenn. Code Ann. §47-18-3308 (UNSURE of the section): the Attorney
+	// General and Reporter enforces. (u)
+	"US-TN": "the Tennessee Attorney General (https://www.tn.gov/attorneygeneral/working-for-tennessee/consumer/file-a-complaint.html)",
+	// Minn. Stat. §325M.20; the AG's consumer data privacy page (read).
+	"US-MN": "the Minnesota Attorney General (https://www.ag.state.mn.us/Data-Privacy/Consumer/)",
+	// Md. Code, Com. Law §14-4613 (UNSURE: renumbered §14-4713?): the
+	// Consumer Protection Division enforces under the Consumer Protection
+	// Act. (u)
+	"US-MD": "the Maryland Attorney General's Consumer Protection Division (https://www.marylandattorneygeneral.gov/Pages/CPD/Complaint.aspx)",
+	// Ind. Code 24-15-10 (UNSURE of the chapter): the AG enforces. (u)
+	"US-IN": "the Indiana Attorney General (https://www.in.gov/attorneygeneral/consumer-protection-division/file-a-complaint/)",
+	// KRS 367.3627: exclusive AG enforcement (bill summary read). (u)
+	"US-KY": "the Kentucky Attorney General (https://www.ag.ky.gov/)",
+	// R.I. Gen. Laws §6-48.1-8 (UNSURE): the AG enforces. (u)
+	"US-RI": "the Rhode Island Attorney General (https://riag.ri.gov/about-our-office/divisions-and-units/civil-division/consumer-protection)",
+	// FADP Art. 49: the FDPIC investigates on reports (UNSURE: no
+	// complaint right like GDPR Art. 77); civil action, Art. 32.
+	"CH": "the Federal Data Protection and Information Commissioner (https://www.edoeb.admin.ch)",
+	// PIPEDA s. 11: a complaint to the Privacy Commissioner of Canada. (u)
+	"CA": "the Office of the Privacy Commissioner of Canada (https://www.priv.gc.ca/en/report-a-concern/)",
+	// CQLR c. P-39.1 s. 42-43 (UNSURE): the Commission d'accès à
+	// l'information examines disagreements. (u)
+	"CA-QC": "the Commission d'accès à l'information du Québec (https://www.cai.gouv.qc.ca)",
+	// LGPD Art. 18 §1: the data subject may petition the national authority
+	// against the controller. (u)
+	"BR": "the Autoridade Nacional de Proteção de Dados, ANPD (https://www.gov.br/anpd/pt-br)",
 	// GDPR Art. 77: a complaint to a supervisory authority, in particular in
 	// the member state of habitual residence, place of work or infringement.
 	"EEA": "the data protection authority of your country",
@@ -56,9 +104,11 @@ const policyComplaint = "the data protection or consumer protection authority wh
 
 // policyRules are Custos's own rules where no law of the table applies: the
 // 45 days (and one 45-day extension with notice) most US state laws use, no
-// appeal, no limits, free.
+// appeal, no limits, free. For sets Law to LawPolicy or LawNone and says
+// in Note whose promises they are.
 var policyRules = Rules{
 	Law:                  LawPolicy,
+	Citation:             "the organisation's own policy (no law)",
 	Respond:              days(45),
 	Extension:            days(45),
 	ExtensionNeedsNotice: true,
@@ -77,7 +127,25 @@ var lawPhrases = map[string]string{
 	LawICDPA:         "Iowa law",
 	LawGDPR:          "The GDPR",
 	LawUKGDPR:        "UK data protection law",
+	LawTDPSA:         "Texas law",
+	LawOCPA:          "Oregon law",
+	LawMTCDPA:        "Montana law",
+	LawDPDPA:         "Delaware law",
+	LawNDPA:          "Nebraska law",
+	LawNHPA:          "New Hampshire law",
+	LawNJDPA:         "New Jersey law",
+	LawTIPA:          "Tennessee law",
+	LawMNCDPA:        "Minnesota law",
+	LawMODPA:         "Maryland law",
+	LawINCDPA:        "Indiana law",
+	LawKCDPA:         "Kentucky law",
+	LawRIDTPPA:       "Rhode Island law",
+	LawFADP:          "Swiss law",
+	LawPIPEDA:        "Canadian law",
+	LawQuebec:        "Quebec law",
+	LawLGPD:          "Brazilian law",
 	LawPolicy:        "Our policy",
+	LawNone:          "Our policy",
 }
 
 // ---- California: CCPA as amended by the CPRA (Cal. Civ. Code §1798.100 et
@@ -85,7 +153,8 @@ var lawPhrases = map[string]string{
 
 var ccpaFee = FeeRule{
 	// Cal. Civ. Code §1798.130(a)(2)(A): "free of charge".
-	Charge: FeeNone,
+	Charge:   FeeNone,
+	Citation: "Cal. Civ. Code §1798.130(a)(2)(A); §1798.145(h)(3) (UNSURE of the subdivision letter)",
 	// Cal. Civ. Code §1798.145(h)(3) (UNSURE of the subdivision letter, which
 	// moved with the CPRA; the rule itself is certain).
 	Exception: "If requests are manifestly unfounded or excessive, in particular because of their repetitive character, the business may charge a reasonable fee or refuse to act on them, and must say why.",
@@ -97,7 +166,8 @@ func ccpaRights(limits []Limit) Rules {
 		Law: LawCCPA,
 		// Cal. Code Regs. tit. 11 §7021(a): confirm receipt of a request to
 		// delete, correct or know within 10 business days.
-		Acknowledge: bdays(10),
+		Acknowledge: caBdays(10),
+		Citation:    "Cal. Civ. Code §1798.130(a)(2)(A); Cal. Code Regs. tit. 11 §7021(a)-(b)",
 		// Cal. Civ. Code §1798.130(a)(2)(A): within 45 days of receiving the
 		// request; §7021(b): the 45 days begin on the day the request is
 		// received, regardless of the time needed to verify it.
@@ -127,8 +197,9 @@ func ccpaSignal() Rules {
 		// personal information, §1798.121): "as soon as feasibly possible,
 		// but no later than 15 business days from the date the business
 		// receives the request". No extension is provided.
-		Respond:   bdays(15),
-		Fee:       FeeRule{Charge: FeeNone},
+		Respond:   caBdays(15),
+		Citation:  "Cal. Code Regs. tit. 11 §7026(f), §7027(g)",
+		Fee:       FeeRule{Charge: FeeNone, Citation: "Cal. Civ. Code §1798.135 (UNSURE of the subdivision): no fee for opting out"},
 		Complaint: complaints["US-CA"],
 	}
 }
@@ -150,9 +221,11 @@ func gdpr(law, complaint string) Rules {
 		Respond:              months(1),
 		Extension:            months(2),
 		ExtensionNeedsNotice: true,
+		Citation:             "GDPR Art. 12(3); Regulation (EEC, Euratom) No 1182/71 Art. 3(2)(c) (months)",
 		// GDPR Art. 12(5): free of charge; Art. 15(3): further copies.
 		Fee: FeeRule{
 			Charge:    FeeNone,
+			Citation:  "GDPR Art. 12(5), Art. 15(3)",
 			Exception: "If requests are manifestly unfounded or excessive, in particular because of their repetitive character, the controller may charge a reasonable fee or refuse to act on them (Art. 12(5)); further copies of your data may carry a reasonable fee based on administrative costs (Art. 15(3)).",
 		},
 		// No limit on the number of requests: only the Art. 12(5) exception.
@@ -176,9 +249,10 @@ var gdprTypes = []string{
 // ---- The Virginia-model US state laws.
 
 // stateRights builds the rules of the 45-day (Iowa: 90-day) state laws.
-func stateRights(law, key string, respond, extension Period, appeal *AppealRules, fee FeeRule, limits []Limit) Rules {
+func stateRights(law, key, citation string, respond, extension Period, appeal *AppealRules, fee FeeRule, limits []Limit) Rules {
 	return Rules{
 		Law:                  law,
+		Citation:             citation,
 		Respond:              respond,
 		Extension:            extension,
 		ExtensionNeedsNotice: true,
@@ -193,11 +267,12 @@ func stateRights(law, key string, respond, extension Period, appeal *AppealRules
 func stateAppeal(law, key string, respond, extension Period, appeal *AppealRules) Rules {
 	return Rules{
 		Law:                  law,
+		Citation:             appeal.Citation,
 		Respond:              respond,
 		Extension:            extension,
 		ExtensionNeedsNotice: !extension.IsZero(),
 		Appeal:               appeal,
-		Fee:                  FeeRule{Charge: FeeNone},
+		Fee:                  FeeRule{Charge: FeeNone, Citation: "no fee for an appeal: " + appeal.Citation},
 		Complaint:            complaints[key],
 	}
 }
@@ -211,28 +286,33 @@ var (
 	// General to submit a complaint. No extension.
 	// UNSURE: the URL of the complaint form; the Consumer Protection
 	// Section's page is given.
-	vaAppeal = &AppealRules{Respond: days(60), Authority: "the Virginia Attorney General", AuthorityURL: "https://www.oag.state.va.us/consumer-protection/"}
+	vaAppeal = &AppealRules{Respond: days(60), Authority: "the Virginia Attorney General", AuthorityURL: "https://www.oag.state.va.us/consumer-protection/",
+		Citation: "Va. Code §59.1-577(C) (UNSURE: 60 days from secondary sources; the subsection's text was not read)"}
 	// Colo. Rev. Stat. §6-1-1306(3): appeal decided within 45 days of
 	// receipt, extendable by 60 additional days with notice (see the appeal
 	// entry); if denied, the controller informs the consumer of the ability
 	// to contact the Attorney General.
-	coAppeal = &AppealRules{Respond: days(45), Authority: "the Colorado Attorney General", AuthorityURL: "https://coag.gov/file-complaint/"}
+	coAppeal = &AppealRules{Respond: days(45), Authority: "the Colorado Attorney General", AuthorityURL: "https://coag.gov/file-complaint/",
+		Citation: "Colo. Rev. Stat. §6-1-1306(3) (UNSURE: 45 days + 60 from memory of the statute; text not read)"}
 	// Conn. Gen. Stat. §42-518 (appeals; UNSURE of the subsection letter):
 	// within 60 days of receipt of an appeal; if denied, an online mechanism,
 	// if available, or other method to contact the Attorney General.
 	// UNSURE: the URL of the e-complaint form.
-	ctAppeal = &AppealRules{Respond: days(60), Authority: "the Connecticut Attorney General", AuthorityURL: "https://www.dir.ct.gov/ag/complaint/"}
+	ctAppeal = &AppealRules{Respond: days(60), Authority: "the Connecticut Attorney General", AuthorityURL: "https://www.dir.ct.gov/ag/complaint/",
+		Citation: "Conn. Gen. Stat. §42-518(d) (UNSURE: 60 days from secondary sources; the subsection's text was not read)"}
 	// Iowa Code §715D.3(3): within 60 days of receipt of an appeal; if
 	// denied, an online mechanism through which to contact the Attorney
 	// General. (The brief cited §715D.4, which is the controller-duties
 	// section; the appeal and deadlines are in §715D.3 of Senate File 262.)
 	// UNSURE: the URL of the complaint form; the office's site is given.
-	iaAppeal = &AppealRules{Respond: days(60), Authority: "the Iowa Attorney General", AuthorityURL: "https://www.iowaattorneygeneral.gov"}
+	iaAppeal = &AppealRules{Respond: days(60), Authority: "the Iowa Attorney General", AuthorityURL: "https://www.iowaattorneygeneral.gov",
+		Citation: "Iowa Code §715D.3(3) (UNSURE: 60 days from secondary sources; the text was not read)"}
 )
 
-// table is the law table. For returns the first entry whose jurisdiction
-// and types match.
-var table = []entry{
+// coreTable holds the laws of the first version of the table; table (in
+// lawtable.go) adds the others. For returns the first entry whose
+// jurisdiction and types match.
+var coreTable = []entry{
 	// -- California, CCPA/CPRA.
 	{
 		jurisdiction: "US-CA",
@@ -242,10 +322,12 @@ var table = []entry{
 		rules: ccpaRights([]Limit{{
 			// Cal. Civ. Code §1798.130(b): a business is not obligated to
 			// provide the information of §§1798.110 and 1798.115 to the same
-			// consumer more than twice in a 12-month period; §1798.100(d):
-			// nor to provide personal information more than twice in a
-			// 12-month period. Counted together (one right to know).
+			// consumer more than twice in a 12-month period. (The former
+			// §1798.100(d) to the same effect was struck by the CPRA.)
+			// Counted together (one right to know). UNSURE: §1798.130(b)'s
+			// text was not re-read for this table.
 			Types: []string{TypeAccess, TypeCategories, TypePortability}, Count: 2, Window: Window12Months, Beyond: BeyondRefuse,
+			Citation: "Cal. Civ. Code §1798.130(b)",
 		}}),
 	},
 	{
@@ -275,13 +357,15 @@ var table = []entry{
 			// address is answered within 30 days (150 days when sent
 			// elsewhere; Custos uses 30 for all, the stricter). No
 			// extension. UNSURE of the subdivision numbers.
-			Respond: days(30),
+			Respond:  days(30),
+			Citation: "Cal. Civ. Code §1798.83 (UNSURE of the subdivision)",
 			// §1798.83(a): the information is provided "free of charge".
-			Fee: FeeRule{Charge: FeeNone},
+			Fee: FeeRule{Charge: FeeNone, Citation: "Cal. Civ. Code §1798.83(a)"},
 			// §1798.83: a business need respond to a customer only once
 			// during the course of any calendar year.
 			Limits: []Limit{{
 				Types: []string{TypeDirectMarketingDisclosures}, Count: 1, Window: WindowCalendarYear, Beyond: BeyondRefuse,
+				Citation: "Cal. Civ. Code §1798.83 (UNSURE of the subdivision)",
 			}},
 			// Enforced by civil action (§1798.84) and the Attorney General.
 			Complaint: "the California Attorney General (https://oag.ca.gov)",
@@ -300,7 +384,7 @@ var table = []entry{
 	{
 		jurisdiction: "US-VA",
 		types:        []string{TypeAccess, TypeCategories, TypePortability, TypeCorrection, TypeDeletion, TypeOptOut},
-		rules: stateRights(LawVCDPA, "US-VA",
+		rules: stateRights(LawVCDPA, "US-VA", "Va. Code §59.1-577(B)(1)",
 			// Va. Code §59.1-577(B)(1): within 45 days of receipt; extendable
 			// once by 45 additional days, informing the consumer within the
 			// initial 45 days, with the reason.
@@ -308,13 +392,14 @@ var table = []entry{
 			// §59.1-577(B)(3): free of charge, up to twice annually per
 			// consumer; manifestly unfounded, excessive or repetitive
 			// requests may carry a fee or be declined.
-			FeeRule{Charge: FeeNone, Exception: stateFeeException},
+			FeeRule{Charge: FeeNone, Exception: stateFeeException, Citation: "Va. Code §59.1-577(B)(3)"},
 			[]Limit{{
 				// "Twice annually": UNSURE whether a calendar or a rolling
 				// year; the calendar year is never less generous (its window
 				// always lies inside the last 12 months). Beyond it, a fee,
 				// not a refusal.
 				Types: informationTypes, Count: 2, Window: WindowCalendarYear, Beyond: BeyondFee,
+				Citation: "Va. Code §59.1-577(B)(3)",
 			}}),
 	},
 	{
@@ -329,7 +414,7 @@ var table = []entry{
 	{
 		jurisdiction: "US-CO",
 		types:        []string{TypeAccess, TypeCategories, TypePortability, TypeCorrection, TypeDeletion, TypeOptOut},
-		rules: stateRights(LawCPA, "US-CO",
+		rules: stateRights(LawCPA, "US-CO", "Colo. Rev. Stat. §6-1-1306(4) (UNSURE: 45+45 from secondary sources; subsection (3) or (4))",
 			// Colo. Rev. Stat. §6-1-1306(2)(a)-(b): within 45 days after
 			// receipt; extendable by 45 additional days where reasonably
 			// necessary, informing the consumer within the 45 days, with the
@@ -343,13 +428,15 @@ var table = []entry{
 			// counts the same types (CheckLimit takes one list of earlier
 			// requests): the portability limit below counts portability
 			// requests only.
-			FeeRule{Charge: FeeNone, Exception: "The first request in any 12 months is free; for a second or later one within 12 months a fee may be charged. " + stateFeeException},
+			FeeRule{Charge: FeeNone, Exception: "The first request in any 12 months is free; for a second or later one within 12 months a fee may be charged. " + stateFeeException,
+				Citation: "Colo. Rev. Stat. §6-1-1306 (UNSURE of the paragraph)"},
 			[]Limit{{
 				// §6-1-1306(1)(e): the right to data portability may be
 				// exercised no more than two times per calendar year. UNSURE
 				// of the exact wording; applied to portability only, not to
 				// access, the more generous reading.
 				Types: []string{TypePortability}, Count: 2, Window: WindowCalendarYear, Beyond: BeyondRefuse,
+				Citation: "Colo. Rev. Stat. §6-1-1306(1)(e) (UNSURE)",
 			}}),
 	},
 	{
@@ -367,7 +454,7 @@ var table = []entry{
 	{
 		jurisdiction: "US-CT",
 		types:        []string{TypeAccess, TypeCategories, TypePortability, TypeCorrection, TypeDeletion, TypeOptOut},
-		rules: stateRights(LawCTDPA, "US-CT",
+		rules: stateRights(LawCTDPA, "US-CT", "Conn. Gen. Stat. §42-518(c)(1)",
 			// Conn. Gen. Stat. §42-518(c)(1): not later than 45 days after
 			// receipt; extendable by 45 additional days, informing the
 			// consumer within the initial 45 days, with the reason.
@@ -375,8 +462,8 @@ var table = []entry{
 			// §42-518(c)(3): free of charge once per consumer during any
 			// twelve-month period; manifestly unfounded, excessive or
 			// repetitive requests may carry a fee or be declined.
-			FeeRule{Charge: FeeNone, Exception: stateFeeException},
-			[]Limit{{Types: informationTypes, Count: 1, Window: Window12Months, Beyond: BeyondFee}}),
+			FeeRule{Charge: FeeNone, Exception: stateFeeException, Citation: "Conn. Gen. Stat. §42-518(c)(3)"},
+			[]Limit{{Types: informationTypes, Count: 1, Window: Window12Months, Beyond: BeyondFee, Citation: "Conn. Gen. Stat. §42-518(c)(3)"}}),
 	},
 	{
 		jurisdiction: "US-CT",
@@ -391,20 +478,21 @@ var table = []entry{
 	{
 		jurisdiction: "US-UT",
 		types:        []string{TypeAccess, TypeCategories, TypePortability, TypeDeletion, TypeOptOut},
-		rules: stateRights(LawUCPA, "US-UT",
+		rules: stateRights(LawUCPA, "US-UT", "Utah Code §13-61-203(2)",
 			// Utah Code §13-61-203: within 45 days after receipt; extendable
 			// once by 45 additional days if reasonably necessary due to the
 			// complexity or volume of requests, informing the consumer of the
 			// length of and reason for the extension.
 			days(45), days(45), nil,
-			// §13-61-203: no fee, except for requests that are excessive,
-			// repetitive, technically infeasible or manifestly unfounded
-			// (or whose primary purpose is not to exercise a right, or that
-			// harass or unduly burden the business). UNSURE whether the act
-			// also allows a fee for a second request within 12 months; no
-			// such limit is modelled, the more generous reading.
-			FeeRule{Charge: FeeNone, Exception: "If a request is excessive, repetitive, technically infeasible or manifestly unfounded, the business may charge a reasonable fee or refuse to act on it."},
-			nil),
+			// §13-61-203(4): no fee, except for the consumer's second or
+			// later request in the same 12-month period, and for requests
+			// that are excessive, repetitive, technically infeasible or
+			// manifestly unfounded (or whose primary purpose is not to
+			// exercise a right). The 12-month fee rule is now modelled (the
+			// text was read for this table).
+			FeeRule{Charge: FeeNone, Exception: "If a request is excessive, repetitive, technically infeasible or manifestly unfounded, the business may charge a reasonable fee or refuse to act on it.",
+				Citation: "Utah Code §13-61-203(4)"},
+			[]Limit{{Types: informationTypes, Count: 1, Window: Window12Months, Beyond: BeyondFee, Citation: "Utah Code §13-61-203(4)"}}),
 	},
 
 	// -- Iowa, Consumer Data Protection Act (Iowa Code chapter 715D). Rights,
@@ -413,7 +501,7 @@ var table = []entry{
 	{
 		jurisdiction: "US-IA",
 		types:        []string{TypeAccess, TypeCategories, TypePortability, TypeDeletion, TypeOptOut},
-		rules: stateRights(LawICDPA, "US-IA",
+		rules: stateRights(LawICDPA, "US-IA", "Iowa Code §715D.3(2)(a) (UNSURE: 90+45 from secondary sources paraphrasing it; the text was not read)",
 			// Iowa Code §715D.3(2)(a): within 90 days of receipt; extendable
 			// once by 45 additional days when reasonably necessary, informing
 			// the consumer within the initial 90 days, with the reason.
@@ -421,10 +509,12 @@ var table = []entry{
 			// §715D.3(2)(c): free of charge, up to twice annually per
 			// consumer; manifestly unfounded, excessive, repetitive or
 			// technically infeasible requests may carry a fee or be declined.
-			FeeRule{Charge: FeeNone, Exception: "If requests are manifestly unfounded, excessive, repetitive or technically infeasible, the business may charge a reasonable fee or decline to act on them; it bears the burden of showing that."},
+			FeeRule{Charge: FeeNone, Exception: "If requests are manifestly unfounded, excessive, repetitive or technically infeasible, the business may charge a reasonable fee or decline to act on them; it bears the burden of showing that.",
+				Citation: "Iowa Code §715D.3(2)(c) (UNSURE)"},
 			[]Limit{{
 				// "Twice annually": the calendar year, as for Virginia.
 				Types: informationTypes, Count: 2, Window: WindowCalendarYear, Beyond: BeyondFee,
+				Citation: "Iowa Code §715D.3(2)(c) (UNSURE)",
 			}}),
 	},
 	{

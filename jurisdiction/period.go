@@ -12,6 +12,9 @@ type Period struct {
 	Days         int
 	BusinessDays bool // Days are business days (Monday to Friday)
 	Months       int
+	// Holidays names the holiday calendar business days skip besides
+	// Saturdays and Sundays (CalendarCalifornia); empty skips none.
+	Holidays string
 }
 
 // IsZero reports whether the period is empty (the law sets no such period).
@@ -28,10 +31,14 @@ func (p Period) String() string {
 	case p.Months > 1:
 		return fmt.Sprintf("%d months", p.Months)
 	case p.Days > 0 && p.BusinessDays:
+		unit := "business days"
 		if p.Days == 1 {
-			return "1 business day"
+			unit = "business day"
 		}
-		return fmt.Sprintf("%d business days", p.Days)
+		if p.Holidays != "" {
+			return fmt.Sprintf("%d %s (%s holidays excluded)", p.Days, unit, p.Holidays)
+		}
+		return fmt.Sprintf("%d %s", p.Days, unit)
 	case p.Days == 1:
 		return "1 day"
 	case p.Days > 1:
@@ -46,8 +53,8 @@ func (p Period) String() string {
 //   - Calendar days: t plus Days days.
 //   - Business days: the Days-th weekday after t's date, skipping Saturdays
 //     and Sundays (a request received on a Saturday or Sunday starts
-//     counting on Monday, day 1 being Monday). Public holidays are not
-//     modelled, which can only make the deadline earlier.
+//     counting on Monday, day 1 being Monday) and the holidays of the
+//     period's Holidays calendar (see holidays.go), computed by rule.
 //   - Months: the same day of the month Months months later, clamped to the
 //     last day of that month (31 January + 1 month = 28 February, or 29 in a
 //     leap year; 31 March + 1 month = 30 April). It never spills into the
@@ -61,7 +68,9 @@ func (p Period) After(t time.Time) time.Time {
 		t = addMonths(t, p.Months)
 	}
 	if p.Days > 0 {
-		if p.BusinessDays {
+		if p.BusinessDays && p.Holidays != "" {
+			t = addBusinessDaysSkipping(t, p.Days, p.Holidays)
+		} else if p.BusinessDays {
 			t = addBusinessDays(t, p.Days)
 		} else {
 			t = t.AddDate(0, 0, p.Days)
@@ -112,4 +121,18 @@ func addBusinessDays(t time.Time, n int) time.Time {
 func weekend(t time.Time) bool {
 	wd := t.Weekday()
 	return wd == time.Saturday || wd == time.Sunday
+}
+
+// addBusinessDaysSkipping returns the n-th day after t's date that is
+// neither a weekend day nor a holiday of calendar, at t's time of day. It
+// steps day by day: holidays follow no weekly rhythm. Periods of business
+// days in the laws are short (10 or 15 days).
+func addBusinessDaysSkipping(t time.Time, n int, calendar string) time.Time {
+	for n > 0 {
+		t = t.AddDate(0, 0, 1)
+		if !weekend(t) && !isHoliday(calendar, t) {
+			n--
+		}
+	}
+	return t
 }

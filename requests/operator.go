@@ -66,7 +66,7 @@ func (s *Service) view(ctx context.Context, r store.Request) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
-	v := View{ID: r.ID, Type: r.Type, Status: r.Status, Jurisdiction: r.Jurisdiction, Law: jurisdiction.For(r.Jurisdiction, r.Type).Law,
+	v := View{ID: r.ID, Type: r.Type, Status: r.Status, Jurisdiction: r.Jurisdiction, Law: jurisdiction.ForAt(r.Jurisdiction, r.Type, r.ReceivedAt).Law,
 		Channel: r.Channel, Agent: p.AgentName, SubjectKnown: r.SubjectID != "", AppealOf: r.AppealOf, DuplicateOf: r.DuplicateOf,
 		ReceivedAt: r.ReceivedAt, VerifiedAt: r.VerifiedAt, AcknowledgeBy: r.AcknowledgeBy, DueAt: r.DueAt,
 		ExtendedUntil: r.ExtendedUntil, CompletedAt: r.CompletedAt}
@@ -261,7 +261,7 @@ func (s *Service) Extend(ctx context.Context, actor, id, reason string) (View, e
 		if !open(r.Status) {
 			return custos.Errorf(custos.KindConflict, "invalid_transition", "A %s request cannot be extended.", r.Status)
 		}
-		d, err := jurisdiction.Extend(jurisdiction.Deadlines{AcknowledgeBy: r.AcknowledgeBy, DueAt: r.DueAt, ExtendedUntil: r.ExtendedUntil},
+		d, err := jurisdiction.Extend(jurisdiction.Deadlines{ReceivedAt: r.ReceivedAt, AcknowledgeBy: r.AcknowledgeBy, DueAt: r.DueAt, ExtendedUntil: r.ExtendedUntil},
 			r.Jurisdiction, r.Type)
 		if err != nil {
 			return custos.Wrap(err, custos.KindConflict, "no_extension", err.Error())
@@ -301,7 +301,7 @@ func (s *Service) mailOutcome(ctx context.Context, tx *store.Tx, r store.Request
 	if err != nil {
 		return err
 	}
-	rules := jurisdiction.For(r.Jurisdiction, r.Type)
+	rules := jurisdiction.ForAt(r.Jurisdiction, r.Type, r.ReceivedAt)
 	switch r.Status {
 	case StatusDenied:
 		appeal := ""

@@ -416,7 +416,7 @@ func (s *Service) afterVerification(ctx context.Context, tx *store.Tx, r *store.
 	} else if !errors.Is(err, custos.ErrNotFound) {
 		return err
 	}
-	rules := jurisdiction.For(r.Jurisdiction, r.Type)
+	rules := jurisdiction.ForAt(r.Jurisdiction, r.Type, r.ReceivedAt)
 	prior, err := tx.RequestsByEmail(ctx, r.EmailBlind, r.ReceivedAt.AddDate(-2, 0, 0))
 	if err != nil {
 		return err
