@@ -756,16 +756,6 @@ func (s *Service) Forget(ctx context.Context, requestID string) error {
 	return s.Store.DropCheckpoints(ctx, requestID)
 }
 
-// sameRow reports whether two rows agree on the given fields.
-func sameRow(a, b connector.Row, fields []string) bool {
-	for _, f := range fields {
-		if keyOf(a[f]) != keyOf(b[f]) {
-			return false
-		}
-	}
-	return true
-}
-
 func rowKey(row connector.Row, fields []string) string {
 	parts := make([]string, len(fields))
 	for i, f := range fields {

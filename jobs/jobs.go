@@ -21,21 +21,19 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
 )
 
-// Fulfiller does a request's work and completes it. ErrPending-like
-// outcomes are reported by Pending.
+// Fulfiller does a request's work and completes it. It returns
+// requests.ErrPending when the request waits for an asynchronous system;
+// the job sleeps until a callback wakes it (Enqueue), or Options.Wait has
+// passed.
 type Fulfiller interface {
 	Fulfil(ctx context.Context, actor, id string) error
 	// GiveUp records that a request's run kept failing and needs an operator.
 	GiveUp(ctx context.Context, id string, err error) error
 }
-
-// Pending is returned by a Fulfiller when the request waits for an
-// asynchronous system; the job sleeps until a callback wakes it (Enqueue),
-// or Options.Wait has passed.
-var Pending = errors.New("jobs: waiting for an asynchronous system")
 
 // RequestArgs is the job that runs one privacy request.
 type RequestArgs struct {
@@ -65,7 +63,7 @@ func (w *requestWorker) Work(ctx context.Context, job *river.Job[RequestArgs]) e
 	start := time.Now()
 	err := w.f.Fulfil(dsr.WithSlice(ctx, start.Add(w.slice)), "system", job.Args.RequestID)
 	w.log.Debug("request run", "request", job.Args.RequestID, "attempt", job.Attempt, "took", time.Since(start), "error", err)
-	if errors.Is(err, Pending) {
+	if errors.Is(err, requests.ErrPending) {
 		// The job sleeps rather than ends: a callback that arrives while
 		// this execution is still running cannot enqueue another (one
 		// live job per request), so ending here could lose it and leave

@@ -300,7 +300,7 @@ func (o Org) validate() error {
 		return errors.New("field Organisation.Name is required")
 	}
 	if strings.TrimSpace(o.Email+o.Phone+o.PostalAddress) == "" {
-		return errors.New("Organisation needs at least one of Email, Phone and PostalAddress")
+		return errors.New("field Organisation needs at least one of Email, Phone and PostalAddress")
 	}
 	return nil
 }

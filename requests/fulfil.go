@@ -12,7 +12,6 @@ import (
 	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/dsr"
-	"github.com/custos-privacy/custos/jobs"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
@@ -127,7 +126,7 @@ func (s *Service) reachesSystems(ctx context.Context, id string) (bool, error) {
 }
 
 // Fulfil does what an in-progress request asks and completes it; the job
-// queue calls it. It returns jobs.Pending while a connected system has yet
+// queue calls it. It returns ErrPending while a connected system has yet
 // to answer.
 func (s *Service) Fulfil(ctx context.Context, actor, id string) error {
 	return s.fulfil(ctx, actor, id)
@@ -172,7 +171,7 @@ func (s *Service) connected(ctx context.Context, r store.Request, kind, email st
 	}
 	out, err := s.runner.Run(ctx, job)
 	if err == nil && out.Pending {
-		err = jobs.Pending
+		err = ErrPending
 	}
 	return out, err
 }

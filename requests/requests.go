@@ -6,8 +6,14 @@
 package requests
 
 import (
+	"errors"
 	"slices"
 )
+
+// ErrPending is what Fulfil returns while a connected system has yet to
+// answer by callback: the request is not done, nothing failed, and the job
+// that runs it sleeps until the callback wakes it.
+var ErrPending = errors.New("requests: waiting for an asynchronous system")
 
 // Request types (CONTRACT.md).
 const (

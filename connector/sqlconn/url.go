@@ -108,9 +108,7 @@ func openMySQL(url string, readOnly bool) (*conn, error) {
 // company's database and never creates an empty one by mistake.
 func openSQLite(url string, readOnly bool) (*conn, error) {
 	path := url[len("sqlite:"):]
-	if strings.HasPrefix(path, "//") {
-		path = path[2:] // sqlite:///abs/path
-	}
+	path = strings.TrimPrefix(path, "//") // sqlite:///abs/path
 	if path == "" {
 		return nil, errors.New("sqlconn: sqlite: needs a file path, e.g. sqlite:/var/lib/shop.db")
 	}

@@ -115,10 +115,16 @@ func TestRoleMatrix(t *testing.T) {
 	t.Parallel()
 	f := setup(t, storetest.OpenSQLite(t))
 	_, _, b := f.do(t, "POST", "/api/v1/privacy-requests", "", `{"type":"deletion","email":"m@example.com","jurisdiction":"GB"}`)
-	reqID := regexp.MustCompile(`"id":"(req_[^"]+)"`).FindSubmatch(b)
-	if reqID == nil {
+	m := regexp.MustCompile(`"id":"(req_[^"]+)"`).FindSubmatch(b)
+	if m == nil {
 		t.Fatalf("intake: %s", b)
 	}
+	reqID := string(m[1])
+	t.Run("api", func(t *testing.T) { apiMatrix(t, f, reqID) })
+	t.Run("console", func(t *testing.T) { consoleMatrix(t, f, reqID) })
+}
+
+func apiMatrix(t *testing.T, f *fixture, reqID string) {
 
 	var routes []string
 	for _, r := range api.Routes() {
@@ -134,58 +140,60 @@ func TestRoleMatrix(t *testing.T) {
 	}
 
 	for _, r := range api.Routes() {
-		want, ok := wantAPI[r.Pattern]
-		if !ok {
-			continue
-		}
-		method, path, _ := strings.Cut(r.Pattern, " ")
-		path = fill(path, string(reqID[1]))
-		body := ""
-		if method == "POST" {
-			body = "{}"
-		}
-		if strings.Contains(r.Pattern, "/unsubscribe/") || strings.HasSuffix(r.Pattern, "/result") {
-			body = ""
-		}
-		for _, role := range append([]custos.Role{""}, custos.Roles()...) {
-			status, _, b := f.do(t, method, path, role, body)
-			code := ""
-			if status == 401 || status == 403 {
-				code = errorCode(t, b)
-			}
-			refused := code == custos.CodeUnauthorized || code == custos.CodeForbidden
-			switch {
-			case want == pub:
-				if refused && !(r.Pattern == "GET /api/v1/privacy-requests/{id}" && role != "") {
-					t.Errorf("%s as %q: refused (%d %s), but it is public", r.Pattern, role, status, code)
-				}
-			case role == "":
-				if status != 401 || code != custos.CodeUnauthorized {
-					t.Errorf("%s without a token: %d %s, want 401 unauthorized", r.Pattern, status, code)
-				}
-			case slices.Contains(strings.Fields(want), string(role)):
-				if refused {
-					t.Errorf("%s as %s: %d %s, but %s may call it", r.Pattern, role, status, code, role)
-				}
-			default:
-				if status != 403 || code != custos.CodeForbidden {
-					t.Errorf("%s as %s: %d %s, want 403 forbidden", r.Pattern, role, status, code)
-				}
-			}
+		if want, ok := wantAPI[r.Pattern]; ok {
+			checkRoute(t, f, r.Pattern, want, reqID)
 		}
 	}
 
 	// The operators' view of one request: a bearer token is checked as
 	// the queue is.
 	for _, role := range custos.Roles() {
-		status, _, _ := f.do(t, "GET", "/api/v1/privacy-requests/"+string(reqID[1]), role, "")
+		status, _, _ := f.do(t, "GET", "/api/v1/privacy-requests/"+reqID, role, "")
 		may := slices.Contains(strings.Fields(wantAPI["GET /api/v1/privacy-requests"]), string(role))
 		if may != (status == 200) || (!may && status != 403) {
 			t.Errorf("GET a request as %s: %d", role, status)
 		}
 	}
+}
 
-	// The console, page by page.
+// checkRoute calls one route without a token and as every role.
+func checkRoute(t *testing.T, f *fixture, pattern, want, reqID string) {
+	t.Helper()
+	method, path, _ := strings.Cut(pattern, " ")
+	path = fill(path, reqID)
+	body := ""
+	if method == "POST" && !strings.Contains(pattern, "/unsubscribe/") {
+		body = "{}"
+	}
+	for _, role := range append([]custos.Role{""}, custos.Roles()...) {
+		status, _, b := f.do(t, method, path, role, body)
+		code := ""
+		if status == 401 || status == 403 {
+			code = errorCode(t, b)
+		}
+		refused := code == custos.CodeUnauthorized || code == custos.CodeForbidden
+		switch {
+		case want == pub:
+			if refused && !(pattern == "GET /api/v1/privacy-requests/{id}" && role != "") {
+				t.Errorf("%s as %q: refused (%d %s), but it is public", pattern, role, status, code)
+			}
+		case role == "":
+			if status != 401 || code != custos.CodeUnauthorized {
+				t.Errorf("%s without a token: %d %s, want 401 unauthorized", pattern, status, code)
+			}
+		case slices.Contains(strings.Fields(want), string(role)):
+			if refused {
+				t.Errorf("%s as %s: %d %s, but %s may call it", pattern, role, status, code, role)
+			}
+		default:
+			if status != 403 || code != custos.CodeForbidden {
+				t.Errorf("%s as %s: %d %s, want 403 forbidden", pattern, role, status, code)
+			}
+		}
+	}
+}
+
+func consoleMatrix(t *testing.T, f *fixture, reqID string) {
 	pages := web.ConsoleRoutes(true)
 	for _, p := range pages {
 		if _, ok := wantConsole[p]; !ok {
@@ -197,7 +205,72 @@ func TestRoleMatrix(t *testing.T) {
 			t.Errorf("the console matrix lists %s, which is not a route", p)
 		}
 	}
-	read := func(resp *http.Response, err error) (int, string) {
+	for _, role := range append([]custos.Role{""}, custos.Roles()...) {
+		c, csrf := consoleSession(t, f, role)
+		for _, p := range pages {
+			if wantConsole[p] == pub {
+				continue // the sign-in forms and single sign-on: exercised by their own tests
+			}
+			method, path, _ := strings.Cut(p, " ")
+			u := f.url + fill(path, reqID)
+			var status int
+			if method == "GET" {
+				status, _ = read(t)(c.Get(u))
+			} else {
+				status, _ = read(t)(c.PostForm(u, url.Values{"csrf": {csrf}, "reason": {"matrix"}}))
+			}
+			switch want := consoleExpect(p, wantConsole[p], role); {
+			case want == 0 && (status == 401 || status == 403):
+				t.Errorf("%s as %q: %d, but it may use the page", p, role, status)
+			case want != 0 && status != want:
+				t.Errorf("%s as %q: %d, want %d", p, role, status, want)
+			}
+		}
+	}
+}
+
+// consoleExpect is what a page must answer a role: an exact status, or 0
+// for admitted (anything but 401 and 403).
+func consoleExpect(page, want string, role custos.Role) int {
+	switch {
+	case role == "" || role == custos.RoleIngest: // no session: ingest is refused at sign-in
+		if page == "GET /admin" {
+			return 200 // the sign-in form
+		}
+		return 401
+	case slices.Contains(strings.Fields(want), string(role)):
+		return 0
+	}
+	return 403
+}
+
+// consoleSession signs in to the console as role ("": not at all) and
+// returns the browser and its form token.
+func consoleSession(t *testing.T, f *fixture, role custos.Role) (*http.Client, string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	_, page := read(t)(c.Get(f.url + "/admin"))
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]{32})"`).FindStringSubmatch(page)
+	if csrf == nil {
+		t.Fatalf("no CSRF token on the sign-in form")
+	}
+	if role != "" {
+		status, _ := read(t)(c.PostForm(f.url+"/admin/sign-in", url.Values{"csrf": {csrf[1]}, "token": {f.tokens[role]}}))
+		want := http.StatusSeeOther
+		if role == custos.RoleIngest {
+			want = http.StatusForbidden
+		}
+		if status != want {
+			t.Errorf("sign-in as %s: %d, want %d", role, status, want)
+		}
+	}
+	return c, csrf[1]
+}
+
+// read returns a response's status and body.
+func read(t *testing.T) func(*http.Response, error) (int, string) {
+	return func(resp *http.Response, err error) (int, string) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
@@ -205,54 +278,5 @@ func TestRoleMatrix(t *testing.T) {
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
-	}
-	csrfOf := regexp.MustCompile(`name="csrf" value="([0-9a-f]{32})"`)
-	for _, role := range append([]custos.Role{""}, custos.Roles()...) {
-		jar, _ := cookiejar.New(nil)
-		c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		_, page := read(c.Get(f.url + "/admin"))
-		csrf := csrfOf.FindStringSubmatch(page)
-		if csrf == nil {
-			t.Fatalf("no CSRF token on the sign-in form")
-		}
-		if role != "" {
-			status, _ := read(c.PostForm(f.url+"/admin/sign-in", url.Values{"csrf": {csrf[1]}, "token": {f.tokens[role]}}))
-			canSignIn := role != custos.RoleIngest
-			if canSignIn != (status == http.StatusSeeOther) || (!canSignIn && status != 403) {
-				t.Errorf("sign-in as %s: %d", role, status)
-			}
-		}
-		for _, p := range pages {
-			want := wantConsole[p]
-			if want == pub {
-				continue // the sign-in forms and single sign-on: exercised by their own tests
-			}
-			method, path, _ := strings.Cut(p, " ")
-			u := f.url + fill(path, string(reqID[1]))
-			var status int
-			if method == "GET" {
-				status, _ = read(c.Get(u))
-			} else {
-				status, _ = read(c.PostForm(u, url.Values{"csrf": {csrf[1]}, "reason": {"matrix"}}))
-			}
-			switch {
-			case (role == "" || role == custos.RoleIngest) && p == "GET /admin":
-				if status != 200 {
-					t.Errorf("%s without a session: %d, want the sign-in form", p, status)
-				}
-			case role == "" || role == custos.RoleIngest: // refused at sign-in: no session
-				if status != 401 {
-					t.Errorf("%s without a session: %d, want 401", p, status)
-				}
-			case slices.Contains(strings.Fields(want), string(role)):
-				if status == 401 || status == 403 {
-					t.Errorf("%s as %s: %d, but %s may use it", p, role, status, role)
-				}
-			default:
-				if status != 403 {
-					t.Errorf("%s as %s: %d, want 403", p, role, status)
-				}
-			}
-		}
 	}
 }

@@ -17,9 +17,9 @@ import (
 	"github.com/custos-privacy/custos/dataset"
 	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/internal/wire"
-	"github.com/custos-privacy/custos/jobs"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
 )
 
@@ -314,8 +314,8 @@ func requestCmd(env *Env) *cobra.Command {
 				for {
 					select {
 					case err := <-done:
-						drawn = drawProgress(env.Stdout, svc.DSR, ctx, id, drawn, true)
-						if errors.Is(err, jobs.Pending) {
+						drawProgress(env.Stdout, svc.DSR, ctx, id, drawn, true)
+						if errors.Is(err, requests.ErrPending) {
 							fmt.Fprintln(env.Stdout, "waiting: a connected system answers later by callback; the server finishes the request then")
 							return nil
 						}
