@@ -29,16 +29,18 @@ type server struct {
 	stop  func()
 }
 
-func startServe(t *testing.T, vars map[string]string) *server {
+// startServe starts serve; each tweak may set more of its Env (hooks).
+func startServe(t *testing.T, vars map[string]string, tweaks ...func(*Env)) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
 	done := make(chan int, 1)
 	logs := &syncBuffer{}
-	go func() {
-		done <- Main(ctx, []string{"serve"}, Env{Stdout: io.Discard, Stderr: logs,
-			Getenv: func(k string) string { return vars[k] }, Ready: func(a string) { addrc <- a }})
-	}()
+	env := Env{Stdout: io.Discard, Stderr: logs, Getenv: func(k string) string { return vars[k] }, Ready: func(a string) { addrc <- a }}
+	for _, tw := range tweaks {
+		tw(&env)
+	}
+	go func() { done <- Main(ctx, []string{"serve"}, env) }()
 	s := &server{logs: logs}
 	select {
 	case a := <-addrc:

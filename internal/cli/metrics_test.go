@@ -1,14 +1,9 @@
 package cli
 
 import (
-	"context"
-	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestMetricsListener: /metrics on the main address wants a token; with
@@ -19,37 +14,17 @@ func TestMetricsListener(t *testing.T) {
 	for _, withListener := range []bool{true, false} {
 		t.Run(map[bool]string{true: "metrics-addr", false: "off"}[withListener], func(t *testing.T) {
 			t.Parallel()
-			dir, vars := dataDir(t)
+			_, vars := dataDir(t)
 			if withListener {
 				vars["CUSTOS_METRICS_ADDR"] = "127.0.0.1:0"
 			}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			addrc, metricsc := make(chan string, 1), make(chan string, 1)
-			done := make(chan int, 1)
-			var logs syncBuffer
-			go func() {
-				done <- Main(ctx, []string{"serve"}, Env{Stdout: io.Discard, Stderr: &logs,
-					Getenv: func(k string) string { return vars[k] }, Ready: func(a string) { addrc <- a },
-					MetricsReady: func(a string) { metricsc <- a }})
-			}()
-			var base string
-			select {
-			case a := <-addrc:
-				base = "http://" + a
-			case code := <-done:
-				t.Fatalf("serve exited %d: %s", code, logs.String())
-			case <-time.After(60 * time.Second):
-				t.Fatal("serve did not start")
-			}
+			metricsc := make(chan string, 1)
+			srv := startServe(t, vars, func(e *Env) { e.MetricsReady = func(a string) { metricsc <- a } })
+			base, logs := srv.base, srv.logs
 			if status, _ := get(t, base+"/metrics", ""); status != 401 {
 				t.Fatalf("main address /metrics without a token: %d", status)
 			}
-			adminTok, err := os.ReadFile(filepath.Join(dir, "admin.token"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if status, b := get(t, base+"/metrics", strings.TrimSpace(string(adminTok))); status != 200 || !strings.Contains(string(b), "custos_http_requests_total") {
+			if status, b := get(t, base+"/metrics", srv.admin); status != 200 || !strings.Contains(string(b), "custos_http_requests_total") {
 				t.Fatalf("main address /metrics as admin: %d", status)
 			}
 			var maddr string
@@ -71,15 +46,7 @@ func TestMetricsListener(t *testing.T) {
 			} else if len(metricsc) != 0 || strings.Contains(logs.String(), "metrics listener") {
 				t.Fatal("a metrics listener started without --metrics-addr")
 			}
-			cancel()
-			select {
-			case code := <-done:
-				if code != 0 {
-					t.Fatalf("serve exited %d: %s", code, logs.String())
-				}
-			case <-time.After(15 * time.Second):
-				t.Fatal("serve did not stop")
-			}
+			srv.stop()
 			if withListener {
 				if resp, err := http.Get("http://" + maddr + "/metrics"); err == nil {
 					resp.Body.Close()
