@@ -13,7 +13,7 @@ test:
 	$(GO) test -count=1 -timeout 20m ./...
 
 build:
-	$(GO) build -o custos ./cmd/custos
+	$(GO) build -buildvcs=auto -o custos ./cmd/custos
 
 # Each parser's fuzz target for a short while (FUZZTIME=1m for longer).
 FUZZTIME ?= 20s
