@@ -1,0 +1,47 @@
+package cli
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/custos-privacy/custos/mail"
+)
+
+func TestMailLast(t *testing.T) {
+	t.Parallel()
+	_, vars := dataDir(t)
+	d, err := mail.NewMaildir(vars["CUSTOS_MAIL_DIR"], "privacy@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []mail.Message{
+		{To: "ana@example.com", Subject: "Ihr Bestätigungscode", Text: "Ihr Code lautet 482913. Er gilt 30 Minuten – Grüße"},
+		{To: "bob@example.com", Subject: "Your answer", Text: "Your answer is ready."},
+	} {
+		if err := d.Send(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		name     string
+		args     []string
+		code     int
+		out, err string
+	}{
+		{"whole message", []string{"mail", "last", "--to", "ana@example.com"}, 0, "Subject: Ihr Bestätigungscode", ""},
+		{"the code only", []string{"mail", "last", "--to", "ANA@example.com", "--code"}, 0, "482913\n", ""},
+		{"no code in the newest", []string{"mail", "last", "--to", "bob@example.com", "--code"}, 1, "", "carries no six-digit code"},
+		{"nobody wrote to carol", []string{"mail", "last", "--to", "carol@example.com"}, 1, "", "no message to carol@example.com"},
+		{"to is required", []string{"mail", "last"}, 2, "", `"to" not set`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := run(t, vars, c.args...)
+			if code != c.code || !strings.Contains(out, c.out) || !strings.Contains(errOut, c.err) {
+				t.Fatalf("exit %d (want %d)\nout %q (want %q)\nerr %q (want %q)", code, c.code, out, c.out, errOut, c.err)
+			}
+		})
+	}
+}
