@@ -22,6 +22,7 @@ fuzz:
 	$(GO) test ./internal/yamlpos -run '^$$' -fuzz FuzzGuard -fuzztime $(FUZZTIME)
 	$(GO) test ./http/api -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
 	$(GO) test ./records -run '^$$' -fuzz FuzzDecodeEvent -fuzztime $(FUZZTIME)
+	$(GO) test ./records -run '^$$' -fuzz FuzzNormalisePhone -fuzztime $(FUZZTIME)
 	$(GO) test ./requests -run '^$$' -fuzz FuzzIntake -fuzztime $(FUZZTIME)
 	$(GO) test ./consent -run '^$$' -fuzz FuzzChoice -fuzztime $(FUZZTIME)
 	$(GO) test ./consent/iab -run '^$$' -fuzz FuzzParseTCF -fuzztime $(FUZZTIME)

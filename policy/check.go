@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nyaruka/phonenumbers"
+
 	"github.com/custos-privacy/custos/taxonomy"
 )
 
@@ -15,6 +17,10 @@ func (l *Loader) check(v *validation, m *Manifest) {
 	checkDate(v, []string{"last_updated"}, m.LastUpdated)
 	if m.California != nil {
 		checkDate(v, []string{"california", "effective"}, m.California.Effective)
+	}
+	if r := m.Organisation.PhoneRegion; r != "" && phonenumbers.GetCountryCodeForRegion(r) == 0 {
+		v.atPath([]string{"organisation", "phone_region"},
+			fmt.Sprintf("%q is not a country with a telephone numbering plan: use an ISO 3166-1 alpha-2 code such as US, GB or DE", r))
 	}
 
 	subjects := unique(v, "subjects", len(m.Subjects), func(i int) string { return m.Subjects[i].Key })

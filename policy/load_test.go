@@ -108,6 +108,8 @@ func TestParseProblems(t *testing.T) {
 		{"service provider selling", "    sale_or_share: false\n", "    sale_or_share: true\n", `recipients[0].sale_or_share: recipient "service_providers" is a service provider`},
 		{"wrong type", "  age_threshold: 16\n", "  age_threshold: sixteen\n", `m.yaml:47:18: children.age_threshold: got string, want integer`},
 		{"yaml syntax", "  short_name: Example\n", "  short_name: [Example\n", `m.yaml:5:1: YAML:`},
+		{"phone region not a country", "  short_name: Example\n", "  short_name: Example\n  phone_region: XX\n", `m.yaml:5:17: organisation.phone_region: "XX" is not a country with a telephone numbering plan`},
+		{"phone region in lower case", "  short_name: Example\n", "  short_name: Example\n  phone_region: us\n", `m.yaml:5:17: organisation.phone_region: "us" is not in the expected form`},
 		{"duplicate yaml key", "  short_name: Example\n", "  short_name: Example\n  short_name: Other\n", `m.yaml:5:3: YAML: mapping key "short_name" already defined`},
 	}
 	for _, c := range cases {

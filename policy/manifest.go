@@ -42,6 +42,11 @@ type Organisation struct {
 	// Description is the opening clause naming the entities covered.
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
 	Website     string `yaml:"website,omitempty" json:"website,omitempty"`
+	// PhoneRegion is the country (ISO 3166-1 alpha-2) whose national format
+	// is read for phone numbers written without a country code, such as
+	// "(415) 555-0123", when an event names no jurisdiction of its own.
+	// Empty means such numbers are refused.
+	PhoneRegion string `yaml:"phone_region,omitempty" json:"phone_region,omitempty"`
 }
 
 // Contact is how people reach the company about privacy.

@@ -58,23 +58,32 @@ func TestNormalise(t *testing.T) {
 	cases := []struct {
 		in, want string
 		phone    bool
+		region   string
 	}{
-		{" Ana@Example.COM ", "ana@example.com", false},
-		{"a@b", "", false},
-		{"a b@c.de", "", false},
-		{"@c.de", "", false},
-		{"a@@c.de", "", false},
-		{"+1 (415) 555-0100", "+14155550100", true},
-		{"0044 20 7946 0018", "+442079460018", true},
-		{"020 7946 0018", "", true},
-		{"+0123456789", "", true},
-		{"+1 415 555 0100 ext 2", "", true},
+		{" Ana@Example.COM ", "ana@example.com", false, ""},
+		{"a@b", "", false, ""},
+		{"a b@c.de", "", false, ""},
+		{"@c.de", "", false, ""},
+		{"a@@c.de", "", false, ""},
+		{"+1 (415) 555-0100", "+14155550100", true, ""},
+		{"0044 20 7946 0018", "+442079460018", true, ""},
+		{"020 7946 0018", "", true, ""},
+		{"+0123456789", "", true, ""},
+		{"+1 415 555 0100 ext 2", "", true, ""},
+		// National formats, read in the event's country.
+		{"(415) 555-0123", "+14155550123", true, "US"},
+		{"020 7946 0958", "+442079460958", true, "GB"},
+		{"030 123456", "+4930123456", true, "DE"},
+		{"+44 20 7946 0958", "+442079460958", true, "US"}, // a country code wins over the region
+		{"12", "", true, "US"},
+		{"1-800-FLOWERS", "", true, "US"},
+		{"(415) 555-0123", "", true, ""},
 	}
 	for _, c := range cases {
 		var got string
 		var err error
 		if c.phone {
-			got, err = NormalisePhone(c.in)
+			got, err = NormalisePhone(c.in, c.region)
 		} else {
 			got, err = NormaliseEmail(c.in)
 		}
@@ -82,4 +91,25 @@ func TestNormalise(t *testing.T) {
 			t.Errorf("normalise(%q) = %q, %v; want %q", c.in, got, err, c.want)
 		}
 	}
+}
+
+// FuzzNormalisePhone: whatever the input, normalising never panics, and what
+// it accepts is E.164 that normalises to itself without a region.
+func FuzzNormalisePhone(f *testing.F) {
+	for _, s := range []string{"+1 (415) 555-0100", "(415) 555-0123", "020 7946 0958", "0044 20 7946 0018", "+1 415 555 0100 ext 2", "1-800-FLOWERS", "", "+", "00"} {
+		f.Add(s, "US")
+		f.Add(s, "")
+	}
+	f.Fuzz(func(t *testing.T, s, region string) {
+		p, err := NormalisePhone(s, region)
+		if err != nil {
+			return
+		}
+		if len(p) < 8 || p[0] != '+' {
+			t.Fatalf("NormalisePhone(%q, %q) = %q, not E.164", s, region, p)
+		}
+		if again, err := NormalisePhone(p, ""); err != nil || again != p {
+			t.Fatalf("NormalisePhone(%q) = %q, %v; want it unchanged", p, again, err)
+		}
+	})
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/nyaruka/phonenumbers"
+
 	"github.com/custos-privacy/custos"
 )
 
@@ -15,6 +17,11 @@ type identity struct {
 // normalise checks a subject reference and returns its identities in a
 // fixed order (email, phone, external id). field prefixes error fields.
 func normalise(ref custos.SubjectRef, field string) ([]identity, error) {
+	return normaliseIn(ref, field, "")
+}
+
+// normaliseIn is normalise with national phone numbers read in region.
+func normaliseIn(ref custos.SubjectRef, field, region string) ([]identity, error) {
 	if ref.Empty() {
 		return nil, invalid(field, "%s needs at least one of email, phone or external_id.", field)
 	}
@@ -27,9 +34,12 @@ func normalise(ref custos.SubjectRef, field string) ([]identity, error) {
 		out = append(out, identity{custos.IdentityEmail, e})
 	}
 	if ref.Phone != "" {
-		p, err := NormalisePhone(ref.Phone)
+		p, err := NormalisePhone(ref.Phone, region)
+		if err != nil && region == "" {
+			return nil, invalid(field+".phone", "%s.phone must start with its country code, such as +1 415 555 0100; for a national number such as (415) 555-0100 send the event's jurisdiction (e.g. US-CA) or set phone_region in the manifest.", field)
+		}
 		if err != nil {
-			return nil, invalid(field+".phone", "%s.phone must be an international number in E.164 form, such as +14155550100.", field)
+			return nil, invalid(field+".phone", "%s.phone is not a possible phone number in %s.", field, region)
 		}
 		out = append(out, identity{custos.IdentityPhone, p})
 	}
@@ -57,32 +67,56 @@ func NormaliseEmail(s string) (string, error) {
 	return e, nil
 }
 
-// NormalisePhone reduces a phone number to E.164: a plus sign and 7 to 15
-// digits. Spaces, dashes, dots and brackets are dropped and a leading 00 is
-// read as +. A number without a country code is refused: guessing the
-// country would link the wrong people.
-func NormalisePhone(s string) (string, error) {
-	var b strings.Builder
+// maxPhoneInput bounds what is handed to the phone parser.
+const maxPhoneInput = 64
+
+// NormalisePhone reduces a phone number to E.164 with libphonenumber's
+// rules (nyaruka/phonenumbers, a maintained port): "+1 (415) 555-0100" and,
+// with region "US", "(415) 555-0100" both become +14155550100, so an offline
+// form and an online account meet as one person. region is an ISO 3166-1
+// alpha-2 country (the event's jurisdiction or the manifest's phone_region);
+// without one, a number must carry its country code (+ or 00): guessing the
+// country would link the wrong people. Extensions are refused: they name a
+// desk, not a person.
+func NormalisePhone(s, region string) (string, error) {
 	s = strings.TrimSpace(s)
-	if strings.HasPrefix(s, "00") {
-		s = "+" + s[2:]
+	if s == "" || len(s) > maxPhoneInput {
+		return "", errBadIdentity
 	}
-	for i, r := range s {
-		switch {
-		case r == '+' && i == 0:
-			b.WriteRune(r)
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')' || r == '/':
-		default:
+	for _, r := range s {
+		// libphonenumber reads letters as keypad digits and words as
+		// extensions; neither belongs in an identity.
+		if unicode.IsLetter(r) || unicode.IsControl(r) {
 			return "", errBadIdentity
 		}
 	}
-	p := b.String()
-	if len(p) < 8 || len(p) > 16 || p[0] != '+' || p[1] == '0' {
+	if strings.HasPrefix(s, "00") && region == "" {
+		s = "+" + s[2:]
+	}
+	if region == "" && !strings.HasPrefix(s, "+") {
+		return "", errBadIdentity
+	}
+	n, err := phonenumbers.Parse(s, strings.ToUpper(region))
+	if err != nil || n.GetExtension() != "" || !phonenumbers.IsPossibleNumber(n) {
+		return "", errBadIdentity
+	}
+	p := phonenumbers.Format(n, phonenumbers.E164)
+	if len(p) < 8 || len(p) > 16 {
 		return "", errBadIdentity
 	}
 	return p, nil
+}
+
+// PhoneRegion returns the country phone numbers are read in for a
+// jurisdiction code such as "US-CA", "DE" or "CA-QC", or "" when the code
+// names no single country (e.g. "EEA").
+func PhoneRegion(jurisdiction string) string {
+	c, _, _ := strings.Cut(strings.TrimSpace(jurisdiction), "-")
+	c = strings.ToUpper(c)
+	if len(c) != 2 || phonenumbers.GetCountryCodeForRegion(c) == 0 {
+		return ""
+	}
+	return c
 }
 
 var errBadIdentity = custos.Errorf(custos.KindInvalid, custos.CodeInvalidRequest, "Not a valid identity.")

@@ -47,6 +47,10 @@ type Input struct {
 	Vendor      string            `json:"vendor,omitempty"`
 	Value       *string           `json:"value,omitempty"`
 	OccurredAt  *time.Time        `json:"occurred_at,omitempty"`
+	// Jurisdiction is where the event happened (e.g. "US-CA", "GB"); it is
+	// the country a phone number without a country code is read in, ahead
+	// of the manifest's organisation.phone_region.
+	Jurisdiction string `json:"jurisdiction,omitempty"`
 }
 
 // Service records events and answers for subjects.
@@ -141,7 +145,13 @@ func (s *Service) ingest(ctx context.Context, actor string, ins []Input, prefix 
 func (s *Service) check(m *policy.Manifest, contracts []custos.Contract, in Input, field string, now time.Time) (checked, error) {
 	c := checked{in: in, at: now}
 	var err error
-	if c.ids, err = normalise(in.Subject, field+".subject"); err != nil {
+	region := m.Organisation.PhoneRegion
+	if in.Jurisdiction != "" {
+		if region = PhoneRegion(in.Jurisdiction); region == "" {
+			return c, invalid(field+".jurisdiction", "%s.jurisdiction must name a country, such as US-CA, GB or DE.", field)
+		}
+	}
+	if c.ids, err = normaliseIn(in.Subject, field+".subject", region); err != nil {
 		return c, err
 	}
 	for _, id := range c.ids {

@@ -303,3 +303,58 @@ func TestNoPlaintextInDatabaseFiles(t *testing.T) {
 	}
 	storetest.NoPlaintext(t, dir, secrets...)
 }
+
+// A number written the national way meets the same number written with its
+// country code, once the event says where it was written; without that,
+// Custos refuses to guess the country.
+func TestNationalPhoneNumbersMeet(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		ctx := context.Background()
+		if _, err := e.svc.Record(ctx, "test", records.Input{Kind: "collection", Subject: custos.SubjectRef{Email: "cy@example.com", Phone: "+1 415 555 0123"},
+			Category: "user.contact.phone_number", Source: "online_channels", Purpose: "essential.service", Value: str("+1 415 555 0123")}); err != nil {
+			t.Fatal(err)
+		}
+		online, _ := e.svc.FindSubject(ctx, custos.SubjectRef{Email: "cy@example.com"})
+		paper := records.Input{Kind: "collection", Subject: custos.SubjectRef{Phone: "(415) 555-0123"}, Category: "user.contact.address",
+			Source: "offline_channels", Purpose: "essential.service", Value: str("1 Main St"), Jurisdiction: "US-CA"}
+		if _, err := e.svc.Record(ctx, "test", paper); err != nil {
+			t.Fatal(err)
+		}
+		if byPhone, err := e.svc.FindSubject(ctx, custos.SubjectRef{Phone: "+14155550123"}); err != nil || byPhone != online {
+			t.Fatalf("the paper form's number resolves to %q, %v; want the online account %q", byPhone, err, online)
+		}
+		recs, err := e.svc.SubjectRecords(ctx, "test", "test", online)
+		if err != nil || len(recs.Events) != 2 {
+			t.Fatalf("the online account holds %d events (%v), want both", len(recs.Events), err)
+		}
+
+		for _, c := range []struct {
+			name, jurisdiction, field, words string
+		}{
+			{"no country to read it in", "", "event.subject.phone", "send the event's jurisdiction"},
+			{"a region that is not a country", "EEA", "event.jurisdiction", "must name a country"},
+			{"not a number of that country", "DE", "event.subject.phone", "not a possible phone number in DE"},
+		} {
+			in := paper
+			in.Jurisdiction = c.jurisdiction
+			in.Subject = custos.SubjectRef{Phone: "(415) 555-0123"}
+			if c.jurisdiction == "DE" {
+				in.Subject.Phone = "12"
+			}
+			_, err := e.svc.Record(ctx, "test", in)
+			var ce *custos.Error
+			if !errors.As(err, &ce) || ce.Field != c.field || !strings.Contains(ce.Message, c.words) {
+				t.Errorf("%s: got %v (field %q), want field %q saying %q", c.name, err, fieldOf(ce), c.field, c.words)
+			}
+		}
+	})
+}
+
+func fieldOf(e *custos.Error) string {
+	if e == nil {
+		return ""
+	}
+	return e.Field
+}
