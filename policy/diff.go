@@ -40,6 +40,7 @@ func Diff(old, new *Manifest) []Change {
 	d := &differ{}
 	d.scalar(false, "organisation", "name", old.Organisation.Name, new.Organisation.Name)
 	d.scalar(false, "organisation", "short_name", old.Organisation.ShortName, new.Organisation.ShortName)
+	d.scalar(false, "organisation", "phone_region", old.Organisation.PhoneRegion, new.Organisation.PhoneRegion)
 	d.scalar(false, "contact", "email", old.Contact.Email, new.Contact.Email)
 	d.scalar(false, "contact", "phone", old.Contact.Phone, new.Contact.Phone)
 	d.scalar(false, "contact", "postal_address", old.Contact.PostalAddress, new.Contact.PostalAddress)
