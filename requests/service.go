@@ -52,7 +52,7 @@ type Service struct {
 	clock    custos.Clock
 	baseURL  string
 	codeKey  []byte
-	limits   *limiter
+	limits   *limits
 	// AutoApprove lists the types fulfilled without review once verified.
 	AutoApprove []string
 	// ResultTTL is how long an answer stays downloadable before it is
@@ -103,7 +103,7 @@ func New(ctx context.Context, c Config) (*Service, error) {
 	}
 	s := &Service{store: c.Store, master: c.Master, records: c.Records, consent: c.Consent, policies: c.Policies,
 		outbox: c.Outbox, log: c.Log, clock: c.Clock, baseURL: strings.TrimRight(c.BaseURL, "/"), codeKey: key,
-		limits: newLimiter(c.Clock), AutoApprove: []string{TypeOptOut, TypeObjection}, ResultTTL: ResultTTL}
+		limits: newLimits(c.Clock), AutoApprove: []string{TypeOptOut, TypeObjection}, ResultTTL: ResultTTL}
 	if err := s.sealPlaintext(ctx); err != nil {
 		return nil, err
 	}
@@ -206,11 +206,11 @@ func (s *Service) Submit(ctx context.Context, in Intake, clientIP string, gpc bo
 		return "", err
 	}
 	blind := s.records.Blind(custos.IdentityEmail, email)
-	if err := s.limits.allow("ip:"+clientIP, 30, time.Hour); err != nil {
+	if err := allow(s.limits.perClient, "ip:"+clientIP); err != nil {
 		return "", err
 	}
 	id := newID()
-	if err := s.limits.attempt(addressKey("email", blind, clientIP), id, 5, time.Hour); err != nil {
+	if err := s.limits.attempt(addressKey("email", blind, clientIP), id); err != nil {
 		return "", err
 	}
 	p, _, err := s.policies.Active(ctx)
