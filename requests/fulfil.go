@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/custos-privacy/custos"
@@ -189,15 +189,6 @@ func (s *Service) connected(ctx context.Context, r store.Request, kind, email st
 		err = ErrPending
 	}
 	return out, err
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // fulfilment is one request being fulfilled: what every right reads,
@@ -417,7 +408,7 @@ func (s *Service) correction(ctx context.Context, f *fulfilment) error {
 		return err
 	}
 	elsewhere := outcome(&f.pkg, out)
-	for _, cat := range sortedKeys(d.Corrections) {
+	for _, cat := range slices.Sorted(maps.Keys(d.Corrections)) {
 		if !f.held {
 			if !elsewhere {
 				f.pkg.Kept = append(f.pkg.Kept, Kept{What: cat, Why: "We hold no information in this category linked to your address."})
@@ -673,10 +664,10 @@ func (s *Service) notify(ctx context.Context, tx *store.Tx, m *policy.Manifest, 
 // outcome adds what a run in the company's systems did to a package, and
 // reports whether it found anything there.
 func outcome(pkg *Package, out dsr.Outcome) bool {
-	for _, c := range sortedKeys(out.Erased) {
+	for _, c := range slices.Sorted(maps.Keys(out.Erased)) {
 		pkg.Actions = append(pkg.Actions, fmt.Sprintf("%d records about you in %s were erased.", out.Erased[c], c))
 	}
-	for _, c := range sortedKeys(out.Corrected) {
+	for _, c := range slices.Sorted(maps.Keys(out.Corrected)) {
 		pkg.Actions = append(pkg.Actions, fmt.Sprintf("%d records about you in %s were corrected.", out.Corrected[c], c))
 	}
 	for _, k := range out.Kept {
