@@ -3,6 +3,7 @@ package requests
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
 	"github.com/custos-privacy/custos/store"
+	"github.com/custos-privacy/custos/vault"
 )
 
 // Package is the answer a person downloads.
@@ -258,7 +260,7 @@ func (s *Service) gather(ctx context.Context, r, det store.Request) (*fulfilment
 		Organisation: org(p.Manifest)}
 	if r.SubjectID != "" {
 		f.recs, err = s.records.SubjectRecords(ctx, f.reader, "privacy request "+r.ID, r.SubjectID)
-		if err != nil && custos.ErrorCode(err) != "erased" {
+		if err != nil && !errors.Is(err, vault.ErrErased) {
 			return nil, err
 		}
 		// An erased person's records read as none.
