@@ -467,13 +467,18 @@ func duplicateOf(r store.Request, prior []store.Request) string {
 }
 
 // counted returns the receipt times of the earlier requests that count
-// against r's limit under rules.
+// against r's limit under rules: those fulfilled. The limit is on how often
+// the business must provide the information (Cal. Civ. Code §1798.130(b):
+// not "more than twice in a 12-month period"), so a request denied — under
+// the limit itself, as unverifiable, or on any other ground —, never
+// verified, withdrawn or still open provided nothing and does not extend
+// the lockout. (Two requests open at once may both be fulfilled: more than
+// the law requires, never less.)
 func counted(rules jurisdiction.Rules, r store.Request, prior []store.Request) []time.Time {
 	var times []time.Time
 	types := rules.LimitTypes(r.Type)
 	for _, p := range prior {
-		if p.ID != r.ID && p.VerifiedAt != nil && p.Status != StatusCanceled && p.ReceivedAt.Before(r.ReceivedAt) &&
-			slices.Contains(types, p.Type) {
+		if p.ID != r.ID && p.Status == StatusCompleted && p.ReceivedAt.Before(r.ReceivedAt) && slices.Contains(types, p.Type) {
 			times = append(times, p.ReceivedAt)
 		}
 	}

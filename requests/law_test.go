@@ -1,0 +1,73 @@
+package requests_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/custos-privacy/custos/requests"
+	"github.com/custos-privacy/custos/store"
+	"github.com/custos-privacy/custos/store/storetest"
+)
+
+// Cal. Civ. Code §1798.130(b): a business need not *provide* the
+// information of §§1798.110 and 1798.115 more than twice in 12 months. Only
+// fulfilled requests count: one denied (by an officer, or under the limit
+// itself) or never verified provided nothing and must not extend the
+// lockout.
+func TestLimitCountsFulfilledOnly_CCPA_1798_130b(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		ctx := context.Background()
+		start := e.clock.T
+		day := func(d int) { e.clock.T = start.AddDate(0, 0, d) }
+		know := func(typ string) requests.Intake {
+			return requests.Intake{Type: typ, Email: "counted@example.com", Jurisdiction: "US-CA"}
+		}
+		// Day 0: denied by an officer.
+		a1 := e.submitAndVerify(know("access"))
+		if _, err := e.svc.Deny(ctx, "token:1", a1.ID, requests.DenyExempt, "We hold these records under a legal exemption."); err != nil {
+			t.Fatal(err)
+		}
+		// Day 1: fulfilled.
+		day(1)
+		a2 := e.submitAndVerify(know("access"))
+		if v, err := e.svc.Approve(ctx, "token:1", a2.ID); err != nil || v.Status != requests.StatusCompleted {
+			t.Fatalf("second request: %+v, %v", v, err)
+		}
+		// Day 2: never verified.
+		day(2)
+		if _, err := e.svc.Submit(ctx, know("categories"), "192.0.2.1", false); err != nil {
+			t.Fatal(err)
+		}
+		// Day 3: the denied and the unverified ones did not count, so this
+		// is the second that does.
+		day(3)
+		a4 := e.submitAndVerify(know("access"))
+		if a4.Status != requests.StatusPendingReview {
+			t.Fatalf("after one fulfilled request, the next = %+v", a4)
+		}
+		if v, err := e.svc.Approve(ctx, "token:1", a4.ID); err != nil || v.Status != requests.StatusCompleted {
+			t.Fatalf("fourth request: %+v, %v", v, err)
+		}
+		// Day 4: two fulfilled in 12 months: refused under the limit.
+		day(4)
+		a5 := e.submitAndVerify(know("portability"))
+		if a5.Status != requests.StatusDenied {
+			t.Fatalf("a third know-request after two fulfilled = %+v", a5)
+		}
+		st, err := e.svc.Status(ctx, a5.ID, a5.AccessToken)
+		if err != nil || !strings.Contains(st.Reason, "twice") || !strings.Contains(st.Reason, "7 March 2026") {
+			t.Fatalf("the refusal names the first that counted (7 March 2026): %q, %v", st.Reason, err)
+		}
+		// A year and a day after the first fulfilled one it has left the
+		// window; the refusal of day 4 does not take its place.
+		e.clock.T = time.Date(2027, 3, 7, 15, 0, 0, 0, time.UTC)
+		a6 := e.submitAndVerify(know("access"))
+		if a6.Status != requests.StatusPendingReview {
+			t.Fatalf("the refused request extended the lockout: %+v", a6)
+		}
+	})
+}
