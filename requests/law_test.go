@@ -2,10 +2,12 @@ package requests_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
@@ -68,6 +70,60 @@ func TestLimitCountsFulfilledOnly_CCPA_1798_130b(t *testing.T) {
 		a6 := e.submitAndVerify(know("access"))
 		if a6.Status != requests.StatusPendingReview {
 			t.Fatalf("the refused request extended the lockout: %+v", a6)
+		}
+	})
+}
+
+// An extension needs notice within the first period: GDPR Art. 12(3)
+// ("within one month of receipt of the request"), Cal. Civ. Code
+// §1798.130(a)(2)(A) and 11 CCR §7021(b) ("within the first 45-day
+// period"). Once the first deadline has passed it is refused, and the
+// request stays overdue.
+func TestExtensionRefusedAfterFirstDeadline_GDPR_12_3_CCPA_1798_130a2A(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		ctx := context.Background()
+		cases := []struct {
+			name, jurisdiction string
+			after              time.Duration // after the first deadline; negative is before
+			wantErr            string
+		}{
+			{"GDPR, on the last instant of the month", "DE", 0, ""},
+			{"GDPR, a minute late", "DE", time.Minute, requests.CodeExtensionTooLate},
+			{"CCPA, the day before day 45", "US-CA", -24 * time.Hour, ""},
+			{"CCPA, a day late", "US-CA", 24 * time.Hour, requests.CodeExtensionTooLate},
+		}
+		for i, c := range cases {
+			e.clock.T = time.Date(2026, 3, 6, 15, 0, 0, 0, time.UTC)
+			v, err := e.svc.SubmitOnBehalf(ctx, "token:3", requests.Intake{Type: "access", Jurisdiction: c.jurisdiction, Channel: "phone",
+				Email: "late" + string(rune('a'+i)) + "@example.com"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.clock.T = v.DueAt.Add(c.after)
+			x, err := e.svc.Extend(ctx, "token:3", v.ID, "We need to search our archives for your records.")
+			if got := custos.ErrorCode(err); got != c.wantErr {
+				t.Fatalf("%s: extend = %+v, %v; want code %q", c.name, x, err, c.wantErr)
+			}
+			if c.wantErr == "" {
+				if x.ExtendedUntil == nil || x.Overdue {
+					t.Fatalf("%s: not extended: %+v", c.name, x)
+				}
+				continue
+			}
+			if !errors.Is(err, requests.ErrExtensionTooLate) || custos.AsError(err).Kind != custos.KindConflict {
+				t.Fatalf("%s: %v is not the coded conflict", c.name, err)
+			}
+			after, err := e.svc.Get(ctx, v.ID)
+			if err != nil || after.ExtendedUntil != nil || !after.Overdue {
+				t.Fatalf("%s: a refused extension changed the request: %+v, %v", c.name, after, err)
+			}
+			for _, h := range after.History {
+				if h.Action == "extended" {
+					t.Fatalf("%s: a refused extension is in the history", c.name)
+				}
+			}
 		}
 	})
 }

@@ -255,7 +255,23 @@ func (s *Service) Deny(ctx context.Context, actor, id, code, text string) (View,
 	return s.withHistory(ctx, r)
 }
 
-// Extend uses the law's one extension, with notice and reasons to the person.
+// CodeExtensionTooLate refuses an extension asked for after the first
+// deadline.
+const CodeExtensionTooLate = "extension_too_late"
+
+// ErrExtensionTooLate matches (errors.Is) the refusal of an extension asked
+// for after the first deadline.
+var ErrExtensionTooLate = &custos.Error{Kind: custos.KindConflict, Code: CodeExtensionTooLate,
+	Message: "The first deadline has passed: an extension needs notice to the person before it."}
+
+func errExtensionTooLate(due time.Time) error {
+	return custos.Errorf(custos.KindConflict, CodeExtensionTooLate,
+		"The first deadline, %s, has passed: the law allows an extension only with notice to the person before it. Answer the request now.",
+		due.UTC().Format("2 January 2006 15:04 UTC"))
+}
+
+// Extend uses the law's one extension, with notice and reasons to the
+// person, while the first deadline has not passed.
 func (s *Service) Extend(ctx context.Context, actor, id, reason string) (View, error) {
 	if len(reason) < 10 {
 		return View{}, invalid("reason", "reason must tell the person why more time is needed.")
@@ -273,6 +289,13 @@ func (s *Service) Extend(ctx context.Context, actor, id, reason string) (View, e
 			r.Jurisdiction, r.Type)
 		if err != nil {
 			return custos.Wrap(err, custos.KindConflict, "no_extension", err.Error())
+		}
+		// The person must be told of an extension within the first period
+		// (GDPR Art. 12(3); Cal. Civ. Code §1798.130(a)(2)(A), 11 CCR
+		// §7021(b)): once it has passed, the request is overdue, and an
+		// extension would only hide that.
+		if s.clock.Now().After(r.DueAt) {
+			return errExtensionTooLate(r.DueAt)
 		}
 		r.ExtendedUntil = d.ExtendedUntil
 		if err := tx.UpdateRequest(ctx, r); err != nil {
