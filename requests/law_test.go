@@ -3,6 +3,7 @@ package requests_test
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -124,6 +125,72 @@ func TestExtensionRefusedAfterFirstDeadline_GDPR_12_3_CCPA_1798_130a2A(t *testin
 					t.Fatalf("%s: a refused extension is in the history", c.name)
 				}
 			}
+		}
+	})
+}
+
+// A request never verified is closed when the law's period runs out,
+// denied as unverifiable, and the address it came from is told: 11 CCR
+// §7021(b) (may deny if not verified within the 45 days), §7024(a) (tell
+// the requestor it cannot be verified), GDPR Art. 12(4) (say within the
+// period why nothing was done).
+func TestUnverifiedClosedWhenPeriodEnds_CCR_7021b_7024a(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		ctx := context.Background()
+		start := e.clock.T
+		ca, err := e.svc.Submit(ctx, requests.Intake{Type: "access", Email: "never@example.com", Jurisdiction: "US-CA"}, "192.0.2.7", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		de, err := e.svc.Submit(ctx, requests.Intake{Type: "deletion", Email: "nie@example.com", Jurisdiction: "DE"}, "192.0.2.7", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		verified := e.submitAndVerify(requests.Intake{Type: "access", Email: "proven@example.com", Jurisdiction: "US-CA"})
+		mailsBefore := len(e.mails("never@example.com"))
+
+		cases := []struct {
+			at     time.Time
+			closed int
+			denied []string // ids denied unverifiable by then
+		}{
+			{start.AddDate(0, 1, 0), 0, nil},                           // the GDPR month's last instant
+			{start.AddDate(0, 1, 0).Add(time.Second), 1, []string{de}}, // past it
+			{start.AddDate(0, 0, 45), 0, []string{de}},                 // the CCPA 45 days' last instant
+			{start.AddDate(0, 0, 46), 1, []string{de, ca}},
+			{start.AddDate(0, 0, 90), 0, []string{de, ca}}, // closed once
+		}
+		for i, c := range cases {
+			e.clock.T = c.at
+			n, err := e.svc.CloseUnverified(ctx)
+			if err != nil || n != c.closed {
+				t.Fatalf("step %d: closed %d, %v; want %d", i, n, err, c.closed)
+			}
+			for _, id := range c.denied {
+				v, err := e.svc.Get(ctx, id)
+				if err != nil || v.Status != requests.StatusDenied || v.Decision == nil || v.Decision.Code != requests.DenyUnverifiable {
+					t.Fatalf("step %d: %s = %+v, %v", i, id, v, err)
+				}
+			}
+		}
+		// The verified request is the officer's still.
+		if v, err := e.svc.Get(ctx, verified.ID); err != nil || v.Status != requests.StatusPendingReview {
+			t.Fatalf("a verified request was closed: %+v, %v", v, err)
+		}
+		// The address it came from is told it was received and not verified.
+		ms := e.mails("never@example.com")
+		if len(ms) != mailsBefore+1 {
+			t.Fatalf("%d mails to the requester, want %d", len(ms), mailsBefore+1)
+		}
+		b, _ := io.ReadAll(ms[len(ms)-1].Body)
+		if !strings.Contains(string(b), "never verified") || !strings.Contains(string(b), "make it again") {
+			t.Fatalf("closing mail: %s", b)
+		}
+		// Nothing was created for the unproven address.
+		if _, err := e.records.FindSubject(ctx, custos.SubjectRef{Email: "never@example.com"}); !errors.Is(err, custos.ErrNotFound) {
+			t.Fatalf("a subject for an unverified address: %v", err)
 		}
 	})
 }
