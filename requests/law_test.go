@@ -175,6 +175,10 @@ func TestUnverifiedClosedWhenPeriodEnds_CCR_7021b_7024a(t *testing.T) {
 				}
 			}
 		}
+		// Its code no longer opens it.
+		if _, err := e.svc.Verify(ctx, ca, e.code("never@example.com")); !errors.Is(err, requests.ErrCodeExpired) {
+			t.Fatalf("verifying a closed request: %v", err)
+		}
 		// The verified request is the officer's still.
 		if v, err := e.svc.Get(ctx, verified.ID); err != nil || v.Status != requests.StatusPendingReview {
 			t.Fatalf("a verified request was closed: %+v, %v", v, err)

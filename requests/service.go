@@ -351,6 +351,9 @@ func (s *Service) Verify(ctx context.Context, id, code string) (Verified, error)
 		}
 		now := s.clock.Now()
 		switch {
+		case r.Status == StatusDenied && r.DecisionCode == DenyUnverifiable && r.VerifiedAt == nil:
+			fail = ErrCodeExpired // closed unverified when the law's period ran out
+			return nil
 		case r.Status != StatusAwaitingVerification:
 			fail = custos.Errorf(custos.KindConflict, "already_verified", "This request is verified already; use its access link.")
 			return nil
