@@ -50,3 +50,29 @@ func TestAsError(t *testing.T) {
 		t.Fatalf("ParseRole = %v", err)
 	}
 }
+
+func TestIsByCode(t *testing.T) {
+	t.Parallel()
+	sentinel := &Error{Kind: KindNotFound, Code: "erased", Message: "gone"}
+	cases := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"the sentinel", sentinel, true},
+		{"wrapped with %w", fmt.Errorf("reading: %w", sentinel), true},
+		{"built anew with its code", Errorf(KindNotFound, "erased", "The person's data was erased."), true},
+		{"a coded error wrapping it", Wrap(sentinel, KindInternal, CodeInternal, "failed"), true},
+		{"another code", Errorf(KindNotFound, CodeNotFound, "Not found."), false},
+		{"a plain error", errors.New("erased"), false},
+		{"nil", nil, false},
+	}
+	for _, c := range cases {
+		if got := errors.Is(c.err, sentinel); got != c.want {
+			t.Errorf("%s: errors.Is = %v, want %v", c.name, got, c.want)
+		}
+	}
+	if errors.Is(sentinel, &Error{}) {
+		t.Error("an error without a code matched")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -118,7 +119,7 @@ func buildReceipt(m *policy.Manifest, version int64, baseURL, id, principal, jur
 				}
 			}
 			for _, r := range m.Recipients {
-				if r.SaleOrShare && (len(r.Purposes) == 0 || contains(r.Purposes, c.Scope)) && hasPrefix(c.Scope, "third_party_sharing") {
+				if r.SaleOrShare && (len(r.Purposes) == 0 || slices.Contains(r.Purposes, c.Scope)) && hasPrefix(c.Scope, "third_party_sharing") {
 					p.ThirdPartyDisclosure, p.ThirdPartyName = true, r.Name
 				}
 			}
@@ -134,15 +135,6 @@ func languageOf(m *policy.Manifest) string {
 		return m.Language
 	}
 	return "en"
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // SignJWS signs payload as a compact JWS with EdDSA (RFC 8037), so anyone

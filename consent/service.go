@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -262,7 +263,7 @@ func (s *Service) Record(ctx context.Context, actor string, c Choice, gpcHeader 
 	if c.Method == "" {
 		c.Method = "api"
 	}
-	if !contains(methods, c.Method) {
+	if !slices.Contains(methods, c.Method) {
 		return Recorded{}, invalid("method", "method must be one of %s.", strings.Join(methods, ", "))
 	}
 	if !jurisdictionRE.MatchString(c.Jurisdiction) {

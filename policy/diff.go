@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -376,17 +377,14 @@ func hours(s string) float64 {
 	}
 }
 
+// sortedKeys returns the keys of the maps, sorted, each once.
 func sortedKeys[V any](ms ...map[string]V) []string {
 	var out []string
 	for _, m := range ms {
-		for k := range m {
-			if !slices.Contains(out, k) {
-				out = append(out, k)
-			}
-		}
+		out = slices.AppendSeq(out, maps.Keys(m))
 	}
 	slices.Sort(out)
-	return out
+	return slices.Compact(out)
 }
 
 func orNone(s string) string {

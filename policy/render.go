@@ -7,6 +7,7 @@ import (
 	htmltemplate "html/template"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	texttemplate "text/template"
@@ -394,12 +395,12 @@ func californiaStatement(m *Manifest) (*californiaView, error) {
 	ca.ThirdParties = punctuate(thirdParties, "and")
 
 	for _, j := range m.Rights.Jurisdictions {
-		if !contains(j.Jurisdictions, "US-CA") {
+		if !slices.Contains(j.Jurisdictions, "US-CA") {
 			continue
 		}
 		var other []string
 		for _, t := range taxonomy.RequestTypes() {
-			if !contains(j.Requests, t.Key) {
+			if !slices.Contains(j.Requests, t.Key) {
 				continue
 			}
 			switch t.Key {
@@ -416,10 +417,10 @@ func californiaStatement(m *Manifest) (*californiaView, error) {
 		ca.Other = other
 		for _, l := range j.Limits {
 			phrase := times(l.Count) + " " + statutePeriods[l.Period]
-			if contains(l.Requests, "access") || contains(l.Requests, "categories") {
+			if slices.Contains(l.Requests, "access") || slices.Contains(l.Requests, "categories") {
 				ca.KnowLimit = phrase
 			}
-			if contains(l.Requests, "direct_marketing_disclosures") {
+			if slices.Contains(l.Requests, "direct_marketing_disclosures") {
 				ca.DisclosuresLimit = phrase
 			}
 		}
@@ -461,7 +462,7 @@ func rightsGroups(js []JurisdictionRight) []rightsGroup {
 		g.Label = joinAnd(places)
 		var reqs []string
 		for _, t := range taxonomy.RequestTypes() {
-			if contains(j.Requests, t.Key) {
+			if slices.Contains(j.Requests, t.Key) {
 				reqs = append(reqs, t.Text)
 			}
 		}
@@ -469,7 +470,7 @@ func rightsGroups(js []JurisdictionRight) []rightsGroup {
 		for _, l := range j.Limits {
 			var labels []string
 			for _, t := range taxonomy.RequestTypes() {
-				if contains(l.Requests, t.Key) {
+				if slices.Contains(l.Requests, t.Key) {
 					labels = append(labels, strings.ToLower(t.Label))
 				}
 			}
@@ -538,7 +539,7 @@ func retentionRows(m *Manifest, purposeNames map[string]string) ([]retentionRow,
 			at[k] = i
 			rows = append(rows, row)
 		}
-		if !contains(rows[i].Information, info) {
+		if !slices.Contains(rows[i].Information, info) {
 			rows[i].Information = append(rows[i].Information, info)
 		}
 	}
@@ -671,15 +672,6 @@ func capitalise(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // placeName names a jurisdiction code for people: a country, a US state,

@@ -2,6 +2,7 @@ package records
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -351,7 +352,7 @@ func (t *ccpaTally) flagSaleWithoutNotice() {
 func (t *ccpaTally) collectedGroups() []CollectedGroup {
 	out := []CollectedGroup{}
 	byGroup := map[string][]CategoryCount{}
-	for _, k := range sortedKeys(t.collected) {
+	for _, k := range slices.Sorted(maps.Keys(t.collected)) {
 		g := t.ix.ccpaOf(k)
 		byGroup[g] = append(byGroup[g], *t.collected[k])
 	}
@@ -404,7 +405,7 @@ func (t *ccpaTally) thirdPartyList() []ThirdParty {
 	out := []ThirdParty{}
 	for _, k := range ordered(t.recipients, keysOf(t.ix.m.Recipients, func(r policy.Recipient) string { return r.Key })) {
 		r := *t.recipients[k]
-		r.Categories = sortedKeys(t.recipientCats[k])
+		r.Categories = slices.Sorted(maps.Keys(t.recipientCats[k]))
 		groups := map[string]bool{}
 		for _, c := range r.Categories {
 			groups[t.ix.ccpaOf(c)] = true
@@ -424,9 +425,9 @@ func (t *ccpaTally) thirdPartyList() []ThirdParty {
 // sale_or_share, by CCPA category.
 func (t *ccpaTally) disclosedGroups(sold bool) []DisclosedGroup {
 	byGroup := map[string][]DisclosedCategory{}
-	for _, k := range sortedKeys(t.disclosed[sold]) {
+	for _, k := range slices.Sorted(maps.Keys(t.disclosed[sold])) {
 		d := *t.disclosed[sold][k]
-		d.Recipients = sortedKeys(t.disclosedTo[sold][k])
+		d.Recipients = slices.Sorted(maps.Keys(t.disclosedTo[sold][k]))
 		g := t.ix.ccpaOf(k)
 		byGroup[g] = append(byGroup[g], d)
 	}

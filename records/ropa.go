@@ -3,6 +3,7 @@ package records
 import (
 	"encoding/csv"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -106,7 +107,7 @@ func RoPA(m *policy.Manifest, facts []store.Fact, from, to time.Time) []Processi
 			Events:             a.events,
 			Period:             period,
 		}
-		for _, c := range sortedKeys(a.categories) {
+		for _, c := range slices.Sorted(maps.Keys(a.categories)) {
 			cc := *a.categories[c]
 			act.DataCategories = append(act.DataCategories, Described{Key: cc.Key, Description: cc.Description, Declared: cc.Declared})
 			act.CategoriesRecorded = append(act.CategoriesRecorded, cc)

@@ -195,77 +195,17 @@ func TestConnectedRequests(t *testing.T) {
 		postgres bool // also on PostgreSQL; the rest is the same on both
 	}{
 		{"access shows the person's rows only", requests.Intake{Type: "access"}, false, nil,
-			func(t *testing.T, e *connectedEnv, path string, p requests.Package) {
-				cust, logins := p.Collections["shop:customer"], p.Collections["shop:login"]
-				if len(cust) != 1 || cust[0]["email"] != "ana@example.com" || cust[0]["name"] != "Ana Lima" || len(logins) != 3 {
-					t.Fatalf("collections %v", p.Collections)
-				}
-				if _, shown := cust[0]["plan"]; shown {
-					t.Fatalf("a field that is not personal was shown: %v", cust[0])
-				}
-				var devices []string
-				for _, l := range logins {
-					devices = append(devices, fmt.Sprint(l["device"]))
-				}
-				slices.Sort(devices)
-				if !slices.Equal(devices, []string{"ana-laptop", "ana-phone", "ana-tablet"}) {
-					t.Fatalf("devices %v", devices)
-				}
-				if strings.Contains(p.Summary, "no personal information") {
-					t.Fatalf("summary %q", p.Summary)
-				}
-				if got := shopRows(t, path, `SELECT email, name FROM customer ORDER BY id`); !slices.Equal(got, []string{"ana@example.com|Ana Lima", "bob@example.com|Bob Stone"}) {
-					t.Fatalf("access changed the database: %v", got)
-				}
-			}, false},
+			checkConnectedAccess, false},
 		{"deletion erases there and says so", requests.Intake{Type: "deletion"}, false, nil,
-			func(t *testing.T, e *connectedEnv, path string, p requests.Package) {
-				if got := shopRows(t, path, `SELECT email, name FROM customer ORDER BY id`); !slices.Equal(got, []string{"|", "bob@example.com|Bob Stone"}) {
-					t.Fatalf("customers %v", got)
-				}
-				if got := shopRows(t, path, `SELECT id, device FROM login WHERE device IS NOT NULL`); !slices.Equal(got, []string{"4|bob-phone"}) {
-					t.Fatalf("logins %v", got)
-				}
-				acts := strings.Join(p.Actions, "\n")
-				if !strings.Contains(acts, "3 records about you in shop:login were erased.") || !strings.Contains(acts, "1 records about you in shop:customer were erased.") {
-					t.Fatalf("actions %q", acts)
-				}
-				if p.Summary != "Your personal information was deleted." {
-					t.Fatalf("summary %q", p.Summary)
-				}
-			}, true},
+			checkConnectedDeletion, true},
 		{"correction updates the corrected category", requests.Intake{Type: "correction", Corrections: map[string]string{"user.name": "Ana Maria Lima"}}, false,
 			func(t *testing.T, e *connectedEnv) {
 				// Custos holds something else about Ana, not her name.
 				e.seed("ana@example.com", collected("user.contact.address", "1 Road"))
 			},
-			func(t *testing.T, e *connectedEnv, path string, p requests.Package) {
-				if got := shopRows(t, path, `SELECT email, name FROM customer ORDER BY id`); !slices.Equal(got, []string{"ana@example.com|Ana Maria Lima", "bob@example.com|Bob Stone"}) {
-					t.Fatalf("customers %v", got)
-				}
-				if !strings.Contains(strings.Join(p.Actions, "\n"), "1 records about you in shop:customer were corrected.") {
-					t.Fatalf("actions %q", p.Actions)
-				}
-				// Corrected in the shop: the answer must not also say it holds
-				// no such information.
-				for _, k := range p.Kept {
-					if strings.Contains(k.Why, "nothing to correct") {
-						t.Fatalf("kept %+v contradicts the correction", k)
-					}
-				}
-			}, false},
+			checkConnectedCorrection, false},
 		{"read-only connection keeps the rows and lists them", requests.Intake{Type: "deletion"}, true, nil,
-			func(t *testing.T, e *connectedEnv, path string, p requests.Package) {
-				if got := shopRows(t, path, `SELECT email, name FROM customer WHERE id = 1`); !slices.Equal(got, []string{"ana@example.com|Ana Lima"}) {
-					t.Fatalf("customer %v", got)
-				}
-				if why := kept(p, "shop:customer"); !strings.Contains(why, "read-only") || !strings.Contains(kept(p, "shop:login"), "3 rows found") {
-					t.Fatalf("kept %+v", p.Kept)
-				}
-				if strings.Contains(p.Summary, "was deleted") || !strings.Contains(p.Summary, "could not delete") {
-					t.Fatalf("summary %q though nothing was deleted", p.Summary)
-				}
-			}, false},
+			checkConnectedReadOnly, false},
 		{"a legal hold blocks erasure there too", requests.Intake{Type: "deletion"}, false,
 			func(t *testing.T, e *connectedEnv) {
 				e.seed("ana@example.com", collected("user.name", "Ana Lima"))
@@ -273,17 +213,7 @@ func TestConnectedRequests(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			func(t *testing.T, e *connectedEnv, path string, p requests.Package) {
-				if got := shopRows(t, path, `SELECT email, name FROM customer WHERE id = 1`); !slices.Equal(got, []string{"ana@example.com|Ana Lima"}) {
-					t.Fatalf("customer %v erased under a hold", got)
-				}
-				if got := shopRows(t, path, `SELECT COUNT(*), '' FROM login WHERE device IS NULL`); got[0] != "0|" {
-					t.Fatalf("logins erased under a hold: %v", got)
-				}
-				if !strings.Contains(p.Summary, "could not delete") || !strings.Contains(kept(p, "All the personal information we hold about you"), "legal hold") {
-					t.Fatalf("package %+v", p)
-				}
-			}, false},
+			checkConnectedHold, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -292,41 +222,131 @@ func TestConnectedRequests(t *testing.T) {
 			if c.postgres {
 				each = storetest.Each
 			}
-			each(t, func(t *testing.T, s *store.Store) {
-				ctx := context.Background()
-				path := shop(t)
-				e := newConnectedEnv(t, s, path, c.readOnly, true)
-				if c.setup != nil {
-					c.setup(t, e)
-				}
-				in := c.intake
-				in.Email, in.Jurisdiction = "ana@example.com", "US-CA"
-				v := e.submitAndVerify(in)
-				view, err := e.svc.Approve(ctx, "token:1", v.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if view.Status != requests.StatusInProgress && view.Status != requests.StatusCompleted {
-					t.Fatalf("after approval: %s", view.Status)
-				}
-				e.completed(v.ID)
-				p, err := e.svc.Result(ctx, v.ID, v.AccessToken)
-				if err != nil {
-					t.Fatal(err)
-				}
-				c.check(t, e, path, p)
-				// The rows found are not kept once the request is done.
-				ts, err := s.Tasks(ctx, v.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, x := range ts {
-					if len(x.Checkpoint) != 0 {
-						t.Fatalf("task %s/%s keeps its rows after completion", x.Phase, x.Collection)
-					}
-				}
-			})
+			each(t, func(t *testing.T, s *store.Store) { runConnected(t, s, c.intake, c.readOnly, c.setup, c.check) })
 		})
+	}
+}
+
+// runConnected verifies and approves one request against a connected shop
+// database, waits for it, checks its answer, and that no rows are kept.
+func runConnected(t *testing.T, s *store.Store, intake requests.Intake, readOnly bool, setup func(t *testing.T, e *connectedEnv),
+	check func(t *testing.T, e *connectedEnv, path string, p requests.Package)) {
+	ctx := context.Background()
+	path := shop(t)
+	e := newConnectedEnv(t, s, path, readOnly, true)
+	if setup != nil {
+		setup(t, e)
+	}
+	in := intake
+	in.Email, in.Jurisdiction = "ana@example.com", "US-CA"
+	v := e.submitAndVerify(in)
+	view, err := e.svc.Approve(ctx, "token:1", v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if view.Status != requests.StatusInProgress && view.Status != requests.StatusCompleted {
+		t.Fatalf("after approval: %s", view.Status)
+	}
+	e.completed(v.ID)
+	p, err := e.svc.Result(ctx, v.ID, v.AccessToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, e, path, p)
+	// The rows found are not kept once the request is done.
+	ts, err := s.Tasks(ctx, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range ts {
+		if len(x.Checkpoint) != 0 {
+			t.Fatalf("task %s/%s keeps its rows after completion", x.Phase, x.Collection)
+		}
+	}
+}
+
+// checkConnectedAccess: the person's rows only, and the database unchanged.
+func checkConnectedAccess(t *testing.T, e *connectedEnv, path string, p requests.Package) {
+	cust, logins := p.Collections["shop:customer"], p.Collections["shop:login"]
+	if len(cust) != 1 || cust[0]["email"] != "ana@example.com" || cust[0]["name"] != "Ana Lima" || len(logins) != 3 {
+		t.Fatalf("collections %v", p.Collections)
+	}
+	if _, shown := cust[0]["plan"]; shown {
+		t.Fatalf("a field that is not personal was shown: %v", cust[0])
+	}
+	var devices []string
+	for _, l := range logins {
+		devices = append(devices, fmt.Sprint(l["device"]))
+	}
+	slices.Sort(devices)
+	if !slices.Equal(devices, []string{"ana-laptop", "ana-phone", "ana-tablet"}) {
+		t.Fatalf("devices %v", devices)
+	}
+	if strings.Contains(p.Summary, "no personal information") {
+		t.Fatalf("summary %q", p.Summary)
+	}
+	if got := shopRows(t, path, `SELECT email, name FROM customer ORDER BY id`); !slices.Equal(got, []string{"ana@example.com|Ana Lima", "bob@example.com|Bob Stone"}) {
+		t.Fatalf("access changed the database: %v", got)
+	}
+}
+
+// checkConnectedDeletion: erased there, and said so.
+func checkConnectedDeletion(t *testing.T, e *connectedEnv, path string, p requests.Package) {
+	if got := shopRows(t, path, `SELECT email, name FROM customer ORDER BY id`); !slices.Equal(got, []string{"|", "bob@example.com|Bob Stone"}) {
+		t.Fatalf("customers %v", got)
+	}
+	if got := shopRows(t, path, `SELECT id, device FROM login WHERE device IS NOT NULL`); !slices.Equal(got, []string{"4|bob-phone"}) {
+		t.Fatalf("logins %v", got)
+	}
+	acts := strings.Join(p.Actions, "\n")
+	if !strings.Contains(acts, "3 records about you in shop:login were erased.") || !strings.Contains(acts, "1 records about you in shop:customer were erased.") {
+		t.Fatalf("actions %q", acts)
+	}
+	if p.Summary != "Your personal information was deleted." {
+		t.Fatalf("summary %q", p.Summary)
+	}
+}
+
+// checkConnectedCorrection: the corrected category updated, and nothing said to be kept.
+func checkConnectedCorrection(t *testing.T, e *connectedEnv, path string, p requests.Package) {
+	if got := shopRows(t, path, `SELECT email, name FROM customer ORDER BY id`); !slices.Equal(got, []string{"ana@example.com|Ana Maria Lima", "bob@example.com|Bob Stone"}) {
+		t.Fatalf("customers %v", got)
+	}
+	if !strings.Contains(strings.Join(p.Actions, "\n"), "1 records about you in shop:customer were corrected.") {
+		t.Fatalf("actions %q", p.Actions)
+	}
+	// Corrected in the shop: the answer must not also say it holds
+	// no such information.
+	for _, k := range p.Kept {
+		if strings.Contains(k.Why, "nothing to correct") {
+			t.Fatalf("kept %+v contradicts the correction", k)
+		}
+	}
+}
+
+// checkConnectedReadOnly: the rows kept and listed.
+func checkConnectedReadOnly(t *testing.T, e *connectedEnv, path string, p requests.Package) {
+	if got := shopRows(t, path, `SELECT email, name FROM customer WHERE id = 1`); !slices.Equal(got, []string{"ana@example.com|Ana Lima"}) {
+		t.Fatalf("customer %v", got)
+	}
+	if why := kept(p, "shop:customer"); !strings.Contains(why, "read-only") || !strings.Contains(kept(p, "shop:login"), "3 rows found") {
+		t.Fatalf("kept %+v", p.Kept)
+	}
+	if strings.Contains(p.Summary, "was deleted") || !strings.Contains(p.Summary, "could not delete") {
+		t.Fatalf("summary %q though nothing was deleted", p.Summary)
+	}
+}
+
+// checkConnectedHold: nothing erased under a legal hold.
+func checkConnectedHold(t *testing.T, e *connectedEnv, path string, p requests.Package) {
+	if got := shopRows(t, path, `SELECT email, name FROM customer WHERE id = 1`); !slices.Equal(got, []string{"ana@example.com|Ana Lima"}) {
+		t.Fatalf("customer %v erased under a hold", got)
+	}
+	if got := shopRows(t, path, `SELECT COUNT(*), '' FROM login WHERE device IS NULL`); got[0] != "0|" {
+		t.Fatalf("logins erased under a hold: %v", got)
+	}
+	if !strings.Contains(p.Summary, "could not delete") || !strings.Contains(kept(p, "All the personal information we hold about you"), "legal hold") {
+		t.Fatalf("package %+v", p)
 	}
 }
 

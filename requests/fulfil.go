@@ -3,9 +3,10 @@ package requests
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/custos-privacy/custos"
@@ -16,6 +17,7 @@ import (
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
 	"github.com/custos-privacy/custos/store"
+	"github.com/custos-privacy/custos/vault"
 )
 
 // Package is the answer a person downloads.
@@ -85,39 +87,42 @@ type Kept struct {
 	Why  string `json:"why"`
 }
 
-// proceed fulfils an in-progress request: in process when only Custos' own
-// records are involved, else as a durable job that reaches the company's
-// systems.
-func (s *Service) proceed(ctx context.Context, actor, id string) error {
+// proceed fulfils an in-progress request r, as the caller's transaction
+// left it: in process when only Custos' own records are involved, else as
+// a durable job that reaches the company's systems. It returns the request
+// as it now stands, so the caller need not read it again.
+func (s *Service) proceed(ctx context.Context, actor string, r store.Request) (store.Request, error) {
+	det, err := s.asked(ctx, r)
+	if err != nil {
+		return r, err
+	}
 	if s.runner != nil && s.queue != nil {
-		reaches, err := s.reachesSystems(ctx, id)
+		reaches, err := s.reachesSystems(ctx, det.Type)
 		if err != nil {
-			return err
+			return r, err
 		}
 		if reaches {
-			return s.queue.Enqueue(ctx, id)
+			return r, s.queue.Enqueue(ctx, r.ID)
 		}
 	}
-	return s.fulfil(ctx, actor, id)
+	return s.fulfil(ctx, actor, r, det)
 }
 
-// reachesSystems reports whether a request is run against connected
-// systems: access, portability, deletion and correction (or an appeal of
-// one) while any connection is configured. Opt-outs, objections and the
-// like are Custos' own records alone, done at once as ever.
-func (s *Service) reachesSystems(ctx context.Context, id string) (bool, error) {
-	r, err := s.store.Request(ctx, id)
-	if err != nil {
-		return false, err
+// asked returns the request whose right is exercised: r itself, or for an
+// appeal the original it names (an upheld appeal does what the original
+// asked).
+func (s *Service) asked(ctx context.Context, r store.Request) (store.Request, error) {
+	if r.Type != TypeAppeal {
+		return r, nil
 	}
-	kind := r.Type
-	if kind == TypeAppeal {
-		orig, err := s.store.Request(ctx, r.AppealOf)
-		if err != nil {
-			return false, err
-		}
-		kind = orig.Type
-	}
+	return s.store.Request(ctx, r.AppealOf)
+}
+
+// reachesSystems reports whether a request of kind is run against
+// connected systems: access, portability, deletion and correction (or an
+// appeal of one) while any connection is configured. Opt-outs, objections
+// and the like are Custos' own records alone, done at once as ever.
+func (s *Service) reachesSystems(ctx context.Context, kind string) (bool, error) {
 	switch kind {
 	case TypeAccess, TypePortability, TypeDeletion, TypeCorrection:
 		return s.runner.Any(ctx)
@@ -129,7 +134,19 @@ func (s *Service) reachesSystems(ctx context.Context, id string) (bool, error) {
 // queue calls it. It returns ErrPending while a connected system has yet
 // to answer.
 func (s *Service) Fulfil(ctx context.Context, actor, id string) error {
-	return s.fulfil(ctx, actor, id)
+	r, err := s.store.Request(ctx, id)
+	if err != nil {
+		return err
+	}
+	if r.Status != StatusInProgress {
+		return nil
+	}
+	det, err := s.asked(ctx, r)
+	if err != nil {
+		return err
+	}
+	_, err = s.fulfil(ctx, actor, r, det)
+	return err
 }
 
 // GiveUp records that a request's run against connected systems kept
@@ -176,224 +193,287 @@ func (s *Service) connected(ctx context.Context, r store.Request, kind, email st
 	return out, err
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+// fulfilment is one request being fulfilled: what every right reads,
+// gathered once, and the answer each right's method fills in.
+type fulfilment struct {
+	r      store.Request // the request (an appeal: the appeal itself)
+	det    store.Request // the request whose right is exercised (an appeal: the original)
+	kind   string        // det's type
+	m      *policy.Manifest
+	email  string
+	reader string // the audit actor of reads for this request
+	method string // how the person asked: web_form or operator
+	now    time.Time
+	recs   records.Records
+	held   bool // Custos holds records of the person (or a connected system had some)
+	pkg    Package
+	// Recipients to tell of a deletion or correction (GDPR Art. 19), and
+	// what to tell them to do.
+	notices      []notice
+	noticeAction string
 }
 
-// fulfil does what an in-progress request asks and completes it.
-func (s *Service) fulfil(ctx context.Context, actor, id string) error {
-	r, err := s.store.Request(ctx, id)
-	if err != nil {
-		return err
-	}
+// fulfil does what an in-progress request r asks (det: see asked) and
+// completes it, returning the request as completed.
+func (s *Service) fulfil(ctx context.Context, actor string, r, det store.Request) (store.Request, error) {
 	if r.Status != StatusInProgress {
-		return nil
+		return r, nil
 	}
+	f, err := s.gather(ctx, r, det)
+	if err != nil {
+		return r, err
+	}
+	if err := s.exercise(ctx, f); err != nil {
+		return r, err
+	}
+	switch f.kind {
+	case TypeAccess, TypePortability, TypeCategories, TypeDirectMarketingDisclosures:
+		if !f.held {
+			f.pkg.Summary = "We hold no personal information linked to this address."
+		}
+	}
+	return s.complete(ctx, actor, f)
+}
+
+// gather reads what every right needs: the policy, the person's address,
+// their subject and records.
+func (s *Service) gather(ctx context.Context, r, det store.Request) (*fulfilment, error) {
 	p, _, err := s.policies.Active(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	email, err := s.email(r)
 	if err != nil {
-		return err
-	}
-	kind, det := r.Type, r
-	if r.Type == TypeAppeal { // an upheld appeal does what the original asked
-		if det, err = s.store.Request(ctx, r.AppealOf); err != nil {
-			return err
-		}
-		kind = det.Type
+		return nil, err
 	}
 	if r.SubjectID == "" {
 		if sid, err := s.records.FindSubject(ctx, custos.SubjectRef{Email: email}); err == nil {
 			r.SubjectID = sid
 		}
 	}
-	now := s.clock.Now().UTC().Truncate(time.Microsecond)
-	pkg := Package{Request: PackageRequest{ID: r.ID, Type: r.Type, Jurisdiction: r.Jurisdiction, ReceivedAt: r.ReceivedAt, CompletedAt: now},
+	f := &fulfilment{r: r, det: det, kind: det.Type, m: p.Manifest, email: email, reader: "subject:request:" + r.ID,
+		method: "web_form", now: s.clock.Now().UTC().Truncate(time.Microsecond)}
+	if r.Channel != "web" {
+		f.method = "operator"
+	}
+	f.pkg = Package{Request: PackageRequest{ID: r.ID, Type: r.Type, Jurisdiction: r.Jurisdiction, ReceivedAt: r.ReceivedAt, CompletedAt: f.now},
 		Organisation: org(p.Manifest)}
-	reader := "subject:request:" + r.ID
-	var recs records.Records
 	if r.SubjectID != "" {
-		recs, err = s.records.SubjectRecords(ctx, reader, "privacy request "+r.ID, r.SubjectID)
-		if err != nil && custos.ErrorCode(err) != "erased" {
-			return err
+		f.recs, err = s.records.SubjectRecords(ctx, f.reader, "privacy request "+r.ID, r.SubjectID)
+		if err != nil && !errors.Is(err, vault.ErrErased) {
+			return nil, err
+		}
+		// An erased person's records read as none.
+		f.held = err == nil
+	}
+	return f, nil
+}
+
+// exercise dispatches to the method of the right asked for.
+func (s *Service) exercise(ctx context.Context, f *fulfilment) error {
+	switch f.kind {
+	case TypeAccess, TypePortability:
+		return s.access(ctx, f)
+	case TypeCategories:
+		s.categories(f)
+		return nil
+	case TypeDirectMarketingDisclosures:
+		s.disclosures(f)
+		return nil
+	case TypeDeletion:
+		return s.deletion(ctx, f)
+	case TypeCorrection:
+		return s.correction(ctx, f)
+	case TypeRestriction:
+		return s.restriction(ctx, f)
+	case TypeOptOut:
+		f.pkg.Summary = "Your opt-out of the sale and sharing of your personal information is recorded and in force."
+		return s.optOut(ctx, f, consent.ScopeSaleSharing)
+	case TypeObjection:
+		f.pkg.Summary = "Your objection to direct marketing is recorded: we will not use your information for marketing to you."
+		return s.optOut(ctx, f, consent.ScopeDirectMarketing)
+	}
+	return fmt.Errorf("requests: no fulfilment for %q", f.kind)
+}
+
+// access answers access and portability: the specific pieces, the
+// California lists, consents, and the rows in connected systems.
+func (s *Service) access(ctx context.Context, f *fulfilment) error {
+	f.pkg.Summary = "The personal information we hold about you, and what we do with it."
+	out, err := s.connected(ctx, f.r, f.kind, f.email, f.recs.Identities, nil)
+	if err != nil {
+		return err
+	}
+	if len(out.Collections) > 0 {
+		f.pkg.Collections = out.Collections
+		f.held = true
+	}
+	if !f.held || f.r.SubjectID == "" {
+		return nil
+	}
+	f.pkg.Identities = f.recs.Identities
+	for _, e := range f.recs.Events {
+		f.pkg.Pieces = append(f.pkg.Pieces, piece(f.m, e))
+	}
+	s.categoryLists(f.m, f.recs.Events, &f.pkg)
+	if st, err := s.consent.StateOf(ctx, f.reader, custos.SubjectRef{Email: f.email}, ""); err == nil {
+		f.pkg.Consents = st.Current
+	}
+	return nil
+}
+
+// categories answers the categories request: the California lists over
+// the 12 months before receipt.
+func (s *Service) categories(f *fulfilment) {
+	r := f.r
+	from := r.ReceivedAt.AddDate(-1, 0, 0)
+	f.pkg.Request.Period = from.Format("2006-01-02") + " to " + r.ReceivedAt.Format("2006-01-02")
+	f.pkg.Summary = "The categories of personal information we collected about you in the 12 months before your request, their sources, our purposes, and the categories of third parties we disclosed it to."
+	if !f.held {
+		return
+	}
+	var within []custos.Event
+	for _, e := range f.recs.Events {
+		if !e.OccurredAt.Before(from) && !e.OccurredAt.After(r.ReceivedAt) {
+			within = append(within, e)
 		}
 	}
-	held := r.SubjectID != "" && err == nil
-	var (
-		notices      []notice
-		noticeAction string
-	)
-	channelMethod := "web_form"
-	if r.Channel != "web" {
-		channelMethod = "operator"
+	s.categoryLists(f.m, within, &f.pkg)
+}
+
+// disclosures answers Shine the Light for the calendar year before receipt.
+func (s *Service) disclosures(f *fulfilment) {
+	year := f.r.ReceivedAt.Year() - 1
+	f.pkg.Request.Period = fmt.Sprintf("calendar year %d", year)
+	f.pkg.Summary = fmt.Sprintf("The personal information we disclosed to third parties for their own direct marketing in %d, and who they are.", year)
+	if f.held {
+		f.pkg.Disclosures = shineTheLight(f.m, f.recs.Events, year)
 	}
-	switch kind {
-	case TypeAccess, TypePortability:
-		pkg.Summary = "The personal information we hold about you, and what we do with it."
-		out, err := s.connected(ctx, r, kind, email, recs.Identities, nil)
+}
+
+// deletion erases the person in the company's systems, then in Custos,
+// unless a legal hold keeps everything.
+func (s *Service) deletion(ctx context.Context, f *fulfilment) error {
+	f.pkg.Summary = "Your personal information was deleted."
+	if f.held {
+		onHold, err := s.store.Held(ctx, f.r.SubjectID)
 		if err != nil {
 			return err
-		}
-		if len(out.Collections) > 0 {
-			pkg.Collections = out.Collections
-			held = true
-		}
-		if held && r.SubjectID != "" {
-			pkg.Identities = recs.Identities
-			for _, e := range recs.Events {
-				pkg.Pieces = append(pkg.Pieces, piece(p.Manifest, e))
-			}
-			s.categoryLists(p.Manifest, recs.Events, &pkg)
-			if st, err := s.consent.StateOf(ctx, reader, custos.SubjectRef{Email: email}, ""); err == nil {
-				pkg.Consents = st.Current
-			}
-		}
-	case TypeCategories:
-		pkg.Request.Period = r.ReceivedAt.AddDate(-1, 0, 0).Format("2006-01-02") + " to " + r.ReceivedAt.Format("2006-01-02")
-		pkg.Summary = "The categories of personal information we collected about you in the 12 months before your request, their sources, our purposes, and the categories of third parties we disclosed it to."
-		if held {
-			var within []custos.Event
-			for _, e := range recs.Events {
-				if !e.OccurredAt.Before(r.ReceivedAt.AddDate(-1, 0, 0)) && !e.OccurredAt.After(r.ReceivedAt) {
-					within = append(within, e)
-				}
-			}
-			s.categoryLists(p.Manifest, within, &pkg)
-		}
-	case TypeDirectMarketingDisclosures:
-		year := r.ReceivedAt.Year() - 1
-		pkg.Request.Period = fmt.Sprintf("calendar year %d", year)
-		pkg.Summary = fmt.Sprintf("The personal information we disclosed to third parties for their own direct marketing in %d, and who they are.", year)
-		if held {
-			pkg.Disclosures = shineTheLight(p.Manifest, recs.Events, year)
-		}
-	case TypeDeletion:
-		pkg.Summary = "Your personal information was deleted."
-		onHold := false
-		if held {
-			if onHold, err = s.store.Held(ctx, r.SubjectID); err != nil {
-				return err
-			}
 		}
 		if onHold {
-			pkg.Summary = "We could not delete your personal information now."
-			pkg.Kept = append(pkg.Kept, Kept{What: "All the personal information we hold about you",
+			f.pkg.Summary = "We could not delete your personal information now."
+			f.pkg.Kept = append(f.pkg.Kept, Kept{What: "All the personal information we hold about you",
 				Why: "It is subject to a legal hold: the law requires us to preserve it while a legal matter is pending. We will delete it when the hold ends, unless another rule requires us to keep it."})
-		} else {
-			// The company's systems first: they are found by the address
-			// sealed in the request, which outlives the erasure below, so a
-			// crash between the two resumes cleanly.
-			out, err := s.connected(ctx, r, kind, email, recs.Identities, nil)
-			if err != nil {
-				return err
-			}
-			elsewhere := outcome(&pkg, out)
-			switch {
-			case !held && !elsewhere:
-				pkg.Summary = "We hold no personal information linked to this address, so there was nothing to delete."
-			case !held && len(out.Erased) == 0:
-				// Found in a connected system, but kept there (read-only,
-				// shared with others…): not "deleted".
-				pkg.Summary = "We found personal information about you that we could not delete; what we kept, and why, is listed below."
-			}
+			return nil
 		}
-		if !onHold && held {
-			notices, noticeAction = recipientsOf(p.Manifest, recs.Events), "delete"
-			n, err := s.records.EraseSubject(ctx, reader, r.SubjectID, "deletion request "+r.ID)
-			if err != nil {
-				return err
+	}
+	// The company's systems first: they are found by the address sealed in
+	// the request, which outlives the erasure below, so a crash between the
+	// two resumes cleanly.
+	out, err := s.connected(ctx, f.r, f.kind, f.email, f.recs.Identities, nil)
+	if err != nil {
+		return err
+	}
+	elsewhere := outcome(&f.pkg, out)
+	switch {
+	case !f.held && !elsewhere:
+		f.pkg.Summary = "We hold no personal information linked to this address, so there was nothing to delete."
+	case !f.held && len(out.Erased) == 0:
+		// Found in a connected system, but kept there (read-only, shared
+		// with others…): not "deleted".
+		f.pkg.Summary = "We found personal information about you that we could not delete; what we kept, and why, is listed below."
+	}
+	if !f.held {
+		return nil
+	}
+	f.notices, f.noticeAction = recipientsOf(f.m, f.recs.Events), "delete"
+	n, err := s.records.EraseSubject(ctx, f.reader, f.r.SubjectID, "deletion request "+f.r.ID)
+	if err != nil {
+		return err
+	}
+	f.pkg.Actions = append(f.pkg.Actions, fmt.Sprintf("%d records about you were deleted and the key that protected them destroyed.", n))
+	f.pkg.Kept = append(f.pkg.Kept, Kept{What: "A keyed fingerprint of your e-mail address with your opt-outs", Why: "So your choices to opt out stay in force if your address reaches us again."},
+		Kept{What: "A record of this request (no copy of your data)", Why: "The law requires us to keep records of requests and how we answered them for 24 months."})
+	return nil
+}
+
+// correction corrects each category asked, in the company's systems and
+// in Custos, and says what was corrected nowhere.
+func (s *Service) correction(ctx context.Context, f *fulfilment) error {
+	d, err := s.details(ctx, f.det)
+	if err != nil {
+		return err
+	}
+	f.pkg.Summary = "Your personal information was corrected."
+	out, err := s.connected(ctx, f.r, f.kind, f.email, f.recs.Identities, d.Corrections)
+	if err != nil {
+		return err
+	}
+	elsewhere := outcome(&f.pkg, out)
+	for _, cat := range slices.Sorted(maps.Keys(d.Corrections)) {
+		if !f.held {
+			if !elsewhere {
+				f.pkg.Kept = append(f.pkg.Kept, Kept{What: cat, Why: "We hold no information in this category linked to your address."})
 			}
-			pkg.Actions = append(pkg.Actions, fmt.Sprintf("%d records about you were deleted and the key that protected them destroyed.", n))
-			pkg.Kept = append(pkg.Kept, Kept{What: "A keyed fingerprint of your e-mail address with your opt-outs", Why: "So your choices to opt out stay in force if your address reaches us again."},
-				Kept{What: "A record of this request (no copy of your data)", Why: "The law requires us to keep records of requests and how we answered them for 24 months."})
+			continue
 		}
-	case TypeCorrection:
-		d, err := s.details(ctx, det)
+		ok, err := s.records.Correct(ctx, f.reader, f.r.SubjectID, cat, d.Corrections[cat])
 		if err != nil {
 			return err
 		}
-		pkg.Summary = "Your personal information was corrected."
-		out, err := s.connected(ctx, r, kind, email, recs.Identities, d.Corrections)
-		if err != nil {
-			return err
-		}
-		elsewhere := outcome(&pkg, out)
-		keys := make([]string, 0, len(d.Corrections))
-		for k := range d.Corrections {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, cat := range keys {
-			if !held {
-				if !elsewhere {
-					pkg.Kept = append(pkg.Kept, Kept{What: cat, Why: "We hold no information in this category linked to your address."})
-				}
-				continue
-			}
-			ok, err := s.records.Correct(ctx, reader, r.SubjectID, cat, d.Corrections[cat])
-			if err != nil {
-				return err
-			}
-			if ok {
-				pkg.Actions = append(pkg.Actions, "Corrected "+describeCategory(p.Manifest, cat)+".")
-			} else if !slices.Contains(out.CorrectedCategories, cat) {
-				// Corrected in a connected system is said above, per
-				// collection; only a category corrected nowhere is kept.
-				pkg.Kept = append(pkg.Kept, Kept{What: describeCategory(p.Manifest, cat), Why: "We hold no such information about you, so there was nothing to correct."})
-			}
-		}
-		if held && len(pkg.Actions) > 0 {
-			notices, noticeAction = recipientsOf(p.Manifest, recs.Events), "correct"
-		}
-	case TypeRestriction:
-		pkg.Summary = "We restricted the processing of your personal information: we keep it, and use it for nothing else until the restriction is lifted, which we will tell you about first."
-		if held {
-			if err := s.consent.SetRestricted(ctx, reader, r.SubjectID, true); err != nil {
-				return err
-			}
-		}
-	case TypeOptOut:
-		pkg.Summary = "Your opt-out of the sale and sharing of your personal information is recorded and in force."
-		if _, err := s.consent.Record(ctx, reader, consent.Choice{Subject: custos.SubjectRef{Email: email}, Purpose: consent.ScopeSaleSharing,
-			Granted: false, Jurisdiction: r.Jurisdiction, Method: channelMethod}, false); err != nil {
-			return err
-		}
-	case TypeObjection:
-		pkg.Summary = "Your objection to direct marketing is recorded: we will not use your information for marketing to you."
-		if _, err := s.consent.Record(ctx, reader, consent.Choice{Subject: custos.SubjectRef{Email: email}, Purpose: consent.ScopeDirectMarketing,
-			Granted: false, Jurisdiction: r.Jurisdiction, Method: channelMethod}, false); err != nil {
-			return err
-		}
-	default:
-		return fmt.Errorf("requests: no fulfilment for %q", kind)
-	}
-	if pkg.Summary == "" || (!held && (kind == TypeAccess || kind == TypePortability || kind == TypeCategories || kind == TypeDirectMarketingDisclosures)) {
-		if !held {
-			pkg.Summary = "We hold no personal information linked to this address."
+		if ok {
+			f.pkg.Actions = append(f.pkg.Actions, "Corrected "+describeCategory(f.m, cat)+".")
+		} else if !slices.Contains(out.CorrectedCategories, cat) {
+			// Corrected in a connected system is said above, per
+			// collection; only a category corrected nowhere is kept.
+			f.pkg.Kept = append(f.pkg.Kept, Kept{What: describeCategory(f.m, cat), Why: "We hold no such information about you, so there was nothing to correct."})
 		}
 	}
-	expires := now.Add(s.ResultTTL)
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+	if f.held && len(f.pkg.Actions) > 0 {
+		f.notices, f.noticeAction = recipientsOf(f.m, f.recs.Events), "correct"
+	}
+	return nil
+}
+
+// restriction freezes processing of the person's data (Art. 18).
+func (s *Service) restriction(ctx context.Context, f *fulfilment) error {
+	f.pkg.Summary = "We restricted the processing of your personal information: we keep it, and use it for nothing else until the restriction is lifted, which we will tell you about first."
+	if !f.held {
+		return nil
+	}
+	return s.consent.SetRestricted(ctx, f.reader, f.r.SubjectID, true)
+}
+
+// optOut records a refusal of scope (an opt-out of sale and sharing, an
+// objection to direct marketing) keyed by the address.
+func (s *Service) optOut(ctx context.Context, f *fulfilment, scope string) error {
+	_, err := s.consent.Record(ctx, f.reader, consent.Choice{Subject: custos.SubjectRef{Email: f.email}, Purpose: scope,
+		Granted: false, Jurisdiction: f.r.Jurisdiction, Method: f.method}, false)
+	return err
+}
+
+// complete seals the answer, tells recipients and the person, and marks
+// the request completed, in one transaction with the one read of the
+// request that locks it. It returns the request as it now stands.
+func (s *Service) complete(ctx context.Context, actor string, f *fulfilment) (store.Request, error) {
+	id := f.r.ID
+	expires := f.now.Add(s.ResultTTL)
+	var done store.Request
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		cur, err := tx.RequestForUpdate(ctx, id)
 		if err != nil {
 			return err
 		}
+		done = cur
 		if cur.Status != StatusInProgress {
 			return nil // someone else finished it meanwhile
 		}
-		lines, err := s.notify(ctx, tx, p.Manifest, cur, email, noticeAction, notices)
+		lines, err := s.notify(ctx, tx, f.m, cur, f.email, f.noticeAction, f.notices)
 		if err != nil {
 			return err
 		}
-		pkg.Actions = append(pkg.Actions, lines...)
-		body, err := json.Marshal(pkg)
+		f.pkg.Actions = append(f.pkg.Actions, lines...)
+		body, err := json.Marshal(f.pkg)
 		if err != nil {
 			return err
 		}
@@ -401,7 +481,7 @@ func (s *Service) fulfil(ctx context.Context, actor, id string) error {
 		if err != nil {
 			return err
 		}
-		cur.SubjectID, cur.ResultSealed, cur.ResultExpiresAt = r.SubjectID, sealed, &expires
+		cur.SubjectID, cur.ResultSealed, cur.ResultExpiresAt = f.r.SubjectID, sealed, &expires
 		if err := s.move(ctx, tx, &cur, StatusCompleted, actor, "completed", ""); err != nil {
 			return err
 		}
@@ -412,12 +492,17 @@ func (s *Service) fulfil(ctx context.Context, actor, id string) error {
 				return err
 			}
 		}
-		return s.mailOutcome(ctx, tx, cur, email)
+		if err := s.mailOutcome(ctx, tx, cur, f.email); err != nil {
+			return err
+		}
+		done = cur
+		return nil
 	})
-	if err == nil {
-		s.outbox.Wake()
+	if err != nil {
+		return f.r, err
 	}
-	return err
+	s.outbox.Wake()
+	return done, nil
 }
 
 func piece(m *policy.Manifest, e custos.Event) Piece {
@@ -581,10 +666,10 @@ func (s *Service) notify(ctx context.Context, tx *store.Tx, m *policy.Manifest, 
 // outcome adds what a run in the company's systems did to a package, and
 // reports whether it found anything there.
 func outcome(pkg *Package, out dsr.Outcome) bool {
-	for _, c := range sortedKeys(out.Erased) {
+	for _, c := range slices.Sorted(maps.Keys(out.Erased)) {
 		pkg.Actions = append(pkg.Actions, fmt.Sprintf("%d records about you in %s were erased.", out.Erased[c], c))
 	}
-	for _, c := range sortedKeys(out.Corrected) {
+	for _, c := range slices.Sorted(maps.Keys(out.Corrected)) {
 		pkg.Actions = append(pkg.Actions, fmt.Sprintf("%d records about you in %s were corrected.", out.Corrected[c], c))
 	}
 	for _, k := range out.Kept {

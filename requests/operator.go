@@ -109,11 +109,16 @@ func (s *Service) Get(ctx context.Context, id string) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
+	return s.withHistory(ctx, r)
+}
+
+// withHistory is the view of r, as read or just written, with its history.
+func (s *Service) withHistory(ctx context.Context, r store.Request) (View, error) {
 	v, err := s.view(ctx, r)
 	if err != nil {
 		return View{}, err
 	}
-	evs, err := s.store.RequestEvents(ctx, id)
+	evs, err := s.store.RequestEvents(ctx, r.ID)
 	if err != nil {
 		return View{}, err
 	}
@@ -164,19 +169,20 @@ func (s *Service) SubmitOnBehalf(ctx context.Context, actor string, in Intake) (
 	}
 	s.outbox.Wake()
 	if r.Status == StatusInProgress {
-		if err := s.proceed(ctx, actor, id); err != nil {
+		if r, err = s.proceed(ctx, actor, r); err != nil {
 			return View{}, err
 		}
 	}
-	return s.Get(ctx, id)
+	return s.withHistory(ctx, r)
 }
 
 // Approve moves a request under review to work and fulfils it. An appeal
 // must be decided by someone other than who denied the original.
 func (s *Service) Approve(ctx context.Context, actor, id string) (View, error) {
+	var r store.Request
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		r, err := tx.RequestForUpdate(ctx, id)
-		if err != nil {
+		var err error
+		if r, err = tx.RequestForUpdate(ctx, id); err != nil {
 			return err
 		}
 		if r.Status != StatusPendingReview {
@@ -191,10 +197,10 @@ func (s *Service) Approve(ctx context.Context, actor, id string) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
-	if err := s.proceed(ctx, actor, id); err != nil {
+	if r, err = s.proceed(ctx, actor, r); err != nil {
 		return View{}, err
 	}
-	return s.Get(ctx, id)
+	return s.withHistory(ctx, r)
 }
 
 func (s *Service) independentReviewer(ctx context.Context, tx *store.Tx, r store.Request, actor string) error {
@@ -220,9 +226,10 @@ func (s *Service) Deny(ctx context.Context, actor, id, code, text string) (View,
 	if len(text) < 10 {
 		return View{}, invalid("reason", "reason must explain the denial to the person in a sentence.")
 	}
+	var r store.Request
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		r, err := tx.RequestForUpdate(ctx, id)
-		if err != nil {
+		var err error
+		if r, err = tx.RequestForUpdate(ctx, id); err != nil {
 			return err
 		}
 		if r.Status != StatusPendingReview && r.Status != StatusInProgress {
@@ -245,17 +252,34 @@ func (s *Service) Deny(ctx context.Context, actor, id, code, text string) (View,
 		return View{}, err
 	}
 	s.outbox.Wake()
-	return s.Get(ctx, id)
+	return s.withHistory(ctx, r)
 }
 
-// Extend uses the law's one extension, with notice and reasons to the person.
+// CodeExtensionTooLate refuses an extension asked for after the first
+// deadline.
+const CodeExtensionTooLate = "extension_too_late"
+
+// ErrExtensionTooLate matches (errors.Is) the refusal of an extension asked
+// for after the first deadline.
+var ErrExtensionTooLate = &custos.Error{Kind: custos.KindConflict, Code: CodeExtensionTooLate,
+	Message: "The first deadline has passed: an extension needs notice to the person before it."}
+
+func errExtensionTooLate(due time.Time) error {
+	return custos.Errorf(custos.KindConflict, CodeExtensionTooLate,
+		"The first deadline, %s, has passed: the law allows an extension only with notice to the person before it. Answer the request now.",
+		due.UTC().Format("2 January 2006 15:04 UTC"))
+}
+
+// Extend uses the law's one extension, with notice and reasons to the
+// person, while the first deadline has not passed.
 func (s *Service) Extend(ctx context.Context, actor, id, reason string) (View, error) {
 	if len(reason) < 10 {
 		return View{}, invalid("reason", "reason must tell the person why more time is needed.")
 	}
+	var r store.Request
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		r, err := tx.RequestForUpdate(ctx, id)
-		if err != nil {
+		var err error
+		if r, err = tx.RequestForUpdate(ctx, id); err != nil {
 			return err
 		}
 		if !open(r.Status) {
@@ -265,6 +289,13 @@ func (s *Service) Extend(ctx context.Context, actor, id, reason string) (View, e
 			r.Jurisdiction, r.Type)
 		if err != nil {
 			return custos.Wrap(err, custos.KindConflict, "no_extension", err.Error())
+		}
+		// The person must be told of an extension within the first period
+		// (GDPR Art. 12(3); Cal. Civ. Code §1798.130(a)(2)(A), 11 CCR
+		// §7021(b)): once it has passed, the request is overdue, and an
+		// extension would only hide that.
+		if s.clock.Now().After(r.DueAt) {
+			return errExtensionTooLate(r.DueAt)
 		}
 		r.ExtendedUntil = d.ExtendedUntil
 		if err := tx.UpdateRequest(ctx, r); err != nil {
@@ -288,7 +319,7 @@ func (s *Service) Extend(ctx context.Context, actor, id, reason string) (View, e
 		return View{}, err
 	}
 	s.outbox.Wake()
-	return s.Get(ctx, id)
+	return s.withHistory(ctx, r)
 }
 
 // mailOutcome tells the person how a request ended.
@@ -351,7 +382,7 @@ func (s *Service) Resume(ctx context.Context) (int, error) {
 	var errs []error
 	for _, r := range rs {
 		// One request that cannot finish must not hold up the others.
-		if err := s.proceed(ctx, "system", r.ID); err != nil {
+		if _, err := s.proceed(ctx, "system", r); err != nil {
 			errs = append(errs, fmt.Errorf("requests: resuming %s: %w", r.ID, err))
 			continue
 		}
@@ -363,11 +394,12 @@ func (s *Service) Resume(ctx context.Context) (int, error) {
 // SubmitForMinor opens and fulfils a deletion of what Custos holds about a
 // minor at once: an officer's report (POST /api/v1/subjects/minor).
 func (s *Service) SubmitForMinor(ctx context.Context, actor, subjectID, jurisdiction string) (string, error) {
-	id, err := s.openForMinor(ctx, actor, subjectID, jurisdiction, StatusInProgress, time.Time{})
+	r, err := s.openForMinor(ctx, actor, subjectID, jurisdiction, StatusInProgress, time.Time{})
 	if err != nil {
 		return "", err
 	}
-	return id, s.proceed(ctx, actor, id)
+	_, err = s.proceed(ctx, actor, r)
+	return r.ID, err
 }
 
 // OpenMinorDeletion opens a deletion of a minor's data for a privacy
@@ -375,17 +407,18 @@ func (s *Service) SubmitForMinor(ctx context.Context, actor, subjectID, jurisdic
 // children.deletion_window; the law's deadline when that is sooner or due
 // is zero). Nothing is deleted until an officer approves.
 func (s *Service) OpenMinorDeletion(ctx context.Context, actor, subjectID, jurisdiction string, due time.Time) (string, error) {
-	return s.openForMinor(ctx, actor, subjectID, jurisdiction, StatusPendingReview, due)
+	r, err := s.openForMinor(ctx, actor, subjectID, jurisdiction, StatusPendingReview, due)
+	return r.ID, err
 }
 
 // ReasonMinor marks a request opened because the person is under the
 // policy's age threshold.
 const ReasonMinor = "minor"
 
-func (s *Service) openForMinor(ctx context.Context, actor, subjectID, jurisdiction, status string, due time.Time) (string, error) {
+func (s *Service) openForMinor(ctx context.Context, actor, subjectID, jurisdiction, status string, due time.Time) (store.Request, error) {
 	recs, err := s.records.SubjectRecords(ctx, actor, "minor deletion", subjectID)
 	if err != nil {
-		return "", err
+		return store.Request{}, err
 	}
 	email := ""
 	for _, id := range recs.Identities {
@@ -399,7 +432,7 @@ func (s *Service) openForMinor(ctx context.Context, actor, subjectID, jurisdicti
 		// only by phone or external id is answered to the company's contact.
 		p, _, err := s.policies.Active(ctx)
 		if err != nil {
-			return "", err
+			return store.Request{}, err
 		}
 		email = p.Contact.Email
 	}
@@ -411,7 +444,7 @@ func (s *Service) openForMinor(ctx context.Context, actor, subjectID, jurisdicti
 	r, err := s.newRequest(ctx, id, Intake{Type: TypeDeletion, Email: email, Jurisdiction: jurisdiction}, email,
 		s.records.Blind(custos.IdentityEmail, email), "system", now)
 	if err != nil {
-		return "", err
+		return store.Request{}, err
 	}
 	r.SubjectID, r.VerifiedAt, r.Status, r.OpenedFor = subjectID, &now, status, ReasonMinor
 	if !due.IsZero() && due.Before(r.DueAt) {
@@ -424,9 +457,9 @@ func (s *Service) openForMinor(ctx context.Context, actor, subjectID, jurisdicti
 		return s.history(ctx, tx, id, actor, "received", r.Status, "reason minor: under the policy's age threshold")
 	})
 	if err != nil {
-		return "", err
+		return store.Request{}, err
 	}
-	return id, nil
+	return r, nil
 }
 
 // Remind mails the privacy team (the policy's contact address) a digest of

@@ -38,7 +38,7 @@ func (s *Service) SendPreferencesCode(ctx context.Context, email, clientIP strin
 		return "", err
 	}
 	blind := s.records.Blind(custos.IdentityEmail, email)
-	if err := s.limits.allow("ip:"+clientIP, 30, time.Hour); err != nil {
+	if err := allow(s.limits.perClient, "ip:"+clientIP); err != nil {
 		return "", err
 	}
 	nonce := make([]byte, 16)
@@ -46,7 +46,7 @@ func (s *Service) SendPreferencesCode(ctx context.Context, email, clientIP strin
 		return "", err
 	}
 	// Counted per address and client, until the code is entered rightly.
-	if err := s.limits.attempt(addressKey("prefs", blind, clientIP), "prefs-ticket:"+string(nonce), 5, time.Hour); err != nil {
+	if err := s.limits.attempt(addressKey("prefs", blind, clientIP), "prefs-ticket:"+string(nonce)); err != nil {
 		return "", err
 	}
 	p, _, err := s.policies.Active(ctx)
@@ -107,7 +107,7 @@ func (s *Service) CheckPreferencesCode(email, ticket, code string) error {
 	if s.clock.Now().Unix() > int64(binary.BigEndian.Uint64(head[16:24])) {
 		return ErrPreferencesExpired
 	}
-	if err := s.limits.allow("prefs-ticket:"+string(head[:16]), MaxAttempts, PreferencesTTL); err != nil {
+	if err := allow(s.limits.perTicket, "prefs-ticket:"+string(head[:16])); err != nil {
 		return ErrLocked
 	}
 	if !hmac.Equal([]byte(strings.TrimSpace(code)), []byte(s.preferencesCode(head[:16], blind))) {

@@ -149,18 +149,7 @@ func TestAccessEndToEnd(t *testing.T) {
 		if v.Status != requests.StatusPendingReview || v.AccessToken == "" {
 			t.Fatalf("verified = %+v", v)
 		}
-		// The person was told of receipt, with the due date (10 business days
-		// to acknowledge in California).
-		view, err := e.svc.Get(ctx, v.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !view.DueAt.Equal(e.clock.T.AddDate(0, 0, 45)) || view.AcknowledgeBy == nil || !view.AcknowledgeBy.Equal(time.Date(2026, 3, 20, 15, 0, 0, 0, time.UTC)) || !view.SubjectKnown {
-			t.Fatalf("deadlines = %+v", view)
-		}
-		if ms := e.mails("ana@example.com"); len(ms) != 2 || !strings.Contains(ms[1].Header.Get("Subject"), "received") {
-			t.Fatalf("mails: %d, last subject %q", len(ms), ms[len(ms)-1].Header.Get("Subject"))
-		}
+		checkAcknowledged(t, e, v)
 		if _, err := e.svc.Result(ctx, v.ID, v.AccessToken); custos.ErrorCode(err) != "not_ready" {
 			t.Fatalf("result before approval: %v", err)
 		}
@@ -175,18 +164,7 @@ func TestAccessEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var name, card *requests.Piece
-		for i := range p.Pieces {
-			switch p.Pieces[i].Category {
-			case "user.name":
-				name = &p.Pieces[i]
-			case "user.financial.credit_card":
-				card = &p.Pieces[i]
-			}
-		}
-		if name == nil || *name.Value != "Ana Lima" || card == nil || !card.Withheld || card.Value != nil || len(p.Categories) != 2 {
-			t.Fatalf("package = %+v", p)
-		}
+		checkAnaPackage(t, p)
 		// A wrong token and a wrong id get the same answer.
 		if _, err := e.svc.Status(ctx, v.ID, "nope"); !errors.Is(err, requests.ErrBadAccess) {
 			t.Fatalf("wrong token: %v", err)
@@ -198,6 +176,39 @@ func TestAccessEndToEnd(t *testing.T) {
 			t.Fatalf("completion mail subject %q", ms[len(ms)-1].Header.Get("Subject"))
 		}
 	})
+}
+
+// checkAcknowledged: the person was told of receipt, with the due date (10
+// business days to acknowledge in California).
+func checkAcknowledged(t *testing.T, e *env, v requests.Verified) {
+	t.Helper()
+	view, err := e.svc.Get(context.Background(), v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !view.DueAt.Equal(e.clock.T.AddDate(0, 0, 45)) || view.AcknowledgeBy == nil || !view.AcknowledgeBy.Equal(time.Date(2026, 3, 20, 15, 0, 0, 0, time.UTC)) || !view.SubjectKnown {
+		t.Fatalf("deadlines = %+v", view)
+	}
+	if ms := e.mails("ana@example.com"); len(ms) != 2 || !strings.Contains(ms[1].Header.Get("Subject"), "received") {
+		t.Fatalf("mails: %d, last subject %q", len(ms), ms[len(ms)-1].Header.Get("Subject"))
+	}
+}
+
+// checkAnaPackage: Ana's name is shown, her card number held but withheld.
+func checkAnaPackage(t *testing.T, p requests.Package) {
+	t.Helper()
+	var name, card *requests.Piece
+	for i := range p.Pieces {
+		switch p.Pieces[i].Category {
+		case "user.name":
+			name = &p.Pieces[i]
+		case "user.financial.credit_card":
+			card = &p.Pieces[i]
+		}
+	}
+	if name == nil || *name.Value != "Ana Lima" || card == nil || !card.Withheld || card.Value != nil || len(p.Categories) != 2 {
+		t.Fatalf("package = %+v", p)
+	}
 }
 
 func TestNoEnumeration(t *testing.T) {

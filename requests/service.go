@@ -52,7 +52,7 @@ type Service struct {
 	clock    custos.Clock
 	baseURL  string
 	codeKey  []byte
-	limits   *limiter
+	limits   *limits
 	// AutoApprove lists the types fulfilled without review once verified.
 	AutoApprove []string
 	// ResultTTL is how long an answer stays downloadable before it is
@@ -103,7 +103,7 @@ func New(ctx context.Context, c Config) (*Service, error) {
 	}
 	s := &Service{store: c.Store, master: c.Master, records: c.Records, consent: c.Consent, policies: c.Policies,
 		outbox: c.Outbox, log: c.Log, clock: c.Clock, baseURL: strings.TrimRight(c.BaseURL, "/"), codeKey: key,
-		limits: newLimiter(c.Clock), AutoApprove: []string{TypeOptOut, TypeObjection}, ResultTTL: ResultTTL}
+		limits: newLimits(c.Clock), AutoApprove: []string{TypeOptOut, TypeObjection}, ResultTTL: ResultTTL}
 	if err := s.sealPlaintext(ctx); err != nil {
 		return nil, err
 	}
@@ -206,11 +206,11 @@ func (s *Service) Submit(ctx context.Context, in Intake, clientIP string, gpc bo
 		return "", err
 	}
 	blind := s.records.Blind(custos.IdentityEmail, email)
-	if err := s.limits.allow("ip:"+clientIP, 30, time.Hour); err != nil {
+	if err := allow(s.limits.perClient, "ip:"+clientIP); err != nil {
 		return "", err
 	}
 	id := newID()
-	if err := s.limits.attempt(addressKey("email", blind, clientIP), id, 5, time.Hour); err != nil {
+	if err := s.limits.attempt(addressKey("email", blind, clientIP), id); err != nil {
 		return "", err
 	}
 	p, _, err := s.policies.Active(ctx)
@@ -337,6 +337,7 @@ var (
 // Verify checks the mailed code. Five wrong codes lock the request.
 func (s *Service) Verify(ctx context.Context, id, code string) (Verified, error) {
 	var out Verified
+	var verified store.Request
 	var notFound bool
 	var fail error
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
@@ -350,6 +351,9 @@ func (s *Service) Verify(ctx context.Context, id, code string) (Verified, error)
 		}
 		now := s.clock.Now()
 		switch {
+		case r.Status == StatusDenied && r.DecisionCode == DenyUnverifiable && r.VerifiedAt == nil:
+			fail = ErrCodeExpired // closed unverified when the law's period ran out
+			return nil
 		case r.Status != StatusAwaitingVerification:
 			fail = custos.Errorf(custos.KindConflict, "already_verified", "This request is verified already; use its access link.")
 			return nil
@@ -379,6 +383,7 @@ func (s *Service) Verify(ctx context.Context, id, code string) (Verified, error)
 			return err
 		}
 		out = Verified{ID: id, Status: r.Status, AccessToken: token, DuplicateOf: r.DuplicateOf}
+		verified = r
 		return nil
 	})
 	if err != nil {
@@ -392,13 +397,11 @@ func (s *Service) Verify(ctx context.Context, id, code string) (Verified, error)
 	}
 	s.outbox.Wake()
 	if out.Status == StatusInProgress {
-		if err := s.proceed(ctx, "system", id); err != nil {
+		done, err := s.proceed(ctx, "system", verified)
+		if err != nil {
 			return out, err
 		}
-		r, err := s.store.Request(ctx, id)
-		if err == nil {
-			out.Status = r.Status
-		}
+		out.Status = done.Status
 	}
 	return out, nil
 }
@@ -416,41 +419,27 @@ func (s *Service) afterVerification(ctx context.Context, tx *store.Tx, r *store.
 	} else if !errors.Is(err, custos.ErrNotFound) {
 		return err
 	}
-	rules := jurisdiction.ForAt(r.Jurisdiction, r.Type, r.ReceivedAt)
 	prior, err := tx.RequestsByEmail(ctx, r.EmailBlind, r.ReceivedAt.AddDate(-2, 0, 0))
 	if err != nil {
 		return err
 	}
 	// An open request of the same type from the same person is linked, not
 	// repeated.
-	for _, p := range prior {
-		if p.ID != r.ID && p.Type == r.Type && p.AppealOf == r.AppealOf && p.VerifiedAt != nil && open(p.Status) {
-			r.DuplicateOf = p.ID
-			return s.move(ctx, tx, r, StatusCanceled, "subject", "duplicate", "duplicate of "+p.ID)
-		}
+	if dup := duplicateOf(*r, prior); dup != "" {
+		r.DuplicateOf = dup
+		return s.move(ctx, tx, r, StatusCanceled, "subject", "duplicate", "duplicate of "+dup)
 	}
-	var times []time.Time
-	counted := rules.LimitTypes(r.Type)
-	for _, p := range prior {
-		if p.ID != r.ID && p.VerifiedAt != nil && p.Status != StatusCanceled && p.ReceivedAt.Before(r.ReceivedAt) &&
-			slices.Contains(counted, p.Type) {
-			times = append(times, p.ReceivedAt)
-		}
-	}
-	if ok, why := jurisdiction.CheckLimit(rules, r.Type, times, r.ReceivedAt); !ok {
+	rules := jurisdiction.ForAt(r.Jurisdiction, r.Type, r.ReceivedAt)
+	if ok, why := jurisdiction.CheckLimit(rules, r.Type, counted(rules, *r, prior), r.ReceivedAt); !ok {
 		r.DecisionCode, r.DecisionText, r.DecidedBy = DenyRequestLimit, why, "system"
 		if err := s.move(ctx, tx, r, StatusDenied, "system", "denied", DenyRequestLimit); err != nil {
 			return err
 		}
 		return s.mailOutcome(ctx, tx, *r, email)
 	}
-	if r.Type == TypeAppeal {
-		orig, err := tx.Request(ctx, r.AppealOf)
-		if err != nil || orig.EmailBlind == nil || !hmac.Equal(orig.EmailBlind, r.EmailBlind) || orig.Status != StatusDenied ||
-			orig.Type == TypeAppeal {
-			r.DecisionCode, r.DecisionText, r.DecidedBy = DenyNotApplicable, "An appeal must name a denied request (not an appeal) made from the same address.", "system"
-			return s.move(ctx, tx, r, StatusDenied, "system", "denied", DenyNotApplicable)
-		}
+	if r.Type == TypeAppeal && !appealable(ctx, tx, *r) {
+		r.DecisionCode, r.DecisionText, r.DecidedBy = DenyNotApplicable, "An appeal must name a denied request (not an appeal) made from the same address.", "system"
+		return s.move(ctx, tx, r, StatusDenied, "system", "denied", DenyNotApplicable)
 	}
 	p, _, err := s.policies.Active(ctx)
 	if err != nil {
@@ -467,6 +456,45 @@ func (s *Service) afterVerification(ctx context.Context, tx *store.Tx, r *store.
 		next = StatusInProgress
 	}
 	return s.move(ctx, tx, r, next, "subject", "verified", "")
+}
+
+// duplicateOf returns the id of an open, verified request of r's type (and
+// appealing the same request) among prior, or "".
+func duplicateOf(r store.Request, prior []store.Request) string {
+	for _, p := range prior {
+		if p.ID != r.ID && p.Type == r.Type && p.AppealOf == r.AppealOf && p.VerifiedAt != nil && open(p.Status) {
+			return p.ID
+		}
+	}
+	return ""
+}
+
+// counted returns the receipt times of the earlier requests that count
+// against r's limit under rules: those fulfilled. The limit is on how often
+// the business must provide the information (Cal. Civ. Code §1798.130(b):
+// not "more than twice in a 12-month period"), so a request denied — under
+// the limit itself, as unverifiable, or on any other ground —, never
+// verified, withdrawn or still open provided nothing and does not extend
+// the lockout. (Two requests open at once may both be fulfilled: more than
+// the law requires, never less.)
+func counted(rules jurisdiction.Rules, r store.Request, prior []store.Request) []time.Time {
+	var times []time.Time
+	types := rules.LimitTypes(r.Type)
+	for _, p := range prior {
+		if p.ID != r.ID && p.Status == StatusCompleted && p.ReceivedAt.Before(r.ReceivedAt) && slices.Contains(types, p.Type) {
+			times = append(times, p.ReceivedAt)
+		}
+	}
+	return times
+}
+
+// appealable reports whether the appeal r names a denied request, not an
+// appeal, made from the same address. An original that cannot be read is
+// not appealable: the appeal is denied, as it always was.
+func appealable(ctx context.Context, tx *store.Tx, r store.Request) bool {
+	orig, err := tx.Request(ctx, r.AppealOf)
+	return err == nil && orig.EmailBlind != nil && hmac.Equal(orig.EmailBlind, r.EmailBlind) && orig.Status == StatusDenied &&
+		orig.Type != TypeAppeal
 }
 
 // move changes status, records it, writes the request.

@@ -2,11 +2,13 @@ package retention
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/vault"
 )
 
 // sweepConnected applies the rules that run from collection to the
@@ -59,7 +61,7 @@ func (s *Service) heldIdentities(ctx context.Context) ([]map[string][]string, er
 		seen[h.SubjectID] = true
 		recs, err := s.records.SubjectRecords(ctx, "system", "retention sweep: legal hold", h.SubjectID)
 		if err != nil {
-			if custos.ErrorCode(err) == "erased" {
+			if errors.Is(err, vault.ErrErased) {
 				continue
 			}
 			return nil, err

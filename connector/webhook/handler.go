@@ -179,7 +179,7 @@ func (h *handler) serve(ctx context.Context, req *Request) (*served, error) {
 			// Answer only what the caller asked for.
 			for _, row := range out.Rows {
 				for k := range row {
-					if !contains(req.Fields, k) {
+					if !slices.Contains(req.Fields, k) {
 						delete(row, k)
 					}
 				}
@@ -277,15 +277,6 @@ func samePrimaryKey(col *dataset.Collection, theirs []string) *failure {
 			col.Name, strings.Join(theirs, ", "), strings.Join(ours, ", "))}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // normalizeRequest turns decoded JSON numbers into int64 or float64 and

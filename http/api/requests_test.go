@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/store"
@@ -126,6 +127,40 @@ func TestPrivacyRequestFlow(t *testing.T) {
 		status, _, b = f.do(t, "GET", "/api/v1/reports/requests?year=2026", custos.RoleAuditor, "")
 		if status != 200 || !strings.Contains(string(b), `"type":"access","received":2`) {
 			t.Fatalf("metrics %d %s", status, b)
+		}
+	})
+}
+
+// An extension asked for after the first deadline is refused, 409
+// extension_too_late: GDPR Art. 12(3) and Cal. Civ. Code
+// §1798.130(a)(2)(A) (11 CCR §7021(b)) want the person told of it within
+// the first period.
+func TestLateExtensionRefused(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s)
+		start := f.clock.T
+		status, _, b := f.do(t, "POST", "/api/v1/privacy-requests/on-behalf", custos.RolePrivacyOfficer,
+			`{"type":"access","email":"late@example.com","jurisdiction":"US-CA","channel":"phone"}`)
+		var v struct {
+			ID    string    `json:"id"`
+			DueAt time.Time `json:"due_at"`
+		}
+		if status != 201 || json.Unmarshal(b, &v) != nil || v.ID == "" {
+			t.Fatalf("on-behalf: %d %s", status, b)
+		}
+		if want := start.AddDate(0, 0, 45); !v.DueAt.Equal(want) {
+			t.Fatalf("due %v, want %v", v.DueAt, want)
+		}
+		f.clock.T = v.DueAt.Add(time.Hour)
+		status, _, b = f.do(t, "POST", "/api/v1/privacy-requests/"+v.ID+"/extend", custos.RolePrivacyOfficer,
+			`{"reason":"We need to search our archives for your records."}`)
+		if status != 409 || errorCode(t, b) != "extension_too_late" {
+			t.Fatalf("late extension: %d %s", status, b)
+		}
+		status, _, b = f.do(t, "GET", "/api/v1/privacy-requests/"+v.ID, custos.RolePrivacyOfficer, "")
+		if status != 200 || strings.Contains(string(b), `"extended_until"`) || !strings.Contains(string(b), `"overdue":true`) {
+			t.Fatalf("after the refusal: %d %s", status, b)
 		}
 	})
 }

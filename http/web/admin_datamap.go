@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -88,20 +89,11 @@ func consentWords(p policy.Purpose) string {
 		by[regime] = append(by[regime], where)
 	}
 	var parts []string
-	for _, regime := range sortedKeys(by) {
+	for _, regime := range slices.Sorted(maps.Keys(by)) {
 		sort.Strings(by[regime])
 		parts = append(parts, regime+": "+strings.Join(by[regime], ", "))
 	}
 	return strings.Join(parts, "; ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // holds reports whether a dataset field's category falls under a policy
@@ -242,7 +234,7 @@ func (d Deps) adminDataMap(w http.ResponseWriter, r *http.Request) {
 					}
 				}
 			}
-			for _, k := range sortedKeys(undeclared) {
+			for _, k := range slices.Sorted(maps.Keys(undeclared)) {
 				page.Undeclared = append(page.Undeclared, undeclared[k])
 			}
 		}
