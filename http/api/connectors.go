@@ -11,7 +11,7 @@ import (
 
 func (s *server) requestTasks(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if _, err := s.Store.Request(r.Context(), id); err != nil {
+	if _, err := s.Requests.Get(r.Context(), id); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/custos-privacy/custos"
-	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/policy"
 )
@@ -19,7 +18,11 @@ import (
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.Store.DB().PingContext(ctx); err != nil {
+	if s.Health == nil {
+		s.writeError(w, r, custos.Errorf(custos.KindUnavailable, custos.CodeUnavailable, "The database is not reachable."))
+		return
+	}
+	if err := s.Health.PingContext(ctx); err != nil {
 		s.writeError(w, r, custos.Wrap(err, custos.KindUnavailable, custos.CodeUnavailable, "The database is not reachable."))
 		return
 	}
@@ -89,7 +92,7 @@ func (s *server) getPolicy(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) listPolicyVersions(w http.ResponseWriter, r *http.Request) {
-	vs, err := s.Store.PolicyVersions(r.Context())
+	vs, err := s.Policies.Versions(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -196,7 +199,7 @@ type tokenJSON struct {
 }
 
 func (s *server) listTokens(w http.ResponseWriter, r *http.Request) {
-	toks, err := s.Store.Tokens(r.Context())
+	toks, err := s.Auth.Tokens(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -274,7 +277,7 @@ func (s *server) listAudit(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	entries, err := s.Store.AuditEntries(r.Context(), after, limit)
+	entries, err := s.Trail.Entries(r.Context(), after, limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -288,7 +291,7 @@ func (s *server) listAudit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) verifyAudit(w http.ResponseWriter, r *http.Request) {
-	rep, err := audit.Verify(r.Context(), s.Store, s.AuditKeys)
+	rep, err := s.Trail.Verify(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -80,7 +80,7 @@ func (s *server) addContract(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) listContracts(w http.ResponseWriter, r *http.Request) {
-	cs, err := s.Store.Contracts(r.Context())
+	cs, err := s.Records.Contracts(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return

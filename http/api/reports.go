@@ -55,17 +55,12 @@ func (s *server) reportCCPA(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	p, _, err := s.Policies.Active(r.Context())
+	rep, err := s.Reports.CCPA(r.Context(), from, to)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	facts, err := s.Store.EventFacts(r.Context(), from, to)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, records.CCPAReport(p.Manifest, facts, from, to))
+	writeJSON(w, http.StatusOK, rep)
 }
 
 func (s *server) reportRoPA(w http.ResponseWriter, r *http.Request) {
@@ -82,17 +77,11 @@ func (s *server) reportRoPA(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, fieldError("format", "format must be json or csv."))
 		return
 	}
-	p, _, err := s.Policies.Active(r.Context())
+	acts, err := s.Reports.RoPA(r.Context(), from, to)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	facts, err := s.Store.EventFacts(r.Context(), from, to)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	acts := records.RoPA(p.Manifest, facts, from, to)
 	if format == "csv" {
 		var buf bytes.Buffer
 		if err := records.RoPACSV(&buf, acts); err != nil {
@@ -122,10 +111,10 @@ func (s *server) reportAggregate(w http.ResponseWriter, r *http.Request) {
 		}
 		k = n
 	}
-	cells, err := s.Store.MonthlyCells(r.Context(), from, to)
+	rep, err := s.Reports.Aggregate(r.Context(), from, to, k)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, records.Aggregate(cells, k))
+	writeJSON(w, http.StatusOK, rep)
 }
