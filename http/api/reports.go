@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/http/httpjson"
 	"github.com/custos-privacy/custos/records"
 )
 
@@ -43,11 +43,7 @@ func parseTime(v string) (time.Time, error) {
 	return time.Parse("2006-01-02", v)
 }
 
-func fieldError(field, msg string) error {
-	e := custos.Errorf(custos.KindInvalid, custos.CodeInvalidRequest, "%s", msg)
-	e.Field = field
-	return e
-}
+func fieldError(field, msg string) error { return httpjson.Invalid(field, "%s", msg) }
 
 func (s *server) reportCCPA(w http.ResponseWriter, r *http.Request) {
 	from, to, err := s.period(r)
@@ -60,7 +56,7 @@ func (s *server) reportCCPA(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, rep)
+	httpjson.Write(w, http.StatusOK, rep)
 }
 
 func (s *server) reportRoPA(w http.ResponseWriter, r *http.Request) {
@@ -93,7 +89,7 @@ func (s *server) reportRoPA(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(buf.Bytes())
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"activities": acts})
+	httpjson.Write(w, http.StatusOK, map[string]any{"activities": acts})
 }
 
 func (s *server) reportAggregate(w http.ResponseWriter, r *http.Request) {
@@ -116,5 +112,5 @@ func (s *server) reportAggregate(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, rep)
+	httpjson.Write(w, http.StatusOK, rep)
 }

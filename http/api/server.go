@@ -22,6 +22,7 @@ import (
 	"github.com/custos-privacy/custos/banner"
 	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/http/httpjson"
 	"github.com/custos-privacy/custos/http/web"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
@@ -360,7 +361,7 @@ func (s *server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		handler.ServeHTTP(b, r)
 		if b.status == http.StatusMethodNotAllowed {
 			w.Header().Set("Allow", b.header.Get("Allow"))
-			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: custos.CodeMethod,
+			httpjson.Write(w, http.StatusMethodNotAllowed, httpjson.ErrorBody{Error: httpjson.Detail{Code: custos.CodeMethod,
 				Message: r.Method + " is not allowed here; allowed: " + b.header.Get("Allow") + "."}})
 			return
 		}
