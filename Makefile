@@ -21,6 +21,7 @@ fuzz:
 	$(GO) test ./policy -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/yamlpos -run '^$$' -fuzz FuzzGuard -fuzztime $(FUZZTIME)
 	$(GO) test ./http/api -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
+	$(GO) test ./http/httpjson -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
 	$(GO) test ./records -run '^$$' -fuzz FuzzDecodeEvent -fuzztime $(FUZZTIME)
 	$(GO) test ./records -run '^$$' -fuzz FuzzNormalisePhone -fuzztime $(FUZZTIME)
 	$(GO) test ./requests -run '^$$' -fuzz FuzzIntake -fuzztime $(FUZZTIME)

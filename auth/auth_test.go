@@ -84,3 +84,80 @@ func TestMatrix(t *testing.T) {
 		t.Errorf("RolesFor(ReadAudit) = %v", got)
 	}
 }
+
+// TestSessions: a console session acts as its token while it is on record,
+// current, names that token and the token is live; signing out, the end,
+// a cookie naming another token and revocation each end it.
+func TestSessions(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		clock := &custos.FixedClock{T: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)}
+		svc := auth.New(s, audit.New(nil, "", clock), clock)
+		_, tok, err := svc.Create(ctx, "cli", custos.RoleAdmin, "ops")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, other, err := svc.Create(ctx, "cli", custos.RoleAgent, "desk")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sid, gone, old := []byte("0123456789abcdef"), []byte("fedcba9876543210"), []byte("aaaaaaaaaaaaaaaa")
+		for _, id := range [][]byte{sid, gone} {
+			if err := svc.StartSession(ctx, id, tok.ID, clock.T.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := svc.StartSession(ctx, old, tok.ID, clock.T.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := svc.Session(ctx, sid, tok.ID)
+		if err != nil || got.ID != tok.ID || got.Role != custos.RoleAdmin {
+			t.Fatalf("session = %+v, %v", got, err)
+		}
+		// The id is stored hashed, never as it is.
+		var raw int
+		if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM console_sessions WHERE id_hash = $1`, sid).Scan(&raw); err != nil || raw != 0 {
+			t.Fatalf("sessions stored by their id: %d, %v", raw, err)
+		}
+		if err := svc.EndSession(ctx, gone); err != nil {
+			t.Fatal(err)
+		}
+		clock.T = clock.T.Add(2 * time.Minute)
+		for _, c := range []struct {
+			name string
+			sid  []byte
+			tok  int64
+		}{
+			{"signed out", gone, tok.ID},
+			{"ended", old, tok.ID},
+			{"another token", sid, other.ID},
+			{"never started", []byte("bbbbbbbbbbbbbbbb"), tok.ID},
+		} {
+			if _, err := svc.Session(ctx, c.sid, c.tok); custos.AsError(err).Kind != custos.KindUnauthorized {
+				t.Errorf("%s: session = %v", c.name, err)
+			}
+		}
+		// Starting a session prunes the ended ones.
+		if err := svc.StartSession(ctx, []byte("cccccccccccccccc"), other.ID, clock.T.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		var rows int
+		if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM console_sessions`).Scan(&rows); err != nil || rows != 2 {
+			t.Fatalf("sessions after pruning = %d, %v", rows, err)
+		}
+		if err := svc.EndSession(ctx, gone); err != nil {
+			t.Fatalf("ending a session twice = %v", err)
+		}
+		if err := svc.Revoke(ctx, "cli", tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Session(ctx, sid, tok.ID); custos.AsError(err).Kind != custos.KindUnauthorized {
+			t.Fatalf("session of a revoked token = %v", err)
+		}
+		toks, err := svc.Tokens(ctx)
+		if err != nil || len(toks) != 2 || toks[0].ID != tok.ID || toks[0].RevokedAt == nil || toks[1].RevokedAt != nil {
+			t.Fatalf("tokens = %+v, %v", toks, err)
+		}
+	})
+}

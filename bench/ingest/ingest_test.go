@@ -149,7 +149,7 @@ func setupCustos(b *testing.B, dsn string) (func(int), func()) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(api.NewHandler(api.Deps{Store: s, Auth: authSvc, Policies: reg, Audit: log,
+	srv := httptest.NewServer(api.NewHandler(api.Deps{Health: s.DB(), Auth: authSvc, Policies: reg,
 		Records: records.New(s, master, blind, log, reg, clock), Clock: clock, MinCell: 5,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 

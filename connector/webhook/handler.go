@@ -5,14 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/dataset"
+	"github.com/custos-privacy/custos/http/httpjson"
 )
 
 const (
@@ -64,13 +65,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &failure{http.StatusMethodNotAllowed, "method", "only POST is served"})
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequest+1))
-	if err != nil {
-		writeError(w, &failure{http.StatusBadRequest, "body", "the body could not be read"})
+	body, err := httpjson.Read(w, r, maxRequest)
+	if custos.ErrorCode(err) == httpjson.CodeTooLarge {
+		writeError(w, &failure{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("the body is larger than %d bytes", maxRequest)})
 		return
 	}
-	if len(body) > maxRequest {
-		writeError(w, &failure{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("the body is larger than %d bytes", maxRequest)})
+	if err != nil {
+		writeError(w, &failure{http.StatusBadRequest, "body", "the body could not be read"})
 		return
 	}
 	if err := Verify(h.secret, r, body, DefaultMaxSkew, time.Now()); err != nil {
@@ -320,6 +321,9 @@ func writeError(w http.ResponseWriter, err error) {
 	}{f.msg, f.code})
 }
 
+// writeJSON answers in the protocol's own shape ({"error", "code"}, see
+// README.md), which companies implement; it is not the API's, so only the
+// reading of the body is shared with it (httpjson).
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {

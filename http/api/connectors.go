@@ -7,11 +7,12 @@ import (
 
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/dataset"
+	"github.com/custos-privacy/custos/http/httpjson"
 )
 
 func (s *server) requestTasks(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if _, err := s.Store.Request(r.Context(), id); err != nil {
+	if _, err := s.Requests.Get(r.Context(), id); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -36,7 +37,7 @@ func (s *server) requestTasks(w http.ResponseWriter, r *http.Request) {
 		out = append(out, task{Phase: t.Phase, Collection: t.Collection, Status: t.Status, Found: t.Found, Done: t.Done,
 			Attempts: t.Attempts, Error: t.Error, Note: t.Note, UpdatedAt: t.UpdatedAt.Format("2006-01-02T15:04:05Z07:00")})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": id, "tasks": out})
+	httpjson.Write(w, http.StatusOK, map[string]any{"request_id": id, "tasks": out})
 }
 
 func (s *server) listDatasets(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +82,7 @@ func (s *server) listDatasets(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, x)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"datasets": out})
+	httpjson.Write(w, http.StatusOK, map[string]any{"datasets": out})
 }
 
 // importDataset takes a dataset file as the body (Fides YAML unchanged, or
@@ -89,7 +90,7 @@ func (s *server) listDatasets(w http.ResponseWriter, r *http.Request) {
 func (s *server) importDataset(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, dataset.MaxBytes))
 	if err != nil {
-		s.writeError(w, r, bodyError(err))
+		s.writeError(w, r, httpjson.BodyError(err))
 		return
 	}
 	name := r.URL.Query().Get("name")
@@ -107,7 +108,7 @@ func (s *server) importDataset(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"imported": keys})
+	httpjson.Write(w, http.StatusCreated, map[string]any{"imported": keys})
 }
 
 func (s *server) listConnections(w http.ResponseWriter, r *http.Request) {
@@ -126,7 +127,7 @@ func (s *server) listConnections(w http.ResponseWriter, r *http.Request) {
 	for _, c := range cs {
 		out = append(out, conn{Name: c.Name, Dataset: c.Dataset, URL: c.URL, ReadOnly: c.ReadOnly})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"connections": out})
+	httpjson.Write(w, http.StatusOK, map[string]any{"connections": out})
 }
 
 func (s *server) testConnection(w http.ResponseWriter, r *http.Request) {
@@ -135,7 +136,7 @@ func (s *server) testConnection(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"name": name, "ok": true})
+	httpjson.Write(w, http.StatusOK, map[string]any{"name": name, "ok": true})
 }
 
 // connectorCallback takes the signed answer of an asynchronous system and
@@ -161,5 +162,5 @@ func (s *server) connectorCallback(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"status": "accepted"})
+	httpjson.Write(w, http.StatusAccepted, map[string]any{"status": "accepted"})
 }

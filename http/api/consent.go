@@ -12,13 +12,14 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/http/httpjson"
 )
 
 func gpcSignal(r *http.Request) bool { return consent.ParseGPC(r.Header.Values("Sec-GPC")) }
 
 func (s *server) recordConsent(w http.ResponseWriter, r *http.Request) {
 	var c consent.Choice
-	if err := decode(w, r, &c); err != nil {
+	if err := httpjson.Decode(w, r, &c); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -27,7 +28,7 @@ func (s *server) recordConsent(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, rec)
+	httpjson.Write(w, http.StatusCreated, rec)
 }
 
 func (s *server) consentState(w http.ResponseWriter, r *http.Request) {
@@ -42,7 +43,7 @@ func (s *server) consentState(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, st)
+	httpjson.Write(w, http.StatusOK, st)
 }
 
 // receipt is public: its id is random and unguessable, it names the person
@@ -55,13 +56,13 @@ func (s *server) receipt(w http.ResponseWriter, r *http.Request) {
 	}
 	parts := strings.Split(jws, ".")
 	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
-	writeJSON(w, http.StatusOK, map[string]any{"receipt_id": r.PathValue("id"), "jws": jws, "receipt": json.RawMessage(payload)})
+	httpjson.Write(w, http.StatusOK, map[string]any{"receipt_id": r.PathValue("id"), "jws": jws, "receipt": json.RawMessage(payload)})
 }
 
 func (s *server) receiptKey(w http.ResponseWriter, r *http.Request) {
 	kid, pub := s.Consent.ReceiptKey()
 	w.Header().Set("Cache-Control", "public, max-age=3600")
-	writeJSON(w, http.StatusOK, consent.JWK(pub, kid))
+	httpjson.Write(w, http.StatusOK, consent.JWK(pub, kid))
 }
 
 type decisionRequest struct {
@@ -79,11 +80,11 @@ type decisionResponse struct {
 
 func (s *server) decide(w http.ResponseWriter, r *http.Request) {
 	var req decisionRequest
-	if err := decode(w, r, &req); err != nil {
+	if err := httpjson.Decode(w, r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := required("purpose", req.Purpose); err != nil {
+	if err := httpjson.Required("purpose", req.Purpose); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -104,14 +105,14 @@ func (s *server) decide(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, e)
 		return
 	}
-	writeJSON(w, http.StatusOK, decisionResponse{Decision: d, PolicyVersion: s.Consent.Engine().PolicyVersion()})
+	httpjson.Write(w, http.StatusOK, decisionResponse{Decision: d, PolicyVersion: s.Consent.Engine().PolicyVersion()})
 }
 
 func (s *server) decideBatch(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Decisions []decisionRequest `json:"decisions"`
 	}
-	if err := decodeLimit(w, r, &req, maxBatchBody); err != nil {
+	if err := httpjson.DecodeWith(w, r, &req, httpjson.Limits{Bytes: maxBatchBody}); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -130,7 +131,7 @@ func (s *server) decideBatch(w http.ResponseWriter, r *http.Request) {
 		}
 		out[i] = d
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"decisions": out, "policy_version": s.Consent.Engine().PolicyVersion()})
+	httpjson.Write(w, http.StatusOK, map[string]any{"decisions": out, "policy_version": s.Consent.Engine().PolicyVersion()})
 }
 
 func (s *server) unsubscribeLink(w http.ResponseWriter, r *http.Request) {
@@ -138,7 +139,7 @@ func (s *server) unsubscribeLink(w http.ResponseWriter, r *http.Request) {
 		Email   string `json:"email"`
 		Purpose string `json:"purpose"`
 	}
-	if err := decode(w, r, &req); err != nil {
+	if err := httpjson.Decode(w, r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -147,7 +148,7 @@ func (s *server) unsubscribeLink(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, link)
+	httpjson.Write(w, http.StatusOK, link)
 }
 
 var unsubscribePage = template.Must(template.New("u").Parse(`<!doctype html>
@@ -200,5 +201,5 @@ func (s *server) unsubscribePost(w http.ResponseWriter, r *http.Request) {
 		_ = unsubscribePage.Execute(w, map[string]any{"Title": "You are unsubscribed", "Done": true, "Name": u.Name, "GPC": gpc})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"unsubscribed": true, "receipt_id": rec.ReceiptID})
+	httpjson.Write(w, http.StatusOK, map[string]any{"unsubscribed": true, "receipt_id": rec.ReceiptID})
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/http/httpjson"
 )
 
 // FuzzDecode: any body either decodes or yields a coded 400, never a panic.
@@ -17,7 +18,7 @@ func FuzzDecode(f *testing.F) {
 		r := httptest.NewRequest("POST", "/", strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")
 		var req publishRequest
-		err := decode(httptest.NewRecorder(), r, &req)
+		err := httpjson.Decode(httptest.NewRecorder(), r, &req)
 		if err == nil {
 			return
 		}

@@ -11,19 +11,23 @@ import (
 	"time"
 
 	"github.com/custos-privacy/custos"
-	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/http/httpjson"
 	"github.com/custos-privacy/custos/policy"
 )
 
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.Store.DB().PingContext(ctx); err != nil {
+	if s.Health == nil {
+		s.writeError(w, r, custos.Errorf(custos.KindUnavailable, custos.CodeUnavailable, "The database is not reachable."))
+		return
+	}
+	if err := s.Health.PingContext(ctx); err != nil {
 		s.writeError(w, r, custos.Wrap(err, custos.KindUnavailable, custos.CodeUnavailable, "The database is not reachable."))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	httpjson.Write(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // gpc is the Global Privacy Control well-known resource: this site honours
@@ -34,7 +38,7 @@ func (s *server) gpc(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"gpc": true, "lastUpdate": p.LastUpdated})
+	httpjson.Write(w, http.StatusOK, map[string]any{"gpc": true, "lastUpdate": p.LastUpdated})
 }
 
 func (s *server) openapi(w http.ResponseWriter, r *http.Request) {
@@ -78,7 +82,7 @@ func (s *server) getPolicy(w http.ResponseWriter, r *http.Request) {
 	for i, u := range up {
 		upcoming[i] = versionJSON(u)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	httpjson.Write(w, http.StatusOK, map[string]any{
 		"version":      v.Version,
 		"last_updated": p.LastUpdated,
 		"effective_at": v.EffectiveAt,
@@ -89,7 +93,7 @@ func (s *server) getPolicy(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) listPolicyVersions(w http.ResponseWriter, r *http.Request) {
-	vs, err := s.Store.PolicyVersions(r.Context())
+	vs, err := s.Policies.Versions(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -98,7 +102,7 @@ func (s *server) listPolicyVersions(w http.ResponseWriter, r *http.Request) {
 	for i, v := range vs {
 		out[i] = versionJSON(v)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"versions": out})
+	httpjson.Write(w, http.StatusOK, map[string]any{"versions": out})
 }
 
 type publishRequest struct {
@@ -109,11 +113,11 @@ type publishRequest struct {
 
 func (s *server) publishPolicy(w http.ResponseWriter, r *http.Request) {
 	var req publishRequest
-	if err := decodeLimit(w, r, &req, manifestBody); err != nil {
+	if err := httpjson.DecodeWith(w, r, &req, httpjson.Limits{Bytes: manifestBody}); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := required("manifest", req.Manifest); err != nil {
+	if err := httpjson.Required("manifest", req.Manifest); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -132,7 +136,7 @@ func (s *server) publishPolicy(w http.ResponseWriter, r *http.Request) {
 		}
 		var ps policy.Problems
 		if errors.As(err, &ps) {
-			writeJSON(w, http.StatusBadRequest, map[string]any{"error": errorDetail{Code: "invalid_manifest",
+			httpjson.Write(w, http.StatusBadRequest, map[string]any{"error": httpjson.Detail{Code: "invalid_manifest",
 				Message: "The manifest has problems; see problems."}, "problems": problemsJSON(ps)})
 			return
 		}
@@ -143,14 +147,14 @@ func (s *server) publishPolicy(w http.ResponseWriter, r *http.Request) {
 	if out.Unchanged {
 		status = http.StatusOK
 	}
-	writeJSON(w, status, map[string]any{"unchanged": out.Unchanged, "version": versionJSON(out.Version)})
+	httpjson.Write(w, status, map[string]any{"unchanged": out.Unchanged, "version": versionJSON(out.Version)})
 }
 
 func (s *server) validatePolicy(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Manifest string `json:"manifest"`
 	}
-	if err := decodeLimit(w, r, &req, manifestBody); err != nil {
+	if err := httpjson.DecodeWith(w, r, &req, httpjson.Limits{Bytes: manifestBody}); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -163,14 +167,14 @@ func (s *server) validatePolicy(w http.ResponseWriter, r *http.Request) {
 	}
 	var ps policy.Problems
 	if errors.As(err, &ps) {
-		writeJSON(w, http.StatusOK, map[string]any{"valid": false, "problems": problemsJSON(ps)})
+		httpjson.Write(w, http.StatusOK, map[string]any{"valid": false, "problems": problemsJSON(ps)})
 		return
 	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"valid": true, "problems": []any{}})
+	httpjson.Write(w, http.StatusOK, map[string]any{"valid": true, "problems": []any{}})
 }
 
 // manifestBody bounds the JSON body that carries a manifest: room for the
@@ -196,7 +200,7 @@ type tokenJSON struct {
 }
 
 func (s *server) listTokens(w http.ResponseWriter, r *http.Request) {
-	toks, err := s.Store.Tokens(r.Context())
+	toks, err := s.Auth.Tokens(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -205,7 +209,7 @@ func (s *server) listTokens(w http.ResponseWriter, r *http.Request) {
 	for i, t := range toks {
 		out[i] = tokenJSON{ID: t.ID, Name: t.Name, Role: string(t.Role), CreatedAt: t.CreatedAt, RevokedAt: t.RevokedAt, LastUsed: t.LastUsed}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"tokens": out})
+	httpjson.Write(w, http.StatusOK, map[string]any{"tokens": out})
 }
 
 func (s *server) createToken(w http.ResponseWriter, r *http.Request) {
@@ -213,7 +217,7 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request) {
 		Role string `json:"role"`
 		Name string `json:"name"`
 	}
-	if err := decode(w, r, &req); err != nil {
+	if err := httpjson.Decode(w, r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -229,7 +233,7 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": tok.ID, "name": tok.Name, "role": tok.Role, "token": secret})
+	httpjson.Write(w, http.StatusCreated, map[string]any{"id": tok.ID, "name": tok.Name, "role": tok.Role, "token": secret})
 }
 
 func (s *server) revokeToken(w http.ResponseWriter, r *http.Request) {
@@ -274,7 +278,7 @@ func (s *server) listAudit(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	entries, err := s.Store.AuditEntries(r.Context(), after, limit)
+	entries, err := s.Trail.Entries(r.Context(), after, limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -284,16 +288,16 @@ func (s *server) listAudit(w http.ResponseWriter, r *http.Request) {
 		out[i] = auditJSON{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Object: e.Object,
 			Detail: json.RawMessage(e.Detail), Hash: hex.EncodeToString(e.Hash)}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"entries": out})
+	httpjson.Write(w, http.StatusOK, map[string]any{"entries": out})
 }
 
 func (s *server) verifyAudit(w http.ResponseWriter, r *http.Request) {
-	rep, err := audit.Verify(r.Context(), s.Store, s.AuditKeys)
+	rep, err := s.Trail.Verify(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": rep.OK(), "entries": rep.Entries, "checkpoints": rep.Checkpoints,
+	httpjson.Write(w, http.StatusOK, map[string]any{"ok": rep.OK(), "entries": rep.Entries, "checkpoints": rep.Checkpoints,
 		"problem": rep.Problem, "bad_entry": rep.BadSeq, "keyed_from": rep.KeyedFrom, "unsigned": rep.Unsigned,
 		"legacy_gaps": rep.LegacyGaps})
 }

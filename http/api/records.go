@@ -7,12 +7,13 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/http/httpjson"
 	"github.com/custos-privacy/custos/records"
 )
 
 func (s *server) recordEvent(w http.ResponseWriter, r *http.Request) {
 	var in records.Input
-	if err := decode(w, r, &in); err != nil {
+	if err := httpjson.Decode(w, r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -21,14 +22,14 @@ func (s *server) recordEvent(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": id})
+	httpjson.Write(w, http.StatusCreated, map[string]any{"id": id})
 }
 
 func (s *server) recordBatch(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Events []records.Input `json:"events"`
 	}
-	if err := decodeLimit(w, r, &body, maxBatchBody); err != nil {
+	if err := httpjson.DecodeWith(w, r, &body, httpjson.Limits{Bytes: maxBatchBody}); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -37,7 +38,7 @@ func (s *server) recordBatch(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"accepted": n})
+	httpjson.Write(w, http.StatusOK, map[string]any{"accepted": n})
 }
 
 // maxBatchBody fits records.MaxBatch events of ordinary size.
@@ -59,11 +60,11 @@ func (s *server) addContract(w http.ResponseWriter, r *http.Request) {
 		SignedAt  *time.Time `json:"signed_at"`
 		ExpiresAt *time.Time `json:"expires_at"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	if err := httpjson.Decode(w, r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := required("recipient", in.Recipient); err != nil {
+	if err := httpjson.Required("recipient", in.Recipient); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -76,11 +77,11 @@ func (s *server) addContract(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, contractJSON(c))
+	httpjson.Write(w, http.StatusCreated, contractJSON(c))
 }
 
 func (s *server) listContracts(w http.ResponseWriter, r *http.Request) {
-	cs, err := s.Store.Contracts(r.Context())
+	cs, err := s.Records.Contracts(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -89,7 +90,7 @@ func (s *server) listContracts(w http.ResponseWriter, r *http.Request) {
 	for i, c := range cs {
 		out[i] = contractJSON(c)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"contracts": out})
+	httpjson.Write(w, http.StatusOK, map[string]any{"contracts": out})
 }
 
 // subjectRecords shows an operator what Custos holds about a person; the
@@ -117,7 +118,7 @@ func (s *server) subjectRecords(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, held)
+		httpjson.Write(w, http.StatusOK, held)
 		return
 	}
 	recs, err := s.Records.SubjectRecords(r.Context(), actor, "operator lookup", id)
@@ -125,7 +126,7 @@ func (s *server) subjectRecords(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, struct {
+	httpjson.Write(w, http.StatusOK, struct {
 		records.Records
 		Masked bool `json:"masked"`
 	}{recs, false})

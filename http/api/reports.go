@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/http/httpjson"
 	"github.com/custos-privacy/custos/records"
 )
 
@@ -43,11 +43,7 @@ func parseTime(v string) (time.Time, error) {
 	return time.Parse("2006-01-02", v)
 }
 
-func fieldError(field, msg string) error {
-	e := custos.Errorf(custos.KindInvalid, custos.CodeInvalidRequest, "%s", msg)
-	e.Field = field
-	return e
-}
+func fieldError(field, msg string) error { return httpjson.Invalid(field, "%s", msg) }
 
 func (s *server) reportCCPA(w http.ResponseWriter, r *http.Request) {
 	from, to, err := s.period(r)
@@ -55,17 +51,12 @@ func (s *server) reportCCPA(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	p, _, err := s.Policies.Active(r.Context())
+	rep, err := s.Reports.CCPA(r.Context(), from, to)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	facts, err := s.Store.EventFacts(r.Context(), from, to)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, records.CCPAReport(p.Manifest, facts, from, to))
+	httpjson.Write(w, http.StatusOK, rep)
 }
 
 func (s *server) reportRoPA(w http.ResponseWriter, r *http.Request) {
@@ -82,17 +73,11 @@ func (s *server) reportRoPA(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, fieldError("format", "format must be json or csv."))
 		return
 	}
-	p, _, err := s.Policies.Active(r.Context())
+	acts, err := s.Reports.RoPA(r.Context(), from, to)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	facts, err := s.Store.EventFacts(r.Context(), from, to)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	acts := records.RoPA(p.Manifest, facts, from, to)
 	if format == "csv" {
 		var buf bytes.Buffer
 		if err := records.RoPACSV(&buf, acts); err != nil {
@@ -104,7 +89,7 @@ func (s *server) reportRoPA(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(buf.Bytes())
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"activities": acts})
+	httpjson.Write(w, http.StatusOK, map[string]any{"activities": acts})
 }
 
 func (s *server) reportAggregate(w http.ResponseWriter, r *http.Request) {
@@ -122,10 +107,10 @@ func (s *server) reportAggregate(w http.ResponseWriter, r *http.Request) {
 		}
 		k = n
 	}
-	cells, err := s.Store.MonthlyCells(r.Context(), from, to)
+	rep, err := s.Reports.Aggregate(r.Context(), from, to, k)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, records.Aggregate(cells, k))
+	httpjson.Write(w, http.StatusOK, rep)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/http/httpjson"
 	"github.com/custos-privacy/custos/requests"
 )
 
@@ -22,7 +23,7 @@ func clientIP(r *http.Request) string {
 
 func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
 	var in requests.Intake
-	if err := decode(w, r, &in); err != nil {
+	if err := httpjson.Decode(w, r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -35,14 +36,14 @@ func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, map[string]string{"id": id, "status": requests.StatusAwaitingVerification})
+	httpjson.Write(w, http.StatusAccepted, map[string]string{"id": id, "status": requests.StatusAwaitingVerification})
 }
 
 func (s *server) verifyRequest(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Code string `json:"code"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	if err := httpjson.Decode(w, r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -51,7 +52,7 @@ func (s *server) verifyRequest(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, v)
+	httpjson.Write(w, http.StatusOK, v)
 }
 
 // requestStatus serves the person (with ?token=) and operators (with a
@@ -63,7 +64,7 @@ func (s *server) requestStatus(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, v)
+		httpjson.Write(w, http.StatusOK, v)
 		return
 	}
 	s.authorize(auth.ReadRequests, func(w http.ResponseWriter, r *http.Request) {
@@ -72,7 +73,7 @@ func (s *server) requestStatus(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, v)
+		httpjson.Write(w, http.StatusOK, v)
 	})(w, r)
 }
 
@@ -92,7 +93,7 @@ func (s *server) requestResult(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="`+r.PathValue("id")+`.json"`)
-	writeJSON(w, http.StatusOK, p)
+	httpjson.Write(w, http.StatusOK, p)
 }
 
 func (s *server) requestQueue(w http.ResponseWriter, r *http.Request) {
@@ -101,12 +102,12 @@ func (s *server) requestQueue(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"requests": q})
+	httpjson.Write(w, http.StatusOK, map[string]any{"requests": q})
 }
 
 func (s *server) submitOnBehalf(w http.ResponseWriter, r *http.Request) {
 	var in requests.Intake
-	if err := decode(w, r, &in); err != nil {
+	if err := httpjson.Decode(w, r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -115,7 +116,7 @@ func (s *server) submitOnBehalf(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, v)
+	httpjson.Write(w, http.StatusCreated, v)
 }
 
 func (s *server) approveRequest(w http.ResponseWriter, r *http.Request) {
@@ -124,7 +125,7 @@ func (s *server) approveRequest(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, v)
+	httpjson.Write(w, http.StatusOK, v)
 }
 
 func (s *server) denyRequest(w http.ResponseWriter, r *http.Request) {
@@ -132,7 +133,7 @@ func (s *server) denyRequest(w http.ResponseWriter, r *http.Request) {
 		ReasonCode string `json:"reason_code"`
 		Reason     string `json:"reason"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	if err := httpjson.Decode(w, r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -144,14 +145,14 @@ func (s *server) denyRequest(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, v)
+	httpjson.Write(w, http.StatusOK, v)
 }
 
 func (s *server) extendRequest(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Reason string `json:"reason"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	if err := httpjson.Decode(w, r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -160,7 +161,7 @@ func (s *server) extendRequest(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, v)
+	httpjson.Write(w, http.StatusOK, v)
 }
 
 func (s *server) requestMetrics(w http.ResponseWriter, r *http.Request) {
@@ -178,7 +179,7 @@ func (s *server) requestMetrics(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"year": year, "types": m})
+	httpjson.Write(w, http.StatusOK, map[string]any{"year": year, "types": m})
 }
 
 func (s *server) liftRestriction(w http.ResponseWriter, r *http.Request) {
@@ -186,7 +187,7 @@ func (s *server) liftRestriction(w http.ResponseWriter, r *http.Request) {
 		Subject custos.SubjectRef `json:"subject"`
 		Reason  string            `json:"reason"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	if err := httpjson.Decode(w, r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

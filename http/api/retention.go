@@ -6,6 +6,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/http/httpjson"
 )
 
 func (s *server) addHold(w http.ResponseWriter, r *http.Request) {
@@ -13,7 +14,7 @@ func (s *server) addHold(w http.ResponseWriter, r *http.Request) {
 		Subject custos.SubjectRef `json:"subject"`
 		Reason  string            `json:"reason"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	if err := httpjson.Decode(w, r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -22,14 +23,14 @@ func (s *server) addHold(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "subject_id": sid})
+	httpjson.Write(w, http.StatusCreated, map[string]any{"id": id, "subject_id": sid})
 }
 
 func (s *server) releaseHold(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Subject custos.SubjectRef `json:"subject"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	if err := httpjson.Decode(w, r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -38,7 +39,7 @@ func (s *server) releaseHold(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"released": n})
+	httpjson.Write(w, http.StatusOK, map[string]any{"released": n})
 }
 
 func (s *server) listHolds(w http.ResponseWriter, r *http.Request) {
@@ -47,7 +48,7 @@ func (s *server) listHolds(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"holds": hs})
+	httpjson.Write(w, http.StatusOK, map[string]any{"holds": hs})
 }
 
 func (s *server) reportMinor(w http.ResponseWriter, r *http.Request) {
@@ -55,7 +56,7 @@ func (s *server) reportMinor(w http.ResponseWriter, r *http.Request) {
 		Subject      custos.SubjectRef `json:"subject"`
 		Jurisdiction string            `json:"jurisdiction"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	if err := httpjson.Decode(w, r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -64,7 +65,7 @@ func (s *server) reportMinor(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"minor": true, "deletion_request": id})
+	httpjson.Write(w, http.StatusCreated, map[string]any{"minor": true, "deletion_request": id})
 }
 
 // LifecycleSkew is how far from the server's clock an ingest token's
@@ -77,7 +78,7 @@ func (s *server) setLifecycle(w http.ResponseWriter, r *http.Request) {
 		Event   string            `json:"event"`
 		At      *time.Time        `json:"at"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	if err := httpjson.Decode(w, r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -108,7 +109,7 @@ func (s *server) sweep(w http.ResponseWriter, r *http.Request) {
 		DryRun bool       `json:"dry_run"`
 		Now    *time.Time `json:"now"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	if err := httpjson.Decode(w, r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -121,7 +122,7 @@ func (s *server) sweep(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, rep)
+	httpjson.Write(w, http.StatusOK, rep)
 }
 
 func (s *server) retentionReport(w http.ResponseWriter, r *http.Request) {
@@ -135,5 +136,5 @@ func (s *server) retentionReport(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"upcoming_30_days": up, "sweeps_by_month": hist})
+	httpjson.Write(w, http.StatusOK, map[string]any{"upcoming_30_days": up, "sweeps_by_month": hist})
 }

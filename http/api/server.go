@@ -18,25 +18,40 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/custos-privacy/custos"
-	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/banner"
 	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/http/httpjson"
 	"github.com/custos-privacy/custos/http/web"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/retention"
-	"github.com/custos-privacy/custos/store"
 )
 
 //go:embed openapi.json
 var openAPI []byte
 
-// Deps is what the API needs from the rest of Custos.
+// Reports is what the report endpoints and the console's report pages
+// read (reports.Service).
+type Reports interface {
+	web.Reports
+	CCPA(ctx context.Context, from, to time.Time) (records.CCPA, error)
+	RoPA(ctx context.Context, from, to time.Time) ([]records.ProcessingActivity, error)
+	Aggregate(ctx context.Context, from, to time.Time, k int) (records.AggregateReport, error)
+}
+
+// Pinger says whether the database answers (*sql.DB): the health check.
+type Pinger interface {
+	PingContext(ctx context.Context) error
+}
+
+// Deps is what the API needs from the rest of Custos: the services, never
+// the store.
 type Deps struct {
-	Store     *store.Store
+	// Health is pinged by /healthz.
+	Health    Pinger
 	Auth      *auth.Service
 	Policies  *policy.Registry
 	Records   *records.Service
@@ -49,12 +64,16 @@ type Deps struct {
 	Queue interface {
 		Enqueue(context.Context, string) error
 	}
-	Audit *audit.Log
-	// AuditKeys verify the chain: checkpoint keys by id and the chain key.
-	AuditKeys audit.Keys
-	Clock     custos.Clock
-	Logger    *slog.Logger
-	BaseURL   string
+	// Trail reads and verifies the audit log.
+	Trail web.AuditTrail
+	// Reports computes the reports from the stored facts.
+	Reports Reports
+	// Devices records which banner devices were issued a token; nil
+	// records no banner choices.
+	Devices banner.DeviceClaims
+	Clock   custos.Clock
+	Logger  *slog.Logger
+	BaseURL string
 	// SessionKey signs admin console sessions.
 	SessionKey []byte
 	// SSO offers single sign-on to the console; nil for tokens only.
@@ -139,14 +158,11 @@ func (s *server) routes() {
 		}
 		s.mux.Handle(rt.pattern, h)
 	}
-	web.Register(s.mux, web.Deps{Policies: s.Policies, Requests: s.Requests, Consent: s.Consent, Auth: s.Auth, Store: s.Store,
-		SessionKey: s.SessionKey, Logger: s.log, Clock: s.Clock, DSR: s.DSR, AuditKeys: s.AuditKeys, SSO: s.SSO, BaseURL: s.BaseURL})
-	bd := banner.Deps{Policies: s.Policies, Consent: s.Consent, Logger: s.log, Clock: s.Clock, BaseURL: s.BaseURL,
-		DeviceKey: s.DeviceKey, GlobalRecordsPerMinute: s.BannerGlobalPerMinute}
-	if s.Store != nil {
-		bd.Devices = s.Store
-	}
-	banner.Register(s.mux, bd)
+	web.Register(s.mux, web.Deps{Policies: s.Policies, Requests: s.Requests, Consent: s.Consent, Auth: s.Auth,
+		Reports: s.Reports, Trail: s.Trail, SessionKey: s.SessionKey, Logger: s.log, Clock: s.Clock, DSR: s.DSR, SSO: s.SSO,
+		BaseURL: s.BaseURL})
+	banner.Register(s.mux, banner.Deps{Policies: s.Policies, Consent: s.Consent, Logger: s.log, Clock: s.Clock, BaseURL: s.BaseURL,
+		Devices: s.Devices, DeviceKey: s.DeviceKey, GlobalRecordsPerMinute: s.BannerGlobalPerMinute})
 }
 
 type route struct {
@@ -345,7 +361,7 @@ func (s *server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		handler.ServeHTTP(b, r)
 		if b.status == http.StatusMethodNotAllowed {
 			w.Header().Set("Allow", b.header.Get("Allow"))
-			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: custos.CodeMethod,
+			httpjson.Write(w, http.StatusMethodNotAllowed, httpjson.ErrorBody{Error: httpjson.Detail{Code: custos.CodeMethod,
 				Message: r.Method + " is not allowed here; allowed: " + b.header.Get("Allow") + "."}})
 			return
 		}

@@ -227,11 +227,7 @@ func (d Deps) session(ctx context.Context, tokenID int64, until time.Time) (stri
 	if _, err := rand.Read(sid); err != nil {
 		return "", fmt.Errorf("web: session id: %w", err)
 	}
-	now := d.Clock.Now()
-	if _, err := d.Store.PruneConsoleSessions(ctx, now); err != nil {
-		return "", err
-	}
-	if err := d.Store.InsertConsoleSession(ctx, sessionHash(sid), tokenID, now, until); err != nil {
+	if err := d.Auth.StartSession(ctx, sid, tokenID, until); err != nil {
 		return "", err
 	}
 	b := append([]byte(nil), sid...)
@@ -240,13 +236,6 @@ func (d Deps) session(ctx context.Context, tokenID int64, until time.Time) (stri
 	m := hmac.New(sha256.New, d.SessionKey)
 	m.Write(b)
 	return base64.RawURLEncoding.EncodeToString(append(b, m.Sum(nil)...)), nil
-}
-
-// sessionHash is what the store keeps of a session id: one who reads the
-// table cannot make a cookie from it.
-func sessionHash(sid []byte) []byte {
-	h := sha256.Sum256(sid)
-	return h[:]
 }
 
 // sessionCookie checks the console cookie's signature and end, and returns
@@ -277,11 +266,8 @@ func (d Deps) operator(r *http.Request) (custos.Token, bool) {
 	if !ok {
 		return custos.Token{}, false
 	}
-	if held, err := d.Store.ConsoleSession(r.Context(), sessionHash(sid), d.Clock.Now()); err != nil || held != id {
-		return custos.Token{}, false
-	}
-	tok, err := d.Store.TokenByID(r.Context(), id)
-	if err != nil || tok.RevokedAt != nil {
+	tok, err := d.Auth.Session(r.Context(), sid, id)
+	if err != nil {
 		return custos.Token{}, false
 	}
 	return tok, true
@@ -494,7 +480,7 @@ func (d Deps) adminSignOut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sid, _, ok := d.sessionCookie(r); ok {
-		if err := d.Store.DeleteConsoleSession(r.Context(), sessionHash(sid)); err != nil {
+		if err := d.Auth.EndSession(r.Context(), sid); err != nil {
 			d.fail(w, r, err)
 			return
 		}

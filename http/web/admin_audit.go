@@ -50,12 +50,12 @@ func (d Deps) adminAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	v.Title, v.Nav = "Audit log", "audit"
-	rep, err := audit.Verify(ctx, d.Store, d.AuditKeys)
+	rep, err := d.Trail.Verify(ctx)
 	if err != nil {
 		d.failPage(w, r, v, err)
 		return
 	}
-	total, err := d.Store.CountAuditEntries(ctx)
+	total, err := d.Trail.Count(ctx)
 	if err != nil {
 		d.failPage(w, r, v, err)
 		return
@@ -72,7 +72,7 @@ func (d Deps) adminAudit(w http.ResponseWriter, r *http.Request) {
 		before = min(n, total+1)
 	}
 	after := max(before-1-auditPageSize, 0)
-	entries, err := d.Store.AuditEntries(ctx, after, int(before-1-after))
+	entries, err := d.Trail.Entries(ctx, after, int(before-1-after))
 	if err != nil {
 		d.failPage(w, r, v, err)
 		return

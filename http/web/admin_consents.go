@@ -82,7 +82,7 @@ func (d Deps) adminConsents(w http.ResponseWriter, r *http.Request) {
 	if period == "all" {
 		from, span = time.Unix(0, 0), "since the ledger began"
 	}
-	counts, err := d.Store.ConsentCounts(ctx, from, to)
+	counts, err := d.Reports.Consents(ctx, from, to)
 	if err != nil {
 		d.failPage(w, r, v, err)
 		return

@@ -1,23 +1,15 @@
 package web
 
 import (
-	"maps"
 	"net/http"
-	"slices"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/custos-privacy/custos"
-	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/reports"
 )
 
-// The data map answers "what do we hold, why, and who gets it" from the
-// policy in force, checked against what was recorded in the last twelve
-// months and, where the company's databases are described as datasets,
-// against where each category actually lives. A category recorded but not
-// declared, or held in a database but not declared, is the gap an officer
-// needs to see first, so those are listed too.
+// The data map page shows reports.DataMap: what Custos holds, why, who
+// gets it, and where it lives in the company's systems.
 
 const dataMapPage = `{{define "data-map"}}{{template "head" .}}{{with .Page}}
 <p>From policy version {{.Version}} ({{.LastUpdated}}); use recorded from {{date .From}} to {{date .To}}.
@@ -46,61 +38,10 @@ const dataMapPage = `{{define "data-map"}}{{template "head" .}}{{with .Page}}
 {{end}}{{template "foot" .}}{{end}}
 `
 
-type mapUse struct {
-	Key, Name string
-	Declared  bool
-	Events    int64
-}
-
-type mapCategory struct {
-	Key, Description, CCPA string
-	Declared, Sensitive    bool
-	Purposes               []mapUse
-	Recipients             []mapUse
-	Held                   []string
-}
-
-type mapPurpose struct {
-	Key, Name, LegalBasis, Consent string
-	DirectMarketing                bool
-}
-
+// dataMapView is the map with the datasets' failure in words.
 type dataMapView struct {
-	Version      int64
-	LastUpdated  string
-	From, To     time.Time
-	Datasets     int
+	*reports.DataMap
 	DatasetError string
-	AnyCategory  []policy.Recipient
-	Categories   []*mapCategory
-	Undeclared   []*mapCategory
-	Purposes     []mapPurpose
-	Recipients   []policy.Recipient
-}
-
-// consentWords is a purpose's consent regimes in one line: "opt_in: DE, EU;
-// opt_out: default".
-func consentWords(p policy.Purpose) string {
-	if p.Consent == nil || len(p.Consent.Regimes) == 0 {
-		return "not needed (" + p.LegalBasis + ")"
-	}
-	by := map[string][]string{}
-	for where, regime := range p.Consent.Regimes {
-		by[regime] = append(by[regime], where)
-	}
-	var parts []string
-	for _, regime := range slices.Sorted(maps.Keys(by)) {
-		sort.Strings(by[regime])
-		parts = append(parts, regime+": "+strings.Join(by[regime], ", "))
-	}
-	return strings.Join(parts, "; ")
-}
-
-// holds reports whether a dataset field's category falls under a policy
-// category: fideslang keys are a hierarchy, so user.contact.email is held
-// under user.contact as well as under itself.
-func holds(policyKey, fieldKey string) bool {
-	return fieldKey == policyKey || strings.HasPrefix(fieldKey, policyKey+".")
 }
 
 func (d Deps) adminDataMap(w http.ResponseWriter, r *http.Request) {
@@ -110,134 +51,21 @@ func (d Deps) adminDataMap(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	v.Title, v.Nav = "Data map", "data-map"
-	p, ver, err := d.Policies.Active(ctx)
-	if err != nil {
-		d.failPage(w, r, v, err)
-		return
-	}
-	m := p.Manifest
-	// A minute ahead: an event another server recorded just now counts.
+	// The last twelve months, and a minute ahead: an event another server
+	// recorded just now counts.
 	now := d.Clock.Now()
-	from, to := now.AddDate(-1, 0, 0), now.Add(time.Minute)
-	facts, err := d.Store.EventFacts(ctx, from, to)
+	m, err := d.Reports.DataMap(ctx, now.AddDate(-1, 0, 0), now.Add(time.Minute))
 	if err != nil {
 		d.failPage(w, r, v, err)
 		return
 	}
-	page := &dataMapView{Version: ver.Version, LastUpdated: m.LastUpdated, From: from, To: to, Recipients: m.Recipients}
-	purposes := map[string]policy.Purpose{}
-	for _, pu := range m.Purposes {
-		purposes[pu.Key] = pu
-		page.Purposes = append(page.Purposes, mapPurpose{Key: pu.Key, Name: pu.Name, LegalBasis: pu.LegalBasis,
-			Consent: consentWords(pu), DirectMarketing: pu.DirectMarketing})
-	}
-	recipients := map[string]policy.Recipient{}
-	for _, rc := range m.Recipients {
-		recipients[rc.Key] = rc
-		if len(rc.Categories) == 0 {
-			page.AnyCategory = append(page.AnyCategory, rc)
+	page := &dataMapView{DataMap: m}
+	if m.DatasetErr != nil {
+		e := custos.AsError(m.DatasetErr)
+		if custos.HTTPStatus(e.Kind) >= 500 {
+			d.Logger.ErrorContext(ctx, "data map: datasets unreadable", "err", m.DatasetErr)
 		}
-	}
-	byKey := map[string]*mapCategory{}
-	for _, c := range m.Categories {
-		mc := &mapCategory{Key: c.Key, Description: c.Description, CCPA: c.CCPA, Declared: true, Sensitive: c.Sensitive}
-		byKey[c.Key] = mc
-		page.Categories = append(page.Categories, mc)
-	}
-	category := func(key string) *mapCategory {
-		if mc := byKey[key]; mc != nil {
-			return mc
-		}
-		mc := &mapCategory{Key: key, Description: "Recorded or named, but the policy does not declare this category."}
-		byKey[key] = mc
-		page.Categories = append(page.Categories, mc)
-		return mc
-	}
-	use := func(list *[]mapUse, key, name string, declared bool, events int64) {
-		for i := range *list {
-			if (*list)[i].Key == key {
-				(*list)[i].Events += events
-				return
-			}
-		}
-		if name == "" {
-			name = key
-		}
-		*list = append(*list, mapUse{Key: key, Name: name, Declared: declared, Events: events})
-	}
-	// What the policy ties to each category: recipients that name it, with
-	// the purposes they receive it for, and retention rules for a purpose.
-	for _, rc := range m.Recipients {
-		for _, ck := range rc.Categories {
-			mc := category(ck)
-			use(&mc.Recipients, rc.Key, rc.Name, true, 0)
-			for _, pk := range rc.Purposes {
-				_, ok := purposes[pk]
-				use(&mc.Purposes, pk, purposes[pk].Name, ok, 0)
-			}
-		}
-	}
-	for _, rule := range m.Retention.Rules {
-		if rule.Purpose != "" {
-			_, ok := purposes[rule.Purpose]
-			use(&category(rule.Category).Purposes, rule.Purpose, purposes[rule.Purpose].Name, ok, 0)
-		}
-	}
-	// What was recorded.
-	for _, f := range facts {
-		if f.Kind != custos.EventCollection && f.Kind != custos.EventDisclosure {
-			continue
-		}
-		mc := category(f.Category)
-		_, ok := purposes[f.Purpose]
-		use(&mc.Purposes, f.Purpose, purposes[f.Purpose].Name, ok, f.Events)
-		if f.Kind == custos.EventDisclosure {
-			rc, ok := recipients[f.Recipient]
-			use(&mc.Recipients, f.Recipient, rc.Name, ok, f.Events)
-		}
-	}
-	// Where it lives in the company's own systems.
-	if d.DSR != nil {
-		cat, err := d.DSR.Catalog(ctx)
-		if err != nil {
-			e := custos.AsError(err)
-			if custos.HTTPStatus(e.Kind) >= 500 {
-				d.Logger.ErrorContext(ctx, "data map: datasets unreadable", "err", err)
-			}
-			page.DatasetError = "The connected datasets could not be read: " + e.Message
-		} else {
-			page.Datasets = len(cat.Datasets)
-			undeclared := map[string]*mapCategory{}
-			for _, ds := range cat.Datasets {
-				for _, col := range ds.Collections {
-					for _, fl := range col.Fields {
-						where := ds.Key + ":" + col.Name + "." + fl.Name
-						for _, fc := range fl.Categories {
-							found := false
-							for _, c := range m.Categories {
-								if holds(c.Key, fc) {
-									found = true
-									if mc := byKey[c.Key]; !slices.Contains(mc.Held, where) {
-										mc.Held = append(mc.Held, where)
-									}
-								}
-							}
-							if !found {
-								u := undeclared[fc]
-								if u == nil {
-									u = &mapCategory{Key: fc}
-									undeclared[fc] = u
-								}
-								u.Held = append(u.Held, where)
-							}
-						}
-					}
-				}
-			}
-			for _, k := range slices.Sorted(maps.Keys(undeclared)) {
-				page.Undeclared = append(page.Undeclared, undeclared[k])
-			}
-		}
+		page.DatasetError = "The connected datasets could not be read: " + e.Message
 	}
 	v.Page = page
 	d.adminRender(w, r, http.StatusOK, "data-map", v)

@@ -2,23 +2,18 @@ package web
 
 import (
 	"html/template"
-	"math"
 	"net/http"
-	"sort"
 	"strconv"
-	"time"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/reports"
 	"github.com/custos-privacy/custos/requests"
-	"github.com/custos-privacy/custos/store"
 )
 
 // Reports: the last twelve months of requests and consents as charts, and
 // the yearly request metrics that California's regulations (§7102) ask a
 // business of some size to publish. Everything is counted from request
 // metadata and the consent ledger's scopes; no person's data is read.
-
-const reportMonths = 12
 
 const reportsPage = `{{define "reports"}}{{template "head" .}}{{with .Page}}
 <p>The twelve months from {{.FromLabel}} to {{.ToLabel}}: {{.Received}} request{{if ne .Received 1}}s{{end}} received{{with .Median}}; median time to answer {{.}} days{{end}}.</p>
@@ -49,19 +44,7 @@ type reportsView struct {
 	Year                     int
 	Metrics                  []requests.TypeMetrics
 	// Undeliverable is mail that failed for good, latest first.
-	Undeliverable []store.Mail
-}
-
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return math.NaN()
-	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	Undeliverable []reports.Message
 }
 
 func (d Deps) adminReports(w http.ResponseWriter, r *http.Request) {
@@ -81,95 +64,46 @@ func (d Deps) adminReports(w http.ResponseWriter, r *http.Request) {
 		}
 		year = n
 	}
-	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1-reportMonths, 0)
-	// A minute ahead: what another server recorded just now still counts.
-	end := now.Add(time.Minute)
-	labels := make([]string, reportMonths)
-	for i := range labels {
-		labels[i] = first.AddDate(0, i, 0).Format("2006-01")
-	}
-	monthOf := func(t time.Time) int {
-		t = t.UTC()
-		i := (t.Year()-first.Year())*12 + int(t.Month()) - int(first.Month())
-		if i < 0 || i >= reportMonths {
-			return -1
-		}
-		return i
-	}
-	reqs, err := d.Store.RequestsReceived(ctx, first, end)
+	a, err := d.Reports.Activity(ctx, now)
 	if err != nil {
 		d.failPage(w, r, v, err)
 		return
 	}
-	byType := map[string][]float64{}
-	days := make([][]float64, reportMonths)
-	var all []float64
-	page := &reportsView{FromLabel: labels[0], ToLabel: labels[reportMonths-1], Year: year}
-	for _, q := range reqs {
-		i := monthOf(q.ReceivedAt)
-		if i < 0 {
-			continue
-		}
-		page.Received++
-		if byType[q.Type] == nil {
-			byType[q.Type] = make([]float64, reportMonths)
-		}
-		byType[q.Type][i]++
-		// Answered means completed or denied, as in the yearly metrics.
-		if (q.Status == requests.StatusCompleted || q.Status == requests.StatusDenied) && q.CompletedAt != nil {
-			dd := q.CompletedAt.Sub(q.ReceivedAt).Hours() / 24
-			days[i] = append(days[i], dd)
-			all = append(all, dd)
-		}
+	months := len(a.Months)
+	labels := make([]string, months)
+	for i, m := range a.Months {
+		labels[i] = m.Format("2006-01")
 	}
-	if len(all) > 0 {
-		page.Median = num(median(all))
+	page := &reportsView{FromLabel: labels[0], ToLabel: labels[months-1], Year: year, Received: a.Received}
+	if a.Answered > 0 {
+		page.Median = num(a.Median)
 	}
 	rc := chart{ID: "requests-by-month", Title: "Requests received per month, by type", Labels: labels, Unit: "requests"}
-	for _, t := range requests.Types() {
-		if byType[t] != nil {
-			rc.Series = append(rc.Series, series{Name: t, Values: byType[t]})
-		}
+	for _, t := range a.ByType {
+		rc.Series = append(rc.Series, series{Name: t.Type, Values: t.Counts})
 	}
 	if len(rc.Series) == 0 {
-		rc.Series = []series{{Name: "requests", Values: make([]float64, reportMonths)}}
+		rc.Series = []series{{Name: "requests", Values: make([]float64, months)}}
 		rc.Desc = "No requests were received in these twelve months."
 	}
 	page.Requests = figure(stackedBarChart(rc), rc)
 
-	med := series{Name: "Median days", Values: make([]float64, reportMonths)}
-	for i := range med.Values {
-		med.Values[i] = median(days[i])
-	}
 	dc := chart{ID: "days-to-respond", Title: "Median days to respond, by month received", Labels: labels, Unit: "days",
-		Series: []series{med}}
-	if len(all) == 0 {
+		Series: []series{{Name: "Median days", Values: a.MedianDays}}}
+	if a.Answered == 0 {
 		dc.Desc = "No request received in these twelve months has been answered yet."
 	}
 	page.Days = figure(lineChart(dc), dc)
 
-	months, err := d.Store.ConsentCountsByMonth(ctx, first, end)
-	if err != nil {
-		d.failPage(w, r, v, err)
-		return
-	}
-	granted := series{Name: "Granted", Values: make([]float64, reportMonths)}
-	withdrawn := series{Name: "Withdrawn", Values: make([]float64, reportMonths)}
-	for _, m := range months {
-		if i := monthOf(m.Month); i >= 0 {
-			granted.Values[i] += float64(m.Granted)
-			withdrawn.Values[i] += float64(m.Withdrawn)
-		}
-	}
 	cc := chart{ID: "consents-by-month", Title: "Consents granted and withdrawn per month", Labels: labels, Unit: "choices",
-		Series: []series{granted, withdrawn}}
+		Series: []series{{Name: "Granted", Values: a.Granted}, {Name: "Withdrawn", Values: a.Withdrawn}}}
 	page.Consents = figure(lineChart(cc), cc)
 
 	if page.Metrics, err = d.Requests.Metrics(ctx, year); err != nil {
 		d.failPage(w, r, v, err)
 		return
 	}
-	if page.Undeliverable, err = d.Store.UndeliverableMail(ctx, 50); err != nil {
+	if page.Undeliverable, err = d.Reports.Undeliverable(ctx, 50); err != nil {
 		d.failPage(w, r, v, err)
 		return
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/requests"
-	"github.com/custos-privacy/custos/store"
 )
 
 // One request as the officer works it: what was asked under which law, how
@@ -101,7 +100,7 @@ type requestView struct {
 	Verification string
 	VerifiedBy   string
 	Systems      bool
-	Tasks        []store.Task
+	Tasks        []taskRow
 	Result       string
 	Outcome      []requests.HistoryRow
 	Open         bool
@@ -208,17 +207,22 @@ func (d Deps) showRequest(w http.ResponseWriter, r *http.Request, status int, v 
 		}
 	}
 	if rv.Status == requests.StatusCompleted {
-		stored, err := d.Store.Request(ctx, id)
+		answer, err := d.Requests.AnswerOf(ctx, id)
 		if err != nil {
 			d.failPage(w, r, v, err)
 			return
 		}
-		p.Result = resultWords(stored, d.Clock.Now())
+		p.Result = resultWords(answer, d.Clock.Now())
 	}
 	if d.DSR != nil {
-		if p.Tasks, err = d.DSR.Progress(ctx, id); err != nil {
+		ts, err := d.DSR.Progress(ctx, id)
+		if err != nil {
 			d.failPage(w, r, v, err)
 			return
+		}
+		for _, t := range ts {
+			p.Tasks = append(p.Tasks, taskRow{Phase: t.Phase, Collection: t.Collection, Status: t.Status, Found: t.Found, Done: t.Done,
+				Attempts: t.Attempts, Error: t.Error, Note: t.Note, UpdatedAt: t.UpdatedAt})
 		}
 		p.Systems = len(p.Tasks) > 0
 		if !p.Systems {
@@ -233,14 +237,22 @@ func (d Deps) showRequest(w http.ResponseWriter, r *http.Request, status int, v 
 	d.adminRender(w, r, status, "request", v)
 }
 
+// taskRow is how far a request got in one connected collection.
+type taskRow struct {
+	Phase, Collection, Status string
+	Found, Done, Attempts     int64
+	Error, Note               string
+	UpdatedAt                 time.Time
+}
+
 // resultWords says where the person's answer stands, without opening it.
-func resultWords(r store.Request, now time.Time) string {
+func resultWords(a requests.Answer, now time.Time) string {
 	switch {
-	case r.ResultSealed != nil && r.ResultExpiresAt != nil:
-		return "The answer is ready for the person behind their own link until " + r.ResultExpiresAt.UTC().Format("2 January 2006") +
+	case a.Held && a.ExpiresAt != nil:
+		return "The answer is ready for the person behind their own link until " + a.ExpiresAt.UTC().Format("2 January 2006") +
 			". It is sealed for them: operators get no copy. The outcome below is what the history records."
-	case r.ResultExpiresAt != nil && !now.Before(*r.ResultExpiresAt):
-		return "The answer expired on " + r.ResultExpiresAt.UTC().Format("2 January 2006") + " and was deleted."
+	case a.ExpiresAt != nil && !now.Before(*a.ExpiresAt):
+		return "The answer expired on " + a.ExpiresAt.UTC().Format("2 January 2006") + " and was deleted."
 	default:
 		return "No answer is held for this request."
 	}

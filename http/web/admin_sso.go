@@ -229,7 +229,7 @@ func (s *SSO) role(claim any) (custos.Role, bool) {
 // role, or creates it (audited as any token creation).
 func (d Deps) ssoOperator(ctx context.Context, subject string, role custos.Role) (custos.Token, error) {
 	name := "sso:" + subject
-	toks, err := d.Store.Tokens(ctx)
+	toks, err := d.Auth.Tokens(ctx)
 	if err != nil {
 		return custos.Token{}, err
 	}

@@ -5,9 +5,11 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
@@ -15,17 +17,36 @@ import (
 	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/reports"
 	"github.com/custos-privacy/custos/requests"
-	"github.com/custos-privacy/custos/store"
 )
+
+// Reports is what the console's report pages read: each page decodes its
+// period, asks here and renders.
+type Reports interface {
+	DataMap(ctx context.Context, from, to time.Time) (*reports.DataMap, error)
+	Activity(ctx context.Context, now time.Time) (reports.Activity, error)
+	Consents(ctx context.Context, from, to time.Time) ([]reports.ScopeCount, error)
+	Undeliverable(ctx context.Context, limit int) ([]reports.Message, error)
+}
+
+// AuditTrail reads the audit log for the console (audit.Trail).
+type AuditTrail interface {
+	Entries(ctx context.Context, after int64, limit int) ([]custos.AuditEntry, error)
+	Count(ctx context.Context) (int64, error)
+	Verify(ctx context.Context) (audit.Report, error)
+}
 
 // Deps is what the pages need.
 type Deps struct {
 	Policies *policy.Registry
 	Requests *requests.Service
 	Consent  *consent.Service
-	Auth     *auth.Service
-	Store    *store.Store
+	// Auth checks tokens and keeps the console's sessions.
+	Auth *auth.Service
+	// Reports and Trail serve the console's report and audit pages.
+	Reports Reports
+	Trail   AuditTrail
 	// SessionKey signs console sessions.
 	SessionKey []byte
 	Logger     *slog.Logger
@@ -33,9 +54,6 @@ type Deps struct {
 	// DSR knows the company's connected datasets and how far each request
 	// has got in them; nil where none are managed.
 	DSR *dsr.Service
-	// AuditKeys verify the audit chain: checkpoint keys by id and the
-	// chain key.
-	AuditKeys audit.Keys
 	// SSO, when set, offers single sign-on to the console.
 	SSO *SSO
 	// BaseURL is Custos' public address; when it is https, every cookie

@@ -22,6 +22,7 @@ import (
 	"github.com/custos-privacy/custos/notify"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
+	"github.com/custos-privacy/custos/reports"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/retention"
 	"github.com/custos-privacy/custos/store"
@@ -190,11 +191,15 @@ func AuditLog(ctx context.Context, s *store.Store, m *vault.Master, clock custos
 
 // APIDeps is what the HTTP handler needs from the services.
 func (s *Services) APIDeps(log *slog.Logger, baseURL string, minCell int) api.Deps {
-	d := api.Deps{Store: s.Store, Auth: s.Auth, Policies: s.Policies, Records: s.Records, Consent: s.Consent, Requests: s.Requests,
-		Retention: s.Retention, DSR: s.DSR, Queue: s.Queue, Audit: s.Audit, Clock: s.Clock, Logger: log, BaseURL: baseURL, MinCell: minCell, SessionKey: s.SessionKey,
-		DeviceKey: s.DeviceKey}
+	rc := reports.Config{Store: s.Store, Policies: s.Policies}
+	if s.DSR != nil {
+		rc.Datasets = s.DSR
+	}
+	d := api.Deps{Health: s.Store.DB(), Auth: s.Auth, Policies: s.Policies, Records: s.Records, Consent: s.Consent, Requests: s.Requests,
+		Retention: s.Retention, DSR: s.DSR, Queue: s.Queue, Reports: reports.New(rc), Devices: s.Store, Clock: s.Clock, Logger: log,
+		BaseURL: baseURL, MinCell: minCell, SessionKey: s.SessionKey, DeviceKey: s.DeviceKey}
 	// The keys the log writes with verify it, however the log was built:
 	// the server's verdict is the command line's.
-	d.AuditKeys = s.Audit.Keys()
+	d.Trail = audit.NewTrail(s.Store, s.Audit.Keys())
 	return d
 }
