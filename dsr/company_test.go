@@ -21,6 +21,7 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/connector"
+	"github.com/custos-privacy/custos/connector/connectortest/sqltest"
 	"github.com/custos-privacy/custos/connector/sqlconn"
 	"github.com/custos-privacy/custos/connector/webhook"
 	"github.com/custos-privacy/custos/dataset"
@@ -106,13 +107,7 @@ const shopDataset = `dataset:
 // update of login is logged in write_log, so a row written twice shows.
 func company(t testing.TB) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "shop.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, stmt := range []string{
+	return sqltest.SQLiteFile(t,
 		`CREATE TABLE address (id INTEGER PRIMARY KEY, street TEXT, city TEXT)`,
 		`CREATE TABLE customer (id INTEGER PRIMARY KEY, email TEXT, name TEXT, address_id INTEGER REFERENCES address(id))`,
 		`CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customer(id), ship_to INTEGER REFERENCES address(id), note TEXT)`,
@@ -125,12 +120,7 @@ func company(t testing.TB) string {
 		`INSERT INTO orders VALUES (10, 1, 2, 'leave at the door'), (11, 2, 3, 'ring twice')`,
 		`INSERT INTO login VALUES (1, 1, 'ana-1'), (2, 1, 'ana-2'), (3, 1, 'ana-3'), (4, 1, 'ana-4'), (5, 1, 'ana-5'), (6, 2, 'bob-1')`,
 		`INSERT INTO employee VALUES (1, 'B-1')`,
-	} {
-		if _, err := db.Exec(stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	return path
+	)
 }
 
 // query runs a query on the company database and returns the rows as

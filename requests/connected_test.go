@@ -14,6 +14,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/connector/connectortest/sqltest"
 	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/jobs"
@@ -57,23 +58,12 @@ const shopDataset = `dataset:
 // shop makes the company database: Ana with three logins, Bob with one.
 func shop(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "shop.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, stmt := range []string{
+	return sqltest.SQLiteFile(t,
 		`CREATE TABLE customer (id INTEGER PRIMARY KEY, email TEXT, name TEXT, plan TEXT)`,
 		`CREATE TABLE login (id INTEGER PRIMARY KEY, customer_id INTEGER, device TEXT)`,
 		`INSERT INTO customer VALUES (1, 'ana@example.com', 'Ana Lima', 'gold'), (2, 'bob@example.com', 'Bob Stone', 'basic')`,
 		`INSERT INTO login VALUES (1, 1, 'ana-phone'), (2, 1, 'ana-laptop'), (3, 1, 'ana-tablet'), (4, 2, 'bob-phone')`,
-	} {
-		if _, err := db.Exec(stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	return path
+	)
 }
 
 func shopRows(t *testing.T, path, q string) []string {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/connector"
+	"github.com/custos-privacy/custos/connector/connectortest/sqltest"
 	"github.com/custos-privacy/custos/connector/sqlconn"
 	"github.com/custos-privacy/custos/connector/webhook"
 	"github.com/custos-privacy/custos/dataset"
@@ -138,22 +139,7 @@ func setupConnected(t *testing.T, s *store.Store) *connFixture {
 	sw.h = api.NewHandler(svc.APIDeps(quiet, srv.URL, 5))
 	sw.mu.Unlock()
 
-	f.company = filepath.Join(t.TempDir(), "shop.db")
-	db, err := sql.Open("sqlite", "file:"+f.company)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, stmt := range []string{
-		`CREATE TABLE customer (id INTEGER PRIMARY KEY, email TEXT, name TEXT)`,
-		`CREATE TABLE login (id INTEGER PRIMARY KEY, customer_id INTEGER, device TEXT)`,
-		`INSERT INTO customer VALUES (1, 'ana@example.com', 'Ana Lima'), (2, 'bob@example.com', 'Bob Stone')`,
-		`INSERT INTO login VALUES (1, 1, 'ana-phone'), (2, 1, 'ana-laptop'), (3, 2, 'bob-phone')`,
-	} {
-		if _, err := db.Exec(stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f.company = sqltest.SQLiteFile(t, sqltest.Shop()...)
 	sets, err := dataset.Load("shop.yml", []byte(shopYAML))
 	if err != nil {
 		t.Fatal(err)

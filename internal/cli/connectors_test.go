@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/connector/connectortest/sqltest"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/requests"
@@ -45,23 +46,7 @@ const cliShop = `dataset:
 // cliCompany makes the shop's SQLite database.
 func cliCompany(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "shop.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, stmt := range []string{
-		`CREATE TABLE customer (id INTEGER PRIMARY KEY, email TEXT, name TEXT)`,
-		`CREATE TABLE login (id INTEGER PRIMARY KEY, customer_id INTEGER, device TEXT)`,
-		`INSERT INTO customer VALUES (1, 'ana@example.com', 'Ana Lima'), (2, 'bob@example.com', 'Bob Stone')`,
-		`INSERT INTO login VALUES (1, 1, 'ana-phone'), (2, 1, 'ana-laptop'), (3, 2, 'bob-phone')`,
-	} {
-		if _, err := db.Exec(stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return path
+	return sqltest.SQLiteFile(t, sqltest.Shop()...)
 }
 
 func writeFile(t *testing.T, name, src string) string {

@@ -205,165 +205,234 @@ func (s *scanner) run() {
 	}
 }
 
+// char reads one character outside block scalars: what it means depends
+// on the lexer's state, which each case's method keeps as goccy/go-yaml's
+// lexer does. A character that means nothing special where it stands is
+// part of a plain scalar (text).
 func (s *scanner) char(c byte) {
 	switch c {
 	case '{', '[':
-		if s.buf && !s.inFlow() {
-			s.text()
-			return
-		}
-		s.flush(false)
-		if c == '{' {
-			s.flowMap++
-		} else {
-			s.flowSeq++
-		}
-		s.lastTok = 0
-		s.push(&s.flow, frame{kind: c, col: s.col, line: s.line}, s.line, s.col)
-		s.tok = [2]int{}
-		s.advance()
+		s.flowOpen(c)
 	case '}':
-		if s.flowMap <= 0 {
-			s.text()
-			return
-		}
-		s.flush(false)
-		s.endPair()
-		s.flowMap--
-		s.close('{')
+		s.flowMapClose()
 	case ']':
-		if s.buf && s.flowSeq <= 0 {
-			s.text()
-			return
-		}
-		s.flush(false)
-		s.endPair()
-		s.flowSeq--
-		s.close('[')
+		s.flowSeqClose()
 	case ',':
-		if !s.inFlow() {
-			s.text()
-			return
-		}
-		s.flush(false)
-		s.endPair()
-		s.lastTok = 0
-		s.tok = [2]int{}
-		s.advance()
+		s.comma()
 	case '<':
-		if !s.mergeKey() {
-			s.text()
-			return
-		}
-		// The lexer takes "<<" as a key wherever it is, dropping
-		// what it was reading.
-		s.buf, s.name = false, 0
-		s.lastDelim = s.col
-		s.lastTok = 'm'
-		s.tok = [2]int{s.line, s.col}
-		s.advance()
-		s.advance()
+		s.merge()
 	case '-':
-		if s.marker('-') {
-			return
-		}
-		if s.buf || !blank(s.next()) {
-			s.text()
-			return
-		}
-		s.lastDelim = s.col
-		s.lastTok = 0
-		if !s.inFlow() {
-			s.blockAt(s.col, '-', s.line, s.col)
-			s.dashOpen, s.nodeSeen = true, false
-		} else {
-			// The parser takes "- " in a flow collection for a
-			// block sequence inside it.
-			s.push(&s.flow, frame{kind: 'p', line: s.line, col: s.col}, s.line, s.col)
-		}
-		s.tok, s.props = [2]int{}, [2]int{}
-		s.advance()
+		s.dash()
 	case '.':
-		if !s.marker('.') {
-			s.text()
-		}
+		s.dot()
 	case '?':
-		if s.buf || (s.next() != ' ' && s.next() != '\t') {
-			s.text()
-			return
-		}
-		s.lastDelim = s.col
-		s.lastTok = 0
-		if !s.inFlow() {
-			s.blockAt(s.col, 'k', s.line, s.col)
-			s.questionOpen, s.nodeSeen = true, false
-		} else {
-			// "[? a]" is a sequence of a one-entry mapping.
-			s.push(&s.flow, frame{kind: 'p', line: s.line, col: s.col}, s.line, s.col)
-		}
-		s.tok, s.props = [2]int{}, [2]int{}
-		s.advance()
+		s.question()
 	case ':':
 		s.colon()
 	case '|', '>':
-		if s.buf {
-			s.text()
-			return
-		}
-		s.blockScalar()
+		s.unlessPlain(s.blockScalar)
 	case '!':
-		if s.buf || s.isDirective {
-			s.text()
-			return
-		}
-		s.tag()
+		s.bang()
 	case '%':
-		if s.buf || s.indent != 0 {
-			s.text()
-			return
-		}
-		s.isDirective = true
-		s.lastTok = 0
-		s.advance()
+		s.directive()
 	case '&', '*':
-		if s.buf {
-			s.text()
-			return
-		}
-		if c == '&' {
-			s.isAnchor = true
-			s.property()
-		} else {
-			s.isAlias = true
-		}
-		s.name = c
-		s.lastTok = 0
-		s.advance()
+		s.unlessPlain(func() { s.anchorOrAlias(c) })
 	case '#':
-		if p := s.prev(); s.buf && p != ' ' && p != '\t' && p != '\n' && p != '\r' {
-			s.text()
-			return
-		}
-		s.flush(false)
-		s.lastTok = 0
-		s.toEOL()
+		s.comment()
 	case '\'', '"':
-		if s.buf {
-			s.text()
-			return
-		}
-		s.quoted(c)
+		s.unlessPlain(func() { s.quoted(c) })
 	case ' ':
-		if s.isAnchor || s.isAlias || s.isDirective {
-			s.flush(false)
-			s.isAnchor, s.isAlias = false, false
-		}
-		s.advance()
+		s.space()
 	case '\t':
 		s.tab()
 	default:
 		s.text()
 	}
+}
+
+// unlessPlain runs read, or takes the character as text inside a plain
+// scalar, where indicators mean nothing.
+func (s *scanner) unlessPlain(read func()) {
+	if s.buf {
+		s.text()
+		return
+	}
+	read()
+}
+
+// flowOpen reads "{" or "[": a flow collection opens, unless a plain
+// scalar outside flow context is being read.
+func (s *scanner) flowOpen(c byte) {
+	if s.buf && !s.inFlow() {
+		s.text()
+		return
+	}
+	s.flush(false)
+	if c == '{' {
+		s.flowMap++
+	} else {
+		s.flowSeq++
+	}
+	s.lastTok = 0
+	s.push(&s.flow, frame{kind: c, col: s.col, line: s.line}, s.line, s.col)
+	s.tok = [2]int{}
+	s.advance()
+}
+
+// flowMapClose reads "}", which closes a flow mapping when one is open.
+func (s *scanner) flowMapClose() {
+	if s.flowMap <= 0 {
+		s.text()
+		return
+	}
+	s.flush(false)
+	s.endPair()
+	s.flowMap--
+	s.close('{')
+}
+
+// flowSeqClose reads "]", which closes a flow sequence unless a plain
+// scalar is being read outside one.
+func (s *scanner) flowSeqClose() {
+	if s.buf && s.flowSeq <= 0 {
+		s.text()
+		return
+	}
+	s.flush(false)
+	s.endPair()
+	s.flowSeq--
+	s.close('[')
+}
+
+// comma reads ",", which separates entries in flow context only.
+func (s *scanner) comma() {
+	if !s.inFlow() {
+		s.text()
+		return
+	}
+	s.flush(false)
+	s.endPair()
+	s.lastTok = 0
+	s.tok = [2]int{}
+	s.advance()
+}
+
+// merge reads "<", the start of a merge key or text.
+func (s *scanner) merge() {
+	if !s.mergeKey() {
+		s.text()
+		return
+	}
+	// The lexer takes "<<" as a key wherever it is, dropping
+	// what it was reading.
+	s.buf, s.name = false, 0
+	s.lastDelim = s.col
+	s.lastTok = 'm'
+	s.tok = [2]int{s.line, s.col}
+	s.advance()
+	s.advance()
+}
+
+// dash reads "-": a document marker, a sequence entry, or text.
+func (s *scanner) dash() {
+	if s.marker('-') {
+		return
+	}
+	if s.buf || !blank(s.next()) {
+		s.text()
+		return
+	}
+	s.lastDelim = s.col
+	s.lastTok = 0
+	if !s.inFlow() {
+		s.blockAt(s.col, '-', s.line, s.col)
+		s.dashOpen, s.nodeSeen = true, false
+	} else {
+		// The parser takes "- " in a flow collection for a
+		// block sequence inside it.
+		s.push(&s.flow, frame{kind: 'p', line: s.line, col: s.col}, s.line, s.col)
+	}
+	s.tok, s.props = [2]int{}, [2]int{}
+	s.advance()
+}
+
+// question reads "?": an explicit key when a blank follows, else text.
+func (s *scanner) question() {
+	if s.buf || (s.next() != ' ' && s.next() != '\t') {
+		s.text()
+		return
+	}
+	s.lastDelim = s.col
+	s.lastTok = 0
+	if !s.inFlow() {
+		s.blockAt(s.col, 'k', s.line, s.col)
+		s.questionOpen, s.nodeSeen = true, false
+	} else {
+		// "[? a]" is a sequence of a one-entry mapping.
+		s.push(&s.flow, frame{kind: 'p', line: s.line, col: s.col}, s.line, s.col)
+	}
+	s.tok, s.props = [2]int{}, [2]int{}
+	s.advance()
+}
+
+// dot reads ".", the start of a document end marker or text.
+func (s *scanner) dot() {
+	if !s.marker('.') {
+		s.text()
+	}
+}
+
+// bang reads "!", a tag unless in a plain scalar or a directive.
+func (s *scanner) bang() {
+	if s.buf || s.isDirective {
+		s.text()
+		return
+	}
+	s.tag()
+}
+
+// directive reads "%", a directive at the start of an unindented line.
+func (s *scanner) directive() {
+	if s.buf || s.indent != 0 {
+		s.text()
+		return
+	}
+	s.isDirective = true
+	s.lastTok = 0
+	s.advance()
+}
+
+// anchorOrAlias reads "&" or "*", which starts an anchor's or alias' name.
+func (s *scanner) anchorOrAlias(c byte) {
+	if c == '&' {
+		s.isAnchor = true
+		s.property()
+	} else {
+		s.isAlias = true
+	}
+	s.name = c
+	s.lastTok = 0
+	s.advance()
+}
+
+// comment reads "#", a comment unless it sticks to a plain scalar.
+func (s *scanner) comment() {
+	if p := s.prev(); s.buf && p != ' ' && p != '\t' && p != '\n' && p != '\r' {
+		s.text()
+		return
+	}
+	s.flush(false)
+	s.lastTok = 0
+	s.toEOL()
+}
+
+// space reads " ", which ends an anchor's, alias' or directive's name.
+func (s *scanner) space() {
+	if s.isAnchor || s.isAlias || s.isDirective {
+		s.flush(false)
+		s.isAnchor, s.isAlias = false, false
+	}
+	s.advance()
 }
 
 // mergeKey reports "<<" followed by spaces, ':' and a space or line end,

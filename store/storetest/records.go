@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ func recordCases() []suiteCase {
 		{"MergeSubject", testMergeSubject},
 		{"Contracts", testContracts},
 		{"SubjectsPageAndRewrap", testSubjectsPage},
+		{"BulkSubjectsAndIdentities", testBulkSubjects},
 	}
 }
 
@@ -313,5 +315,54 @@ func testSubjectsPage(t *testing.T, s *store.Store) {
 	c, _ := s.Subject(ctx, "c")
 	if string(a.WrappedKey) != "rewrapped" || c.WrappedKey != nil {
 		t.Fatalf("rewrap: a=%q c=%q", a.WrappedKey, c.WrappedKey)
+	}
+}
+
+func testBulkSubjects(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	// More subjects than one statement carries.
+	var subs []store.NewSubject
+	var ids []string
+	for i := range store.RowsPerStatement + 5 {
+		id := fmt.Sprintf("s%04d", i)
+		subs = append(subs, store.NewSubject{ID: id, WrappedKey: []byte("k" + id), CreatedAt: t0.Add(time.Duration(i) * time.Second)})
+		ids = append(ids, id)
+	}
+	mustTx(t, s, func(tx *store.Tx) error {
+		if err := tx.InsertSubjects(ctx, subs); err != nil {
+			return err
+		}
+		if err := tx.InsertSubjects(ctx, nil); err != nil {
+			return err
+		}
+		return tx.InsertIdentities(ctx, []store.Identity{
+			{Kind: "email", Blind: []byte("b1"), SubjectID: "s0000", Sealed: []byte("c1"), CreatedAt: t0},
+			{Kind: "phone", Blind: []byte("b2"), SubjectID: "s1004", Sealed: []byte("c2"), CreatedAt: t0.Add(time.Second)},
+		})
+	})
+	got, err := s.Subjects(ctx, ids)
+	if err != nil || len(got) != len(subs) {
+		t.Fatalf("Subjects = %d, %v; want %d", len(got), err, len(subs))
+	}
+	last := subs[len(subs)-1]
+	if g := got[last.ID]; string(g.WrappedKey) != string(last.WrappedKey) || !g.CreatedAt.Equal(last.CreatedAt) {
+		t.Fatalf("subject %s = %+v", last.ID, g)
+	}
+	found, err := s.IdentitiesByBlind(ctx, [][]byte{[]byte("b1"), []byte("b2")})
+	if err != nil || len(found) != 2 || found["b2"].SubjectID != "s1004" || string(found["b1"].Sealed) != "c1" || found["b2"].Kind != "phone" {
+		t.Fatalf("IdentitiesByBlind = %+v, %v", found, err)
+	}
+	// A blind already taken is a conflict, and nothing of the batch is added.
+	err = s.InTx(ctx, func(tx *store.Tx) error {
+		return tx.InsertIdentities(ctx, []store.Identity{
+			{Kind: "email", Blind: []byte("b3"), SubjectID: "s0001", Sealed: []byte("c3"), CreatedAt: t0},
+			{Kind: "email", Blind: []byte("b1"), SubjectID: "s0002", Sealed: []byte("x"), CreatedAt: t0},
+		})
+	})
+	if !store.IsConflict(err) {
+		t.Fatalf("InsertIdentities with a taken blind = %v", err)
+	}
+	if found, err := s.IdentitiesByBlind(ctx, [][]byte{[]byte("b3")}); err != nil || len(found) != 0 {
+		t.Fatalf("a refused batch left %+v, %v", found, err)
 	}
 }

@@ -1,7 +1,12 @@
 // Package storetest is the store conformance suite and the helpers that give
 // any test a fresh, migrated store on both dialects: a SQLite file in a temp
-// directory, and a private schema in the PostgreSQL server named by
-// CUSTOS_TEST_POSTGRES (default postgres://postgres@127.0.0.1:5432/test).
+// directory, and a schema of its own in the PostgreSQL server named by
+// CUSTOS_TEST_POSTGRES (default postgres://postgres@127.0.0.1:5432/test),
+// taken from a pool of migrated schemas that are emptied between tests.
+//
+// Its files mirror the store's: the cases for the methods of store/X.go are
+// in X.go here, and TestSuiteCallsEveryMethod fails for a method no case
+// calls.
 package storetest
 
 import (
@@ -69,29 +74,65 @@ func PostgresSchemaDSN(t testing.TB) string {
 			t.Errorf("drop schema %s: %v", schema, err)
 		}
 	})
-	u, err := url.Parse(PostgresDSN())
+	dsn, err := schemaDSN(schema)
 	if err != nil {
 		t.Fatalf("CUSTOS_TEST_POSTGRES: %v", err)
+	}
+	return dsn
+}
+
+// OpenPostgres returns a migrated, empty store in a schema no other test
+// uses while this one runs. The schema comes from the process' pool (see
+// pool.go): migrated once, emptied after each test and handed to the next.
+func OpenPostgres(t testing.TB) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	schema, fresh, err := schemas.take(ctx)
+	if err != nil {
+		t.Fatalf("PostgreSQL for tests (set CUSTOS_TEST_POSTGRES to change): %v", err)
+	}
+	dsn, err := schemaDSN(schema)
+	if err != nil {
+		t.Fatalf("CUSTOS_TEST_POSTGRES: %v", err)
+	}
+	s, err := store.Open(ctx, dsn)
+	if err != nil {
+		schemas.discard(ctx, schema)
+		t.Fatalf("open postgres: %v", err)
+	}
+	if fresh {
+		if err := s.Migrate(ctx); err != nil {
+			s.Close()
+			schemas.discard(ctx, schema)
+			t.Fatalf("migrate postgres: %v", err)
+		}
+		if err := schemas.learn(ctx, schema); err != nil {
+			s.Close()
+			schemas.discard(ctx, schema)
+			t.Fatalf("list tables: %v", err)
+		}
+	}
+	// Registered first, so it runs last: after the test's own cleanups have
+	// stopped whatever still used the store.
+	t.Cleanup(func() {
+		s.Close()
+		if err := schemas.give(context.Background(), schema); err != nil {
+			t.Errorf("return schema %s to the pool: %v", schema, err)
+		}
+	})
+	return s
+}
+
+// schemaDSN is the test server's DSN with its search_path set to schema.
+func schemaDSN(schema string) (string, error) {
+	u, err := url.Parse(PostgresDSN())
+	if err != nil {
+		return "", err
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-// OpenPostgres returns a migrated store in a schema of its own.
-func OpenPostgres(t testing.TB) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, PostgresSchemaDSN(t))
-	if err != nil {
-		t.Fatalf("open postgres: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrate postgres: %v", err)
-	}
-	return s
+	return u.String(), nil
 }
 
 // Each runs fn once per dialect, as parallel subtests named for the dialect.

@@ -15,6 +15,7 @@ func taskCases() []suiteCase {
 		{"Tasks", testTasks},
 		{"TasksKeepProgress", testTasksKeepProgress},
 		{"PutTasks", testPutTasks},
+		{"DeleteTasks", testDeleteTasks},
 	}
 }
 
@@ -240,4 +241,28 @@ func manyDoneTasks(req string, n int) []store.Task {
 			Error: "e", Note: fmt.Sprint("n", i), UpdatedAt: t0.Add(time.Duration(i) * time.Second)})
 	}
 	return ts
+}
+
+func testDeleteTasks(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	for _, tk := range []store.Task{
+		newTask("r1", "access", "shop:customer", 0, store.TaskPending, t0),
+		newTask("r1", "erasure", "shop:orders", 1, store.TaskDone, t0),
+		newTask("r2", "access", "shop:customer", 0, store.TaskPending, t0),
+	} {
+		if err := s.EnsureTask(ctx, tk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DeleteTasks(ctx, "r1"); err != nil {
+		t.Fatal(err)
+	}
+	if ts, err := s.Tasks(ctx, "r1"); err != nil || len(ts) != 0 {
+		t.Fatalf("r1's tasks after DeleteTasks = %+v, %v", ts, err)
+	}
+	// Another run's tasks stay, and a run without tasks is no error.
+	if ts, err := s.Tasks(ctx, "r2"); err != nil || len(ts) != 1 || ts[0].Collection != "shop:customer" {
+		t.Fatalf("r2's tasks = %+v, %v", ts, err)
+	}
+	mustTx(t, s, func(tx *store.Tx) error { return tx.DeleteTasks(ctx, "none") })
 }

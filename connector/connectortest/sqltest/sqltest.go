@@ -163,6 +163,28 @@ func SQLiteURL(t testing.TB) string {
 	return "sqlite:" + path
 }
 
+// SQLiteFile makes a SQLite database file in a temporary directory, runs
+// statements on it and returns its path: the company database ("shop") a
+// service test connects Custos to.
+func SQLiteFile(t testing.TB, statements ...string) string {
+	t.Helper()
+	url := SQLiteURL(t)
+	Exec(t, url, statements...)
+	return strings.TrimPrefix(url, "sqlite:")
+}
+
+// Shop is the company database of the API and CLI tests, for SQLiteFile:
+// customers Ana (ana@example.com) with two logins and Bob
+// (bob@example.com) with one.
+func Shop() []string {
+	return []string{
+		`CREATE TABLE customer (id INTEGER PRIMARY KEY, email TEXT, name TEXT)`,
+		`CREATE TABLE login (id INTEGER PRIMARY KEY, customer_id INTEGER, device TEXT)`,
+		`INSERT INTO customer VALUES (1, 'ana@example.com', 'Ana Lima'), (2, 'bob@example.com', 'Bob Stone')`,
+		`INSERT INTO login VALUES (1, 1, 'ana-phone'), (2, 1, 'ana-laptop'), (3, 2, 'bob-phone')`,
+	}
+}
+
 // DB opens url (postgres://, mysql:// or sqlite:) with plain database/sql,
 // for setting up and inspecting test data behind a connector's back.
 func DB(t testing.TB, url string) (*sql.DB, string) {

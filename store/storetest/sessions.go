@@ -11,9 +11,9 @@ import (
 	"github.com/custos-privacy/custos/store"
 )
 
-// webCases cover what the pages and the banner keep: console sessions and
+// sessionCases cover what the pages and the banner keep: console sessions and
 // banner device claims.
-func webCases() []suiteCase {
+func sessionCases() []suiteCase {
 	return []suiteCase{
 		{"ConsoleSessions", testConsoleSessions},
 		{"BannerDeviceClaims", testBannerDeviceClaims},
