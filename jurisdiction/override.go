@@ -79,15 +79,27 @@ type Override struct {
 
 // Overridden is what Rules says of an Override applied to it.
 type Overridden struct {
-	Rule   string `json:"rule"`
-	Value  string `json:"value"`
-	Reason string `json:"reason"`
+	Rule  string `json:"rule"`
+	Value string `json:"value"`
+	// Types are the request types the override is limited to; empty: all
+	// the law governs.
+	Types  []string `json:"types,omitempty"`
+	Reason string   `json:"reason"`
 }
 
 // String is the line people read: "deadline: 30 days (overridden by the
 // manifest: …)".
 func (o Overridden) String() string {
-	return fmt.Sprintf("%s: %s (overridden by the manifest: %s)", o.Rule, o.Value, o.Reason)
+	return fmt.Sprintf("%s: %s%s (overridden by the manifest: %s)", o.Rule, o.Value, o.For(), o.Reason)
+}
+
+// For is " for access, deletion requests" when the override is limited to
+// some types, else "".
+func (o Overridden) For() string {
+	if len(o.Types) == 0 {
+		return ""
+	}
+	return " for " + strings.Join(o.Types, ", ") + " requests"
 }
 
 // Errors of Override.Check, each with a field the manifest loader points
@@ -437,7 +449,7 @@ func (os Overrides) applyTo(r *Rules, rt string) {
 				r.Limits[0].Types = append(r.Limits[0].Types, rt)
 			}
 		}
-		r.Overridden = append(r.Overridden, Overridden{Rule: o.Rule, Value: strings.TrimSpace(o.Value), Reason: o.Reason})
+		r.Overridden = append(r.Overridden, Overridden{Rule: o.Rule, Value: strings.TrimSpace(o.Value), Types: slices.Clone(o.Types), Reason: o.Reason})
 	}
 }
 
