@@ -281,6 +281,14 @@ func TestLawOverrideRecomputesOpenRequests(t *testing.T) {
 			orAfter.LawRules.Deadline != "60 days from receipt" {
 			t.Fatalf("Oregon after the override %+v", orAfter)
 		}
+		// The console's request page shows the flag, the law and the override.
+		browser := f.console(t).signIn(custos.RolePrivacyOfficer)
+		if status, page := browser.get("/admin/requests/" + tex); status != 200 || !strings.Contains(page, "data-custos-law-flag") ||
+			!strings.Contains(page, `data-custos-law="US-TX"`) || !strings.Contains(page, "Texas Data Privacy and Security Act") ||
+			!strings.Contains(page, "30 days from receipt") || !strings.Contains(page, "the Texas Attorney General") ||
+			!strings.Contains(page, "overridden by the manifest: Counsel asks for answers within 30 days in Texas.") {
+			t.Errorf("console request page %d %s", status, mainOf(page))
+		}
 		// Once: looking again changes nothing.
 		f.do(t, "GET", "/api/v1/privacy-requests", custos.RoleAgent, "")
 		if again := f.lawRequest(t, tex); countAction(again.History, "law_recomputed") != 1 || !again.DueAt.Equal(after.DueAt) {
