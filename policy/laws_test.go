@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -78,5 +79,35 @@ func TestLawsProblems(t *testing.T) {
 			}
 			t.Errorf("no problem says %q: %v", c.want, ps)
 		})
+	}
+}
+
+func TestLawsDiff(t *testing.T) {
+	t.Parallel()
+	l := newLoader(t)
+	a, err := l.Parse("a.yaml", []byte(minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := l.Parse("b.yaml", []byte(minimal+lawsOK))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := Diff(a.Manifest, b.Manifest)
+	var got []string
+	for _, c := range cs {
+		if c.Section == "laws" {
+			got = append(got, c.String())
+		}
+	}
+	want := []string{
+		"material: laws CH: overridden: extension 30 days for access; extension_notice yes for access",
+		"material: laws US-TX: overridden: appeal_deadline 45 days",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("diff = %q", got)
+	}
+	if back := Diff(b.Manifest, a.Manifest); !AnyMaterial(back) {
+		t.Fatalf("removing overrides: %v", back)
 	}
 }
