@@ -12,9 +12,10 @@ import (
 // the people the manifest offers rights to, how to exercise those rights
 // and how to appeal: the deadline, the extension, the appeal and where to
 // complain, from the law table with the manifest's laws: overrides
-// applied. The Virginia-model laws ask the notice for this (e.g. Va. Code
-// §59.1-578(C)(3): how consumers may exercise their rights, including how
-// to appeal).
+// applied. The Virginia-model laws ask the notice for this, e.g. N.J.S.A.
+// 56:8-166.6(a)(5): "how consumers may exercise their consumer rights,
+// including the controller's contact information and how a consumer may
+// appeal a controller's decision with regard to the consumer's request".
 
 // lawRightsView is one law in the notice's rights section.
 type lawRightsView struct {
