@@ -289,6 +289,9 @@ func TestLawOverrideRecomputesOpenRequests(t *testing.T) {
 			!strings.Contains(page, "overridden by the manifest: Counsel asks for answers within 30 days in Texas.") {
 			t.Errorf("console request page %d %s", status, mainOf(page))
 		}
+		if status, page := browser.get("/admin"); status != 200 || !strings.Contains(page, `data-custos-law-flag title="The deadline moved earlier`) {
+			t.Errorf("console queue %d %s", status, mainOf(page))
+		}
 		// Once: looking again changes nothing.
 		f.do(t, "GET", "/api/v1/privacy-requests", custos.RoleAgent, "")
 		if again := f.lawRequest(t, tex); countAction(again.History, "law_recomputed") != 1 || !again.DueAt.Equal(after.DueAt) {
