@@ -204,8 +204,12 @@ var stateTable = slices.Concat(
 	// 325M.21). 45 days + 45 with notice of the delay and the reason (AG
 	// guidance, official; UNSURE of the subdivision). UNSURE: free twice a
 	// year (bill summary); the AG page says free except in limited cases.
-	// §325M.14 subd. 5: an internal appeal; UNSURE: decided within 45 days,
-	// extendable by 60 (Colorado model, from memory).
+	// §325M.14 subd. 5 "Appeal process required": an internal process to
+	// appeal a refusal (the subdivision's heading and opening read in a
+	// reproduction of the statute; the Attorney General's controller page
+	// says a refusal within 45 days must say how to appeal). UNSURE:
+	// decided within 45 days, extendable by 60 (Colorado model; the
+	// period's text was not read).
 	vaModel("US-MN", LawMNCDPA, "Minn. Stat. §325M.14 subd. 4 (UNSURE of the subdivision; 45+45 per the Attorney General's guidance)",
 		appealTo(days(45), "the Minnesota Attorney General", "https://www.ag.state.mn.us/Data-Privacy/Consumer/",
 			"Minn. Stat. §325M.14 subd. 5 (UNSURE: 45 days + 60 from memory)"),
