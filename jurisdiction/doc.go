@@ -10,7 +10,11 @@
 // sensitive-data consent model, children's rules and rights of its own.
 // For and ForAt look a row up; Compute and Extend turn it into deadlines;
 // CheckLimit applies its per-person request limits; Laws and Groups list the
-// table (custos law list|show).
+// table (custos law list|show). Overrides (override.go) are a policy's
+// readings of rules that differ from the table, each with its reason; their
+// For, ForAt, Groups, Compute and Extend apply them, and Rules.Overridden
+// says which were applied. Rules.Digest fingerprints a result, so requests
+// computed under other rules can be found and recomputed.
 //
 // Choices Custos makes, on purpose:
 //

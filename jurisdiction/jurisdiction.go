@@ -158,6 +158,9 @@ type Rules struct {
 	// example Minnesota's right to question a profiling decision) and
 	// duties of the business worth knowing, each with its citation.
 	Rights []Provision
+	// Overridden lists the rules the policy's manifest overrides (see
+	// Overrides), in the order applied; nil for the table as it is.
+	Overridden []Overridden
 }
 
 // AppealRules are a law's appeal process: the business decides an appeal
@@ -370,6 +373,7 @@ func (r Rules) clone() Rules {
 	r.Sensitive = clonePtr(r.Sensitive)
 	r.Children = clonePtr(r.Children)
 	r.Rights = slices.Clone(r.Rights)
+	r.Overridden = slices.Clone(r.Overridden)
 	if r.Limits != nil {
 		ls := make([]Limit, len(r.Limits))
 		for i, l := range r.Limits {
@@ -419,7 +423,10 @@ func (d Deadlines) Due() time.Time {
 // jurisdiction, received at receivedAt. Custos counts from receipt (see the
 // package documentation). Times are in UTC.
 func Compute(jurisdiction, requestType string, receivedAt time.Time) Deadlines {
-	r := ForAt(jurisdiction, requestType, receivedAt)
+	return computeWith(ForAt(jurisdiction, requestType, receivedAt), receivedAt)
+}
+
+func computeWith(r Rules, receivedAt time.Time) Deadlines {
 	d := Deadlines{ReceivedAt: receivedAt.UTC(), DueAt: r.Respond.After(receivedAt)}
 	if !r.Acknowledge.IsZero() {
 		a := r.Acknowledge.After(receivedAt)
@@ -446,15 +453,19 @@ var (
 // caller must tell the person, with reasons, before d.DueAt; Extend does not
 // check that.
 func Extend(d Deadlines, jurisdiction, requestType string) (Deadlines, error) {
+	r := For(jurisdiction, requestType)
+	if !d.ReceivedAt.IsZero() {
+		r = ForAt(jurisdiction, requestType, d.ReceivedAt)
+	}
+	return extendWith(d, r)
+}
+
+func extendWith(d Deadlines, r Rules) (Deadlines, error) {
 	if d.ExtendedUntil != nil {
 		return d, ErrAlreadyExtended
 	}
 	if d.DueAt.IsZero() {
 		return d, ErrNoDueDate
-	}
-	r := For(jurisdiction, requestType)
-	if !d.ReceivedAt.IsZero() {
-		r = ForAt(jurisdiction, requestType, d.ReceivedAt)
 	}
 	if r.Extension.IsZero() {
 		return d, ErrNoExtension

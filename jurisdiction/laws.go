@@ -80,13 +80,16 @@ var complaints = map[string]string{
 	// FADP Art. 49: the FDPIC investigates on reports (UNSURE: no
 	// complaint right like GDPR Art. 77); civil action, Art. 32.
 	"CH": "the Federal Data Protection and Information Commissioner (https://www.edoeb.admin.ch)",
-	// PIPEDA s. 11: a complaint to the Privacy Commissioner of Canada. (u)
+	// PIPEDA s. 11(1) (text read, a reproduction): an individual may file
+	// a written complaint with the Commissioner; s. 11(3): within six
+	// months of a refusal under s. 8. (u)
 	"CA": "the Office of the Privacy Commissioner of Canada (https://www.priv.gc.ca/en/report-a-concern/)",
 	// CQLR c. P-39.1 s. 42-43 (UNSURE): the Commission d'accès à
 	// l'information examines disagreements. (u)
 	"CA-QC": "the Commission d'accès à l'information du Québec (https://www.cai.gouv.qc.ca)",
-	// LGPD Art. 18 §1: the data subject may petition the national authority
-	// against the controller. (u)
+	// LGPD Art. 18 §1 (text read): "O titular dos dados pessoais tem o
+	// direito de peticionar em relação aos seus dados contra o controlador
+	// perante a autoridade nacional". (u)
 	"BR": "the Autoridade Nacional de Proteção de Dados, ANPD (https://www.gov.br/anpd/pt-br)",
 	// GDPR Art. 77: a complaint to a supervisory authority, in particular in
 	// the member state of habitual residence, place of work or infringement.

@@ -181,9 +181,12 @@ var stateTable = slices.Concat(
 			"RSA 507-H:4, V (UNSURE: 60 days from memory)"),
 		Period{}, freeN(1, Window12Months, "RSA 507-H:4 (NH DOJ Data Privacy Unit page)")),
 	// -- New Jersey, Data Privacy Act (N.J.S.A. 56:8-166.4 et seq.).
-	// §56:8-166.7(a): 45 + 45 with notice; (c): a refusal gives instructions
-	// for how to appeal; (d): free once in any 12 months. UNSURE: the
-	// period to decide an appeal; one source says 45 days, others 60 for
+	// §56:8-166.7(a): 45 + 45 with notice within the initial 45 days and
+	// the reason; (c): a refusal, within 45 days, gives the justification
+	// and instructions for how to appeal; (d): free once per consumer
+	// during any twelve-month period (text of §56:8-166.7 read, casetext
+	// "Current through L. 2023, c. 349"). UNSURE: the period to decide an
+	// appeal (not in §56:8-166.7); one source says 45 days, others 60 for
 	// similar laws: 45, the stricter, is taken.
 	vaModel("US-NJ", LawNJDPA, "N.J.S.A. 56:8-166.7(a)",
 		appealTo(days(45), "the New Jersey Division of Consumer Affairs", "https://www.njconsumeraffairs.gov/Pages/Consumer-Complaints.aspx",
@@ -201,8 +204,12 @@ var stateTable = slices.Concat(
 	// 325M.21). 45 days + 45 with notice of the delay and the reason (AG
 	// guidance, official; UNSURE of the subdivision). UNSURE: free twice a
 	// year (bill summary); the AG page says free except in limited cases.
-	// §325M.14 subd. 5: an internal appeal; UNSURE: decided within 45 days,
-	// extendable by 60 (Colorado model, from memory).
+	// §325M.14 subd. 5 "Appeal process required": an internal process to
+	// appeal a refusal (the subdivision's heading and opening read in a
+	// reproduction of the statute; the Attorney General's controller page
+	// says a refusal within 45 days must say how to appeal). UNSURE:
+	// decided within 45 days, extendable by 60 (Colorado model; the
+	// period's text was not read).
 	vaModel("US-MN", LawMNCDPA, "Minn. Stat. §325M.14 subd. 4 (UNSURE of the subdivision; 45+45 per the Attorney General's guidance)",
 		appealTo(days(45), "the Minnesota Attorney General", "https://www.ag.state.mn.us/Data-Privacy/Consumer/",
 			"Minn. Stat. §325M.14 subd. 5 (UNSURE: 45 days + 60 from memory)"),
@@ -255,8 +262,14 @@ func worldRules(law, key, citation string, respond, extension Period, f FeeRule)
 
 var worldTable = []entry{
 	// -- Switzerland, Federal Act on Data Protection (FADP, SR 235.1) and
-	// Data Protection Ordinance (DPO, SR 235.11). FADP Art. 25(7): access
-	// "in general" within 30 days. DPO Art. 18 lets the controller, telling
+	// Data Protection Ordinance (DPO, SR 235.11). FADP Art. 25(7): "The
+	// information shall in general be provided within 30 days"; Art. 25(6):
+	// free of charge, the Federal Council may provide for exceptions, in
+	// particular for disproportionate effort (English translation of
+	// Art. 25 read). DPO Art. 19 (read): a contribution of at most CHF 300
+	// for disproportionate cost, told before; if the person does not
+	// confirm within ten days the request is withdrawn at no cost, and the
+	// 30 days of Art. 18(1) start when the ten days end. DPO Art. 18 lets the controller, telling
 	// the person within the 30 days, name a later date (UNSURE: wording of
 	// Art. 18(2) not read; it sets no fixed maximum): no extension is
 	// modelled, the stricter reading. UNSURE: the FADP sets a period for
@@ -267,31 +280,41 @@ var worldTable = []entry{
 	{jurisdiction: "CH", types: gdprTypes, rules: worldRules(LawFADP, "CH", "FADP Art. 25(7); DPO Art. 18 (UNSURE for requests other than access)",
 		days(30), Period{}, FeeRule{Charge: FeeNone, Citation: "FADP Art. 25(6); DPO Art. 19",
 			Exception: "If answering involves disproportionate effort, the controller may ask for a contribution of at most CHF 300, telling you the amount first; if you do not confirm within 10 days, the request is withdrawn at no cost."})},
-	// -- Canada, PIPEDA (S.C. 2000, c. 5). s. 8(3): not later than 30 days
-	// after receipt; s. 8(4): extendable by at most 30 days (or the time to
-	// convert to an alternative format), with notice within the 30 days
-	// giving the new limit, the reasons and the right to complain to the
-	// Commissioner; s. 8(5): silence is a deemed refusal; s. 8(6): a fee
-	// only if the person was told the approximate cost and did not withdraw
-	// (Sch. 1 cl. 4.9.4: minimal or no cost, UNSURE of the wording). No
+	// -- Canada, PIPEDA (S.C. 2000, c. 5). Text of s. 8 read (Justice
+	// Laws, laws-lois.justice.gc.ca, French version of s. 8, and the
+	// English text of Bill C-6 as passed): s. 8(3): "not later than thirty
+	// days after receipt of the request"; s. 8(4): extendable by at most 30
+	// days where meeting the limit would unreasonably interfere with the
+	// organization's activities or consultations make it impracticable (or
+	// by the time to convert to an alternative format), the organization
+	// sending, no later than thirty days after the request, a notice of
+	// the new time limit, the reasons and the right to make a complaint to
+	// the Commissioner in respect of the extension; s. 8(5): silence is a
+	// deemed refusal; s. 8(6): a cost only if the person was told the
+	// approximate cost and did not withdraw (Sch. 1 cl. 4.9.4: minimal or
+	// no cost, UNSURE of the wording: not read). No
 	// limit in s. 8. Types: access and the uses and disclosures (Sch. 1
 	// cl. 4.9, 4.9.3), correction (cl. 4.9.5), withdrawal of consent (cl.
 	// 4.3.8). UNSURE: s. 8 sets periods for access only; Custos applies
 	// them to the others, the stricter reading.
 	{jurisdiction: "CA", types: []string{TypeAccess, TypeCategories, TypeCorrection, TypeOptOut, TypeDirectMarketingDisclosures},
 		rules: worldRules(LawPIPEDA, "CA", "PIPEDA s. 8(3)-(4) (UNSURE for requests other than access)", days(30), days(30),
-			FeeRule{Charge: FeeNone, Citation: "PIPEDA s. 8(6); Sch. 1 cl. 4.9.4 (UNSURE)",
+			FeeRule{Charge: FeeNone, Citation: "PIPEDA s. 8(6); Sch. 1 cl. 4.9.4 (UNSURE of cl. 4.9.4)",
 				Exception: "A minimal fee may be charged only if you were told the approximate cost first and did not withdraw the request."})},
 	// -- Quebec, Act respecting the protection of personal information in
 	// the private sector (CQLR c. P-39.1) as amended by Law 25 (S.Q. 2021,
-	// c. 25). UNSURE: s. 32: access and rectification answered in writing
-	// within 30 days of receipt, no extension, silence a deemed refusal;
-	// s. 33: free, a reasonable charge for transcription, reproduction or
-	// transmission, told in advance (all from secondary sources). Types:
+	// c. 25). s. 32 (text read, a reproduction of the article): a request
+	// for access or rectification is answered "avec diligence et au plus
+	// tard dans les 30 jours de la date de réception"; no answer within the
+	// 30 days is a deemed refusal; no extension. UNSURE: s. 33: free, a
+	// reasonable charge for transcription, reproduction or transmission,
+	// told in advance (secondary sources only). UNSURE: s. 32 names access
+	// and rectification; Custos applies the 30 days to the other types, the
+	// stricter reading. Types:
 	// access (s. 27, with a portable copy from 22 September 2024),
 	// rectification and deletion (s. 28), withdrawal of consent.
 	{jurisdiction: "CA-QC", types: []string{TypeAccess, TypeCategories, TypePortability, TypeCorrection, TypeDeletion, TypeOptOut},
-		rules: worldRules(LawQuebec, "CA-QC", "CQLR c. P-39.1 s. 32 (UNSURE: from secondary sources)", days(30), Period{},
+		rules: worldRules(LawQuebec, "CA-QC", "CQLR c. P-39.1 s. 32 (UNSURE for requests other than access and rectification)", days(30), Period{},
 			FeeRule{Charge: FeeNone, Citation: "CQLR c. P-39.1 s. 33 (UNSURE)",
 				Exception: "A reasonable charge may be asked for transcribing, reproducing or sending the information, if you are told of it in advance."})},
 	// -- Brazil, LGPD (Lei nº 13.709/2018). Art. 19: confirmation and access
@@ -536,7 +559,7 @@ var laws = []LawInfo{
 		Sensitive: &SensitiveRules{Consent: SensitiveOptIn, Citation: "CQLR c. P-39.1 s. 12 (UNSURE)", Text: "Sensitive personal information is used for another purpose only with express consent."},
 		Children:  &ChildRules{ConsentAge: 14, Citation: "CQLR c. P-39.1 s. 4.1 (UNSURE)", Text: "Under 14, consent is given by the person having parental authority or the tutor."},
 		Rights: []Provision{
-			{Name: "deemed refusal", Citation: "CQLR c. P-39.1 s. 32 (UNSURE)", Text: "No answer within 30 days is a refusal."},
+			{Name: "deemed refusal", Citation: "CQLR c. P-39.1 s. 32 para. 2", Text: "No answer within 30 days is a refusal."},
 			{Name: "review by the Commission", Citation: "CQLR c. P-39.1 s. 43 (UNSURE)", Text: "The person may ask the Commission d'accès à l'information to examine a refusal within 30 days of it."},
 		}},
 	{Code: "BR", Law: LawLGPD, Name: "Lei Geral de Proteção de Dados Pessoais (LGPD, Lei nº 13.709/2018)",

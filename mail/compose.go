@@ -44,6 +44,10 @@ type RequestReceived struct {
 	Received     time.Time // optional
 	Due          time.Time // required
 	StatusURL    string    // optional http(s) link to follow the request
+	// Law names the law the request is handled under; Appeal says how to
+	// challenge a refusal (the law's appeal, or where to complain). Both
+	// optional sentences.
+	Law, Appeal string
 }
 
 // RequestExtended is the data of the "request_extended" template: notice
@@ -55,6 +59,10 @@ type RequestExtended struct {
 	Due          time.Time // the new date; required
 	Reason       string    // why more time is needed; required, plain text, may span lines
 	StatusURL    string    // optional http(s) link to follow the request
+	// Law names the law the request is handled under; Complaint where the
+	// person can complain about the extension (PIPEDA s. 8(4)(b) asks for
+	// it). Both optional sentences.
+	Law, Complaint string
 }
 
 // RequestCompleted is the data of the "request_completed" template.

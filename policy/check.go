@@ -104,6 +104,8 @@ func (l *Loader) check(v *validation, m *Manifest) {
 		}
 	}
 
+	checkLaws(v, m)
+
 	for i, r := range m.Retention.Rules {
 		at := []string{"retention", "rules", strconv.Itoa(i)}
 		declared(v, categories, "category", append(at, "category"), r.Category)

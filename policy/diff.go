@@ -60,6 +60,7 @@ func Diff(old, new *Manifest) []Change {
 	d.cookies(old, new)
 	d.children(old, new)
 	d.retention(old, new)
+	d.laws(old, new)
 	if old.Changes.NoticeOfMaterialChanges != new.Changes.NoticeOfMaterialChanges || old.Changes.NoticeDays > new.Changes.NoticeDays {
 		d.add(old.Changes.NoticeDays > new.Changes.NoticeDays, "changes", "",
 			fmt.Sprintf("notice of material changes: %s, %d days → %s, %d days",

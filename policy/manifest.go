@@ -32,6 +32,8 @@ type Manifest struct {
 	Retention        Retention         `yaml:"retention" json:"retention"`
 	Changes          Changes           `yaml:"changes" json:"changes"`
 	California       *California       `yaml:"california,omitempty" json:"california,omitempty"`
+	// Laws overrides rules of the law table, per law key (see laws.go).
+	Laws map[string][]LawOverride `yaml:"laws,omitempty" json:"laws,omitempty"`
 }
 
 // Organisation is who the controller is.

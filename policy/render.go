@@ -108,6 +108,7 @@ type noticeView struct {
 
 	Unsubscribe    bool
 	RightsGroups   []rightsGroup
+	LawRights      []lawRightsView
 	VerifyIdentity bool
 	Fee            string
 	Complaint      bool
@@ -294,6 +295,7 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 	v.Fee = m.Rights.Fee
 	v.Complaint = m.Rights.Complaint
 	v.RightsGroups = rightsGroups(m.Rights.Jurisdictions)
+	v.LawRights = lawRights(m)
 
 	v.RetentionRules, v.RetentionPurposes = retentionRows(m, purposeNames)
 

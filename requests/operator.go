@@ -38,6 +38,11 @@ type View struct {
 	Overdue       bool       `json:"overdue"`
 	CompletedAt   *time.Time `json:"completed_at,omitempty"`
 	Decision      *Decision  `json:"decision,omitempty"`
+	// LawRules is the law that governs the request, with the policy's
+	// overrides; LawFlag tells the officer that a change of the rules
+	// moved the deadline earlier (see Recompute).
+	LawRules LawView `json:"law_rules"`
+	LawFlag  string  `json:"law_flag,omitempty"`
 	// OpenedFor says why a request no person made was opened: "minor"
 	// (a date of birth under the policy's age threshold).
 	OpenedFor string       `json:"opened_for,omitempty"`
@@ -61,12 +66,13 @@ type HistoryRow struct {
 	Note   string    `json:"note,omitempty"`
 }
 
-func (s *Service) view(ctx context.Context, r store.Request) (View, error) {
+func (s *Service) view(ctx context.Context, r store.Request, os jurisdiction.Overrides) (View, error) {
 	p, _, err := s.openPrivate(ctx, r)
 	if err != nil {
 		return View{}, err
 	}
-	v := View{ID: r.ID, Type: r.Type, Status: r.Status, Jurisdiction: r.Jurisdiction, Law: jurisdiction.ForAt(r.Jurisdiction, r.Type, r.ReceivedAt).Law,
+	rules := os.ForAt(r.Jurisdiction, r.Type, r.ReceivedAt)
+	v := View{ID: r.ID, Type: r.Type, Status: r.Status, Jurisdiction: r.Jurisdiction, Law: rules.Law, LawRules: lawView(rules), LawFlag: r.LawFlag,
 		Channel: r.Channel, Agent: p.AgentName, SubjectKnown: r.SubjectID != "", AppealOf: r.AppealOf, DuplicateOf: r.DuplicateOf,
 		ReceivedAt: r.ReceivedAt, VerifiedAt: r.VerifiedAt, AcknowledgeBy: r.AcknowledgeBy, DueAt: r.DueAt,
 		ExtendedUntil: r.ExtendedUntil, CompletedAt: r.CompletedAt}
@@ -90,13 +96,17 @@ func (s *Service) Queue(ctx context.Context, status string) ([]View, error) {
 	if status != "" && !slices.Contains([]string{StatusAwaitingVerification, StatusPendingReview, StatusInProgress, StatusCompleted, StatusDenied, StatusCanceled}, status) {
 		return nil, invalid("status", "status must be one of awaiting_verification, pending_review, in_progress, completed, denied, canceled.")
 	}
+	os, err := s.recomputeOnce(ctx)
+	if err != nil {
+		return nil, err
+	}
 	rs, err := s.store.Requests(ctx, status, queueLimit)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]View, len(rs))
 	for i, r := range rs {
-		if out[i], err = s.view(ctx, r); err != nil {
+		if out[i], err = s.view(ctx, r, os); err != nil {
 			return nil, err
 		}
 	}
@@ -114,7 +124,11 @@ func (s *Service) Get(ctx context.Context, id string) (View, error) {
 
 // withHistory is the view of r, as read or just written, with its history.
 func (s *Service) withHistory(ctx context.Context, r store.Request) (View, error) {
-	v, err := s.view(ctx, r)
+	os, err := s.overrides(ctx)
+	if err != nil {
+		return View{}, err
+	}
+	v, err := s.view(ctx, r, os)
 	if err != nil {
 		return View{}, err
 	}
@@ -285,7 +299,12 @@ func (s *Service) Extend(ctx context.Context, actor, id, reason string) (View, e
 		if !open(r.Status) {
 			return custos.Errorf(custos.KindConflict, "invalid_transition", "A %s request cannot be extended.", r.Status)
 		}
-		d, err := jurisdiction.Extend(jurisdiction.Deadlines{ReceivedAt: r.ReceivedAt, AcknowledgeBy: r.AcknowledgeBy, DueAt: r.DueAt, ExtendedUntil: r.ExtendedUntil},
+		os, err := s.overrides(ctx)
+		if err != nil {
+			return err
+		}
+		rules := os.ForAt(r.Jurisdiction, r.Type, r.ReceivedAt)
+		d, err := os.Extend(jurisdiction.Deadlines{ReceivedAt: r.ReceivedAt, AcknowledgeBy: r.AcknowledgeBy, DueAt: r.DueAt, ExtendedUntil: r.ExtendedUntil},
 			r.Jurisdiction, r.Type)
 		if err != nil {
 			return custos.Wrap(err, custos.KindConflict, "no_extension", err.Error())
@@ -313,7 +332,8 @@ func (s *Service) Extend(ctx context.Context, actor, id, reason string) (View, e
 			return err
 		}
 		return s.enqueue(ctx, tx, p.Manifest, email, mail.TemplateRequestExtended, mail.RequestExtended{Organisation: org(p.Manifest),
-			RequestID: id, Request: "your request for " + describe(r.Type), Due: *d.ExtendedUntil, Reason: reason, StatusURL: s.statusURL(id)})
+			RequestID: id, Request: "your request for " + describe(r.Type), Due: *d.ExtendedUntil, Reason: reason, StatusURL: s.statusURL(id),
+			Law: lawLine(rules), Complaint: extensionComplaint(rules)})
 	})
 	if err != nil {
 		return View{}, err
@@ -332,7 +352,10 @@ func (s *Service) mailOutcome(ctx context.Context, tx *store.Tx, r store.Request
 	if err != nil {
 		return err
 	}
-	rules := jurisdiction.ForAt(r.Jurisdiction, r.Type, r.ReceivedAt)
+	rules, err := s.rules(ctx, r)
+	if err != nil {
+		return err
+	}
 	switch r.Status {
 	case StatusDenied:
 		appeal := ""
@@ -466,6 +489,10 @@ func (s *Service) openForMinor(ctx context.Context, actor, subjectID, jurisdicti
 // open requests due within the next days, and those overdue. It names
 // requests by id, type and deadline only. It returns how many it listed.
 func (s *Service) Remind(ctx context.Context, within time.Duration) (int, error) {
+	// Deadlines first brought in line with the rules in force.
+	if _, err := s.recomputeOnce(ctx); err != nil {
+		return 0, err
+	}
 	var open []store.Request
 	for _, status := range []string{StatusPendingReview, StatusInProgress} {
 		rs, err := s.store.Requests(ctx, status, queueLimit)
@@ -485,6 +512,9 @@ func (s *Service) Remind(ctx context.Context, within time.Duration) (int, error)
 			due = *r.ExtendedUntil
 		}
 		line := fmt.Sprintf("- %s (%s, %s): due %s", r.ID, r.Type, r.Jurisdiction, due.Format("Monday 2 January 2006"))
+		if r.LawFlag != "" {
+			line += " (deadline moved earlier: the rules changed)"
+		}
 		switch {
 		case now.After(due):
 			overdue = append(overdue, line+" — OVERDUE")

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -62,6 +63,10 @@ type Service struct {
 	// work as durable jobs; both are set by SetRunner.
 	runner Runner
 	queue  Queue
+	// recomputedFor is the policy version open requests were last
+	// recomputed for (recompute.go).
+	recomputeMu   sync.Mutex
+	recomputedFor int64
 }
 
 // Runner runs a request against the company's connected systems (package
@@ -269,10 +274,15 @@ func (s *Service) newRequest(ctx context.Context, id string, in Intake, email st
 	if err != nil {
 		return store.Request{}, err
 	}
-	d := jurisdiction.Compute(in.Jurisdiction, in.Type, now)
+	os, err := s.overrides(ctx)
+	if err != nil {
+		return store.Request{}, err
+	}
+	rules := os.ForAt(in.Jurisdiction, in.Type, now)
+	d := os.Compute(in.Jurisdiction, in.Type, now)
 	r := store.Request{ID: id, Type: in.Type, Status: StatusAwaitingVerification, Jurisdiction: in.Jurisdiction,
 		EmailBlind: blind, EmailSealed: sealedEmail, Channel: channel,
-		AppealOf: in.AppealOf, ReceivedAt: now, AcknowledgeBy: d.AcknowledgeBy, DueAt: d.DueAt}
+		AppealOf: in.AppealOf, ReceivedAt: now, AcknowledgeBy: d.AcknowledgeBy, DueAt: d.DueAt, LawDigest: rules.Digest()}
 	// No subject is linked yet: the master key seals the free text until
 	// one is (sealPrivate, at the next step).
 	p := privateText{AgentName: in.AgentName, AgentProof: in.AgentProof, Corrections: in.Corrections}
@@ -419,6 +429,10 @@ func (s *Service) afterVerification(ctx context.Context, tx *store.Tx, r *store.
 	} else if !errors.Is(err, custos.ErrNotFound) {
 		return err
 	}
+	rules, err := s.rules(ctx, *r)
+	if err != nil {
+		return err
+	}
 	prior, err := tx.RequestsByEmail(ctx, r.EmailBlind, r.ReceivedAt.AddDate(-2, 0, 0))
 	if err != nil {
 		return err
@@ -429,7 +443,6 @@ func (s *Service) afterVerification(ctx context.Context, tx *store.Tx, r *store.
 		r.DuplicateOf = dup
 		return s.move(ctx, tx, r, StatusCanceled, "subject", "duplicate", "duplicate of "+dup)
 	}
-	rules := jurisdiction.ForAt(r.Jurisdiction, r.Type, r.ReceivedAt)
 	if ok, why := jurisdiction.CheckLimit(rules, r.Type, counted(rules, *r, prior), r.ReceivedAt); !ok {
 		r.DecisionCode, r.DecisionText, r.DecidedBy = DenyRequestLimit, why, "system"
 		if err := s.move(ctx, tx, r, StatusDenied, "system", "denied", DenyRequestLimit); err != nil {
@@ -447,7 +460,8 @@ func (s *Service) afterVerification(ctx context.Context, tx *store.Tx, r *store.
 	}
 	if r.AcknowledgeBy != nil {
 		if err := s.enqueue(ctx, tx, p.Manifest, email, mail.TemplateRequestReceived, mail.RequestReceived{Organisation: org(p.Manifest),
-			RequestID: r.ID, Request: "your request for " + describe(r.Type), Received: r.ReceivedAt, Due: r.DueAt, StatusURL: s.statusURL(r.ID)}); err != nil {
+			RequestID: r.ID, Request: "your request for " + describe(r.Type), Received: r.ReceivedAt, Due: r.DueAt, StatusURL: s.statusURL(r.ID),
+			Law: lawLine(rules), Appeal: appealLine(rules)}); err != nil {
 			return err
 		}
 	}

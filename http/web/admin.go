@@ -105,7 +105,7 @@ td.nowrap{white-space:nowrap}td.detail{min-width:16rem}
 <thead><tr><th scope="col">Request</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Law</th><th scope="col">Received</th><th scope="col">Due</th></tr></thead>
 <tbody>{{range .Queue}}<tr{{if .Overdue}} class="overdue"{{end}} data-custos-request="{{.ID}}">
 <td><a href="/admin/requests/{{.ID}}">{{.ID}}</a></td><td>{{.Type}}</td><td>{{.Status}}</td><td>{{.Law}} ({{.Jurisdiction}})</td><td>{{date .ReceivedAt}}</td>
-<td>{{if .ExtendedUntil}}{{date .ExtendedUntil}} (extended){{else}}{{date .DueAt}}{{end}}{{if .Overdue}} — <strong>overdue</strong>{{end}}</td></tr>
+<td>{{if .ExtendedUntil}}{{date .ExtendedUntil}} (extended){{else}}{{date .DueAt}}{{end}}{{if .Overdue}} — <strong>overdue</strong>{{end}}{{if .LawFlag}} — <strong class="bad" data-custos-law-flag title="{{.LawFlag}}">moved earlier</strong>{{end}}</td></tr>
 {{else}}<tr><td colspan="6">No requests.</td></tr>{{end}}</tbody></table>
 {{end}}{{template "foot" .}}{{end}}
 `

@@ -49,6 +49,19 @@ const requestPage = `{{define "request"}}{{template "head" .}}{{with .Page}}{{$r
 {{with $r.ExtendedUntil}}<dt>Extended until</dt><dd data-custos-extended>{{date .}}</dd>{{end}}
 {{with $r.CompletedAt}}<dt>Closed</dt><dd>{{datetime .}}</dd>{{end}}
 </dl>
+{{with $r.LawFlag}}<p class="bad" data-custos-law-flag><strong>{{.}}</strong></p>{{end}}
+
+<h2>The law</h2>
+<dl class="facts" data-custos-law="{{$r.LawRules.Key}}">
+<dt>Law</dt><dd>{{$r.LawRules.Name}}{{with $r.LawRules.Citation}} [{{.}}]{{end}}</dd>
+{{with $r.LawRules.Note}}<dt>Note</dt><dd>{{.}}</dd>{{end}}
+{{with $r.LawRules.Acknowledge}}<dt>Acknowledge</dt><dd>within {{.}}</dd>{{end}}
+<dt>Deadline</dt><dd>{{$r.LawRules.Deadline}}</dd>
+<dt>Extension</dt><dd>{{$r.LawRules.Extension}}</dd>
+<dt>Appeal</dt><dd>{{with $r.LawRules.Appeal}}decided within {{.Deadline}}; if denied, {{.Authority}}{{with .AuthorityURL}} ({{.}}){{end}} [{{.Citation}}]{{else}}none under this law{{end}}</dd>
+<dt>Regulator</dt><dd>{{$r.LawRules.Regulator}}</dd>
+{{range $r.LawRules.Overridden}}<dt>Overridden</dt><dd data-custos-overridden>{{.}}</dd>{{end}}
+</dl>
 
 {{if and .Decide .Open}}<h2>Decide</h2>
 <div class="actions">

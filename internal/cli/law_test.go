@@ -1,8 +1,12 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/custos-privacy/custos/policy"
 )
 
 // custos law list|show need no database: run with an empty environment.
@@ -49,5 +53,70 @@ func TestLawCommands(t *testing.T) {
 				t.Errorf("%v: output has %q", c.args, w)
 			}
 		}
+	}
+}
+
+// --policy applies a manifest's laws: overrides; --db those of the policy
+// in force in a database; each marked "overridden by the manifest".
+func TestLawCommandsWithOverrides(t *testing.T) {
+	t.Parallel()
+	dir, vars := dataDir(t)
+	manifest := strings.Replace(string(policy.Bundled()), `last_updated: "2020-10-29"`, `last_updated: "2026-06-01"`, 1) + `
+laws:
+  US-TX:
+    - rule: appeal_deadline
+      value: 45 days
+      reason: Counsel advises deciding appeals within 45 days.
+  CH:
+    - rule: extension
+      value: 30 days
+      types: [access]
+      reason: Counsel reads DPO Art. 18 as allowing a 30-day postponement.
+`
+	file := filepath.Join(dir, "policy.yaml")
+	if err := os.WriteFile(file, []byte(manifest), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte(strings.Replace(manifest, "  CH:", "  CH-ZZ:", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	texas := "appeal: decided within 45 days; if denied, the Texas Attorney General"
+	mark := "(overridden by the manifest: appeal_deadline: Counsel advises deciding appeals within 45 days.)"
+
+	// Without a policy: the table as it is.
+	if code, out, errs := run(t, nil, "law", "show", "US-TX"); code != 0 || strings.Contains(out, "overridden") || !strings.Contains(out, "decided within 60 days") {
+		t.Fatalf("plain: %d %s %s", code, out, errs)
+	}
+	code, out, errs := run(t, nil, "law", "show", "US-TX", "--policy", file)
+	if code != 0 || !strings.Contains(out, texas) || !strings.Contains(out, mark) {
+		t.Fatalf("--policy: %d %s %s", code, out, errs)
+	}
+	code, out, _ = run(t, nil, "law", "show", "CH", "--policy", file)
+	if code != 0 || !strings.Contains(out, "extension: once, by 30 days (overridden by the manifest: extension for access requests: Counsel reads DPO Art. 18") {
+		t.Fatalf("--policy CH: %d %s", code, out)
+	}
+	code, out, _ = run(t, nil, "law", "list", "--policy", file)
+	if code != 0 || !strings.Contains(out, "US-TX: 1 rule(s) overridden by "+file) || !strings.Contains(out, "CH: 1 rule(s)") {
+		t.Fatalf("list --policy: %d %s", code, out)
+	}
+	if code, _, errs := run(t, nil, "law", "show", "CH", "--policy", bad); code != 1 || !strings.Contains(errs, bad+":") || !strings.Contains(errs, `"CH-ZZ" is not a law key`) {
+		t.Fatalf("bad manifest: %d %s", code, errs)
+	}
+	if code, _, errs := run(t, nil, "law", "list", "--policy", file, "--db", vars["CUSTOS_DB"]); code != 2 || !strings.Contains(errs, "alternatives") {
+		t.Fatalf("both: %d %s", code, errs)
+	}
+
+	// With --db: the policy in force there.
+	if code, out, errs := run(t, vars, "policy", "publish", file, "--db", vars["CUSTOS_DB"], "--key-file", vars["CUSTOS_KEY_FILE"], "--force"); code != 0 {
+		t.Fatalf("publish: %d %s %s", code, out, errs)
+	}
+	code, out, errs = run(t, nil, "law", "show", "US-TX", "--db", vars["CUSTOS_DB"])
+	if code != 0 || !strings.Contains(out, texas) || !strings.Contains(out, mark) {
+		t.Fatalf("--db: %d %s %s", code, out, errs)
+	}
+	code, out, _ = run(t, nil, "law", "list", "--db", vars["CUSTOS_DB"])
+	if code != 0 || !strings.Contains(out, "US-TX: 1 rule(s) overridden by policy version 1") {
+		t.Fatalf("list --db: %d %s", code, out)
 	}
 }

@@ -46,13 +46,15 @@ func testRequests(t *testing.T, s *store.Store) {
 		}
 		r.Status, r.SubjectID, r.VerifiedAt, r.CodeAttempts, r.TokenHash = "pending_review", "s1", &now, 2, []byte("th")
 		r.ResultSealed, r.ResultExpiresAt, r.DecidedBy = []byte("res"), &now, "token:1"
+		r.LawDigest, r.LawFlag = "digest1", "deadline moved earlier"
 		if err := tx.UpdateRequest(ctx, r); err != nil {
 			return err
 		}
 		return tx.AddRequestEvent(ctx, store.RequestEvent{RequestID: "r1", At: now, Actor: "subject", Action: "verified", Status: "pending_review"})
 	})
 	got, _ = s.Request(ctx, "r1")
-	if got.Status != "pending_review" || got.SubjectID != "s1" || !got.VerifiedAt.Equal(now) || got.CodeAttempts != 2 || string(got.TokenHash) != "th" {
+	if got.Status != "pending_review" || got.SubjectID != "s1" || !got.VerifiedAt.Equal(now) || got.CodeAttempts != 2 || string(got.TokenHash) != "th" ||
+		got.LawDigest != "digest1" || got.LawFlag != "deadline moved earlier" {
 		t.Fatalf("after update = %+v", got)
 	}
 	queue, err := s.Requests(ctx, "", 10)
