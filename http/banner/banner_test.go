@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/custos-privacy/custos/banner"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/http/banner"
 )
 
 // get fetches url with headers, leaving the body as sent (no transparent
