@@ -267,11 +267,11 @@ func storageOptIn(m *policy.Manifest, j string) bool {
 	return false
 }
 
-// salePurposes are the purposes whose use sells or shares personal
+// SalePurposes are the purposes whose use sells or shares personal
 // information. It mirrors the decision engine (consent.compile), which
 // does not export it: purposes a sale_or_share recipient is declared for,
 // sharing with third parties, and third-party advertising.
-func salePurposes(m *policy.Manifest) map[string]bool {
+func SalePurposes(m *policy.Manifest) map[string]bool {
 	out := map[string]bool{}
 	for _, r := range m.Recipients {
 		if r.SaleOrShare {
@@ -291,7 +291,7 @@ func salePurposes(m *policy.Manifest) map[string]bool {
 }
 
 func buildConfig(m *policy.Manifest, version int64, j, policyURL string) Config {
-	sale := salePurposes(m)
+	sale := SalePurposes(m)
 	org := m.Organisation.ShortName
 	if org == "" {
 		org = m.Organisation.Name
@@ -332,7 +332,7 @@ func buildConfig(m *policy.Manifest, version int64, j, policyURL string) Config 
 			regime = consent.Regime(p.Consent.Regimes, j)
 		}
 		anySale = anySale || sale[p.Key]
-		c.Purposes = append(c.Purposes, Purpose{Key: p.Key, Name: p.Name, Description: describe(p.Uses),
+		c.Purposes = append(c.Purposes, Purpose{Key: p.Key, Name: p.Name, Description: Describe(p.Uses),
 			Regime: regime, Exemption: exemption, SaleSharing: sale[p.Key]})
 	}
 	c.Experience = ExperienceOptOut
@@ -370,7 +370,7 @@ func Choosable(m *policy.Manifest) map[string]bool {
 // personalize.*. A signal with no purpose stays denied; security_storage
 // is always granted (strictly necessary), so it is not listed.
 func consentModeSignals(m *policy.Manifest) map[string][]string {
-	sale := salePurposes(m)
+	sale := SalePurposes(m)
 	choosable := Choosable(m)
 	var ads, analytics, functional, personal []string
 	for _, p := range m.Purposes {
@@ -402,9 +402,9 @@ func hasPrefix(key, prefix string) bool {
 	return key == prefix || strings.HasPrefix(key, prefix+".")
 }
 
-// describe turns a purpose's notice lines ("show you advertising …") into
+// Describe turns a purpose's notice lines ("show you advertising …") into
 // one sentence for the toggle.
-func describe(uses []string) string {
+func Describe(uses []string) string {
 	s := strings.TrimSpace(strings.Join(uses, "; "))
 	if s == "" {
 		return ""
