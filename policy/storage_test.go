@@ -116,3 +116,42 @@ func TestBundledCookiesSayStrictlyNecessary(t *testing.T) {
 		t.Errorf("the bundled policy should ask first where the location is unknown: %+v", m.Banner)
 	}
 }
+
+// Two parses of one manifest differ in nothing; storage that starts
+// running without consent is a material change.
+func TestDiffOfStorageFields(t *testing.T) {
+	t.Parallel()
+	l := newLoader(t)
+	withCookie := strings.Replace(minimal, "children:\n", "cookies:\n  - name: Counter\n    party: first\n    duration: session\n    purpose: essential.service\n    strictly_necessary: true\n    description: keeps the session\nchildren:\n", 1)
+	a, err := l.Parse("a.yaml", []byte(withCookie))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := l.Parse("b.yaml", []byte(withCookie))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := Diff(a.Manifest, b.Manifest); len(d) != 0 {
+		t.Errorf("two parses of one manifest differ: %+v", d)
+	}
+	c, err := l.Parse("c.yaml", []byte(strings.Replace(withCookie, "    uses: [send newsletters]\n", "    uses: [send newsletters]\n", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Manifest.Purposes[1].LegalBasis = BasisLegitimateInterests
+	c.Manifest.Purposes[1].Consent = nil
+	yes := true
+	c.Manifest.Purposes[1].StrictlyNecessary = &yes
+	c.Manifest.Banner = &Banner{UnknownLocation: OptOut}
+	found := map[string]bool{}
+	for _, ch := range Diff(a.Manifest, c.Manifest) {
+		if ch.Material {
+			found[ch.What] = true
+		}
+	}
+	for _, want := range []string{"strictly_necessary false → true", "where the location is unknown: opt_in → opt_out"} {
+		if !found[want] {
+			t.Errorf("no material change %q in %v", want, found)
+		}
+	}
+}
