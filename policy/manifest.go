@@ -192,6 +192,29 @@ type Banner struct {
 	// UK, which are always opt-in) where only strictly necessary storage
 	// runs before the person chooses.
 	OptIn []string `yaml:"opt_in,omitempty" json:"opt_in,omitempty"`
+	// IAB turns on the IAB CMP APIs (__gpp, __tcfapi) for the tags that
+	// read them; nil leaves them off, and their module is never loaded.
+	IAB *BannerIAB `yaml:"iab,omitempty" json:"iab,omitempty"`
+}
+
+// BannerIAB configures the IAB CMP APIs the banner answers.
+type BannerIAB struct {
+	// GPP answers __gpp (Global Privacy Platform) in the US: the state's
+	// section where one is decoded (usca, usva, usco, usut, usct), else
+	// US National (usnat).
+	GPP bool `yaml:"gpp,omitempty" json:"gpp,omitempty"`
+	// TCF answers __tcfapi (TCF v2.2) where ePrivacy applies.
+	TCF *BannerTCF `yaml:"tcf,omitempty" json:"tcf,omitempty"`
+}
+
+// BannerTCF is what a TC string needs that the policy cannot know: the
+// CMP id IAB Europe registered for the company, and the vendors (ids of
+// the Global Vendor List, which Custos does not fetch) its pages use.
+type BannerTCF struct {
+	CMPID             int   `yaml:"cmp_id" json:"cmp_id"`
+	CMPVersion        int   `yaml:"cmp_version,omitempty" json:"cmp_version,omitempty"`
+	VendorListVersion int   `yaml:"vendor_list_version" json:"vendor_list_version"`
+	Vendors           []int `yaml:"vendors,omitempty" json:"vendors,omitempty"`
 }
 
 // Consent says how consent works for a purpose in each jurisdiction.

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/consent/iab"
 	"github.com/custos-privacy/custos/jurisdiction"
 	"github.com/custos-privacy/custos/policy"
 )
@@ -57,10 +59,83 @@ type Config struct {
 	// it stands for: the signal is granted when all of them are allowed
 	// (see consentModeSignals).
 	ConsentMode map[string][]string `json:"consent_mode"`
+	// IAB is set where the policy turns on an IAB CMP API that applies
+	// here (GPP in the US, TCF where storage is opt-in): the script then
+	// loads consent-iab.js, and only then.
+	IAB *IABConfig `json:"iab,omitempty"`
 	// DeviceToken is issued when the request names a device (?device=ID)
 	// for which no token was issued before: a device that chose before
 	// tokens existed gets its token at its next visit.
 	DeviceToken string `json:"device_token,omitempty"`
+}
+
+// IABConfig is what consent-iab.js needs to answer __gpp and __tcfapi.
+type IABConfig struct {
+	// GPPSection is the GPP section that applies (7 usnat, 8 usca, 9
+	// usva, 10 usco, 11 usut, 12 usct); 0 when GPP is off here.
+	GPPSection int        `json:"gpp_section,omitempty"`
+	TCF        *TCFConfig `json:"tcf,omitempty"`
+	// CMPID is the company's registered CMP id (banner.iab.tcf.cmp_id),
+	// which GPP reports too; 0 when none is configured.
+	CMPID int `json:"cmp_id,omitempty"`
+}
+
+// TCFConfig is what a TC string needs.
+type TCFConfig struct {
+	GDPRApplies       bool  `json:"gdpr_applies"`
+	CMPID             int   `json:"cmp_id"`
+	CMPVersion        int   `json:"cmp_version"`
+	VendorListVersion int   `json:"vendor_list_version"`
+	Vendors           []int `json:"vendors"`
+	// Purposes maps a TCF purpose (2 to 11) to the banner's purposes it
+	// covers (consent/iab's table, by data use): its consent bit is set
+	// when every one of them is allowed. Purpose 1 (storage on the device)
+	// is set when any purpose that is not strictly necessary is allowed.
+	Purposes map[string][]string `json:"purposes"`
+}
+
+// gppSections are the US sections go-gpp decodes, so the server reads back
+// what the banner writes; other states get US National.
+var gppSections = map[string]int{"US-CA": 8, "US-VA": 9, "US-CO": 10, "US-UT": 11, "US-CT": 12}
+
+// iabConfig: nil where nothing the policy turns on applies, so the module
+// is not loaded.
+func iabConfig(m *policy.Manifest, j string, optIn bool, toggles []Purpose) *IABConfig {
+	if m.Banner == nil || m.Banner.IAB == nil {
+		return nil
+	}
+	c := &IABConfig{}
+	if t := m.Banner.IAB.TCF; t != nil {
+		c.CMPID = t.CMPID
+	}
+	if m.Banner.IAB.GPP && (j == "US" || strings.HasPrefix(j, "US-")) {
+		c.GPPSection = 7
+		if s, ok := gppSections[j]; ok {
+			c.GPPSection = s
+		}
+	}
+	if t := m.Banner.IAB.TCF; t != nil && optIn {
+		tc := &TCFConfig{GDPRApplies: ePrivacyApplies(j), CMPID: t.CMPID, CMPVersion: t.CMPVersion,
+			VendorListVersion: t.VendorListVersion, Vendors: append([]int{}, t.Vendors...), Purposes: map[string][]string{}}
+		for id, uses := range iab.TCFPurposes() {
+			if id == 1 {
+				continue
+			}
+			for _, p := range toggles {
+				for _, u := range uses {
+					if hasPrefix(p.Key, u) || hasPrefix(u, p.Key) {
+						tc.Purposes[strconv.Itoa(id)] = append(tc.Purposes[strconv.Itoa(id)], p.Key)
+						break
+					}
+				}
+			}
+		}
+		c.TCF = tc
+	}
+	if c.GPPSection == 0 && c.TCF == nil {
+		return nil
+	}
+	return c
 }
 
 // Purpose is one consent purpose as the banner shows it.
@@ -341,6 +416,7 @@ func buildConfig(m *policy.Manifest, version int64, j, policyURL string) Config 
 	}
 	c.DoNotSell = c.Experience == ExperienceOptOut && anySale
 	c.ConsentMode = consentModeSignals(m)
+	c.IAB = iabConfig(m, j, optIn, c.Purposes)
 	return c
 }
 

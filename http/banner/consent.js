@@ -153,6 +153,19 @@
     gtag('consent', 'update', u);
   }
 
+  // The IAB CMP APIs live in a module of their own, loaded only where the
+  // config asks; until it runs, calls wait in a queue it answers.
+  function iab() {
+    const q = (window.__custosIAB = []);
+    for (const n of ['__gpp', '__tcfapi']) {
+      if ((n === '__gpp' ? cfg.iab.gpp_section : cfg.iab.tcf) && typeof window[n] !== 'function') window[n] = function () { q.push([n, arguments]); };
+    }
+    const s = document.createElement('script');
+    s.src = base + '/consent-iab.js';
+    if (nonce) s.nonce = nonce;
+    document.head.append(s);
+  }
+
   // Shows by each "Do Not Sell or Share" link that the Global Privacy
   // Control signal was processed as an opt-out (11 CCR §7025(c)(6)).
   function honoured(scope) {
@@ -469,6 +482,7 @@
     } else if (state.p) {
       send(state);
     }
+    if (cfg.iab) iab();
     signal();
     activate(document);
     honoured(document);
@@ -492,6 +506,8 @@
     consent: snapshot,
     allowed: allowed,
     open: () => ready.then(() => show(true)),
+    // For consent-iab.js: the IAB config and the purposes behind it.
+    iab: () => (cfg && cfg.iab ? Object.assign({ purposes: cfg.purposes }, cfg.iab) : null),
     ready: ready,
   });
 })();

@@ -133,3 +133,49 @@ func TestChoicesOnlyForTheBannersPurposes(t *testing.T) {
 }
 
 func errorCodeOf(err error) string { return custos.ErrorCode(err) }
+
+// The IAB module is configured only where the policy turns an API on and
+// it applies: GPP in the US (the state's section where go-gpp decodes
+// one), TCF where storage is opt-in.
+func TestIABConfigWhereItApplies(t *testing.T) {
+	t.Parallel()
+	on := &policy.Banner{IAB: &policy.BannerIAB{GPP: true, TCF: &policy.BannerTCF{CMPID: 999, VendorListVersion: 120, Vendors: []int{755}}}}
+	for _, tc := range []struct {
+		j       string
+		banner  *policy.Banner
+		section int
+		tcf     bool
+	}{
+		{"DE", on, 0, true},
+		{"US-CA", on, 8, false},
+		{"US-VA", on, 9, false},
+		{"US-CO", on, 10, false},
+		{"US-UT", on, 11, false},
+		{"US-CT", on, 12, false},
+		{"US-TX", on, 7, false},
+		{"US", on, 7, false},
+		{"JP", on, 0, false},
+		{UnknownJurisdiction, on, 0, true},
+		{"DE", nil, 0, false},
+		{"US-CA", &policy.Banner{IAB: &policy.BannerIAB{TCF: on.IAB.TCF}}, 0, false},
+	} {
+		cfg := buildConfig(storageManifest(tc.banner, false), 1, tc.j, "https://x/privacy-policy")
+		if tc.section == 0 && !tc.tcf {
+			if cfg.IAB != nil {
+				t.Errorf("%s: IAB %+v, want none (the module is not loaded)", tc.j, cfg.IAB)
+			}
+			continue
+		}
+		if cfg.IAB == nil || cfg.IAB.GPPSection != tc.section || (cfg.IAB.TCF != nil) != tc.tcf || cfg.IAB.CMPID != 999 {
+			t.Errorf("%s: IAB %+v, want section %d, TCF %v", tc.j, cfg.IAB, tc.section, tc.tcf)
+			continue
+		}
+		if tc.tcf {
+			p := cfg.IAB.TCF.Purposes
+			if !slices.Equal(p["9"], []string{"analytics.reporting"}) || !slices.Contains(p["4"], "marketing.advertising.third_party") ||
+				cfg.IAB.TCF.GDPRApplies != (tc.j == "DE") || len(p["1"]) != 0 {
+				t.Errorf("%s: TCF %+v", tc.j, cfg.IAB.TCF)
+			}
+		}
+	}
+}
