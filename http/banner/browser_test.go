@@ -392,6 +392,15 @@ func TestBrowserOptInRejectAll(t *testing.T) {
 	tb.expect(`!document.getElementById('custos-banner') && window.Custos.consent().decided`, "no banner once chosen")
 	tb.expect(nothingRan, "still nothing runs after reload")
 	tb.noCSPViolations()
+
+	// A choice kept from before analytics was asked (an older banner)
+	// leaves analytics off and asks again.
+	tb.do("forget the analytics choice", chromedp.Evaluate[chromedp.Void](`(() => { const s = JSON.parse(localStorage.getItem('custos.consent'));
+	  delete s.c['analytics.reporting']; localStorage.setItem('custos.consent', JSON.stringify(s)); })()`))
+	tb.reload()
+	tb.waitBanner()
+	tb.expect(nothingRan, "an unasked purpose stays off")
+	tb.expect(`!!document.querySelector('#custos-banner [data-custos-action="close"]')`, "the person who chose before may close it")
 }
 
 func TestBrowserNewPolicyVersionAsksAgain(t *testing.T) {

@@ -497,8 +497,11 @@
       }
     }).observe(document.documentElement, { childList: true, subtree: true });
     publish();
-    // A notice dismissed elsewhere is no answer to an opt-in banner.
-    if (!state.d && !gpc && !(state.x && cfg.experience === 'opt_out')) show(false);
+    // A notice dismissed elsewhere is no answer to an opt-in banner; nor is
+    // a choice that never saw a purpose asked first now (one a policy or
+    // this version of the banner added).
+    const unasked = state.d && cfg.purposes.some((p) => p.regime === 'opt_in' && typeof state.c[p.key] !== 'boolean');
+    if ((!state.d && !gpc && !(state.x && cfg.experience === 'opt_out')) || unasked) show(false);
     return snapshot();
   });
 

@@ -355,7 +355,8 @@ func (d Deps) prefsSave(w http.ResponseWriter, r *http.Request) {
 	var changes []consent.ScopeChoice
 	for _, c := range current {
 		v := r.PostFormValue("scope:" + c.Scope)
-		if v != "yes" && v != "no" {
+		if v != "yes" && v != "no" || c.Locked && c.Refused && v == "no" {
+			// Nothing given, or a refusal the signal already recorded.
 			continue
 		}
 		// Record what the person set, also where it equals a default they
