@@ -288,8 +288,12 @@ func (s *Service) Record(ctx context.Context, actor string, c Choice, gpcHeader 
 	if len(choices) == 0 {
 		return Recorded{}, invalid("purpose", "purpose is required (or gpc, scopes, or a TCF or GPP string that names a consent purpose of the policy).")
 	}
+	check := checkScope
+	if c.Method == "banner" {
+		check = checkStorageScope
+	}
 	for i, ch := range choices {
-		if err := checkScope(p.Manifest, ch.Scope); err != nil {
+		if err := check(p.Manifest, ch.Scope); err != nil {
 			if i == 0 && c.Purpose != "" {
 				return Recorded{}, err
 			}
@@ -407,6 +411,28 @@ func checkScope(m *policy.Manifest, scope string) error {
 	e := custos.Errorf(custos.KindUnprocessable, ReasonUndeclaredPurpose, "The policy in force does not declare the purpose %q.", scope)
 	e.Field = "purpose"
 	return e
+}
+
+// checkStorageScope is checkScope for the banner, which asks about
+// storing and reading information on the device: where ePrivacy rules
+// apply that needs consent for every purpose that is not strictly
+// necessary, whatever the legal basis of the processing (Directive
+// 2002/58/EC Art. 5(3)), so a choice on such a purpose is recorded like
+// any other.
+func checkStorageScope(m *policy.Manifest, scope string) error {
+	for _, p := range m.Purposes {
+		if p.Key != scope || p.LegalBasis == policy.BasisConsent {
+			continue
+		}
+		if p.IsStrictlyNecessary() {
+			e := custos.Errorf(custos.KindUnprocessable, "not_a_consent_purpose",
+				"The purpose %q is strictly necessary: it runs without a choice, so there is nothing to record.", scope)
+			e.Field = "purpose"
+			return e
+		}
+		return nil
+	}
+	return checkScope(m, scope)
 }
 
 // append writes ledger entries, suppressions and the receipt in one

@@ -81,8 +81,50 @@ func (l *Loader) check(v *validation, m *Manifest) {
 		}
 	}
 
+	byKey := map[string]Purpose{}
+	for _, p := range m.Purposes {
+		byKey[p.Key] = p
+	}
+	for i, p := range m.Purposes {
+		at := []string{"purposes", strconv.Itoa(i)}
+		switch {
+		case p.UKStatistics && p.IsStrictlyNecessary():
+			v.atPath(append(at, "uk_statistics_exemption"),
+				fmt.Sprintf("purpose %q is strictly necessary, so it needs no exemption: remove uk_statistics_exemption", p.Key))
+		case p.UKStatistics && !strings.HasPrefix(p.Key+".", "analytics."):
+			// PECR Sch. A1 para. 5 covers statistics about how the service
+			// is used, with a view to improving it: analytics, nothing else.
+			v.atPath(append(at, "uk_statistics_exemption"),
+				fmt.Sprintf("purpose %q is not an analytics.* use: the UK statistics exemption covers only counting how the service is used to improve it", p.Key))
+		case p.UKStatistics && salePurposeKey(m, p.Key):
+			v.atPath(append(at, "uk_statistics_exemption"),
+				fmt.Sprintf("purpose %q sells or shares personal information, which is more than statistics: it needs consent", p.Key))
+		}
+		if p.StrictlyNecessary != nil && *p.StrictlyNecessary && p.LegalBasis == BasisConsent {
+			v.atPath(append(at, "strictly_necessary"),
+				fmt.Sprintf("purpose %q rests on consent, so it cannot run before a choice: it is not strictly necessary", p.Key))
+		}
+	}
+	if b := m.Banner; b != nil {
+		seen := map[string]bool{}
+		for i, j := range b.OptIn {
+			if seen[j] {
+				v.atPath([]string{"banner", "opt_in", strconv.Itoa(i)}, fmt.Sprintf("jurisdiction %q is listed twice", j))
+			}
+			seen[j] = true
+		}
+	}
+
 	for i, c := range m.Cookies {
 		declared(v, purposes, "purpose", []string{"cookies", strconv.Itoa(i), "purpose"}, c.Purpose)
+		if p, ok := byKey[c.Purpose]; ok && c.StrictlyNecessary != nil && *c.StrictlyNecessary != p.IsStrictlyNecessary() {
+			word := "not "
+			if p.IsStrictlyNecessary() {
+				word = ""
+			}
+			v.atPath([]string{"cookies", strconv.Itoa(i), "strictly_necessary"},
+				fmt.Sprintf("cookie %q says strictly_necessary: %t, but its purpose %q is %sstrictly necessary; the banner decides by purpose, so give the cookie a purpose that matches", c.Name, *c.StrictlyNecessary, c.Purpose, word))
+		}
 		if c.Duration == "session" && c.Lifetime != "" {
 			v.atPath([]string{"cookies", strconv.Itoa(i), "lifetime"}, "a session cookie has no lifetime: it ends with the browser session")
 		}
@@ -158,4 +200,25 @@ func quoteAll(ss []string) []string {
 		out[i] = strconv.Quote(s)
 	}
 	return out
+}
+
+// salePurposeKey: a recipient that buys or is shared the data is declared
+// for the purpose, or the purpose is third-party sharing or advertising
+// (as the decision engine reads it).
+func salePurposeKey(m *Manifest, key string) bool {
+	for _, r := range m.Recipients {
+		if r.SaleOrShare {
+			for _, p := range r.Purposes {
+				if p == key {
+					return true
+				}
+			}
+		}
+	}
+	for _, prefix := range []string{"third_party_sharing", "marketing.advertising.third_party"} {
+		if key == prefix || strings.HasPrefix(key, prefix+".") {
+			return true
+		}
+	}
+	return false
 }

@@ -58,6 +58,7 @@ func Diff(old, new *Manifest) []Change {
 	d.recipients(old, new)
 	d.rights(old, new)
 	d.cookies(old, new)
+	d.banner(old, new)
 	d.children(old, new)
 	d.retention(old, new)
 	d.laws(old, new)
@@ -156,6 +157,9 @@ func (d *differ) purposes(old, new *Manifest) {
 					anyList(a.AdditionalBusinessPurposes), anyList(b.AdditionalBusinessPurposes)))
 			}
 			d.flag("purposes", k, "direct_marketing", a.DirectMarketing, b.DirectMarketing, true)
+			// Storage that starts running without consent is a weaker promise.
+			d.flag("purposes", k, "strictly_necessary", a.IsStrictlyNecessary(), b.IsStrictlyNecessary(), true)
+			d.flag("purposes", k, "uk_statistics_exemption", a.UKStatistics, b.UKStatistics, true)
 			if !slices.Equal(a.Uses, b.Uses) {
 				d.add(false, "purposes", k, "the uses listed in the notice were reworded")
 			}
@@ -285,7 +289,9 @@ func (d *differ) cookies(old, new *Manifest) {
 		switch {
 		case !ok:
 			d.add(b.Party == "third", "cookies", k, fmt.Sprintf("new %s-party %s cookie for %s", b.Party, b.Duration, b.Purpose))
-		case a != b:
+		case !sameCookie(a, b):
+			// The cookie's strictly_necessary must agree with its purpose
+			// (the validator sees to it), so the purpose's flag says it.
 			material := a.Party == "first" && b.Party == "third" || a.Purpose != b.Purpose ||
 				a.Duration == "session" && b.Duration == "persistent" || longer(a.Lifetime, b.Lifetime)
 			d.add(material, "cookies", k, fmt.Sprintf("%s/%s/%s/%s → %s/%s/%s/%s",
@@ -400,4 +406,41 @@ func anyList(l []string) string {
 		return "any"
 	}
 	return "[" + strings.Join(l, ", ") + "]"
+}
+
+// sameCookie compares by value: StrictlyNecessary is a pointer, so two
+// parses of one cookie are never == .
+func sameCookie(a, b Cookie) bool {
+	sa, sb := a.StrictlyNecessary, b.StrictlyNecessary
+	a.StrictlyNecessary, b.StrictlyNecessary = nil, nil
+	return a == b && (sa == nil) == (sb == nil) && (sa == nil || *sa == *sb)
+}
+
+// banner: asking first in fewer places is a weaker promise.
+func (d *differ) banner(old, new *Manifest) {
+	unknown := func(m *Manifest) string {
+		if m.Banner == nil || m.Banner.UnknownLocation == "" {
+			return OptIn
+		}
+		return m.Banner.UnknownLocation
+	}
+	optIn := func(m *Manifest) []string {
+		if m.Banner == nil {
+			return nil
+		}
+		return m.Banner.OptIn
+	}
+	if a, b := unknown(old), unknown(new); a != b {
+		d.add(b == OptOut, "banner", "unknown_location", fmt.Sprintf("where the location is unknown: %s → %s", a, b))
+	}
+	for _, j := range optIn(old) {
+		if !slices.Contains(optIn(new), j) {
+			d.add(true, "banner", "opt_in", fmt.Sprintf("%s no longer asks before storage", j))
+		}
+	}
+	for _, j := range optIn(new) {
+		if !slices.Contains(optIn(old), j) {
+			d.add(false, "banner", "opt_in", fmt.Sprintf("%s now asks before storage", j))
+		}
+	}
 }

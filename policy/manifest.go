@@ -5,6 +5,8 @@
 // company lives here; the bundled manifest is data (clientwise.yaml).
 package policy
 
+import "strings"
+
 // Format is the value of the manifest's "custos" key for this format.
 const Format = "policy/v1"
 
@@ -28,6 +30,7 @@ type Manifest struct {
 	Recipients       []Recipient       `yaml:"recipients" json:"recipients"`
 	Rights           Rights            `yaml:"rights" json:"rights"`
 	Cookies          []Cookie          `yaml:"cookies" json:"cookies"`
+	Banner           *Banner           `yaml:"banner,omitempty" json:"banner,omitempty"`
 	Children         Children          `yaml:"children" json:"children"`
 	Retention        Retention         `yaml:"retention" json:"retention"`
 	Changes          Changes           `yaml:"changes" json:"changes"`
@@ -152,6 +155,73 @@ type Purpose struct {
 	DirectMarketing bool `yaml:"direct_marketing,omitempty" json:"direct_marketing,omitempty"`
 	// Uses are the notice's plain-language lines for this purpose.
 	Uses []string `yaml:"uses" json:"uses"`
+	// StrictlyNecessary says whether storing or reading information on the
+	// person's device for this purpose is strictly necessary for the
+	// service they asked for: only then may it run without consent where
+	// ePrivacy rules apply (Directive 2002/58/EC Art. 5(3); UK PECR
+	// reg. 6), whatever the legal basis of the processing itself. Nil
+	// takes the default from the data use: essential.* is, everything
+	// else is not (see IsStrictlyNecessary), so older manifests keep
+	// their meaning.
+	StrictlyNecessary *bool `yaml:"strictly_necessary,omitempty" json:"strictly_necessary,omitempty"`
+	// UKStatistics marks a purpose that stores information only to count
+	// how the site is used in order to improve it: UK PECR Schedule A1
+	// para. 5 (inserted by the Data (Use and Access) Act 2025, Sch. 12)
+	// lets it run in the UK without consent, provided the person is told
+	// clearly and is given a simple way to object, which the banner's
+	// toggle is. Everywhere else it still needs consent.
+	UKStatistics bool `yaml:"uk_statistics_exemption,omitempty" json:"uk_statistics_exemption,omitempty"`
+}
+
+// IsStrictlyNecessary reports whether the purpose's storage may run
+// without a choice: the manifest's word, else essential.* only.
+func (p Purpose) IsStrictlyNecessary() bool {
+	if p.StrictlyNecessary != nil {
+		return *p.StrictlyNecessary
+	}
+	return DefaultStrictlyNecessary(p.Key)
+}
+
+// DefaultStrictlyNecessary is the default for a data use: the fideslang
+// essential.* uses are the ones a service cannot run without.
+func DefaultStrictlyNecessary(key string) bool {
+	return key == "essential" || strings.HasPrefix(key, "essential.")
+}
+
+// Banner tunes the consent banner (the manifest's banner key); a manifest
+// without one keeps every default.
+type Banner struct {
+	// UnknownLocation is the experience where neither the site nor a CDN
+	// says where the visitor is: opt_in (the default: the visitor may be
+	// in the EU, where ePrivacy needs consent first) or opt_out.
+	UnknownLocation string `yaml:"unknown_location,omitempty" json:"unknown_location,omitempty"`
+	// OptIn lists further jurisdictions (beyond the EU, the EEA and the
+	// UK, which are always opt-in) where only strictly necessary storage
+	// runs before the person chooses.
+	OptIn []string `yaml:"opt_in,omitempty" json:"opt_in,omitempty"`
+	// IAB turns on the IAB CMP APIs (__gpp, __tcfapi) for the tags that
+	// read them; nil leaves them off, and their module is never loaded.
+	IAB *BannerIAB `yaml:"iab,omitempty" json:"iab,omitempty"`
+}
+
+// BannerIAB configures the IAB CMP APIs the banner answers.
+type BannerIAB struct {
+	// GPP answers __gpp (Global Privacy Platform) in the US: the state's
+	// section where one is decoded (usca, usva, usco, usut, usct), else
+	// US National (usnat).
+	GPP bool `yaml:"gpp,omitempty" json:"gpp,omitempty"`
+	// TCF answers __tcfapi (TCF v2.2) where ePrivacy applies.
+	TCF *BannerTCF `yaml:"tcf,omitempty" json:"tcf,omitempty"`
+}
+
+// BannerTCF is what a TC string needs that the policy cannot know: the
+// CMP id IAB Europe registered for the company, and the vendors (ids of
+// the Global Vendor List, which Custos does not fetch) its pages use.
+type BannerTCF struct {
+	CMPID             int   `yaml:"cmp_id" json:"cmp_id"`
+	CMPVersion        int   `yaml:"cmp_version,omitempty" json:"cmp_version,omitempty"`
+	VendorListVersion int   `yaml:"vendor_list_version" json:"vendor_list_version"`
+	Vendors           []int `yaml:"vendors,omitempty" json:"vendors,omitempty"`
 }
 
 // Consent says how consent works for a purpose in each jurisdiction.
@@ -240,6 +310,11 @@ type Cookie struct {
 	Purpose     string `yaml:"purpose" json:"purpose"`
 	Provider    string `yaml:"provider,omitempty" json:"provider,omitempty"`
 	Description string `yaml:"description" json:"description"`
+	// StrictlyNecessary states what the cookie's purpose implies (see
+	// Purpose.StrictlyNecessary); the validator refuses a cookie that
+	// contradicts its purpose, since the banner decides by purpose. Nil
+	// means "as its purpose".
+	StrictlyNecessary *bool `yaml:"strictly_necessary,omitempty" json:"strictly_necessary,omitempty"`
 }
 
 // Children is what the policy says of children's data.

@@ -80,7 +80,7 @@ func (b *browserTab) page(name string) {
 	if dir := os.Getenv("CUSTOS_SCREENSHOTS"); dir != "" {
 		b.shot(filepath.Join(dir, name+".png"))
 	}
-	src, err := os.ReadFile(filepath.Join("..", "..", "banner", "testdata", "axe-core", "axe.min.js"))
+	src, err := os.ReadFile(filepath.Join("..", "banner", "testdata", "axe-core", "axe.min.js"))
 	if err != nil {
 		b.t.Fatalf("axe-core: %v", err)
 	}

@@ -19,9 +19,9 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/auth"
-	"github.com/custos-privacy/custos/banner"
 	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/http/banner"
 	"github.com/custos-privacy/custos/http/httpjson"
 	"github.com/custos-privacy/custos/http/web"
 	"github.com/custos-privacy/custos/policy"

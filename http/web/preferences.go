@@ -11,6 +11,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/http/banner"
 	"github.com/custos-privacy/custos/policy"
 )
 
@@ -28,6 +29,7 @@ var prefsPage = template.Must(template.New("prefs").Funcs(pageFuncs()).Parse(`<!
 <h1>{{t .Title}}</h1>
 {{with .Error}}<p class="error" role="alert">{{.}}</p>{{end}}
 {{if .Saved}}<p class="note" role="status" data-custos-saved>{{t "prefs.saved"}}</p>{{end}}
+{{if .GPC}}<p class="note" role="status" data-custos-gpc>{{t "gpc.honored"}}</p>{{end}}
 {{if eq .Step "start"}}
 <p>{{t "prefs.intro" .Org}}</p>
 <form method="post" action="/privacy-center/preferences">
@@ -55,10 +57,11 @@ var prefsPage = template.Must(template.New("prefs").Funcs(pageFuncs()).Parse(`<!
 <input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="jurisdiction" value="{{.Jurisdiction}}">
 {{range .Choices}}<fieldset data-custos-scope="{{.Scope}}"><legend>{{t .Name}}</legend>
 <p class="hint">{{t .Hint}}</p>
-<input type="radio" id="{{.ID}}-yes" name="scope:{{.Scope}}" value="yes"{{if .Yes}} checked{{end}}><label for="{{.ID}}-yes">{{t .YesLabel}}</label>
+<p class="state" data-custos-state="{{.State}}"><strong>{{if .Since}}{{t .State .Since}}{{else}}{{t .State}}{{end}}</strong></p>
+<input type="radio" id="{{.ID}}-yes" name="scope:{{.Scope}}" value="yes"{{if .Yes}} checked{{end}}{{if .Locked}} disabled{{end}}><label for="{{.ID}}-yes">{{t .YesLabel}}</label>
 <input type="radio" id="{{.ID}}-no" name="scope:{{.Scope}}" value="no"{{if not .Yes}} checked{{end}}><label for="{{.ID}}-no">{{t .NoLabel}}</label>
-{{with .Since}}<p class="hint">{{t "prefs.since" .}}</p>{{end}}
 </fieldset>{{end}}
+{{with .DeviceOnly}}<p class="hint" data-custos-device-only>{{t "prefs.device_only" .}}</p>{{end}}
 <button type="submit">{{t "prefs.save"}}</button>
 </form>
 <form method="post" action="/privacy-center/preferences/sign-out"><input type="hidden" name="csrf" value="{{.CSRF}}">
@@ -70,11 +73,18 @@ var prefsPage = template.Must(template.New("prefs").Funcs(pageFuncs()).Parse(`<!
 const prefsCookie = "custos_prefs"
 
 type choiceView struct {
-	// Name, Hint and the labels are message keys; a policy purpose's own
-	// name and uses, which have none, show as written.
-	Scope, ID, Name, Hint, YesLabel, NoLabel, Since string
-	SinceAt                                         *time.Time
-	Yes                                             bool
+	// Name, Hint, State and the labels are message keys; a policy
+	// purpose's own name and uses, which have none, show as written.
+	// State says in plain words what is in force ("Off until you agree"),
+	// so no radio button has to stand for a choice nobody made.
+	Scope, ID, Name, Hint, YesLabel, NoLabel, Since, State string
+	SinceAt                                                *time.Time
+	Yes                                                    bool
+	// Locked: the Global Privacy Control signal opted the person out, so
+	// allowing it again is not offered here (11 CCR §7025(c)(3)).
+	Locked bool
+	// Refused: the ledger holds the person's refusal of the scope.
+	Refused bool
 }
 
 func (d Deps) prefs(w http.ResponseWriter, r *http.Request, status int, data map[string]any) {
@@ -92,6 +102,9 @@ func (d Deps) prefs(w http.ResponseWriter, r *http.Request, status int, data map
 	if e, ok := data["Error"].(string); ok && e != "" {
 		data["Error"] = errorText(l, fmt.Sprint(data["ErrorCode"]), e)
 	}
+	// 11 CCR §7025(c)(6): show that the opt-out preference signal was
+	// processed, on every step of the page.
+	data["GPC"] = consent.ParseGPC(r.Header.Values("Sec-GPC"))
 	if cs, ok := data["Choices"].([]choiceView); ok {
 		for i := range cs {
 			if cs[i].SinceAt != nil {
@@ -139,13 +152,27 @@ func (d Deps) prefsGet(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	d.prefs(w, r, http.StatusOK, map[string]any{"Step": "choices", "Email": email, "Jurisdiction": jur, "Choices": choices, "Saved": saved})
+	if gpcUnrecorded(r, choices) {
+		// The person is known: the signal opts them out too, not only this
+		// browser (11 CCR §7025(c)(1)). Recorded once, then shown as theirs.
+		if _, err := d.Consent.Record(r.Context(), "subject:preferences", consent.Choice{Subject: custos.SubjectRef{Email: email},
+			Jurisdiction: jurisdictionForLedger(jur), Method: "browser_signal", GPC: true}, true); err != nil {
+			d.fail(w, r, err)
+			return
+		}
+		if choices, err = d.choices(r, email, jur); err != nil {
+			d.fail(w, r, err)
+			return
+		}
+	}
+	d.prefs(w, r, http.StatusOK, map[string]any{"Step": "choices", "Email": email, "Jurisdiction": jur, "Choices": choices, "Saved": saved,
+		"DeviceOnly": deviceOnly(d, r)})
 }
 
 // choices lists every scope a person can decide on: the policy's consent
-// purposes, the sale and sharing of their information, and direct
-// marketing, each with the person's current choice or the default that
-// applies where they live.
+// purposes (named and described as the banner does), the sale and sharing
+// of their information, and direct marketing, each with what is in force
+// now: their choice, else the default where they live.
 func (d Deps) choices(r *http.Request, email, jur string) ([]choiceView, error) {
 	p, _, err := d.Policies.Active(r.Context())
 	if err != nil {
@@ -159,13 +186,43 @@ func (d Deps) choices(r *http.Request, email, jur string) ([]choiceView, error) 
 	for _, c := range st.Current {
 		current[c.Scope] = c
 	}
+	gpc := consent.ParseGPC(r.Header.Values("Sec-GPC"))
+	optedOut := current[consent.ScopeSaleSharing]
+	saleOff := gpc || (optedOut.Scope != "" && !optedOut.Granted)
+	sale := banner.SalePurposes(p.Manifest)
 	var out []choiceView
-	add := func(scope, name, hint, yes, no string, def bool) {
+	// optIn: nothing runs until the person agrees, so the labels are
+	// "I agree"/"I do not agree"; otherwise it runs until they opt out.
+	add := func(scope, name, hint string, optIn, sells bool) {
 		v := choiceView{Scope: scope, ID: strings.NewReplacer(".", "-", "_", "-").Replace(scope), Name: name, Hint: hint,
-			YesLabel: yes, NoLabel: no, Yes: def}
+			YesLabel: "prefs.allow", NoLabel: "prefs.opt_out", Yes: !optIn, State: "prefs.state.on_default"}
+		switch scope {
+		case consent.ScopeSaleSharing:
+			v.NoLabel = "prefs.dont_sell"
+		case consent.ScopeDirectMarketing:
+			v.NoLabel = "prefs.object"
+		}
+		if optIn {
+			v.YesLabel, v.NoLabel, v.State = "prefs.agree", "prefs.disagree", "prefs.state.off_default"
+		}
 		if c, ok := current[scope]; ok {
 			at := c.At
-			v.Yes, v.Since, v.SinceAt = c.Granted, at.Format("2006-01-02"), &at
+			v.Yes, v.Since, v.SinceAt, v.Refused = c.Granted, at.Format("2006-01-02"), &at, !c.Granted
+			switch {
+			case c.Granted && optIn:
+				v.State = "prefs.state.on_agreed"
+			case c.Granted:
+				v.State = "prefs.state.on_allowed"
+			default:
+				v.State = "prefs.state.off_chosen"
+			}
+		}
+		if sells && gpc {
+			v.Yes, v.Locked, v.State, v.Since, v.SinceAt = false, true, "prefs.state.off_gpc", "", nil
+		} else if sells && saleOff && v.Yes {
+			// The opt-out of sale and sharing blocks every purpose that
+			// sells or shares, whatever its own toggle says.
+			v.Yes, v.State, v.Since, v.SinceAt = false, "prefs.state.off_chosen", optedOut.At.Format("2006-01-02"), &optedOut.At
 		}
 		out = append(out, v)
 	}
@@ -177,16 +234,57 @@ func (d Deps) choices(r *http.Request, email, jur string) ([]choiceView, error) 
 	}
 	sort.SliceStable(consentPurposes, func(i, j int) bool { return consentPurposes[i].Name < consentPurposes[j].Name })
 	for _, pu := range consentPurposes {
-		hint := strings.Join(pu.Uses, "; ")
-		def := false
+		optIn := true
 		if pu.Consent != nil {
-			def = consent.Regime(pu.Consent.Regimes, jur) == policy.OptOut
+			optIn = consent.Regime(pu.Consent.Regimes, jur) != policy.OptOut
 		}
-		add(pu.Key, pu.Name, hint, "prefs.agree", "prefs.disagree", def)
+		add(pu.Key, pu.Name, banner.Describe(pu.Uses), optIn, sale[pu.Key])
 	}
-	add(consent.ScopeSaleSharing, "scope.sale_sharing", "scope.sale_sharing.hint", "prefs.allow", "prefs.dont_sell", true)
-	add(consent.ScopeDirectMarketing, "scope.direct_marketing", "scope.direct_marketing.hint", "prefs.allow", "prefs.object", true)
+	add(consent.ScopeSaleSharing, "scope.sale_sharing", "scope.sale_sharing.hint", false, true)
+	add(consent.ScopeDirectMarketing, "scope.direct_marketing", "scope.direct_marketing.hint", false, false)
 	return out, nil
+}
+
+// gpcUnrecorded: the request carries Global Privacy Control and the
+// person's ledger does not yet hold an opt-out of sale and sharing.
+func gpcUnrecorded(r *http.Request, choices []choiceView) bool {
+	if !consent.ParseGPC(r.Header.Values("Sec-GPC")) {
+		return false
+	}
+	for _, c := range choices {
+		if c.Scope == consent.ScopeSaleSharing {
+			return !c.Refused
+		}
+	}
+	return true
+}
+
+// deviceOnly names the banner's purposes that are no consent of the
+// person but a choice of each browser (storage for purposes on another
+// legal basis, such as analytics): the page says where to make it.
+func deviceOnly(d Deps, r *http.Request) string {
+	p, _, err := d.Policies.Active(r.Context())
+	if err != nil {
+		return ""
+	}
+	choosable := banner.Choosable(p.Manifest)
+	var names []string
+	for _, pu := range p.Manifest.Purposes {
+		if choosable[pu.Key] && pu.LegalBasis != policy.BasisConsent {
+			names = append(names, pu.Name)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// jurisdictionForLedger: the ledger takes an ISO 3166 code; the page's
+// form may carry anything.
+func jurisdictionForLedger(j string) string {
+	j = strings.ToUpper(strings.TrimSpace(j))
+	if len(j) >= 2 && len(j) <= 6 && strings.Trim(j, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == "" && (len(j) == 2 || j[2] == '-') {
+		return j
+	}
+	return "ZZ"
 }
 
 func (d Deps) prefsSend(w http.ResponseWriter, r *http.Request) {
@@ -257,7 +355,8 @@ func (d Deps) prefsSave(w http.ResponseWriter, r *http.Request) {
 	var changes []consent.ScopeChoice
 	for _, c := range current {
 		v := r.PostFormValue("scope:" + c.Scope)
-		if v != "yes" && v != "no" {
+		if v != "yes" && v != "no" || c.Locked && c.Refused && v == "no" {
+			// Nothing given, or a refusal the signal already recorded.
 			continue
 		}
 		// Record what the person set, also where it equals a default they

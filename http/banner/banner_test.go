@@ -7,11 +7,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/custos-privacy/custos/banner"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/http/banner"
 )
 
 // get fetches url with headers, leaving the body as sent (no transparent
@@ -119,8 +120,11 @@ func TestConfigByJurisdiction(t *testing.T) {
 		{"Cloudflare region name", "", []string{"CF-IPCountry", "US", "CF-Region", "Virginia"}, "US-VA", banner.ExperienceOptOut, true},
 		{"region code header", "", []string{"CF-IPCountry", "US", "X-Region", "CA"}, "US-CA", banner.ExperienceOptOut, true},
 		{"US without a state", "", []string{"CF-IPCountry", "US"}, "US", banner.ExperienceOptOut, true},
-		{"Tor is unknown", "", []string{"CF-IPCountry", "T1"}, "US", banner.ExperienceOptOut, true},
-		{"nothing known", "", nil, "US", banner.ExperienceOptOut, true},
+		// Nobody knows where the visitor is: the visitor may be in the EU,
+		// so the banner asks first (the bundled policy's banner.unknown_location).
+		{"Tor is unknown", "", []string{"CF-IPCountry", "T1"}, banner.UnknownJurisdiction, banner.ExperienceOptIn, false},
+		{"nothing known", "", nil, banner.UnknownJurisdiction, banner.ExperienceOptIn, false},
+		{"site pins the US when nothing is known", "?jurisdiction=US", nil, "US", banner.ExperienceOptOut, true},
 		{"a country the policy asks opt-in for", "?jurisdiction=BR", nil, "BR", banner.ExperienceOptIn, false},
 	}
 	for _, tc := range cases {
@@ -151,12 +155,18 @@ func TestConfigByJurisdiction(t *testing.T) {
 	for _, p := range cfg.Purposes {
 		got[p.Key] = p
 	}
-	if len(got) != 3 || got["marketing.communications.email"].Name != "Email marketing" || got["marketing.communications.email"].SaleSharing ||
+	// Storage for analytics waits for consent in Germany although the
+	// analysis rests on legitimate interests (ePrivacy Art. 5(3)).
+	if a := got["analytics.reporting"]; a.Regime != "opt_in" || a.Name != "Data analytics" {
+		t.Errorf("analytics in DE: %+v", a)
+	}
+	if len(got) != 4 || got["marketing.communications.email"].Name != "Email marketing" || got["marketing.communications.email"].SaleSharing ||
 		!got["marketing.advertising.third_party"].SaleSharing || !got["third_party_sharing"].SaleSharing ||
 		!strings.HasPrefix(got["third_party_sharing"].Description, "Share your contact details") || got["third_party_sharing"].Regime != "opt_in" {
 		t.Errorf("purposes %+v", cfg.Purposes)
 	}
-	if !strings.Contains(strings.Join(cfg.Allowed, " "), "essential.service") || strings.Contains(strings.Join(cfg.Allowed, " "), "third_party_sharing") {
+	if !strings.Contains(strings.Join(cfg.Allowed, " "), "essential.service") || strings.Contains(strings.Join(cfg.Allowed, " "), "third_party_sharing") ||
+		slices.Contains(cfg.Allowed, "analytics.reporting") || slices.Contains(cfg.Allowed, "functional.service.improve") {
 		t.Errorf("allowed %v", cfg.Allowed)
 	}
 	if r2, _ := get(t, "GET", c.url+"/api/v1/banner?jurisdiction=DE", "", "If-None-Match", resp.Header.Get("ETag")); r2.StatusCode != http.StatusNotModified {

@@ -3,7 +3,7 @@
  *
  * A company adds it to its own site with one tag:
  *   <script src="https://CUSTOS/consent.js" defer></script>
- * See banner/README.md for the data attributes, the API and the events.
+ * See http/banner/README.md for the data attributes, the API and the events.
  *
  * Custos serves this file with its styles put in place of the CSS marker
  * below, trivially minified and gzip-compressed; the budget is 10 kB.
@@ -33,6 +33,18 @@
   const nonce = (me && me.nonce) || '';
   const pinned = (me && me.dataset.jurisdiction) || '';
   const gpc = navigator.globalPrivacyControl === true;
+  // Google Consent Mode v2: the signals tags read, and the default before
+  // any tag the banner controls can run (they are inert until allowed).
+  const SIGNALS = ['ad_storage', 'ad_user_data', 'ad_personalization', 'analytics_storage', 'functionality_storage', 'personalization_storage'];
+  const layer = (window.dataLayer = window.dataLayer || []);
+  // gtag() pushes its arguments object: that is what Google's tags read.
+  function gtag() { layer.push(arguments); }
+  // A site that set the default itself, first (see the README), keeps it.
+  if (!layer.some((e) => e && e[0] === 'consent' && e[1] === 'default')) {
+    const d = { security_storage: 'granted', wait_for_update: 500 };
+    for (const k of SIGNALS) d[k] = 'denied';
+    gtag('consent', 'default', d);
+  }
 
   let cfg = null; // the banner config from Custos
   let state = null; // {v: policy version, j, c: {purpose: bool}, g: GPC recorded, d: decided, x: notice dismissed, r: receipt id, p: pending, i: device, t}
@@ -127,7 +139,45 @@
   function publish() {
     const detail = snapshot();
     document.dispatchEvent(new CustomEvent('custos:consent', { detail: detail }));
-    if (Array.isArray(window.dataLayer)) window.dataLayer.push({ event: 'custos_consent', custos: detail });
+    layer.push({ event: 'custos_consent', custos: detail });
+  }
+
+  // Each signal is granted when every purpose it stands for may run now;
+  // pushed before the allowed tags are put in place.
+  function signal() {
+    const u = {};
+    for (const k of SIGNALS) {
+      const keys = (cfg.consent_mode || {})[k];
+      u[k] = keys && keys.length && keys.every(allowed) ? 'granted' : 'denied';
+    }
+    gtag('consent', 'update', u);
+  }
+
+  // The IAB CMP APIs live in a module of their own, loaded only where the
+  // config asks; until it runs, calls wait in a queue it answers.
+  function iab() {
+    const q = (window.__custosIAB = []);
+    for (const n of ['__gpp', '__tcfapi']) {
+      if ((n === '__gpp' ? cfg.iab.gpp_section : cfg.iab.tcf) && typeof window[n] !== 'function') window[n] = function () { q.push([n, arguments]); };
+    }
+    const s = document.createElement('script');
+    s.src = base + '/consent-iab.js';
+    if (nonce) s.nonce = nonce;
+    document.head.append(s);
+  }
+
+  // Shows by each "Do Not Sell or Share" link that the Global Privacy
+  // Control signal was processed as an opt-out (11 CCR §7025(c)(6)).
+  function honoured(scope) {
+    if (!gpc || !cfg || !cfg.purposes.some((p) => p.sale_sharing) || !scope.querySelectorAll) return;
+    const links = Array.prototype.slice.call(scope.querySelectorAll('[data-custos-action="do-not-sell"]'));
+    if (scope.matches && scope.matches('[data-custos-action="do-not-sell"]')) links.unshift(scope);
+    for (const a of links) {
+      if (a.hasAttribute('data-custos-gpc') || (ui && ui.root.contains(a))) continue;
+      a.setAttribute('data-custos-gpc', 'honoured');
+      style();
+      a.after(h('span', { class: 'custos-gpc', 'data-custos-gpc-notice': '' }, ' ', t('gpc_link')));
+    }
   }
 
   // A blocked script becomes a real one: a copy without the inert type, so
@@ -206,8 +256,9 @@
       const locked = gpc && p.sale_sharing;
       const box = h('input', { type: 'checkbox', id: id, 'data-custos-toggle': p.key, 'aria-describedby': id + '-d', disabled: locked });
       box.checked = allowed(p.key);
+      const note = locked ? ' ' + t('gpc_note') : p.exemption ? ' ' + t('exempt_note') : '';
       return h('div', { class: 'custos-purpose' }, box, h('label', { for: id }, p.name),
-        h('p', { id: id + '-d' }, p.description + (locked ? ' ' + t('gpc_note') : '')));
+        h('p', { id: id + '-d' }, p.description + note));
     });
     const list = h('fieldset', { id: 'custos-purposes', hidden: !expanded }, h('legend', null, t('legend')), ...toggles);
     const dialog = h('div', {
@@ -216,7 +267,8 @@
     },
     h('h2', { id: 'custos-title' }, t('title')),
     h('p', { id: 'custos-desc' }, t(optIn ? 'desc_in' : 'desc_out').replace('{org}', org), policy, '.'),
-    cfg.do_not_sell && h('p', null, h('a', { href: cfg.privacy_policy_url, 'data-custos-action': 'do-not-sell' }, t('dns'))),
+    gpc && cfg.purposes.some((p) => p.sale_sharing) && h('p', { class: 'custos-gpc', 'data-custos-gpc-notice': '' }, t('gpc_honoured')),
+    cfg.do_not_sell && !gpc && h('p', null, h('a', { href: cfg.privacy_policy_url, 'data-custos-action': 'do-not-sell' }, t('dns'))),
     h('button', { type: 'button', 'data-custos-action': 'choose', class: 'custos-plain', 'aria-expanded': expanded ? 'true' : 'false', 'aria-controls': 'custos-purposes' }, t('choose')),
     list,
     h('div', { class: 'custos-actions' },
@@ -303,6 +355,7 @@
     };
     remember();
     close();
+    signal();
     activate(document);
     publish();
     announce(said || t('saved'));
@@ -429,13 +482,26 @@
     } else if (state.p) {
       send(state);
     }
+    if (cfg.iab) iab();
+    signal();
     activate(document);
+    honoured(document);
     new MutationObserver((ms) => {
-      for (const m of ms) for (const n of m.addedNodes) if (n.nodeType === 1) activate(n);
+      for (const m of ms) {
+        for (const n of m.addedNodes) {
+          if (n.nodeType === 1) {
+            activate(n);
+            honoured(n);
+          }
+        }
+      }
     }).observe(document.documentElement, { childList: true, subtree: true });
     publish();
-    // A notice dismissed elsewhere is no answer to an opt-in banner.
-    if (!state.d && !gpc && !(state.x && cfg.experience === 'opt_out')) show(false);
+    // A notice dismissed elsewhere is no answer to an opt-in banner; nor is
+    // a choice that never saw a purpose asked first now (one a policy or
+    // this version of the banner added).
+    const unasked = state.d && cfg.purposes.some((p) => p.regime === 'opt_in' && typeof state.c[p.key] !== 'boolean');
+    if ((!state.d && !gpc && !(state.x && cfg.experience === 'opt_out')) || unasked) show(false);
     return snapshot();
   });
 
@@ -443,6 +509,8 @@
     consent: snapshot,
     allowed: allowed,
     open: () => ready.then(() => show(true)),
+    // For consent-iab.js: the IAB config and the purposes behind it.
+    iab: () => (cfg && cfg.iab ? Object.assign({ purposes: cfg.purposes }, cfg.iab) : null),
     ready: ready,
   });
 })();

@@ -248,6 +248,8 @@ func startSite(t *testing.T, custosURL string) string {
 	t.Helper()
 	pageTmpl := template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><title>Shop</title>
+{{if .SiteDefault}}<script nonce="{{.Nonce}}">window.dataLayer = window.dataLayer || []; function gtag() { dataLayer.push(arguments); }
+gtag('consent', 'default', {ad_storage: 'denied', ad_user_data: 'denied', ad_personalization: 'denied', analytics_storage: 'denied', wait_for_update: 500, site: true});</script>{{end}}
 <script src="{{.Custos}}/consent.js"{{with .Jurisdiction}} data-jurisdiction="{{.}}"{{end}}{{if .TagNonce}} nonce="{{.Nonce}}"{{end}} defer></script>
 </head><body>
 <header><button type="button" id="prefs" data-custos-action="open">Privacy choices</button></header>
@@ -258,7 +260,8 @@ func startSite(t *testing.T, custosURL string) string {
 <script type="text/plain" data-custos-purpose="marketing.advertising.third_party" nonce="{{.Nonce}}">window.ads = (window.ads || 0) + 1;</script>
 <script type="text/plain" data-custos-purpose="marketing.communications.email" nonce="{{.Nonce}}">window.mail = true;</script>
 <script type="text/plain" data-custos-purpose="third_party_sharing" src="/share.js"></script>
-<script type="text/plain" data-custos-purpose="analytics.reporting" nonce="{{.Nonce}}">window.analytics = true;</script>
+<script type="text/plain" data-custos-purpose="analytics.reporting" nonce="{{.Nonce}}">window.analytics = true;
+window.consentSeen = window.dataLayer.filter((e) => e && e[0] === 'consent').map((e) => e[1] + ':' + e[2].analytics_storage).join(',');</script>
 <script type="text/plain" data-custos-purpose="marketing.undeclared" nonce="{{.Nonce}}">window.undeclared = true;</script>
 </body></html>`))
 	mux := http.NewServeMux()
@@ -279,7 +282,7 @@ func startSite(t *testing.T, custosURL string) string {
 			lang = "en"
 		}
 		if err := pageTmpl.Execute(w, map[string]any{"Custos": custosURL, "Jurisdiction": r.URL.Query().Get("j"),
-			"Nonce": nonce, "TagNonce": tagNonce, "Lang": lang}); err != nil {
+			"Nonce": nonce, "TagNonce": tagNonce, "Lang": lang, "SiteDefault": r.URL.Query().Has("cm")}); err != nil {
 			t.Errorf("page: %v", err)
 		}
 	})
@@ -297,13 +300,16 @@ func startSite(t *testing.T, custosURL string) string {
 }
 
 const (
-	email   = "marketing.communications.email"
-	ads     = "marketing.advertising.third_party"
-	sharing = "third_party_sharing"
+	email     = "marketing.communications.email"
+	ads       = "marketing.advertising.third_party"
+	sharing   = "third_party_sharing"
+	analytics = "analytics.reporting"
 )
 
+// nothingRan: no tagged element ran, analytics on legitimate interests
+// included (its cookie is not strictly necessary: ePrivacy Art. 5(3)).
 const nothingRan = `typeof window.ads === 'undefined' && typeof window.mail === 'undefined' && typeof window.shared === 'undefined' &&
-  !document.getElementById('ad-frame').hasAttribute('src')`
+  typeof window.analytics === 'undefined' && !document.getElementById('ad-frame').hasAttribute('src')`
 
 func TestBrowserOptInAcceptAll(t *testing.T) {
 	t.Parallel()
@@ -314,8 +320,7 @@ func TestBrowserOptInAcceptAll(t *testing.T) {
 	tb.waitBanner()
 	tb.readme("banner-opt-in")
 
-	tb.expect(nothingRan, "nothing that needs consent runs before a choice")
-	tb.expect(`window.analytics === true`, "a purpose resting on legitimate interests runs without a choice")
+	tb.expect(nothingRan, "nothing that is not strictly necessary runs before a choice, whatever its legal basis")
 	tb.expect(`typeof window.undeclared === 'undefined'`, "a purpose the policy does not declare never runs")
 	tb.expect(`(() => { const d = document.querySelector('#custos-banner [role="dialog"]');
 	  return d.getAttribute('aria-modal') === 'true' && document.activeElement === d &&
@@ -329,14 +334,14 @@ func TestBrowserOptInAcceptAll(t *testing.T) {
 
 	tb.click(`#custos-banner [data-custos-action="choose"]`)
 	tb.expect(`JSON.stringify([...document.querySelectorAll('#custos-purposes label')].map((l) => l.textContent)) ===
-	  '["Email marketing","Advertising on third-party websites","Sharing with third-party marketers"]' &&
+	  '["Data analytics","Email marketing","Advertising on third-party websites","Sharing with third-party marketers"]' &&
 	  [...document.querySelectorAll('#custos-purposes input')].every((i) => !i.checked)`,
-		"one unchecked toggle per consent purpose, named from the policy")
+		"one unchecked toggle per purpose that is not strictly necessary, named from the policy")
 	tb.axe() // with the choices open, every control of the banner is checked
 
 	tb.click(`#custos-banner [data-custos-action="accept-all"]`)
 	tb.do("banner closes", chromedp.WaitNotPresent(chromedp.CSS(`#custos-banner`)))
-	tb.eventually(`window.ads === 1 && window.mail === true && window.shared === true &&
+	tb.eventually(`window.ads === 1 && window.mail === true && window.shared === true && window.analytics === true &&
 	  document.getElementById('ad-frame').getAttribute('src') === '/frame.html'`, "tagged scripts and iframes run after accept-all")
 	tb.expect(`(() => { const e = window.__events[window.__events.length - 1];
 	  return e.decided && e.choices['`+ads+`'] && e.choices['`+sharing+`'] && e.choices['`+email+`'] && e.policy_version === 1; })()`,
@@ -347,7 +352,7 @@ func TestBrowserOptInAcceptAll(t *testing.T) {
 
 	st := c.ledger(t, s.I)
 	cur := current(st)
-	for _, scope := range []string{email, ads, sharing, consent.ScopeSaleSharing} {
+	for _, scope := range []string{analytics, email, ads, sharing, consent.ScopeSaleSharing} {
 		if got := cur[scope]; !got.Granted || got.Method != "banner" || got.ReceiptID != s.R {
 			t.Errorf("ledger %s = %+v, want granted by banner with receipt %s", scope, got, s.R)
 		}
@@ -358,7 +363,7 @@ func TestBrowserOptInAcceptAll(t *testing.T) {
 	tb.noCSPViolations()
 
 	tb.reload()
-	tb.expect(`!document.getElementById('custos-banner') && window.ads === 1 && window.mail === true`, "the choice is remembered on reload")
+	tb.expect(`!document.getElementById('custos-banner') && window.ads === 1 && window.mail === true && window.analytics === true`, "the choice is remembered on reload")
 	tb.eventually(`window.shared === true`, "the remembered choice runs external scripts too")
 	tb.noCSPViolations()
 }
@@ -376,9 +381,9 @@ func TestBrowserOptInRejectAll(t *testing.T) {
 	tb.click(`#custos-banner [data-custos-action="reject-all"]`)
 	tb.do("banner closes", chromedp.WaitNotPresent(chromedp.CSS(`#custos-banner`)))
 	s := tb.receipt()
-	tb.expect(nothingRan, "nothing runs after reject-all")
+	tb.expect(nothingRan, "nothing runs after reject-all, analytics included")
 	cur := current(c.ledger(t, s.I))
-	for _, scope := range []string{email, ads, sharing, consent.ScopeSaleSharing} {
+	for _, scope := range []string{analytics, email, ads, sharing, consent.ScopeSaleSharing} {
 		if got, ok := cur[scope]; !ok || got.Granted || got.ReceiptID != s.R {
 			t.Errorf("ledger %s = %+v, want refused with receipt %s", scope, got, s.R)
 		}
@@ -387,6 +392,15 @@ func TestBrowserOptInRejectAll(t *testing.T) {
 	tb.expect(`!document.getElementById('custos-banner') && window.Custos.consent().decided`, "no banner once chosen")
 	tb.expect(nothingRan, "still nothing runs after reload")
 	tb.noCSPViolations()
+
+	// A choice kept from before analytics was asked (an older banner)
+	// leaves analytics off and asks again.
+	tb.do("forget the analytics choice", chromedp.Evaluate[chromedp.Void](`(() => { const s = JSON.parse(localStorage.getItem('custos.consent'));
+	  delete s.c['analytics.reporting']; localStorage.setItem('custos.consent', JSON.stringify(s)); })()`))
+	tb.reload()
+	tb.waitBanner()
+	tb.expect(nothingRan, "an unasked purpose stays off")
+	tb.expect(`!!document.querySelector('#custos-banner [data-custos-action="close"]')`, "the person who chose before may close it")
 }
 
 func TestBrowserNewPolicyVersionAsksAgain(t *testing.T) {
@@ -434,6 +448,12 @@ func TestBrowserGPC(t *testing.T) {
 		tb.expect(`typeof window.ads === 'undefined' && typeof window.shared === 'undefined' && !document.getElementById('ad-frame').hasAttribute('src')`,
 			"sale and sharing stay blocked")
 		tb.expect(`window.mail === true`, "an opt-out purpose that does not sell runs")
+		// 11 CCR §7025(c)(6): the site shows that the signal was processed,
+		// beside its Do Not Sell or Share link, without a pop-up.
+		tb.expect(`(() => { const n = document.getElementById('dns').nextElementSibling;
+		  return document.getElementById('dns').getAttribute('data-custos-gpc') === 'honoured' && n.hasAttribute('data-custos-gpc-notice') &&
+		    n.textContent.trim() === 'Opt-out preference signal honored' && n.getClientRects().length > 0; })()`,
+			"the Do Not Sell link says the opt-out preference signal was honoured")
 		s := tb.receipt()
 		st := c.ledger(t, s.I)
 		cur := current(st)
@@ -464,6 +484,9 @@ func TestBrowserGPC(t *testing.T) {
 		tb.expect(`(() => { const i = document.querySelector('#custos-banner [data-custos-toggle="`+sharing+`"]');
 		  return i.disabled && !i.checked && i.closest('.custos-purpose').textContent.includes('Global Privacy Control'); })()`,
 			"sale and sharing are locked off")
+		tb.expect(`document.querySelector('#custos-banner [data-custos-gpc-notice]').textContent.startsWith('Opt-out preference signal honored') &&
+		  !document.querySelector('#custos-banner [data-custos-action="do-not-sell"]')`, "the choices say the signal was honoured, in place of the link")
+		tb.axe()
 		tb.press(kb.Escape)
 		tb.do("notice closes", chromedp.WaitNotPresent(chromedp.CSS(`#custos-banner`)))
 		tb.noCSPViolations()
@@ -496,7 +519,7 @@ func TestBrowserCaliforniaNotice(t *testing.T) {
 		"a notice with the Do Not Sell or Share link, not an opt-in wall")
 	tb.expect(`(() => { const b = document.getElementById('prefs').getBoundingClientRect();
 	  return document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2).id === 'prefs'; })()`, "the page stays usable")
-	tb.expect(`window.ads === 1 && window.mail === true`, "opt-out purposes run until the person opts out")
+	tb.expect(`window.ads === 1 && window.mail === true && window.analytics === true`, "opt-out purposes run until the person opts out")
 	tb.eventually(`window.shared === true`, "opt-out purposes run until the person opts out")
 	tb.axe()
 
@@ -566,8 +589,12 @@ func TestBrowserKeyboard(t *testing.T) {
 	tb.press(kb.Enter)
 	tb.expect(`document.activeElement.getAttribute('aria-expanded') === 'true' && !document.getElementById('custos-purposes').hidden`, "Enter opens the choices")
 	tb.press(kb.Tab)
-	if got := tb.focused(); got != email {
+	if got := tb.focused(); got != analytics {
 		t.Fatalf("focus on %s, want the first toggle", got)
+	}
+	tb.press(kb.Tab)
+	if got := tb.focused(); got != email {
+		t.Fatalf("focus on %s, want the second toggle", got)
 	}
 	tb.press(" ")
 	tb.expect(`document.activeElement.checked`, "Space turns a toggle on")
@@ -582,9 +609,9 @@ func TestBrowserKeyboard(t *testing.T) {
 	if f := tb.focused(); f != "body" {
 		t.Errorf("focus after saving on %s, want the page", f)
 	}
-	tb.expect(`window.mail === true && typeof window.ads === 'undefined'`, "only the chosen purpose runs")
+	tb.expect(`window.mail === true && typeof window.ads === 'undefined' && typeof window.analytics === 'undefined'`, "only the chosen purpose runs")
 	s := tb.receipt()
-	if cur := current(c.ledger(t, s.I)); !cur[email].Granted || cur[ads].Granted || cur[sharing].Granted {
+	if cur := current(c.ledger(t, s.I)); !cur[email].Granted || cur[ads].Granted || cur[sharing].Granted || cur[analytics].Granted {
 		t.Errorf("ledger %+v", cur)
 	}
 
@@ -618,4 +645,119 @@ func (tb *tab) readme(name string) {
 	if png, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot()); err == nil {
 		_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
 	}
+}
+
+// Nobody says where the visitor is (no data-jurisdiction, no CDN header):
+// the visitor gets the opt-in experience.
+func TestBrowserUnknownLocation(t *testing.T) {
+	t.Parallel()
+	c := startCustos(t)
+	site := startSite(t, c.url)
+
+	t.Run("accept all", func(t *testing.T) {
+		tb := openTab(t, false)
+		tb.load(site + "/")
+		tb.waitBanner()
+		tb.expect(`window.Custos.consent().jurisdiction === 'ZZ' && window.Custos.consent().experience === 'opt_in' &&
+		  document.querySelector('#custos-banner [role="dialog"]').getAttribute('aria-modal') === 'true'`, "an opt-in dialog")
+		tb.expect(nothingRan, "nothing that is not strictly necessary runs before a choice")
+		tb.click(`#custos-banner [data-custos-action="accept-all"]`)
+		tb.eventually(`window.analytics === true && window.ads === 1`, "analytics runs after accept-all")
+		s := tb.receipt()
+		st := c.ledger(t, s.I)
+		if got := current(st)[analytics]; !got.Granted || got.ReceiptID != s.R || st.History[0].Jurisdiction != "ZZ" {
+			t.Errorf("ledger %+v", st)
+		}
+	})
+	t.Run("reject all", func(t *testing.T) {
+		tb := openTab(t, false)
+		tb.load(site + "/")
+		tb.waitBanner()
+		tb.click(`#custos-banner [data-custos-action="reject-all"]`)
+		tb.do("banner closes", chromedp.WaitNotPresent(chromedp.CSS(`#custos-banner`)))
+		tb.receipt()
+		tb.reload()
+		tb.expect(`!document.getElementById('custos-banner')`, "the choice is remembered")
+		tb.expect(nothingRan, "analytics stays blocked after reject-all")
+	})
+}
+
+// In the US, "Opt out of all" (the reject-all button) refuses analytics
+// too, and the refusal holds after a reload.
+func TestBrowserUSRejectAll(t *testing.T) {
+	t.Parallel()
+	c := startCustos(t)
+	site := startSite(t, c.url)
+	tb := openTab(t, false)
+	tb.load(site + "/?j=US")
+	tb.waitBanner()
+	tb.eventually(`window.analytics === true`, "analytics runs until the person opts out")
+	tb.click(`#custos-banner [data-custos-action="reject-all"]`)
+	tb.do("notice closes", chromedp.WaitNotPresent(chromedp.CSS(`#custos-banner`)))
+	s := tb.receipt()
+	cur := current(c.ledger(t, s.I))
+	for _, scope := range []string{analytics, email, ads, sharing, consent.ScopeSaleSharing} {
+		if got, ok := cur[scope]; !ok || got.Granted || got.ReceiptID != s.R {
+			t.Errorf("ledger %s = %+v, want refused with receipt %s", scope, got, s.R)
+		}
+	}
+	if !s.D || s.C[analytics] {
+		t.Errorf("stored %+v", s)
+	}
+	tb.reload()
+	tb.expect(`!document.getElementById('custos-banner')`, "no notice once chosen")
+	tb.expect(nothingRan, "nothing runs after reload, analytics included")
+	tb.noCSPViolations()
+}
+
+// Google Consent Mode v2: the default (all denied but security) is in
+// dataLayer before any tag the banner controls runs, and each choice
+// pushes an update before the tags it allows are put in place.
+func TestBrowserConsentMode(t *testing.T) {
+	t.Parallel()
+	c := startCustos(t)
+	site := startSite(t, c.url)
+	const entries = `JSON.stringify(window.dataLayer.filter((e) => e && e[0] === 'consent').map((e) => [e[1], e[2]]))`
+
+	t.Run("Germany", func(t *testing.T) {
+		tb := openTab(t, false)
+		tb.load(site + "/?j=DE")
+		tb.waitBanner()
+		tb.expect(`(() => { const d = window.dataLayer.filter((e) => e && e[0] === 'consent');
+		  const def = d[0][2], up = d[1][2];
+		  return d.length === 2 && d[0][1] === 'default' && Object.prototype.toString.call(d[0]) === '[object Arguments]' &&
+		    ['ad_storage', 'ad_user_data', 'ad_personalization', 'analytics_storage', 'functionality_storage', 'personalization_storage'].every((k) => def[k] === 'denied' && up[k] === 'denied') &&
+		    def.security_storage === 'granted' && d[1][1] === 'update'; })()`, "default denied before a choice, and an update that still denies")
+		tb.click(`#custos-banner [data-custos-action="accept-all"]`)
+		tb.eventually(`window.analytics === true`, "analytics runs after accept-all")
+		tb.expect(`window.consentSeen === 'default:denied,update:denied,update:granted'`,
+			"the analytics tag ran after the update that grants analytics_storage")
+		tb.expect(`(() => { const d = window.dataLayer.filter((e) => e && e[0] === 'consent'); const u = d[d.length - 1][2];
+		  return d[d.length - 1][1] === 'update' && u.ad_storage === 'granted' && u.ad_user_data === 'granted' && u.ad_personalization === 'granted' &&
+		    u.analytics_storage === 'granted' && u.functionality_storage === 'denied' && u.personalization_storage === 'denied'; })()`,
+			"after accept-all the signals the policy's purposes stand for are granted; signals without a purpose stay denied")
+		tb.reload()
+		tb.expect(`(() => { const d = window.dataLayer.filter((e) => e && e[0] === 'consent');
+		  return d.length === 2 && d[0][2].analytics_storage === 'denied' && d[1][2].analytics_storage === 'granted'; })()`, "on the next page: default, then the remembered choice")
+	})
+
+	t.Run("reject all", func(t *testing.T) {
+		tb := openTab(t, false)
+		tb.load(site + "/?j=FR")
+		tb.waitBanner()
+		tb.click(`#custos-banner [data-custos-action="reject-all"]`)
+		tb.do("banner closes", chromedp.WaitNotPresent(chromedp.CSS(`#custos-banner`)))
+		tb.expect(`(() => { const d = window.dataLayer.filter((e) => e && e[0] === 'consent'); const u = d[d.length - 1][2];
+		  return d.length === 3 && u.ad_storage === 'denied' && u.analytics_storage === 'denied'; })()`, "reject-all updates to denied")
+	})
+
+	t.Run("the site's own default comes first", func(t *testing.T) {
+		tb := openTab(t, false)
+		tb.load(site + "/?j=US-CA&cm")
+		got := eval[string](tb, entries)
+		tb.expect(`(() => { const d = window.dataLayer.filter((e) => e && e[0] === 'consent');
+		  return d.filter((e) => e[1] === 'default').length === 1 && d[0][2].site === true && d[1][1] === 'update' &&
+		    d[1][2].analytics_storage === 'granted' && d[1][2].ad_storage === 'granted'; })()`, "one default, the site's, then the California update: "+got)
+		tb.noCSPViolations()
+	})
 }

@@ -34,6 +34,11 @@ var (
 	scriptSource []byte
 	//go:embed consent.css
 	styleSource []byte
+	// consent-iab.js answers the IAB CMP APIs; the banner loads it only
+	// where the policy turns one on and it applies, so the base script
+	// stays small.
+	//go:embed consent-iab.js
+	iabSource []byte
 )
 
 // Budget is the most consent.js may weigh, gzipped, styles included: a
@@ -85,6 +90,7 @@ const DefaultGlobalRecordsPerMinute = 6000
 func Routes() []string {
 	return []string{
 		"GET /consent.js",
+		"GET /consent-iab.js",
 		"GET /api/v1/banner",
 		"POST /api/v1/banner/consents",
 		"OPTIONS /api/v1/banner/consents",
@@ -114,8 +120,13 @@ func Register(mux *http.ServeMux, d Deps) {
 	if err != nil {
 		panic(err)
 	}
-	h := &handler{d: d, js: js, limit: newLimiter(d.Clock, d.RecordsPerMinute), global: newLimiter(d.Clock, d.GlobalRecordsPerMinute)}
+	module, err := BuildIAB()
+	if err != nil {
+		panic(err)
+	}
+	h := &handler{d: d, js: js, iab: module, limit: newLimiter(d.Clock, d.RecordsPerMinute), global: newLimiter(d.Clock, d.GlobalRecordsPerMinute)}
 	mux.HandleFunc("GET /consent.js", h.script)
+	mux.HandleFunc("GET /consent-iab.js", h.iabScript)
 	mux.HandleFunc("GET /api/v1/banner", h.config)
 	mux.HandleFunc("POST /api/v1/banner/consents", h.record)
 	mux.HandleFunc("OPTIONS /api/v1/banner/consents", h.preflight)
@@ -124,6 +135,7 @@ func Register(mux *http.ServeMux, d Deps) {
 type handler struct {
 	d      Deps
 	js     Script
+	iab    Script
 	limit  *limiter // per client address
 	global *limiter // all clients, under the one key ""
 }
@@ -145,7 +157,14 @@ func Build() (Script, error) {
 	if n := bytes.Count(js, []byte(cssMarker)); n != 1 {
 		return Script{}, fmt.Errorf("banner: consent.js must hold the marker %s once, holds it %d times", cssMarker, n)
 	}
-	js = bytes.Replace(js, []byte(cssMarker), css, 1)
+	return pack(bytes.Replace(js, []byte(cssMarker), css, 1))
+}
+
+// BuildIAB assembles consent-iab.js, the module of the IAB CMP APIs.
+func BuildIAB() (Script, error) { return pack(minifyJS(iabSource)) }
+
+// pack gzips a script and tags both encodings.
+func pack(js []byte) (Script, error) {
 	var gz bytes.Buffer
 	zw, err := gzip.NewWriterLevel(&gz, gzip.BestCompression)
 	if err != nil {
@@ -215,6 +234,14 @@ func minifyCSS(src []byte) string {
 // script serves consent.js. Sites embed it on every page, so it is cached
 // for an hour and revalidated by ETag after.
 func (h *handler) script(w http.ResponseWriter, r *http.Request) {
+	serveScript(w, r, "consent.js", h.js)
+}
+
+func (h *handler) iabScript(w http.ResponseWriter, r *http.Request) {
+	serveScript(w, r, "consent-iab.js", h.iab)
+}
+
+func serveScript(w http.ResponseWriter, r *http.Request, name string, js Script) {
 	hd := w.Header()
 	hd.Set("Content-Type", "text/javascript; charset=utf-8")
 	hd.Set("Cache-Control", "public, max-age=3600")
@@ -222,13 +249,13 @@ func (h *handler) script(w http.ResponseWriter, r *http.Request) {
 	// Sites may load it with crossorigin and integrity, or under COEP.
 	hd.Set("Access-Control-Allow-Origin", "*")
 	hd.Set("Cross-Origin-Resource-Policy", "cross-origin")
-	body, tag := h.js.Plain, h.js.PlainETag
+	body, tag := js.Plain, js.PlainETag
 	if acceptsGzip(r.Header.Values("Accept-Encoding")) {
-		body, tag = h.js.Gzip, h.js.GzipETag
+		body, tag = js.Gzip, js.GzipETag
 		hd.Set("Content-Encoding", "gzip")
 	}
 	hd.Set("ETag", tag)
-	http.ServeContent(w, r, "consent.js", time.Time{}, bytes.NewReader(body))
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(body))
 }
 
 // acceptsGzip reads Accept-Encoding, where "gzip;q=0" is a refusal.

@@ -97,7 +97,7 @@ func (h *handler) record(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	gpc := req.GPC || consent.ParseGPC(r.Header.Values("Sec-GPC"))
-	sale := salePurposes(p.Manifest)
+	sale := SalePurposes(p.Manifest)
 	if gpc {
 		for _, s := range scopes {
 			if s.Granted && sale[s.Scope] {

@@ -9,8 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/custos-privacy/custos/banner"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/http/banner"
 )
 
 // record posts a banner choice for dev with token (none when empty).
