@@ -26,6 +26,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/http/httpjson"
 	"github.com/custos-privacy/custos/policy"
 )
 
@@ -291,33 +292,13 @@ func cors(w http.ResponseWriter) {
 	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { httpjson.Write(w, status, v) }
 
-type errorBody struct {
-	Error errorDetail `json:"error"`
-}
-
-type errorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
-}
-
-// fail answers with the API's one error shape. Causes of internal errors
-// are logged, never sent.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := custos.AsError(err)
-	status := custos.HTTPStatus(e.Kind)
-	if status >= 500 {
+	if status := httpjson.WriteError(w, e); status >= 500 {
 		h.d.Logger.ErrorContext(r.Context(), "banner request failed", "pattern", r.Pattern, "code", e.Code, "err", err)
 	}
-	writeJSON(w, status, errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, Field: e.Field}})
 }
 
 // noConsent answers when the server was built without the consent

@@ -2,9 +2,6 @@ package banner
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"math"
 	"net"
 	"net/http"
@@ -15,6 +12,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/http/httpjson"
 	"github.com/custos-privacy/custos/policy"
 )
 
@@ -164,16 +162,8 @@ func saleSharing(m *policy.Manifest, sale, choices map[string]bool) (consent.Sco
 
 func decodeRecord(w http.ResponseWriter, r *http.Request) (RecordRequest, error) {
 	var req RecordRequest
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		return req, custos.Errorf(custos.KindInvalid, "unsupported_media_type", "Send the body as application/json.")
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRecordBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return req, decodeError(err)
-	}
-	if dec.More() {
-		return req, custos.Errorf(custos.KindInvalid, custos.CodeMalformedJSON, "The request body holds more than one JSON value.")
+	if err := httpjson.DecodeWith(w, r, &req, httpjson.Limits{Bytes: maxRecordBody, TypeRequired: true}); err != nil {
+		return req, err
 	}
 	if !validDeviceID(req.DeviceID) {
 		return req, invalid("device_id", "device_id must be %d letters, digits, '-' or '_' (16 random bytes in base64url).", deviceIDLength)
@@ -186,29 +176,6 @@ func decodeRecord(w http.ResponseWriter, r *http.Request) (RecordRequest, error)
 
 func validDeviceID(id string) bool {
 	return len(id) == deviceIDLength && allIn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-}
-
-func decodeError(err error) error {
-	var (
-		syntax   *json.SyntaxError
-		typ      *json.UnmarshalTypeError
-		tooLarge *http.MaxBytesError
-	)
-	switch {
-	case errors.Is(err, io.EOF):
-		return custos.Errorf(custos.KindInvalid, custos.CodeMalformedJSON, "The request body is empty; send a JSON object.")
-	case errors.As(err, &tooLarge):
-		return custos.Errorf(custos.KindTooLarge, "too_large", "The request body is over %d bytes.", tooLarge.Limit)
-	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
-		return custos.Errorf(custos.KindInvalid, custos.CodeMalformedJSON, "The request body is not valid JSON.")
-	case errors.As(err, &typ):
-		return invalid(typ.Field, "Field %q must be a JSON %s.", typ.Field, typ.Type.Kind())
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return invalid(field, "Field %q is not part of this request.", field)
-	default:
-		return custos.Errorf(custos.KindInvalid, custos.CodeMalformedJSON, "The request body could not be read as JSON.")
-	}
 }
 
 // remoteIP is the address the connection came from. Forwarding headers are
