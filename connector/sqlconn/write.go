@@ -54,7 +54,7 @@ func (c *conn) target(col *dataset.Collection) (*target, error) {
 // declared type, so no row can have it.
 func (t *target) key(k connector.Row) (_ []any, ok bool, _ error) {
 	for name := range k {
-		if f := t.col.Field(name); f == nil || !f.PrimaryKey {
+		if f := t.col.Field(name); f == nil || !slices.Contains(t.pk, name) {
 			return nil, false, fmt.Errorf("the key names %q, which is not part of the primary key (%s)", name, strings.Join(t.pk, ", "))
 		}
 	}
@@ -107,16 +107,25 @@ func (c *conn) Update(ctx context.Context, col *dataset.Collection, changes []co
 	if err != nil {
 		return 0, fail(err)
 	}
-	rows, err := t.merge(changes)
+	n, err := c.update(ctx, t, changes)
 	if err != nil {
 		return 0, fail(err)
+	}
+	return n, nil
+}
+
+func (c *conn) update(ctx context.Context, t *target, changes []connector.Change) (int64, error) {
+	col := t.col
+	rows, err := t.merge(changes)
+	if err != nil {
+		return 0, err
 	}
 	if len(rows) == 0 {
 		return 0, nil
 	}
 	b, err := c.updateBatch(t, groupUpdates(col, rows))
 	if err != nil {
-		return 0, fail(err)
+		return 0, err
 	}
 	var n int64
 	switch {
@@ -131,10 +140,7 @@ func (c *conn) Update(ctx context.Context, col *dataset.Collection, changes []co
 			return err
 		})
 	}
-	if err != nil {
-		return 0, fail(err)
-	}
-	return n, nil
+	return n, err
 }
 
 // groupUpdates puts the rows that receive identical values (the same
@@ -418,14 +424,23 @@ func (c *conn) Delete(ctx context.Context, col *dataset.Collection, keys []conne
 	if err != nil {
 		return 0, fail(err)
 	}
+	n, err := c.delete(ctx, t, keys)
+	if err != nil {
+		return 0, fail(err)
+	}
+	return n, nil
+}
+
+func (c *conn) delete(ctx context.Context, t *target, keys []connector.Row) (int64, error) {
 	var (
 		list [][]any
 		seen = map[string]bool{}
+		err  error
 	)
 	for i, k := range keys {
 		key, ok, err := t.key(k)
 		if err != nil {
-			return 0, fail(fmt.Errorf("key %d: %w", i+1, err))
+			return 0, fmt.Errorf("key %d: %w", i+1, err)
 		}
 		if !ok || seen[canonAll(key)] {
 			continue
@@ -459,10 +474,7 @@ func (c *conn) Delete(ctx context.Context, col *dataset.Collection, keys []conne
 	} else {
 		err = c.inTx(ctx, func(tx *sql.Tx) error { return run(tx) })
 	}
-	if err != nil {
-		return 0, fail(err)
-	}
-	return n, nil
+	return n, err
 }
 
 // IdempotentWrites is true: every UPDATE carries a condition that the row
