@@ -236,4 +236,3 @@ func TestPerRowMaskSame(t *testing.T) {
 		t.Fatalf("someone else's rows were touched: %d untouched, %v", others, err)
 	}
 }
-
