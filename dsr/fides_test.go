@@ -34,6 +34,12 @@ import (
 // services builds Custos on an SQLite store, as the server does.
 func services(t testing.TB) *wire.Services {
 	t.Helper()
+	return servicesWith(t, policy.Bundled())
+}
+
+// servicesWith builds Custos with the policy src in force.
+func servicesWith(t testing.TB, src []byte) *wire.Services {
+	t.Helper()
 	ctx := context.Background()
 	s := storetest.OpenSQLite(t)
 	master, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "master.key"))
@@ -46,7 +52,7 @@ func services(t testing.TB) *wire.Services {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Bootstrap(ctx, opts, "test", policy.BundledName, policy.Bundled(), false); err != nil {
+	if _, err := svc.Bootstrap(ctx, opts, "test", policy.BundledName, src, false); err != nil {
 		t.Fatal(err)
 	}
 	return svc
@@ -471,4 +477,85 @@ func TestBatchFailureNamesItsCollection(t *testing.T) {
 	if err != nil || len(out.Collections) == 0 {
 		t.Fatalf("run after the repair = %+v, %v", out, err)
 	}
+}
+
+// TestSharedRowsMask: with erasure.shared_rows: mask for address in the
+// manifest, customer-1's addresses, which other customers' rows point at,
+// are masked (what Fides does) instead of kept; the references stay.
+func TestSharedRowsMask(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, dataset, file string
+		db                  func(testing.TB) string
+		driver              func(url string) (string, string)
+	}{
+		{"postgres", "postgres_example_test_dataset", "../dataset/testdata/fides/postgres_example_test_dataset.yml", fidesPostgres,
+			func(url string) (string, string) { return "pgx", url }},
+		{"mariadb", "mysql_example_test_dataset", "../dataset/testdata/fides/mysql_example_test_dataset.yml", fidesMySQL,
+			func(url string) (string, string) { return "mysql", mysqlDSN(url) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			url := tc.db(t)
+			src := string(policy.Bundled()) + "\nerasure:\n  shared_rows:\n    " + tc.dataset + ":address: mask\n"
+			svc := servicesWith(t, []byte(src))
+			ds, err := os.ReadFile(tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.DSR.Import(ctx, "test", filepath.Base(tc.file), ds); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "shop", Dataset: tc.dataset, URL: url}); err != nil {
+				t.Fatal(err)
+			}
+			driver, dsn := tc.driver(url)
+			before := snapshot(t, driver, dsn)
+			out, err := svc.DSR.Run(ctx, dsr.Job{RequestID: "req-erase", Kind: dsr.KindErasure, Identities: map[string][]string{"email": {"customer-1@example.com"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Erased[tc.dataset+":address"] != 2 {
+				t.Fatalf("erased %v", out.Erased)
+			}
+			var why string
+			for _, k := range out.Kept {
+				if k.What == tc.dataset+":address" {
+					why = k.Why
+				}
+			}
+			if !strings.Contains(why, "2 rows other people's records refer to were masked") {
+				t.Fatalf("address reported %q", why)
+			}
+			after := snapshot(t, driver, dsn)
+			changed := diff(before, after)["address"]
+			if len(changed) != 2 {
+				t.Fatalf("addresses changed: %v", changed)
+			}
+			for _, row := range changed {
+				if !strings.Contains(row, "street=<nil>") || !strings.Contains(row, "city=<nil>") || !(strings.Contains(row, "id=1 ") || strings.Contains(row, "id=2 ")) {
+					t.Fatalf("address after erasure: %s", row)
+				}
+			}
+			// Other customers still point at them.
+			if !reflect.DeepEqual(refsOf(before["customer"]), refsOf(after["customer"])) {
+				t.Fatalf("customer references changed: %v -> %v", before["customer"], after["customer"])
+			}
+		})
+	}
+}
+
+// refsOf keeps the address_id of each rendered row.
+func refsOf(rows []string) []string {
+	var out []string
+	for _, r := range rows {
+		for _, part := range strings.Fields(r) {
+			if strings.HasPrefix(part, "address_id=") {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
 }

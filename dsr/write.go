@@ -10,6 +10,7 @@ import (
 
 	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/dataset"
+	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/store"
 )
 
@@ -105,6 +106,10 @@ func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Addre
 	)
 	rows := r.found[a]
 	shared := 0
+	// boundary: rows from here on are others' too, and masked by the
+	// manifest's erasure.shared_rows: mask (never deleted, which would
+	// break the others' references).
+	boundary := -1
 	if len(pk) == 0 {
 		var ok bool
 		if selector, ok = conn.(connector.Selector); !ok {
@@ -127,7 +132,18 @@ func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Addre
 			return false, r.fail(ctx, t, c.URL, err)
 		}
 	}
-	if shared > 0 {
+	maskShared := false
+	if shared > 0 && phase == PhaseErasure && len(fields) > 0 {
+		if maskShared, err = r.masksShared(ctx, a); err != nil {
+			return false, r.fail(ctx, t, c.URL, err)
+		}
+	}
+	if maskShared {
+		boundary = len(rows)
+		rows = append(rows, sharedRows(r.found[a], rows, pk)...)
+		t.Note = fmt.Sprintf("%d rows other people's records refer to were masked too (erasure.shared_rows: mask).", shared)
+	}
+	if shared > 0 && !maskShared {
 		if phase == PhaseErasure {
 			t.Note = fmt.Sprintf("%d rows kept: other people's records refer to them.", shared)
 		} else {
@@ -147,6 +163,14 @@ func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Addre
 			return false, ErrYield
 		}
 		end := min(t.Done+int64(r.s.Batch), t.Found)
+		batchDel := del
+		switch {
+		case boundary < 0:
+		case t.Done < int64(boundary):
+			end = min(end, int64(boundary))
+		default:
+			batchDel = false // shared rows are masked, never deleted
+		}
 		batch := rows[t.Done:end]
 		bctx := r.callBatch(ctx, t, t.Done, end)
 		keys := make([]connector.Row, len(batch))
@@ -165,9 +189,9 @@ func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Addre
 			return false, err
 		}
 		switch {
-		case del && selector != nil:
+		case batchDel && selector != nil:
 			_, err = selector.DeleteWhere(bctx, coll, keys)
-		case del:
+		case batchDel:
 			_, err = conn.Delete(bctx, coll, keys)
 		default:
 			var changes []connector.Change
@@ -401,4 +425,32 @@ func deterministic(c *dataset.Collection, fields []*dataset.Field, strategy func
 		}
 	}
 	return true
+}
+
+// masksShared reports whether the manifest in force masks a collection's
+// shared rows (erasure.shared_rows: mask) rather than keeping them.
+func (r *run) masksShared(ctx context.Context, a dataset.Address) (bool, error) {
+	if r.s.Policy == nil {
+		return false, nil
+	}
+	m, err := r.s.Policy(ctx)
+	if err != nil {
+		return false, fmt.Errorf("dsr: the policy in force: %w", err)
+	}
+	return m.SharedRowsOf(a.String()) == policy.SharedMask, nil
+}
+
+// sharedRows is the rows of all that unshared left out, in their order.
+func sharedRows(all, kept []connector.Row, pk []string) []connector.Row {
+	in := make(map[string]bool, len(kept))
+	for _, row := range kept {
+		in[rowKey(row, pk)] = true
+	}
+	var out []connector.Row
+	for _, row := range all {
+		if !in[rowKey(row, pk)] {
+			out = append(out, row)
+		}
+	}
+	return out
 }
