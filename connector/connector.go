@@ -106,6 +106,19 @@ type Synchronous interface {
 	Synchronous() bool
 }
 
+// Selector is a connector that can write the rows of a collection whose
+// dataset declares no primary key. Such rows are told apart by the values
+// that found them instead — the person's identity, or a reference value —
+// so each Key names field values (any declared fields, no nil) and every
+// row holding all of them is written. Update and Delete keep refusing such
+// collections: only a caller that knows which values select the person's
+// rows, and no one else's, may write by them. Writing the same changes
+// twice is harmless.
+type Selector interface {
+	UpdateWhere(ctx context.Context, c *dataset.Collection, changes []Change) (int64, error)
+	DeleteWhere(ctx context.Context, c *dataset.Collection, keys []Row) (int64, error)
+}
+
 // Lookup is one Retrieve: the rows of Collection where any field of Where
 // holds one of its values.
 type Lookup struct {

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/store"
 )
 
 // Reserved scopes of the ledger besides purpose keys.
@@ -21,6 +22,11 @@ const (
 	// ScopeDirectMarketing: granted false = the person objects to direct
 	// marketing (GDPR Art. 21(2)).
 	ScopeDirectMarketing = "direct_marketing"
+	// ScopeMinor is kept by blind index for a minor whose data was
+	// erased: whoever has the identity again is treated as a minor (no
+	// sale, sharing, marketing or collection) until an officer records
+	// that the person is of age. It is not a choice anyone can record.
+	ScopeMinor = store.ScopeMinor
 )
 
 // Reason codes of decisions.
@@ -170,6 +176,26 @@ func (e *Engine) Decide(principal, purpose, category, jurisdiction string) Decis
 	if st == nil {
 		st = &emptyState
 	}
+	return decide(p, st, purpose, jurisdiction)
+}
+
+// DecideAsMinor answers for a person Custos holds nothing about but the
+// minor mark on one of their identities (MinorByBlind): protected as a
+// known minor would be.
+func (e *Engine) DecideAsMinor(purpose, category, jurisdiction string) Decision {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	p := e.pol.purposes[purpose]
+	if p == nil {
+		return Decision{Reason: ReasonUndeclaredPurpose}
+	}
+	if category != "" && !e.pol.categories[category] {
+		return Decision{Reason: ReasonUndeclaredCategory, Basis: p.basis}
+	}
+	return decide(p, &minorState, purpose, jurisdiction)
+}
+
+func decide(p *purposeInfo, st *state, purpose, jurisdiction string) Decision {
 	switch {
 	case st.erased:
 		return Decision{Reason: ReasonErased, Basis: p.basis}
@@ -206,7 +232,17 @@ func (e *Engine) Decide(principal, purpose, category, jurisdiction string) Decis
 	}
 }
 
-var emptyState state
+var (
+	emptyState state
+	minorState = state{minor: true}
+)
+
+// MinorByBlind reports whether an identity is kept with the minor mark.
+func (e *Engine) MinorByBlind(blind []byte) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.suppressed[string(blind)][ScopeMinor]
+}
 
 // resolve follows merges to the subject a principal now is.
 func (e *Engine) resolve(principal string) string {
@@ -295,17 +331,31 @@ func (e *Engine) stateOf(principal string) *state {
 	return st
 }
 
-// suppress applies an opt-out kept by blind index to its subject, if known.
-func (e *Engine) suppress(blind []byte, scope string) {
-	s := e.suppressed[string(blind)]
+func (e *Engine) suppressedScopes(blind string) map[string]bool {
+	s := e.suppressed[blind]
 	if s == nil {
 		s = map[string]bool{}
-		e.suppressed[string(blind)] = s
+		e.suppressed[blind] = s
 	}
-	s[scope] = true
+	return s
+}
+
+// suppress applies an opt-out kept by blind index to its subject, if known.
+func (e *Engine) suppress(blind []byte, scope string) {
+	e.suppressedScopes(string(blind))[scope] = true
 	if id, ok := e.blinds[string(blind)]; ok {
-		e.stateOf(e.resolve(id)).choices[scope] = withdrawn
+		e.mark(e.stateOf(e.resolve(id)), scope)
 	}
+}
+
+// mark applies one suppression scope to a subject's state: the minor mark
+// protects as a minor, the others are opt-outs.
+func (e *Engine) mark(st *state, scope string) {
+	if scope == ScopeMinor {
+		st.minor = true
+		return
+	}
+	st.choices[scope] = withdrawn
 }
 
 // Identities implements records.Observer: new identities of a subject, and
@@ -316,7 +366,7 @@ func (e *Engine) Identities(subjectID string, blinds [][]byte) {
 	for _, b := range blinds {
 		e.blinds[string(b)] = subjectID
 		for scope := range e.suppressed[string(b)] {
-			e.stateOf(e.resolve(subjectID)).choices[scope] = withdrawn
+			e.mark(e.stateOf(e.resolve(subjectID)), scope)
 		}
 	}
 }
@@ -325,9 +375,16 @@ func (e *Engine) Identities(subjectID string, blinds [][]byte) {
 func (e *Engine) Erased(subjectID string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.stateOf(subjectID).erased = true
+	st := e.stateOf(subjectID)
+	st.erased = true
 	for b, id := range e.blinds {
 		if id == subjectID {
+			// The store kept a minor's identities with the minor mark in
+			// the erasing transaction (store.Tx.EraseSubject); so does the
+			// index.
+			if st.minor {
+				e.suppressedScopes(b)[ScopeMinor] = true
+			}
 			delete(e.blinds, b)
 		}
 	}

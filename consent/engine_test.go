@@ -214,3 +214,50 @@ func TestMergeKeepsWithdrawalsAndMarks(t *testing.T) {
 		t.Fatal("the minor mark did not follow the merge")
 	}
 }
+
+// TestMinorMarkOutlivesErasure: erasing a minor leaves the minor mark on
+// each identity; whoever comes back with one is a minor again, and a
+// person Custos holds nothing else of is answered as one.
+func TestMinorMarkOutlivesErasure(t *testing.T) {
+	t.Parallel()
+	const share = "third_party_sharing"
+	cases := []struct {
+		name  string
+		minor bool
+	}{{"minor", true}, {"adult", false}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			e := NewEngine(bundled(t), 1)
+			e.Identities("kid", [][]byte{[]byte("b1"), []byte("b2")})
+			e.SetFlags("kid", false, false, c.minor)
+			e.Erased("kid")
+			for _, b := range []string{"b1", "b2"} {
+				if got := e.MinorByBlind([]byte(b)); got != c.minor {
+					t.Fatalf("MinorByBlind(%s) = %v", b, got)
+				}
+			}
+			if e.MinorByBlind([]byte("other")) {
+				t.Fatal("an unknown identity is marked")
+			}
+			e.Identities("again", [][]byte{[]byte("b2")})
+			if e.IsMinor("again") != c.minor {
+				t.Fatalf("new subject with a marked identity: minor = %v", e.IsMinor("again"))
+			}
+			d := e.Decide("again", share, "", "US")
+			if d.Allowed == c.minor {
+				t.Fatalf("sharing for the new subject: %+v", d)
+			}
+		})
+	}
+	e := NewEngine(bundled(t), 1)
+	if d := e.DecideAsMinor(share, "", "US"); d.Allowed || d.Reason != ReasonMinor {
+		t.Fatalf("DecideAsMinor sharing = %+v", d)
+	}
+	if d := e.DecideAsMinor("essential.service", "", "US"); !d.Allowed {
+		t.Fatalf("DecideAsMinor service = %+v", d)
+	}
+	if d := e.DecideAsMinor("nope", "", "US"); d.Reason != ReasonUndeclaredPurpose {
+		t.Fatalf("DecideAsMinor undeclared = %+v", d)
+	}
+}

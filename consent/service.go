@@ -221,8 +221,14 @@ func (s *Service) Reload(ctx context.Context, principal string) error {
 	for _, c := range history {
 		e.apply(principal, c.Scope, c.Granted)
 	}
+	// The minor marks are few and are what an erasure leaves: the
+	// identities they stand for are gone, so they are re-read whole (an
+	// erasure here, an of-age record there).
+	for _, scopes := range e.suppressed {
+		delete(scopes, ScopeMinor)
+	}
 	for _, sp := range sups {
-		if e.blinds[string(sp.Blind)] == principal {
+		if sp.Scope == ScopeMinor || e.blinds[string(sp.Blind)] == principal {
 			e.suppress(sp.Blind, sp.Scope)
 		}
 	}
@@ -645,11 +651,19 @@ func (s *Service) DecideFor(ref custos.SubjectRef, deviceID, purpose, category, 
 		if err != nil {
 			return Decision{}, err
 		}
+		minor := false
 		for _, b := range blinds {
 			if id, ok := s.engine.SubjectByBlind(b); ok {
 				principal = id
 				break
 			}
+			minor = minor || s.engine.MinorByBlind(b)
+		}
+		if principal == "" && minor {
+			if jurisdiction != "" && !jurisdictionRE.MatchString(jurisdiction) {
+				return Decision{}, invalid("jurisdiction", "jurisdiction must be an ISO 3166 code such as US-CA, US, GB or DE.")
+			}
+			return s.engine.DecideAsMinor(purpose, category, jurisdiction), nil
 		}
 	case deviceID != "":
 		principal = "device:" + deviceID
@@ -665,6 +679,67 @@ func (s *Service) DecideFor(ref custos.SubjectRef, deviceID, purpose, category, 
 // SetRestricted restricts a subject's processing (Art. 18) or lifts it.
 func (s *Service) SetRestricted(ctx context.Context, actor, subjectID string, restricted bool) error {
 	return s.setFlag(ctx, actor, subjectID, "restricted", restricted)
+}
+
+// LiftMinor records that the person with these identities is of age: the
+// minor mark kept for each identity after an erasure goes, and so does the
+// mark on subjectID (when the person is still on record, "" otherwise),
+// in one transaction with its audit entry. It reports how many marks it
+// lifted; none is custos.ErrNotFound. Only an officer may do this.
+func (s *Service) LiftMinor(ctx context.Context, actor string, blinds [][]byte, subjectID string) (int, error) {
+	lifted := 0
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		lifted = 0
+		marked, err := tx.MinorBlinds(ctx, blinds)
+		if err != nil {
+			return err
+		}
+		for _, b := range blinds {
+			if !marked[string(b)] {
+				continue
+			}
+			if err := tx.Unsuppress(ctx, b, ScopeMinor); err != nil {
+				return err
+			}
+			lifted++
+		}
+		object := "identities"
+		if subjectID != "" {
+			f, err := tx.SubjectFlagsOf(ctx, subjectID)
+			if err != nil && !errors.Is(err, custos.ErrNotFound) {
+				return err
+			}
+			if err == nil && f.Minor {
+				if err := tx.SetMinor(ctx, subjectID, nil); err != nil {
+					return err
+				}
+				lifted++
+			}
+			object = "subject:" + subjectID
+			if err := tx.Notify(ctx, "principal:"+subjectID); err != nil {
+				return err
+			}
+		}
+		if lifted == 0 {
+			return custos.ErrNotFound
+		}
+		_, err = s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "subject.of_age", Object: object,
+			Detail: map[string]any{"marks_lifted": lifted}})
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	e := s.engine
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, b := range blinds {
+		delete(e.suppressed[string(b)], ScopeMinor)
+	}
+	if subjectID != "" {
+		e.stateOf(e.resolve(subjectID)).minor = false
+	}
+	return lifted, nil
 }
 
 // SetMinor marks a subject a minor, or clears it.

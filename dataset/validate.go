@@ -229,9 +229,12 @@ func entryPoints(ix *index) Problems {
 }
 
 // Warnings lists what is legal (Fides accepts it) but likely to bite:
-// collections with personal data and no primary key, whose rows cannot be
-// erased one by one, and masking overrides on primary keys or references,
-// which are never masked.
+// collections with personal data, no primary key and nothing that selects
+// a person's rows alone — no identity field, no reference to a primary
+// key — whose rows an erasure can only report; and masking overrides on
+// primary keys or references, which are never masked. A collection
+// without a primary key that an identity or such a reference selects is
+// erased by those values (dsr), so it is no warning.
 func Warnings(sets []*Dataset) []Problem {
 	ix, _ := newIndex(sets)
 	var ps Problems
@@ -255,10 +258,37 @@ func Warnings(sets []*Dataset) []Problem {
 						"primary keys and references are never masked, so that erasure cannot break links; this override has no effect"))
 				}
 			}
-			if personal && len(c.PrimaryKey()) == 0 {
-				ps = append(ps, problemAt(ds.File, collPos(ds, c), self.String(), "no primary key: rows cannot be erased one by one"))
+			if personal && len(c.PrimaryKey()) == 0 && !ix.selectable(c) {
+				ps = append(ps, problemAt(ds.File, collPos(ds, c), self.String(),
+					"no primary key, and neither an identity nor a reference to a primary key selects its rows: an erasure cannot tell a person's rows from others' and only reports them"))
 			}
 		}
 	}
 	return sortProblems(ps)
+}
+
+// selectable reports whether a collection's rows can be selected by values
+// that are one person's alone: an identity field, or a reference to (or
+// from) a primary key.
+func (ix *index) selectable(c *Collection) bool {
+	for _, f := range c.Fields {
+		if f == nil {
+			continue
+		}
+		if f.Identity != "" {
+			return true
+		}
+		for _, r := range f.References {
+			d := ix.datasets[r.Dataset]
+			if d == nil {
+				continue
+			}
+			if t := d.Collection(r.Collection); t != nil {
+				if g := t.Field(r.Field); g != nil && g.PrimaryKey {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

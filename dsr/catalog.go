@@ -24,6 +24,7 @@ import (
 	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/dataset"
 	"github.com/custos-privacy/custos/internal/yamlpos"
+	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/vault"
 )
@@ -52,6 +53,9 @@ type Config struct {
 	// Default an hour.
 	AskAgainAfter time.Duration
 	Logger        *slog.Logger
+	// Policy is the manifest in force, for what it says of erasure
+	// (shared_rows); nil means every default.
+	Policy func(ctx context.Context) (*policy.Manifest, error)
 }
 
 // Service manages datasets and connections and runs requests.

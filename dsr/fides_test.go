@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -33,6 +34,12 @@ import (
 // services builds Custos on an SQLite store, as the server does.
 func services(t testing.TB) *wire.Services {
 	t.Helper()
+	return servicesWith(t, policy.Bundled())
+}
+
+// servicesWith builds Custos with the policy src in force.
+func servicesWith(t testing.TB, src []byte) *wire.Services {
+	t.Helper()
 	ctx := context.Background()
 	s := storetest.OpenSQLite(t)
 	master, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "master.key"))
@@ -45,7 +52,7 @@ func services(t testing.TB) *wire.Services {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Bootstrap(ctx, opts, "test", policy.BundledName, policy.Bundled(), false); err != nil {
+	if _, err := svc.Bootstrap(ctx, opts, "test", policy.BundledName, src, false); err != nil {
 		t.Fatal(err)
 	}
 	return svc
@@ -220,19 +227,19 @@ func TestFidesExamples(t *testing.T) {
 		db                  func(testing.TB) string
 		driver              func(url string) (string, string)
 		// erased is how many of customer-1's rows each collection has
-		// erased; noKey lists collections whose dataset declares no primary
-		// key, which Fides does not erase either.
+		// erased. Collections whose dataset declares no primary key (visit;
+		// in MySQL's also login, payment_card and service_request) are
+		// erased by the identity or the customer id that selected them.
 		erased map[string]int64
-		noKey  []string
 	}{
 		{"postgres", "postgres_example_test_dataset", "../dataset/testdata/fides/postgres_example_test_dataset.yml", fidesPostgres,
 			func(url string) (string, string) { return "pgx", url },
-			map[string]int64{"customer": 1, "login": 6, "payment_card": 1, "service_request": 1}, []string{"visit"}},
+			map[string]int64{"customer": 1, "login": 6, "payment_card": 1, "service_request": 1, "visit": 1}},
 		// Fides' MySQL dataset declares primary keys only for address,
 		// customer, employee and orders.
 		{"mariadb", "mysql_example_test_dataset", "../dataset/testdata/fides/mysql_example_test_dataset.yml", fidesMySQL,
 			func(url string) (string, string) { return "mysql", mysqlDSN(url) },
-			map[string]int64{"customer": 1}, []string{"visit", "login", "payment_card", "service_request"}},
+			map[string]int64{"customer": 1, "login": 6, "payment_card": 1, "service_request": 1, "visit": 1}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -294,8 +301,9 @@ func TestFidesExamples(t *testing.T) {
 			}
 
 			// Erasure: customer-1's personal fields are masked; addresses
-			// other customers' rows point at are kept and reported; visit
-			// has no primary key in the dataset and is reported, not erased.
+			// other customers' rows point at are kept and reported; visit,
+			// without a primary key in the dataset, is erased by the email
+			// that selected its row.
 			job := dsr.Job{RequestID: "req-erase", Kind: dsr.KindErasure, Identities: map[string][]string{"email": {"customer-1@example.com"}}}
 			out, err = svc.DSR.Run(ctx, job)
 			if err != nil {
@@ -318,9 +326,9 @@ func TestFidesExamples(t *testing.T) {
 			if !strings.Contains(kept["address"], "2 rows kept") {
 				t.Fatalf("kept: %v", kept)
 			}
-			for _, c := range tc.noKey {
-				if !strings.Contains(kept[c], "no primary key") {
-					t.Fatalf("%s kept for %q, want no primary key", c, kept[c])
+			for c, why := range kept {
+				if strings.Contains(why, "no primary key") {
+					t.Fatalf("%s kept for %q: its rows are selected by the person's identity or customer id", c, why)
 				}
 			}
 			after := snap()
@@ -337,10 +345,34 @@ func TestFidesExamples(t *testing.T) {
 					t.Fatalf("customer 1 after erasure: %s", row)
 				}
 			}
+			// visit's email is part of the table's key (NOT NULL): the
+			// selecting field gets an HMAC, not NULL; customer-2's visit
+			// is untouched.
+			var visits []string
+			for _, row := range after["visit"] {
+				visits = append(visits, row)
+				if strings.Contains(row, "customer-1@example.com") || strings.Contains(row, "email=<nil>") {
+					t.Fatalf("visit after erasure: %s", row)
+				}
+			}
+			if !slices.ContainsFunc(visits, func(r string) bool { return strings.Contains(r, "email=customer-2@example.com") }) || len(visits) != 2 {
+				t.Fatalf("visits after erasure: %v", visits)
+			}
+			// email is system.operations in the dataset: kept. alt_email is
+			// NULLed where the table has a key (PostgreSQL's dataset); in
+			// MySQL's, which declares none, alt_email is one of the
+			// identities selecting the row and gets its HMAC.
+			altMasked := "alt_email=<nil>"
+			if tc.name == "mariadb" {
+				altMasked = "alt_email="
+			}
 			for _, row := range after["service_request"] {
-				// email is system.operations in the dataset: kept.
-				if tc.erased["service_request"] > 0 && strings.HasPrefix(row, "id=ser_aaa-aaa ") && (!strings.Contains(row, "alt_email=<nil>") || !strings.Contains(row, "email=customer-1@example.com")) {
+				if strings.HasPrefix(row, "id=ser_aaa-aaa ") && (!strings.Contains(row, altMasked) || strings.Contains(row, "alt_email=customer-1") ||
+					!strings.Contains(row, "email=customer-1@example.com")) {
 					t.Fatalf("service request after erasure: %s", row)
+				}
+				if tc.name == "mariadb" && strings.HasPrefix(row, "id=ser_aaa-aaa ") && !regexp.MustCompile(`alt_email=[0-9a-f]{64} `).MatchString(row) {
+					t.Fatalf("service request's alt_email is not an HMAC: %s", row)
 				}
 			}
 
@@ -445,4 +477,85 @@ func TestBatchFailureNamesItsCollection(t *testing.T) {
 	if err != nil || len(out.Collections) == 0 {
 		t.Fatalf("run after the repair = %+v, %v", out, err)
 	}
+}
+
+// TestSharedRowsMask: with erasure.shared_rows: mask for address in the
+// manifest, customer-1's addresses, which other customers' rows point at,
+// are masked (what Fides does) instead of kept; the references stay.
+func TestSharedRowsMask(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, dataset, file string
+		db                  func(testing.TB) string
+		driver              func(url string) (string, string)
+	}{
+		{"postgres", "postgres_example_test_dataset", "../dataset/testdata/fides/postgres_example_test_dataset.yml", fidesPostgres,
+			func(url string) (string, string) { return "pgx", url }},
+		{"mariadb", "mysql_example_test_dataset", "../dataset/testdata/fides/mysql_example_test_dataset.yml", fidesMySQL,
+			func(url string) (string, string) { return "mysql", mysqlDSN(url) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			url := tc.db(t)
+			src := string(policy.Bundled()) + "\nerasure:\n  shared_rows:\n    " + tc.dataset + ":address: mask\n"
+			svc := servicesWith(t, []byte(src))
+			ds, err := os.ReadFile(tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.DSR.Import(ctx, "test", filepath.Base(tc.file), ds); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "shop", Dataset: tc.dataset, URL: url}); err != nil {
+				t.Fatal(err)
+			}
+			driver, dsn := tc.driver(url)
+			before := snapshot(t, driver, dsn)
+			out, err := svc.DSR.Run(ctx, dsr.Job{RequestID: "req-erase", Kind: dsr.KindErasure, Identities: map[string][]string{"email": {"customer-1@example.com"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Erased[tc.dataset+":address"] != 2 {
+				t.Fatalf("erased %v", out.Erased)
+			}
+			var why string
+			for _, k := range out.Kept {
+				if k.What == tc.dataset+":address" {
+					why = k.Why
+				}
+			}
+			if !strings.Contains(why, "2 rows other people's records refer to were masked") {
+				t.Fatalf("address reported %q", why)
+			}
+			after := snapshot(t, driver, dsn)
+			changed := diff(before, after)["address"]
+			if len(changed) != 2 {
+				t.Fatalf("addresses changed: %v", changed)
+			}
+			for _, row := range changed {
+				if !strings.Contains(row, "street=<nil>") || !strings.Contains(row, "city=<nil>") || !(strings.Contains(row, "id=1 ") || strings.Contains(row, "id=2 ")) {
+					t.Fatalf("address after erasure: %s", row)
+				}
+			}
+			// Other customers still point at them.
+			if !reflect.DeepEqual(refsOf(before["customer"]), refsOf(after["customer"])) {
+				t.Fatalf("customer references changed: %v -> %v", before["customer"], after["customer"])
+			}
+		})
+	}
+}
+
+// refsOf keeps the address_id of each rendered row.
+func refsOf(rows []string) []string {
+	var out []string
+	for _, r := range rows {
+		for _, part := range strings.Fields(r) {
+			if strings.HasPrefix(part, "address_id=") {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/dataset"
+	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/store"
 )
 
@@ -94,16 +95,55 @@ func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Addre
 		return false, r.skip(ctx, t, "")
 	}
 	pk := coll.PrimaryKey()
+	// A collection whose dataset declares no primary key is written by the
+	// values that found the person's rows (selection), through a connector
+	// that can (connector.Selector).
+	var (
+		selector connector.Selector
+		selKeys  []connector.Row
+		sel      selection
+		strat    = strategy
+	)
+	rows := r.found[a]
+	shared := 0
+	// boundary: rows from here on are others' too, and masked by the
+	// manifest's erasure.shared_rows: mask (never deleted, which would
+	// break the others' references).
+	boundary := -1
 	if len(pk) == 0 {
-		return false, r.skip(ctx, t, fmt.Sprintf("Not %s: the dataset declares no primary key for this collection, so its rows cannot be told apart.", verb))
+		var ok bool
+		if selector, ok = conn.(connector.Selector); !ok {
+			return false, r.skip(ctx, t, fmt.Sprintf("Not %s: the dataset declares no primary key for this collection, so its rows cannot be told apart.", verb))
+		}
+		sel = r.selector(a)
+		strat = sel.strategy
+		if len(sel.fields) == 0 {
+			return false, r.skip(ctx, t, sel.notUniqueNote(verb, len(rows)))
+		}
+		var unreached int
+		rows, selKeys, unreached = sel.selected(coll, fields, rows, phase == PhaseErasure && !del)
+		if unreached > 0 {
+			t.Note = sel.notUniqueNote(verb, unreached)
+		}
+	} else {
+		// Rows other people's records refer to are theirs too: neither
+		// erased nor overwritten with this person's correction.
+		if rows, shared, err = r.unshared(ctx, a, coll, r.found[a]); err != nil {
+			return false, r.fail(ctx, t, c.URL, err)
+		}
 	}
-	// Rows other people's records refer to are theirs too: neither erased
-	// nor overwritten with this person's correction.
-	rows, shared, err := r.unshared(ctx, a, coll, r.found[a])
-	if err != nil {
-		return false, r.fail(ctx, t, c.URL, err)
+	maskShared := false
+	if shared > 0 && phase == PhaseErasure && len(fields) > 0 {
+		if maskShared, err = r.masksShared(ctx, a); err != nil {
+			return false, r.fail(ctx, t, c.URL, err)
+		}
 	}
-	if shared > 0 {
+	if maskShared {
+		boundary = len(rows)
+		rows = append(rows, sharedRows(r.found[a], rows, pk)...)
+		t.Note = fmt.Sprintf("%d rows other people's records refer to were masked too (erasure.shared_rows: mask).", shared)
+	}
+	if shared > 0 && !maskShared {
 		if phase == PhaseErasure {
 			t.Note = fmt.Sprintf("%d rows kept: other people's records refer to them.", shared)
 		} else {
@@ -116,32 +156,53 @@ func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Addre
 	// connector that skips rows already holding them.
 	relaxed := false
 	if ic, ok := conn.(connector.Idempotent); ok && ic.IdempotentWrites() {
-		relaxed = del || phase == PhaseCorrection || deterministic(coll, fields)
+		relaxed = del || phase == PhaseCorrection || deterministic(coll, fields, strat)
 	}
 	for t.Done < t.Found {
 		if sliceUsed(ctx) {
 			return false, ErrYield
 		}
 		end := min(t.Done+int64(r.s.Batch), t.Found)
+		batchDel := del
+		switch {
+		case boundary < 0:
+		case t.Done < int64(boundary):
+			end = min(end, int64(boundary))
+		default:
+			batchDel = false // shared rows are masked, never deleted
+		}
 		batch := rows[t.Done:end]
 		bctx := r.callBatch(ctx, t, t.Done, end)
 		keys := make([]connector.Row, len(batch))
-		for i, row := range batch {
-			k := connector.Row{}
-			for _, f := range pk {
-				k[f] = row[f]
+		if selector != nil {
+			batch, keys = distinct(batch, selKeys[t.Done:end])
+		} else {
+			for i, row := range batch {
+				k := connector.Row{}
+				for _, f := range pk {
+					k[f] = row[f]
+				}
+				keys[i] = k
 			}
-			keys[i] = k
 		}
 		if err := r.beforeCall(ctx, conn); err != nil {
 			return false, err
 		}
-		if del {
+		switch {
+		case batchDel && selector != nil:
+			_, err = selector.DeleteWhere(bctx, coll, keys)
+		case batchDel:
 			_, err = conn.Delete(bctx, coll, keys)
-		} else {
+		default:
 			var changes []connector.Change
-			if changes, err = r.changes(phase, coll, fields, batch, keys); err == nil {
-				_, err = conn.Update(bctx, coll, changes)
+			if changes, err = r.changes(phase, coll, fields, batch, keys, strat); err == nil {
+				if selector != nil && phase == PhaseErasure {
+					_, err = selector.UpdateWhere(bctx, coll, sel.unkeyedMasks(coll, changes))
+				} else if selector != nil {
+					_, err = selector.UpdateWhere(bctx, coll, changes)
+				} else {
+					_, err = conn.Update(bctx, coll, changes)
+				}
 			}
 		}
 		if errors.Is(err, connector.ErrPending) {
@@ -218,7 +279,8 @@ func (r *run) correctionKey(f *dataset.Field) (string, bool) {
 	return "", false
 }
 
-func (r *run) changes(phase string, c *dataset.Collection, fields []*dataset.Field, rows, keys []connector.Row) ([]connector.Change, error) {
+func (r *run) changes(phase string, c *dataset.Collection, fields []*dataset.Field, rows, keys []connector.Row,
+	strategy func(*dataset.Collection, *dataset.Field) dataset.Masking) ([]connector.Change, error) {
 	out := make([]connector.Change, len(rows))
 	for i, row := range rows {
 		set := connector.Row{}
@@ -285,8 +347,14 @@ func (r *run) unshared(ctx context.Context, a dataset.Address, c *dataset.Collec
 		mine := map[string]bool{}
 		idf := l.l.Collection.PrimaryKey()
 		if len(idf) == 0 {
+			// Without a key, a row is told by the fields an erasure never
+			// writes: the person's rows there may be masked already
+			// (ErasureOrder writes referencing rows first), and must still
+			// be recognised as theirs.
 			for _, f := range l.l.Collection.Fields {
-				idf = append(idf, f.Name)
+				if f.Linking() || f.ReadOnly || !f.Personal() {
+					idf = append(idf, f.Name)
+				}
 			}
 		}
 		for _, row := range r.found[l.in.from] {
@@ -350,11 +418,39 @@ func (r *run) incoming(a dataset.Address) []incomingRef {
 
 // deterministic reports whether every field's mask gives the same value
 // each time for the same input (random strings do not).
-func deterministic(c *dataset.Collection, fields []*dataset.Field) bool {
+func deterministic(c *dataset.Collection, fields []*dataset.Field, strategy func(*dataset.Collection, *dataset.Field) dataset.Masking) bool {
 	for _, f := range fields {
 		if strategy(c, f).Strategy == dataset.MaskRandomString {
 			return false
 		}
 	}
 	return true
+}
+
+// masksShared reports whether the manifest in force masks a collection's
+// shared rows (erasure.shared_rows: mask) rather than keeping them.
+func (r *run) masksShared(ctx context.Context, a dataset.Address) (bool, error) {
+	if r.s.Policy == nil {
+		return false, nil
+	}
+	m, err := r.s.Policy(ctx)
+	if err != nil {
+		return false, fmt.Errorf("dsr: the policy in force: %w", err)
+	}
+	return m.SharedRowsOf(a.String()) == policy.SharedMask, nil
+}
+
+// sharedRows is the rows of all that unshared left out, in their order.
+func sharedRows(all, kept []connector.Row, pk []string) []connector.Row {
+	in := make(map[string]bool, len(kept))
+	for _, row := range kept {
+		in[rowKey(row, pk)] = true
+	}
+	var out []connector.Row
+	for _, row := range all {
+		if !in[rowKey(row, pk)] {
+			out = append(out, row)
+		}
+	}
+	return out
 }

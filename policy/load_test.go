@@ -111,6 +111,9 @@ func TestParseProblems(t *testing.T) {
 		{"phone region not a country", "  short_name: Example\n", "  short_name: Example\n  phone_region: XX\n", `m.yaml:5:17: organisation.phone_region: "XX" is not a country with a telephone numbering plan`},
 		{"phone region in lower case", "  short_name: Example\n", "  short_name: Example\n  phone_region: us\n", `m.yaml:5:17: organisation.phone_region: "us" is not in the expected form`},
 		{"duplicate yaml key", "  short_name: Example\n", "  short_name: Example\n  short_name: Other\n", `m.yaml:5:3: YAML: mapping key "short_name" already defined`},
+		{"unknown shared rows action", "changes:\n", "erasure:\n  shared_rows:\n    shop:address: destroy\nchanges:\n", `m.yaml:51:19: erasure.shared_rows.shop:address: value must be one of`},
+		{"shared rows of no collection", "changes:\n", "erasure:\n  shared_rows:\n    address: mask\nchanges:\n", `m.yaml:51:5: erasure.shared_rows: key "address" is not in the expected form`},
+		{"unknown erasure key", "changes:\n", "erasure:\n  shared: {}\nchanges:\n", `m.yaml:50:3: erasure: unknown key "shared"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -131,6 +134,24 @@ func TestParseProblems(t *testing.T) {
 			}
 			t.Fatalf("no problem like %q in:\n%s", c.want, ps.Error())
 		})
+	}
+}
+
+func TestErasureSection(t *testing.T) {
+	t.Parallel()
+	src := strings.Replace(minimal, "changes:\n", "erasure:\n  shared_rows:\n    shop:address: mask\n    shop:orders: keep\nchanges:\n", 1)
+	p, err := newLoader(t).Parse("m.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c, want := range map[string]string{"shop:address": SharedMask, "shop:orders": SharedKeep, "shop:other": SharedKeep} {
+		if got := p.SharedRowsOf(c); got != want {
+			t.Errorf("SharedRowsOf(%s) = %s, want %s", c, got, want)
+		}
+	}
+	plain, err := newLoader(t).Parse("m.yaml", []byte(minimal))
+	if err != nil || plain.Erasure != nil || plain.SharedRowsOf("shop:address") != SharedKeep {
+		t.Fatalf("without erasure: %+v, %v", plain.Erasure, err)
 	}
 }
 

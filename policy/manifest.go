@@ -33,6 +33,7 @@ type Manifest struct {
 	Banner           *Banner           `yaml:"banner,omitempty" json:"banner,omitempty"`
 	Children         Children          `yaml:"children" json:"children"`
 	Retention        Retention         `yaml:"retention" json:"retention"`
+	Erasure          *Erasure          `yaml:"erasure,omitempty" json:"erasure,omitempty"`
 	Changes          Changes           `yaml:"changes" json:"changes"`
 	California       *California       `yaml:"california,omitempty" json:"california,omitempty"`
 	// Laws overrides rules of the law table, per law key (see laws.go).
@@ -325,6 +326,23 @@ type Children struct {
 	DeletionWindow string `yaml:"deletion_window,omitempty" json:"deletion_window,omitempty"`
 }
 
+// Erasure says what a deletion request does besides erasing every
+// personal field it reaches.
+type Erasure struct {
+	// SharedRows chooses, per collection of a connected system
+	// ("dataset:collection"), what happens to the person's rows that other
+	// people's records point at: SharedKeep (the default) leaves and
+	// reports them, SharedMask masks their personal fields (what Fides
+	// does), which touches what the others see of them too.
+	SharedRows map[string]string `yaml:"shared_rows,omitempty" json:"shared_rows,omitempty"`
+}
+
+// What a deletion does with shared rows.
+const (
+	SharedKeep = "keep"
+	SharedMask = "mask"
+)
+
 // Retention holds concrete retention rules.
 type Retention struct {
 	Rules []RetentionRule `yaml:"rules,omitempty" json:"rules,omitempty"`
@@ -355,4 +373,14 @@ type Changes struct {
 type California struct {
 	Effective    string   `yaml:"effective" json:"effective"`
 	Introduction []string `yaml:"introduction,omitempty" json:"introduction,omitempty"`
+}
+
+// SharedRowsOf is what a deletion does with the shared rows of a
+// collection ("dataset:collection"): SharedKeep unless the manifest says
+// SharedMask.
+func (m *Manifest) SharedRowsOf(collection string) string {
+	if m != nil && m.Erasure != nil && m.Erasure.SharedRows[collection] == SharedMask {
+		return SharedMask
+	}
+	return SharedKeep
 }

@@ -239,6 +239,12 @@ func covered(contracts []custos.Contract, recipient, vendor string, t time.Time)
 	return false
 }
 
+// collectsFromMinor reports whether an event is a collection refused for a
+// known minor: everything but what the law needs to act on their deletion.
+func collectsFromMinor(e checked) bool {
+	return e.in.Kind == custos.EventCollection && e.in.Purpose != "essential.legal_obligation"
+}
+
 func refuse(code, field, format string, args ...any) error {
 	e := custos.Errorf(custos.KindUnprocessable, code, format, args...)
 	e.Field = field
@@ -262,6 +268,24 @@ func (s *Service) write(ctx context.Context, actor string, evs []checked, versio
 		if err != nil {
 			return err
 		}
+		// A minor whose data was erased left the minor mark on each of
+		// their identities: read in this transaction, so a collection can
+		// never slip in between an erasure and the next.
+		minorMarked, err := tx.MinorBlinds(ctx, all)
+		if err != nil {
+			return err
+		}
+		for _, e := range evs {
+			if !collectsFromMinor(e) {
+				continue
+			}
+			for _, b := range e.blinds {
+				if minorMarked[string(b)] {
+					return refuse(CodeMinor, "event.subject",
+						"This person is known to be under the policy's age threshold: nothing is collected about them until a privacy officer records that they are of age.")
+				}
+			}
+		}
 		owner := make(map[string]string, len(found)) // blind → subject id
 		for b, id := range found {
 			owner[b] = id.SubjectID
@@ -277,8 +301,7 @@ func (s *Service) write(ctx context.Context, actor string, evs []checked, versio
 			if err != nil {
 				return err
 			}
-			if s.refuse != nil && e.in.Kind == custos.EventCollection && s.refuse(subject) &&
-				e.in.Purpose != "essential.legal_obligation" {
+			if s.refuse != nil && collectsFromMinor(e) && s.refuse(subject) {
 				return refuse(CodeMinor, "event.subject",
 					"This person is known to be under the policy's age threshold: nothing more is collected about them while their data is deleted.")
 			}

@@ -30,6 +30,26 @@ func (s *Service) ReportMinor(ctx context.Context, actor string, ref custos.Subj
 	return s.markMinor(ctx, actor, sid, jurisdiction)
 }
 
+// RecordOfAge is an officer's record that a person is of age: the
+// protection a minor keeps — on their record while it exists, and by the
+// minor mark on each identity after their data was erased — lifts for
+// every identity of ref. Nothing else can lift it.
+func (s *Service) RecordOfAge(ctx context.Context, actor string, ref custos.SubjectRef) (int, error) {
+	blinds, err := s.records.Blinds(ref)
+	if err != nil {
+		return 0, err
+	}
+	sid, err := s.records.FindSubject(ctx, ref)
+	if err != nil && !errors.Is(err, custos.ErrNotFound) {
+		return 0, err
+	}
+	n, err := s.consent.LiftMinor(ctx, actor, blinds, sid)
+	if errors.Is(err, custos.ErrNotFound) {
+		return 0, custos.Errorf(custos.KindNotFound, custos.CodeNotFound, "No person with that identity is recorded as a minor.")
+	}
+	return n, err
+}
+
 func (s *Service) markMinor(ctx context.Context, actor, sid, jurisdiction string) (string, error) {
 	if err := s.consent.SetMinor(ctx, actor, sid, true); err != nil {
 		return "", err

@@ -107,6 +107,36 @@ func (tx *Tx) Unsuppress(ctx context.Context, blind []byte, scope string) error 
 	return err
 }
 
+// ScopeMinor is the suppression scope of a person known to be a minor
+// whose data was erased: no collection, sale, sharing or marketing.
+const ScopeMinor = "minor"
+
+// MinorBlinds returns which of blinds are kept as a minor's.
+func (q *queries) MinorBlinds(ctx context.Context, blinds [][]byte) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := inChunks(blinds, func(chunk [][]byte) error {
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, ScopeMinor)
+		for _, b := range chunk {
+			args = append(args, b)
+		}
+		rows, err := q.q.QueryContext(ctx, `SELECT blind FROM suppressions WHERE scope = $1 AND blind IN (`+placeholders(2, len(chunk))+`)`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var b []byte
+			if err := rows.Scan(&b); err != nil {
+				return err
+			}
+			out[string(b)] = true
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 // Suppression is one opt-out kept by blind index.
 type Suppression struct {
 	Blind []byte

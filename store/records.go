@@ -265,6 +265,16 @@ func (tx *Tx) EraseSubject(ctx context.Context, id string, at time.Time) (events
 	if n, _ := res.RowsAffected(); n == 0 {
 		return 0, custos.ErrNotFound
 	}
+	// A minor stays protected after their data is gone: the blind index
+	// (a keyed hash) of each identity stays in the suppression list with
+	// the minor mark, in the same transaction, until an officer records
+	// that the person is of age (LiftMinor).
+	if _, err := tx.q.ExecContext(ctx, `INSERT INTO suppressions (blind, scope, created_at)
+		SELECT blind, $2, $3 FROM identities
+		WHERE subject_id = $1 AND EXISTS (SELECT 1 FROM subjects s WHERE s.id = $1 AND s.minor_at IS NOT NULL)
+		ON CONFLICT (blind, scope) DO NOTHING`, id, ScopeMinor, micros(at)); err != nil {
+		return 0, err
+	}
 	if _, err := tx.q.ExecContext(ctx, `DELETE FROM identities WHERE subject_id = $1`, id); err != nil {
 		return 0, err
 	}

@@ -2,7 +2,10 @@ package erasure
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"slices"
 )
@@ -12,7 +15,13 @@ import (
 // database/sql on a pool kept open — what someone would do by hand who
 // knew the schema and did exactly Custos' work, no more and no less.
 // TestSameStatements checks that it is the same work.
-type hand struct{ db *sql.DB }
+type hand struct {
+	db *sql.DB
+	// secret is the instance's HMAC masking secret: visit, whose dataset
+	// declares no primary key, is erased by the email that selects it,
+	// and the email, part of the table's key, is HMAC-masked.
+	secret []byte
+}
 
 type row = map[string]any
 
@@ -41,6 +50,7 @@ const (
 	uLogin          = `UPDATE "login" SET "time" = $1 WHERE "id" = ANY($2) AND ("time" IS DISTINCT FROM $3)`
 	uPaymentCard    = `UPDATE "payment_card" SET "ccn" = $1, "code" = $2, "name" = $3, "preferred" = $4 WHERE "id" = $5 AND ("ccn" IS DISTINCT FROM $6 OR "code" IS DISTINCT FROM $7 OR "name" IS DISTINCT FROM $8 OR "preferred" IS DISTINCT FROM $9)`
 	uCustomer       = `UPDATE "customer" SET "email" = $1, "name" = $2 WHERE "id" = $3 AND ("email" IS DISTINCT FROM $4 OR "name" IS DISTINCT FROM $5)`
+	uVisit          = `UPDATE "visit" SET "email" = $1 WHERE "email" = $2 AND ("email" IS DISTINCT FROM $3)`
 
 	rCustomerByAddress    = `SELECT "address_id", "created", "email", "id", "name" FROM "customer" WHERE "address_id" = ANY($1)`
 	rEmployeeByAddress    = `SELECT "address_id", "email", "id", "name" FROM "employee" WHERE "address_id" = ANY($1)`
@@ -161,6 +171,12 @@ func (h *hand) erase(ctx context.Context, f map[string][]row) (map[string]int64,
 	}
 	if len(f["service_request"]) > 0 {
 		exec("service_request", uServiceRequest, nil, one("service_request"), nil)
+	}
+	for _, e := range strs(f["visit"], "email") {
+		mac := hmac.New(sha256.New, h.secret)
+		mac.Write([]byte(e))
+		m := hex.EncodeToString(mac.Sum(nil))
+		exec("visit", uVisit, m, e, m)
 	}
 	if l := ints(f["login"], "id"); len(l) > 0 {
 		exec("login", uLogin, nil, l, nil)

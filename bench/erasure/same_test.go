@@ -60,7 +60,7 @@ func TestSameStatements(t *testing.T) {
 		t.Fatalf("restoring did not bring back the example:\nbefore %v\nafter %v", before, again)
 	}
 
-	h := &hand{db: open(t, dbURL(t, name, rec.addr()))}
+	h := &hand{db: open(t, dbURL(t, name, rec.addr())), secret: svc.MaskSecret}
 	found, erased, err := h.run(ctx, []string{subject})
 	h.db.Close()
 	if err != nil {

@@ -172,3 +172,64 @@ func TestCheckErrorText(t *testing.T) {
 		t.Error("orders named twice")
 	}
 }
+
+// TestValuesUpdate checks how rows with values of their own are written:
+// on PostgreSQL and MySQL as joined statements of up to
+// valuesPerStatement placeholders, on SQLite (in-process, where a
+// prepared statement per row costs little) and for a lone row one by one.
+func TestValuesUpdate(t *testing.T) {
+	t.Parallel()
+	col := &dataset.Collection{Name: "visit", Fields: []*dataset.Field{
+		{Name: "id", PrimaryKey: true}, {Name: "email"}, {Name: "page"},
+	}}
+	groups := func(n int) []*group {
+		out := make([]*group, n)
+		for i := range out {
+			out[i] = &group{fields: col.Fields[1:2], vals: []any{"mask-" + string(rune('a'+i%26))}, keys: [][]any{{int64(i)}}}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name          string
+		d             dialect
+		rows          int
+		stmts, single int
+		prefix        string
+	}{
+		{"postgres many", postgres, 1000, 1, 0, `UPDATE "visit" AS u SET "email" = v.s0 FROM (VALUES (COALESCE($1, (NULL::"visit")."id"), COALESCE($2, (NULL::"visit")."email")), ($3, $4)`},
+		{"postgres over one statement", postgres, valuesPerStatement/2 + 1, 2, 0, ""},
+		{"mysql many", mysql, 1000, 1, 0, "UPDATE `visit` AS u JOIN (SELECT ? AS k0, ? AS s0 UNION ALL SELECT ?, ?"},
+		{"mysql lone row", mysql, 1, 0, 1, ""},
+		{"sqlite", sqlite, 1000, 0, 1000, ""},
+	} {
+		c := &conn{dialect: tc.d}
+		tg, err := c.target(col)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := c.updateBatch(tg, groups(tc.rows))
+		if err != nil {
+			t.Fatal(err)
+		}
+		single := 0
+		for _, shape := range b.order {
+			single += len(b.shapes[shape])
+		}
+		if len(b.stmts) != tc.stmts || single != tc.single {
+			t.Errorf("%s: %d joined statements and %d one-row ones, want %d and %d", tc.name, len(b.stmts), single, tc.stmts, tc.single)
+		}
+		params := 0
+		for _, s := range b.stmts {
+			if len(s.args) > valuesPerStatement {
+				t.Errorf("%s: %d placeholders in one statement", tc.name, len(s.args))
+			}
+			params += len(s.args)
+		}
+		if tc.stmts > 0 && params != 2*tc.rows {
+			t.Errorf("%s: %d arguments for %d rows", tc.name, params, tc.rows)
+		}
+		if tc.prefix != "" && !strings.HasPrefix(b.stmts[0].String(), tc.prefix) {
+			t.Errorf("%s: %s", tc.name, b.stmts[0].String()[:200])
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/jackc/pgx/v5"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/custos-privacy/custos/connector"
@@ -54,7 +55,7 @@ func (c *conn) target(col *dataset.Collection) (*target, error) {
 // declared type, so no row can have it.
 func (t *target) key(k connector.Row) (_ []any, ok bool, _ error) {
 	for name := range k {
-		if f := t.col.Field(name); f == nil || !f.PrimaryKey {
+		if f := t.col.Field(name); f == nil || !slices.Contains(t.pk, name) {
 			return nil, false, fmt.Errorf("the key names %q, which is not part of the primary key (%s)", name, strings.Join(t.pk, ", "))
 		}
 	}
@@ -107,16 +108,25 @@ func (c *conn) Update(ctx context.Context, col *dataset.Collection, changes []co
 	if err != nil {
 		return 0, fail(err)
 	}
-	rows, err := t.merge(changes)
+	n, err := c.update(ctx, t, changes)
 	if err != nil {
 		return 0, fail(err)
+	}
+	return n, nil
+}
+
+func (c *conn) update(ctx context.Context, t *target, changes []connector.Change) (int64, error) {
+	col := t.col
+	rows, err := t.merge(changes)
+	if err != nil {
+		return 0, err
 	}
 	if len(rows) == 0 {
 		return 0, nil
 	}
 	b, err := c.updateBatch(t, groupUpdates(col, rows))
 	if err != nil {
-		return 0, fail(err)
+		return 0, err
 	}
 	var n int64
 	switch {
@@ -131,10 +141,7 @@ func (c *conn) Update(ctx context.Context, col *dataset.Collection, changes []co
 			return err
 		})
 	}
-	if err != nil {
-		return 0, fail(err)
-	}
-	return n, nil
+	return n, err
 }
 
 // groupUpdates puts the rows that receive identical values (the same
@@ -183,22 +190,158 @@ type updateBatch struct {
 // a group of one row, one statement per chunk of keys for a larger group.
 func (c *conn) updateBatch(t *target, groups []*group) (*updateBatch, error) {
 	b := &updateBatch{shapes: map[string][][]any{}}
+	// Rows with values of their own (HMAC and random masks), by the fields
+	// they set: on PostgreSQL and MySQL many of them go as a few joined
+	// statements (valuesUpdate) rather than one each.
+	var (
+		ownOrder []string
+		own      = map[string][]*group{}
+	)
 	for _, g := range groups {
 		sets, err := c.setClause(g.fields)
 		if err != nil {
 			return nil, err
 		}
 		if len(g.keys) == 1 {
+			sig := strings.Join(sets, ",")
+			if _, ok := own[sig]; !ok {
+				ownOrder = append(ownOrder, sig)
+			}
+			own[sig] = append(own[sig], g)
+			continue
+		}
+		b.stmts = append(b.stmts, c.groupUpdate(t, sets, g)...)
+	}
+	for _, sig := range ownOrder {
+		gs := own[sig]
+		sets, _ := c.setClause(gs[0].fields)
+		if len(gs) > 1 && c.dialect != sqlite {
+			b.stmts = append(b.stmts, c.valuesUpdate(t, sets, gs)...)
+			continue
+		}
+		for _, g := range gs {
 			shape, args := c.rowUpdate(t, sets, g)
 			if _, ok := b.shapes[shape]; !ok {
 				b.order = append(b.order, shape)
 			}
 			b.shapes[shape] = append(b.shapes[shape], args)
-			continue
 		}
-		b.stmts = append(b.stmts, c.groupUpdate(t, sets, g)...)
 	}
 	return b, nil
+}
+
+// valuesPerStatement bounds the placeholders of one joined update: both
+// servers take 65,535; a few large statements cost less than many small.
+const valuesPerStatement = 60_000
+
+// valuesUpdate is the statements that give each row of gs (one key each)
+// its own values, as a join on the rows' keys and values:
+//
+//	PostgreSQL: UPDATE t AS u SET f = v.s0 FROM (VALUES (COALESCE($1, (NULL::t).k),
+//	            COALESCE($2, (NULL::t).f)), ($3, $4), …) AS v (k0, s0)
+//	            WHERE u.k = v.k0 AND (u.f IS DISTINCT FROM v.s0)
+//	MySQL:      UPDATE t AS u JOIN (SELECT ? AS k0, ? AS s0 UNION ALL SELECT ?, ? …) AS v
+//	            ON u.k = v.k0 SET u.f = v.s0 WHERE (NOT (u.f <=> CAST(v.s0 AS CHAR)))
+//
+// The first row's COALESCE with a NULL of each column gives PostgreSQL the
+// columns' types for the VALUES, whose parameters would otherwise be text
+// (and a bigint key could not be compared with them). Rows that already
+// hold their values are left alone, as in every update here.
+func (c *conn) valuesUpdate(t *target, sets []string, gs []*group) []*stmt {
+	width := len(t.pkCols) + len(sets)
+	per := max(1, valuesPerStatement/width)
+	var out []*stmt
+	for chunk := range slices.Chunk(gs, per) {
+		s := &stmt{d: c.dialect}
+		names := make([]string, 0, width)
+		for i := range t.pkCols {
+			names = append(names, "k"+strconv.Itoa(i))
+		}
+		for i := range sets {
+			names = append(names, "s"+strconv.Itoa(i))
+		}
+		cols := slices.Concat(t.pkCols, sets)
+		row := func(g *group, first bool) {
+			vals := slices.Concat(g.keys[0], g.vals)
+			for i, v := range vals {
+				if i > 0 {
+					s.sql(", ")
+				}
+				switch {
+				case first && c.dialect == postgres:
+					// The first row types the VALUES: each parameter as
+					// its column is, read off the table's row type.
+					s.sql("COALESCE(").arg(v).sql(", (NULL::", t.table, ").", cols[i], ")")
+				case first:
+					s.arg(v).sql(" AS ", names[i])
+				default:
+					s.arg(v)
+				}
+			}
+		}
+		if c.dialect == postgres {
+			s.sql("UPDATE ", t.table, " AS u SET ")
+			for i, set := range sets {
+				if i > 0 {
+					s.sql(", ")
+				}
+				s.sql(set, " = v.s", strconv.Itoa(i))
+			}
+			s.sql(" FROM (VALUES ")
+			for i, g := range chunk {
+				if i > 0 {
+					s.sql(", ")
+				}
+				s.sql("(")
+				row(g, i == 0)
+				s.sql(")")
+			}
+			s.sql(") AS v (", strings.Join(names, ", "), ") WHERE ")
+		} else {
+			s.sql("UPDATE ", t.table, " AS u JOIN (")
+			for i, g := range chunk {
+				if i > 0 {
+					s.sql(" UNION ALL ")
+				}
+				s.sql("SELECT ")
+				row(g, i == 0)
+			}
+			s.sql(") AS v ON ")
+		}
+		for i, k := range t.pkCols {
+			if i > 0 {
+				s.sql(" AND ")
+			}
+			s.sql("u.", k, " = v.k", strconv.Itoa(i))
+		}
+		if c.dialect == mysql {
+			s.sql(" SET ")
+			for i, set := range sets {
+				if i > 0 {
+					s.sql(", ")
+				}
+				s.sql("u.", set, " = v.s", strconv.Itoa(i))
+			}
+			s.sql(" WHERE ")
+		} else {
+			s.sql(" AND ")
+		}
+		s.sql("(")
+		for i, set := range sets {
+			if i > 0 {
+				s.sql(" OR ")
+			}
+			v := "v.s" + strconv.Itoa(i)
+			if c.dialect == postgres {
+				s.sql("u.", set, " IS DISTINCT FROM ", v)
+			} else {
+				s.sql("NOT (u.", set, " <=> CAST(", v, " AS CHAR))")
+			}
+		}
+		s.sql(")")
+		out = append(out, s)
+	}
+	return out
 }
 
 // rowUpdate is the per-row statement for the fields g sets, with its
@@ -418,14 +561,23 @@ func (c *conn) Delete(ctx context.Context, col *dataset.Collection, keys []conne
 	if err != nil {
 		return 0, fail(err)
 	}
+	n, err := c.delete(ctx, t, keys)
+	if err != nil {
+		return 0, fail(err)
+	}
+	return n, nil
+}
+
+func (c *conn) delete(ctx context.Context, t *target, keys []connector.Row) (int64, error) {
 	var (
 		list [][]any
 		seen = map[string]bool{}
+		err  error
 	)
 	for i, k := range keys {
 		key, ok, err := t.key(k)
 		if err != nil {
-			return 0, fail(fmt.Errorf("key %d: %w", i+1, err))
+			return 0, fmt.Errorf("key %d: %w", i+1, err)
 		}
 		if !ok || seen[canonAll(key)] {
 			continue
@@ -459,10 +611,7 @@ func (c *conn) Delete(ctx context.Context, col *dataset.Collection, keys []conne
 	} else {
 		err = c.inTx(ctx, func(tx *sql.Tx) error { return run(tx) })
 	}
-	if err != nil {
-		return 0, fail(err)
-	}
-	return n, nil
+	return n, err
 }
 
 // IdempotentWrites is true: every UPDATE carries a condition that the row

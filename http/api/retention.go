@@ -68,6 +68,22 @@ func (s *server) reportMinor(w http.ResponseWriter, r *http.Request) {
 	httpjson.Write(w, http.StatusCreated, map[string]any{"minor": true, "deletion_request": id})
 }
 
+func (s *server) recordOfAge(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Subject custos.SubjectRef `json:"subject"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	n, err := s.Retention.RecordOfAge(r.Context(), auth.Actor(tokenFrom(r.Context())), in.Subject)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"minor": false, "marks_lifted": n})
+}
+
 // LifecycleSkew is how far from the server's clock an ingest token's
 // lifecycle event may be dated: clocks of the company's systems drift.
 const LifecycleSkew = 5 * time.Minute

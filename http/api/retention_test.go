@@ -203,3 +203,104 @@ func TestIngestCannotErase(t *testing.T) {
 		}
 	})
 }
+
+// TestMinorStaysProtected is issue 16's scenario: a date of birth of a
+// 15-year-old arrives with an ingest token, the deletion waits for an
+// officer, who approves; the person's data is gone but they stay
+// protected — a new collection of the same address is refused, decisions
+// refuse sharing and marketing — until an officer records they are of age.
+func TestMinorStaysProtected(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s)
+		collect := func(email, category, value, purpose string) (int, []byte) {
+			t.Helper()
+			status, _, b := f.do(t, "POST", "/api/v1/events", custos.RoleIngest, `{"kind":"collection","subject":{"email":"`+email+`"},
+				"category":"`+category+`","source":"online_channels","purpose":"`+purpose+`","value":"`+value+`"}`)
+			return status, b
+		}
+		decide := func(purpose string) []byte {
+			t.Helper()
+			status, _, b := f.do(t, "POST", "/api/v1/decisions", custos.RoleIngest,
+				`{"subject":{"email":"teen@example.com"},"purpose":"`+purpose+`","jurisdiction":"US"}`)
+			if status != 200 {
+				t.Fatalf("decision %s: %d %s", purpose, status, b)
+			}
+			return b
+		}
+		sharing := []string{"third_party_sharing", "marketing.advertising.third_party", "marketing.communications.email"}
+		born := f.clock.T.AddDate(-15, 0, 0).Format("2006-01-02")
+		if status, b := collect("teen@example.com", "user.name", "Teen", "essential.service"); status != 201 {
+			t.Fatalf("event %d %s", status, b)
+		}
+		if status, b := collect("teen@example.com", "user.demographic.date_of_birth", born, "essential.service"); status != 201 {
+			t.Fatalf("date of birth %d %s", status, b)
+		}
+		_, _, b := f.do(t, "GET", "/api/v1/privacy-requests?status=pending_review", custos.RoleAgent, "")
+		var q struct {
+			Requests []struct {
+				ID        string `json:"id"`
+				OpenedFor string `json:"opened_for"`
+			} `json:"requests"`
+		}
+		if err := json.Unmarshal(b, &q); err != nil || len(q.Requests) != 1 || q.Requests[0].OpenedFor != "minor" {
+			t.Fatalf("queue = %s (%v)", b, err)
+		}
+		id := q.Requests[0].ID
+		if status, _, b := f.do(t, "POST", "/api/v1/privacy-requests/"+id+"/approve", custos.RolePrivacyOfficer, `{}`); status != 200 {
+			t.Fatalf("approve %d %s", status, b)
+		}
+		if status, _, _ := f.do(t, "GET", "/api/v1/subjects?email=teen@example.com", custos.RoleAgent, ""); status != 404 {
+			t.Fatalf("approved deletion kept the data: %d", status)
+		}
+		// The console says why the deletion was opened.
+		status, _, b := f.do(t, "GET", "/api/v1/privacy-requests/"+id, custos.RolePrivacyOfficer, "")
+		if status != 200 || !strings.Contains(string(b), `"opened_for":"minor"`) {
+			t.Fatalf("request %d %s", status, b)
+		}
+
+		// Erased, and still protected.
+		if status, b := collect("teen@example.com", "user.contact.email", "teen@example.com", "essential.service"); status != 422 || errorCode(t, b) != "minor" {
+			t.Fatalf("new collection about an erased minor: %d %s", status, b)
+		}
+		if status, b := collect("teen@example.com", "user.name", "Teen", "marketing.communications.email"); status != 422 || errorCode(t, b) != "minor" {
+			t.Fatalf("new marketing collection about an erased minor: %d %s", status, b)
+		}
+		for _, p := range sharing {
+			if b := decide(p); !strings.Contains(string(b), `"allowed":false`) || !strings.Contains(string(b), `"reason":"minor"`) {
+				t.Fatalf("decision %s for an erased minor: %s", p, b)
+			}
+		}
+		// Another person is not touched.
+		if status, b := collect("other@example.com", "user.name", "Other", "essential.service"); status != 201 {
+			t.Fatalf("another person's event %d %s", status, b)
+		}
+
+		// Only an officer lifts it.
+		for _, role := range []custos.Role{custos.RoleIngest, custos.RoleAgent, custos.RoleAuditor} {
+			if status, _, b := f.do(t, "POST", "/api/v1/subjects/of-age", role, `{"subject":{"email":"teen@example.com"}}`); status != 403 {
+				t.Fatalf("of-age as %s: %d %s", role, status, b)
+			}
+		}
+		if status, _, b := f.do(t, "POST", "/api/v1/subjects/of-age", custos.RolePrivacyOfficer, `{"subject":{"email":"nobody@example.com"}}`); status != 404 || errorCode(t, b) != "not_found" {
+			t.Fatalf("of-age of someone never a minor: %d %s", status, b)
+		}
+		status, _, b = f.do(t, "POST", "/api/v1/subjects/of-age", custos.RolePrivacyOfficer, `{"subject":{"email":"teen@example.com"}}`)
+		if status != 200 || !strings.Contains(string(b), `"marks_lifted":1`) {
+			t.Fatalf("of-age %d %s", status, b)
+		}
+		_, _, b = f.do(t, "GET", "/api/v1/audit?limit=500", custos.RoleAuditor, "")
+		if !strings.Contains(string(b), `"action":"subject.of_age"`) {
+			t.Fatalf("of-age not audited: %s", b)
+		}
+		if b := decide("third_party_sharing"); !strings.Contains(string(b), `"allowed":true`) {
+			t.Fatalf("decision after of-age: %s", b)
+		}
+		if status, b := collect("teen@example.com", "user.contact.email", "teen@example.com", "essential.service"); status != 201 {
+			t.Fatalf("collection after of-age: %d %s", status, b)
+		}
+		if b := decide("third_party_sharing"); !strings.Contains(string(b), `"allowed":true`) {
+			t.Fatalf("decision for the new record after of-age: %s", b)
+		}
+	})
+}

@@ -73,6 +73,7 @@ var wantAPI = map[string]string{
 	"POST /api/v1/holds":                         "admin privacy_officer",
 	"POST /api/v1/holds/release":                 "admin privacy_officer",
 	"POST /api/v1/subjects/minor":                "admin privacy_officer",
+	"POST /api/v1/subjects/of-age":               "admin privacy_officer",
 	"POST /api/v1/subjects/restriction/lift":     "admin privacy_officer",
 	"POST /api/v1/subjects/lifecycle":            "admin privacy_officer ingest",
 	"POST /api/v1/retention/sweep":               "admin privacy_officer",

@@ -222,6 +222,7 @@ func (s *server) table() []route {
 		{"POST /api/v1/holds", auth.ManageHolds, s.addHold},
 		{"POST /api/v1/holds/release", auth.ManageHolds, s.releaseHold},
 		{"POST /api/v1/subjects/minor", auth.ManageSubjects, s.reportMinor},
+		{"POST /api/v1/subjects/of-age", auth.ManageSubjects, s.recordOfAge},
 		{"POST /api/v1/subjects/restriction/lift", auth.ManageSubjects, s.liftRestriction},
 		{"POST /api/v1/subjects/lifecycle", auth.RecordLifecycle, s.setLifecycle},
 		{"POST /api/v1/retention/sweep", auth.SweepRetention, s.sweep},

@@ -153,7 +153,14 @@ func (s *Services) build(ctx context.Context, o Options) error {
 		open = connectors.Open
 	}
 	s.DSR = dsr.New(dsr.Config{Store: s.Store, Master: s.Master, Audit: s.Audit, Clock: s.Clock, Open: open, MaskSecret: maskSecret,
-		CallbackURL: strings.TrimRight(o.BaseURL, "/") + "/api/v1/connector-callbacks", Batch: o.Batch, Logger: o.Logger})
+		CallbackURL: strings.TrimRight(o.BaseURL, "/") + "/api/v1/connector-callbacks", Batch: o.Batch, Logger: o.Logger,
+		Policy: func(ctx context.Context) (*policy.Manifest, error) {
+			p, _, err := s.Policies.Active(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return p.Manifest, nil
+		}})
 	jo := o.Jobs
 	if jo.Logger == nil {
 		jo.Logger = o.Logger

@@ -228,6 +228,41 @@ func testEraseSubject(t *testing.T, s *store.Store) {
 	if err := s.InTx(ctx, func(tx *store.Tx) error { _, err := tx.EraseSubject(ctx, "nobody", t0); return err }); !errors.Is(err, custos.ErrNotFound) {
 		t.Fatalf("erase unknown = %v", err)
 	}
+	// Only a non-minor was erased: nothing is kept of them.
+	if m, err := s.MinorBlinds(ctx, [][]byte{[]byte("g")}); err != nil || len(m) != 0 {
+		t.Fatalf("an adult's identity kept as a minor's: %v, %v", m, err)
+	}
+
+	// A minor's identities stay behind as blind indexes with the minor mark.
+	mustTx(t, s, func(tx *store.Tx) error {
+		if err := tx.InsertSubject(ctx, "child", []byte("key3"), t0); err != nil {
+			return err
+		}
+		for _, b := range []string{"c1", "c2"} {
+			if err := tx.InsertIdentity(ctx, store.Identity{Kind: "email", Blind: []byte(b), SubjectID: "child", Sealed: []byte("c"), CreatedAt: t0}); err != nil {
+				return err
+			}
+		}
+		at := t0
+		if err := tx.SetMinor(ctx, "child", &at); err != nil {
+			return err
+		}
+		_, err := tx.EraseSubject(ctx, "child", t0.Add(time.Hour))
+		return err
+	})
+	m, err := s.MinorBlinds(ctx, [][]byte{[]byte("c1"), []byte("c2"), []byte("g"), []byte("x")})
+	if err != nil || len(m) != 2 || !m["c1"] || !m["c2"] {
+		t.Fatalf("minor blinds = %v, %v", m, err)
+	}
+	if ids, _ := s.SubjectIdentities(ctx, "child"); len(ids) != 0 {
+		t.Fatal("a minor's identities survive erasure")
+	}
+	// Erasing again (a retry) keeps one mark per identity.
+	mustTx(t, s, func(tx *store.Tx) error { _, err := tx.EraseSubject(ctx, "child", t0.Add(2*time.Hour)); return err })
+	mustTx(t, s, func(tx *store.Tx) error { return tx.Unsuppress(ctx, []byte("c1"), store.ScopeMinor) })
+	if m, _ := s.MinorBlinds(ctx, [][]byte{[]byte("c1"), []byte("c2")}); len(m) != 1 || !m["c2"] {
+		t.Fatalf("after lifting one: %v", m)
+	}
 }
 
 func testMergeSubject(t *testing.T, s *store.Store) {
