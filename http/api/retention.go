@@ -72,7 +72,7 @@ func (s *server) recordOfAge(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Subject custos.SubjectRef `json:"subject"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	if err := httpjson.Decode(w, r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -81,7 +81,7 @@ func (s *server) recordOfAge(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"minor": false, "marks_lifted": n})
+	httpjson.Write(w, http.StatusOK, map[string]any{"minor": false, "marks_lifted": n})
 }
 
 // LifecycleSkew is how far from the server's clock an ingest token's
