@@ -26,6 +26,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/policy"
 )
 
@@ -286,7 +287,7 @@ type errorDetail struct {
 // are logged, never sent.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := custos.AsError(err)
-	status := custos.HTTPStatus(e.Kind)
+	status := httperr.Status(e.Kind)
 	if status >= 500 {
 		h.d.Logger.ErrorContext(r.Context(), "banner request failed", "pattern", r.Pattern, "code", e.Code, "err", err)
 	}

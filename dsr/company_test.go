@@ -25,6 +25,7 @@ import (
 	"github.com/custos-privacy/custos/connector/webhook"
 	"github.com/custos-privacy/custos/dataset"
 	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/store"
@@ -512,7 +513,7 @@ func (cb *callbacks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	task := strings.TrimPrefix(r.URL.Path, "/api/v1/connector-callbacks/")
 	status := http.StatusAccepted
 	if _, err := svc.Callback(r.Context(), task, r); err != nil {
-		status = custos.HTTPStatus(custos.AsError(err).Kind)
+		status = httperr.Of(err)
 	}
 	cb.mu.Lock()
 	cb.statuses = append(cb.statuses, status)

@@ -256,7 +256,7 @@ func TestLockoutAndExpiry(t *testing.T) {
 		if _, err := e.svc.Verify(ctx, id, wrong); !errors.Is(err, requests.ErrLocked) {
 			t.Fatalf("fifth wrong code: %v", err)
 		}
-		if _, err := e.svc.Verify(ctx, id, good); !errors.Is(err, requests.ErrLocked) || custos.HTTPStatus(custos.AsError(err).Kind) != 429 {
+		if _, err := e.svc.Verify(ctx, id, good); !errors.Is(err, requests.ErrLocked) || custos.AsError(err).Kind != custos.KindTooMany {
 			t.Fatalf("right code after lockout: %v", err)
 		}
 		id2, _ := e.svc.Submit(ctx, requests.Intake{Type: "access", Email: "slow@example.com", Jurisdiction: "GB"}, "192.0.2.1", false)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/http/httperr"
 )
 
 // maxBody bounds every JSON request body.
@@ -36,7 +37,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // errors are logged, never sent.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := custos.AsError(err)
-	status := custos.HTTPStatus(e.Kind)
+	status := httperr.Status(e.Kind)
 	if status >= 500 {
 		s.log.ErrorContext(r.Context(), "request failed", "pattern", r.Pattern, "code", e.Code, "err", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/internal/yamlpos"
 	"github.com/custos-privacy/custos/policy"
 )
@@ -49,7 +50,7 @@ func refused(w http.ResponseWriter, err error) bool {
 		return false
 	}
 	e := rf.Coded()
-	writeJSON(w, custos.HTTPStatus(e.Kind), map[string]any{"error": errorDetail{Code: e.Code, Message: e.Message},
+	writeJSON(w, httperr.Status(e.Kind), map[string]any{"error": errorDetail{Code: e.Code, Message: e.Message},
 		"problems": problemsJSON(policy.Problems{rf.Problem})})
 	return true
 }

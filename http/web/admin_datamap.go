@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/policy"
 )
 
@@ -209,7 +210,7 @@ func (d Deps) adminDataMap(w http.ResponseWriter, r *http.Request) {
 		cat, err := d.DSR.Catalog(ctx)
 		if err != nil {
 			e := custos.AsError(err)
-			if custos.HTTPStatus(e.Kind) >= 500 {
+			if httperr.Status(e.Kind) >= 500 {
 				d.Logger.ErrorContext(ctx, "data map: datasets unreadable", "err", err)
 			}
 			page.DatasetError = "The connected datasets could not be read: " + e.Message

@@ -14,6 +14,7 @@ import (
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
@@ -117,7 +118,7 @@ func (d Deps) notice(w http.ResponseWriter, r *http.Request, format, contentType
 
 func (d Deps) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := custos.AsError(err)
-	status := custos.HTTPStatus(e.Kind)
+	status := httperr.Status(e.Kind)
 	if status >= 500 {
 		d.Logger.ErrorContext(r.Context(), "page failed", "pattern", r.Pattern, "code", e.Code, "err", err)
 	}
