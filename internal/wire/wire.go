@@ -152,7 +152,7 @@ func (s *Services) build(ctx context.Context, o Options) error {
 		open = connectors.Open
 	}
 	s.DSR = dsr.New(dsr.Config{Store: s.Store, Master: s.Master, Audit: s.Audit, Clock: s.Clock, Open: open, MaskSecret: maskSecret,
-		CallbackURL: strings.TrimRight(o.BaseURL, "/") + "/api/v1/connector-callbacks", Batch: o.Batch, Logger: o.Logger})
+		Answers: connectors.Answers{}, CallbackURL: strings.TrimRight(o.BaseURL, "/") + "/api/v1/connector-callbacks", Batch: o.Batch, Logger: o.Logger})
 	jo := o.Jobs
 	if jo.Logger == nil {
 		jo.Logger = o.Logger
