@@ -27,7 +27,6 @@ import (
 	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/internal/wire"
-	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
 	"github.com/custos-privacy/custos/vault"
@@ -195,12 +194,9 @@ func build(t testing.TB, baseURL string, batch int) *wire.Services {
 		t.Fatal(err)
 	}
 	clock := custos.SystemClock{}
-	opts := wire.Options{Store: s, Master: master, Audit: audit.New(nil, "", clock), Clock: clock, BaseURL: baseURL, Batch: batch}
+	opts := wire.Options{Policy: wire.Policy{Actor: "test"}, Store: s, Master: master, Audit: audit.New(nil, "", clock), Clock: clock, BaseURL: baseURL, Batch: batch}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Bootstrap(ctx, opts, "test", policy.BundledName, policy.Bundled(), false); err != nil {
 		t.Fatal(err)
 	}
 	return svc

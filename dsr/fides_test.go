@@ -24,7 +24,6 @@ import (
 	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/internal/wire"
-	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
 	"github.com/custos-privacy/custos/vault"
@@ -40,12 +39,9 @@ func services(t testing.TB) *wire.Services {
 		t.Fatal(err)
 	}
 	clock := custos.SystemClock{}
-	opts := wire.Options{Store: s, Master: master, Audit: audit.New(nil, "", clock), Clock: clock, BaseURL: "http://127.0.0.1:1"}
+	opts := wire.Options{Policy: wire.Policy{Actor: "test"}, Store: s, Master: master, Audit: audit.New(nil, "", clock), Clock: clock, BaseURL: "http://127.0.0.1:1"}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Bootstrap(ctx, opts, "test", policy.BundledName, policy.Bundled(), false); err != nil {
 		t.Fatal(err)
 	}
 	return svc

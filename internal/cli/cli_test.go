@@ -327,12 +327,9 @@ func openServices(t *testing.T, vars map[string]string) (*app, *wire.Services) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := wire.Options{Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock}
+	opts := wire.Options{Policy: wire.Policy{Actor: "test"}, Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Bootstrap(ctx, opts, "test", policy.BundledName, policy.Bundled(), false); err != nil {
 		t.Fatal(err)
 	}
 	return a, svc

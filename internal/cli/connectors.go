@@ -18,7 +18,6 @@ import (
 	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/mail"
-	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
 )
@@ -36,15 +35,8 @@ func services(ctx context.Context, env *Env, a *app, mailDir, baseURL string) (*
 		return nil, err
 	}
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	opts := wire.Options{Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock, Sender: md, Logger: logger, BaseURL: baseURL}
-	svc, err := wire.New(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := svc.Bootstrap(ctx, opts, "cli", policy.BundledName, policy.Bundled(), false); err != nil {
-		return nil, err
-	}
-	return svc, nil
+	opts := wire.Options{Policy: wire.Policy{Actor: "cli"}, Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock, Sender: md, Logger: logger, BaseURL: baseURL}
+	return wire.New(ctx, opts)
 }
 
 // withServices opens the app, builds the services and runs fn.
@@ -63,6 +55,7 @@ func withServices(cmd *cobra.Command, env *Env, f commonFlags, fn func(*wire.Ser
 	if err != nil {
 		return err
 	}
+	defer svc.Close()
 	return fn(svc)
 }
 

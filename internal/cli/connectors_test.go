@@ -11,7 +11,6 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/internal/wire"
-	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/requests"
 )
 
@@ -370,12 +369,9 @@ func openServicesAt(t *testing.T, vars map[string]string, baseURL string) (*app,
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := wire.Options{Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock, BaseURL: baseURL}
+	opts := wire.Options{Policy: wire.Policy{Actor: "test"}, Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock, BaseURL: baseURL}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Bootstrap(ctx, opts, "test", policy.BundledName, policy.Bundled(), false); err != nil {
 		t.Fatal(err)
 	}
 	return a, svc
