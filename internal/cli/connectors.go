@@ -69,6 +69,50 @@ func (f *commonFlags) add(cmd *cobra.Command, env *Env) {
 		"the server's public URL, for links in mail and webhook callbacks (default http://ADDR) (env CUSTOS_BASE_URL)")
 }
 
+// importDataset checks and stores one dataset file, printing its problems
+// as FILE:LINE:COL lines.
+func importDataset(ctx context.Context, env *Env, svc *wire.Services, file string) error {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("cannot read %s: %w", file, unwrapPath(err))
+	}
+	keys, err := svc.DSR.Import(ctx, "cli", file, src)
+	var ps dataset.Problems
+	if errors.As(err, &ps) {
+		for _, p := range ps {
+			fmt.Fprintln(env.Stderr, p.String())
+		}
+		return exitError{code: exitFailure}
+	}
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		fmt.Fprintf(env.Stdout, "imported dataset %s from %s\n", k, file)
+	}
+	return nil
+}
+
+// knownIdentities is what dataset plan starts from: --email and each
+// --identity KIND=VALUE.
+func knownIdentities(email string, ids []string) (map[string][]string, error) {
+	known := map[string][]string{}
+	if email != "" {
+		known["email"] = []string{email}
+	}
+	for _, id := range ids {
+		k, v, ok := strings.Cut(id, "=")
+		if !ok || k == "" || v == "" {
+			return nil, usageError{msg: fmt.Sprintf("--identity %q must look like KIND=VALUE, e.g. loyalty_id=CUST-1", id)}
+		}
+		known[k] = append(known[k], v)
+	}
+	if len(known) == 0 {
+		return nil, usageError{msg: "give --email or --identity: the plan starts from what the person is known by"}
+	}
+	return known, nil
+}
+
 func datasetCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{Use: "dataset", Short: "Describe the company's databases (Fides dataset YAML is accepted unchanged)"}
 	var f commonFlags
@@ -79,23 +123,8 @@ func datasetCmd(env *Env) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withServices(cmd, env, f, func(svc *wire.Services) error {
 				for _, file := range args {
-					src, err := os.ReadFile(file)
-					if err != nil {
-						return fmt.Errorf("cannot read %s: %w", file, unwrapPath(err))
-					}
-					keys, err := svc.DSR.Import(cmd.Context(), "cli", file, src)
-					var ps dataset.Problems
-					if errors.As(err, &ps) {
-						for _, p := range ps {
-							fmt.Fprintln(env.Stderr, p.String())
-						}
-						return exitError{code: exitFailure}
-					}
-					if err != nil {
+					if err := importDataset(cmd.Context(), env, svc, file); err != nil {
 						return err
-					}
-					for _, k := range keys {
-						fmt.Fprintf(env.Stdout, "imported dataset %s from %s\n", k, file)
 					}
 				}
 				return nil
@@ -136,19 +165,9 @@ func datasetCmd(env *Env) *cobra.Command {
 		Short: "Show the order in which a request would query each collection, before anything runs",
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			known := map[string][]string{}
-			if email != "" {
-				known["email"] = []string{email}
-			}
-			for _, id := range ids {
-				k, v, ok := strings.Cut(id, "=")
-				if !ok || k == "" || v == "" {
-					return usageError{msg: fmt.Sprintf("--identity %q must look like KIND=VALUE, e.g. loyalty_id=CUST-1", id)}
-				}
-				known[k] = append(known[k], v)
-			}
-			if len(known) == 0 {
-				return usageError{msg: "give --email or --identity: the plan starts from what the person is known by"}
+			known, err := knownIdentities(email, ids)
+			if err != nil {
+				return err
 			}
 			return withServices(cmd, env, pf, func(svc *wire.Services) error {
 				cat, err := svc.DSR.Catalog(cmd.Context())
