@@ -355,10 +355,10 @@ func (m *serveMain) start(ctx context.Context, handler http.Handler) error {
 	bg, stop := context.WithCancel(ctx)
 	m.stopBG = stop
 	m.group, m.groupCx = errgroup.WithContext(bg)
-	m.srv = m.httpServer(handler, ctx)
+	m.srv = m.httpServer(ctx, handler)
 	m.goBackground(func(context.Context) error { return served(m.srv.Serve(m.ln)) })
 	if m.mln != nil {
-		m.msrv = m.httpServer(api.MetricsHandler(handler), ctx)
+		m.msrv = m.httpServer(ctx, api.MetricsHandler(handler))
 		m.goBackground(func(context.Context) error { return served(m.msrv.Serve(m.mln)) })
 		m.log.Info("metrics listener", "addr", m.mln.Addr().String())
 		if m.env.MetricsReady != nil {
@@ -402,7 +402,7 @@ func (m *serveMain) goBackground(fn func(context.Context) error) {
 	})
 }
 
-func (m *serveMain) httpServer(h http.Handler, ctx context.Context) *http.Server {
+func (m *serveMain) httpServer(ctx context.Context, h http.Handler) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
