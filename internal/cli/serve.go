@@ -349,12 +349,43 @@ func (m *serveMain) handler(ctx context.Context) (http.Handler, error) {
 	return api.NewHandler(deps), nil
 }
 
-// start serves, and runs the background work under one errgroup: the
-// first part to fail stops the rest, and Close joins them all.
+// start runs the background work under one errgroup, the first part to
+// fail stopping the rest, and then serves; Close joins them all. The
+// server says it is ready only once everything runs.
 func (m *serveMain) start(ctx context.Context, handler http.Handler) error {
 	bg, stop := context.WithCancel(ctx)
 	m.stopBG = stop
 	m.group, m.groupCx = errgroup.WithContext(bg)
+	a, svc := m.app, m.svc
+	m.goBackground(func(ctx context.Context) error { svc.Outbox.Run(ctx); return nil })
+	m.goBackground(func(ctx context.Context) error { watchMasterKey(ctx, a.store, a.master, a.clock, m.log); return nil })
+	if pool := a.store.Pool(); pool != nil {
+		// Other servers on the same database change decisions too.
+		m.goBackground(func(ctx context.Context) error { svc.Consent.Listen(ctx, pool, m.log); return nil })
+	}
+	m.goBackground(func(ctx context.Context) error { m.tick(ctx); return nil })
+	// Requests that reach connected systems run as jobs; a job left
+	// running by a crash is rescued and resumes from its checkpoints.
+	// River runs its own goroutines; Close stops it before the group.
+	if err := svc.Queue.Start(m.groupCx); err != nil {
+		if m.groupCx.Err() != nil {
+			return nil // stopped while starting: Wait returns at once, Close cleans up
+		}
+		return fmt.Errorf("job queue: %w", err)
+	}
+	m.queued = true
+	if n, err := svc.Requests.Resume(m.groupCx); err != nil && m.groupCx.Err() == nil {
+		m.log.Error("resuming requests in progress failed", "err", err)
+	} else if n > 0 {
+		m.log.Info("resumed requests left in progress", "count", n)
+	}
+	m.serveHTTP(ctx, handler)
+	return nil
+}
+
+// serveHTTP serves the API and, when configured, the tokenless metrics
+// listener, in the group.
+func (m *serveMain) serveHTTP(ctx context.Context, handler http.Handler) {
 	m.srv = m.httpServer(ctx, handler)
 	m.goBackground(func(context.Context) error { return served(m.srv.Serve(m.ln)) })
 	if m.mln != nil {
@@ -369,27 +400,6 @@ func (m *serveMain) start(ctx context.Context, handler http.Handler) error {
 	if m.env.Ready != nil {
 		m.env.Ready(m.ln.Addr().String())
 	}
-	a, svc := m.app, m.svc
-	m.goBackground(func(ctx context.Context) error { svc.Outbox.Run(ctx); return nil })
-	m.goBackground(func(ctx context.Context) error { watchMasterKey(ctx, a.store, a.master, a.clock, m.log); return nil })
-	if pool := a.store.Pool(); pool != nil {
-		// Other servers on the same database change decisions too.
-		m.goBackground(func(ctx context.Context) error { svc.Consent.Listen(ctx, pool, m.log); return nil })
-	}
-	m.goBackground(func(ctx context.Context) error { m.tick(ctx); return nil })
-	// Requests that reach connected systems run as jobs; a job left
-	// running by a crash is rescued and resumes from its checkpoints.
-	// River runs its own goroutines; Close stops it before the group.
-	if err := svc.Queue.Start(m.groupCx); err != nil {
-		return fmt.Errorf("job queue: %w", err)
-	}
-	m.queued = true
-	if n, err := svc.Requests.Resume(ctx); err != nil {
-		m.log.Error("resuming requests in progress failed", "err", err)
-	} else if n > 0 {
-		m.log.Info("resumed requests left in progress", "count", n)
-	}
-	return nil
 }
 
 // goBackground runs fn in the group, counted so that a test can see Close
