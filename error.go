@@ -3,12 +3,11 @@ package custos
 import (
 	"errors"
 	"fmt"
-	"net/http"
 )
 
 // Kind classifies an Error by what the caller can do about it. The HTTP
-// status of every API error is derived from its Kind in HTTPStatus, the one
-// table that maps errors to statuses.
+// status of every API error is derived from its Kind in one table in the
+// HTTP layer (package http/httperr).
 type Kind int
 
 const (
@@ -98,30 +97,4 @@ func ErrorCode(err error) string {
 		return ""
 	}
 	return AsError(err).Code
-}
-
-// HTTPStatus is the single table from error kinds to HTTP statuses.
-func HTTPStatus(k Kind) int {
-	switch k {
-	case KindInvalid:
-		return http.StatusBadRequest
-	case KindUnauthorized:
-		return http.StatusUnauthorized
-	case KindForbidden:
-		return http.StatusForbidden
-	case KindNotFound:
-		return http.StatusNotFound
-	case KindConflict:
-		return http.StatusConflict
-	case KindUnprocessable:
-		return http.StatusUnprocessableEntity
-	case KindTooMany:
-		return http.StatusTooManyRequests
-	case KindUnavailable:
-		return http.StatusServiceUnavailable
-	case KindTooLarge:
-		return http.StatusRequestEntityTooLarge
-	default:
-		return http.StatusInternalServerError
-	}
 }

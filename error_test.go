@@ -3,33 +3,8 @@ package custos
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"testing"
 )
-
-func TestHTTPStatus(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		kind Kind
-		want int
-	}{
-		{KindInternal, http.StatusInternalServerError},
-		{KindInvalid, http.StatusBadRequest},
-		{KindUnauthorized, http.StatusUnauthorized},
-		{KindForbidden, http.StatusForbidden},
-		{KindNotFound, http.StatusNotFound},
-		{KindConflict, http.StatusConflict},
-		{KindUnprocessable, http.StatusUnprocessableEntity},
-		{KindTooMany, http.StatusTooManyRequests},
-		{KindUnavailable, http.StatusServiceUnavailable},
-		{KindTooLarge, http.StatusRequestEntityTooLarge},
-	}
-	for _, c := range cases {
-		if got := HTTPStatus(c.kind); got != c.want {
-			t.Errorf("HTTPStatus(%d) = %d, want %d", c.kind, got, c.want)
-		}
-	}
-}
 
 func TestAsError(t *testing.T) {
 	t.Parallel()

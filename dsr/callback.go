@@ -2,19 +2,52 @@ package dsr
 
 import (
 	"context"
-	"net/http"
 	"time"
 	"unicode/utf8"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
-	"github.com/custos-privacy/custos/connector/webhook"
+	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/dataset"
 	"github.com/custos-privacy/custos/store"
 )
 
 // callbackSkew is how old a signed callback may be.
 const callbackSkew = 5 * time.Minute
+
+// MaxAnswerBytes bounds an asynchronous system's answer: the HTTP layer
+// reads no more of a callback's body.
+const MaxAnswerBytes = 64 << 20
+
+// SignedAnswer is an asynchronous system's answer as it arrived, read and
+// bounded by the HTTP layer: the body, and its headers (where the
+// signature is) as a lookup, so runs know nothing of HTTP.
+type SignedAnswer struct {
+	Body   []byte
+	Header func(name string) string
+}
+
+// Answer is a verified, decoded answer to a call (webhook's Result).
+type Answer struct {
+	Task      string
+	RequestID string
+	Rows      []connector.Row
+	Affected  int64
+	// Error, when set, says the call failed.
+	Error string
+}
+
+// Answers opens asynchronous answers: the protocol of the connector that
+// made the call (connector/webhook), given in Config so that runs depend
+// on no connector concretely.
+type Answers interface {
+	// Open checks that a was signed with secret no more than maxSkew away
+	// from now, and decodes it.
+	Open(a SignedAnswer, secret []byte, maxSkew time.Duration, now time.Time) (Answer, error)
+	// Declared types answered rows as the collection declares its fields
+	// (JSON blurs integers and floats).
+	Declared(c *dataset.Collection, rows []connector.Row) []connector.Row
+}
 
 // Callback takes the answer an asynchronous system posts for a task it
 // accepted with 202. The body must be signed with the secret of the
@@ -27,7 +60,7 @@ const callbackSkew = 5 * time.Minute
 // run has recorded that it waits (the remote answered faster than Custos
 // wrote down its 202) is refused as a conflict, which the protocol has the
 // remote try again.
-func (s *Service) Callback(ctx context.Context, taskID string, r *http.Request) (requestID string, err error) {
+func (s *Service) Callback(ctx context.Context, taskID string, a SignedAnswer) (requestID string, err error) {
 	requestID, phase, addr, start, end, ok := parseTaskID(taskID)
 	if !ok {
 		return "", custos.Errorf(custos.KindNotFound, "unknown_task", "No such task.")
@@ -41,7 +74,10 @@ func (s *Service) Callback(ctx context.Context, taskID string, r *http.Request) 
 	if !ok || len(conn.Secret) == 0 {
 		return "", custos.Errorf(custos.KindNotFound, "unknown_task", "No such task.")
 	}
-	res, err := webhook.ReadResult(r, conn.Secret, callbackSkew, s.Clock.Now())
+	if s.Answers == nil {
+		return "", custos.Errorf(custos.KindUnavailable, "callbacks_off", "This server takes no asynchronous answers.")
+	}
+	res, err := s.Answers.Open(a, conn.Secret, callbackSkew, s.Clock.Now())
 	if err != nil {
 		return "", custos.Wrap(err, custos.KindUnauthorized, "bad_signature", "The callback is not signed with the connection's secret, or is too old.")
 	}
@@ -92,7 +128,7 @@ func (s *Service) Callback(ctx context.Context, taskID string, r *http.Request) 
 		t.Status, t.Attempts, t.Error = store.TaskPending, t.Attempts+1, truncate(res.Error, 300)
 		err = rn.save(ctx, t)
 	case phase == PhaseAccess:
-		err = rn.finishAccess(ctx, t, webhook.Declared(c, res.Rows))
+		err = rn.finishAccess(ctx, t, s.Answers.Declared(c, res.Rows))
 	default:
 		// The batch start..end is written: the cursor moves past it, and
 		// the run sends the next batch, if any.

@@ -45,6 +45,8 @@ type Config struct {
 	// CallbackURL is where asynchronous webhooks post their answers; the
 	// task id is appended.
 	CallbackURL string
+	// Answers opens the answers posted there (Callback); nil refuses them.
+	Answers Answers
 	// Batch is how many rows one erasure or correction statement touches,
 	// and so how often progress is checkpointed. Default 1000.
 	Batch int

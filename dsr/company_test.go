@@ -1,12 +1,12 @@
 package dsr_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -26,8 +26,8 @@ import (
 	"github.com/custos-privacy/custos/connector/webhook"
 	"github.com/custos-privacy/custos/dataset"
 	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/internal/wire"
-	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
 	"github.com/custos-privacy/custos/vault"
@@ -184,12 +184,9 @@ func build(t testing.TB, baseURL string, batch int) *wire.Services {
 		t.Fatal(err)
 	}
 	clock := custos.SystemClock{}
-	opts := wire.Options{Store: s, Master: master, Audit: audit.New(nil, "", clock), Clock: clock, BaseURL: baseURL, Batch: batch}
+	opts := wire.Options{Policy: wire.Policy{Actor: "test"}, Store: s, Master: master, Audit: audit.New(nil, "", clock), Clock: clock, BaseURL: baseURL, Batch: batch}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Bootstrap(ctx, opts, "test", policy.BundledName, policy.Bundled(), false); err != nil {
 		t.Fatal(err)
 	}
 	return svc
@@ -501,8 +498,12 @@ func (cb *callbacks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cb.mu.Unlock()
 	task := strings.TrimPrefix(r.URL.Path, "/api/v1/connector-callbacks/")
 	status := http.StatusAccepted
-	if _, err := svc.Callback(r.Context(), task, r); err != nil {
-		status = custos.HTTPStatus(custos.AsError(err).Kind)
+	body, err := io.ReadAll(io.LimitReader(r.Body, dsr.MaxAnswerBytes))
+	if err == nil {
+		_, err = svc.Callback(r.Context(), task, dsr.SignedAnswer{Body: body, Header: r.Header.Get})
+	}
+	if err != nil {
+		status = httperr.Of(err)
 	}
 	cb.mu.Lock()
 	cb.statuses = append(cb.statuses, status)
@@ -628,11 +629,11 @@ func TestCallbackChecks(t *testing.T) {
 		if res.Error != "" {
 			body = []byte(fmt.Sprintf(`{"task":%q,"request_id":%q,"error":%q}`, res.Task, res.RequestID, res.Error))
 		}
-		r := httptest.NewRequest("POST", "/api/v1/connector-callbacks/"+id, bytes.NewReader(body))
+		h := http.Header{}
 		ts, sig := webhook.Sign(key, body, time.Now())
-		r.Header.Set(webhook.HeaderTimestamp, ts)
-		r.Header.Set(webhook.HeaderSignature, sig)
-		return svc.DSR.Callback(ctx, id, r)
+		h.Set(webhook.HeaderTimestamp, ts)
+		h.Set(webhook.HeaderSignature, sig)
+		return svc.DSR.Callback(ctx, id, dsr.SignedAnswer{Body: body, Header: h.Get})
 	}
 	cases := []struct {
 		name string

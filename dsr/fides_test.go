@@ -47,12 +47,9 @@ func servicesWith(t testing.TB, src []byte) *wire.Services {
 		t.Fatal(err)
 	}
 	clock := custos.SystemClock{}
-	opts := wire.Options{Store: s, Master: master, Audit: audit.New(nil, "", clock), Clock: clock, BaseURL: "http://127.0.0.1:1"}
+	opts := wire.Options{Policy: wire.Policy{Actor: "test", Name: policy.BundledName, Source: src}, Store: s, Master: master, Audit: audit.New(nil, "", clock), Clock: clock, BaseURL: "http://127.0.0.1:1"}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Bootstrap(ctx, opts, "test", policy.BundledName, src, false); err != nil {
 		t.Fatal(err)
 	}
 	return svc

@@ -385,8 +385,8 @@ func TestInvalidDatasetIs422(t *testing.T) {
 		t.Fatal("a dataset without fides_key loaded")
 	}
 	e := custos.AsError(invalidDataset(err))
-	if custos.HTTPStatus(e.Kind) != 422 || e.Code != "invalid_dataset" || !strings.Contains(e.Message, "bad.yml:") {
-		t.Fatalf("invalid dataset = %d %s %q", custos.HTTPStatus(e.Kind), e.Code, e.Message)
+	if e.Kind != custos.KindUnprocessable || e.Code != "invalid_dataset" || !strings.Contains(e.Message, "bad.yml:") {
+		t.Fatalf("invalid dataset = kind %d %s %q", e.Kind, e.Code, e.Message)
 	}
 	var ps dataset.Problems
 	if !errors.As(invalidDataset(err), &ps) {

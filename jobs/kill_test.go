@@ -20,7 +20,6 @@ import (
 	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/jobs"
-	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
@@ -42,12 +41,8 @@ const (
 )
 
 func build(ctx context.Context, s *store.Store, master *vault.Master, o jobs.Options) (*wire.Services, error) {
-	opts := wire.Options{Store: s, Master: master, Clock: custos.SystemClock{}, BaseURL: "http://127.0.0.1:1", Jobs: o, Batch: batch}
+	opts := wire.Options{Policy: wire.Policy{Actor: "test"}, Store: s, Master: master, Clock: custos.SystemClock{}, BaseURL: "http://127.0.0.1:1", Jobs: o, Batch: batch}
 	svc, err := wire.New(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	_, err = svc.Bootstrap(ctx, opts, "test", policy.BundledName, policy.Bundled(), false)
 	return svc, err
 }
 

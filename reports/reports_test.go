@@ -42,13 +42,10 @@ func setup(t *testing.T, s *store.Store) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := wire.Options{Store: s, Master: master, Clock: clock, BaseURL: "http://custos.test", Sender: md,
+	opts := wire.Options{Policy: wire.Policy{Actor: "system"}, Store: s, Master: master, Clock: clock, BaseURL: "http://custos.test", Sender: md,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Bootstrap(ctx, opts, "system", policy.BundledName, policy.Bundled(), false); err != nil {
 		t.Fatal(err)
 	}
 	clock.T = time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)

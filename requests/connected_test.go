@@ -19,7 +19,6 @@ import (
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/jobs"
 	custosmail "github.com/custos-privacy/custos/mail"
-	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
@@ -109,13 +108,10 @@ func newConnectedEnv(t *testing.T, s *store.Store, path string, readOnly, startQ
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := wire.Options{Store: s, Master: master, Audit: audit.New(nil, "", e.clock), Clock: e.clock, BaseURL: "https://custos.example",
+	opts := wire.Options{Policy: wire.Policy{Actor: "test"}, Store: s, Master: master, Audit: audit.New(nil, "", e.clock), Clock: e.clock, BaseURL: "https://custos.example",
 		Sender: md, Jobs: jobs.Options{Poll: 100 * time.Millisecond, Wait: 200 * time.Millisecond}}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Bootstrap(ctx, opts, "test", policy.BundledName, policy.Bundled(), false); err != nil {
 		t.Fatal(err)
 	}
 	e.records, e.consent, e.outbox, e.svc = svc.Records, svc.Consent, svc.Outbox, svc.Requests

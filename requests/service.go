@@ -60,7 +60,7 @@ type Service struct {
 	// deleted.
 	ResultTTL time.Duration
 	// runner reaches the company's connected systems, and queue runs that
-	// work as durable jobs; both are set by SetRunner.
+	// work as durable jobs (Config.Runner, Config.Queue).
 	runner Runner
 	queue  Queue
 	// recomputedFor is the policy version open requests were last
@@ -82,11 +82,6 @@ type Queue interface {
 	Enqueue(ctx context.Context, requestID string) error
 }
 
-// SetRunner connects the service to the company's systems: from then on,
-// requests that need them run as jobs on q. Without a runner, requests are
-// answered from Custos' own records, in process.
-func (s *Service) SetRunner(r Runner, q Queue) { s.runner, s.queue = r, q }
-
 // Config gathers what a Service needs.
 type Config struct {
 	Store    *store.Store
@@ -98,6 +93,11 @@ type Config struct {
 	Log      *audit.Log
 	Clock    custos.Clock
 	BaseURL  string
+	// Runner connects the service to the company's systems: requests that
+	// need them run as jobs on Queue. Without both, requests are answered
+	// from Custos' own records, in process.
+	Runner Runner
+	Queue  Queue
 }
 
 // New returns a Service.
@@ -108,7 +108,8 @@ func New(ctx context.Context, c Config) (*Service, error) {
 	}
 	s := &Service{store: c.Store, master: c.Master, records: c.Records, consent: c.Consent, policies: c.Policies,
 		outbox: c.Outbox, log: c.Log, clock: c.Clock, baseURL: strings.TrimRight(c.BaseURL, "/"), codeKey: key,
-		limits: newLimits(c.Clock), AutoApprove: []string{TypeOptOut, TypeObjection}, ResultTTL: ResultTTL}
+		limits: newLimits(c.Clock), AutoApprove: []string{TypeOptOut, TypeObjection}, ResultTTL: ResultTTL,
+		runner: c.Runner, queue: c.Queue}
 	if err := s.sealPlaintext(ctx); err != nil {
 		return nil, err
 	}

@@ -19,7 +19,7 @@ import (
 // Left open, such requests sit in the queue for ever, and the person
 // hears nothing.
 //
-// It is the daily sweep's to call. It returns how many it closed.
+// The server calls it every minute. It returns how many it closed.
 func (s *Service) CloseUnverified(ctx context.Context) (int, error) {
 	closed := 0
 	for {

@@ -36,7 +36,8 @@ type Service struct {
 	logger   *slog.Logger
 	// Batch is the width of the id window one statement deletes from.
 	Batch int
-	// connected sweeps the company's connected databases by the same rules.
+	// connected sweeps the company's connected databases by the same rules
+	// (Config.Connected).
 	connected Connected
 }
 
@@ -44,9 +45,6 @@ type Service struct {
 type Connected interface {
 	Sweep(ctx context.Context, actor string, exps []dsr.Expiry, held []map[string][]string, dryRun bool) ([]dsr.SweepLine, error)
 }
-
-// SetConnected makes sweeps reach the company's connected databases too.
-func (s *Service) SetConnected(c Connected) { s.connected = c }
 
 // Config gathers what a Service needs.
 type Config struct {
@@ -59,6 +57,8 @@ type Config struct {
 	Log      *audit.Log
 	Clock    custos.Clock
 	Logger   *slog.Logger
+	// Connected makes sweeps reach the company's connected databases too.
+	Connected Connected
 }
 
 // New returns a Service. It watches dates of birth as they are recorded
@@ -72,7 +72,7 @@ func New(c Config) *Service {
 		batch = 250_000
 	}
 	s := &Service{store: c.Store, master: c.Master, records: c.Records, consent: c.Consent, requests: c.Requests,
-		policies: c.Policies, log: c.Log, clock: c.Clock, logger: c.Logger, Batch: batch}
+		policies: c.Policies, log: c.Log, clock: c.Clock, logger: c.Logger, Batch: batch, connected: c.Connected}
 	c.Records.WatchValues([]string{BirthDateCategory}, s.birthDate)
 	c.Records.RefuseCollectionFrom(c.Consent.Engine().IsMinor)
 	return s

@@ -72,12 +72,9 @@ func newEnv(t *testing.T, s *store.Store) *env {
 		t.Fatal(err)
 	}
 	md, _ := mail.NewMaildir(filepath.Join(t.TempDir(), "mail"), "")
-	opts := wire.Options{Store: s, Master: master, Audit: audit.New(nil, "", e.clock), Clock: e.clock, BaseURL: "https://custos.example", Sender: md}
+	opts := wire.Options{Policy: wire.Policy{Actor: "test", Name: "manifest", Source: []byte(manifest), Explicit: true}, Store: s, Master: master, Audit: audit.New(nil, "", e.clock), Clock: e.clock, BaseURL: "https://custos.example", Sender: md}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Bootstrap(ctx, opts, "test", "manifest", []byte(manifest), true); err != nil {
 		t.Fatal(err)
 	}
 	e.records, e.consent, e.svc, e.requests = svc.Records, svc.Consent, svc.Retention, svc.Requests

@@ -98,6 +98,11 @@ type stmtCache struct {
 	mu     sync.Mutex
 	m      map[string]*bound // by the query as written, with $N
 	closed bool
+	// preparing counts prepares running in the background, which close
+	// waits for: one must not hold a connection past Store.Close (SQLite
+	// would write its WAL files after the caller thinks the database
+	// closed, and removed).
+	preparing sync.WaitGroup
 }
 
 const (
@@ -148,14 +153,20 @@ func (c *stmtCache) stmt(ctx context.Context, db *sql.DB, b *bound, inTx bool) *
 		return st
 	}
 	b.preparing = true
-	c.mu.Unlock()
 	if inTx {
 		// Preparing takes a connection of the pool, and a transaction
 		// holding the write lock must not wait for one: the others may all
 		// be waiting for that lock. It is prepared once the pool can.
-		go c.prepare(context.Background(), db, b)
+		// Counted under the lock, so close either sees it or comes first.
+		c.preparing.Add(1)
+		c.mu.Unlock()
+		go func() {
+			defer c.preparing.Done()
+			c.prepare(context.Background(), db, b)
+		}()
 		return nil
 	}
+	c.mu.Unlock()
 	return c.prepare(context.WithoutCancel(ctx), db, b)
 }
 
@@ -191,6 +202,16 @@ func (c *stmtCache) close() {
 		}
 		delete(c.m, q)
 	}
+}
+
+// wait waits for the prepares running in the background; after the
+// database is closed they end at once (no connection is handed out) or
+// give theirs back, which closes it.
+func (c *stmtCache) wait() {
+	if c == nil {
+		return
+	}
+	c.preparing.Wait()
 }
 
 // rebind rewrites $N placeholders outside quoted literals to "?" and returns

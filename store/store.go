@@ -193,6 +193,7 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 func (s *Store) Close() error {
 	s.stmts.close()
 	err := s.db.Close()
+	s.stmts.wait()
 	if s.pool != nil {
 		s.pool.Close()
 	}

@@ -31,7 +31,6 @@ import (
 	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/internal/wire"
-	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/store/storetest"
 	"github.com/custos-privacy/custos/vault"
 )
@@ -53,17 +52,14 @@ func service(tb testing.TB, url string) *dsr.Service {
 		tb.Fatal(err)
 	}
 	clock := custos.SystemClock{}
-	opts := wire.Options{Store: s, Master: master, Audit: audit.New(nil, "", clock), Clock: clock, BaseURL: "http://127.0.0.1:1"}
+	opts := wire.Options{Policy: wire.Policy{Actor: "bench"}, Store: s, Master: master, Audit: audit.New(nil, "", clock), Clock: clock, BaseURL: "http://127.0.0.1:1"}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	// Connectors stay open between runs; close them with the test, before
 	// its database and proxy go.
-	tb.Cleanup(func() { _ = svc.DSR.Close() })
-	if _, err := svc.Bootstrap(ctx, opts, "bench", policy.BundledName, policy.Bundled(), false); err != nil {
-		tb.Fatal(err)
-	}
+	tb.Cleanup(func() { _ = svc.Close() })
 	src, err := os.ReadFile(datasetFile)
 	if err != nil {
 		tb.Fatal(err)

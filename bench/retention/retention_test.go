@@ -19,7 +19,6 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/internal/wire"
-	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/retention"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
@@ -107,12 +106,9 @@ func service(b *testing.B, s *store.Store) *retention.Service {
 		b.Fatal(err)
 	}
 	clock := &custos.FixedClock{T: now}
-	opts := wire.Options{Store: s, Master: master, Audit: audit.New(nil, "", clock), Clock: clock}
+	opts := wire.Options{Policy: wire.Policy{Actor: "bench"}, Store: s, Master: master, Audit: audit.New(nil, "", clock), Clock: clock}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := svc.Bootstrap(ctx, opts, "bench", policy.BundledName, policy.Bundled(), false); err != nil {
 		b.Fatal(err)
 	}
 	return svc.Retention

@@ -84,10 +84,16 @@ func ReadResult(r *http.Request, secret []byte, maxSkew time.Duration, now time.
 	if err != nil {
 		return Result{}, fmt.Errorf("webhook: reading the callback: %w", err)
 	}
+	return OpenResult(body, r.Header.Get, secret, maxSkew, now)
+}
+
+// OpenResult is ReadResult on a body already read (and bounded) by the
+// receiver, with its headers as a lookup.
+func OpenResult(body []byte, header func(string) string, secret []byte, maxSkew time.Duration, now time.Time) (Result, error) {
 	if len(body) > maxAnswer {
 		return Result{}, fmt.Errorf("webhook: the callback is larger than %d bytes", maxAnswer)
 	}
-	if err := Verify(secret, r, body, maxSkew, now); err != nil {
+	if err := VerifyHeader(secret, header, body, maxSkew, now); err != nil {
 		return Result{}, err
 	}
 	var res Result

@@ -55,12 +55,9 @@ func setupBase(t *testing.T, s *store.Store, baseURL string) *fixture {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	opts := wire.Options{Store: s, Master: master, Clock: clock, BaseURL: baseURL, Sender: md, Logger: quiet}
+	opts := wire.Options{Policy: wire.Policy{Actor: "system"}, Store: s, Master: master, Clock: clock, BaseURL: baseURL, Sender: md, Logger: quiet}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Bootstrap(ctx, opts, "system", policy.BundledName, policy.Bundled(), false); err != nil {
 		t.Fatal(err)
 	}
 	f := &fixture{tokens: map[custos.Role]string{}, clock: clock, store: s, outbox: svc.Outbox, maildir: maildir}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/dataset"
+	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/http/httpjson"
 )
 
@@ -142,7 +143,14 @@ func (s *server) testConnection(w http.ResponseWriter, r *http.Request) {
 // connectorCallback takes the signed answer of an asynchronous system and
 // runs the request on.
 func (s *server) connectorCallback(w http.ResponseWriter, r *http.Request) {
-	id, err := s.DSR.Callback(r.Context(), r.PathValue("task"), r)
+	// Bounded here, before anything reads it; the signature check needs
+	// the exact bytes.
+	body, err := httpjson.Read(w, r, dsr.MaxAnswerBytes)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id, err := s.DSR.Callback(r.Context(), r.PathValue("task"), dsr.SignedAnswer{Body: body, Header: r.Header.Get})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

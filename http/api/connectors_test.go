@@ -30,7 +30,6 @@ import (
 	"github.com/custos-privacy/custos/http/api"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/jobs"
-	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
 	"github.com/custos-privacy/custos/vault"
@@ -118,13 +117,10 @@ func setupConnected(t *testing.T, s *store.Store) *connFixture {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Wait is long: a request waiting for a callback must be woken by it,
 	// not found by polling.
-	opts := wire.Options{Store: s, Master: master, Clock: custos.SystemClock{}, BaseURL: srv.URL, Logger: quiet,
+	opts := wire.Options{Policy: wire.Policy{Actor: "system"}, Store: s, Master: master, Clock: custos.SystemClock{}, BaseURL: srv.URL, Logger: quiet,
 		Jobs: jobs.Options{Poll: 100 * time.Millisecond, Wait: time.Minute}}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Bootstrap(ctx, opts, "system", policy.BundledName, policy.Bundled(), false); err != nil {
 		t.Fatal(err)
 	}
 	f := &connFixture{fixture: &fixture{tokens: map[custos.Role]string{}, store: s, url: srv.URL, outbox: svc.Outbox}, svc: svc}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/http/httpjson"
 )
 
@@ -11,7 +12,7 @@ import (
 // errors are logged, never sent.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := custos.AsError(err)
-	if custos.HTTPStatus(e.Kind) == http.StatusUnauthorized {
+	if httperr.Status(e.Kind) == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="custos"`)
 	}
 	if status := httpjson.WriteError(w, e); status >= 500 {

@@ -18,7 +18,6 @@ import (
 	"github.com/custos-privacy/custos/http/api"
 	"github.com/custos-privacy/custos/http/web"
 	"github.com/custos-privacy/custos/internal/wire"
-	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/store/storetest"
 	"github.com/custos-privacy/custos/vault"
 )
@@ -41,12 +40,9 @@ func TestAdminSingleSignOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	opts := wire.Options{Store: s, Master: master, Clock: custos.SystemClock{}, Logger: quiet}
+	opts := wire.Options{Policy: wire.Policy{Actor: "system"}, Store: s, Master: master, Clock: custos.SystemClock{}, Logger: quiet}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Bootstrap(ctx, opts, "system", policy.BundledName, policy.Bundled(), false); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewUnstartedServer(nil)

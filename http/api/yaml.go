@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/http/httpjson"
 	"github.com/custos-privacy/custos/internal/yamlpos"
 	"github.com/custos-privacy/custos/policy"
@@ -50,7 +51,7 @@ func refused(w http.ResponseWriter, err error) bool {
 		return false
 	}
 	e := rf.Coded()
-	httpjson.Write(w, custos.HTTPStatus(e.Kind), map[string]any{"error": httpjson.Detail{Code: e.Code, Message: e.Message},
+	httpjson.Write(w, httperr.Status(e.Kind), map[string]any{"error": httpjson.Detail{Code: e.Code, Message: e.Message},
 		"problems": problemsJSON(policy.Problems{rf.Problem})})
 	return true
 }

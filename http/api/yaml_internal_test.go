@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/http/httperr"
 )
 
 // TestParsingIsBounded: a parse waits for a free slot, and a request whose
@@ -23,7 +24,7 @@ func TestParsingIsBounded(t *testing.T) {
 	w := httptest.NewRecorder()
 	ran := false
 	err := s.parsing(w, r, func(context.Context) error { ran = true; return nil })
-	if ran || custos.ErrorCode(err) != "busy" || custos.HTTPStatus(custos.AsError(err).Kind) != http.StatusServiceUnavailable ||
+	if ran || custos.ErrorCode(err) != "busy" || httperr.Of(err) != http.StatusServiceUnavailable ||
 		w.Header().Get("Retry-After") == "" {
 		t.Fatalf("full: ran %v, err %v, headers %v", ran, err, w.Header())
 	}

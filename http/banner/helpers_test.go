@@ -50,12 +50,9 @@ func startCustos(t *testing.T) *custosServer {
 	t.Cleanup(srv.Close)
 	clock := &custos.FixedClock{T: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	opts := wire.Options{Store: s, Master: master, Clock: clock, BaseURL: srv.URL, Logger: quiet}
+	opts := wire.Options{Policy: wire.Policy{Actor: "system"}, Store: s, Master: master, Clock: clock, BaseURL: srv.URL, Logger: quiet}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Bootstrap(ctx, opts, "system", policy.BundledName, policy.Bundled(), false); err != nil {
 		t.Fatal(err)
 	}
 	h = api.NewHandler(svc.APIDeps(quiet, srv.URL, 5))

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/http/httperr"
 )
 
 // MaxBody bounds a JSON request body unless its route sets a limit of its
@@ -235,7 +236,7 @@ func Write(w http.ResponseWriter, status int, v any) {
 // returns that status (callers log causes of 5xx; the cause is never
 // sent).
 func WriteError(w http.ResponseWriter, e *custos.Error) int {
-	status := custos.HTTPStatus(e.Kind)
+	status := httperr.Status(e.Kind)
 	Write(w, status, ErrorBody{Error: DetailOf(e)})
 	return status
 }

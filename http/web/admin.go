@@ -19,6 +19,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/requests"
 )
 
@@ -377,7 +378,7 @@ func (d Deps) form(w http.ResponseWriter, r *http.Request) bool {
 // message is AsError's generic one and the cause goes to the log only.
 func (d Deps) failPage(w http.ResponseWriter, r *http.Request, v adminView, err error) {
 	e := custos.AsError(err)
-	status := custos.HTTPStatus(e.Kind)
+	status := httperr.Status(e.Kind)
 	if status >= 500 {
 		d.Logger.ErrorContext(r.Context(), "admin page failed", "pattern", r.Pattern, "code", e.Code, "err", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/reports"
 )
 
@@ -62,7 +63,7 @@ func (d Deps) adminDataMap(w http.ResponseWriter, r *http.Request) {
 	page := &dataMapView{DataMap: m}
 	if m.DatasetErr != nil {
 		e := custos.AsError(m.DatasetErr)
-		if custos.HTTPStatus(e.Kind) >= 500 {
+		if httperr.Status(e.Kind) >= 500 {
 			d.Logger.ErrorContext(ctx, "data map: datasets unreadable", "err", m.DatasetErr)
 		}
 		page.DatasetError = "The connected datasets could not be read: " + e.Message

@@ -9,6 +9,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/requests"
 )
 
@@ -298,7 +299,7 @@ func (d Deps) adminAct(action string) http.HandlerFunc {
 		}
 		if err != nil {
 			e := custos.AsError(err)
-			status := custos.HTTPStatus(e.Kind)
+			status := httperr.Status(e.Kind)
 			if status >= 500 || e.Kind == custos.KindNotFound {
 				d.failPage(w, r, v, err)
 				return

@@ -16,6 +16,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/requests"
 )
 
@@ -188,7 +189,7 @@ func (d Deps) centerSubmit(w http.ResponseWriter, r *http.Request) {
 	id, err := d.Requests.Submit(r.Context(), in, host, consent.ParseGPC(r.Header.Values("Sec-GPC")))
 	if err != nil {
 		e := custos.AsError(err)
-		status := custos.HTTPStatus(e.Kind)
+		status := httperr.Status(e.Kind)
 		if status >= 500 {
 			d.fail(w, r, err)
 			return
@@ -240,7 +241,7 @@ func (d Deps) centerVerify(w http.ResponseWriter, r *http.Request) {
 	v, err := d.Requests.Verify(r.Context(), id, strings.TrimSpace(r.PostFormValue("code")))
 	if err != nil {
 		e := custos.AsError(err)
-		status := custos.HTTPStatus(e.Kind)
+		status := httperr.Status(e.Kind)
 		if status >= 500 {
 			d.fail(w, r, err)
 			return

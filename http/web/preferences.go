@@ -12,6 +12,7 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/http/banner"
+	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/policy"
 )
 
@@ -299,11 +300,11 @@ func (d Deps) prefsSend(w http.ResponseWriter, r *http.Request) {
 	ticket, err := d.Requests.SendPreferencesCode(r.Context(), email, host)
 	if err != nil {
 		e := custos.AsError(err)
-		if custos.HTTPStatus(e.Kind) >= 500 {
+		if httperr.Status(e.Kind) >= 500 {
 			d.fail(w, r, err)
 			return
 		}
-		d.prefs(w, r, custos.HTTPStatus(e.Kind), map[string]any{"Step": "start", "Error": e.Message, "ErrorCode": e.Code, "Email": email,
+		d.prefs(w, r, httperr.Status(e.Kind), map[string]any{"Step": "start", "Error": e.Message, "ErrorCode": e.Code, "Email": email,
 			"Jurisdictions": jurisdictionOptions(jur)})
 		return
 	}
@@ -323,7 +324,7 @@ func (d Deps) prefsVerify(w http.ResponseWriter, r *http.Request) {
 	if err := d.Requests.CheckPreferencesCode(email, ticket, r.PostFormValue("code")); err != nil {
 		e := custos.AsError(err)
 		retry["Error"], retry["ErrorCode"] = e.Message, e.Code
-		d.prefs(w, r, custos.HTTPStatus(e.Kind), retry)
+		d.prefs(w, r, httperr.Status(e.Kind), retry)
 		return
 	}
 	value, err := d.Requests.PreferencesSession(email)
@@ -369,11 +370,11 @@ func (d Deps) prefsSave(w http.ResponseWriter, r *http.Request) {
 		if _, err := d.Consent.Record(r.Context(), "subject:preferences", consent.Choice{Subject: custos.SubjectRef{Email: email},
 			Jurisdiction: jur, Method: "web_form", Scopes: changes}, consent.ParseGPC(r.Header.Values("Sec-GPC"))); err != nil {
 			e := custos.AsError(err)
-			if custos.HTTPStatus(e.Kind) >= 500 {
+			if httperr.Status(e.Kind) >= 500 {
 				d.fail(w, r, err)
 				return
 			}
-			d.prefs(w, r, custos.HTTPStatus(e.Kind), map[string]any{"Step": "choices", "Email": email, "Jurisdiction": jur,
+			d.prefs(w, r, httperr.Status(e.Kind), map[string]any{"Step": "choices", "Email": email, "Jurisdiction": jur,
 				"Choices": current, "Error": e.Message, "ErrorCode": e.Code})
 			return
 		}

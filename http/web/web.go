@@ -16,6 +16,7 @@ import (
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/reports"
 	"github.com/custos-privacy/custos/requests"
@@ -135,7 +136,7 @@ func (d Deps) notice(w http.ResponseWriter, r *http.Request, format, contentType
 
 func (d Deps) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := custos.AsError(err)
-	status := custos.HTTPStatus(e.Kind)
+	status := httperr.Status(e.Kind)
 	if status >= 500 {
 		d.Logger.ErrorContext(r.Context(), "page failed", "pattern", r.Pattern, "code", e.Code, "err", err)
 	}

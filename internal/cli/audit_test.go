@@ -190,6 +190,14 @@ func TestCLIAppendsAreSigned(t *testing.T) {
 		t.Fatalf("audit verify: %d %q", code, out)
 	}
 
+	checkWithoutKeyFile(t, dir, vars)
+	checkChainRewriteCaught(t, dir, vars, s)
+}
+
+// checkWithoutKeyFile: without the key file commands refuse to append,
+// no new key is made, and verify says it cannot verify.
+func checkWithoutKeyFile(t *testing.T, dir string, vars map[string]string) {
+	t.Helper()
 	// Without the key file: no appending, and no "ok".
 	moved := filepath.Join(dir, "elsewhere.key")
 	if err := os.Rename(vars["CUSTOS_KEY_FILE"], moved); err != nil {
@@ -202,17 +210,22 @@ func TestCLIAppendsAreSigned(t *testing.T) {
 	if _, err := os.Stat(vars["CUSTOS_KEY_FILE"]); err == nil {
 		t.Fatal("a command made a new key file for a store that has keys")
 	}
-	code, out, _ = run(t, vars, "audit", "verify")
+	code, out, _ := run(t, vars, "audit", "verify")
 	if code != exitUnverified || strings.Contains(out, "ok ") || !strings.Contains(out, "proves nothing against someone who can write the database") ||
 		!strings.HasSuffix(out, "unverified 41 entries: run verify with the key file to verify the chain\n") {
 		t.Fatalf("audit verify without the key file: %d %q", code, out)
 	}
 
-	// The attack: delete every checkpoint, edit an entry, recompute the
-	// chain without the chain key. With the key file back, verify fails.
 	if err := os.Rename(moved, vars["CUSTOS_KEY_FILE"]); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// checkChainRewriteCaught: delete every checkpoint, edit an entry,
+// recompute the chain without the chain key; with the key file, verify
+// fails.
+func checkChainRewriteCaught(t *testing.T, dir string, vars map[string]string, s *store.Store) {
+	t.Helper()
 	db, err := sql.Open("sqlite", filepath.Join(dir, "custos.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -237,7 +250,7 @@ func TestCLIAppendsAreSigned(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	code, out, _ = run(t, vars, "audit", "verify")
+	code, out, _ := run(t, vars, "audit", "verify")
 	if code != 1 || !strings.Contains(out, "FAILED at entry 5") {
 		t.Fatalf("audit verify after the rewrite: %d %q", code, out)
 	}

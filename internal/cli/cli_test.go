@@ -62,23 +62,7 @@ func get(t *testing.T, url, token string) (int, []byte) {
 func TestNewcomerPath(t *testing.T) {
 	t.Parallel()
 	dir, vars := dataDir(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	addrc := make(chan string, 1)
-	done := make(chan int, 1)
-	var logs syncBuffer
-	go func() {
-		done <- Main(ctx, []string{"serve"}, Env{Stdout: io.Discard, Stderr: &logs,
-			Getenv: func(k string) string { return vars[k] }, Ready: func(a string) { addrc <- a }})
-	}()
-	var base string
-	select {
-	case a := <-addrc:
-		base = "http://" + a
-	case code := <-done:
-		t.Fatalf("serve exited %d: %s", code, logs.String())
-	case <-time.After(60 * time.Second):
-		t.Fatal("serve did not start")
-	}
+	base, logs, stop := serveNewcomer(t, vars)
 
 	status, page := get(t, base+"/privacy-policy", "")
 	if status != 200 || !strings.Contains(string(page), "<html lang=") || !strings.Contains(string(page), "October 29, 2020") {
@@ -88,18 +72,7 @@ func TestNewcomerPath(t *testing.T) {
 		t.Fatalf("healthz: %d %s", status, b)
 	}
 
-	// The bootstrap admin token is in a private file, not in the logs.
-	adminTok, err := os.ReadFile(filepath.Join(dir, "admin.token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := strings.TrimSpace(string(adminTok))
-	if fi, _ := os.Stat(filepath.Join(dir, "admin.token")); fi.Mode().Perm() != 0o600 {
-		t.Fatalf("admin.token mode %v", fi.Mode().Perm())
-	}
-	if strings.Contains(logs.String(), admin) {
-		t.Fatal("the admin token was logged")
-	}
+	admin := bootstrapToken(t, dir, logs)
 
 	code, out, errs := run(t, vars, "token", "create", "--role", "privacy_officer", "--name", "dpo")
 	token := strings.TrimSpace(out)
@@ -117,18 +90,7 @@ func TestNewcomerPath(t *testing.T) {
 		t.Fatalf("admin listing tokens: %d", status)
 	}
 
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("serve exited %d after cancel: %s", code, logs.String())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop within 15 s")
-	}
-	if !strings.Contains(logs.String(), "stopped") {
-		t.Fatalf("no orderly stop in logs: %s", logs.String())
-	}
+	stop()
 
 	code, out, _ = run(t, vars, "audit", "verify")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -151,6 +113,64 @@ func TestNewcomerPath(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "entry 2") {
 		t.Fatalf("audit verify after tampering: %d %q", code, out)
 	}
+}
+
+// serveNewcomer starts serve as a newcomer would, and returns its URL, its
+// logs and a stop that cancels it and checks it stopped in order.
+func serveNewcomer(t *testing.T, vars map[string]string) (string, *syncBuffer, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	addrc := make(chan string, 1)
+	done := make(chan int, 1)
+	logs := &syncBuffer{}
+	go func() {
+		done <- Main(ctx, []string{"serve"}, Env{Stdout: io.Discard, Stderr: logs,
+			Getenv: func(k string) string { return vars[k] }, Ready: func(a string) { addrc <- a }})
+	}()
+	var base string
+	select {
+	case a := <-addrc:
+		base = "http://" + a
+	case code := <-done:
+		t.Fatalf("serve exited %d: %s", code, logs.String())
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	stop := func() {
+		t.Helper()
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Fatalf("serve exited %d after cancel: %s", code, logs.String())
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatal("serve did not stop within 15 s")
+		}
+		if !strings.Contains(logs.String(), "stopped") {
+			t.Fatalf("no orderly stop in logs: %s", logs.String())
+		}
+	}
+	return base, logs, stop
+}
+
+// bootstrapToken reads the bootstrap admin token, which is in a private
+// file, not in the logs.
+func bootstrapToken(t *testing.T, dir string, logs *syncBuffer) string {
+	t.Helper()
+	adminTok, err := os.ReadFile(filepath.Join(dir, "admin.token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := strings.TrimSpace(string(adminTok))
+	if fi, _ := os.Stat(filepath.Join(dir, "admin.token")); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("admin.token mode %v", fi.Mode().Perm())
+	}
+	if strings.Contains(logs.String(), admin) {
+		t.Fatal("the admin token was logged")
+	}
+	return admin
 }
 
 // syncBuffer collects the server's logs, written from its goroutines.
@@ -189,6 +209,15 @@ func TestPolicyCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	checkValidate(t, dir, good, bad)
+	checkDiffAndRender(t, good, newer)
+}
+
+// checkValidate: policy validate passes a good manifest, and names each
+// problem of a bad one, a too-deep one and a missing file as
+// FILE:LINE:COL.
+func checkValidate(t *testing.T, dir, good, bad string) {
+	t.Helper()
 	code, out, errs := run(t, nil, "policy", "validate", good)
 	if code != 0 || !strings.Contains(out, "good.yaml: ok") || errs != "" {
 		t.Fatalf("validate good: %d %q %q", code, out, errs)
@@ -217,8 +246,12 @@ func TestPolicyCommands(t *testing.T) {
 	if code, _, errs := run(t, nil, "policy", "validate", filepath.Join(dir, "none.yaml")); code != 1 || !strings.Contains(errs, "none.yaml") {
 		t.Fatalf("validate missing file: %d %s", code, errs)
 	}
+}
 
-	code, out, _ = run(t, nil, "policy", "diff", good, newer)
+// checkDiffAndRender: policy diff, render and schema.
+func checkDiffAndRender(t *testing.T, good, newer string) {
+	t.Helper()
+	code, out, _ := run(t, nil, "policy", "diff", good, newer)
 	if code != 0 || !strings.Contains(out, "material: children age_threshold: 18 → 16") || !strings.HasSuffix(out, "1 changes, 1 material\n") {
 		t.Fatalf("diff: %d %q", code, out)
 	}
@@ -227,7 +260,7 @@ func TestPolicyCommands(t *testing.T) {
 	}
 
 	for _, f := range []string{"md", "html"} {
-		code, out, errs = run(t, nil, "policy", "render", "--format", f)
+		code, out, errs := run(t, nil, "policy", "render", "--format", f)
 		if code != 0 || !strings.Contains(out, "support@clientwiseportal.com") {
 			t.Fatalf("render %s: %d %s", f, code, errs)
 		}
@@ -327,12 +360,9 @@ func openServices(t *testing.T, vars map[string]string) (*app, *wire.Services) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := wire.Options{Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock}
+	opts := wire.Options{Policy: wire.Policy{Actor: "test"}, Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Bootstrap(ctx, opts, "test", policy.BundledName, policy.Bundled(), false); err != nil {
 		t.Fatal(err)
 	}
 	return a, svc

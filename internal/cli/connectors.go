@@ -18,7 +18,6 @@ import (
 	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/mail"
-	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
 )
@@ -36,15 +35,8 @@ func services(ctx context.Context, env *Env, a *app, mailDir, baseURL string) (*
 		return nil, err
 	}
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	opts := wire.Options{Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock, Sender: md, Logger: logger, BaseURL: baseURL}
-	svc, err := wire.New(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := svc.Bootstrap(ctx, opts, "cli", policy.BundledName, policy.Bundled(), false); err != nil {
-		return nil, err
-	}
-	return svc, nil
+	opts := wire.Options{Policy: wire.Policy{Actor: "cli"}, Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock, Sender: md, Logger: logger, BaseURL: baseURL}
+	return wire.New(ctx, opts)
 }
 
 // withServices opens the app, builds the services and runs fn.
@@ -63,6 +55,7 @@ func withServices(cmd *cobra.Command, env *Env, f commonFlags, fn func(*wire.Ser
 	if err != nil {
 		return err
 	}
+	defer svc.Close()
 	return fn(svc)
 }
 
@@ -76,6 +69,50 @@ func (f *commonFlags) add(cmd *cobra.Command, env *Env) {
 		"the server's public URL, for links in mail and webhook callbacks (default http://ADDR) (env CUSTOS_BASE_URL)")
 }
 
+// importDataset checks and stores one dataset file, printing its problems
+// as FILE:LINE:COL lines.
+func importDataset(ctx context.Context, env *Env, svc *wire.Services, file string) error {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("cannot read %s: %w", file, unwrapPath(err))
+	}
+	keys, err := svc.DSR.Import(ctx, "cli", file, src)
+	var ps dataset.Problems
+	if errors.As(err, &ps) {
+		for _, p := range ps {
+			fmt.Fprintln(env.Stderr, p.String())
+		}
+		return exitError{code: exitFailure}
+	}
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		fmt.Fprintf(env.Stdout, "imported dataset %s from %s\n", k, file)
+	}
+	return nil
+}
+
+// knownIdentities is what dataset plan starts from: --email and each
+// --identity KIND=VALUE.
+func knownIdentities(email string, ids []string) (map[string][]string, error) {
+	known := map[string][]string{}
+	if email != "" {
+		known["email"] = []string{email}
+	}
+	for _, id := range ids {
+		k, v, ok := strings.Cut(id, "=")
+		if !ok || k == "" || v == "" {
+			return nil, usageError{msg: fmt.Sprintf("--identity %q must look like KIND=VALUE, e.g. loyalty_id=CUST-1", id)}
+		}
+		known[k] = append(known[k], v)
+	}
+	if len(known) == 0 {
+		return nil, usageError{msg: "give --email or --identity: the plan starts from what the person is known by"}
+	}
+	return known, nil
+}
+
 func datasetCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{Use: "dataset", Short: "Describe the company's databases (Fides dataset YAML is accepted unchanged)"}
 	var f commonFlags
@@ -86,23 +123,8 @@ func datasetCmd(env *Env) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withServices(cmd, env, f, func(svc *wire.Services) error {
 				for _, file := range args {
-					src, err := os.ReadFile(file)
-					if err != nil {
-						return fmt.Errorf("cannot read %s: %w", file, unwrapPath(err))
-					}
-					keys, err := svc.DSR.Import(cmd.Context(), "cli", file, src)
-					var ps dataset.Problems
-					if errors.As(err, &ps) {
-						for _, p := range ps {
-							fmt.Fprintln(env.Stderr, p.String())
-						}
-						return exitError{code: exitFailure}
-					}
-					if err != nil {
+					if err := importDataset(cmd.Context(), env, svc, file); err != nil {
 						return err
-					}
-					for _, k := range keys {
-						fmt.Fprintf(env.Stdout, "imported dataset %s from %s\n", k, file)
 					}
 				}
 				return nil
@@ -143,19 +165,9 @@ func datasetCmd(env *Env) *cobra.Command {
 		Short: "Show the order in which a request would query each collection, before anything runs",
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			known := map[string][]string{}
-			if email != "" {
-				known["email"] = []string{email}
-			}
-			for _, id := range ids {
-				k, v, ok := strings.Cut(id, "=")
-				if !ok || k == "" || v == "" {
-					return usageError{msg: fmt.Sprintf("--identity %q must look like KIND=VALUE, e.g. loyalty_id=CUST-1", id)}
-				}
-				known[k] = append(known[k], v)
-			}
-			if len(known) == 0 {
-				return usageError{msg: "give --email or --identity: the plan starts from what the person is known by"}
+			known, err := knownIdentities(email, ids)
+			if err != nil {
+				return err
 			}
 			return withServices(cmd, env, pf, func(svc *wire.Services) error {
 				cat, err := svc.DSR.Catalog(cmd.Context())

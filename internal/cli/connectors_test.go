@@ -12,7 +12,6 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/connector/connectortest/sqltest"
 	"github.com/custos-privacy/custos/internal/wire"
-	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/requests"
 )
 
@@ -68,14 +67,7 @@ func TestDatasetCommands(t *testing.T) {
 	bad := writeFile(t, "bad.yml", "dataset:\n  - name: no key\n    collections: []\n  - fides_key: broken\n    collections:\n      - name: c\n        fields:\n          - name: f\n            data_categories: [user.name]\n            fides_meta:\n              identity: 7\n              references:\n                - {dataset: nowhere, field: x.y}\n")
 	problem := regexp.MustCompile(`^` + regexp.QuoteMeta(bad) + `:\d+:\d+: `)
 	deep := writeFile(t, "deep.yml", "dataset:\n  - "+strings.Repeat("[", 100_000)+"\n")
-	cases := []struct {
-		name   string
-		args   []string
-		code   int
-		stdout []string
-		stderr []string
-		check  func(t *testing.T, out, errs string)
-	}{
+	cases := []cliCase{
 		{"import a good file", []string{"dataset", "import", good}, 0, []string{"imported dataset shop from " + good}, nil, nil},
 		{"import a bad file", []string{"dataset", "import", bad}, 1, nil, nil, func(t *testing.T, out, errs string) {
 			lines := strings.Split(strings.TrimSpace(errs), "\n")
@@ -99,25 +91,7 @@ func TestDatasetCommands(t *testing.T) {
 		{"plan with a bad identity", []string{"dataset", "plan", "--identity", "loyalty_id"}, 2, nil, []string{"KIND=VALUE"}, nil},
 	}
 	// Sequential: later cases read what earlier ones imported.
-	for _, c := range cases {
-		code, out, errs := run(t, vars, c.args...)
-		if code != c.code {
-			t.Fatalf("%s: exit %d, want %d; stdout %q stderr %q", c.name, code, c.code, out, errs)
-		}
-		for _, want := range c.stdout {
-			if !strings.Contains(out, want) {
-				t.Fatalf("%s: stdout %q lacks %q", c.name, out, want)
-			}
-		}
-		for _, want := range c.stderr {
-			if !strings.Contains(errs, want) {
-				t.Fatalf("%s: stderr %q lacks %q", c.name, errs, want)
-			}
-		}
-		if c.check != nil {
-			c.check(t, out, errs)
-		}
-	}
+	runCases(t, vars, cases)
 }
 
 // TestConnectionCommands: add, list, test and remove.
@@ -133,14 +107,7 @@ func TestConnectionCommands(t *testing.T) {
 		t.Fatalf("import: %d %s %s", code, out, errs)
 	}
 	var hookSecret string
-	cases := []struct {
-		name   string
-		args   []string
-		code   int
-		stdout []string
-		stderr []string
-		check  func(t *testing.T, out, errs string)
-	}{
+	cases := []cliCase{
 		{"add and test", []string{"connection", "add", "--name", "shop", "--url", "sqlite:" + shop, "--dataset", "shop"}, 0,
 			[]string{"added connection shop to dataset shop (sqlite:" + shop + ")", "test passed"}, nil, nil},
 		{"name taken", []string{"connection", "add", "--name", "shop", "--url", "sqlite:" + shop, "--dataset", "hooked", "--no-test"}, 1, nil, []string{`connection named "shop" exists`}, nil},
@@ -183,6 +150,56 @@ func TestConnectionCommands(t *testing.T) {
 		{"remove", []string{"connection", "remove", "helpdesk"}, 0, []string{"removed connection helpdesk"}, nil, nil},
 		{"remove again", []string{"connection", "remove", "helpdesk"}, 1, nil, []string{`No connection is named "helpdesk"`}, nil},
 	}
+	runCases(t, vars, cases)
+
+	// The removed connection is gone.
+	a, svc := openServices(t, vars)
+	defer a.Close()
+	cat, err := svc.DSR.Catalog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := cat.Connections["hooked"]; ok {
+		t.Fatal("the removed webhook is still connected")
+	}
+
+	checkMissingTable(t, vars, shop)
+}
+
+// checkMissingTable: a table the dataset describes goes missing; the
+// connection test says which.
+func checkMissingTable(t *testing.T, vars map[string]string, shop string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+shop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`ALTER TABLE login RENAME TO login_old`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	code, out, errs := run(t, vars, "connection", "test", "shop")
+	if code != 1 || out != "" || !strings.Contains(errs, `Connection "shop" (sqlite:`+shop+`) failed its test`) ||
+		!strings.Contains(errs, "login") || !strings.Contains(errs, "does not exist") {
+		t.Fatalf("test with a table missing: %d %q %q", code, out, errs)
+	}
+}
+
+// cliCase is one command of a sequential table: its exit code, what its
+// output must contain, and any further check.
+type cliCase struct {
+	name   string
+	args   []string
+	code   int
+	stdout []string
+	stderr []string
+	check  func(t *testing.T, out, errs string)
+}
+
+// runCases runs the cases in order (later ones read what earlier ones
+// stored) and stops at the first that fails.
+func runCases(t *testing.T, vars map[string]string, cases []cliCase) {
+	t.Helper()
 	for _, c := range cases {
 		code, out, errs := run(t, vars, c.args...)
 		if code != c.code {
@@ -201,32 +218,6 @@ func TestConnectionCommands(t *testing.T) {
 		if c.check != nil {
 			c.check(t, out, errs)
 		}
-	}
-
-	// The removed connection is gone.
-	a, svc := openServices(t, vars)
-	defer a.Close()
-	cat, err := svc.DSR.Catalog(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := cat.Connections["hooked"]; ok {
-		t.Fatal("the removed webhook is still connected")
-	}
-
-	// A table the dataset describes goes missing: the test says which.
-	db, err := sql.Open("sqlite", "file:"+shop)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`ALTER TABLE login RENAME TO login_old`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	code, out, errs := run(t, vars, "connection", "test", "shop")
-	if code != 1 || out != "" || !strings.Contains(errs, `Connection "shop" (sqlite:`+shop+`) failed its test`) ||
-		!strings.Contains(errs, "login") || !strings.Contains(errs, "does not exist") {
-		t.Fatalf("test with a table missing: %d %q %q", code, out, errs)
 	}
 }
 
@@ -296,31 +287,8 @@ func TestRequestRun(t *testing.T) {
 		t.Fatalf("terminal escapes written to a pipe: %q", out)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	progress := map[string]string{}
-	for _, l := range lines[:len(lines)-1] {
-		f := strings.Fields(l)
-		if len(f) < 4 {
-			t.Fatalf("progress line %q", l)
-		}
-		key := f[0] + " " + f[1]
-		if _, twice := progress[key]; twice {
-			t.Fatalf("%s drawn twice in %q", key, out)
-		}
-		progress[key] = l
-	}
-	want := map[string]string{
-		"access shop:customer": "done", "access shop:login": "done",
-		"erasure shop:customer": "done", "erasure shop:login": "done",
-	}
-	if len(progress) != len(want) {
-		t.Fatalf("progress lines %q", out)
-	}
-	for k, status := range want {
-		l := progress[k]
-		if !strings.Contains(l, " "+status+" ") || !strings.Contains(l, strings.Repeat("█", 24)) {
-			t.Fatalf("%s: %q", k, l)
-		}
-	}
+	progress := progressByTask(t, out, lines[:len(lines)-1])
+	allDone(t, out, progress)
 	if !strings.Contains(progress["erasure shop:login"], "2/2 rows") {
 		t.Fatalf("login progress %q", progress["erasure shop:login"])
 	}
@@ -346,6 +314,43 @@ func TestRequestRun(t *testing.T) {
 	}
 }
 
+// progressByTask keys request run's progress lines by phase and
+// collection; a task drawn twice is an error.
+func progressByTask(t *testing.T, out string, lines []string) map[string]string {
+	t.Helper()
+	progress := map[string]string{}
+	for _, l := range lines {
+		f := strings.Fields(l)
+		if len(f) < 4 {
+			t.Fatalf("progress line %q", l)
+		}
+		key := f[0] + " " + f[1]
+		if _, twice := progress[key]; twice {
+			t.Fatalf("%s drawn twice in %q", key, out)
+		}
+		progress[key] = l
+	}
+	return progress
+}
+
+// allDone: every task of the shop's deletion is drawn done, its bar full.
+func allDone(t *testing.T, out string, progress map[string]string) {
+	t.Helper()
+	want := map[string]string{
+		"access shop:customer": "done", "access shop:login": "done",
+		"erasure shop:customer": "done", "erasure shop:login": "done",
+	}
+	if len(progress) != len(want) {
+		t.Fatalf("progress lines %q", out)
+	}
+	for k, status := range want {
+		l := progress[k]
+		if !strings.Contains(l, " "+status+" ") || !strings.Contains(l, strings.Repeat("█", 24)) {
+			t.Fatalf("%s: %q", k, l)
+		}
+	}
+}
+
 // openServicesAt is openServices with a base URL, which mail needs.
 func openServicesAt(t *testing.T, vars map[string]string, baseURL string) (*app, *wire.Services) {
 	t.Helper()
@@ -355,12 +360,9 @@ func openServicesAt(t *testing.T, vars map[string]string, baseURL string) (*app,
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := wire.Options{Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock, BaseURL: baseURL}
+	opts := wire.Options{Policy: wire.Policy{Actor: "test"}, Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock, BaseURL: baseURL}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Bootstrap(ctx, opts, "test", policy.BundledName, policy.Bundled(), false); err != nil {
 		t.Fatal(err)
 	}
 	return a, svc

@@ -14,13 +14,14 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/mail"
-	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/retention"
 )
 
 // retentionService builds what retention commands need on an open app;
-// they need the key file, since erasure and holds touch sealed data.
-func retentionService(cmd *cobra.Command, env *Env, a *app, mailDir string) (*retention.Service, error) {
+// they need the key file, since erasure and holds touch sealed data. The
+// caller closes the services (a sweep opens connections to the company's
+// databases).
+func retentionService(cmd *cobra.Command, env *Env, a *app, mailDir string) (*wire.Services, error) {
 	ctx := cmd.Context()
 	if a.master == nil {
 		return nil, fmt.Errorf("the key file is needed: holds and erasure work on sealed data")
@@ -30,15 +31,8 @@ func retentionService(cmd *cobra.Command, env *Env, a *app, mailDir string) (*re
 		return nil, err
 	}
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	opts := wire.Options{Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock, Sender: md, Logger: logger}
-	svc, err := wire.New(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := svc.Bootstrap(ctx, opts, "cli", policy.BundledName, policy.Bundled(), false); err != nil {
-		return nil, err
-	}
-	return svc.Retention, nil
+	opts := wire.Options{Policy: wire.Policy{Actor: "cli"}, Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock, Sender: md, Logger: logger}
+	return wire.New(ctx, opts)
 }
 
 func retentionCmd(env *Env) *cobra.Command {
@@ -67,7 +61,8 @@ func retentionCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rep, err := svc.Sweep(cmd.Context(), "cli", at, dryRun)
+			defer svc.Close()
+			rep, err := svc.Retention.Sweep(cmd.Context(), "cli", at, dryRun)
 			if err != nil {
 				return err
 			}
@@ -134,7 +129,8 @@ func holdCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return fn(c, svc)
+			defer svc.Close()
+			return fn(c, svc.Retention)
 		}
 	}
 	add := &cobra.Command{Use: "add --email E --reason TEXT", Short: "Hold a person's data: nothing is erased while the hold stands", Args: exactArgs(0, "no arguments")}

@@ -1,12 +1,12 @@
 // Package wire builds Custos' services on an open store, in the one order
-// they depend on each other: policy registry, records, consent, requests,
-// retention, tokens. The server, the command line, tests and benchmarks
+// they depend on each other: policy registry, records, consent, the
+// connected-systems runner, requests, retention, tokens, the job queue. The server, the command line, tests and benchmarks
 // all get the same graph from here.
 package wire
 
 import (
 	"context"
-	"io"
+	"errors"
 	"log/slog"
 	"strings"
 
@@ -49,6 +49,9 @@ type Options struct {
 	Jobs jobs.Options
 	// Batch is how many rows an erasure statement touches (dsr.Config.Batch).
 	Batch int
+	// Policy is the manifest the store must have; zero: the bundled one
+	// into an empty store.
+	Policy Policy
 }
 
 // Services is the whole graph.
@@ -73,50 +76,64 @@ type Services struct {
 	SessionKey []byte
 	// DeviceKey signs the banner's device tokens.
 	DeviceKey []byte
+	// Published is what New found or published as the policy.
+	Published policy.Published
 }
 
-// New builds the services. A policy must be published first (Bootstrap)
-// for consent to load; use NewWithPolicy to do both.
+// Policy is the manifest New makes sure the store has before it builds
+// the services that need a policy in force (see policy.Registry.Bootstrap).
+// The zero value keeps the store's policy, or publishes the bundled one
+// into an empty store.
+type Policy struct {
+	// Actor is who the audit log names for a publication.
+	Actor string
+	// Name is the manifest's file name; Source its text. Empty: the
+	// bundled policy.
+	Name   string
+	Source []byte
+	// Explicit publishes Source even when the store has a policy, unless
+	// it is the latest version already (the operator named a manifest).
+	Explicit bool
+}
+
+// New builds the whole graph in one pass, each service after the ones it
+// needs: audit log, job tables, policy registry (publishing o.Policy),
+// records, consent, outbox, the connected-systems runner, requests,
+// retention, tokens, the job queue. Nothing is set afterwards. Close
+// releases what it opened.
 func New(ctx context.Context, o Options) (*Services, error) {
 	if o.Logger == nil {
-		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.Clock == nil {
 		o.Clock = custos.SystemClock{}
 	}
 	s := &Services{Store: o.Store, Master: o.Master, Audit: o.Audit, Clock: o.Clock}
+	if err := s.build(ctx, o); err != nil {
+		// What was opened before the failure (connections) is released.
+		return nil, errors.Join(err, s.Close())
+	}
+	return s, nil
+}
+
+func (s *Services) build(ctx context.Context, o Options) error {
 	var err error
 	if s.Audit == nil {
 		if s.Audit, s.Signer, err = AuditLog(ctx, o.Store, o.Master, o.Clock); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	// River's tables live beside Custos' own; migrating is a no-op when
 	// they are current.
 	if err := jobs.Migrate(ctx, o.Store); err != nil {
-		return nil, err
+		return err
 	}
 	if s.Loader, err = policy.NewLoader(); err != nil {
-		return nil, err
+		return err
 	}
 	s.Policies = policy.NewRegistry(o.Store, s.Loader, s.Audit, o.Clock)
-	return s, nil
-}
-
-// Bootstrap publishes src as the policy (see policy.Registry.Bootstrap)
-// and builds the services that need a policy in force.
-func (s *Services) Bootstrap(ctx context.Context, o Options, actor, name string, src []byte, explicit bool) (policy.Published, error) {
-	pub, err := s.Policies.Bootstrap(ctx, actor, name, src, explicit)
-	if err != nil {
-		return pub, err
-	}
-	return pub, s.build(ctx, o)
-}
-
-func (s *Services) build(ctx context.Context, o Options) error {
-	var err error
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if s.Published, err = s.publish(ctx, o.Policy); err != nil {
+		return err
 	}
 	if s.Blind, err = vault.InstanceBlindIndex(ctx, s.Store, s.Master, s.Clock.Now()); err != nil {
 		return err
@@ -131,12 +148,27 @@ func (s *Services) build(ctx context.Context, o Options) error {
 		sender = unsent{}
 	}
 	s.Outbox = notify.New(s.Store, s.Master, sender, s.Clock, o.Logger)
+	if err := s.buildConnected(ctx, o); err != nil {
+		return err
+	}
+	jo := o.Jobs
+	if jo.Logger == nil {
+		jo.Logger = o.Logger
+	}
+	// Requests enqueue their runs, and the queue's workers run requests:
+	// the requests service enqueues through an insert-only client on the
+	// same tables, and the working client is built after it, on it.
+	inserter, err := jobs.New(s.Store, nil, jo)
+	if err != nil {
+		return err
+	}
 	if s.Requests, err = requests.New(ctx, requests.Config{Store: s.Store, Master: s.Master, Records: s.Records, Consent: s.Consent,
-		Policies: s.Policies, Outbox: s.Outbox, Log: s.Audit, Clock: s.Clock, BaseURL: o.BaseURL}); err != nil {
+		Policies: s.Policies, Outbox: s.Outbox, Log: s.Audit, Clock: s.Clock, BaseURL: o.BaseURL,
+		Runner: s.DSR, Queue: inserter}); err != nil {
 		return err
 	}
 	s.Retention = retention.New(retention.Config{Store: s.Store, Master: s.Master, Records: s.Records, Consent: s.Consent,
-		Requests: s.Requests, Policies: s.Policies, Log: s.Audit, Clock: s.Clock, Logger: o.Logger})
+		Requests: s.Requests, Policies: s.Policies, Log: s.Audit, Clock: s.Clock, Logger: o.Logger, Connected: s.DSR})
 	s.Auth = auth.New(s.Store, s.Audit, s.Clock)
 	if s.SessionKey, err = vault.InstanceSecret(ctx, s.Store, s.Master, "admin-session", s.Clock.Now()); err != nil {
 		return err
@@ -144,6 +176,27 @@ func (s *Services) build(ctx context.Context, o Options) error {
 	if s.DeviceKey, err = vault.InstanceSecret(ctx, s.Store, s.Master, "banner-device", s.Clock.Now()); err != nil {
 		return err
 	}
+	s.Queue, err = jobs.New(s.Store, s.Requests, jo)
+	return err
+}
+
+// publish makes sure the store has a policy: p's manifest, or the bundled
+// one.
+func (s *Services) publish(ctx context.Context, p Policy) (policy.Published, error) {
+	name, src := p.Name, p.Source
+	if src == nil {
+		name, src = policy.BundledName, policy.Bundled()
+	}
+	actor := p.Actor
+	if actor == "" {
+		actor = "system"
+	}
+	return s.Policies.Bootstrap(ctx, actor, name, src, p.Explicit)
+}
+
+// buildConnected builds the runner that reaches the company's connected
+// systems; requests and retention are built on it.
+func (s *Services) buildConnected(ctx context.Context, o Options) error {
 	maskSecret, err := vault.InstanceSecret(ctx, s.Store, s.Master, "mask", s.Clock.Now())
 	if err != nil {
 		return err
@@ -153,7 +206,7 @@ func (s *Services) build(ctx context.Context, o Options) error {
 		open = connectors.Open
 	}
 	s.DSR = dsr.New(dsr.Config{Store: s.Store, Master: s.Master, Audit: s.Audit, Clock: s.Clock, Open: open, MaskSecret: maskSecret,
-		CallbackURL: strings.TrimRight(o.BaseURL, "/") + "/api/v1/connector-callbacks", Batch: o.Batch, Logger: o.Logger,
+		Answers: connectors.Answers{}, CallbackURL: strings.TrimRight(o.BaseURL, "/") + "/api/v1/connector-callbacks", Batch: o.Batch, Logger: o.Logger,
 		Policy: func(ctx context.Context) (*policy.Manifest, error) {
 			p, _, err := s.Policies.Active(ctx)
 			if err != nil {
@@ -161,16 +214,18 @@ func (s *Services) build(ctx context.Context, o Options) error {
 			}
 			return p.Manifest, nil
 		}})
-	jo := o.Jobs
-	if jo.Logger == nil {
-		jo.Logger = o.Logger
-	}
-	if s.Queue, err = jobs.New(s.Store, s.Requests, jo); err != nil {
-		return err
-	}
-	s.Requests.SetRunner(s.DSR, s.Queue)
-	s.Retention.SetConnected(s.DSR)
 	return nil
+}
+
+// Close releases what the services hold open: the connections to the
+// company's systems. The store is the caller's, and stays open; the job
+// queue, when started, is stopped by whoever started it (it needs a
+// deadline). Close may be called more than once.
+func (s *Services) Close() error {
+	if s == nil || s.DSR == nil {
+		return nil
+	}
+	return s.DSR.Close()
 }
 
 // unsent keeps mail in the outbox: without a sender nothing is delivered,
