@@ -10,7 +10,7 @@ import (
 // TestImportBoundaries: the root package knows nothing of storage or HTTP
 // (the status table is in http/httperr), and the runner of requests in
 // connected systems knows no connector concretely (the webhook's answers
-// come in through dsr.Answers) nor HTTP (callbacks arrive as bytes).
+// come in through connected.Answers) nor HTTP (callbacks arrive as bytes).
 func TestImportBoundaries(t *testing.T) {
 	t.Parallel()
 	goTool, err := exec.LookPath("go")
@@ -23,7 +23,7 @@ func TestImportBoundaries(t *testing.T) {
 		needed []string // shows the listing sees imports at all
 	}{
 		{".", []string{"net/http", "database/sql", "github.com/custos-privacy/custos/store"}, []string{"errors"}},
-		{"./dsr", []string{"net/http", "github.com/custos-privacy/custos/connector/webhook"}, []string{"github.com/custos-privacy/custos/connector"}},
+		{"./connected", []string{"net/http", "github.com/custos-privacy/custos/connector/webhook"}, []string{"github.com/custos-privacy/custos/connector"}},
 		{"./http/httperr", nil, []string{"net/http", "github.com/custos-privacy/custos"}},
 	}
 	for _, c := range cases {

@@ -20,7 +20,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
 )
@@ -61,7 +61,7 @@ type requestWorker struct {
 
 func (w *requestWorker) Work(ctx context.Context, job *river.Job[RequestArgs]) error {
 	start := time.Now()
-	err := w.f.Fulfil(dsr.WithSlice(ctx, start.Add(w.slice)), "system", job.Args.RequestID)
+	err := w.f.Fulfil(connected.WithSlice(ctx, start.Add(w.slice)), "system", job.Args.RequestID)
 	w.log.Debug("request run", "request", job.Args.RequestID, "attempt", job.Attempt, "took", time.Since(start), "error", err)
 	if errors.Is(err, requests.ErrPending) {
 		// The job sleeps rather than ends: a callback that arrives while
@@ -72,7 +72,7 @@ func (w *requestWorker) Work(ctx context.Context, job *river.Job[RequestArgs]) e
 		// no attempt.
 		return river.JobSnooze(w.wait)
 	}
-	if errors.Is(err, dsr.ErrYield) {
+	if errors.Is(err, connected.ErrYield) {
 		// A long run goes on in a fresh slice; a snooze costs no attempt.
 		return river.JobSnooze(0)
 	}

@@ -17,7 +17,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
-	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/jobs"
 	"github.com/custos-privacy/custos/requests"
@@ -175,7 +175,7 @@ func TestKillAndResume(t *testing.T) {
 	if _, err := svc.DSR.Import(ctx, "test", "shop.yml", []byte(killDataset)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "shop", Dataset: "shop", URL: companyURL}); err != nil {
+	if _, err := svc.DSR.AddConnection(ctx, "test", connected.Connection{Name: "shop", Dataset: "shop", URL: companyURL}); err != nil {
 		t.Fatal(err)
 	}
 	v, err := svc.Requests.SubmitOnBehalf(ctx, "token:1", requests.Intake{Type: requests.TypeDeletion, Email: "gone@example.com",
@@ -199,7 +199,7 @@ func TestKillAndResume(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, x := range ts {
-			if x.Phase == dsr.PhaseErasure && x.Collection == "shop:login" {
+			if x.Phase == connected.PhaseErasure && x.Collection == "shop:login" {
 				return x
 			}
 		}

@@ -10,7 +10,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
 	"github.com/custos-privacy/custos/store"
@@ -19,7 +19,7 @@ import (
 // Catalogs is where the company's connected datasets are described: the
 // data map shows where each category lives in them.
 type Catalogs interface {
-	Catalog(ctx context.Context) (*dsr.Catalog, error)
+	Catalog(ctx context.Context) (*connected.Catalog, error)
 }
 
 // Config is what the service reads from.

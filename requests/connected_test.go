@@ -14,8 +14,8 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/connector/connectortest/sqltest"
-	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/jobs"
 	custosmail "github.com/custos-privacy/custos/mail"
@@ -119,7 +119,7 @@ func newConnectedEnv(t *testing.T, s *store.Store, path string, readOnly, startQ
 		if _, err := svc.DSR.Import(ctx, "test", "shop.yml", []byte(shopDataset)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "shop", Dataset: "shop", URL: "sqlite:" + path, ReadOnly: readOnly}); err != nil {
+		if _, err := svc.DSR.AddConnection(ctx, "test", connected.Connection{Name: "shop", Dataset: "shop", URL: "sqlite:" + path, ReadOnly: readOnly}); err != nil {
 			t.Fatal(err)
 		}
 	}

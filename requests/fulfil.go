@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/consent"
-	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
@@ -163,11 +163,11 @@ func (s *Service) GiveUp(ctx context.Context, id string, cause error) error {
 }
 
 // connected runs the request against the company's connected systems.
-func (s *Service) connected(ctx context.Context, r store.Request, kind, email string, ids []records.Identity, corrections map[string]string) (dsr.Outcome, error) {
+func (s *Service) connected(ctx context.Context, r store.Request, kind, email string, ids []records.Identity, corrections map[string]string) (connected.Outcome, error) {
 	if s.runner == nil {
-		return dsr.Outcome{}, nil
+		return connected.Outcome{}, nil
 	}
-	job := dsr.Job{RequestID: r.ID, Identities: map[string][]string{"email": {email}}, Corrections: corrections}
+	job := connected.Job{RequestID: r.ID, Identities: map[string][]string{"email": {email}}, Corrections: corrections}
 	for _, id := range ids {
 		switch id.Kind {
 		case custos.IdentityPhone:
@@ -178,13 +178,13 @@ func (s *Service) connected(ctx context.Context, r store.Request, kind, email st
 	}
 	switch kind {
 	case TypeAccess, TypePortability:
-		job.Kind = dsr.KindAccess
+		job.Kind = connected.KindAccess
 	case TypeDeletion:
-		job.Kind = dsr.KindErasure
+		job.Kind = connected.KindErasure
 	case TypeCorrection:
-		job.Kind = dsr.KindCorrection
+		job.Kind = connected.KindCorrection
 	default:
-		return dsr.Outcome{}, nil
+		return connected.Outcome{}, nil
 	}
 	out, err := s.runner.Run(ctx, job)
 	if err == nil && out.Pending {
@@ -665,7 +665,7 @@ func (s *Service) notify(ctx context.Context, tx *store.Tx, m *policy.Manifest, 
 
 // outcome adds what a run in the company's systems did to a package, and
 // reports whether it found anything there.
-func outcome(pkg *Package, out dsr.Outcome) bool {
+func outcome(pkg *Package, out connected.Outcome) bool {
 	for _, c := range slices.Sorted(maps.Keys(out.Erased)) {
 		pkg.Actions = append(pkg.Actions, fmt.Sprintf("%d records about you in %s were erased.", out.Erased[c], c))
 	}

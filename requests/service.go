@@ -21,8 +21,8 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/consent"
-	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/jurisdiction"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/notify"
@@ -73,7 +73,7 @@ type Service struct {
 // dsr).
 type Runner interface {
 	Any(ctx context.Context) (bool, error)
-	Run(ctx context.Context, job dsr.Job) (dsr.Outcome, error)
+	Run(ctx context.Context, job connected.Job) (connected.Outcome, error)
 	Forget(ctx context.Context, requestID string) error
 }
 

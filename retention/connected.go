@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/custos-privacy/custos"
-	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/vault"
 )
@@ -16,8 +16,8 @@ import (
 // when a row was collected. Rules for one purpose, or from other moments
 // (last activity, account closure), need facts a row does not carry and
 // stay with Custos' own records.
-func (s *Service) sweepConnected(ctx context.Context, actor string, m *policy.Manifest, asOf time.Time, dryRun bool) ([]dsr.SweepLine, error) {
-	var exps []dsr.Expiry
+func (s *Service) sweepConnected(ctx context.Context, actor string, m *policy.Manifest, asOf time.Time, dryRun bool) ([]connected.SweepLine, error) {
+	var exps []connected.Expiry
 	for _, r := range m.Retention.Rules {
 		if r.Purpose != "" || (r.Trigger != "" && r.Trigger != "collected") {
 			continue
@@ -33,7 +33,7 @@ func (s *Service) sweepConnected(ctx context.Context, actor string, m *policy.Ma
 			}
 			words += ", plus " + r.Extension
 		}
-		exps = append(exps, dsr.Expiry{Category: r.Category, Cutoff: cut, Rule: words})
+		exps = append(exps, connected.Expiry{Category: r.Category, Cutoff: cut, Rule: words})
 	}
 	if len(exps) == 0 {
 		return nil, nil

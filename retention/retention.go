@@ -14,8 +14,8 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/consent"
-	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
 	"github.com/custos-privacy/custos/requests"
@@ -43,7 +43,7 @@ type Service struct {
 
 // Connected sweeps connected systems (package dsr).
 type Connected interface {
-	Sweep(ctx context.Context, actor string, exps []dsr.Expiry, held []map[string][]string, dryRun bool) ([]dsr.SweepLine, error)
+	Sweep(ctx context.Context, actor string, exps []connected.Expiry, held []map[string][]string, dryRun bool) ([]connected.SweepLine, error)
 }
 
 // Config gathers what a Service needs.
@@ -135,7 +135,7 @@ type Report struct {
 	SubjectsErased int64     `json:"subjects_erased"`
 	// Connected is what the sweep did in the company's connected
 	// databases, collection by collection.
-	Connected []dsr.SweepLine `json:"connected,omitempty"`
+	Connected []connected.SweepLine `json:"connected,omitempty"`
 }
 
 // Sweep erases, batch by batch, every event a rule has expired at asOf,

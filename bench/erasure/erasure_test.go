@@ -1,5 +1,5 @@
 // Package erasure measures an access request and then an erasure request
-// of one person (customer-1@example.com) through dsr.Service.Run on
+// of one person (customer-1@example.com) through connected.Service.Run on
 // Fides' example PostgreSQL database — planning, checkpointing every
 // collection in Custos' own store, the queries and the writes — against
 // the same SELECT and UPDATE statements run by hand through database/sql,
@@ -29,7 +29,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
-	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/store/storetest"
 	"github.com/custos-privacy/custos/vault"
@@ -43,7 +43,7 @@ var wantErased = map[string]int64{"customer": 1, "login": 6, "payment_card": 1, 
 
 // service builds Custos on an SQLite store, as the server does, with the
 // Fides dataset imported and a connection to url.
-func service(tb testing.TB, url string) *dsr.Service {
+func service(tb testing.TB, url string) *connected.Service {
 	tb.Helper()
 	ctx := context.Background()
 	s := storetest.OpenSQLite(tb)
@@ -67,7 +67,7 @@ func service(tb testing.TB, url string) *dsr.Service {
 	if _, err := svc.DSR.Import(ctx, "bench", filepath.Base(datasetFile), src); err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := svc.DSR.AddConnection(ctx, "bench", dsr.Connection{Name: "shop", Dataset: datasetKey, URL: url}); err != nil {
+	if _, err := svc.DSR.AddConnection(ctx, "bench", connected.Connection{Name: "shop", Dataset: datasetKey, URL: url}); err != nil {
 		tb.Fatal(err)
 	}
 	return svc.DSR
@@ -75,16 +75,16 @@ func service(tb testing.TB, url string) *dsr.Service {
 
 // custosRun is the measured work on Custos' side: an access request and
 // an erasure request of the subject, each a request of its own.
-func custosRun(ctx context.Context, svc *dsr.Service, id string) (access, erasure dsr.Outcome, err error) {
+func custosRun(ctx context.Context, svc *connected.Service, id string) (access, erasure connected.Outcome, err error) {
 	ids := map[string][]string{"email": {subject}}
-	if access, err = svc.Run(ctx, dsr.Job{RequestID: id + "-access", Kind: dsr.KindAccess, Identities: ids}); err != nil {
+	if access, err = svc.Run(ctx, connected.Job{RequestID: id + "-access", Kind: connected.KindAccess, Identities: ids}); err != nil {
 		return
 	}
-	erasure, err = svc.Run(ctx, dsr.Job{RequestID: id + "-erasure", Kind: dsr.KindErasure, Identities: ids})
+	erasure, err = svc.Run(ctx, connected.Job{RequestID: id + "-erasure", Kind: connected.KindErasure, Identities: ids})
 	return
 }
 
-func erasedByTable(out dsr.Outcome) map[string]int64 {
+func erasedByTable(out connected.Outcome) map[string]int64 {
 	m := map[string]int64{}
 	for k, n := range out.Erased {
 		m[strings.TrimPrefix(k, datasetKey+":")] = n
@@ -153,7 +153,7 @@ func envAt(b *testing.B, rows int) *env {
 // rig measures Custos and the baseline on one database.
 type rig struct {
 	env          *env
-	svc          *dsr.Service
+	svc          *connected.Service
 	hand         *hand
 	admin        *sql.DB
 	custos, base time.Duration

@@ -15,7 +15,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
-	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/store/storetest"
 	"github.com/custos-privacy/custos/vault"
@@ -72,7 +72,7 @@ func perRowDB(tb testing.TB) string {
 }
 
 // perRowService is Custos on an SQLite store with the events dataset.
-func perRowService(tb testing.TB, url string) *dsr.Service {
+func perRowService(tb testing.TB, url string) *connected.Service {
 	tb.Helper()
 	ctx := context.Background()
 	s := storetest.OpenSQLite(tb)
@@ -90,7 +90,7 @@ func perRowService(tb testing.TB, url string) *dsr.Service {
 	if _, err := svc.DSR.Import(ctx, "bench", "events.yml", []byte(perRowDataset)); err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := svc.DSR.AddConnection(ctx, "bench", dsr.Connection{Name: "events", Dataset: "events", URL: url}); err != nil {
+	if _, err := svc.DSR.AddConnection(ctx, "bench", connected.Connection{Name: "events", Dataset: "events", URL: url}); err != nil {
 		tb.Fatal(err)
 	}
 	return svc.DSR
@@ -173,7 +173,7 @@ func BenchmarkPerRowMask(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		restore()
 		start := time.Now()
-		out, err := svc.Run(ctx, dsr.Job{RequestID: fmt.Sprintf("%s-%d", run, i), Kind: dsr.KindErasure,
+		out, err := svc.Run(ctx, connected.Job{RequestID: fmt.Sprintf("%s-%d", run, i), Kind: connected.KindErasure,
 			Identities: map[string][]string{"email": {subject}}})
 		custosT += time.Since(start)
 		if err != nil || out.Erased["events:event"] != perRowRows {
@@ -206,7 +206,7 @@ func TestPerRowMaskSame(t *testing.T) {
 	svc := perRowService(t, url)
 	db := open(t, url)
 	defer db.Close()
-	out, err := svc.Run(ctx, dsr.Job{RequestID: "same", Kind: dsr.KindErasure, Identities: map[string][]string{"email": {subject}}})
+	out, err := svc.Run(ctx, connected.Job{RequestID: "same", Kind: connected.KindErasure, Identities: map[string][]string{"email": {subject}}})
 	if err != nil || out.Erased["events:event"] != perRowRows {
 		t.Fatalf("Custos erased %v, %v", out.Erased, err)
 	}

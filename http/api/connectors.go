@@ -6,8 +6,8 @@ import (
 	"net/http"
 
 	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/dataset"
-	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/http/httpjson"
 )
 
@@ -145,12 +145,12 @@ func (s *server) testConnection(w http.ResponseWriter, r *http.Request) {
 func (s *server) connectorCallback(w http.ResponseWriter, r *http.Request) {
 	// Bounded here, before anything reads it; the signature check needs
 	// the exact bytes.
-	body, err := httpjson.Read(w, r, dsr.MaxAnswerBytes)
+	body, err := httpjson.Read(w, r, connected.MaxAnswerBytes)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	id, err := s.DSR.Callback(r.Context(), r.PathValue("task"), dsr.SignedAnswer{Body: body, Header: r.Header.Get})
+	id, err := s.DSR.Callback(r.Context(), r.PathValue("task"), connected.SignedAnswer{Body: body, Header: r.Header.Get})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -21,12 +21,12 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/connector/connectortest/sqltest"
 	"github.com/custos-privacy/custos/connector/sqlconn"
 	"github.com/custos-privacy/custos/connector/webhook"
 	"github.com/custos-privacy/custos/dataset"
-	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/http/api"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/jobs"
@@ -155,10 +155,10 @@ func setupConnected(t *testing.T, s *store.Store) *connFixture {
 			t.Fatalf("import %s: %d %s", file.name, status, b)
 		}
 	}
-	if _, err := svc.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "shop-hook", Dataset: "shop", URL: remote.URL + "/custos", Secret: f.secret}); err != nil {
+	if _, err := svc.DSR.AddConnection(ctx, "test", connected.Connection{Name: "shop-hook", Dataset: "shop", URL: remote.URL + "/custos", Secret: f.secret}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "crm-db", Dataset: "crm",
+	if _, err := svc.DSR.AddConnection(ctx, "test", connected.Connection{Name: "crm-db", Dataset: "crm",
 		URL: "postgres://custos:Sup3r%23S3cret@127.0.0.1:5432/crm?sslmode=disable&password=QueryS3cret", ReadOnly: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -350,7 +350,7 @@ func TestConnectorCallbacks(t *testing.T) {
 	}
 	audited := entries()
 
-	task := dsr.TaskID(id, dsr.PhaseAccess, "shop:customer")
+	task := connected.TaskID(id, connected.PhaseAccess, "shop:customer")
 	post := func(secret []byte, path, body string, skew time.Duration) (int, []byte) {
 		req, _ := http.NewRequest("POST", f.url+"/api/v1/connector-callbacks/"+url.PathEscape(path), bytes.NewReader([]byte(body)))
 		req.Header.Set("Content-Type", "application/json")
@@ -383,7 +383,7 @@ func TestConnectorCallbacks(t *testing.T) {
 		{"unsigned", nil, task, evil, 0, 401, "bad_signature"},
 		{"wrong secret", []byte("not-the-secret"), task, evil, 0, 401, "bad_signature"},
 		{"too old", f.secret, task, evil, -10 * time.Minute, 401, "bad_signature"},
-		{"body names another task", f.secret, task, `{"task":"` + dsr.TaskID(id, dsr.PhaseAccess, "shop:login") + `","request_id":"` + id + `"}`, 0, 400, "task_mismatch"},
+		{"body names another task", f.secret, task, `{"task":"` + connected.TaskID(id, connected.PhaseAccess, "shop:login") + `","request_id":"` + id + `"}`, 0, 400, "task_mismatch"},
 		{"body names no request", f.secret, task, `{"task":"` + task + `","rows":[]}`, 0, 400, "callback_unnamed"},
 		{"no such task", f.secret, "garbage", `{}`, 0, 404, "unknown_task"},
 		{"repeated, already answered", f.secret, task, evil, 0, 202, ""},

@@ -19,8 +19,8 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/consent"
-	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/http/banner"
 	"github.com/custos-privacy/custos/http/httpjson"
 	"github.com/custos-privacy/custos/http/web"
@@ -60,7 +60,7 @@ type Deps struct {
 	Retention *retention.Service
 	// DSR manages datasets and connections; Queue reruns a request when an
 	// asynchronous system answers.
-	DSR   *dsr.Service
+	DSR   *connected.Service
 	Queue interface {
 		Enqueue(context.Context, string) error
 	}

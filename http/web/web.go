@@ -14,8 +14,8 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/consent"
-	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/reports"
@@ -54,7 +54,7 @@ type Deps struct {
 	Clock      custos.Clock
 	// DSR knows the company's connected datasets and how far each request
 	// has got in them; nil where none are managed.
-	DSR *dsr.Service
+	DSR *connected.Service
 	// SSO, when set, offers single sign-on to the console.
 	SSO *SSO
 	// BaseURL is Custos' public address; when it is https, every cookie

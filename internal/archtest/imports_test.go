@@ -17,10 +17,10 @@ import (
 const module = "github.com/custos-privacy/custos"
 
 // services are the domain packages (and their subpackages): what the
-// HTTP layer and the CLI call, and what calls the store. dsr is the
-// connected-systems runner.
+// HTTP layer and the CLI call, and what calls the store. connected is
+// the connected-systems runner.
 var services = []string{
-	"audit", "auth", "consent", "dataset", "dsr", "jurisdiction", "mail", "notify",
+	"audit", "auth", "connected", "consent", "dataset", "jurisdiction", "mail", "notify",
 	"policy", "records", "reports", "requests", "retention", "taxonomy", "vault",
 }
 
@@ -32,14 +32,7 @@ type exception struct {
 // exceptions are today's imports against the rules. Each names the change
 // that removes it; once the import is gone the test says so, and the entry
 // should be deleted.
-var exceptions = []exception{
-	// The root's coded error maps its kinds to status codes (HTTPStatus):
-	// issue 14 moves that mapping into http/.
-	{module, "net/http", "HTTPStatus lives in the root package until it moves to http/"},
-	// dsr.Callback reads the connector's signed callback straight off the
-	// *http.Request: issue 14 has it take the verified body instead.
-	{module + "/dsr", "net/http", "dsr.Callback takes an *http.Request until it takes the verified body"},
-}
+var exceptions = []exception{}
 
 // pkg is what `go list -json` tells of a package.
 type pkg struct {

@@ -14,8 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/dataset"
-	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/requests"
@@ -214,11 +214,11 @@ func connectionCmd(env *Env) *cobra.Command {
 				}
 			}
 			return withServices(cmd, env, af, func(svc *wire.Services) error {
-				secret, err := svc.DSR.AddConnection(cmd.Context(), "cli", dsr.Connection{Name: name, Dataset: ds, URL: url, ReadOnly: readOnly})
+				secret, err := svc.DSR.AddConnection(cmd.Context(), "cli", connected.Connection{Name: name, Dataset: ds, URL: url, ReadOnly: readOnly})
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(env.Stdout, "added connection %s to dataset %s (%s)\n", name, ds, dsr.Redact(url))
+				fmt.Fprintf(env.Stdout, "added connection %s to dataset %s (%s)\n", name, ds, connected.Redact(url))
 				if len(secret) > 0 {
 					fmt.Fprintf(env.Stdout, "webhook signing secret (shown once; configure it on the receiving side): %s\n", secret)
 				}
@@ -355,7 +355,7 @@ func requestCmd(env *Env) *cobra.Command {
 // drawProgress prints one bar per collection task. On a terminal it
 // redraws in place at every tick; elsewhere (a pipe, a log) it prints only
 // the final state, once, as plain lines without terminal escapes.
-func drawProgress(w io.Writer, d *dsr.Service, ctx context.Context, id string, drawn int, final bool) int {
+func drawProgress(w io.Writer, d *connected.Service, ctx context.Context, id string, drawn int, final bool) int {
 	tty := isTerminal(w)
 	if !tty && !final {
 		return drawn
@@ -387,9 +387,9 @@ func progressLine(t store.Task) string {
 	const width = 24
 	var total, done int64 = 1, 0
 	switch {
-	case t.Phase == dsr.PhaseAccess && (t.Status == store.TaskDone || t.Status == store.TaskSkipped):
+	case t.Phase == connected.PhaseAccess && (t.Status == store.TaskDone || t.Status == store.TaskSkipped):
 		done = 1
-	case t.Phase != dsr.PhaseAccess && t.Found > 0:
+	case t.Phase != connected.PhaseAccess && t.Found > 0:
 		total, done = t.Found, t.Done
 	case t.Status == store.TaskDone || t.Status == store.TaskSkipped:
 		done = 1
@@ -397,7 +397,7 @@ func progressLine(t store.Task) string {
 	filled := int(done * width / total)
 	bar := strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
 	detail := fmt.Sprintf("%d rows", t.Found)
-	if t.Phase != dsr.PhaseAccess {
+	if t.Phase != connected.PhaseAccess {
 		detail = fmt.Sprintf("%d/%d rows", t.Done, t.Found)
 	}
 	line := fmt.Sprintf("%-10s %-48s %s %-8s %s", t.Phase, t.Collection, bar, t.Status, detail)

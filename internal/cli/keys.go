@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/custos-privacy/custos/audit"
-	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/vault"
 )
@@ -55,7 +55,7 @@ SIGHUP. Back up the key file before and after.`,
 			if err != nil {
 				return err
 			}
-			conns, err := dsr.ResealConnections(ctx, a.store, a.master)
+			conns, err := connected.ResealConnections(ctx, a.store, a.master)
 			if err != nil {
 				return err
 			}

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/custos-privacy/custos"
-	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/records"
 )
 
@@ -33,7 +33,7 @@ func TestKeysRotate(t *testing.T) {
 	if _, err := services.DSR.Import(ctx, "test", "shop.yml", []byte(ds)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := services.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "shop", Dataset: "shop", URL: "postgres://u:s3cret@db.example/shop"}); err != nil {
+	if _, err := services.DSR.AddConnection(ctx, "test", connected.Connection{Name: "shop", Dataset: "shop", URL: "postgres://u:s3cret@db.example/shop"}); err != nil {
 		t.Fatal(err)
 	}
 	before, err := a.store.Connection(ctx, "shop")

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/connector/webhook"
-	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/internal/connectors"
 )
 
@@ -18,22 +18,22 @@ func TestAnswersOpen(t *testing.T) {
 	secret := []byte("s3cret")
 	now := time.Unix(1_800_000_000, 0)
 	body := []byte(`{"task":"t1","request_id":"r1","rows":[{"id":7,"email":"ana@example.com"}],"affected":2}`)
-	signed := func(key []byte, at time.Time) dsr.SignedAnswer {
+	signed := func(key []byte, at time.Time) connected.SignedAnswer {
 		h := http.Header{}
 		ts, sig := webhook.Sign(key, body, at)
 		h.Set(webhook.HeaderTimestamp, ts)
 		h.Set(webhook.HeaderSignature, sig)
-		return dsr.SignedAnswer{Body: body, Header: h.Get}
+		return connected.SignedAnswer{Body: body, Header: h.Get}
 	}
 	cases := []struct {
 		name string
-		a    dsr.SignedAnswer
+		a    connected.SignedAnswer
 		want error
 	}{
 		{"signed", signed(secret, now), nil},
 		{"other secret", signed([]byte("guess"), now), webhook.ErrBadSignature},
 		{"too old", signed(secret, now.Add(-10*time.Minute)), webhook.ErrStale},
-		{"no headers", dsr.SignedAnswer{Body: body}, webhook.ErrUnsigned},
+		{"no headers", connected.SignedAnswer{Body: body}, webhook.ErrUnsigned},
 	}
 	for _, c := range cases {
 		got, err := connectors.Answers{}.Open(c.a, secret, 5*time.Minute, now)

@@ -7,16 +7,16 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/connector/redisconn"
 	"github.com/custos-privacy/custos/connector/sqlconn"
 	"github.com/custos-privacy/custos/connector/webhook"
-	"github.com/custos-privacy/custos/dsr"
 )
 
 // Open opens a connector by the URL's scheme.
 func Open(ctx context.Context, url string, opts connector.Options) (connector.Connector, error) {
-	switch dsr.Scheme(url) {
+	switch connected.Scheme(url) {
 	case "postgres", "mysql", "sqlite":
 		return sqlconn.Open(ctx, url, opts)
 	case "redis":
@@ -24,5 +24,5 @@ func Open(ctx context.Context, url string, opts connector.Options) (connector.Co
 	case "webhook":
 		return webhook.Open(ctx, url, opts)
 	}
-	return nil, fmt.Errorf("connectors: %s is not a URL Custos can connect to", dsr.Redact(url))
+	return nil, fmt.Errorf("connectors: %s is not a URL Custos can connect to", connected.Redact(url))
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/consent"
-	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/http/api"
 	"github.com/custos-privacy/custos/internal/connectors"
 	"github.com/custos-privacy/custos/jobs"
@@ -44,10 +44,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Open opens connectors to the company's systems; nil uses every
 	// connector Custos has.
-	Open dsr.Opener
+	Open connected.Opener
 	// Jobs tunes the durable job queue.
 	Jobs jobs.Options
-	// Batch is how many rows an erasure statement touches (dsr.Config.Batch).
+	// Batch is how many rows an erasure statement touches (connected.Config.Batch).
 	Batch int
 	// Policy is the manifest the store must have; zero: the bundled one
 	// into an empty store.
@@ -70,7 +70,7 @@ type Services struct {
 	Requests  *requests.Service
 	Retention *retention.Service
 	Auth      *auth.Service
-	DSR       *dsr.Service
+	DSR       *connected.Service
 	Queue     *jobs.Queue
 	// SessionKey signs admin console sessions.
 	SessionKey []byte
@@ -205,7 +205,7 @@ func (s *Services) buildConnected(ctx context.Context, o Options) error {
 	if open == nil {
 		open = connectors.Open
 	}
-	s.DSR = dsr.New(dsr.Config{Store: s.Store, Master: s.Master, Audit: s.Audit, Clock: s.Clock, Open: open, MaskSecret: maskSecret,
+	s.DSR = connected.New(connected.Config{Store: s.Store, Master: s.Master, Audit: s.Audit, Clock: s.Clock, Open: open, MaskSecret: maskSecret,
 		Answers: connectors.Answers{}, CallbackURL: strings.TrimRight(o.BaseURL, "/") + "/api/v1/connector-callbacks", Batch: o.Batch, Logger: o.Logger,
 		Policy: func(ctx context.Context) (*policy.Manifest, error) {
 			p, _, err := s.Policies.Active(ctx)

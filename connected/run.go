@@ -1,4 +1,4 @@
-package dsr
+package connected
 
 import (
 	"context"
@@ -233,6 +233,9 @@ func (r *run) reload(ctx context.Context) error {
 	return nil
 }
 
+// checkpointContext binds a sealed checkpoint to its task. It keeps the
+// package's former name, dsr: checkpoints written before the rename must
+// still open.
 func checkpointContext(t *store.Task) string {
 	return "custos/dsr/" + t.RequestID + "/" + t.Phase + "/" + t.Collection
 }

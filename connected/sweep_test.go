@@ -1,4 +1,4 @@
-package dsr_test
+package connected_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/custos-privacy/custos"
-	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/records"
 )
 
@@ -90,7 +90,7 @@ func TestSweepConnected(t *testing.T) {
 	if _, err := svc.DSR.Import(ctx, "test", "web.yml", []byte(visitsDataset)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "web", Dataset: "web", URL: "sqlite:" + path}); err != nil {
+	if _, err := svc.DSR.AddConnection(ctx, "test", connected.Connection{Name: "web", Dataset: "web", URL: "sqlite:" + path}); err != nil {
 		t.Fatal(err)
 	}
 	ref := custos.SubjectRef{Email: "held@example.com"}

@@ -3,7 +3,7 @@
 // run itself — access through every collection reachable from the person's
 // identities, then erasure or correction — checkpointed per collection so
 // that a crash or kill resumes where it stopped and erases every row once.
-package dsr
+package connected
 
 import (
 	"context"

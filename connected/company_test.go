@@ -1,4 +1,4 @@
-package dsr_test
+package connected_test
 
 import (
 	"context"
@@ -20,12 +20,12 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/connector/connectortest/sqltest"
 	"github.com/custos-privacy/custos/connector/sqlconn"
 	"github.com/custos-privacy/custos/connector/webhook"
 	"github.com/custos-privacy/custos/dataset"
-	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/store"
@@ -200,14 +200,14 @@ func connectShop(t testing.TB, svc *wire.Services, path string, readOnly bool) {
 	if _, err := svc.DSR.Import(ctx, "test", "shop.yml", []byte(shopDataset)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "shop", Dataset: "shop", URL: "sqlite:" + path, ReadOnly: readOnly}); err != nil {
+	if _, err := svc.DSR.AddConnection(ctx, "test", connected.Connection{Name: "shop", Dataset: "shop", URL: "sqlite:" + path, ReadOnly: readOnly}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func ana() map[string][]string { return map[string][]string{"email": {"ana@example.com"}} }
 
-func keptFor(out dsr.Outcome, what string) string {
+func keptFor(out connected.Outcome, what string) string {
 	for _, k := range out.Kept {
 		if k.What == what {
 			return k.Why
@@ -237,12 +237,12 @@ func TestCompanyRuns(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name     string
-		job      dsr.Job
+		job      connected.Job
 		readOnly bool
-		check    func(t *testing.T, path string, out dsr.Outcome)
+		check    func(t *testing.T, path string, out connected.Outcome)
 	}{
-		{"access finds the person's rows only", dsr.Job{Kind: dsr.KindAccess, Identities: ana()}, false,
-			func(t *testing.T, path string, out dsr.Outcome) {
+		{"access finds the person's rows only", connected.Job{Kind: connected.KindAccess, Identities: ana()}, false,
+			func(t *testing.T, path string, out connected.Outcome) {
 				got := map[string]int{}
 				for k, rows := range out.Collections {
 					got[k] = len(rows)
@@ -263,8 +263,8 @@ func TestCompanyRuns(t *testing.T) {
 					t.Fatalf("an access answer lists unreachable collections: %+v", out.Kept)
 				}
 			}},
-		{"erasure keeps shared rows and says so", dsr.Job{Kind: dsr.KindErasure, Identities: ana()}, false,
-			func(t *testing.T, path string, out dsr.Outcome) {
+		{"erasure keeps shared rows and says so", connected.Job{Kind: connected.KindErasure, Identities: ana()}, false,
+			func(t *testing.T, path string, out connected.Outcome) {
 				want := map[string]int64{"shop:customer": 1, "shop:address": 1, "shop:orders": 1, "shop:login": 5}
 				if fmt.Sprint(out.Erased) != fmt.Sprint(want) {
 					t.Fatalf("erased %v, want %v", out.Erased, want)
@@ -290,9 +290,9 @@ func TestCompanyRuns(t *testing.T) {
 					t.Fatalf("orders %v", got)
 				}
 			}},
-		{"correction matches a broader category and spares shared rows", dsr.Job{Kind: dsr.KindCorrection, Identities: ana(),
+		{"correction matches a broader category and spares shared rows", connected.Job{Kind: connected.KindCorrection, Identities: ana(),
 			Corrections: map[string]string{"user.contact.address": "9 New Street", "user.name": "Ana Maria Lima"}}, false,
-			func(t *testing.T, path string, out dsr.Outcome) {
+			func(t *testing.T, path string, out connected.Outcome) {
 				want := map[string]int64{"shop:customer": 1, "shop:address": 1}
 				if fmt.Sprint(out.Corrected) != fmt.Sprint(want) {
 					t.Fatalf("corrected %v, want %v", out.Corrected, want)
@@ -316,8 +316,8 @@ func TestCompanyRuns(t *testing.T) {
 					t.Fatalf("a correction of name and address wrote logins: %v", n)
 				}
 			}},
-		{"read-only connection changes nothing and reports", dsr.Job{Kind: dsr.KindErasure, Identities: ana()}, true,
-			func(t *testing.T, path string, out dsr.Outcome) {
+		{"read-only connection changes nothing and reports", connected.Job{Kind: connected.KindErasure, Identities: ana()}, true,
+			func(t *testing.T, path string, out connected.Outcome) {
 				if len(out.Erased) != 0 {
 					t.Fatalf("erased %v through a read-only connection", out.Erased)
 				}
@@ -333,8 +333,8 @@ func TestCompanyRuns(t *testing.T) {
 					t.Fatalf("customers with email: %v", got)
 				}
 			}},
-		{"nobody found", dsr.Job{Kind: dsr.KindErasure, Identities: map[string][]string{"email": {"nobody@example.com"}}}, false,
-			func(t *testing.T, path string, out dsr.Outcome) {
+		{"nobody found", connected.Job{Kind: connected.KindErasure, Identities: map[string][]string{"email": {"nobody@example.com"}}}, false,
+			func(t *testing.T, path string, out connected.Outcome) {
 				if len(out.Erased) != 0 || len(out.Kept) != 0 || len(out.Collections) != 0 {
 					t.Fatalf("outcome for a stranger: %+v", out)
 				}
@@ -397,13 +397,13 @@ func TestFailureResumes(t *testing.T) {
 			connectShop(t, svc, path, false)
 			const req = "req-fail"
 			exec(t, path, c.breakIt...)
-			job := dsr.Job{RequestID: req, Kind: dsr.KindErasure, Identities: ana()}
+			job := connected.Job{RequestID: req, Kind: connected.KindErasure, Identities: ana()}
 			_, err := svc.DSR.Run(ctx, job)
-			var f *dsr.Failure
+			var f *connected.Failure
 			if !errors.As(err, &f) || f.Collection != "shop:login" || !strings.Contains(err.Error(), c.wantErr) {
 				t.Fatalf("run on a broken database = %v", err)
 			}
-			lt := task(t, svc, req, dsr.PhaseErasure, "shop:login")
+			lt := task(t, svc, req, connected.PhaseErasure, "shop:login")
 			if lt.Status != store.TaskPending || lt.Attempts != 1 || !strings.Contains(lt.Error, c.wantErr) || lt.Done != c.doneBefore || lt.Found != 5 {
 				t.Fatalf("login task after the failure: %+v", lt)
 			}
@@ -415,7 +415,7 @@ func TestFailureResumes(t *testing.T) {
 			if _, err := svc.DSR.Run(ctx, job); err == nil {
 				t.Fatal("the broken database passed")
 			}
-			if lt := task(t, svc, req, dsr.PhaseErasure, "shop:login"); lt.Attempts != 2 {
+			if lt := task(t, svc, req, connected.PhaseErasure, "shop:login"); lt.Attempts != 2 {
 				t.Fatalf("attempts %d", lt.Attempts)
 			}
 			exec(t, path, c.mend...)
@@ -426,7 +426,7 @@ func TestFailureResumes(t *testing.T) {
 			if out.Erased["shop:login"] != 5 || out.Erased["shop:customer"] != 1 {
 				t.Fatalf("erased %v", out.Erased)
 			}
-			lt = task(t, svc, req, dsr.PhaseErasure, "shop:login")
+			lt = task(t, svc, req, connected.PhaseErasure, "shop:login")
 			if lt.Status != store.TaskDone || lt.Error != "" || lt.Done != 5 {
 				t.Fatalf("login task after the resume: %+v", lt)
 			}
@@ -467,15 +467,15 @@ func TestBinaryKeyFromCheckpoint(t *testing.T) {
 	if _, err := svc.DSR.Import(ctx, "test", "tokens.yml", []byte(src)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "tokens", Dataset: "tokens", URL: "sqlite:" + path}); err != nil {
+	if _, err := svc.DSR.AddConnection(ctx, "test", connected.Connection{Name: "tokens", Dataset: "tokens", URL: "sqlite:" + path}); err != nil {
 		t.Fatal(err)
 	}
 	// The access phase is checkpointed by one run, the erasure works from
 	// the checkpoint in the next.
-	if _, err := svc.DSR.Run(ctx, dsr.Job{RequestID: "r", Kind: dsr.KindAccess, Identities: ana()}); err != nil {
+	if _, err := svc.DSR.Run(ctx, connected.Job{RequestID: "r", Kind: connected.KindAccess, Identities: ana()}); err != nil {
 		t.Fatal(err)
 	}
-	out, err := svc.DSR.Run(ctx, dsr.Job{RequestID: "r", Kind: dsr.KindErasure, Identities: ana()})
+	out, err := svc.DSR.Run(ctx, connected.Job{RequestID: "r", Kind: connected.KindErasure, Identities: ana()})
 	if err != nil || out.Erased["tokens:device"] != 1 {
 		t.Fatalf("erasure = %+v, %v", out, err)
 	}
@@ -484,11 +484,11 @@ func TestBinaryKeyFromCheckpoint(t *testing.T) {
 	}
 }
 
-// callbacks serves Custos' callback endpoint for a dsr.Service, as the API
+// callbacks serves Custos' callback endpoint for a connected.Service, as the API
 // does, and counts what it answered.
 type callbacks struct {
 	mu       sync.Mutex
-	svc      *dsr.Service
+	svc      *connected.Service
 	statuses []int
 }
 
@@ -498,9 +498,9 @@ func (cb *callbacks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cb.mu.Unlock()
 	task := strings.TrimPrefix(r.URL.Path, "/api/v1/connector-callbacks/")
 	status := http.StatusAccepted
-	body, err := io.ReadAll(io.LimitReader(r.Body, dsr.MaxAnswerBytes))
+	body, err := io.ReadAll(io.LimitReader(r.Body, connected.MaxAnswerBytes))
 	if err == nil {
-		_, err = svc.Callback(r.Context(), task, dsr.SignedAnswer{Body: body, Header: r.Header.Get})
+		_, err = svc.Callback(r.Context(), task, connected.SignedAnswer{Body: body, Header: r.Header.Get})
 	}
 	if err != nil {
 		status = httperr.Of(err)
@@ -541,12 +541,12 @@ func TestAsyncWebhookBatches(t *testing.T) {
 	if _, err := svc.DSR.Import(ctx, "test", "shop.yml", []byte(shopDataset)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "shop", Dataset: "shop", URL: remote.URL, Secret: secret}); err != nil {
+	if _, err := svc.DSR.AddConnection(ctx, "test", connected.Connection{Name: "shop", Dataset: "shop", URL: remote.URL, Secret: secret}); err != nil {
 		t.Fatal(err)
 	}
 
-	job := dsr.Job{RequestID: "req-async", Kind: dsr.KindErasure, Identities: ana()}
-	var out dsr.Outcome
+	job := connected.Job{RequestID: "req-async", Kind: connected.KindErasure, Identities: ana()}
+	var out connected.Outcome
 	runs := 0
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -613,15 +613,15 @@ func TestCallbackChecks(t *testing.T) {
 	if _, err := svc.DSR.Import(ctx, "test", "shop.yml", []byte(shopDataset)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "shop", Dataset: "shop", URL: remote.URL, Secret: secret}); err != nil {
+	if _, err := svc.DSR.AddConnection(ctx, "test", connected.Connection{Name: "shop", Dataset: "shop", URL: remote.URL, Secret: secret}); err != nil {
 		t.Fatal(err)
 	}
 	const req = "req-cb"
-	out, err := svc.DSR.Run(ctx, dsr.Job{RequestID: req, Kind: dsr.KindAccess, Identities: ana()})
+	out, err := svc.DSR.Run(ctx, connected.Job{RequestID: req, Kind: connected.KindAccess, Identities: ana()})
 	if err != nil || !out.Pending {
 		t.Fatalf("first run = %+v, %v", out, err)
 	}
-	waitingID := dsr.TaskID(req, dsr.PhaseAccess, "shop:customer")
+	waitingID := connected.TaskID(req, connected.PhaseAccess, "shop:customer")
 	named := func(task string) webhook.Result { return webhook.Result{Task: task, RequestID: req} }
 	post := func(id string, key []byte, res webhook.Result) (string, error) {
 		body := []byte(fmt.Sprintf(`{"task":%q,"request_id":%q,"rows":[{"id":1,"email":"ana@example.com","name":"Ana Lima","address_id":1}]}`,
@@ -633,7 +633,7 @@ func TestCallbackChecks(t *testing.T) {
 		ts, sig := webhook.Sign(key, body, time.Now())
 		h.Set(webhook.HeaderTimestamp, ts)
 		h.Set(webhook.HeaderSignature, sig)
-		return svc.DSR.Callback(ctx, id, dsr.SignedAnswer{Body: body, Header: h.Get})
+		return svc.DSR.Callback(ctx, id, connected.SignedAnswer{Body: body, Header: h.Get})
 	}
 	cases := []struct {
 		name string
@@ -644,22 +644,22 @@ func TestCallbackChecks(t *testing.T) {
 	}{
 		{"wrong secret", waitingID, []byte("guess"), named(waitingID), "bad_signature"},
 		{"no such task", "nonsense", secret, webhook.Result{Task: "nonsense", RequestID: req}, "unknown_task"},
-		{"other request", dsr.TaskID("req-other", dsr.PhaseAccess, "shop:customer"), secret,
-			webhook.Result{Task: dsr.TaskID("req-other", dsr.PhaseAccess, "shop:customer"), RequestID: "req-other"}, "unknown_task"},
-		{"body names another task", waitingID, secret, named(dsr.TaskID(req, dsr.PhaseAccess, "shop:login")), "task_mismatch"},
+		{"other request", connected.TaskID("req-other", connected.PhaseAccess, "shop:customer"), secret,
+			webhook.Result{Task: connected.TaskID("req-other", connected.PhaseAccess, "shop:customer"), RequestID: "req-other"}, "unknown_task"},
+		{"body names another task", waitingID, secret, named(connected.TaskID(req, connected.PhaseAccess, "shop:login")), "task_mismatch"},
 		// A signed answer to another request's call, replayed here.
 		{"body names another request", waitingID, secret, webhook.Result{Task: waitingID, RequestID: "req-other"}, "task_mismatch"},
 		{"body names no task", waitingID, secret, webhook.Result{RequestID: req}, "callback_unnamed"},
 		{"body names no request", waitingID, secret, webhook.Result{Task: waitingID}, "callback_unnamed"},
 		{"body names nothing", waitingID, secret, webhook.Result{}, "callback_unnamed"},
-		{"not waiting yet", dsr.TaskID(req, dsr.PhaseAccess, "shop:login"), secret, named(dsr.TaskID(req, dsr.PhaseAccess, "shop:login")), "task_not_waiting"},
-		{"collection of no dataset", dsr.TaskID(req, dsr.PhaseAccess, "crm:contact"), secret, named(dsr.TaskID(req, dsr.PhaseAccess, "crm:contact")), "unknown_task"},
+		{"not waiting yet", connected.TaskID(req, connected.PhaseAccess, "shop:login"), secret, named(connected.TaskID(req, connected.PhaseAccess, "shop:login")), "task_not_waiting"},
+		{"collection of no dataset", connected.TaskID(req, connected.PhaseAccess, "crm:contact"), secret, named(connected.TaskID(req, connected.PhaseAccess, "crm:contact")), "unknown_task"},
 	}
 	for _, c := range cases {
 		if _, err := post(c.id, c.key, c.res); custos.ErrorCode(err) != c.code {
 			t.Errorf("%s: callback = %v; want %s", c.name, err, c.code)
 		}
-		if x := task(t, svc, req, dsr.PhaseAccess, "shop:customer"); x.Status != store.TaskWaiting || x.Attempts != 0 {
+		if x := task(t, svc, req, connected.PhaseAccess, "shop:customer"); x.Status != store.TaskWaiting || x.Attempts != 0 {
 			t.Fatalf("%s: the waiting task changed: %+v", c.name, x)
 		}
 	}
@@ -667,10 +667,10 @@ func TestCallbackChecks(t *testing.T) {
 	if _, err := post(waitingID, secret, webhook.Result{Task: waitingID, RequestID: req, Error: "the CRM is down"}); err != nil {
 		t.Fatal(err)
 	}
-	if x := task(t, svc, req, dsr.PhaseAccess, "shop:customer"); x.Status != store.TaskPending || x.Attempts != 1 || x.Error != "the CRM is down" {
+	if x := task(t, svc, req, connected.PhaseAccess, "shop:customer"); x.Status != store.TaskPending || x.Attempts != 1 || x.Error != "the CRM is down" {
 		t.Fatalf("after a failure callback: %+v", x)
 	}
-	if out, err := svc.DSR.Run(ctx, dsr.Job{RequestID: req, Kind: dsr.KindAccess, Identities: ana()}); err != nil || !out.Pending {
+	if out, err := svc.DSR.Run(ctx, connected.Job{RequestID: req, Kind: connected.KindAccess, Identities: ana()}); err != nil || !out.Pending {
 		t.Fatalf("rerun = %+v, %v", out, err)
 	}
 	// The answer, then the same answer again: the second changes nothing.
@@ -679,13 +679,13 @@ func TestCallbackChecks(t *testing.T) {
 			t.Fatalf("callback %d = %q, %v", i, id, err)
 		}
 	}
-	x := task(t, svc, req, dsr.PhaseAccess, "shop:customer")
+	x := task(t, svc, req, connected.PhaseAccess, "shop:customer")
 	if x.Status != store.TaskDone || x.Found != 1 || x.Error != "" {
 		t.Fatalf("answered task: %+v", x)
 	}
 	// The run goes on to the collections the customer leads to, asked
 	// together.
-	out, err = svc.DSR.Run(ctx, dsr.Job{RequestID: req, Kind: dsr.KindAccess, Identities: ana()})
+	out, err = svc.DSR.Run(ctx, connected.Job{RequestID: req, Kind: connected.KindAccess, Identities: ana()})
 	if err != nil || !out.Pending {
 		t.Fatalf("run after the answer = %+v, %v", out, err)
 	}
@@ -710,9 +710,9 @@ func TestCatalogFollowsChanges(t *testing.T) {
 	svc := build(t, "http://127.0.0.1:1", 0)
 	path := company(t)
 	connectShop(t, svc, path, false)
-	other := dsr.New(svc.DSR.Config) // another server on the same store
+	other := connected.New(svc.DSR.Config) // another server on the same store
 
-	load := func(s *dsr.Service) *dsr.Catalog {
+	load := func(s *connected.Service) *connected.Catalog {
 		t.Helper()
 		c, err := s.Catalog(ctx)
 		if err != nil {
@@ -752,7 +752,7 @@ func TestCatalogFollowsChanges(t *testing.T) {
 	if c := load(svc.DSR); len(c.Connections) != 0 {
 		t.Fatalf("the catalog kept a removed connection: %+v", c.Connections)
 	}
-	if _, err := other.AddConnection(ctx, "test", dsr.Connection{Name: "shop", Dataset: "shop", URL: "sqlite:" + path, ReadOnly: true}); err != nil {
+	if _, err := other.AddConnection(ctx, "test", connected.Connection{Name: "shop", Dataset: "shop", URL: "sqlite:" + path, ReadOnly: true}); err != nil {
 		t.Fatal(err)
 	}
 	if c := load(svc.DSR); !c.Connections["shop"].ReadOnly {
@@ -771,7 +771,7 @@ func TestAccessLeavesNoRows(t *testing.T) {
 	svc := build(t, "http://127.0.0.1:1", 0)
 	connectShop(t, svc, path, false)
 	const req = "req-norows"
-	out, err := svc.DSR.Run(ctx, dsr.Job{RequestID: req, Kind: dsr.KindAccess, Identities: ana()})
+	out, err := svc.DSR.Run(ctx, connected.Job{RequestID: req, Kind: connected.KindAccess, Identities: ana()})
 	if err != nil || len(out.Collections["shop:login"]) != 5 {
 		t.Fatalf("access = %+v, %v", out, err)
 	}
@@ -787,7 +787,7 @@ func TestAccessLeavesNoRows(t *testing.T) {
 			t.Errorf("login task = %+v", x)
 		}
 	}
-	out, err = svc.DSR.Run(ctx, dsr.Job{RequestID: req, Kind: dsr.KindErasure, Identities: ana()})
+	out, err = svc.DSR.Run(ctx, connected.Job{RequestID: req, Kind: connected.KindErasure, Identities: ana()})
 	if err != nil || out.Erased["shop:login"] != 5 || out.Erased["shop:customer"] != 1 {
 		t.Fatalf("erasure after the access = %+v, %v", out.Erased, err)
 	}
@@ -817,7 +817,7 @@ func TestLostCallbackAskedAgain(t *testing.T) {
 	if _, err := svc.DSR.Import(ctx, "test", "shop.yml", []byte(shopDataset)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "shop", Dataset: "shop", URL: remote.URL, Secret: []byte("s")}); err != nil {
+	if _, err := svc.DSR.AddConnection(ctx, "test", connected.Connection{Name: "shop", Dataset: "shop", URL: remote.URL, Secret: []byte("s")}); err != nil {
 		t.Fatal(err)
 	}
 	calls := func() []string {
@@ -825,7 +825,7 @@ func TestLostCallbackAskedAgain(t *testing.T) {
 		defer mu.Unlock()
 		return slices.Clone(tasks)
 	}
-	job := dsr.Job{RequestID: "req-lost", Kind: dsr.KindAccess, Identities: ana()}
+	job := connected.Job{RequestID: "req-lost", Kind: connected.KindAccess, Identities: ana()}
 	for range 2 {
 		if out, err := svc.DSR.Run(ctx, job); err != nil || !out.Pending {
 			t.Fatalf("run = %+v, %v", out, err)
@@ -839,10 +839,10 @@ func TestLostCallbackAskedAgain(t *testing.T) {
 		t.Fatalf("run after the wait = %+v, %v", out, err)
 	}
 	got := calls()
-	if len(got) != 2 || got[0] != got[1] || got[0] != dsr.TaskID(job.RequestID, dsr.PhaseAccess, "shop:customer") {
+	if len(got) != 2 || got[0] != got[1] || got[0] != connected.TaskID(job.RequestID, connected.PhaseAccess, "shop:customer") {
 		t.Fatalf("calls: %v; want the customer look-up twice, under one task id", got)
 	}
-	x := task(t, svc, job.RequestID, dsr.PhaseAccess, "shop:customer")
+	x := task(t, svc, job.RequestID, connected.PhaseAccess, "shop:customer")
 	if x.Status != store.TaskWaiting || x.Attempts != 1 || !strings.Contains(x.Error, "asked again") {
 		t.Fatalf("task after asking again: %+v", x)
 	}

@@ -1,4 +1,4 @@
-package dsr_test
+package connected_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/custos-privacy/custos/dsr"
+	"github.com/custos-privacy/custos/connected"
 )
 
 // TestNoPrimaryKeyErasedBySelection: collections whose dataset declares no
@@ -76,10 +76,10 @@ func TestNoPrimaryKeyErasedBySelection(t *testing.T) {
 	if _, err := svc.DSR.Import(ctx, "test", "shop.yml", []byte(src)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "shop", Dataset: "shop", URL: "sqlite:" + path}); err != nil {
+	if _, err := svc.DSR.AddConnection(ctx, "test", connected.Connection{Name: "shop", Dataset: "shop", URL: "sqlite:" + path}); err != nil {
 		t.Fatal(err)
 	}
-	job := dsr.Job{RequestID: "r", Kind: dsr.KindErasure, Identities: ana()}
+	job := connected.Job{RequestID: "r", Kind: connected.KindErasure, Identities: ana()}
 	out, err := svc.DSR.Run(ctx, job)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package dsr_test
+package connected_test
 
 import (
 	"context"
@@ -22,8 +22,8 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/connector"
-	"github.com/custos-privacy/custos/dsr"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/store"
@@ -251,7 +251,7 @@ func TestFidesExamples(t *testing.T) {
 			if _, err := svc.DSR.Import(ctx, "test", filepath.Base(tc.file), src); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := svc.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "shop", Dataset: tc.dataset, URL: url}); err != nil {
+			if _, err := svc.DSR.AddConnection(ctx, "test", connected.Connection{Name: "shop", Dataset: tc.dataset, URL: url}); err != nil {
 				t.Fatal(err)
 			}
 			if err := svc.DSR.TestConnection(ctx, "test", "shop"); err != nil {
@@ -266,7 +266,7 @@ func TestFidesExamples(t *testing.T) {
 
 			// Access: Fides' test_postgres_access_request_task finds, for
 			// customer-1, these rows in each collection.
-			out, err := svc.DSR.Run(ctx, dsr.Job{RequestID: "req-access", Kind: dsr.KindAccess,
+			out, err := svc.DSR.Run(ctx, connected.Job{RequestID: "req-access", Kind: connected.KindAccess,
 				Identities: map[string][]string{"email": {"customer-1@example.com"}}})
 			if err != nil {
 				t.Fatal(err)
@@ -301,7 +301,7 @@ func TestFidesExamples(t *testing.T) {
 			// other customers' rows point at are kept and reported; visit,
 			// without a primary key in the dataset, is erased by the email
 			// that selected its row.
-			job := dsr.Job{RequestID: "req-erase", Kind: dsr.KindErasure, Identities: map[string][]string{"email": {"customer-1@example.com"}}}
+			job := connected.Job{RequestID: "req-erase", Kind: connected.KindErasure, Identities: map[string][]string{"email": {"customer-1@example.com"}}}
 			out, err = svc.DSR.Run(ctx, job)
 			if err != nil {
 				t.Fatal(err)
@@ -437,7 +437,7 @@ func TestBatchFailureNamesItsCollection(t *testing.T) {
 	if _, err := svc.DSR.Import(ctx, "test", filepath.Base(file), src); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "shop", Dataset: "postgres_example_test_dataset", URL: url}); err != nil {
+	if _, err := svc.DSR.AddConnection(ctx, "test", connected.Connection{Name: "shop", Dataset: "postgres_example_test_dataset", URL: url}); err != nil {
 		t.Fatal(err)
 	}
 	db, err := sql.Open("pgx", url)
@@ -450,9 +450,9 @@ func TestBatchFailureNamesItsCollection(t *testing.T) {
 	if _, err := db.Exec(`ALTER TABLE report RENAME TO report_moved`); err != nil {
 		t.Fatal(err)
 	}
-	job := dsr.Job{RequestID: "req-batch", Kind: dsr.KindAccess, Identities: map[string][]string{"email": {"customer-1@example.com"}}}
+	job := connected.Job{RequestID: "req-batch", Kind: connected.KindAccess, Identities: map[string][]string{"email": {"customer-1@example.com"}}}
 	_, err = svc.DSR.Run(ctx, job)
-	var f *dsr.Failure
+	var f *connected.Failure
 	if !errors.As(err, &f) || f.Collection != "postgres_example_test_dataset:report" || !strings.Contains(err.Error(), "report") {
 		t.Fatalf("run with a missing table = %v", err)
 	}
@@ -505,12 +505,12 @@ func TestSharedRowsMask(t *testing.T) {
 			if _, err := svc.DSR.Import(ctx, "test", filepath.Base(tc.file), ds); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := svc.DSR.AddConnection(ctx, "test", dsr.Connection{Name: "shop", Dataset: tc.dataset, URL: url}); err != nil {
+			if _, err := svc.DSR.AddConnection(ctx, "test", connected.Connection{Name: "shop", Dataset: tc.dataset, URL: url}); err != nil {
 				t.Fatal(err)
 			}
 			driver, dsn := tc.driver(url)
 			before := snapshot(t, driver, dsn)
-			out, err := svc.DSR.Run(ctx, dsr.Job{RequestID: "req-erase", Kind: dsr.KindErasure, Identities: map[string][]string{"email": {"customer-1@example.com"}}})
+			out, err := svc.DSR.Run(ctx, connected.Job{RequestID: "req-erase", Kind: connected.KindErasure, Identities: map[string][]string{"email": {"customer-1@example.com"}}})
 			if err != nil {
 				t.Fatal(err)
 			}
