@@ -32,6 +32,7 @@ require (
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/mfridman/interpolate v0.0.2 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
+	github.com/nyaruka/phonenumbers v1.8.1 // indirect
 	github.com/prebid/go-gdpr v1.12.0 // indirect
 	github.com/prebid/go-gpp v0.2.0 // indirect
 	github.com/pressly/goose/v3 v3.30.0 // indirect
