@@ -39,6 +39,7 @@ type Reports interface {
 	web.Reports
 	CCPA(ctx context.Context, from, to time.Time) (records.CCPA, error)
 	RoPA(ctx context.Context, from, to time.Time) ([]records.ProcessingActivity, error)
+	ProcessorRecord(ctx context.Context, from, to time.Time) ([]records.ProcessorActivity, error)
 	Aggregate(ctx context.Context, from, to time.Time, k int) (records.AggregateReport, error)
 }
 
