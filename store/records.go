@@ -275,6 +275,18 @@ func (tx *Tx) EraseSubject(ctx context.Context, id string, at time.Time) (events
 	return res.RowsAffected()
 }
 
+// DeleteControllerEvents deletes a subject's events processed for
+// controller ('' for the company's own), leaving its key, identities and
+// other events: a deletion of the company's own data must not shred the
+// data it holds for a controller, which only that controller decides on.
+func (tx *Tx) DeleteControllerEvents(ctx context.Context, subjectID, controller string) (int64, error) {
+	res, err := tx.q.ExecContext(ctx, `DELETE FROM events WHERE subject_id = $1 AND controller = $2`, subjectID, controller)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 const eventColumns = `subject_id, kind, category, purpose, source, recipient, legal_ground, vendor, value_sealed, occurred_at, recorded_at, policy_version, no_contract, controller`
 
 func eventArgs(e EventRow) []any {

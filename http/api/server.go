@@ -218,6 +218,7 @@ func (s *server) table() []route {
 		{"POST /api/v1/privacy-requests/{id}/approve", auth.DecideRequests, s.approveRequest},
 		{"POST /api/v1/privacy-requests/{id}/deny", auth.DecideRequests, s.denyRequest},
 		{"POST /api/v1/privacy-requests/{id}/extend", auth.DecideRequests, s.extendRequest},
+		{"POST /api/v1/privacy-requests/{id}/controller-instruction", auth.InstructForController, s.controllerInstruction},
 		{"GET /api/v1/reports/requests", auth.ReadReports, s.requestMetrics},
 		{"GET /api/v1/holds", auth.ReadReports, s.listHolds},
 		{"POST /api/v1/holds", auth.ManageHolds, s.addHold},
