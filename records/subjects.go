@@ -152,7 +152,7 @@ func (s *Service) EraseSubject(ctx context.Context, actor, subjectID, reason str
 	return n, err
 }
 
-// EraseFor deletes a subject's events processed for controller ('' is the
+// EraseFor deletes a subject's events processed for controller (” is the
 // company's own processing) and keeps the rest, then crypto-shreds the
 // subject if nothing is left and no legal hold stands. It returns the
 // events deleted and whether the subject was erased.

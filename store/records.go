@@ -276,7 +276,7 @@ func (tx *Tx) EraseSubject(ctx context.Context, id string, at time.Time) (events
 }
 
 // DeleteControllerEvents deletes a subject's events processed for
-// controller ('' for the company's own), leaving its key, identities and
+// controller (” for the company's own), leaving its key, identities and
 // other events: a deletion of the company's own data must not shred the
 // data it holds for a controller, which only that controller decides on.
 func (tx *Tx) DeleteControllerEvents(ctx context.Context, subjectID, controller string) (int64, error) {
