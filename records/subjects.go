@@ -275,7 +275,9 @@ func (s *Service) Correct(ctx context.Context, actor, subjectID, category, value
 	}
 	var target *store.EventRow
 	for i := range evs {
-		if evs[i].Category == category && evs[i].Kind == custos.EventCollection {
+		// Data processed for a controller is corrected on its
+		// instruction, not on the person's word to the company.
+		if evs[i].Category == category && evs[i].Kind == custos.EventCollection && evs[i].Controller == "" {
 			target = &evs[i]
 		}
 	}
