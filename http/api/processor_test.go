@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/csv"
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -74,6 +75,61 @@ func TestProcessorRecordAPI(t *testing.T) {
 		}
 		if status, _, _ := f.do(t, "GET", "/api/v1/reports/ropa?role=processor", custos.RoleAgent, ""); status != 403 {
 			t.Fatalf("agent reads the processor record: %d", status)
+		}
+	})
+}
+
+// TestControllerInstructionConsoleAndAPI: an access request reaching
+// Customer Content is routed to the customers controller; the officer acts
+// on its instruction from the console once, the API refuses a second, and
+// the audit log records it.
+func TestControllerInstructionConsoleAndAPI(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s)
+		for _, body := range []string{
+			`{"kind":"collection","subject":{"email":"ana@example.com"},"category":"user.contact.email","source":"online_channels","purpose":"essential.service","value":"ana@example.com"}`,
+			`{"kind":"collection","subject":{"email":"ana@example.com"},"category":"user.content","purpose":"essential.service","controller":"customers","value":"ticket 9"}`,
+		} {
+			if status, _, b := f.do(t, "POST", "/api/v1/events", custos.RoleIngest, body); status != 201 {
+				t.Fatalf("event %d %s", status, b)
+			}
+		}
+		id := f.pendingRequest(t, "access", "ana@example.com", "GB")
+		if status, _, b := f.do(t, "POST", "/api/v1/privacy-requests/"+id+"/approve", custos.RolePrivacyOfficer, "{}"); status != 200 {
+			t.Fatalf("approve %d %s", status, b)
+		}
+		officer := f.console(t).signIn(custos.RolePrivacyOfficer)
+		agent := f.console(t).signIn(custos.RoleAgent)
+		_, page := officer.get("/admin/requests/" + id)
+		if !strings.Contains(page, `data-custos-controller="customers"`) || !strings.Contains(page, "controller_notice_due") {
+			t.Fatalf("the request page offers no instruction for customers: %.3000s", mainOf(page))
+		}
+		agent.get("/admin/requests/" + id)
+		if status, _ := agent.post("/admin/requests/"+id+"/controller-instruction", url.Values{"controller": {"customers"}, "action": {"erase"}}); status != 403 {
+			t.Fatalf("an agent acted on an instruction: %d", status)
+		}
+		status, page := officer.post("/admin/requests/"+id+"/controller-instruction", url.Values{"controller": {"customers"}, "action": {"erase"}})
+		if status != 200 || !strings.Contains(page, "The controller&#39;s instruction is recorded") || strings.Contains(page, `data-custos-controller="customers"`) ||
+			!strings.Contains(page, "customers: erase: 1 records erased in Custos") {
+			t.Fatalf("instruction from the console: %d %.3000s", status, mainOf(page))
+		}
+		status, _, b := f.do(t, "POST", "/api/v1/privacy-requests/"+id+"/controller-instruction", custos.RoleAdmin, `{"controller":"customers","action":"leave"}`)
+		if status != 409 || errorCode(t, b) != "instruction_recorded" {
+			t.Fatalf("a second instruction: %d %s", status, b)
+		}
+		status, _, b = f.do(t, "POST", "/api/v1/privacy-requests/"+id+"/controller-instruction", custos.RoleAdmin, `{"controller":"customers","action":"shred"}`)
+		if status != 400 || errorCode(t, b) != "invalid_request" {
+			t.Fatalf("an unknown action: %d %s", status, b)
+		}
+		auditor := f.console(t).signIn(custos.RoleAuditor)
+		if _, page := auditor.get("/admin/audit"); !strings.Contains(page, "request.controller_instruction") || !strings.Contains(page, "subject.erase_for") {
+			t.Fatalf("the audit log does not record the instruction: %.2000s", mainOf(page))
+		}
+		// Ana's own data stays: the controller's instruction reached only its data.
+		if status, _, b := f.do(t, "GET", "/api/v1/subjects?email=ana@example.com", custos.RolePrivacyOfficer, ""); status != 200 ||
+			!strings.Contains(string(b), "user.contact.email") || strings.Contains(string(b), `"user.content"`) {
+			t.Fatalf("subject after the instruction: %d %s", status, b)
 		}
 	})
 }

@@ -89,19 +89,20 @@ var wantAPI = map[string]string{
 // answers 401 with that form. An ingest token is refused at sign-in (403)
 // and gets no session.
 var wantConsole = map[string]string{
-	"GET /admin":                        "admin privacy_officer agent auditor",
-	"POST /admin/sign-in":               pub,
-	"POST /admin/sign-out":              pub,
-	"GET /admin/sso":                    pub,
-	"GET /admin/sso/callback":           pub,
-	"GET /admin/requests/{id}":          "admin privacy_officer agent",
-	"POST /admin/requests/{id}/approve": "admin privacy_officer",
-	"POST /admin/requests/{id}/deny":    "admin privacy_officer",
-	"POST /admin/requests/{id}/extend":  "admin privacy_officer",
-	"GET /admin/data-map":               "admin privacy_officer auditor",
-	"GET /admin/consents":               "admin privacy_officer auditor",
-	"GET /admin/audit":                  "admin privacy_officer auditor",
-	"GET /admin/reports":                "admin privacy_officer auditor",
+	"GET /admin":                                       "admin privacy_officer agent auditor",
+	"POST /admin/sign-in":                              pub,
+	"POST /admin/sign-out":                             pub,
+	"GET /admin/sso":                                   pub,
+	"GET /admin/sso/callback":                          pub,
+	"GET /admin/requests/{id}":                         "admin privacy_officer agent",
+	"POST /admin/requests/{id}/approve":                "admin privacy_officer",
+	"POST /admin/requests/{id}/deny":                   "admin privacy_officer",
+	"POST /admin/requests/{id}/extend":                 "admin privacy_officer",
+	"POST /admin/requests/{id}/controller-instruction": "admin privacy_officer",
+	"GET /admin/data-map":                              "admin privacy_officer auditor",
+	"GET /admin/consents":                              "admin privacy_officer auditor",
+	"GET /admin/audit":                                 "admin privacy_officer auditor",
+	"GET /admin/reports":                               "admin privacy_officer auditor",
 }
 
 // fill puts harmless values in a pattern's wildcards: ids that name
