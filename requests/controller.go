@@ -234,26 +234,8 @@ func (s *Service) ControllerInstruction(ctx context.Context, actor, id, controll
 	if err != nil {
 		return View{}, err
 	}
-	evs, err := s.store.RequestEvents(ctx, id)
-	if err != nil {
+	if err := instructable(ctx, s.store, id, controller); err != nil {
 		return View{}, err
-	}
-	routed := false
-	for _, e := range evs {
-		if !strings.HasPrefix(e.Note, controller+":") {
-			continue
-		}
-		switch e.Action {
-		case historyControllerNotified, historyControllerNoticeDue:
-			routed = true
-		case historyControllerInstructed:
-			return View{}, custos.Errorf(custos.KindConflict, "instruction_recorded",
-				"The instruction of %q on this request is already recorded: %s.", controller, e.Note)
-		}
-	}
-	if !routed {
-		return View{}, custos.Errorf(custos.KindConflict, "not_routed",
-			"This request did not reach data processed for %q, so there is no instruction to act on.", controller)
 	}
 	p, _, err := s.policies.Active(ctx)
 	if err != nil {
@@ -265,11 +247,17 @@ func (s *Service) ControllerInstruction(ctx context.Context, actor, id, controll
 	}
 	reason := fmt.Sprintf("instruction of controller %s on request %s", controller, id)
 	var note string
+	// Export and leave are recorded in the transaction that locks the
+	// request and checks again, so two officers cannot both act and a
+	// crash leaves nothing half done. Erasure runs first in its own
+	// transaction: repeating it after a crash erases nothing more.
+	var export []Piece
 	switch action {
 	case InstructErase:
 		note, err = s.eraseFor(ctx, actor, r, ctl, controller, reason)
 	case InstructExport:
-		note, err = s.exportFor(ctx, actor, r, p.Manifest, controller, reason)
+		export, err = s.controllerPieces(ctx, actor, r, p.Manifest, controller, reason)
+		note = fmt.Sprintf("%d records added to the person's answer", len(export))
 	case InstructLeave:
 		note = "left as it is"
 	}
@@ -281,12 +269,49 @@ func (s *Service) ControllerInstruction(ctx context.Context, actor, id, controll
 		if err != nil {
 			return err
 		}
+		if err := instructable(ctx, tx, id, controller); err != nil {
+			return err
+		}
+		if action == InstructExport {
+			if err := s.addToAnswer(ctx, tx, &cur, p.Manifest, controller, export); err != nil {
+				return err
+			}
+		}
 		return s.history(ctx, tx, id, actor, historyControllerInstructed, cur.Status, controller+": "+action+": "+note)
 	})
 	if err != nil {
 		return View{}, err
 	}
 	return s.withHistory(ctx, r)
+}
+
+// instructable checks that the request was routed to controller and that
+// its instruction is not recorded yet.
+func instructable(ctx context.Context, q interface {
+	RequestEvents(ctx context.Context, requestID string) ([]store.RequestEvent, error)
+}, id, controller string) error {
+	evs, err := q.RequestEvents(ctx, id)
+	if err != nil {
+		return err
+	}
+	routed := false
+	for _, e := range evs {
+		if !strings.HasPrefix(e.Note, controller+":") {
+			continue
+		}
+		switch e.Action {
+		case historyControllerNotified, historyControllerNoticeDue:
+			routed = true
+		case historyControllerInstructed:
+			return custos.Errorf(custos.KindConflict, "instruction_recorded",
+				"The instruction of %q on this request is already recorded: %s.", controller, e.Note)
+		}
+	}
+	if !routed {
+		return custos.Errorf(custos.KindConflict, "not_routed",
+			"This request did not reach data processed for %q, so there is no instruction to act on.", controller)
+	}
+	return nil
 }
 
 // eraseFor erases the controller's data about the person in Custos. The
@@ -314,57 +339,59 @@ func (s *Service) eraseFor(ctx context.Context, actor string, r store.Request, c
 	return note, nil
 }
 
-// exportFor adds the controller's data about the person to the request's
-// answer, as the controller asked: the person downloads it with the rest.
-func (s *Service) exportFor(ctx context.Context, actor string, r store.Request, m *policy.Manifest, key, reason string) (string, error) {
+// controllerPieces reads the controller's data about the person, for an
+// export into their answer.
+func (s *Service) controllerPieces(ctx context.Context, actor string, r store.Request, m *policy.Manifest, key, reason string) ([]Piece, error) {
 	if r.ResultSealed == nil {
-		return "", custos.Errorf(custos.KindConflict, "no_result", "This request has no answer to add the data to (not completed, or its answer has expired).")
+		return nil, errNoResult()
 	}
-	var pieces []Piece
-	if r.SubjectID != "" {
-		recs, err := s.records.SubjectRecords(ctx, actor, reason, r.SubjectID)
-		if err != nil && !errors.Is(err, vault.ErrErased) {
-			return "", err
-		}
-		for _, e := range recs.Events {
-			if e.Controller == key {
-				p := piece(m, e)
-				p.Description = describeAny(m, e.Category)
-				pieces = append(pieces, p)
-			}
+	pieces := []Piece{}
+	if r.SubjectID == "" {
+		return pieces, nil
+	}
+	recs, err := s.records.SubjectRecords(ctx, actor, reason, r.SubjectID)
+	if err != nil && !errors.Is(err, vault.ErrErased) {
+		return nil, err
+	}
+	for _, e := range recs.Events {
+		if e.Controller == key {
+			p := piece(m, e)
+			p.Description = describeAny(m, e.Category)
+			pieces = append(pieces, p)
 		}
 	}
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		cur, err := tx.RequestForUpdate(ctx, r.ID)
-		if err != nil {
-			return err
-		}
-		if cur.ResultSealed == nil {
-			return custos.Errorf(custos.KindConflict, "no_result", "This request's answer has expired.")
-		}
-		body, err := s.master.Open(cur.ResultSealed, s.sealContext(cur.ID, "result"))
-		if err != nil {
-			return err
-		}
-		var pkg Package
-		if err := json.Unmarshal(body, &pkg); err != nil {
-			return err
-		}
-		pkg.Pieces = append(pkg.Pieces, pieces...)
-		pkg.Actions = append(pkg.Actions, fmt.Sprintf("On the instruction of %s, %d records we process for them were added on %s.",
-			nameOf(m, key), len(pieces), s.clock.Now().UTC().Format(time.DateOnly)))
-		if body, err = json.Marshal(pkg); err != nil {
-			return err
-		}
-		if cur.ResultSealed, err = s.master.Seal(body, s.sealContext(cur.ID, "result")); err != nil {
-			return err
-		}
-		return tx.UpdateRequest(ctx, cur)
-	})
+	return pieces, nil
+}
+
+func errNoResult() error {
+	return custos.Errorf(custos.KindConflict, "no_result",
+		"This request has no answer to add the data to (not completed, or its answer has expired).")
+}
+
+// addToAnswer reseals cur's answer with pieces added: the person downloads
+// them with the rest, as the controller asked.
+func (s *Service) addToAnswer(ctx context.Context, tx *store.Tx, cur *store.Request, m *policy.Manifest, key string, pieces []Piece) error {
+	if cur.ResultSealed == nil {
+		return errNoResult()
+	}
+	body, err := s.master.Open(cur.ResultSealed, s.sealContext(cur.ID, "result"))
 	if err != nil {
-		return "", err
+		return err
 	}
-	return fmt.Sprintf("%d records added to the person's answer", len(pieces)), nil
+	var pkg Package
+	if err := json.Unmarshal(body, &pkg); err != nil {
+		return err
+	}
+	pkg.Pieces = append(pkg.Pieces, pieces...)
+	pkg.Actions = append(pkg.Actions, fmt.Sprintf("On the instruction of %s, %d records we process for them were added on %s.",
+		nameOf(m, key), len(pieces), s.clock.Now().UTC().Format(time.DateOnly)))
+	if body, err = json.Marshal(pkg); err != nil {
+		return err
+	}
+	if cur.ResultSealed, err = s.master.Seal(body, s.sealContext(cur.ID, "result")); err != nil {
+		return err
+	}
+	return tx.UpdateRequest(ctx, *cur)
 }
 
 func nameOf(m *policy.Manifest, key string) string {

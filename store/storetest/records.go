@@ -177,6 +177,18 @@ func testFactsAndCells(t *testing.T, s *store.Store) {
 	if err != nil || len(evs) != 2 || evs[0].Controller != "acme" || evs[1].Controller != "" {
 		t.Fatalf("SubjectEvents(b) = %+v, %v: the controller does not round-trip", evs, err)
 	}
+	defer func() {
+		// One controller's events go; the subject's own stay.
+		var n int64
+		mustTx(t, s, func(tx *store.Tx) (err error) {
+			n, err = tx.DeleteControllerEvents(ctx, "b", "acme")
+			return err
+		})
+		evs, err := s.SubjectEvents(ctx, "b")
+		if n != 1 || err != nil || len(evs) != 1 || evs[0].Controller != "" {
+			t.Fatalf("DeleteControllerEvents = %d; left %+v, %v", n, evs, err)
+		}
+	}()
 	cells, err := s.MonthlyCells(ctx, from, to)
 	if err != nil {
 		t.Fatal(err)
