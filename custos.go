@@ -150,6 +150,9 @@ type Event struct {
 	// NoContract flags a disclosure to a recipient that needs a contract
 	// (a service provider) while none was on record.
 	NoContract bool `json:"no_contract"`
+	// Controller is the key of the controller the event was processed
+	// for (Customer Content); empty for the company's own processing.
+	Controller string `json:"controller,omitempty"`
 }
 
 // Contract is a data-processing contract on record with a recipient.

@@ -57,6 +57,10 @@ const (
 	SubmitRequests Right = "requests.submit"
 	// DecideRequests approves, denies and extends requests.
 	DecideRequests Right = "requests.decide"
+	// InstructForController acts on a controller's instruction about data
+	// the company processes on its behalf that a request reached: it can
+	// erase that data or add it to the person's answer.
+	InstructForController Right = "requests.controller_instruction"
 	// ManageHolds places and releases legal holds.
 	ManageHolds Right = "holds.manage"
 	// SweepRetention runs a retention sweep on demand.
@@ -78,26 +82,27 @@ var (
 // listed everywhere on purpose rather than implied, so the table reads
 // whole.
 var matrix = map[Right][]custos.Role{
-	ReadPolicy:        {admin, officer, agent, auditor, ingest},
-	ValidatePolicy:    {admin, officer},
-	PublishPolicy:     {admin},
-	ManageTokens:      {admin},
-	ReadAudit:         {admin, officer, auditor},
-	ReadMetrics:       {admin, auditor},
-	Ingest:            {admin, ingest},
-	RecordLifecycle:   {admin, officer, ingest},
-	BackdateLifecycle: {admin, officer},
-	ReadReports:       {admin, officer, auditor},
-	ManageContracts:   {admin, officer},
-	ReadSubjects:      {admin, officer, agent},
-	ReadSubjectValues: {admin, officer},
-	ManageSubjects:    {admin, officer},
-	ReadRequests:      {admin, officer, agent},
-	SubmitRequests:    {admin, officer, agent},
-	DecideRequests:    {admin, officer},
-	ManageHolds:       {admin, officer},
-	SweepRetention:    {admin, officer},
-	ManageSystems:     {admin},
+	ReadPolicy:            {admin, officer, agent, auditor, ingest},
+	ValidatePolicy:        {admin, officer},
+	PublishPolicy:         {admin},
+	ManageTokens:          {admin},
+	ReadAudit:             {admin, officer, auditor},
+	ReadMetrics:           {admin, auditor},
+	Ingest:                {admin, ingest},
+	RecordLifecycle:       {admin, officer, ingest},
+	BackdateLifecycle:     {admin, officer},
+	ReadReports:           {admin, officer, auditor},
+	ManageContracts:       {admin, officer},
+	ReadSubjects:          {admin, officer, agent},
+	ReadSubjectValues:     {admin, officer},
+	ManageSubjects:        {admin, officer},
+	ReadRequests:          {admin, officer, agent},
+	SubmitRequests:        {admin, officer, agent},
+	DecideRequests:        {admin, officer},
+	InstructForController: {admin, officer},
+	ManageHolds:           {admin, officer},
+	SweepRetention:        {admin, officer},
+	ManageSystems:         {admin},
 }
 
 // Can reports whether role holds right. An unknown right is held by no one.

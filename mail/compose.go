@@ -8,6 +8,7 @@ import (
 	htmltemplate "html/template"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	texttemplate "text/template"
@@ -105,6 +106,19 @@ type ErasureNotice struct {
 	RespondBy    time.Time    // optional
 }
 
+// ControllerNotice is the data of the "controller_notice" template: a
+// processor telling a controller that a person's request reaches data it
+// processes for them (GDPR Art. 28(3)(e)), and asking for an instruction.
+type ControllerNotice struct {
+	Organisation Org
+	Controller   string       // the controller's name, for the greeting; optional
+	Agreement    string       // the agreement's reference; optional
+	RequestID    string       // reference for the reply; optional
+	Asked        string       // what the person asked for, in plain words; required
+	Identifiers  []Identifier // required
+	Categories   []string     // categories held for the controller; optional
+}
+
 // Template names accepted by Compose.
 const (
 	TemplateVerificationCode = "verification_code"
@@ -113,6 +127,7 @@ const (
 	TemplateRequestCompleted = "request_completed"
 	TemplateRequestDenied    = "request_denied"
 	TemplateErasureNotice    = "erasure_notice"
+	TemplateControllerNotice = "controller_notice"
 )
 
 //go:embed templates/*.tmpl
@@ -132,6 +147,7 @@ var templateSet = map[string]func(data any) (any, error){
 	TemplateRequestCompleted: accept[RequestCompleted],
 	TemplateRequestDenied:    accept[RequestDenied],
 	TemplateErasureNotice:    accept[ErasureNotice],
+	TemplateControllerNotice: accept[ControllerNotice],
 }
 
 var templates = mustParseTemplates()
@@ -364,4 +380,17 @@ func tidyText(s string) string {
 	}
 	s = blankRuns.ReplaceAllString(strings.Join(ls, "\n"), "\n\n")
 	return strings.Trim(s, "\n") + "\n"
+}
+
+func (v *ControllerNotice) validate() error {
+	if err := v.Organisation.validate(); err != nil {
+		return err
+	}
+	if strings.TrimSpace(v.Asked) == "" {
+		return errors.New("field Asked is required")
+	}
+	if !slices.ContainsFunc(v.Identifiers, func(id Identifier) bool { return strings.TrimSpace(id.Value) != "" }) {
+		return errors.New("field Identifiers is required")
+	}
+	return nil
 }

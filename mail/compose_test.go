@@ -50,6 +50,10 @@ func composeCases() []struct {
 			Identifiers: []Identifier{{Kind: "E-mail", Value: "ana@example.com"}, {Kind: "Customer number", Value: "C-" + evil}},
 			Categories:  []string{"Contact details", "Purchase history"}, RespondBy: testDue},
 			[]string{"Please erase the personal data", "E-mail: ana@example.com", "Customer number: C-", "Purchase history", "by 1 March 2027", "R-4"}},
+		{TemplateControllerNotice, ControllerNotice{Organisation: testOrg, Controller: "Acme Shops " + evil, Agreement: "DPA-7", RequestID: "R-5",
+			Asked: "the deletion of their personal information", Identifiers: []Identifier{{Kind: "E-mail", Value: "ana@example.com"}},
+			Categories: []string{"Shop data"}},
+			[]string{"processes personal data on your behalf under DPA-7", "the deletion of their personal information", "E-mail: ana@example.com", "Shop data", "erase that data, export it to the person, or leave it", "R-5"}},
 	}
 }
 

@@ -2,6 +2,8 @@ package policy
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -147,6 +149,7 @@ func (l *Loader) check(v *validation, m *Manifest) {
 	}
 
 	checkLaws(v, m)
+	l.checkOnBehalf(v, m, categories)
 
 	for i, r := range m.Retention.Rules {
 		at := []string{"retention", "rules", strconv.Itoa(i)}
@@ -221,4 +224,61 @@ func salePurposeKey(m *Manifest, key string) bool {
 		}
 	}
 	return false
+}
+
+// checkOnBehalf checks the processor side: its reserved categories are
+// fideslang keys the company does not also hold as its own (an own event in
+// one would be refused), and each controller's agreement covers only
+// categories the manifest knows and fideslang uses.
+func (l *Loader) checkOnBehalf(v *validation, m *Manifest, own map[string]bool) {
+	ob := m.OnBehalf
+	if ob == nil {
+		return
+	}
+	at := []string{"processing_on_behalf"}
+	reserved := map[string]bool{}
+	reserve := func(path []string, key string) {
+		l.known(v, l.tax.Categories, path, key)
+		switch {
+		case own[key]:
+			v.atPath(path, fmt.Sprintf("category %q is also one of the company's own categories: a category is either reserved to processing on behalf or the company's own, so that an event's controller can be required", key))
+		case reserved[key]:
+			v.atPath(path, fmt.Sprintf("category %q is reserved twice", key))
+		}
+		reserved[key] = true
+	}
+	for i, c := range ob.Categories {
+		reserve(append(slices.Clone(at), "categories", strconv.Itoa(i), "key"), c.Key)
+	}
+	if ob.LogData != nil {
+		for i, c := range ob.LogData.Categories {
+			reserve(append(slices.Clone(at), "log_data", "categories", strconv.Itoa(i)), c)
+		}
+	}
+	seen := map[string]bool{}
+	for i, c := range ob.Controllers {
+		cat := append(slices.Clone(at), "controllers", strconv.Itoa(i))
+		if seen[c.Key] {
+			v.atPath(append(slices.Clone(cat), "key"), fmt.Sprintf("controller %q is declared twice", c.Key))
+		}
+		seen[c.Key] = true
+		if c.Contact.Email == "" && c.Contact.How == "" {
+			v.atPath(append(slices.Clone(cat), "contact"), fmt.Sprintf("controller %q needs a contact: an email Custos can notify, or how to reach them", c.Key))
+		}
+		checkDate(v, append(slices.Clone(cat), "agreement", "date"), c.Agreement.Date)
+		for j, k := range c.Categories {
+			path := append(slices.Clone(cat), "categories", strconv.Itoa(j))
+			if !reserved[k] && !own[k] {
+				v.atPath(path, fmt.Sprintf("category %q is neither reserved to processing on behalf nor declared in this manifest", k))
+			}
+		}
+		for j, k := range c.Purposes {
+			l.known(v, l.tax.Uses, append(slices.Clone(cat), "purposes", strconv.Itoa(j)), k)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(reserved)) {
+		if !slices.ContainsFunc(ob.Controllers, func(c Controller) bool { return slices.Contains(c.Categories, k) }) {
+			v.atPath(at, fmt.Sprintf("reserved category %q is covered by no controller's agreement, so no event could be recorded in it", k))
+		}
+	}
 }

@@ -62,6 +62,7 @@ func Diff(old, new *Manifest) []Change {
 	d.children(old, new)
 	d.retention(old, new)
 	d.laws(old, new)
+	d.onBehalf(old, new)
 	if old.Changes.NoticeOfMaterialChanges != new.Changes.NoticeOfMaterialChanges || old.Changes.NoticeDays > new.Changes.NoticeDays {
 		d.add(old.Changes.NoticeDays > new.Changes.NoticeDays, "changes", "",
 			fmt.Sprintf("notice of material changes: %s, %d days → %s, %d days",

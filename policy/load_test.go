@@ -195,6 +195,7 @@ func TestEmptyAndMultiDocument(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(minimal))
+	f.Add([]byte(minimal + onBehalf))
 	f.Add([]byte("custos: policy/v1\n"))
 	f.Add([]byte("a: [1, {b: &x c}, *x]\n"))
 	f.Add([]byte("categories:\n  - key: user\n    extra: [\n"))

@@ -5,7 +5,10 @@
 // company lives here; the bundled manifest is data (clientwise.yaml).
 package policy
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Format is the value of the manifest's "custos" key for this format.
 const Format = "policy/v1"
@@ -38,6 +41,11 @@ type Manifest struct {
 	California       *California       `yaml:"california,omitempty" json:"california,omitempty"`
 	// Laws overrides rules of the law table, per law key (see laws.go).
 	Laws map[string][]LawOverride `yaml:"laws,omitempty" json:"laws,omitempty"`
+	// OnBehalf is the processor side: data the company processes on
+	// behalf of and at the direction of others (GDPR Art. 28, CCPA
+	// §1798.140(ag) service provider). Nil: the company processes nothing
+	// for anyone else.
+	OnBehalf *OnBehalf `yaml:"processing_on_behalf,omitempty" json:"processing_on_behalf,omitempty"`
 }
 
 // Organisation is who the controller is.
@@ -383,4 +391,115 @@ func (m *Manifest) SharedRowsOf(collection string) string {
 		return SharedMask
 	}
 	return SharedKeep
+}
+
+// OnBehalf declares the data a company handles as a processor: the
+// controllers it works for, what their agreements cover, and which
+// categories and datasets hold their data. Such data is not the company's
+// own: it stays out of the company's statements and requests about it are
+// routed to the controller.
+type OnBehalf struct {
+	// Term is the notice's name for the data ("Customer Content").
+	Term string `yaml:"term" json:"term"`
+	// Services are the services the data is processed in ("providing
+	// support, cloud and other services").
+	Services string `yaml:"services" json:"services"`
+	// Content says what the data is, for the notice.
+	Content string `yaml:"content" json:"content"`
+	// OnBehalfOf names the controllers as the notice refers to them
+	// ("its customers and partners").
+	OnBehalfOf string `yaml:"on_behalf_of" json:"on_behalf_of"`
+	// Agreements names the agreements that govern it ("our customer
+	// agreements").
+	Agreements string `yaml:"agreements" json:"agreements"`
+	// OwnData is the notice's sentence on what stays under the policy.
+	OwnData string `yaml:"own_data,omitempty" json:"own_data,omitempty"`
+	// Categories are reserved to processing on behalf: an event in one of
+	// them must name its controller.
+	Categories []OnBehalfCategory `yaml:"categories" json:"categories"`
+	// LogData is the log data collected for security across the services
+	// and governed by the same agreements.
+	LogData *LogData `yaml:"log_data,omitempty" json:"log_data,omitempty"`
+	// SecurityMeasures are the technical and organisational measures of
+	// the processor record (GDPR Art. 30(2)(d), 32(1)).
+	SecurityMeasures []string     `yaml:"security_measures" json:"security_measures"`
+	Controllers      []Controller `yaml:"controllers" json:"controllers"`
+}
+
+// OnBehalfCategory is a category only processing on behalf holds.
+type OnBehalfCategory struct {
+	Key         string `yaml:"key" json:"key"`
+	Description string `yaml:"description" json:"description"`
+}
+
+// LogData is the log data kept under the controllers' agreements.
+type LogData struct {
+	// Description is the notice's words ("log data (e.g., regarding
+	// access and authentication requests)").
+	Description string `yaml:"description" json:"description"`
+	// For is the notice's words on why ("analysis and security purposes").
+	For        string   `yaml:"for" json:"for"`
+	Categories []string `yaml:"categories" json:"categories"`
+}
+
+// Controller is someone the company processes personal data for.
+type Controller struct {
+	Key  string `yaml:"key" json:"key"`
+	Name string `yaml:"name" json:"name"`
+	// Contact is where privacy matters about the controller's data go.
+	Contact   ControllerContact `yaml:"contact" json:"contact"`
+	Agreement Agreement         `yaml:"agreement" json:"agreement"`
+	// NotifyWithinDays is how many days the agreement gives to tell the
+	// controller of a request a person made to the company (Art. 28(3)(e)).
+	NotifyWithinDays int `yaml:"notify_within_days" json:"notify_within_days"`
+	// Categories and Purposes are what the agreement covers: an event
+	// with this controller must fall within them.
+	Categories []string `yaml:"categories" json:"categories"`
+	Purposes   []string `yaml:"purposes" json:"purposes"`
+	// Datasets are the datasets or dataset.collection names in the
+	// company's connected systems that hold this controller's data.
+	Datasets []string `yaml:"datasets,omitempty" json:"datasets,omitempty"`
+	// Transfers are transfers to third countries the agreement allows
+	// (Art. 30(2)(c)), with their safeguards.
+	Transfers []string `yaml:"transfers,omitempty" json:"transfers,omitempty"`
+}
+
+// ControllerContact is how a controller is reached: an address Custos can
+// mail, or words saying how (then the request history says it must be
+// done by hand).
+type ControllerContact struct {
+	Email string `yaml:"email,omitempty" json:"email,omitempty"`
+	How   string `yaml:"how,omitempty" json:"how,omitempty"`
+}
+
+// Agreement is the processing agreement on record with a controller.
+type Agreement struct {
+	Reference string `yaml:"reference" json:"reference"`
+	Date      string `yaml:"date" json:"date"`
+}
+
+// Reserved reports whether category is held only on behalf of controllers.
+func (m *Manifest) Reserved(category string) bool {
+	if m.OnBehalf == nil {
+		return false
+	}
+	for _, c := range m.OnBehalf.Categories {
+		if c.Key == category {
+			return true
+		}
+	}
+	return m.OnBehalf.LogData != nil && slices.Contains(m.OnBehalf.LogData.Categories, category)
+}
+
+// Controller returns the declared controller with key.
+func (m *Manifest) Controller(key string) (Controller, bool) {
+	if m.OnBehalf == nil {
+		return Controller{}, false
+	}
+	for _, c := range m.OnBehalf.Controllers {
+		if c.Key == key {
+			return c, true
+		}
+	}
+	return Controller{}, false
 }

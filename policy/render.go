@@ -92,6 +92,8 @@ type noticeView struct {
 	Upcoming    []upcomingView
 
 	Notice Notice
+	// OnBehalf is the opening section on data processed for others.
+	OnBehalf []string
 
 	Contexts        []string
 	Types           []string
@@ -213,6 +215,7 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 		Updated:     m.LastUpdated,
 		Version:     opts.Version,
 		Notice:      m.Notice,
+		OnBehalf:    onBehalfParagraphs(m),
 	}
 	if v.Lang == "" {
 		v.Lang = "en"

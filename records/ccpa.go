@@ -189,7 +189,7 @@ func ccpaGroups() []taxonomy.Labelled {
 func CCPAReport(m *policy.Manifest, facts []store.Fact, from, to time.Time) CCPA {
 	ix := newIndex(m)
 	t := newCCPATally(ix)
-	for _, f := range facts {
+	for _, f := range OwnFacts(facts) {
 		t.add(f)
 	}
 	t.flagSaleWithoutNotice()

@@ -18,6 +18,8 @@ func FuzzDecodeEvent(f *testing.F) {
 		`{"kind":"collection","subject":{"email":"a@example.com"},"category":"user.contact.email","source":"online_channels","purpose":"essential.service","value":"a@example.com"}`,
 		`{"kind":"disclosure","subject":{"phone":"+14155550100"},"category":"user.name","recipient":"authorities","purpose":"essential.legal_obligation","legal_ground":"subpoena"}`,
 		`{"kind":"disclosure","subject":{"external_id":"x"},"category":"user.name","recipient":"service_providers","purpose":"essential.service","occurred_at":"2026-01-01T00:00:00Z"}`,
+		`{"kind":"collection","subject":{"email":"a@example.com"},"category":"user.content","purpose":"essential.service","controller":"customers","value":"t"}`,
+		`{"kind":"collection","subject":{"email":"a@example.com"},"category":"user.authorization","purpose":"essential.service"}`,
 		`{"subject":{}}`, `{}`, `[]`, `{"kind":7}`,
 	} {
 		f.Add([]byte(s))

@@ -78,7 +78,7 @@ type ActivityRecipient struct {
 func RoPA(m *policy.Manifest, facts []store.Fact, from, to time.Time) []ProcessingActivity {
 	ix := newIndex(m)
 	m = ix.m
-	byPurpose := tallyByPurpose(ix, facts)
+	byPurpose := tallyByPurpose(ix, OwnFacts(facts))
 
 	subjects := make([]Described, 0, len(m.Subjects))
 	for _, s := range m.Subjects {

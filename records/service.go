@@ -26,6 +26,15 @@ const (
 	CodeUndeclaredSource     = "undeclared_source"
 	CodeUndeclaredRecipient  = "undeclared_recipient"
 	CodeUndeclaredDisclosure = "undeclared_disclosure"
+	// CodeControllerRequired: the category is reserved to data processed
+	// on behalf of a controller, and the event names none.
+	CodeControllerRequired = "controller_required"
+	// CodeUndeclaredController: the event names a controller the policy
+	// does not declare.
+	CodeUndeclaredController = "undeclared_controller"
+	// CodeNotCovered: the controller's agreement does not cover what the
+	// event says.
+	CodeNotCovered = "not_covered_by_agreement"
 	// CodeMinor: nothing more is collected from a known minor.
 	CodeMinor       = "minor"
 	MaxBatch        = 10_000
@@ -51,6 +60,10 @@ type Input struct {
 	// the country a phone number without a country code is read in, ahead
 	// of the manifest's organisation.phone_region.
 	Jurisdiction string `json:"jurisdiction,omitempty"`
+	// Controller is the key of the controller (manifest
+	// processing_on_behalf.controllers) the event is processed for; empty
+	// for the company's own processing.
+	Controller string `json:"controller,omitempty"`
 }
 
 // Service records events and answers for subjects.
@@ -169,6 +182,12 @@ func (s *Service) check(m *policy.Manifest, contracts []custos.Contract, in Inpu
 	if in.Purpose == "" {
 		return c, invalid(field+".purpose", "%s.purpose is required.", field)
 	}
+	if in.Value != nil && len(*in.Value) > 64<<10 {
+		return c, invalid(field+".value", "%s.value is over 64 KiB.", field)
+	}
+	if in.Controller != "" || m.Reserved(in.Category) {
+		return c, checkOnBehalf(m, in, field)
+	}
 	if !slices.ContainsFunc(m.Categories, func(x policy.Category) bool { return x.Key == in.Category }) {
 		return c, refuse(CodeUndeclaredCategory, field+".category",
 			"The policy in force does not declare the category %q, so it may not be collected or disclosed.", in.Category)
@@ -176,9 +195,6 @@ func (s *Service) check(m *policy.Manifest, contracts []custos.Contract, in Inpu
 	if !slices.ContainsFunc(m.Purposes, func(x policy.Purpose) bool { return x.Key == in.Purpose }) {
 		return c, refuse(CodeUndeclaredPurpose, field+".purpose",
 			"The policy in force does not declare the purpose %q, so personal information may not be used for it.", in.Purpose)
-	}
-	if in.Value != nil && len(*in.Value) > 64<<10 {
-		return c, invalid(field+".value", "%s.value is over 64 KiB.", field)
 	}
 	switch in.Kind {
 	case custos.EventCollection:
@@ -225,6 +241,48 @@ func (s *Service) check(m *policy.Manifest, contracts []custos.Contract, in Inpu
 		return c, invalid(field+".kind", "%s.kind must be collection or disclosure, not %q.", field, in.Kind)
 	}
 	return c, nil
+}
+
+// checkOnBehalf checks an event processed for a controller against what
+// that controller's agreement covers, not against the company's notice: the
+// company's sources, purposes and recipients are its own promises, while
+// here it acts on the controller's instructions (GDPR Art. 28(3)(a)).
+func checkOnBehalf(m *policy.Manifest, in Input, field string) error {
+	if in.Controller == "" {
+		return refuse(CodeControllerRequired, field+".controller",
+			"The category %q is reserved to data processed on behalf of a controller: the event must name its controller.", in.Category)
+	}
+	ctl, ok := m.Controller(in.Controller)
+	if !ok {
+		return refuse(CodeUndeclaredController, field+".controller",
+			"The policy in force does not declare the controller %q.", in.Controller)
+	}
+	if !slices.Contains(ctl.Categories, in.Category) {
+		return refuse(CodeNotCovered, field+".category",
+			"The agreement with %q does not cover the category %q.", ctl.Key, in.Category)
+	}
+	if !slices.Contains(ctl.Purposes, in.Purpose) {
+		return refuse(CodeNotCovered, field+".purpose",
+			"The agreement with %q does not cover the use %q.", ctl.Key, in.Purpose)
+	}
+	switch in.Kind {
+	case custos.EventCollection:
+		if in.Recipient != "" || in.LegalGround != "" {
+			return invalid(field+".recipient", "%s: recipient and legal_ground belong to disclosures, not collections.", field)
+		}
+	case custos.EventDisclosure:
+		if in.Source != "" {
+			return invalid(field+".source", "%s: source belongs to collections, not disclosures.", field)
+		}
+		if in.Recipient == "" {
+			return invalid(field+".recipient", "%s.recipient is required for a disclosure.", field)
+		}
+	case "":
+		return invalid(field+".kind", "%s.kind is required: collection or disclosure.", field)
+	default:
+		return invalid(field+".kind", "%s.kind must be collection or disclosure, not %q.", field, in.Kind)
+	}
+	return nil
 }
 
 // covered reports whether a contract with the recipient (and vendor, when
@@ -312,7 +370,7 @@ func (s *Service) write(ctx context.Context, actor string, evs []checked, versio
 			row := store.EventRow{Event: custos.Event{
 				SubjectID: subject, Kind: e.in.Kind, Category: e.in.Category, Purpose: e.in.Purpose,
 				Source: e.in.Source, Recipient: e.in.Recipient, LegalGround: e.in.LegalGround, Vendor: e.in.Vendor,
-				OccurredAt: e.at, RecordedAt: now, PolicyVersion: version, NoContract: e.noCtr,
+				OccurredAt: e.at, RecordedAt: now, PolicyVersion: version, NoContract: e.noCtr, Controller: e.in.Controller,
 			}}
 			if e.in.Value != nil {
 				if row.Sealed, err = r.keys[subject].Seal([]byte(*e.in.Value), eventField+e.in.Category); err != nil {

@@ -20,6 +20,7 @@ import (
 type env struct {
 	svc    *records.Service
 	store  *store.Store
+	reg    *policy.Registry
 	master *vault.Master
 	clock  *custos.FixedClock
 }
@@ -45,7 +46,7 @@ func newEnv(t *testing.T, s *store.Store) *env {
 	if _, err := reg.Bootstrap(ctx, "test", policy.BundledName, policy.Bundled(), false); err != nil {
 		t.Fatal(err)
 	}
-	return &env{svc: records.New(s, master, blind, log, reg, clock), store: s, master: master, clock: clock}
+	return &env{svc: records.New(s, master, blind, log, reg, clock), store: s, reg: reg, master: master, clock: clock}
 }
 
 func str(s string) *string { return &s }

@@ -152,6 +152,51 @@ func (s *Service) EraseSubject(ctx context.Context, actor, subjectID, reason str
 	return n, err
 }
 
+// EraseFor deletes a subject's events processed for controller (” is the
+// company's own processing) and keeps the rest, then crypto-shreds the
+// subject if nothing is left and no legal hold stands. It returns the
+// events deleted and whether the subject was erased.
+func (s *Service) EraseFor(ctx context.Context, actor, subjectID, controller, reason string) (int64, bool, error) {
+	var (
+		n      int64
+		erased bool
+	)
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if n, err = tx.DeleteControllerEvents(ctx, subjectID, controller); err != nil {
+			return err
+		}
+		empty, err := tx.SubjectsWithoutEvents(ctx, []string{subjectID})
+		if err != nil {
+			return err
+		}
+		held, err := tx.Held(ctx, subjectID)
+		if err != nil {
+			return err
+		}
+		if len(empty) > 0 && !held {
+			if _, err := tx.EraseSubject(ctx, subjectID, s.clock.Now()); err != nil {
+				return err
+			}
+			erased = true
+		}
+		if err := tx.Notify(ctx, "subject:"+subjectID); err != nil {
+			return err
+		}
+		_, err = s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "subject.erase_for", Object: "subject:" + subjectID,
+			Detail: map[string]any{"events": n, "controller": controller, "erased": erased, "reason": reason}})
+		return err
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	if erased {
+		s.keys.Forget(subjectID)
+		s.publish([]change{{subject: subjectID, erased: true}})
+	}
+	return n, erased, nil
+}
+
 // EraseIfEmpty erases a subject left with no events and no standing legal
 // hold, checking both in the erasing transaction, so an event or a hold
 // that arrives meanwhile is never shredded. It reports whether it erased.
@@ -230,7 +275,9 @@ func (s *Service) Correct(ctx context.Context, actor, subjectID, category, value
 	}
 	var target *store.EventRow
 	for i := range evs {
-		if evs[i].Category == category && evs[i].Kind == custos.EventCollection {
+		// Data processed for a controller is corrected on its
+		// instruction, not on the person's word to the company.
+		if evs[i].Category == category && evs[i].Kind == custos.EventCollection && evs[i].Controller == "" {
 			target = &evs[i]
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/records"
 )
 
 // The data map answers "what do we hold, why, and who gets it" from the
@@ -98,6 +99,9 @@ func (s *Service) DataMap(ctx context.Context, from, to time.Time) (*DataMap, er
 	if err != nil {
 		return nil, err
 	}
+	// The map holds the company's own promises against its own events;
+	// data processed for controllers answers to their agreements.
+	facts = records.OwnFacts(facts)
 	page := &DataMap{Version: ver.Version, LastUpdated: m.LastUpdated, From: from, To: to, Recipients: m.Recipients}
 	purposes := map[string]policy.Purpose{}
 	for _, pu := range m.Purposes {

@@ -70,6 +70,21 @@ func (s *Service) RoPA(ctx context.Context, from, to time.Time) ([]records.Proce
 	return records.RoPA(p.Manifest, facts, from, to), nil
 }
 
+// ProcessorRecord is the Article 30(2) record of the processing the
+// company carries out on behalf of controllers for events in [from, to),
+// against the policy in force.
+func (s *Service) ProcessorRecord(ctx context.Context, from, to time.Time) ([]records.ProcessorActivity, error) {
+	p, _, err := s.policies.Active(ctx)
+	if err != nil {
+		return nil, err
+	}
+	facts, err := s.store.EventFacts(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return records.ProcessorRecord(p.Manifest, facts, from, to), nil
+}
+
 // Aggregate counts events in [from, to) by category, purpose and month,
 // suppressing every cell that describes fewer than k people.
 func (s *Service) Aggregate(ctx context.Context, from, to time.Time, k int) (records.AggregateReport, error) {

@@ -38,6 +38,9 @@ type Package struct {
 	// Collections holds the rows found in the company's connected systems,
 	// "dataset:collection" to rows (access, portability).
 	Collections map[string][]connector.Row `json:"collections,omitempty"`
+	// Routed names the controllers whose data, processed on their
+	// behalf, the request reached: they answer for it.
+	Routed []Routed `json:"processed_for_others,omitempty"`
 	// Direct marketing disclosures (Shine the Light).
 	Disclosures []Disclosure `json:"direct_marketing_disclosures,omitempty"`
 	// What was done and what was kept, and why.
@@ -211,6 +214,11 @@ type fulfilment struct {
 	// what to tell them to do.
 	notices      []notice
 	noticeAction string
+	// routed are the person's events processed for each controller, and
+	// routedSystems the connected collections holding a controller's data
+	// about them: taken out of the answer and routed (controller.go).
+	routed        map[string][]custos.Event
+	routedSystems map[string][]string
 }
 
 // fulfil does what an in-progress request r asks (det: see asked) and
@@ -226,9 +234,13 @@ func (s *Service) fulfil(ctx context.Context, actor string, r, det store.Request
 	if err := s.exercise(ctx, f); err != nil {
 		return r, err
 	}
+	route(f)
 	switch f.kind {
 	case TypeAccess, TypePortability, TypeCategories, TypeDirectMarketingDisclosures:
-		if !f.held {
+		switch {
+		case !f.held && len(f.pkg.Routed) > 0:
+			f.pkg.Summary = "We hold no personal information of our own linked to this address; what we process on behalf of others, and whom to ask about it, is listed below."
+		case !f.held:
 			f.pkg.Summary = "We hold no personal information linked to this address."
 		}
 	}
@@ -265,6 +277,7 @@ func (s *Service) gather(ctx context.Context, r, det store.Request) (*fulfilment
 		}
 		// An erased person's records read as none.
 		f.held = err == nil
+		splitRouted(f)
 	}
 	return f, nil
 }
@@ -306,7 +319,8 @@ func (s *Service) access(ctx context.Context, f *fulfilment) error {
 	}
 	if len(out.Collections) > 0 {
 		f.pkg.Collections = out.Collections
-		f.held = true
+		routeCollections(f)
+		f.held = f.held || len(f.pkg.Collections) > 0
 	}
 	if !f.held || f.r.SubjectID == "" {
 		return nil
@@ -387,8 +401,16 @@ func (s *Service) deletion(ctx context.Context, f *fulfilment) error {
 		return nil
 	}
 	f.notices, f.noticeAction = recipientsOf(f.m, f.recs.Events), "delete"
-	n, err := s.records.EraseSubject(ctx, f.reader, f.r.SubjectID, "deletion request "+f.r.ID)
-	if err != nil {
+	var n int64
+	if len(f.routed) > 0 {
+		// Data processed for controllers is theirs to decide on: only the
+		// company's own records go now, and the person's key stays for
+		// the rest until each controller's instruction.
+		if n, _, err = s.records.EraseFor(ctx, f.reader, f.r.SubjectID, "", "deletion request "+f.r.ID); err != nil {
+			return err
+		}
+		f.pkg.Summary = "Your personal information was deleted, except what we process on behalf of others, listed below with whom to ask about it."
+	} else if n, err = s.records.EraseSubject(ctx, f.reader, f.r.SubjectID, "deletion request "+f.r.ID); err != nil {
 		return err
 	}
 	f.pkg.Actions = append(f.pkg.Actions, fmt.Sprintf("%d records about you were deleted and the key that protected them destroyed.", n))
@@ -473,6 +495,9 @@ func (s *Service) complete(ctx context.Context, actor string, f *fulfilment) (st
 			return err
 		}
 		f.pkg.Actions = append(f.pkg.Actions, lines...)
+		if err := s.notifyControllers(ctx, tx, f, cur); err != nil {
+			return err
+		}
 		body, err := json.Marshal(f.pkg)
 		if err != nil {
 			return err

@@ -285,7 +285,19 @@ func (tx *Tx) EraseSubject(ctx context.Context, id string, at time.Time) (events
 	return res.RowsAffected()
 }
 
-const eventColumns = `subject_id, kind, category, purpose, source, recipient, legal_ground, vendor, value_sealed, occurred_at, recorded_at, policy_version, no_contract`
+// DeleteControllerEvents deletes a subject's events processed for
+// controller (” for the company's own), leaving its key, identities and
+// other events: a deletion of the company's own data must not shred the
+// data it holds for a controller, which only that controller decides on.
+func (tx *Tx) DeleteControllerEvents(ctx context.Context, subjectID, controller string) (int64, error) {
+	res, err := tx.q.ExecContext(ctx, `DELETE FROM events WHERE subject_id = $1 AND controller = $2`, subjectID, controller)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+const eventColumns = `subject_id, kind, category, purpose, source, recipient, legal_ground, vendor, value_sealed, occurred_at, recorded_at, policy_version, no_contract, controller`
 
 func eventArgs(e EventRow) []any {
 	var sealed any
@@ -293,19 +305,19 @@ func eventArgs(e EventRow) []any {
 		sealed = e.Sealed
 	}
 	return []any{e.SubjectID, e.Kind, e.Category, e.Purpose, e.Source, e.Recipient, e.LegalGround, e.Vendor, sealed,
-		micros(e.OccurredAt), micros(e.RecordedAt), e.PolicyVersion, e.NoContract}
+		micros(e.OccurredAt), micros(e.RecordedAt), e.PolicyVersion, e.NoContract, e.Controller}
 }
 
 // InsertEvent stores one event and returns its id.
 func (tx *Tx) InsertEvent(ctx context.Context, e EventRow) (int64, error) {
 	var id int64
-	err := tx.q.QueryRowContext(ctx, `INSERT INTO events (`+eventColumns+`) VALUES (`+placeholders(1, 13)+`) RETURNING id`, eventArgs(e)...).Scan(&id)
+	err := tx.q.QueryRowContext(ctx, `INSERT INTO events (`+eventColumns+`) VALUES (`+placeholders(1, 14)+`) RETURNING id`, eventArgs(e)...).Scan(&id)
 	return id, err
 }
 
 // InsertEvents stores many events with multi-row INSERTs.
 func (tx *Tx) InsertEvents(ctx context.Context, evs []EventRow) error {
-	return insertRows(ctx, tx, `INSERT INTO events (`+eventColumns+`) VALUES `, 13, len(evs), func(i int) []any {
+	return insertRows(ctx, tx, `INSERT INTO events (`+eventColumns+`) VALUES `, 14, len(evs), func(i int) []any {
 		return eventArgs(evs[i])
 	})
 }
@@ -324,7 +336,7 @@ func (q *queries) SubjectEvents(ctx context.Context, subjectID string) ([]EventR
 			occurred, recorded int64
 		)
 		if err := rows.Scan(&e.ID, &e.SubjectID, &e.Kind, &e.Category, &e.Purpose, &e.Source, &e.Recipient, &e.LegalGround,
-			&e.Vendor, &e.Sealed, &occurred, &recorded, &e.PolicyVersion, &e.NoContract); err != nil {
+			&e.Vendor, &e.Sealed, &occurred, &recorded, &e.PolicyVersion, &e.NoContract, &e.Controller); err != nil {
 			return nil, err
 		}
 		e.OccurredAt, e.RecordedAt = fromMicros(occurred), fromMicros(recorded)
@@ -374,6 +386,9 @@ func (q *queries) Contracts(ctx context.Context) ([]custos.Contract, error) {
 // Fact is a group of events with the same kind, category, source, purpose
 // and recipient: what reports are computed from.
 type Fact struct {
+	// Controller is who the events were processed for ('' is the
+	// company's own processing, listed first).
+	Controller                                 string
 	Kind, Category, Source, Purpose, Recipient string
 	Events                                     int64
 	Subjects                                   int64 // distinct
@@ -382,10 +397,11 @@ type Fact struct {
 
 // EventFacts groups the events that occurred in [from, to).
 func (q *queries) EventFacts(ctx context.Context, from, to time.Time) ([]Fact, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT kind, category, source, purpose, recipient, COUNT(*), COUNT(DISTINCT subject_id),
+	rows, err := q.q.QueryContext(ctx, `SELECT controller, kind, category, source, purpose, recipient, COUNT(*), COUNT(DISTINCT subject_id),
 		SUM(CASE WHEN no_contract THEN 1 ELSE 0 END)
 		FROM events WHERE occurred_at >= $1 AND occurred_at < $2
-		GROUP BY kind, category, source, purpose, recipient ORDER BY kind, category, source, purpose, recipient`, micros(from), micros(to))
+		GROUP BY controller, kind, category, source, purpose, recipient
+		ORDER BY controller, kind, category, source, purpose, recipient`, micros(from), micros(to))
 	if err != nil {
 		return nil, err
 	}
@@ -393,7 +409,7 @@ func (q *queries) EventFacts(ctx context.Context, from, to time.Time) ([]Fact, e
 	var out []Fact
 	for rows.Next() {
 		var f Fact
-		if err := rows.Scan(&f.Kind, &f.Category, &f.Source, &f.Purpose, &f.Recipient, &f.Events, &f.Subjects, &f.NoContract); err != nil {
+		if err := rows.Scan(&f.Controller, &f.Kind, &f.Category, &f.Source, &f.Purpose, &f.Recipient, &f.Events, &f.Subjects, &f.NoContract); err != nil {
 			return nil, err
 		}
 		out = append(out, f)

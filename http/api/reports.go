@@ -73,6 +73,15 @@ func (s *server) reportRoPA(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, fieldError("format", "format must be json or csv."))
 		return
 	}
+	switch role := r.URL.Query().Get("role"); role {
+	case "", "controller":
+	case "processor":
+		s.reportProcessor(w, r, from, to, format)
+		return
+	default:
+		s.writeError(w, r, fieldError("role", "role must be controller (Article 30(1)) or processor (Article 30(2))."))
+		return
+	}
 	acts, err := s.Reports.RoPA(r.Context(), from, to)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -90,6 +99,28 @@ func (s *server) reportRoPA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpjson.Write(w, http.StatusOK, map[string]any{"activities": acts})
+}
+
+// reportProcessor answers ?role=processor: the record of what the company
+// processes on behalf of controllers (GDPR Art. 30(2)).
+func (s *server) reportProcessor(w http.ResponseWriter, r *http.Request, from, to time.Time, format string) {
+	acts, err := s.Reports.ProcessorRecord(r.Context(), from, to)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if format == "csv" {
+		var buf bytes.Buffer
+		if err := records.ProcessorCSV(&buf, acts); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="processor-record.csv"`)
+		_, _ = w.Write(buf.Bytes())
+		return
+	}
+	httpjson.Write(w, http.StatusOK, map[string]any{"role": "processor", "activities": acts})
 }
 
 func (s *server) reportAggregate(w http.ResponseWriter, r *http.Request) {

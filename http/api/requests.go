@@ -164,6 +164,25 @@ func (s *server) extendRequest(w http.ResponseWriter, r *http.Request) {
 	httpjson.Write(w, http.StatusOK, v)
 }
 
+// controllerInstruction acts on a controller's instruction about the data
+// a request reached that the company processes on its behalf.
+func (s *server) controllerInstruction(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Controller string `json:"controller"`
+		Action     string `json:"action"`
+	}
+	if err := httpjson.Decode(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.Requests.ControllerInstruction(r.Context(), auth.Actor(tokenFrom(r.Context())), r.PathValue("id"), in.Controller, in.Action)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	httpjson.Write(w, http.StatusOK, v)
+}
+
 func (s *server) requestMetrics(w http.ResponseWriter, r *http.Request) {
 	year := s.Clock.Now().Year() - 1
 	if v := r.URL.Query().Get("year"); v != "" {

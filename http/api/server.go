@@ -39,6 +39,7 @@ type Reports interface {
 	web.Reports
 	CCPA(ctx context.Context, from, to time.Time) (records.CCPA, error)
 	RoPA(ctx context.Context, from, to time.Time) ([]records.ProcessingActivity, error)
+	ProcessorRecord(ctx context.Context, from, to time.Time) ([]records.ProcessorActivity, error)
 	Aggregate(ctx context.Context, from, to time.Time, k int) (records.AggregateReport, error)
 }
 
@@ -217,6 +218,7 @@ func (s *server) table() []route {
 		{"POST /api/v1/privacy-requests/{id}/approve", auth.DecideRequests, s.approveRequest},
 		{"POST /api/v1/privacy-requests/{id}/deny", auth.DecideRequests, s.denyRequest},
 		{"POST /api/v1/privacy-requests/{id}/extend", auth.DecideRequests, s.extendRequest},
+		{"POST /api/v1/privacy-requests/{id}/controller-instruction", auth.InstructForController, s.controllerInstruction},
 		{"GET /api/v1/reports/requests", auth.ReadReports, s.requestMetrics},
 		{"GET /api/v1/holds", auth.ReadReports, s.listHolds},
 		{"POST /api/v1/holds", auth.ManageHolds, s.addHold},

@@ -134,6 +134,7 @@ func formatTime(v any, layout string) string {
 type rights struct {
 	Requests bool // auth.ReadRequests: the queue, a request and its progress
 	Decide   bool // auth.DecideRequests: approve, deny, extend
+	Instruct bool // auth.InstructForController: act on a controller's instruction
 	Reports  bool // auth.ReadReports: data map, consent statistics, reports
 	Audit    bool // auth.ReadAudit: the audit log and its verification
 }
@@ -142,6 +143,7 @@ func rightsOf(r custos.Role) rights {
 	return rights{
 		Requests: auth.Can(r, auth.ReadRequests),
 		Decide:   auth.Can(r, auth.DecideRequests),
+		Instruct: auth.Can(r, auth.InstructForController),
 		Reports:  auth.Can(r, auth.ReadReports),
 		Audit:    auth.Can(r, auth.ReadAudit),
 	}
@@ -189,6 +191,7 @@ func (d Deps) adminPages() []page {
 		{"POST /admin/requests/{id}/approve", d.adminAct(actApprove)},
 		{"POST /admin/requests/{id}/deny", d.adminAct(actDeny)},
 		{"POST /admin/requests/{id}/extend", d.adminAct(actExtend)},
+		{"POST /admin/requests/{id}/controller-instruction", d.adminInstruct},
 		{"GET /admin/data-map", d.adminDataMap},
 		{"GET /admin/consents", d.adminConsents},
 		{"GET /admin/audit", d.adminAudit},

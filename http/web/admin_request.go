@@ -88,6 +88,17 @@ const requestPage = `{{define "request"}}{{template "head" .}}{{with .Page}}{{$r
 </div>
 {{else if .Open}}<p class="muted">A privacy officer decides this request.</p>{{end}}
 
+{{if and .Instruct .Pending}}<h2>Controllers' instructions</h2>
+<p>This request reached data the company processes on behalf of the controllers below. Act on each one's instruction once it arrives.</p>
+<div class="actions">
+{{range .Pending}}<form method="post" action="/admin/requests/{{$r.ID}}/controller-instruction" data-custos-controller="{{.}}">
+<input type="hidden" name="csrf" value="{{$.CSRF}}">
+<input type="hidden" name="controller" value="{{.}}">
+<label for="action-{{.}}">Instruction of <code>{{.}}</code></label>
+<select id="action-{{.}}" name="action" required><option value="erase">Erase that data</option><option value="export">Export it into the person's answer</option><option value="leave">Leave it as it is</option></select>
+<button type="submit" class="secondary">Record and carry out</button></form>
+{{end}}</div>{{end}}
+
 {{if eq $r.Status "completed"}}<h2>Result</h2>
 <p data-custos-result>{{.Result}}</p>
 {{end}}
@@ -125,20 +136,26 @@ type requestView struct {
 	DenyReasons  []option
 	DenyText     string
 	ExtendText   string
+	// Instruct: the officer may act on controllers' instructions; Pending
+	// are the controllers the request was routed to that have not given one.
+	Instruct bool
+	Pending  []string
 }
 
 // The decisions an officer takes from the request page.
 const (
-	actApprove = "approve"
-	actDeny    = "deny"
-	actExtend  = "extend"
+	actApprove  = "approve"
+	actDeny     = "deny"
+	actExtend   = "extend"
+	actInstruct = "instruction"
 )
 
 // outcomeSteps are the history steps that say how a request ended and what
 // it caused: the operator's view of what the sealed answer tells the person.
 func outcomeStep(action string) bool {
 	return slices.Contains([]string{"completed", "denied", "duplicate", "canceled", "recipient_notified",
-		"recipient_notice_due", "needs_operator", "result_downloaded"}, action)
+		"recipient_notice_due", "needs_operator", "result_downloaded",
+		"controller_notified", "controller_notice_due", "controller_instruction"}, action)
 }
 
 func denyLabel(code string) string {
@@ -167,6 +184,8 @@ func doneMessage(action string) string {
 		return "Denied. The person is being told why, and how to appeal or complain."
 	case actExtend:
 		return "Deadline extended. The person is being told the new date and the reason."
+	case actInstruct:
+		return "The controller's instruction is recorded and carried out."
 	}
 	return ""
 }
@@ -220,6 +239,8 @@ func (d Deps) showRequest(w http.ResponseWriter, r *http.Request, status int, v 
 			p.Outcome = append(p.Outcome, h)
 		}
 	}
+	p.Instruct = v.Can.Instruct
+	p.Pending = pendingControllers(rv.History)
 	if rv.Status == requests.StatusCompleted {
 		answer, err := d.Requests.AnswerOf(ctx, id)
 		if err != nil {
@@ -249,6 +270,53 @@ func (d Deps) showRequest(w http.ResponseWriter, r *http.Request, status int, v 
 	v.Title = "Request " + rv.ID
 	v.Page = &p
 	d.adminRender(w, r, status, "request", v)
+}
+
+// pendingControllers are the controllers a request was routed to whose
+// instruction is not recorded yet, in the order they were told.
+func pendingControllers(hs []requests.HistoryRow) []string {
+	var routed, done []string
+	for _, h := range hs {
+		key, _, ok := strings.Cut(h.Note, ":")
+		if !ok {
+			continue
+		}
+		switch h.Action {
+		case "controller_notified", "controller_notice_due":
+			if !slices.Contains(routed, key) {
+				routed = append(routed, key)
+			}
+		case "controller_instruction":
+			done = append(done, key)
+		}
+	}
+	return slices.DeleteFunc(routed, func(k string) bool { return slices.Contains(done, k) })
+}
+
+// adminInstruct acts on a controller's instruction, as the API's
+// controller-instruction endpoint does, then returns to the request page.
+func (d Deps) adminInstruct(w http.ResponseWriter, r *http.Request) {
+	if !d.form(w, r) {
+		return
+	}
+	tok, v, ok := d.console(w, r, func(c rights) bool { return c.Instruct })
+	if !ok {
+		return
+	}
+	id := r.PathValue("id")
+	_, err := d.Requests.ControllerInstruction(r.Context(), auth.Actor(tok), id, r.PostFormValue("controller"), r.PostFormValue("action"))
+	if err != nil {
+		e := custos.AsError(err)
+		status := httperr.Status(e.Kind)
+		if status >= 500 || e.Kind == custos.KindNotFound {
+			d.failPage(w, r, v, err)
+			return
+		}
+		v.Error = e.Message
+		d.showRequest(w, r, status, v, id, "", "", "")
+		return
+	}
+	http.Redirect(w, r, "/admin/requests/"+url.PathEscape(id)+"?done="+actInstruct, http.StatusSeeOther)
 }
 
 // taskRow is how far a request got in one connected collection.

@@ -149,7 +149,10 @@ func testFactsAndCells(t *testing.T, s *store.Store) {
 		}
 		d := event("a", custos.EventDisclosure, "user.contact.email", "marketing.communications.email", "service_providers", feb, nil)
 		d.NoContract = true
+		cc := event("b", custos.EventCollection, "user.content", "essential.service", "online_channels", feb, nil)
+		cc.Controller = "acme"
 		return tx.InsertEvents(ctx, []store.EventRow{
+			cc,
 			event("a", custos.EventCollection, "user.contact.email", "essential.service", "online_channels", jan, nil),
 			event("a", custos.EventCollection, "user.contact.email", "essential.service", "online_channels", jan.Add(time.Hour), nil),
 			event("b", custos.EventCollection, "user.contact.email", "essential.service", "online_channels", feb, nil),
@@ -165,10 +168,27 @@ func testFactsAndCells(t *testing.T, s *store.Store) {
 	want := []store.Fact{
 		{Kind: "collection", Category: "user.contact.email", Source: "online_channels", Purpose: "essential.service", Events: 3, Subjects: 2},
 		{Kind: "disclosure", Category: "user.contact.email", Purpose: "marketing.communications.email", Recipient: "service_providers", Events: 1, Subjects: 1, NoContract: 1},
+		{Controller: "acme", Kind: "collection", Category: "user.content", Source: "online_channels", Purpose: "essential.service", Events: 1, Subjects: 1},
 	}
-	if len(facts) != len(want) || facts[0] != want[0] || facts[1] != want[1] {
+	if len(facts) != len(want) || facts[0] != want[0] || facts[1] != want[1] || facts[2] != want[2] {
 		t.Fatalf("EventFacts = %+v", facts)
 	}
+	evs, err := s.SubjectEvents(ctx, "b")
+	if err != nil || len(evs) != 2 || evs[0].Controller != "acme" || evs[1].Controller != "" {
+		t.Fatalf("SubjectEvents(b) = %+v, %v: the controller does not round-trip", evs, err)
+	}
+	defer func() {
+		// One controller's events go; the subject's own stay.
+		var n int64
+		mustTx(t, s, func(tx *store.Tx) (err error) {
+			n, err = tx.DeleteControllerEvents(ctx, "b", "acme")
+			return err
+		})
+		evs, err := s.SubjectEvents(ctx, "b")
+		if n != 1 || err != nil || len(evs) != 1 || evs[0].Controller != "" {
+			t.Fatalf("DeleteControllerEvents = %d; left %+v, %v", n, evs, err)
+		}
+	}()
 	cells, err := s.MonthlyCells(ctx, from, to)
 	if err != nil {
 		t.Fatal(err)
@@ -177,6 +197,7 @@ func testFactsAndCells(t *testing.T, s *store.Store) {
 		{Category: "user.contact.email", Purpose: "essential.service", Month: "2026-01", Events: 2, Subjects: 1},
 		{Category: "user.contact.email", Purpose: "essential.service", Month: "2026-02", Events: 1, Subjects: 1},
 		{Category: "user.contact.email", Purpose: "marketing.communications.email", Month: "2026-02", Events: 1, Subjects: 1},
+		{Category: "user.content", Purpose: "essential.service", Month: "2026-02", Events: 1, Subjects: 1},
 	}
 	if len(cells) != len(wantCells) {
 		t.Fatalf("MonthlyCells = %+v", cells)

@@ -1,0 +1,402 @@
+package requests
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/mail"
+	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/store"
+	"github.com/custos-privacy/custos/vault"
+)
+
+// Controller instructions: what an officer does, on the controller's word,
+// with the data a request reached that the company processes for it.
+const (
+	InstructErase  = "erase"
+	InstructExport = "export"
+	InstructLeave  = "leave"
+)
+
+// History actions of the processor role.
+const (
+	historyControllerNotified   = "controller_notified"
+	historyControllerNoticeDue  = "controller_notice_due"
+	historyControllerInstructed = "controller_instruction"
+)
+
+// Routed is data a request reached that the company processes on behalf of
+// a controller: the answer names the controller to ask instead.
+type Routed struct {
+	Controller string   `json:"controller"`
+	Name       string   `json:"name"`
+	Contact    string   `json:"contact"`
+	Categories []string `json:"categories,omitempty"`
+	// Systems are the connected collections that hold the controller's
+	// data about the person ("dataset:collection").
+	Systems []string `json:"systems,omitempty"`
+}
+
+// routes reports whether a request of kind reaches data processed for
+// controllers: the rights that read or change a person's data.
+func routes(kind string) bool {
+	switch kind {
+	case TypeAccess, TypePortability, TypeCategories, TypeDeletion, TypeCorrection, TypeDirectMarketingDisclosures:
+		return true
+	}
+	return false
+}
+
+// splitRouted takes the events processed for controllers out of f.recs,
+// so every right answers for the company's own data only.
+func splitRouted(f *fulfilment) {
+	own := f.recs.Events[:0:0]
+	for _, e := range f.recs.Events {
+		if e.Controller == "" {
+			own = append(own, e)
+			continue
+		}
+		if f.routed == nil {
+			f.routed = map[string][]custos.Event{}
+		}
+		f.routed[e.Controller] = append(f.routed[e.Controller], e)
+	}
+	f.recs.Events = own
+}
+
+// controllerOfCollection names the controller whose declared datasets hold
+// the collection "dataset:collection", or "".
+func controllerOfCollection(m *policy.Manifest, collection string) string {
+	if m.OnBehalf == nil {
+		return ""
+	}
+	ds, coll, _ := strings.Cut(collection, ":")
+	for _, c := range m.OnBehalf.Controllers {
+		for _, d := range c.Datasets {
+			if d == ds || d == ds+"."+coll {
+				return c.Key
+			}
+		}
+	}
+	return ""
+}
+
+// routeCollections moves the rows of collections that hold a controller's
+// data out of the person's answer: the controller answers for them.
+func routeCollections(f *fulfilment) {
+	for _, k := range slices.Sorted(maps.Keys(f.pkg.Collections)) {
+		c := controllerOfCollection(f.m, k)
+		if c == "" {
+			continue
+		}
+		delete(f.pkg.Collections, k)
+		if f.routedSystems == nil {
+			f.routedSystems = map[string][]string{}
+		}
+		f.routedSystems[c] = append(f.routedSystems[c], k)
+	}
+	if len(f.pkg.Collections) == 0 {
+		f.pkg.Collections = nil
+	}
+}
+
+// describeAny is a category's plain words, own or processed for others.
+func describeAny(m *policy.Manifest, key string) string {
+	if m.OnBehalf != nil {
+		for _, c := range m.OnBehalf.Categories {
+			if c.Key == key {
+				return c.Description
+			}
+		}
+		if m.OnBehalf.LogData != nil && slices.Contains(m.OnBehalf.LogData.Categories, key) {
+			return m.OnBehalf.LogData.Description
+		}
+	}
+	return describeCategory(m, key)
+}
+
+func contactOf(c policy.Controller) string {
+	switch {
+	case c.Contact.How != "" && c.Contact.Email != "":
+		return c.Contact.How + " (" + c.Contact.Email + ")"
+	case c.Contact.How != "":
+		return c.Contact.How
+	}
+	return c.Contact.Email
+}
+
+// routedList is what the answer says of each controller reached, in
+// controller key order.
+func routedList(f *fulfilment) []Routed {
+	keys := slices.Sorted(maps.Keys(f.routed))
+	for k := range f.routedSystems {
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	out := make([]Routed, 0, len(keys))
+	for _, k := range keys {
+		r := Routed{Controller: k, Name: k, Systems: f.routedSystems[k]}
+		if c, ok := f.m.Controller(k); ok {
+			r.Name, r.Contact = c.Name, contactOf(c)
+		}
+		for _, e := range f.routed[k] {
+			if d := describeAny(f.m, e.Category); !slices.Contains(r.Categories, d) {
+				r.Categories = append(r.Categories, d)
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// route adds to the answer what the company holds for controllers: the
+// person is sent to each controller, which decides about its data.
+func route(f *fulfilment) {
+	if !routes(f.kind) {
+		return
+	}
+	f.pkg.Routed = routedList(f)
+	term := "Data"
+	if f.m.OnBehalf != nil {
+		term = f.m.OnBehalf.Term
+	}
+	for _, r := range f.pkg.Routed {
+		why := fmt.Sprintf("We process it on behalf of %s, who decides about it, so this answer covers only our own data.", r.Name)
+		if r.Contact != "" {
+			why += " Please contact " + r.Contact + " about it."
+		}
+		why += " We have told them of your request and will act on their instruction."
+		f.pkg.Kept = append(f.pkg.Kept, Kept{What: fmt.Sprintf("%s we process for %s", term, r.Name), Why: why})
+	}
+}
+
+// notifyControllers tells each controller reached, within the completing
+// transaction: by e-mail where the policy gives an address, else as a
+// task in the request's history, with the day the agreement's window
+// ends (GDPR Art. 28(3)(e)).
+func (s *Service) notifyControllers(ctx context.Context, tx *store.Tx, f *fulfilment, r store.Request) error {
+	for _, rt := range f.pkg.Routed {
+		c, ok := f.m.Controller(rt.Controller)
+		if !ok {
+			// Kept under an earlier policy that declared it: the privacy
+			// team has to find who it is.
+			if err := s.history(ctx, tx, r.ID, "system", historyControllerNoticeDue, r.Status,
+				rt.Controller+": not declared in the policy in force; tell them of the request by hand"); err != nil {
+				return err
+			}
+			continue
+		}
+		by := f.now.AddDate(0, 0, c.NotifyWithinDays).Format("2006-01-02")
+		if c.Contact.Email == "" {
+			if err := s.history(ctx, tx, r.ID, "system", historyControllerNoticeDue, r.Status,
+				fmt.Sprintf("%s: tell them of the request by %s through %s", c.Key, by, c.Contact.How)); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := s.enqueue(ctx, tx, f.m, c.Contact.Email, mail.TemplateControllerNotice, mail.ControllerNotice{
+			Organisation: org(f.m), Controller: c.Name, Agreement: c.Agreement.Reference, RequestID: r.ID,
+			Asked: strings.Replace(describe(f.kind), "your ", "their ", 1), Identifiers: []mail.Identifier{{Kind: "E-mail", Value: f.email}},
+			Categories: rt.Categories}); err != nil {
+			return err
+		}
+		if err := s.history(ctx, tx, r.ID, "system", historyControllerNotified, r.Status,
+			fmt.Sprintf("%s: mailed on %s (window ends %s)", c.Key, f.now.Format("2006-01-02"), by)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ControllerInstruction acts on a controller's instruction about the data
+// a request reached that the company processes for it: erase it, export it
+// into the person's answer, or leave it. Each controller instructs once
+// per request.
+func (s *Service) ControllerInstruction(ctx context.Context, actor, id, controller, action string) (View, error) {
+	if controller == "" {
+		return View{}, invalid("controller", "controller is required: the key of the controller whose instruction this is.")
+	}
+	switch action {
+	case InstructErase, InstructExport, InstructLeave:
+	default:
+		return View{}, invalid("action", "action must be erase, export or leave.")
+	}
+	r, err := s.store.Request(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	if err := instructable(ctx, s.store, id, controller); err != nil {
+		return View{}, err
+	}
+	p, _, err := s.policies.Active(ctx)
+	if err != nil {
+		return View{}, err
+	}
+	var ctl policy.Controller
+	if c, ok := p.Manifest.Controller(controller); ok {
+		ctl = c
+	}
+	reason := fmt.Sprintf("instruction of controller %s on request %s", controller, id)
+	var note string
+	// Export and leave are recorded in the transaction that locks the
+	// request and checks again, so two officers cannot both act and a
+	// crash leaves nothing half done. Erasure runs first in its own
+	// transaction: repeating it after a crash erases nothing more.
+	var export []Piece
+	switch action {
+	case InstructErase:
+		note, err = s.eraseFor(ctx, actor, r, ctl, controller, reason)
+	case InstructExport:
+		export, err = s.controllerPieces(ctx, actor, r, p.Manifest, controller, reason)
+		note = fmt.Sprintf("%d records added to the person's answer", len(export))
+	case InstructLeave:
+		note = "left as it is"
+	}
+	if err != nil {
+		return View{}, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		cur, err := tx.RequestForUpdate(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := instructable(ctx, tx, id, controller); err != nil {
+			return err
+		}
+		if action == InstructExport {
+			if err := s.addToAnswer(ctx, tx, &cur, p.Manifest, controller, export); err != nil {
+				return err
+			}
+		}
+		return s.history(ctx, tx, id, actor, historyControllerInstructed, cur.Status, controller+": "+action+": "+note)
+	})
+	if err != nil {
+		return View{}, err
+	}
+	return s.withHistory(ctx, r)
+}
+
+// instructable checks that the request was routed to controller and that
+// its instruction is not recorded yet.
+func instructable(ctx context.Context, q interface {
+	RequestEvents(ctx context.Context, requestID string) ([]store.RequestEvent, error)
+}, id, controller string) error {
+	evs, err := q.RequestEvents(ctx, id)
+	if err != nil {
+		return err
+	}
+	routed := false
+	for _, e := range evs {
+		if !strings.HasPrefix(e.Note, controller+":") {
+			continue
+		}
+		switch e.Action {
+		case historyControllerNotified, historyControllerNoticeDue:
+			routed = true
+		case historyControllerInstructed:
+			return custos.Errorf(custos.KindConflict, "instruction_recorded",
+				"The instruction of %q on this request is already recorded: %s.", controller, e.Note)
+		}
+	}
+	if !routed {
+		return custos.Errorf(custos.KindConflict, "not_routed",
+			"This request did not reach data processed for %q, so there is no instruction to act on.", controller)
+	}
+	return nil
+}
+
+// eraseFor erases the controller's data about the person in Custos. The
+// connected systems holding it are named for the erasure planner: a run
+// scoped to one controller's collections is not something the systems'
+// runner does yet.
+func (s *Service) eraseFor(ctx context.Context, actor string, r store.Request, ctl policy.Controller, key, reason string) (string, error) {
+	if r.SubjectID == "" {
+		return "nothing held in Custos", nil
+	}
+	n, erased, err := s.records.EraseFor(ctx, actor, r.SubjectID, key, reason)
+	if errors.Is(err, custos.ErrNotFound) || errors.Is(err, vault.ErrErased) {
+		return "nothing held in Custos", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	note := fmt.Sprintf("%d records erased in Custos", n)
+	if erased {
+		note += ", and the person's key destroyed (nothing else was held)"
+	}
+	if len(ctl.Datasets) > 0 {
+		note += "; connected systems left for the erasure planner: " + strings.Join(ctl.Datasets, ", ")
+	}
+	return note, nil
+}
+
+// controllerPieces reads the controller's data about the person, for an
+// export into their answer.
+func (s *Service) controllerPieces(ctx context.Context, actor string, r store.Request, m *policy.Manifest, key, reason string) ([]Piece, error) {
+	if r.ResultSealed == nil {
+		return nil, errNoResult()
+	}
+	pieces := []Piece{}
+	if r.SubjectID == "" {
+		return pieces, nil
+	}
+	recs, err := s.records.SubjectRecords(ctx, actor, reason, r.SubjectID)
+	if err != nil && !errors.Is(err, vault.ErrErased) {
+		return nil, err
+	}
+	for _, e := range recs.Events {
+		if e.Controller == key {
+			p := piece(m, e)
+			p.Description = describeAny(m, e.Category)
+			pieces = append(pieces, p)
+		}
+	}
+	return pieces, nil
+}
+
+func errNoResult() error {
+	return custos.Errorf(custos.KindConflict, "no_result",
+		"This request has no answer to add the data to (not completed, or its answer has expired).")
+}
+
+// addToAnswer reseals cur's answer with pieces added: the person downloads
+// them with the rest, as the controller asked.
+func (s *Service) addToAnswer(ctx context.Context, tx *store.Tx, cur *store.Request, m *policy.Manifest, key string, pieces []Piece) error {
+	if cur.ResultSealed == nil {
+		return errNoResult()
+	}
+	body, err := s.master.Open(cur.ResultSealed, s.sealContext(cur.ID, "result"))
+	if err != nil {
+		return err
+	}
+	var pkg Package
+	if err := json.Unmarshal(body, &pkg); err != nil {
+		return err
+	}
+	pkg.Pieces = append(pkg.Pieces, pieces...)
+	pkg.Actions = append(pkg.Actions, fmt.Sprintf("On the instruction of %s, %d records we process for them were added on %s.",
+		nameOf(m, key), len(pieces), s.clock.Now().UTC().Format(time.DateOnly)))
+	if body, err = json.Marshal(pkg); err != nil {
+		return err
+	}
+	if cur.ResultSealed, err = s.master.Seal(body, s.sealContext(cur.ID, "result")); err != nil {
+		return err
+	}
+	return tx.UpdateRequest(ctx, *cur)
+}
+
+func nameOf(m *policy.Manifest, key string) string {
+	if c, ok := m.Controller(key); ok {
+		return c.Name
+	}
+	return key
+}
