@@ -91,6 +91,7 @@ func New(ctx context.Context, c Config) (*Service, error) {
 	}
 	s := &Service{store: c.Store, records: c.Records, policies: c.Policies, engine: NewEngine(p.Manifest, v.Version),
 		signer: signer, unsub: unsub, log: c.Log, clock: c.Clock, baseURL: c.BaseURL}
+	s.engine.SetClock(c.Clock)
 	if err := s.load(ctx); err != nil {
 		return nil, err
 	}
@@ -390,9 +391,17 @@ func iabScopes(m *policy.Manifest, tcf, gpp string) ([]ScopeChoice, error) {
 	return out, nil
 }
 
+// reserved are the scopes of the ledger that are not purposes.
+var reserved = []string{ScopeSaleSharing, ScopeDirectMarketing, ScopeObjection, ScopeSensitive}
+
+// restrictions are the reserved scopes whose refusal only ever restricts
+// what is done with a person's data, so input no one has proven may
+// record a refusal of them (Suppress).
+var restrictions = []string{ScopeSaleSharing, ScopeDirectMarketing, ScopeObjection, ScopeSensitive}
+
 // checkScope accepts a reserved scope or a declared consent purpose.
 func checkScope(m *policy.Manifest, scope string) error {
-	if scope == ScopeSaleSharing || scope == ScopeDirectMarketing {
+	if slices.Contains(reserved, scope) {
 		return nil
 	}
 	for _, p := range m.Purposes {
@@ -401,8 +410,8 @@ func checkScope(m *policy.Manifest, scope string) error {
 		}
 		if p.LegalBasis != policy.BasisConsent {
 			e := custos.Errorf(custos.KindUnprocessable, "not_a_consent_purpose",
-				"The purpose %q rests on %s, not on consent, so there is no consent to give or withdraw (an objection to direct marketing is the scope %q).",
-				scope, p.LegalBasis, ScopeDirectMarketing)
+				"The purpose %q rests on %s, not on consent, so there is no consent to give or withdraw (an objection to direct marketing is the scope %q, an objection to processing on legitimate interests the scope %q).",
+				scope, p.LegalBasis, ScopeDirectMarketing, ScopeObjection)
 			e.Field = "purpose"
 			return e
 		}
@@ -519,11 +528,12 @@ func (s *Service) append(ctx context.Context, actor string, m *policy.Manifest, 
 // a GPC signal with it): it creates no subject, records nothing in anyone's
 // ledger and reveals nothing, and applies to the person who has the
 // address, now or when they come. Only restrictions may come this way: an
-// opt-out of sale and sharing, an objection to direct marketing. object
+// opt-out of sale and sharing, an objection to direct marketing or to
+// processing on legitimate interests, a limit on sensitive data. object
 // names what caused it in the audit chain (request:ID).
 func (s *Service) Suppress(ctx context.Context, actor, object string, blind []byte, scopes []string) error {
 	for _, sc := range scopes {
-		if sc != ScopeSaleSharing && sc != ScopeDirectMarketing {
+		if !slices.Contains(restrictions, sc) {
 			return fmt.Errorf("consent: %q is not a restriction that can be kept by address", sc)
 		}
 	}
