@@ -144,6 +144,7 @@ func TestSensitiveByLaw(t *testing.T) {
 		{name: "Ind. Code 24-15-4-1: not in force before 2026-01-01", purpose: "essential.service", category: geo, jurisdiction: "US-IN",
 			at: time.Date(2025, time.June, 1, 0, 0, 0, 0, time.UTC), allowed: true, reason: ReasonContract},
 		{name: "Ind. Code 24-15-4-1: in force from 2026-01-01", purpose: "essential.service", category: geo, jurisdiction: "US-IN", reason: ReasonSensitiveNoConsent},
+		{name: "PIPEDA Sch. 1 cl. 4.3.6: express consent", purpose: "essential.service", category: geo, jurisdiction: "CA", reason: ReasonSensitiveNoConsent},
 		{name: "unknown place: opt-in, the safe reading", purpose: "essential.service", category: geo, jurisdiction: "", reason: ReasonSensitiveNoConsent},
 		{name: "no state law (US): the policy's rules", purpose: "essential.service", category: geo, jurisdiction: "US", allowed: true, reason: ReasonContract},
 		{name: "no law Custos knows (JP): the policy's rules", purpose: "essential.service", category: geo, jurisdiction: "JP", allowed: true, reason: ReasonContract},

@@ -566,6 +566,13 @@ var laws = []LawInfo{
 		// UNSURE: in force for federal works from 1 January 2001 and fully
 		// from 1 January 2004; the earlier date is taken.
 		Effective: date(2001, time.January, 1), EffectiveCitation: "PIPEDA s. 72 (UNSURE)",
+		// Sch. 1 cl. 4.3.4 (read, OPC interpretation bulletin): the form of
+		// consent takes the sensitivity of the information into account.
+		// UNSURE: cl. 4.3.6, express consent for sensitive information, is
+		// a "should" (s. 5(2): best practice); taken as opt-in, the
+		// stricter reading.
+		Sensitive: &SensitiveRules{Consent: SensitiveOptIn, Citation: "PIPEDA Sch. 1 cl. 4.3.4, 4.3.6 (UNSURE: 4.3.6 is a \"should\")",
+			Text: "Sensitive information is used with the person's express consent."},
 		Children: &ChildRules{Citation: "OPC guidance (UNSURE)", Text: "No fixed age in the Act; the Privacy Commissioner expects a parent's consent under 13."},
 		Rights: []Provision{
 			{Name: "deemed refusal", Citation: "PIPEDA s. 8(5)", Text: "An organisation that does not answer within the time limit is deemed to have refused the request."},
