@@ -9,6 +9,7 @@ package consent
 import (
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/jurisdiction"
@@ -143,8 +144,7 @@ func compile(m *policy.Manifest, version int64) *compiled {
 			// legal claims, to protect the rights of another person or for
 			// important public interest. A legal obligation or a contract is
 			// not among them: only the manifest's restriction_exempt lets a
-			// purpose go on. (Consent given before the restriction does not
-			// count: see Decide.)
+			// purpose go on (consent: see Decide).
 			restrictionExempt: hasPrefix(p.Key, "functional.storage") || p.RestrictionExempt != "",
 			compelling:        p.LegalBasis == policy.BasisLegitimateInterests && strings.TrimSpace(p.CompellingGrounds) != "",
 			necessary:         p.IsStrictlyNecessary(),
@@ -206,6 +206,30 @@ type state struct {
 	erased     bool
 	restricted bool
 	minor      bool
+	// restrictedAt is when the restriction began; grantedWhile holds, for
+	// the scopes granted after it, when: GDPR Art. 18(2) lets restricted
+	// data be processed "with the data subject's consent", which a consent
+	// given before the restriction is not.
+	restrictedAt time.Time
+	grantedWhile map[string]time.Time
+}
+
+// consentedDuring reports whether the person gave consent to purpose after
+// their processing was restricted, and still holds it.
+func (st *state) consentedDuring(purpose string) bool {
+	at, ok := st.grantedWhile[purpose]
+	return ok && st.choices[purpose] == granted && at.After(st.restrictedAt)
+}
+
+// restrict starts (at) or ends (zero) a restriction; consents given
+// before it no longer count as consent despite it.
+func (st *state) restrict(on bool, at time.Time) {
+	st.restricted = on
+	st.restrictedAt = time.Time{}
+	if on {
+		st.restrictedAt = at
+	}
+	st.grantedWhile = nil
 }
 
 // Engine decides. Its index lives in memory and is kept current by the
@@ -270,11 +294,10 @@ func (e *Engine) Decide(principal, purpose, category, where string) Decision {
 	switch {
 	case st.erased:
 		return Decision{Reason: ReasonErased, Basis: p.basis}
-	case st.restricted && !p.restrictionExempt:
-		// GDPR Art. 18(2). The person's consent would also allow
-		// processing, but a consent given before the restriction is not
-		// consent to processing despite it, and the index does not order
-		// choices against the restriction: consent purposes stop too.
+	case st.restricted && !p.restrictionExempt && !(p.basis == policy.BasisConsent && st.consentedDuring(purpose)):
+		// GDPR Art. 18(2): storage, the manifest's grounds, and consent
+		// the person gave after the restriction began; consent given
+		// before it is not consent to processing despite it.
 		return Decision{Reason: ReasonRestricted, Basis: p.basis}
 	case st.minor && p.marketing:
 		return Decision{Reason: ReasonMinor, Basis: p.basis}
@@ -450,11 +473,28 @@ func (e *Engine) Apply(principal, scope string, granted bool) {
 
 // apply records a ledger entry in the index. Callers hold the write lock.
 func (e *Engine) apply(principal, scope string, grant bool) {
+	e.applyAt(principal, scope, grant, time.Time{})
+}
+
+// applyAt is apply for an entry recorded at at (zero: unknown, so never
+// after a restriction).
+func (e *Engine) applyAt(principal, scope string, grant bool, at time.Time) {
 	st := e.stateOf(e.resolve(principal))
 	if grant {
 		st.choices[scope] = granted
 	} else {
 		st.choices[scope] = withdrawn
+	}
+	if !st.restricted {
+		return
+	}
+	if grant && !at.IsZero() && at.After(st.restrictedAt) {
+		if st.grantedWhile == nil {
+			st.grantedWhile = map[string]time.Time{}
+		}
+		st.grantedWhile[scope] = at
+	} else {
+		delete(st.grantedWhile, scope)
 	}
 }
 
@@ -519,7 +559,19 @@ func (e *Engine) Merged(from, into string) {
 				dst.choices[scope] = c
 			}
 		}
-		dst.restricted = dst.restricted || src.restricted
+		// The later restriction holds; consent counts only if given after
+		// it (consentedDuring compares).
+		if src.restricted && (!dst.restricted || src.restrictedAt.After(dst.restrictedAt)) {
+			dst.restricted, dst.restrictedAt = true, src.restrictedAt
+		}
+		for scope, at := range src.grantedWhile {
+			if dst.restricted && dst.choices[scope] == granted {
+				if dst.grantedWhile == nil {
+					dst.grantedWhile = map[string]time.Time{}
+				}
+				dst.grantedWhile[scope] = at
+			}
+		}
 		dst.minor = dst.minor || src.minor
 		delete(e.principals, from)
 	}
@@ -546,10 +598,14 @@ func (e *Engine) IsRestricted(subjectID string) bool {
 	return st != nil && st.restricted
 }
 
-// SetFlags sets what is known of a subject besides its choices.
+// SetFlags sets what is known of a subject besides its choices; a
+// restriction set here begins now.
 func (e *Engine) SetFlags(subjectID string, erased, restricted, minor bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	st := e.stateOf(subjectID)
-	st.erased, st.restricted, st.minor = erased, restricted, minor
+	st.erased, st.minor = erased, minor
+	if restricted != st.restricted {
+		st.restrict(restricted, e.clock.Now())
+	}
 }

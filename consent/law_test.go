@@ -184,3 +184,32 @@ func TestSensitiveDecideAllocatesNothing(t *testing.T) {
 		t.Fatalf("Decide allocates %.2f times a decision", n)
 	}
 }
+
+// TestConsentAfterRestriction: GDPR Art. 18(2), "with the data subject's
+// consent": a grant recorded after the restriction began counts, one
+// recorded at or before it does not, and a later merge keeps the later
+// restriction.
+func TestConsentAfterRestriction(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, time.December, 1, 12, 0, 0, 0, time.UTC)
+	e := NewEngine(bundled(t), 1)
+	e.SetClock(&custos.FixedClock{T: t0})
+	e.SetFlags("p", false, true, false)
+	e.mu.Lock()
+	e.applyAt("p", "marketing.communications.email", true, t0)                     // same instant: not after
+	e.applyAt("p", "marketing.advertising.third_party", true, t0.Add(time.Second)) // after
+	e.mu.Unlock()
+	if d := e.Decide("p", "marketing.communications.email", "", "DE"); d.Reason != ReasonRestricted {
+		t.Fatalf("consent at the restriction's instant: %+v", d)
+	}
+	if d := e.Decide("p", "marketing.advertising.third_party", "", "DE"); !d.Allowed || d.Reason != ReasonConsentGiven {
+		t.Fatalf("consent after the restriction: %+v", d)
+	}
+	// Merged into a subject restricted later: the consent predates that.
+	e.SetClock(&custos.FixedClock{T: t0.Add(time.Minute)})
+	e.SetFlags("q", false, true, false)
+	e.Merged("p", "q")
+	if d := e.Decide("q", "marketing.advertising.third_party", "", "DE"); d.Reason != ReasonRestricted {
+		t.Fatalf("after merging into a later restriction: %+v", d)
+	}
+}

@@ -121,7 +121,8 @@ func (s *Service) load(ctx context.Context) error {
 			}
 			if f.Erased || f.Restricted || f.Minor {
 				st := e.stateOf(f.ID)
-				st.erased, st.restricted, st.minor = f.Erased, f.Restricted, f.Minor
+				st.erased, st.minor = f.Erased, f.Minor
+				st.restrict(f.Restricted, f.RestrictedAt)
 			}
 		}
 		if len(page) < 5000 {
@@ -148,7 +149,7 @@ func (s *Service) load(ctx context.Context) error {
 			return err
 		}
 		for _, c := range page {
-			e.apply(c.Principal, c.Scope, c.Granted)
+			e.applyAt(c.Principal, c.Scope, c.Granted, c.At)
 		}
 		if len(page) < 5000 {
 			break
@@ -206,7 +207,8 @@ func (s *Service) Reload(ctx context.Context, principal string) error {
 		delete(e.principals, m)
 	}
 	if flags != nil {
-		st.erased, st.restricted, st.minor = flags.Erased, flags.Restricted, flags.Minor
+		st.erased, st.minor = flags.Erased, flags.Minor
+		st.restrict(flags.Restricted, flags.RestrictedAt)
 		if flags.MergedInto != "" {
 			e.mergedInto[principal] = flags.MergedInto
 		}
@@ -220,7 +222,7 @@ func (s *Service) Reload(ctx context.Context, principal string) error {
 		e.blinds[string(id.Blind)] = principal
 	}
 	for _, c := range history {
-		e.apply(principal, c.Scope, c.Granted)
+		e.applyAt(principal, c.Scope, c.Granted, c.At)
 	}
 	for _, sp := range sups {
 		if e.blinds[string(sp.Blind)] == principal {
@@ -506,7 +508,7 @@ func (s *Service) append(ctx context.Context, actor string, m *policy.Manifest, 
 	}
 	s.engine.mu.Lock()
 	for _, ch := range choices {
-		s.engine.apply(principal, ch.Scope, ch.Granted)
+		s.engine.applyAt(principal, ch.Scope, ch.Granted, now)
 		if ch.Granted {
 			for _, b := range emailBlinds {
 				if sc := s.engine.suppressed[string(b)]; sc != nil {
@@ -684,8 +686,8 @@ func (s *Service) SetMinor(ctx context.Context, actor, subjectID string, minor b
 
 func (s *Service) setFlag(ctx context.Context, actor, subjectID, flag string, on bool) error {
 	var at *time.Time
+	now := s.clock.Now().UTC().Truncate(time.Microsecond) // as stored
 	if on {
-		now := s.clock.Now()
 		at = &now
 	}
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
@@ -713,7 +715,7 @@ func (s *Service) setFlag(ctx context.Context, actor, subjectID, flag string, on
 	defer e.mu.Unlock()
 	st := e.stateOf(subjectID)
 	if flag == "restricted" {
-		st.restricted = on
+		st.restrict(on, now)
 	} else {
 		st.minor = on
 	}
