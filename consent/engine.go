@@ -9,7 +9,10 @@ package consent
 import (
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/jurisdiction"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/store"
 )
@@ -27,6 +30,19 @@ const (
 	// sale, sharing, marketing or collection) until an officer records
 	// that the person is of age. It is not a choice anyone can record.
 	ScopeMinor = store.ScopeMinor
+	// ScopeObjection: granted false = the person objects, on grounds of
+	// their particular situation, to processing on legitimate interests
+	// (GDPR Art. 21(1)): every such purpose stops for them unless the
+	// manifest records compelling grounds for it (compelling_grounds).
+	// granted true withdraws the objection.
+	ScopeObjection = "objection"
+	// ScopeSensitive: the person's choice on the use of their sensitive
+	// personal information (the categories the manifest marks sensitive):
+	// granted true is their consent where a law asks for it (most US
+	// states, GDPR Art. 9(2)(a)); granted false withdraws it, opts out
+	// (Utah, Iowa), or, in California, limits the use to the purposes of
+	// 11 CCR §7027(m) (Cal. Civ. Code §1798.121).
+	ScopeSensitive = "sensitive_data"
 )
 
 // Reason codes of decisions.
@@ -44,6 +60,29 @@ const (
 	ReasonMinor               = "minor"
 	ReasonUndeclaredPurpose   = "undeclared_purpose"
 	ReasonUndeclaredCategory  = "undeclared_category"
+	// ReasonObjected: the person objected to processing on legitimate
+	// interests (GDPR Art. 21(1)) and the manifest records no compelling
+	// grounds for the purpose.
+	ReasonObjected = "objected"
+	// ReasonStorageRefused: the principal refused, in the banner, storage
+	// for a purpose that does not rest on consent; a device's refusal
+	// holds for that device's decisions.
+	ReasonStorageRefused = "storage_refused"
+	// ReasonSensitiveNoConsent: the category is sensitive and the law of
+	// the jurisdiction needs the person's consent for this use, which
+	// they have not given (or withdrew).
+	ReasonSensitiveNoConsent = "sensitive_no_consent"
+	// ReasonSensitiveLimited: the person limited (California) or opted
+	// out of (Utah, Iowa) the use of sensitive data, and this purpose is
+	// not one the limit leaves.
+	ReasonSensitiveLimited = "sensitive_limited"
+	// ReasonSensitiveNotNecessary: the law allows sensitive data only
+	// where strictly necessary for what the person asked for (Maryland),
+	// and this purpose is not.
+	ReasonSensitiveNotNecessary = "sensitive_not_necessary"
+	// ReasonSensitiveSale: the law forbids selling sensitive data
+	// (Maryland), consent or not.
+	ReasonSensitiveSale = "sensitive_sale"
 )
 
 // Decision is the answer to "may this person's data be used so, here?".
@@ -62,20 +101,32 @@ type purposeInfo struct {
 	saleShare       bool // using data for it sells or shares it
 	directMarketing bool
 	marketing       bool // never for minors
-	storageOnly     bool // still allowed while processing is restricted
+	// restrictionExempt: still allowed while processing is restricted
+	// (GDPR Art. 18(2)): storage, or a ground the manifest names.
+	restrictionExempt bool
+	// compelling: the manifest records compelling legitimate grounds that
+	// override an objection (GDPR Art. 21(1)).
+	compelling bool
+	// necessary: the purpose provides what the person asked for (the
+	// manifest's strictly_necessary, else essential.*): what Maryland
+	// lets sensitive data be used for.
+	necessary bool
+	// limitExempt: a use of sensitive data that a limit (Cal. Civ. Code
+	// §1798.121(a), 11 CCR §7027(m)) or an opt-out leaves.
+	limitExempt bool
 }
 
 // compiled is the policy in force, in the shape decisions read.
 type compiled struct {
 	version    int64
 	purposes   map[string]*purposeInfo
-	categories map[string]bool
+	categories map[string]bool // key → sensitive
 }
 
 func compile(m *policy.Manifest, version int64) *compiled {
 	c := &compiled{version: version, purposes: map[string]*purposeInfo{}, categories: map[string]bool{}}
 	for _, cat := range m.Categories {
-		c.categories[cat.Key] = true
+		c.categories[cat.Key] = cat.Sensitive
 	}
 	salePurposes := map[string]bool{}
 	for _, r := range m.Recipients {
@@ -94,17 +145,53 @@ func compile(m *policy.Manifest, version int64) *compiled {
 			// sale_or_share recipient is declared for.
 			saleShare: salePurposes[p.Key] || hasPrefix(p.Key, "third_party_sharing") || hasPrefix(p.Key, "marketing.advertising.third_party"),
 			marketing: hasPrefix(p.Key, "marketing") || p.DirectMarketing,
-			// Art. 18(2): restricted data may still be stored, and used for
-			// legal claims and obligations.
-			storageOnly: hasPrefix(p.Key, "functional.storage") || p.LegalBasis == policy.BasisLegalObligation,
+			// GDPR Art. 18(2): restricted data may, "with the exception of
+			// storage", be processed only with the person's consent, for
+			// legal claims, to protect the rights of another person or for
+			// important public interest. A legal obligation or a contract is
+			// not among them: only the manifest's restriction_exempt lets a
+			// purpose go on (consent: see Decide).
+			restrictionExempt: hasPrefix(p.Key, "functional.storage") || p.RestrictionExempt != "",
+			compelling:        p.LegalBasis == policy.BasisLegitimateInterests && strings.TrimSpace(p.CompellingGrounds) != "",
+			necessary:         p.IsStrictlyNecessary(),
 		}
 		info.marketing = info.marketing || info.saleShare
+		info.limitExempt = !info.marketing && limitPurposes(p)
 		if p.Consent != nil {
 			info.regimes = p.Consent.Regimes
 		}
 		c.purposes[p.Key] = info
 	}
 	return c
+}
+
+// limitPurpose are the CCPA business purposes (taxonomy keys) a limit on
+// sensitive personal information leaves: Cal. Civ. Code §1798.121(a)
+// allows what is necessary to perform the services or provide the goods
+// reasonably expected, and the services of §1798.140(e)(2) security and
+// integrity, (4) short-term transient use, (5) performing services on
+// behalf of the business and (8) quality and safety; 11 CCR §7027(m)
+// lists the same. Debugging ((e)(3)), internal research ((e)(7)),
+// auditing ((e)(1)) and advertising or marketing ((e)(6)) are not.
+var limitPurpose = map[string]bool{
+	"performing_services":      true,
+	"security":                 true,
+	"short_term_transient_use": true,
+	"quality_and_safety":       true,
+}
+
+// limitPurposes reports whether every business purpose of p is one a limit
+// leaves (a purpose with none declared is not).
+func limitPurposes(p policy.Purpose) bool {
+	if !limitPurpose[p.BusinessPurpose] {
+		return false
+	}
+	for _, b := range p.AdditionalBusinessPurposes {
+		if !limitPurpose[b] {
+			return false
+		}
+	}
+	return true
 }
 
 // hasPrefix reports whether key is prefix or a dotted descendant of it.
@@ -125,6 +212,30 @@ type state struct {
 	erased     bool
 	restricted bool
 	minor      bool
+	// restrictedAt is when the restriction began; grantedWhile holds, for
+	// the scopes granted after it, when: GDPR Art. 18(2) lets restricted
+	// data be processed "with the data subject's consent", which a consent
+	// given before the restriction is not.
+	restrictedAt time.Time
+	grantedWhile map[string]time.Time
+}
+
+// consentedDuring reports whether the person gave consent to purpose after
+// their processing was restricted, and still holds it.
+func (st *state) consentedDuring(purpose string) bool {
+	at, ok := st.grantedWhile[purpose]
+	return ok && st.choices[purpose] == granted && at.After(st.restrictedAt)
+}
+
+// restrict starts (at) or ends (zero) a restriction; consents given
+// before it no longer count as consent despite it.
+func (st *state) restrict(on bool, at time.Time) {
+	st.restricted = on
+	st.restrictedAt = time.Time{}
+	if on {
+		st.restrictedAt = at
+	}
+	st.grantedWhile = nil
 }
 
 // Engine decides. Its index lives in memory and is kept current by the
@@ -132,6 +243,7 @@ type state struct {
 // notifications). Decide allocates nothing.
 type Engine struct {
 	mu         sync.RWMutex
+	clock      custos.Clock // the dates of laws' rules on sensitive data
 	pol        *compiled
 	principals map[string]*state
 	blinds     map[string]string          // blind index → subject id
@@ -141,8 +253,16 @@ type Engine struct {
 
 // NewEngine returns an empty engine for the policy in force.
 func NewEngine(m *policy.Manifest, version int64) *Engine {
-	return &Engine{pol: compile(m, version), principals: map[string]*state{}, blinds: map[string]string{},
+	return &Engine{clock: custos.SystemClock{}, pol: compile(m, version), principals: map[string]*state{}, blinds: map[string]string{},
 		suppressed: map[string]map[string]bool{}, mergedInto: map[string]string{}}
+}
+
+// SetClock sets the clock decisions read the date from (which laws, and
+// which of their rules on sensitive data, are in force).
+func (e *Engine) SetClock(c custos.Clock) {
+	e.mu.Lock()
+	e.clock = c
+	e.mu.Unlock()
 }
 
 // SetPolicy switches decisions to another policy version.
@@ -162,51 +282,75 @@ func (e *Engine) PolicyVersion() int64 {
 
 // Decide answers for a principal (a subject id, or "device:<id>"), a
 // purpose, a category ("" for any) and a jurisdiction (ISO 3166: US-CA, DE…).
-func (e *Engine) Decide(principal, purpose, category, jurisdiction string) Decision {
+func (e *Engine) Decide(principal, purpose, category, where string) Decision {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	p := e.pol.purposes[purpose]
 	if p == nil {
 		return Decision{Reason: ReasonUndeclaredPurpose}
 	}
-	if category != "" && !e.pol.categories[category] {
+	sensitive, declared := e.pol.categories[category]
+	if category != "" && !declared {
 		return Decision{Reason: ReasonUndeclaredCategory, Basis: p.basis}
 	}
 	st := e.principals[e.resolve(principal)]
 	if st == nil {
 		st = &emptyState
 	}
-	return decide(p, st, purpose, jurisdiction)
+	return e.decide(p, st, purpose, where, sensitive)
 }
 
 // DecideAsMinor answers for a person Custos holds nothing about but the
 // minor mark on one of their identities (MinorByBlind): protected as a
 // known minor would be.
-func (e *Engine) DecideAsMinor(purpose, category, jurisdiction string) Decision {
+func (e *Engine) DecideAsMinor(purpose, category, where string) Decision {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	p := e.pol.purposes[purpose]
 	if p == nil {
 		return Decision{Reason: ReasonUndeclaredPurpose}
 	}
-	if category != "" && !e.pol.categories[category] {
+	sensitive, declared := e.pol.categories[category]
+	if category != "" && !declared {
 		return Decision{Reason: ReasonUndeclaredCategory, Basis: p.basis}
 	}
-	return decide(p, &minorState, purpose, jurisdiction)
+	return e.decide(p, &minorState, purpose, where, sensitive)
 }
 
-func decide(p *purposeInfo, st *state, purpose, jurisdiction string) Decision {
+// decide is the rule for one principal's state; callers hold e.mu.
+func (e *Engine) decide(p *purposeInfo, st *state, purpose, where string, sensitive bool) Decision {
 	switch {
 	case st.erased:
 		return Decision{Reason: ReasonErased, Basis: p.basis}
-	case st.restricted && !p.storageOnly:
+	case st.restricted && !p.restrictionExempt && !(p.basis == policy.BasisConsent && st.consentedDuring(purpose)):
+		// GDPR Art. 18(2): storage, the manifest's grounds, and consent
+		// the person gave after the restriction began; consent given
+		// before it is not consent to processing despite it.
 		return Decision{Reason: ReasonRestricted, Basis: p.basis}
 	case st.minor && p.marketing:
 		return Decision{Reason: ReasonMinor, Basis: p.basis}
 	case p.saleShare && st.choices[ScopeSaleSharing] == withdrawn:
 		return Decision{Reason: ReasonOptedOut, Basis: p.basis}
 	case p.directMarketing && st.choices[ScopeDirectMarketing] == withdrawn:
+		// GDPR Art. 21(3): absolute.
 		return Decision{Reason: ReasonOptedOut, Basis: p.basis}
+	case p.basis == policy.BasisLegitimateInterests && !p.compelling && st.choices[ScopeObjection] == withdrawn:
+		// GDPR Art. 21(1): "The controller shall no longer process the
+		// personal data unless the controller demonstrates compelling
+		// legitimate grounds ... or for the establishment, exercise or
+		// defence of legal claims."
+		return Decision{Reason: ReasonObjected, Basis: p.basis}
+	case p.basis != policy.BasisConsent && st.choices[purpose] == withdrawn:
+		// A choice on a purpose that does not rest on consent is recorded
+		// only by the banner (checkStorageScope): storage on the device
+		// was refused (Directive 2002/58/EC Art. 5(3)), and the purpose
+		// does not run for that principal.
+		return Decision{Reason: ReasonStorageRefused, Basis: p.basis}
+	}
+	if sensitive {
+		if d, stop := e.sensitive(p, st, where); stop {
+			return d
+		}
 	}
 	switch p.basis {
 	case policy.BasisContract:
@@ -216,7 +360,7 @@ func decide(p *purposeInfo, st *state, purpose, jurisdiction string) Decision {
 	case policy.BasisLegalObligation:
 		return Decision{Allowed: true, Reason: ReasonLegalObligation, Basis: p.basis}
 	}
-	regime := Regime(p.regimes, jurisdiction)
+	regime := Regime(p.regimes, where)
 	c := st.choices[purpose]
 	switch {
 	case c == granted:
@@ -242,6 +386,59 @@ func (e *Engine) MinorByBlind(blind []byte) bool {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	return e.suppressed[string(blind)][ScopeMinor]
+}
+
+// sensitive applies the law of where to a use of a sensitive category,
+// and reports whether it stops the use. The law's model comes from the
+// jurisdiction table (jurisdiction.SensitiveAt), each with its citation;
+// a place whose law is unknown ("") takes opt-in, the safe reading (as
+// Regime does); a place with no law that has a rule leaves the decision
+// to the policy's other rules.
+func (e *Engine) sensitive(p *purposeInfo, st *state, where string) (Decision, bool) {
+	now := e.clock.Now()
+	rule, ok := jurisdiction.SensitiveAt(where, now)
+	if !ok {
+		if where != "" {
+			return Decision{}, false
+		}
+		rule = jurisdiction.SensitiveRules{Consent: jurisdiction.SensitiveOptIn}
+	}
+	c := st.choices[ScopeSensitive]
+	refuse := func(reason string) (Decision, bool) { return Decision{Reason: reason, Basis: p.basis}, true }
+	if p.saleShare {
+		switch {
+		case rule.Sale == jurisdiction.SaleNever:
+			// Md. Code, Com. Law §14-4607(a)(2): "Sell sensitive data" is
+			// forbidden outright.
+			return refuse(ReasonSensitiveSale)
+		case rule.SaleNeedsConsent(now) && c != granted:
+			// Connecticut, P.A. 25-113, from 1 July 2026.
+			return refuse(ReasonSensitiveNoConsent)
+		}
+	}
+	switch rule.Consent {
+	case jurisdiction.SensitiveStrictlyNecessary:
+		// Md. Code, Com. Law §14-4607(a)(1): only where strictly necessary
+		// to provide or maintain a specific product or service the person
+		// asked for; consent does not widen it.
+		if !p.necessary {
+			return refuse(ReasonSensitiveNotNecessary)
+		}
+	case jurisdiction.SensitiveOptOut:
+		// Cal. Civ. Code §1798.121(a)-(b), 11 CCR §7027(m); Utah Code
+		// §13-61-302(3); Iowa Code §715D.4(2): allowed until the person
+		// limits or opts out, then only for the purposes a limit leaves.
+		if c == withdrawn && !p.limitExempt {
+			return refuse(ReasonSensitiveLimited)
+		}
+	default:
+		// Opt-in (Virginia model, GDPR Art. 9(2)(a), …): the person's
+		// consent first, whatever the purpose's own basis.
+		if c != granted {
+			return refuse(ReasonSensitiveNoConsent)
+		}
+	}
+	return Decision{}, false
 }
 
 // resolve follows merges to the subject a principal now is.
@@ -314,11 +511,28 @@ func (e *Engine) Apply(principal, scope string, granted bool) {
 
 // apply records a ledger entry in the index. Callers hold the write lock.
 func (e *Engine) apply(principal, scope string, grant bool) {
+	e.applyAt(principal, scope, grant, time.Time{})
+}
+
+// applyAt is apply for an entry recorded at at (zero: unknown, so never
+// after a restriction).
+func (e *Engine) applyAt(principal, scope string, grant bool, at time.Time) {
 	st := e.stateOf(e.resolve(principal))
 	if grant {
 		st.choices[scope] = granted
 	} else {
 		st.choices[scope] = withdrawn
+	}
+	if !st.restricted {
+		return
+	}
+	if grant && !at.IsZero() && at.After(st.restrictedAt) {
+		if st.grantedWhile == nil {
+			st.grantedWhile = map[string]time.Time{}
+		}
+		st.grantedWhile[scope] = at
+	} else {
+		delete(st.grantedWhile, scope)
 	}
 }
 
@@ -404,7 +618,19 @@ func (e *Engine) Merged(from, into string) {
 				dst.choices[scope] = c
 			}
 		}
-		dst.restricted = dst.restricted || src.restricted
+		// The later restriction holds; consent counts only if given after
+		// it (consentedDuring compares).
+		if src.restricted && (!dst.restricted || src.restrictedAt.After(dst.restrictedAt)) {
+			dst.restricted, dst.restrictedAt = true, src.restrictedAt
+		}
+		for scope, at := range src.grantedWhile {
+			if dst.restricted && dst.choices[scope] == granted {
+				if dst.grantedWhile == nil {
+					dst.grantedWhile = map[string]time.Time{}
+				}
+				dst.grantedWhile[scope] = at
+			}
+		}
 		dst.minor = dst.minor || src.minor
 		delete(e.principals, from)
 	}
@@ -431,10 +657,14 @@ func (e *Engine) IsRestricted(subjectID string) bool {
 	return st != nil && st.restricted
 }
 
-// SetFlags sets what is known of a subject besides its choices.
+// SetFlags sets what is known of a subject besides its choices; a
+// restriction set here begins now.
 func (e *Engine) SetFlags(subjectID string, erased, restricted, minor bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	st := e.stateOf(subjectID)
-	st.erased, st.restricted, st.minor = erased, restricted, minor
+	st.erased, st.minor = erased, minor
+	if restricted != st.restricted {
+		st.restrict(restricted, e.clock.Now())
+	}
 }

@@ -51,7 +51,9 @@ func TestDecideReasons(t *testing.T) {
 		{"sale opt-out leaves contract uses", []setup{grant(ScopeSaleSharing, false)}, "essential.service", "", "US-CA", true, ReasonContract, "contract", ""},
 		{"objection to direct marketing", []setup{grant("marketing.communications.email", true), grant(ScopeDirectMarketing, false)}, "marketing.communications.email", "", "US", false, ReasonOptedOut, "consent", ""},
 		{"restricted: no use", []setup{flags(false, true, false)}, "essential.service", "", "DE", false, ReasonRestricted, "contract", ""},
-		{"restricted: legal obligation still", []setup{flags(false, true, false)}, "essential.legal_obligation", "", "DE", true, ReasonLegalObligation, "legal_obligation", ""},
+		// GDPR Art. 18(2) names no legal obligation among its grounds
+		// (LAW-REVIEW item 13): a restriction stops it too.
+		{"restricted: legal obligation too (Art. 18(2))", []setup{flags(false, true, false)}, "essential.legal_obligation", "", "DE", false, ReasonRestricted, "legal_obligation", ""},
 		{"erased", []setup{flags(true, false, false)}, "essential.service", "", "DE", false, ReasonErased, "contract", ""},
 		{"minor: no marketing even with consent", []setup{grant("marketing.communications.email", true), flags(false, false, true)}, "marketing.communications.email", "", "US", false, ReasonMinor, "consent", ""},
 		{"minor: no sharing", []setup{flags(false, false, true)}, "third_party_sharing", "", "US-CA", false, ReasonMinor, "consent", ""},

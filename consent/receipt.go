@@ -112,6 +112,10 @@ func buildReceipt(m *policy.Manifest, version int64, baseURL, id, principal, jur
 			p.Purpose, p.ThirdPartyDisclosure = "Sale and sharing of personal information", true
 		case ScopeDirectMarketing:
 			p.Purpose = "Direct marketing"
+		case ScopeObjection:
+			p.Purpose = "Processing on legitimate interests (objection, GDPR Art. 21(1))"
+		case ScopeSensitive:
+			p.Purpose = "Use of sensitive personal information"
 		default:
 			for _, mp := range m.Purposes {
 				if mp.Key == c.Scope {

@@ -91,6 +91,7 @@ func New(ctx context.Context, c Config) (*Service, error) {
 	}
 	s := &Service{store: c.Store, records: c.Records, policies: c.Policies, engine: NewEngine(p.Manifest, v.Version),
 		signer: signer, unsub: unsub, log: c.Log, clock: c.Clock, baseURL: c.BaseURL}
+	s.engine.SetClock(c.Clock)
 	if err := s.load(ctx); err != nil {
 		return nil, err
 	}
@@ -120,7 +121,8 @@ func (s *Service) load(ctx context.Context) error {
 			}
 			if f.Erased || f.Restricted || f.Minor {
 				st := e.stateOf(f.ID)
-				st.erased, st.restricted, st.minor = f.Erased, f.Restricted, f.Minor
+				st.erased, st.minor = f.Erased, f.Minor
+				st.restrict(f.Restricted, f.RestrictedAt)
 			}
 		}
 		if len(page) < 5000 {
@@ -147,7 +149,7 @@ func (s *Service) load(ctx context.Context) error {
 			return err
 		}
 		for _, c := range page {
-			e.apply(c.Principal, c.Scope, c.Granted)
+			e.applyAt(c.Principal, c.Scope, c.Granted, c.At)
 		}
 		if len(page) < 5000 {
 			break
@@ -205,7 +207,8 @@ func (s *Service) Reload(ctx context.Context, principal string) error {
 		delete(e.principals, m)
 	}
 	if flags != nil {
-		st.erased, st.restricted, st.minor = flags.Erased, flags.Restricted, flags.Minor
+		st.erased, st.minor = flags.Erased, flags.Minor
+		st.restrict(flags.Restricted, flags.RestrictedAt)
 		if flags.MergedInto != "" {
 			e.mergedInto[principal] = flags.MergedInto
 		}
@@ -219,7 +222,7 @@ func (s *Service) Reload(ctx context.Context, principal string) error {
 		e.blinds[string(id.Blind)] = principal
 	}
 	for _, c := range history {
-		e.apply(principal, c.Scope, c.Granted)
+		e.applyAt(principal, c.Scope, c.Granted, c.At)
 	}
 	// The minor marks are few and are what an erasure leaves: the
 	// identities they stand for are gone, so they are re-read whole (an
@@ -396,9 +399,17 @@ func iabScopes(m *policy.Manifest, tcf, gpp string) ([]ScopeChoice, error) {
 	return out, nil
 }
 
+// reserved are the scopes of the ledger that are not purposes.
+var reserved = []string{ScopeSaleSharing, ScopeDirectMarketing, ScopeObjection, ScopeSensitive}
+
+// restrictions are the reserved scopes whose refusal only ever restricts
+// what is done with a person's data, so input no one has proven may
+// record a refusal of them (Suppress).
+var restrictions = []string{ScopeSaleSharing, ScopeDirectMarketing, ScopeObjection, ScopeSensitive}
+
 // checkScope accepts a reserved scope or a declared consent purpose.
 func checkScope(m *policy.Manifest, scope string) error {
-	if scope == ScopeSaleSharing || scope == ScopeDirectMarketing {
+	if slices.Contains(reserved, scope) {
 		return nil
 	}
 	for _, p := range m.Purposes {
@@ -407,8 +418,8 @@ func checkScope(m *policy.Manifest, scope string) error {
 		}
 		if p.LegalBasis != policy.BasisConsent {
 			e := custos.Errorf(custos.KindUnprocessable, "not_a_consent_purpose",
-				"The purpose %q rests on %s, not on consent, so there is no consent to give or withdraw (an objection to direct marketing is the scope %q).",
-				scope, p.LegalBasis, ScopeDirectMarketing)
+				"The purpose %q rests on %s, not on consent, so there is no consent to give or withdraw (an objection to direct marketing is the scope %q, an objection to processing on legitimate interests the scope %q).",
+				scope, p.LegalBasis, ScopeDirectMarketing, ScopeObjection)
 			e.Field = "purpose"
 			return e
 		}
@@ -503,7 +514,7 @@ func (s *Service) append(ctx context.Context, actor string, m *policy.Manifest, 
 	}
 	s.engine.mu.Lock()
 	for _, ch := range choices {
-		s.engine.apply(principal, ch.Scope, ch.Granted)
+		s.engine.applyAt(principal, ch.Scope, ch.Granted, now)
 		if ch.Granted {
 			for _, b := range emailBlinds {
 				if sc := s.engine.suppressed[string(b)]; sc != nil {
@@ -525,11 +536,12 @@ func (s *Service) append(ctx context.Context, actor string, m *policy.Manifest, 
 // a GPC signal with it): it creates no subject, records nothing in anyone's
 // ledger and reveals nothing, and applies to the person who has the
 // address, now or when they come. Only restrictions may come this way: an
-// opt-out of sale and sharing, an objection to direct marketing. object
+// opt-out of sale and sharing, an objection to direct marketing or to
+// processing on legitimate interests, a limit on sensitive data. object
 // names what caused it in the audit chain (request:ID).
 func (s *Service) Suppress(ctx context.Context, actor, object string, blind []byte, scopes []string) error {
 	for _, sc := range scopes {
-		if sc != ScopeSaleSharing && sc != ScopeDirectMarketing {
+		if !slices.Contains(restrictions, sc) {
 			return fmt.Errorf("consent: %q is not a restriction that can be kept by address", sc)
 		}
 	}
@@ -749,8 +761,8 @@ func (s *Service) SetMinor(ctx context.Context, actor, subjectID string, minor b
 
 func (s *Service) setFlag(ctx context.Context, actor, subjectID, flag string, on bool) error {
 	var at *time.Time
+	now := s.clock.Now().UTC().Truncate(time.Microsecond) // as stored
 	if on {
-		now := s.clock.Now()
 		at = &now
 	}
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
@@ -778,7 +790,7 @@ func (s *Service) setFlag(ctx context.Context, actor, subjectID, flag string, on
 	defer e.mu.Unlock()
 	st := e.stateOf(subjectID)
 	if flag == "restricted" {
-		st.restricted = on
+		st.restrict(on, now)
 	} else {
 		st.minor = on
 	}

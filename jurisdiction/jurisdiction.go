@@ -198,6 +198,12 @@ type SensitiveRules struct {
 	Consent  string
 	Text     string
 	Citation string
+	// Sale is SaleConsent or SaleNever where the law says more of selling
+	// sensitive data than Consent does; empty otherwise. SaleFrom is the
+	// date it applies from, SaleCitation where it comes from.
+	Sale         string    `json:",omitempty"`
+	SaleFrom     time.Time `json:",omitzero"`
+	SaleCitation string    `json:",omitempty"`
 }
 
 // ChildRules say from what age a person consents alone, and what else the

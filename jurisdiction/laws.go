@@ -320,7 +320,8 @@ var coreTable = []entry{
 	{
 		jurisdiction: "US-CA",
 		// Right to know (§1798.110 specific pieces and categories, §1798.115)
-		// and to a portable copy (§1798.100(d), §1798.130(a)(3)(B)(iii)).
+		// and to a portable copy (§1798.130(a)(3)(B)(iii); today's §1798.100(d)
+		// is about contracts with third parties, not requests).
 		types: []string{TypeAccess, TypeCategories, TypePortability},
 		rules: ccpaRights([]Limit{{
 			// Cal. Civ. Code §1798.130(b): a business is not obligated to
@@ -328,7 +329,8 @@ var coreTable = []entry{
 			// consumer more than twice in a 12-month period. (The former
 			// §1798.100(d) to the same effect was struck by the CPRA.)
 			// Counted together (one right to know). UNSURE: §1798.130(b)'s
-			// text was not re-read for this table.
+			// text was not re-read (a search found only summaries); that
+			// today's §1798.100(d) is about contracts was read in one.
 			Types: []string{TypeAccess, TypeCategories, TypePortability}, Count: 2, Window: Window12Months, Beyond: BeyondRefuse,
 			Citation: "Cal. Civ. Code §1798.130(b)",
 		}}),
@@ -344,8 +346,11 @@ var coreTable = []entry{
 		jurisdiction: "US-CA",
 		// Opt-out of sale/sharing (§1798.120) and, as "restriction", the
 		// right to limit the use of sensitive personal information
-		// (§1798.121). UNSURE: mapping "restriction" to §1798.121 (the CCPA
-		// has no GDPR-style restriction); it gives the shorter deadline.
+		// (§1798.121; 11 CCR §7027): the CCPA has no GDPR-style
+		// restriction, so a Californian's restriction request limits the
+		// use of sensitive personal information to the purposes of 11 CCR
+		// §7027(m) (requests/restrict.go). UNSURE: its 15 business days
+		// (§7027(g), not re-read).
 		// "objection" has no CCPA counterpart and gets the policy rules.
 		types: []string{TypeOptOut, TypeRestriction},
 		rules: ccpaSignal(),

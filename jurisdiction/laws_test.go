@@ -472,3 +472,38 @@ func TestLawTableComplete(t *testing.T) {
 		t.Errorf("Groups(JP) = %v", g)
 	}
 }
+
+// TestSensitiveAt: the sensitive-data model decisions read, by law and
+// date, each with its citation.
+func TestSensitiveAt(t *testing.T) {
+	t.Parallel()
+	before := time.Date(2026, time.June, 30, 23, 0, 0, 0, time.UTC)
+	after := time.Date(2026, time.July, 1, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		citation, jurisdiction string
+		at                     time.Time
+		ok                     bool
+		consent                string
+		saleNeedsConsent       bool
+		sale                   string
+	}{
+		{"Cal. Civ. Code §1798.121(a)-(b); Cal. Code Regs. tit. 11 §7027(m)", "US-CA", after, true, SensitiveOptOut, false, ""},
+		{"Md. Code, Com. Law §14-4607(a)(2)", "US-MD", after, true, SensitiveStrictlyNecessary, false, SaleNever},
+		{"P.A. 25-113 (S.B. 1295, 2025), in force 1 July 2026", "US-CT", before, true, SensitiveOptIn, false, SaleConsent},
+		{"P.A. 25-113 (S.B. 1295, 2025), in force 1 July 2026", "US-CT", after, true, SensitiveOptIn, true, SaleConsent},
+		{"Utah Code §13-61-302(3)", "US-UT", after, true, SensitiveOptOut, false, ""},
+		{"GDPR Art. 9", "DE", after, true, SensitiveOptIn, false, ""},
+		{"Ind. Code 24-15-4-1 (not yet in force)", "US-IN", time.Date(2025, time.December, 31, 0, 0, 0, 0, time.UTC), false, "", false, ""},
+		{"no comprehensive law (Florida)", "US-FL", after, false, "", false, ""},
+		{"no law in the table (Japan)", "JP", after, false, "", false, ""},
+	}
+	for _, c := range cases {
+		r, ok := SensitiveAt(c.jurisdiction, c.at)
+		if ok != c.ok || r.Consent != c.consent || r.SaleNeedsConsent(c.at) != c.saleNeedsConsent || r.Sale != c.sale {
+			t.Errorf("%s: SensitiveAt(%s, %s) = %+v, %v", c.citation, c.jurisdiction, c.at.Format("2006-01-02"), r, ok)
+		}
+		if ok && r.Sale != "" && r.SaleCitation == "" {
+			t.Errorf("%s: sale rule without a citation: %+v", c.citation, r)
+		}
+	}
+}

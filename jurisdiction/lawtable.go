@@ -363,10 +363,18 @@ var laws = []LawInfo{
 		// user-enabled global privacy controls from the AG's regulations of
 		// 14 August 2020: the earlier date is taken.
 		Signal: signalFrom(date(2020, time.August, 14), "Cal. Code Regs. tit. 11 §7025(b)-(c), (c)(6) from 1 January 2026 (UNSURE of the start date: former §999.315(c))"),
-		// UNSURE: §1798.121, the right to limit the use of sensitive
-		// personal information (general knowledge).
-		Sensitive: &SensitiveRules{Consent: SensitiveOptOut, Citation: "Cal. Civ. Code §1798.121 (UNSURE)",
-			Text: "The person may limit the use and disclosure of sensitive personal information to what is necessary to provide the goods or services."},
+		// §1798.121(a) (text read): the consumer may direct the business to
+		// limit its use of sensitive personal information to what is
+		// necessary to perform the services or provide the goods reasonably
+		// expected, to the services of §1798.140(e)(2), (4), (5) and (8),
+		// and as the regulations authorise; (b): after the direction, no
+		// other use unless the consumer later consents. 11 CCR §7027(m)
+		// lists those purposes ((m)(1)-(2) read; (3)-(8) from the
+		// regulation's structure: fraud, physical safety, short-term
+		// transient use, services on behalf of the business, quality and
+		// safety, no inference of characteristics).
+		Sensitive: &SensitiveRules{Consent: SensitiveOptOut, Citation: "Cal. Civ. Code §1798.121(a)-(b); Cal. Code Regs. tit. 11 §7027(m)",
+			Text: "The person may limit the use and disclosure of sensitive personal information to what is necessary to provide the goods or services they expect, security, fraud prevention, safety and the other purposes of 11 CCR §7027(m)."},
 		// UNSURE: §1798.120(c): no sale or sharing of the personal
 		// information of consumers under 16 without opt-in (13 to 15: their
 		// own; under 13: a parent's).
@@ -418,8 +426,13 @@ var laws = []LawInfo{
 	{Code: "US-CT", Law: LawCTDPA, Name: "Connecticut Data Privacy Act (Conn. Gen. Stat. §42-515 et seq.)",
 		Effective: date(2023, time.July, 1), EffectiveCitation: "P.A. 22-15",
 		Signal: signalFrom(date(2025, time.January, 1), "Conn. Gen. Stat. §42-520(e)(1)(A)(ii) (UNSURE)"),
-		Sensitive: &SensitiveRules{Consent: SensitiveOptIn, Citation: "Conn. Gen. Stat. §42-520(a)(4); P.A. 25-113 (UNSURE)",
-			Text: "Sensitive data is processed only with consent; from 1 July 2026 it is not sold without consent."},
+		// P.A. 25-113 (S.B. 1295, 2025), in force 1 July 2026: a controller
+		// shall not sell sensitive data without the consumer's consent
+		// (read in law-firm summaries of the act; the subdivision of
+		// §42-520 it amends was not read).
+		Sensitive: &SensitiveRules{Consent: SensitiveOptIn, Citation: "Conn. Gen. Stat. §42-520(a)(4); P.A. 25-113 (UNSURE of the subdivision)",
+			Text: "Sensitive data is processed only with consent; from 1 July 2026 it is not sold without consent.",
+			Sale: SaleConsent, SaleFrom: date(2026, time.July, 1), SaleCitation: "P.A. 25-113 (S.B. 1295, 2025), in force 1 July 2026"},
 		Children: coppa("Conn. Gen. Stat. §42-515; P.A. 25-113 (UNSURE)",
 			"From 1 July 2026, no targeted advertising to or sale of the data of consumers known to be 13 to 17, even with consent."),
 		Rights: []Provision{
@@ -515,8 +528,14 @@ var laws = []LawInfo{
 		// UNSURE: required by §14-4605 (law-firm lists); from the effective
 		// date, the stricter reading.
 		Signal: signalFrom(date(2025, time.October, 1), "Md. Code, Com. Law §14-4605 (UNSURE)"),
+		// §14-4607(a) (text read): a controller may not "(1) Except where
+		// the collection or processing is strictly necessary to provide or
+		// maintain a specific product or service requested by the consumer
+		// ..., collect, process, or share sensitive data" nor "(2) Sell
+		// sensitive data".
 		Sensitive: &SensitiveRules{Consent: SensitiveStrictlyNecessary, Citation: "Md. Code, Com. Law §14-4607(a)(1)-(2) (also cited as §14-4707)",
-			Text: "Sensitive data is collected, processed or shared only where strictly necessary to provide or maintain a product or service the person asked for, and never sold, consent or not."},
+			Text: "Sensitive data is collected, processed or shared only where strictly necessary to provide or maintain a product or service the person asked for, and never sold, consent or not.",
+			Sale: SaleNever, SaleCitation: "Md. Code, Com. Law §14-4607(a)(2)"},
 		Children: coppa("Md. Code, Com. Law §14-4607(a)(4)-(5)",
 			"No targeted advertising to and no sale of the data of a consumer the controller knew or should have known is under 18."),
 		Rights: []Provision{{Name: "categories of third parties", Citation: "Md. Code, Com. Law §14-4605(b)",
@@ -547,6 +566,13 @@ var laws = []LawInfo{
 		// UNSURE: in force for federal works from 1 January 2001 and fully
 		// from 1 January 2004; the earlier date is taken.
 		Effective: date(2001, time.January, 1), EffectiveCitation: "PIPEDA s. 72 (UNSURE)",
+		// Sch. 1 cl. 4.3.4 (read, OPC interpretation bulletin): the form of
+		// consent takes the sensitivity of the information into account.
+		// UNSURE: cl. 4.3.6, express consent for sensitive information, is
+		// a "should" (s. 5(2): best practice); taken as opt-in, the
+		// stricter reading.
+		Sensitive: &SensitiveRules{Consent: SensitiveOptIn, Citation: "PIPEDA Sch. 1 cl. 4.3.4, 4.3.6 (UNSURE: 4.3.6 is a \"should\")",
+			Text: "Sensitive information is used with the person's express consent."},
 		Children: &ChildRules{Citation: "OPC guidance (UNSURE)", Text: "No fixed age in the Act; the Privacy Commissioner expects a parent's consent under 13."},
 		Rights: []Provision{
 			{Name: "deemed refusal", Citation: "PIPEDA s. 8(5)", Text: "An organisation that does not answer within the time limit is deemed to have refused the request."},

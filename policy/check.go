@@ -102,6 +102,21 @@ func (l *Loader) check(v *validation, m *Manifest) {
 			v.atPath(append(at, "uk_statistics_exemption"),
 				fmt.Sprintf("purpose %q sells or shares personal information, which is more than statistics: it needs consent", p.Key))
 		}
+		if p.RestrictionExempt != "" && !slices.Contains(RestrictionGrounds, p.RestrictionExempt) {
+			v.atPath(append(at, "restriction_exempt"),
+				fmt.Sprintf("purpose %q: restriction_exempt must be one of %s, the grounds of GDPR Art. 18(2) besides storage and consent", p.Key, strings.Join(RestrictionGrounds, ", ")))
+		}
+		switch {
+		case p.CompellingGrounds != "" && p.DirectMarketing:
+			// Art. 21(3): an objection to direct marketing is absolute.
+			v.atPath(append(at, "compelling_grounds"),
+				fmt.Sprintf("purpose %q is direct marketing, where an objection always stops the processing (GDPR Art. 21(3)): remove compelling_grounds", p.Key))
+		case p.CompellingGrounds != "" && p.LegalBasis != BasisLegitimateInterests:
+			v.atPath(append(at, "compelling_grounds"),
+				fmt.Sprintf("purpose %q rests on %s; compelling grounds answer an objection to processing on legitimate interests (GDPR Art. 21(1)): remove compelling_grounds", p.Key, p.LegalBasis))
+		case p.CompellingGrounds != "" && strings.TrimSpace(p.CompellingGrounds) == "":
+			v.atPath(append(at, "compelling_grounds"), fmt.Sprintf("purpose %q: compelling_grounds must say what the grounds are", p.Key))
+		}
 		if p.StrictlyNecessary != nil && *p.StrictlyNecessary && p.LegalBasis == BasisConsent {
 			v.atPath(append(at, "strictly_necessary"),
 				fmt.Sprintf("purpose %q rests on consent, so it cannot run before a choice: it is not strictly necessary", p.Key))

@@ -180,7 +180,32 @@ type Purpose struct {
 	// clearly and is given a simple way to object, which the banner's
 	// toggle is. Everywhere else it still needs consent.
 	UKStatistics bool `yaml:"uk_statistics_exemption,omitempty" json:"uk_statistics_exemption,omitempty"`
+	// RestrictionExempt names the ground of GDPR Art. 18(2) on which the
+	// purpose still runs while the person's processing is restricted:
+	// legal_claims (the establishment, exercise or defence of legal
+	// claims), rights_of_others (the protection of the rights of another
+	// natural or legal person) or public_interest (important public
+	// interest of the Union or a member state). Empty, the default: the
+	// purpose stops under a restriction, whatever its legal basis (a
+	// legal obligation or a contract is not a ground of Art. 18(2)).
+	RestrictionExempt string `yaml:"restriction_exempt,omitempty" json:"restriction_exempt,omitempty"`
+	// CompellingGrounds states, for a purpose on legitimate interests, the
+	// compelling legitimate grounds that override a person's objection, or
+	// the legal claims it serves (GDPR Art. 21(1)): with it the purpose
+	// goes on after a general objection, without it the objection stops
+	// it. Direct marketing can have none (Art. 21(3)).
+	CompellingGrounds string `yaml:"compelling_grounds,omitempty" json:"compelling_grounds,omitempty"`
 }
+
+// Grounds of GDPR Art. 18(2) a purpose may name in restriction_exempt.
+const (
+	ExemptLegalClaims    = "legal_claims"
+	ExemptRightsOfOthers = "rights_of_others"
+	ExemptPublicInterest = "public_interest"
+)
+
+// RestrictionGrounds are the values restriction_exempt accepts.
+var RestrictionGrounds = []string{ExemptLegalClaims, ExemptRightsOfOthers, ExemptPublicInterest}
 
 // IsStrictlyNecessary reports whether the purpose's storage may run
 // without a choice: the manifest's word, else essential.* only.

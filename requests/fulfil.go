@@ -303,8 +303,7 @@ func (s *Service) exercise(ctx context.Context, f *fulfilment) error {
 		f.pkg.Summary = "Your opt-out of the sale and sharing of your personal information is recorded and in force."
 		return s.optOut(ctx, f, consent.ScopeSaleSharing)
 	case TypeObjection:
-		f.pkg.Summary = "Your objection to direct marketing is recorded: we will not use your information for marketing to you."
-		return s.optOut(ctx, f, consent.ScopeDirectMarketing)
+		return s.objection(ctx, f)
 	}
 	return fmt.Errorf("requests: no fulfilment for %q", f.kind)
 }
@@ -459,6 +458,9 @@ func (s *Service) correction(ctx context.Context, f *fulfilment) error {
 
 // restriction freezes processing of the person's data (Art. 18).
 func (s *Service) restriction(ctx context.Context, f *fulfilment) error {
+	if limited, err := s.limitSensitive(ctx, f); limited || err != nil {
+		return err
+	}
 	f.pkg.Summary = "We restricted the processing of your personal information: we keep it, and use it for nothing else until the restriction is lifted, which we will tell you about first."
 	if !f.held {
 		return nil

@@ -187,13 +187,16 @@ type SubjectFlags struct {
 	ID         string
 	Erased     bool
 	Restricted bool
-	Minor      bool
-	MergedInto string
+	// RestrictedAt is when the restriction began (zero when none), so
+	// consent given after it can be told from consent given before.
+	RestrictedAt time.Time
+	Minor        bool
+	MergedInto   string
 }
 
 // SubjectFlagsAfter pages through subjects in id order.
 func (q *queries) SubjectFlagsAfter(ctx context.Context, after string, limit int) ([]SubjectFlags, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT id, erased_at IS NOT NULL, restricted_at IS NOT NULL, minor_at IS NOT NULL, COALESCE(merged_into, '')
+	rows, err := q.q.QueryContext(ctx, `SELECT id, erased_at IS NOT NULL, restricted_at IS NOT NULL, COALESCE(restricted_at, 0), minor_at IS NOT NULL, COALESCE(merged_into, '')
 		FROM subjects WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
 	if err != nil {
 		return nil, err
@@ -201,9 +204,15 @@ func (q *queries) SubjectFlagsAfter(ctx context.Context, after string, limit int
 	defer rows.Close()
 	var out []SubjectFlags
 	for rows.Next() {
-		var f SubjectFlags
-		if err := rows.Scan(&f.ID, &f.Erased, &f.Restricted, &f.Minor, &f.MergedInto); err != nil {
+		var (
+			f  SubjectFlags
+			at int64
+		)
+		if err := rows.Scan(&f.ID, &f.Erased, &f.Restricted, &at, &f.Minor, &f.MergedInto); err != nil {
 			return nil, err
+		}
+		if f.Restricted {
+			f.RestrictedAt = fromMicros(at)
 		}
 		out = append(out, f)
 	}
@@ -212,11 +221,17 @@ func (q *queries) SubjectFlagsAfter(ctx context.Context, after string, limit int
 
 // SubjectFlagsOf returns one subject's flags.
 func (q *queries) SubjectFlagsOf(ctx context.Context, id string) (SubjectFlags, error) {
-	var f SubjectFlags
-	err := q.q.QueryRowContext(ctx, `SELECT id, erased_at IS NOT NULL, restricted_at IS NOT NULL, minor_at IS NOT NULL, COALESCE(merged_into, '')
-		FROM subjects WHERE id = $1`, id).Scan(&f.ID, &f.Erased, &f.Restricted, &f.Minor, &f.MergedInto)
+	var (
+		f  SubjectFlags
+		at int64
+	)
+	err := q.q.QueryRowContext(ctx, `SELECT id, erased_at IS NOT NULL, restricted_at IS NOT NULL, COALESCE(restricted_at, 0), minor_at IS NOT NULL, COALESCE(merged_into, '')
+		FROM subjects WHERE id = $1`, id).Scan(&f.ID, &f.Erased, &f.Restricted, &at, &f.Minor, &f.MergedInto)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, custos.ErrNotFound
+	}
+	if f.Restricted {
+		f.RestrictedAt = fromMicros(at)
 	}
 	return f, err
 }
