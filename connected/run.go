@@ -40,6 +40,10 @@ type Job struct {
 	Identities map[string][]string
 	// Corrections maps a data category to its corrected value.
 	Corrections map[string]string
+	// Leave, when set, names the collections ("dataset:collection") an
+	// erasure or correction must not write, with the reason it reports:
+	// their rows are found and kept. Nil leaves none.
+	Leave func(collection string) (why string)
 }
 
 // Outcome is what a finished run found and did.

@@ -30,9 +30,16 @@ func (r *run) write(ctx context.Context, out *Outcome) (pending bool, err error)
 	}
 	var order []dataset.Address
 	for _, a := range r.plan.ErasureOrder() {
-		if len(r.found[a]) > 0 {
-			order = append(order, a)
+		if len(r.found[a]) == 0 {
+			continue
 		}
+		if r.job.Leave != nil {
+			if why := r.job.Leave(a.String()); why != "" {
+				out.Kept = append(out.Kept, Kept{What: a.String(), Why: why})
+				continue
+			}
+		}
+		order = append(order, a)
 	}
 	for i, a := range order {
 		r.ensure(store.Task{Phase: phase, Collection: a.String(), Seq: int64(i), Status: store.TaskPending})

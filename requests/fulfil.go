@@ -166,11 +166,21 @@ func (s *Service) GiveUp(ctx context.Context, id string, cause error) error {
 }
 
 // connected runs the request against the company's connected systems.
-func (s *Service) connected(ctx context.Context, r store.Request, kind, email string, ids []records.Identity, corrections map[string]string) (connected.Outcome, error) {
+// Collections the manifest says hold a controller's data are left as they
+// are by an erasure or correction: the company processes them on the
+// controller's behalf and acts on them only on its instruction (GDPR Art.
+// 28(3)(a), (e)).
+func (s *Service) connected(ctx context.Context, m *policy.Manifest, r store.Request, kind, email string, ids []records.Identity, corrections map[string]string) (connected.Outcome, error) {
 	if s.runner == nil {
 		return connected.Outcome{}, nil
 	}
-	job := connected.Job{RequestID: r.ID, Identities: map[string][]string{"email": {email}}, Corrections: corrections}
+	job := connected.Job{RequestID: r.ID, Identities: map[string][]string{"email": {email}}, Corrections: corrections,
+		Leave: func(collection string) string {
+			if c := controllerOfCollection(m, collection); c != "" {
+				return "processed on behalf of " + c + ": left until its instruction"
+			}
+			return ""
+		}}
 	for _, id := range ids {
 		switch id.Kind {
 		case custos.IdentityPhone:
@@ -312,7 +322,7 @@ func (s *Service) exercise(ctx context.Context, f *fulfilment) error {
 // California lists, consents, and the rows in connected systems.
 func (s *Service) access(ctx context.Context, f *fulfilment) error {
 	f.pkg.Summary = "The personal information we hold about you, and what we do with it."
-	out, err := s.connected(ctx, f.r, f.kind, f.email, f.recs.Identities, nil)
+	out, err := s.connected(ctx, f.m, f.r, f.kind, f.email, f.recs.Identities, nil)
 	if err != nil {
 		return err
 	}
@@ -383,7 +393,7 @@ func (s *Service) deletion(ctx context.Context, f *fulfilment) error {
 	// The company's systems first: they are found by the address sealed in
 	// the request, which outlives the erasure below, so a crash between the
 	// two resumes cleanly.
-	out, err := s.connected(ctx, f.r, f.kind, f.email, f.recs.Identities, nil)
+	out, err := s.connected(ctx, f.m, f.r, f.kind, f.email, f.recs.Identities, nil)
 	if err != nil {
 		return err
 	}
@@ -426,7 +436,7 @@ func (s *Service) correction(ctx context.Context, f *fulfilment) error {
 		return err
 	}
 	f.pkg.Summary = "Your personal information was corrected."
-	out, err := s.connected(ctx, f.r, f.kind, f.email, f.recs.Identities, d.Corrections)
+	out, err := s.connected(ctx, f.m, f.r, f.kind, f.email, f.recs.Identities, d.Corrections)
 	if err != nil {
 		return err
 	}

@@ -199,6 +199,11 @@ func TestProcessorDeletion(t *testing.T) {
 		if got := shopRows(t, path, `SELECT email, name FROM customer ORDER BY id`); !slices.Equal(got, []string{"|", "bob@example.com|Bob Stone"}) {
 			t.Fatalf("the company's own rows were not erased: %v", got)
 		}
+		// The logins are the customers' data, processed on their behalf:
+		// the person's deletion leaves them for the controller to decide.
+		if got := shopRows(t, path, `SELECT id, device FROM login WHERE customer_id = 1 ORDER BY id`); !slices.Equal(got, []string{"1|ana-phone", "2|ana-laptop", "3|ana-tablet"}) {
+			t.Fatalf("a deletion touched rows held for a controller: %v", got)
+		}
 		sid, err := e.records.FindSubject(ctx, custos.SubjectRef{Email: "ana@example.com"})
 		if err != nil {
 			t.Fatalf("the person is gone before the controllers decided: %v", err)
