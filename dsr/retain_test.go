@@ -106,7 +106,7 @@ func TestErasureRulesInConnectedSystems(t *testing.T) {
 			loginNote = k.Why
 		}
 	}
-	if !strings.Contains(loginNote, "kept by the policy's erasure rules (time)") {
+	if !strings.Contains(loginNote, "Kept by the policy's erasure rules: time.") {
 		t.Fatalf("login reported %q (kept %v)", loginNote, out.Kept)
 	}
 

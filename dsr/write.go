@@ -114,7 +114,7 @@ func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Addre
 			// A row with retained fields is not deleted: its other
 			// personal fields are masked instead.
 			del = false
-			retainNote = fmt.Sprintf("%d fields kept by the policy's erasure rules (%s).", len(ret.Fields), retainedNames(ret))
+			retainNote = fmt.Sprintf("Kept by the policy's erasure rules: %s.", retainedNames(ret))
 		}
 	}
 	if retainNote != "" && len(fields) == 0 {
