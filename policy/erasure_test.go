@@ -140,3 +140,76 @@ func TestBundledErasureRules(t *testing.T) {
 		}
 	}
 }
+
+func TestErasureDiff(t *testing.T) {
+	t.Parallel()
+	l := newLoader(t)
+	parse := func(rules string) *Manifest {
+		p, err := l.Parse("m.yaml", []byte(rulesManifest(rules)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Manifest
+	}
+	const (
+		erase   = "    - {category: user.contact.email, action: erase}\n"
+		keep3   = "    - {category: user.contact.email, action: retain, ground: legal_claims, for: 3y}\n"
+		keep36m = "    - {category: user.contact.email, action: retain, ground: legal_claims, for: 36 months, reason: claims}\n"
+		keep7   = "    - {category: user.contact.email, action: retain, ground: legal_claims, for: 7y}\n"
+		other   = "    - {category: user.contact.email, action: retain, ground: legal_obligation, for: 3y}\n"
+		broad   = "    - {category: user.contact, action: retain, ground: legal_claims, for: 3y}\n"
+	)
+	cases := []struct {
+		name, old, new string
+		material       bool
+		want           string
+	}{
+		{"now kept", erase, keep3, true, "erasure user.contact.email: on deletion erased → kept 3y (legal_claims)"},
+		{"kept longer", keep3, keep7, true, "kept 3y (legal_claims) → kept 7y (legal_claims)"},
+		{"kept shorter", keep7, keep3, false, "kept 7y (legal_claims) → kept 3y (legal_claims)"},
+		{"another ground", keep3, other, true, "→ kept 3y (legal_obligation)"},
+		{"now erased", keep3, erase, false, "kept 3y (legal_claims) → erased"},
+		{"same length written otherwise", keep3, keep36m, false, "→ kept 36 months (legal_claims)"},
+		{"new retain rule", "", broad, true, "erasure user.contact: on deletion now kept 3y"},
+		{"erase rule removed under a broad retain rule", broad + erase, broad, true, "user.contact.email: rule removed (was erased)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var old *Manifest
+			if c.old == "" {
+				p, err := l.Parse("m.yaml", []byte(minimal))
+				if err != nil {
+					t.Fatal(err)
+				}
+				old = p.Manifest
+			} else {
+				old = parse(c.old)
+			}
+			for _, ch := range Diff(old, parse(c.new)) {
+				if strings.Contains(ch.String(), c.want) {
+					if ch.Material != c.material {
+						t.Fatalf("%q material = %v", ch, ch.Material)
+					}
+					return
+				}
+			}
+			t.Fatalf("no change like %q in %v", c.want, Diff(old, parse(c.new)))
+		})
+	}
+}
+
+func FuzzRetainFor(f *testing.F) {
+	for _, s := range []string{"7 years", "84m", "30d", "", "0y", "9999 days", " 1 year ", "1e3y", "७y"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		y, m, d, err := RetainFor(s)
+		if err != nil {
+			return
+		}
+		if y < 0 || m < 0 || d < 0 || y+m+d == 0 || y+m+d > 9999 || (y > 0) == (m > 0) && y > 0 || (y > 0 || m > 0) && d > 0 {
+			t.Fatalf("RetainFor(%q) = %d, %d, %d", s, y, m, d)
+		}
+	})
+}
