@@ -25,15 +25,17 @@ type Ground struct {
 // to delete (numbering as amended by the CPRA: (2) is security and
 // integrity, (8) compliance with a legal obligation). Security and fraud
 // has no paragraph of its own in Art. 17(3): under the GDPR, data still
-// necessary for that purpose falls outside Art. 17(1)(a), and Recital 49
-// names network and information security as a legitimate interest.
+// necessary for that purpose falls outside Art. 17(1)(a), and an objection
+// (Art. 17(1)(c)) yields to overriding legitimate grounds — Recital 47
+// names preventing fraud and Recital 49 network and information security
+// as legitimate interests.
 var grounds = []Ground{
 	{"legal_obligation", "A law requires us to keep it.",
 		[]string{"GDPR Art. 17(3)(b)", "Cal. Civ. Code §1798.105(d)(8)"}},
 	{"legal_claims", "We need it to establish, exercise or defend legal claims.",
 		[]string{"GDPR Art. 17(3)(e)"}},
 	{"security_fraud", "We need it to detect security incidents and protect against malicious, deceptive, fraudulent or illegal activity.",
-		[]string{"GDPR Art. 17(1)(a) and Recital 49", "Cal. Civ. Code §1798.105(d)(2)"}},
+		[]string{"GDPR Art. 17(1)(a) and (c), Recitals 47 and 49", "Cal. Civ. Code §1798.105(d)(2)"}},
 	{"ccpa_1798_105_d_1", "We need it to complete the transaction it was collected for, provide a good or service you asked for, or perform a contract with you.",
 		[]string{"Cal. Civ. Code §1798.105(d)(1)"}},
 	{"ccpa_1798_105_d_2", "We need it to help ensure security and integrity, as far as reasonably necessary and proportionate.",
