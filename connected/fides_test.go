@@ -496,7 +496,7 @@ func TestSharedRowsMask(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			url := tc.db(t)
-			src := string(policy.Bundled()) + "\nerasure:\n  shared_rows:\n    " + tc.dataset + ":address: mask\n"
+			src := strings.Replace(string(policy.Bundled()), "\nerasure:\n", "\nerasure:\n  shared_rows:\n    "+tc.dataset+":address: mask\n", 1)
 			svc := servicesWith(t, []byte(src))
 			ds, err := os.ReadFile(tc.file)
 			if err != nil {

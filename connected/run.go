@@ -14,6 +14,7 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/dataset"
+	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/store"
 )
 
@@ -57,6 +58,9 @@ type Outcome struct {
 	// corrected a field somewhere.
 	CorrectedCategories []string
 	Kept                []Kept
+	// Retained lists, per collection erased, the fields the policy's
+	// erasure rules kept, on which ground and until when.
+	Retained []Retention
 	// Pending is true while an asynchronous system has yet to answer; the
 	// run is repeated when it does.
 	Pending bool
@@ -110,6 +114,10 @@ type run struct {
 	found   map[dataset.Address][]connector.Row
 	// unsealed are rows found whose task's checkpoint is yet to hold them.
 	unsealed map[*store.Task][]connector.Row
+	// manifest is the policy in force for an erasure (its erasure rules),
+	// at when the run read it; nil erases every personal field.
+	manifest *policy.Manifest
+	at       time.Time
 }
 
 // Run does what the job asks, resuming from the checkpoints of an earlier

@@ -28,6 +28,15 @@ func (r *run) write(ctx context.Context, out *Outcome) (pending bool, err error)
 	if r.job.Kind == KindCorrection {
 		phase = PhaseCorrection
 	}
+	if phase == PhaseErasure && r.s.Policy != nil {
+		// The erasure rules in force say which fields stay (and until
+		// when); read once, so every collection of the run follows the
+		// same rules.
+		if r.manifest, err = r.s.Policy(ctx); err != nil {
+			return false, fmt.Errorf("dsr: the policy in force: %w", err)
+		}
+		r.at = r.s.Clock.Now()
+	}
 	var order []dataset.Address
 	for _, a := range r.plan.ErasureOrder() {
 		if len(r.found[a]) == 0 {
@@ -55,6 +64,14 @@ func (r *run) write(ctx context.Context, out *Outcome) (pending bool, err error)
 			pending, err := r.writeCollection(ctx, phase, a, t)
 			if err != nil || pending {
 				return pending, err
+			}
+		}
+		if phase == PhaseErasure {
+			if c := r.collection(a); c != nil {
+				if ret, ok := retentionOf(r.manifest, a, c, r.at); ok && (t.Status == store.TaskDone || t.Status == store.TaskSkipped) {
+					ret.Rows = len(r.found[a])
+					out.Retained = append(out.Retained, ret)
+				}
 			}
 		}
 		if t.Status == store.TaskDone && t.Done > 0 {
@@ -98,6 +115,18 @@ func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Addre
 	}
 	del := phase == PhaseErasure && coll.Masking != nil && coll.Masking.Strategy == dataset.MaskDelete
 	fields := r.targetFields(phase, coll)
+	var retainNote string
+	if phase == PhaseErasure {
+		if ret, ok := retentionOf(r.manifest, a, coll, r.at); ok {
+			// A row with retained fields is not deleted: its other
+			// personal fields are masked instead.
+			del = false
+			retainNote = fmt.Sprintf("Kept by the policy's erasure rules: %s.", retainedNames(ret))
+		}
+	}
+	if retainNote != "" && len(fields) == 0 {
+		return false, r.skip(ctx, t, retainNote)
+	}
 	if !del && len(fields) == 0 {
 		return false, r.skip(ctx, t, "")
 	}
@@ -155,6 +184,17 @@ func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Addre
 			t.Note = fmt.Sprintf("%d rows kept: other people's records refer to them.", shared)
 		} else {
 			t.Note = fmt.Sprintf("%d rows not corrected: other people's records refer to them.", shared)
+		}
+	}
+	if retainNote != "" {
+		t.Note = strings.TrimSpace(t.Note + " " + retainNote)
+	}
+	if selector == nil && r.manifest != nil {
+		strat = func(c *dataset.Collection, f *dataset.Field) dataset.Masking {
+			if m, ok := ruleMasking(r.manifest, c, f, r.at); ok {
+				return m
+			}
+			return strategy(c, f)
 		}
 	}
 	t.Found = int64(len(rows))
@@ -250,7 +290,7 @@ func (r *run) targetFields(phase string, c *dataset.Collection) []*dataset.Field
 		if f.Linking() || f.ReadOnly {
 			continue
 		}
-		if phase == PhaseErasure && f.Personal() {
+		if phase == PhaseErasure && f.Personal() && retainedField(r.manifest, f, r.at) == nil {
 			out = append(out, f)
 		}
 		if phase == PhaseCorrection {
@@ -460,4 +500,12 @@ func sharedRows(all, kept []connector.Row, pk []string) []connector.Row {
 		}
 	}
 	return out
+}
+
+func retainedNames(r Retention) string {
+	names := make([]string, len(r.Fields))
+	for i, f := range r.Fields {
+		names[i] = f.Field
+	}
+	return strings.Join(names, ", ")
 }

@@ -166,6 +166,8 @@ func (l *Loader) check(v *validation, m *Manifest) {
 	checkLaws(v, m)
 	l.checkOnBehalf(v, m, categories)
 
+	l.checkErasure(v, m, purposes)
+
 	for i, r := range m.Retention.Rules {
 		at := []string{"retention", "rules", strconv.Itoa(i)}
 		declared(v, categories, "category", append(at, "category"), r.Category)
@@ -296,4 +298,64 @@ func (l *Loader) checkOnBehalf(v *validation, m *Manifest, own map[string]bool) 
 			v.atPath(at, fmt.Sprintf("reserved category %q is covered by no controller's agreement, so no event could be recorded in it", k))
 		}
 	}
+}
+
+// checkErasure validates the erasure rules: a fideslang category (a parent
+// such as user.financial covers its subcategories), a declared purpose,
+// and for a retained category a known ground and a duration.
+func (l *Loader) checkErasure(v *validation, m *Manifest, purposes map[string]bool) {
+	if m.Erasure == nil {
+		return
+	}
+	seen := map[string]bool{}
+	for i, r := range m.Erasure.Rules {
+		at := []string{"erasure", "rules", strconv.Itoa(i)}
+		l.known(v, l.tax.Categories, append(at, "category"), r.Category)
+		if r.Purpose != "" {
+			declared(v, purposes, "purpose", append(at, "purpose"), r.Purpose)
+		}
+		if k := r.Category + "|" + r.Purpose; seen[k] {
+			v.atPath(append(at, "category"), fmt.Sprintf("a rule for %q%s is already given", r.Category, forPurpose(r.Purpose)))
+		}
+		seen[r.Category+"|"+r.Purpose] = true
+		switch r.Action {
+		case ActionRetain:
+			if _, ok := GroundOf(r.Ground); !ok {
+				msg := "a retained category needs a ground"
+				if r.Ground != "" {
+					msg = fmt.Sprintf("%q is not a ground; one of %s", r.Ground, strings.Join(GroundKeys(), ", "))
+				}
+				v.atPath(append(at, ground(r)), msg)
+			}
+			if r.For == "" {
+				v.atPath(append(at, "action"), "a retained category needs `for`: how long it is kept (e.g. \"7 years\")")
+			} else if _, _, _, err := RetainFor(r.For); err != nil {
+				v.atPath(append(at, "for"), err.Error())
+			}
+			if r.Masking != "" {
+				v.atPath(append(at, "masking"), "a retained category is not masked")
+			}
+		case ActionErase:
+			if r.Ground != "" {
+				v.atPath(append(at, "ground"), "an erased category has no ground to keep it")
+			}
+			if r.For != "" {
+				v.atPath(append(at, "for"), "an erased category is not kept: `for` is for action: retain")
+			}
+		}
+	}
+}
+
+func ground(r ErasureRule) string {
+	if r.Ground == "" {
+		return "action"
+	}
+	return "ground"
+}
+
+func forPurpose(p string) string {
+	if p == "" {
+		return ""
+	}
+	return " for purpose " + strconv.Quote(p)
 }

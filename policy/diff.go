@@ -61,6 +61,7 @@ func Diff(old, new *Manifest) []Change {
 	d.banner(old, new)
 	d.children(old, new)
 	d.retention(old, new)
+	d.erasure(old, new)
 	d.laws(old, new)
 	d.onBehalf(old, new)
 	if old.Changes.NoticeOfMaterialChanges != new.Changes.NoticeOfMaterialChanges || old.Changes.NoticeDays > new.Changes.NoticeDays {
@@ -444,4 +445,61 @@ func (d *differ) banner(old, new *Manifest) {
 			d.add(false, "banner", "opt_in", fmt.Sprintf("%s now asks before storage", j))
 		}
 	}
+}
+
+// erasure compares the erasure rules. Keeping after a deletion what was
+// erased, or keeping it longer or on another ground, is material: people
+// asking for deletion get less of it. Erasing what was kept is not.
+func (d *differ) erasure(old, new *Manifest) {
+	rules := func(m *Manifest) []ErasureRule {
+		if m.Erasure == nil {
+			return nil
+		}
+		return m.Erasure.Rules
+	}
+	key := func(r ErasureRule) string {
+		if r.Purpose != "" {
+			return r.Category + " for " + r.Purpose
+		}
+		return r.Category
+	}
+	kept := func(r ErasureRule) string {
+		if r.Action != ActionRetain {
+			return "erased"
+		}
+		return "kept " + r.For + " (" + r.Ground + ")"
+	}
+	om, okeys := byKey(rules(old), key)
+	nm, nkeys := byKey(rules(new), key)
+	for _, k := range nkeys {
+		b := nm[k]
+		a, ok := om[k]
+		switch {
+		case !ok:
+			d.add(b.Action == ActionRetain, "erasure", k, "on deletion now "+kept(b))
+		case kept(a) != kept(b):
+			material := b.Action == ActionRetain && (a.Action != ActionRetain || a.Ground != b.Ground || retainDays(b.For) > retainDays(a.For))
+			d.add(material, "erasure", k, "on deletion "+kept(a)+" → "+kept(b))
+		case a.Masking != b.Masking || a.Reason != b.Reason:
+			d.add(false, "erasure", k, "masking or reason reworded")
+		}
+	}
+	for _, k := range okeys {
+		if _, ok := nm[k]; !ok {
+			// Without its own rule the category follows a broader one, or
+			// is erased: removing an erase rule may let a broader retain
+			// rule keep it.
+			d.add(om[k].Action != ActionRetain, "erasure", k, "rule removed (was "+kept(om[k])+")")
+		}
+	}
+}
+
+// retainDays is an erasure rule's duration in days, near enough to
+// compare two of them.
+func retainDays(s string) int {
+	y, m, dd, err := RetainFor(s)
+	if err != nil {
+		return 0
+	}
+	return (y*12+m)*31 + dd
 }

@@ -368,7 +368,38 @@ type Erasure struct {
 	// reports them, SharedMask masks their personal fields (what Fides
 	// does), which touches what the others see of them too.
 	SharedRows map[string]string `yaml:"shared_rows,omitempty" json:"shared_rows,omitempty"`
+	// Rules say, per category (optionally per purpose), whether a deletion
+	// erases the person's data or keeps it on a legal ground for a while;
+	// a category no rule covers is erased.
+	Rules []ErasureRule `yaml:"rules,omitempty" json:"rules,omitempty"`
 }
+
+// ErasureRule is what a deletion does with one category of data (and its
+// subcategories), optionally only where it serves one purpose.
+type ErasureRule struct {
+	Category string `yaml:"category" json:"category"`
+	Purpose  string `yaml:"purpose,omitempty" json:"purpose,omitempty"`
+	// Action is ActionErase or ActionRetain.
+	Action string `yaml:"action" json:"action"`
+	// Masking is the masking strategy an erase uses in connected systems
+	// where the dataset declares none (null_rewrite, string_rewrite,
+	// random_string_rewrite, hmac); empty means the dataset's own.
+	Masking string `yaml:"masking,omitempty" json:"masking,omitempty"`
+	// Ground is why a retained category is kept: a key of Grounds.
+	Ground string `yaml:"ground,omitempty" json:"ground,omitempty"`
+	// For is how long it is kept after the deletion ("7 years", "84
+	// months", "7y"); the deletion then erases it when that ends.
+	For string `yaml:"for,omitempty" json:"for,omitempty"`
+	// Reason is the company's sentence for the person ("Tax law requires
+	// us to keep invoices for 7 years.").
+	Reason string `yaml:"reason,omitempty" json:"reason,omitempty"`
+}
+
+// What an erasure rule does.
+const (
+	ActionErase  = "erase"
+	ActionRetain = "retain"
+)
 
 // What a deletion does with shared rows.
 const (

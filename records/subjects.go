@@ -128,28 +128,58 @@ func (s *Service) key(subjectID string, wrapped []byte) (*vault.SubjectKey, erro
 	return k, nil
 }
 
-// EraseSubject crypto-shreds a subject: its key is destroyed and its
-// identities and events deleted, in one transaction with its audit entry.
-// It returns how many events went.
+// EraseSubject erases a subject (see Erase) and returns how many events
+// went, retained ones included.
 func (s *Service) EraseSubject(ctx context.Context, actor, subjectID, reason string) (int64, error) {
-	var n int64
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		if n, err = tx.EraseSubject(ctx, subjectID, s.clock.Now()); err != nil {
+	e, err := s.Erase(ctx, actor, subjectID, reason)
+	return e.Events, err
+}
+
+// Erase carries out a deletion: the events the policy's erasure rules
+// retain are re-sealed under a new retention key of the person and kept
+// until their retention ends; then the person's data key is destroyed and
+// their identities and events deleted, in one transaction with its audit
+// entry. A retained record thus never keeps anything else decryptable.
+// An already erased subject has nothing left to retain.
+func (s *Service) Erase(ctx context.Context, actor, subjectID, reason string) (Erasure, error) {
+	var out Erasure
+	p, _, err := s.policies.Active(ctx)
+	if err != nil {
+		return out, err
+	}
+	now := s.clock.Now()
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		out = Erasure{}
+		row, err := tx.Subject(ctx, subjectID)
+		if err != nil {
 			return err
 		}
+		var kept []store.RetainedRow
+		var wrapped []byte
+		if row.WrappedKey != nil {
+			if kept, wrapped, err = s.retain(ctx, tx, p.Manifest, subjectID, row.WrappedKey, now); err != nil {
+				return err
+			}
+		}
+		if out.Events, err = tx.EraseSubjectRetaining(ctx, subjectID, now, wrapped, kept); err != nil {
+			return err
+		}
+		out.Retained = summarise(kept)
 		if err := tx.Notify(ctx, "subject:"+subjectID); err != nil {
 			return err
 		}
-		_, err = s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "subject.erase", Object: "subject:" + subjectID,
-			Detail: map[string]any{"events": n, "reason": reason}})
+		detail := map[string]any{"events": out.Events, "reason": reason}
+		if len(kept) > 0 {
+			detail["retained"] = len(kept)
+		}
+		_, err = s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "subject.erase", Object: "subject:" + subjectID, Detail: detail})
 		return err
 	})
 	s.keys.Forget(subjectID)
 	if err == nil {
 		s.publish([]change{{subject: subjectID, erased: true}})
 	}
-	return n, err
+	return out, err
 }
 
 // EraseFor deletes a subject's events processed for controller (” is the

@@ -88,6 +88,11 @@ type Disclosure struct {
 type Kept struct {
 	What string `json:"what"`
 	Why  string `json:"why"`
+	// For what an erasure rule of the policy retains: the legal ground in
+	// words with the provisions that allow it, and the day it is erased.
+	Ground    string   `json:"ground,omitempty"`
+	Citations []string `json:"citations,omitempty"`
+	Until     string   `json:"until,omitempty"`
 }
 
 // proceed fulfils an in-progress request r, as the caller's transaction
@@ -398,6 +403,7 @@ func (s *Service) deletion(ctx context.Context, f *fulfilment) error {
 		return err
 	}
 	elsewhere := outcome(&f.pkg, out)
+	f.pkg.Kept = append(f.pkg.Kept, keptInSystems(f.m, out.Retained)...)
 	switch {
 	case !f.held && !elsewhere:
 		f.pkg.Summary = "We hold no personal information linked to this address, so there was nothing to delete."
@@ -410,19 +416,20 @@ func (s *Service) deletion(ctx context.Context, f *fulfilment) error {
 		return nil
 	}
 	f.notices, f.noticeAction = recipientsOf(f.m, f.recs.Events), "delete"
-	var n int64
+	var erased records.Erasure
 	if len(f.routed) > 0 {
 		// Data processed for controllers is theirs to decide on: only the
 		// company's own records go now, and the person's key stays for
 		// the rest until each controller's instruction.
-		if n, _, err = s.records.EraseFor(ctx, f.reader, f.r.SubjectID, "", "deletion request "+f.r.ID); err != nil {
+		if erased.Events, _, err = s.records.EraseFor(ctx, f.reader, f.r.SubjectID, "", "deletion request "+f.r.ID); err != nil {
 			return err
 		}
 		f.pkg.Summary = "Your personal information was deleted, except what we process on behalf of others, listed below with whom to ask about it."
-	} else if n, err = s.records.EraseSubject(ctx, f.reader, f.r.SubjectID, "deletion request "+f.r.ID); err != nil {
+	} else if erased, err = s.records.Erase(ctx, f.reader, f.r.SubjectID, "deletion request "+f.r.ID); err != nil {
 		return err
 	}
-	f.pkg.Actions = append(f.pkg.Actions, fmt.Sprintf("%d records about you were deleted and the key that protected them destroyed.", n))
+	f.pkg.Actions = append(f.pkg.Actions, fmt.Sprintf("%d records about you were deleted and the key that protected them destroyed.", erased.Events))
+	f.pkg.Kept = append(f.pkg.Kept, keptRecords(f.m, erased.Retained)...)
 	f.pkg.Kept = append(f.pkg.Kept, Kept{What: "A keyed fingerprint of your e-mail address with your opt-outs", Why: "So your choices to opt out stay in force if your address reaches us again."},
 		Kept{What: "A record of this request (no copy of your data)", Why: "The law requires us to keep records of requests and how we answered them for 24 months."})
 	return nil

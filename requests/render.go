@@ -30,7 +30,7 @@ th{background:#f2f2f2}caption{text-align:left;font-weight:600;padding-bottom:.5r
 {{with .Consents}}<h2>Your choices</h2><ul>{{range .}}<li>{{.Scope}}: {{if .Granted}}yes{{else}}no{{end}} ({{.At.Format "2006-01-02"}})</li>{{end}}</ul>{{end}}
 {{with .Disclosures}}<h2>Disclosed for their direct marketing</h2><ul>{{range .}}<li>{{.Name}}: {{range $i, $c := .Categories}}{{if $i}}, {{end}}{{$c}}{{end}}</li>{{end}}</ul>{{end}}
 {{with .Actions}}<h2>What we did</h2><ul>{{range .}}<li>{{.}}</li>{{end}}</ul>{{end}}
-{{with .Kept}}<h2>What we kept, and why</h2><ul>{{range .}}<li>{{.What}}: {{.Why}}</li>{{end}}</ul>{{end}}
+{{with .Kept}}<h2>What we kept, and why</h2><ul>{{range .}}<li>{{.What}}: {{.Why}}{{with .Ground}} Ground: {{.}}{{end}}{{with .Citations}} ({{range $i, $c := .}}{{if $i}}; {{end}}{{$c}}{{end}}){{end}}{{with .Until}} Kept until {{.}}, then deleted.{{end}}</li>{{end}}</ul>{{end}}
 <h2>Questions</h2><p>Contact {{.Organisation.Name}} at <a href="mailto:{{.Organisation.Email}}">{{.Organisation.Email}}</a>.</p>
 </main></body></html>`))
 

@@ -133,6 +133,9 @@ type Report struct {
 	Lines          []Line    `json:"rules"`
 	Erased         int64     `json:"events_erased"`
 	SubjectsErased int64     `json:"subjects_erased"`
+	// RetainedErased counts records a deletion had kept on a legal ground
+	// whose retention ended by AsOf.
+	RetainedErased int64 `json:"retained_erased"`
 	// Connected is what the sweep did in the company's connected
 	// databases, collection by collection.
 	Connected []connected.SweepLine `json:"connected,omitempty"`
@@ -243,6 +246,11 @@ func (s *Service) Sweep(ctx context.Context, actor string, asOf time.Time, dryRu
 			if erased {
 				rep.SubjectsErased++
 			}
+		}
+	}
+	if !dryRun {
+		if rep.RetainedErased, err = s.records.EraseRetained(ctx, actor, asOf); err != nil {
+			return rep, err
 		}
 	}
 	if s.connected != nil {

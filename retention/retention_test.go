@@ -52,6 +52,9 @@ retention:
     - {category: user.content.private, duration: 3 years, trigger: relationship_ended, reason: claims}
     - {category: user.contact.email, duration: 2 years, trigger: last_activity, reason: dormant accounts}
     - {category: user.demographic.date_of_birth, duration: 1 year, extension: 1 year, trigger: collected, reason: age checks}
+erasure:
+  rules:
+    - {category: user.content.private, purpose: essential.legal_obligation, action: retain, ground: legal_claims, for: 3 years, reason: claims}
 `
 
 type env struct {

@@ -65,6 +65,36 @@ func (m *Master) RewrapSubjectKey(subjectID string, wrapped []byte) ([]byte, err
 	return m.Seal(raw, subjectKeyContext(subjectID))
 }
 
+// retentionKeyContext binds a wrapped retention key to its subject, apart
+// from their data key, so one cannot be unwrapped as the other.
+func retentionKeyContext(subjectID string) string { return "custos/retention-key/" + subjectID }
+
+// NewRetentionKey makes a fresh key for what a deletion keeps of a subject
+// on a legal ground. It is a key of its own, not the data key: once the
+// deletion destroys the data key, the retained records open and nothing
+// else does.
+func (m *Master) NewRetentionKey(subjectID string) (*SubjectKey, []byte, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, nil, fmt.Errorf("vault: retention key: %w", err)
+	}
+	wrapped, err := m.Seal(raw, retentionKeyContext(subjectID))
+	if err != nil {
+		return nil, nil, err
+	}
+	k, err := subjectKey(subjectID, raw)
+	return k, wrapped, err
+}
+
+// OpenRetentionKey unwraps a stored retention key.
+func (m *Master) OpenRetentionKey(subjectID string, wrapped []byte) (*SubjectKey, error) {
+	raw, err := m.Open(wrapped, retentionKeyContext(subjectID))
+	if err != nil {
+		return nil, err
+	}
+	return subjectKey(subjectID, raw)
+}
+
 // ErrErased is returned for the key of an erased subject.
 var ErrErased = &custos.Error{Kind: custos.KindNotFound, Code: "erased", Message: "The person's data was erased and cannot be read."}
 
@@ -216,5 +246,38 @@ func RewrapSubjectKeys(ctx context.Context, s *store.Store, m *Master) (int, err
 		}
 		n += len(page)
 		after = page[len(page)-1].ID
+	}
+}
+
+// RewrapRetentionKeys re-seals every retention key under the master key's
+// current primary, as RewrapSubjectKeys does for data keys.
+func RewrapRetentionKeys(ctx context.Context, s *store.Store, m *Master) (int, error) {
+	n, after := 0, ""
+	for {
+		keys, order, err := s.RetentionKeysPage(ctx, after, 500)
+		if err != nil || len(order) == 0 {
+			return n, err
+		}
+		err = s.InTx(ctx, func(tx *store.Tx) error {
+			for _, id := range order {
+				raw, err := m.Open(keys[id], retentionKeyContext(id))
+				if err != nil {
+					return err
+				}
+				wrapped, err := m.Seal(raw, retentionKeyContext(id))
+				if err != nil {
+					return err
+				}
+				if err := tx.RewrapRetentionKey(ctx, id, wrapped); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		n += len(order)
+		after = order[len(order)-1]
 	}
 }

@@ -55,13 +55,19 @@ SIGHUP. Back up the key file before and after.`,
 			if err != nil {
 				return err
 			}
+			// Retention keys too: what a deletion kept must stay readable
+			// until its retention ends, even after the old key retires.
+			retained, err := vault.RewrapRetentionKeys(ctx, a.store, a.master)
+			if err != nil {
+				return err
+			}
 			conns, err := connected.ResealConnections(ctx, a.store, a.master)
 			if err != nil {
 				return err
 			}
 			if err := a.store.InTx(ctx, func(tx *store.Tx) error {
 				_, err := a.audit.Append(ctx, tx, audit.Record{Actor: "cli", Action: "keys.rotate", Object: "master",
-					Detail: map[string]any{"keys": a.master.KeyCount(), "subject_keys": subjects, "connections": conns}})
+					Detail: map[string]any{"keys": a.master.KeyCount(), "subject_keys": subjects, "retention_keys": retained, "connections": conns}})
 				return err
 			}); err != nil {
 				return err
