@@ -23,6 +23,7 @@ func TestHTTPStatus(t *testing.T) {
 		{KindTooMany, http.StatusTooManyRequests},
 		{KindUnavailable, http.StatusServiceUnavailable},
 		{KindTooLarge, http.StatusRequestEntityTooLarge},
+		{KindUnsupportedMedia, http.StatusUnsupportedMediaType},
 	}
 	for _, c := range cases {
 		if got := HTTPStatus(c.kind); got != c.want {

@@ -165,7 +165,7 @@ func saleSharing(m *policy.Manifest, sale, choices map[string]bool) (consent.Sco
 func decodeRecord(w http.ResponseWriter, r *http.Request) (RecordRequest, error) {
 	var req RecordRequest
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		return req, custos.Errorf(custos.KindInvalid, "unsupported_media_type", "Send the body as application/json.")
+		return req, custos.Errorf(custos.KindUnsupportedMedia, "unsupported_media_type", "Send the body as application/json.")
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRecordBody))
 	dec.DisallowUnknownFields()
