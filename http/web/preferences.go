@@ -24,6 +24,7 @@ var prefsPage = template.Must(template.New("prefs").Funcs(pageFuncs()).Parse(`<!
 <title>{{t .Title}} — {{.Org}}</title>
 <style>` + publicCSS + `</style></head>
 <body>
+{{template "brand" .}}
 <nav class="langs" aria-label="{{t "lang.label"}}">{{range .Languages}}{{if .Current}}<a aria-current="true" lang="{{.Code}}">{{.Name}}</a>{{else}}<a href="?lang={{.Code}}" lang="{{.Code}}" hreflang="{{.Code}}">{{.Name}}</a>{{end}}{{end}}</nav>
 <main>
 <h1>{{t .Title}}</h1>
@@ -68,7 +69,7 @@ var prefsPage = template.Must(template.New("prefs").Funcs(pageFuncs()).Parse(`<!
 <button class="plain" type="submit">{{t "prefs.sign_out"}}</button></form>
 {{end}}
 <p><a href="/privacy-center">{{t "prefs.request"}}</a> · <a href="/privacy-policy">{{t "center.policy"}}</a></p>
-</main></body></html>`))
+</main></body></html>` + brandTemplate))
 
 const prefsCookie = "custos_prefs"
 
@@ -95,6 +96,7 @@ func (d Deps) prefs(w http.ResponseWriter, r *http.Request, status int, data map
 	}
 	l := d.lang(w, r)
 	data["Org"] = p.Organisation.ShortName
+	data["Brand"] = BrandingOf(p.Manifest)
 	data["CSRF"] = d.csrf(w, r)
 	if data["Title"] == nil {
 		data["Title"] = "title.prefs"
@@ -114,7 +116,7 @@ func (d Deps) prefs(w http.ResponseWriter, r *http.Request, status int, data map
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", ContentSecurityPolicy)
+	h.Set("Content-Security-Policy", BrandingOf(p.Manifest).CSP())
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Language", l)
 	w.WriteHeader(status)
