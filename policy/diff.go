@@ -59,6 +59,9 @@ func Diff(old, new *Manifest) []Change {
 	d.rights(old, new)
 	d.cookies(old, new)
 	d.banner(old, new)
+	if brandingOf(old) != brandingOf(new) {
+		d.add(false, "branding", "", "the look of the pages and mails changed")
+	}
 	d.children(old, new)
 	d.retention(old, new)
 	d.laws(old, new)
@@ -443,4 +446,11 @@ func (d *differ) banner(old, new *Manifest) {
 			d.add(false, "banner", "opt_in", fmt.Sprintf("%s now asks before storage", j))
 		}
 	}
+}
+
+func brandingOf(m *Manifest) Branding {
+	if m.Branding == nil {
+		return Branding{}
+	}
+	return *m.Branding
 }

@@ -38,7 +38,7 @@ type apiOp struct {
 
 type apiField struct {
 	Name, In, Type, Description string
-	Required                   bool
+	Required                    bool
 }
 
 type apiSchema struct {
