@@ -61,8 +61,8 @@ figure.chart-figure figcaption{grid-column:1/-1}}table.chart-data{font-size:.875
 svg.chart{max-width:100%;height:auto}.table-box{overflow-x:auto}code{font-size:.9em;overflow-wrap:anywhere}
 td.nowrap{white-space:nowrap}td.detail{min-width:16rem}
 .tag{display:inline-block;padding:0 .4rem;border-radius:.2rem;background:#eef4fb;margin:0 .2rem .2rem 0}.tag.warn{background:#fdecee}
-.ok{color:#0b7a3e;font-weight:700}header.console-brand{display:flex;align-items:center;gap:.6rem;padding:.6rem 0 0}header.console-brand img{max-height:32px;width:auto}.brand-name{font-weight:700}
-@media (max-width:48rem){table{display:block;overflow-x:auto;max-width:100%}dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.4rem}}img{max-width:100%}.bad{color:#a4000f;font-weight:700}</style></head>
+.ok{color:#0b7a3e;font-weight:700}h1,dd{overflow-wrap:anywhere}header.console-brand{display:flex;align-items:center;gap:.6rem;padding:.6rem 0 0}header.console-brand img{max-height:32px;width:auto}.brand-name{font-weight:700}
+@media (max-width:48rem){table{display:block;overflow-x:auto;max-width:100%}.table-box table{display:table;max-width:none}dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.4rem}}img{max-width:100%}.bad{color:#a4000f;font-weight:700}</style></head>
 <body>
 {{with .Brand.Accent}}<style>:root{--accent:{{.}}}</style>{{end}}
 <header class="console-brand" data-custos-brand>{{with .Brand.Logo}}<img src="{{.}}" alt="" height="32">{{end}}<span class="brand-name">{{with .Brand.Name}}{{.}} · {{end}}Custos privacy console</span></header>

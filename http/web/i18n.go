@@ -156,4 +156,4 @@ fieldset label{display:inline;font-weight:400;margin:0 1.25rem 0 .25rem}.hint{co
 .note{padding:.75rem 1rem;border-left:4px solid var(--accent,#0b4f9c);background:#eef4fb}.error{padding:.75rem 1rem;border-left:4px solid #a4000f;background:#fdecee}
 nav.langs{font-size:.9rem;text-align:right}nav.langs a{margin-left:.5rem}a{color:var(--accent,#0b4f9c)}
 header.brand{display:flex;align-items:center;gap:.75rem;padding-bottom:.75rem;border-bottom:3px solid var(--accent,#0b4f9c)}header.brand img{max-height:40px;width:auto;max-width:60%}.brand-name{font-weight:700;font-size:1.1rem}
-img{max-width:100%}`
+img{max-width:100%}h1,dd{overflow-wrap:anywhere}`
