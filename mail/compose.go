@@ -153,8 +153,8 @@ var templateSet = map[string]func(data any) (any, error){
 var templates = mustParseTemplates()
 
 var funcs = map[string]any{
-	"date":  formatDate,
-	"lines": lines,
+	"date":   formatDate,
+	"lines":  lines,
 	"accent": accent,
 }
 
