@@ -84,7 +84,7 @@ td.nowrap{white-space:nowrap}td.detail{min-width:16rem}
 {{define "foot"}}</main></body></html>{{end}}
 
 {{define "sign-in"}}{{template "head" .}}
-<p>Sign in to Custos, the privacy console{{with .Brand.Name}} of {{.}}{{end}}, with an operator token (<code>custos token create</code>) or single sign-on.</p>
+<p>Sign in to Custos, the privacy console{{with .Brand.Name}} of {{.}}{{end}}, with an operator token (<code>custos token create</code>){{if .SSO}} or single sign-on{{end}}.</p>
 <form method="post" action="/admin/sign-in">
 <input type="hidden" name="csrf" value="{{.CSRF}}">{{with .Page}}<input type="hidden" name="next" value="{{.}}">{{end}}
 <p><label for="token">Operator token</label><br>

@@ -156,16 +156,14 @@ func scopeWords(t func(string, ...any) string, n names, scope string) string {
 }
 
 func dayOf(l string, v any) string {
-	switch t := v.(type) {
-	case interface{ IsZero() bool }:
-		if t.IsZero() {
-			return "—"
-		}
+	t, ok := asTime(v)
+	if !ok {
+		return ""
 	}
-	if t, ok := asTime(v); ok {
-		return date(l, t.UTC())
+	if t.IsZero() {
+		return "—"
 	}
-	return ""
+	return date(l, t.UTC())
 }
 
 func asTime(v any) (time.Time, bool) {
