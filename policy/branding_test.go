@@ -72,3 +72,17 @@ func TestBranding(t *testing.T) {
 		})
 	}
 }
+
+// FuzzBranding: a colour or logo from a manifest never panics the checks,
+// and an accepted colour's ratio lies in WCAG's range of 1 to 21.
+func FuzzBranding(f *testing.F) {
+	for _, s := range []string{"#0b4f9c", "#fff", "data:image/png;base64,AAAA", "https://x.example/l.png", "data:,", "#zzzzzz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if r, err := ContrastWithWhite(s); err == nil && (r < 1 || r > 21.0001) {
+			t.Fatalf("ContrastWithWhite(%q) = %v", s, r)
+		}
+		_ = logoProblem(s)
+	})
+}
