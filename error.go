@@ -21,6 +21,7 @@ const (
 	KindTooMany                   // rate limited or locked out
 	KindUnavailable               // a dependency (database, mail) is down
 	KindTooLarge                  // the request or document is over a size limit
+	KindUnsupportedMedia          // the body is not in a format the endpoint reads
 )
 
 // Error is the one coded error type of Custos. Code is stable snake_case and

@@ -23,6 +23,22 @@ type Org struct {
 	Email         string // e.g. "privacy@clientwise.com"
 	Phone         string
 	PostalAddress string // may span lines
+	// DisplayName, Accent and LogoURL are the manifest's branding: the
+	// name and logo head the HTML message, the accent colours its links.
+	DisplayName string
+	Accent      string // #rrggbb; anything else is ignored
+	LogoURL     string // https only: mail clients block data: images
+}
+
+var accentRE = regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`)
+
+// accent is the colour of a message's links: the company's accent when it
+// has a valid one, else Custos' blue.
+func accent(o Org) string {
+	if accentRE.MatchString(o.Accent) {
+		return o.Accent
+	}
+	return "#0b57d0"
 }
 
 // VerificationCode is the data of the "verification_code" template: the
@@ -153,8 +169,9 @@ var templateSet = map[string]func(data any) (any, error){
 var templates = mustParseTemplates()
 
 var funcs = map[string]any{
-	"date":  formatDate,
-	"lines": lines,
+	"date":   formatDate,
+	"lines":  lines,
+	"accent": accent,
 }
 
 func mustParseTemplates() map[string]compiled {

@@ -192,3 +192,34 @@ func TestComposeDeniedDefaults(t *testing.T) {
 		}
 	}
 }
+
+// A branded organisation's mail opens with its name and logo and colours
+// its links with its accent; a colour that is not #rrggbb is not written
+// into a style attribute.
+func TestComposeBranded(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		org        Org
+		want, none []string
+	}{
+		{Org{Name: "Example Ltd", Email: "privacy@example.com", DisplayName: "Example Shop", Accent: "#6a1b9a", LogoURL: "https://cdn.example.com/logo.png"},
+			[]string{"<strong>Example Shop</strong>", `src="https://cdn.example.com/logo.png"`, "color:#6a1b9a", "border-bottom:3px solid #6a1b9a"}, []string{"#0b57d0"}},
+		{Org{Name: "Example Ltd", Email: "privacy@example.com", Accent: "red;background:url(x)"},
+			[]string{"color:#0b57d0"}, []string{"url(x)", "<header"}},
+	} {
+		_, _, html, err := Compose(TemplateRequestCompleted, RequestCompleted{Organisation: c.org, Request: "your request", ResultsURL: "https://custos.example/r"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(html, w) {
+				t.Errorf("%s: no %s in %s", c.org.DisplayName, w, html)
+			}
+		}
+		for _, n := range c.none {
+			if strings.Contains(html, n) {
+				t.Errorf("%s: %s should not be in %s", c.org.DisplayName, n, html)
+			}
+		}
+	}
+}

@@ -122,6 +122,7 @@ func (l *Loader) check(v *validation, m *Manifest) {
 				fmt.Sprintf("purpose %q rests on consent, so it cannot run before a choice: it is not strictly necessary", p.Key))
 		}
 	}
+	checkBranding(v, m.Branding)
 	if b := m.Banner; b != nil {
 		seen := map[string]bool{}
 		for i, j := range b.OptIn {

@@ -59,6 +59,9 @@ func Diff(old, new *Manifest) []Change {
 	d.rights(old, new)
 	d.cookies(old, new)
 	d.banner(old, new)
+	if brandingOf(old) != brandingOf(new) {
+		d.add(false, "branding", "", "the look of the pages and mails changed")
+	}
 	d.children(old, new)
 	d.retention(old, new)
 	d.erasure(old, new)
@@ -502,4 +505,11 @@ func retainDays(s string) int {
 		return 0
 	}
 	return (y*12+m)*31 + dd
+}
+
+func brandingOf(m *Manifest) Branding {
+	if m.Branding == nil {
+		return Branding{}
+	}
+	return *m.Branding
 }

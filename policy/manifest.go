@@ -34,11 +34,13 @@ type Manifest struct {
 	Rights           Rights            `yaml:"rights" json:"rights"`
 	Cookies          []Cookie          `yaml:"cookies" json:"cookies"`
 	Banner           *Banner           `yaml:"banner,omitempty" json:"banner,omitempty"`
-	Children         Children          `yaml:"children" json:"children"`
-	Retention        Retention         `yaml:"retention" json:"retention"`
-	Erasure          *Erasure          `yaml:"erasure,omitempty" json:"erasure,omitempty"`
-	Changes          Changes           `yaml:"changes" json:"changes"`
-	California       *California       `yaml:"california,omitempty" json:"california,omitempty"`
+	// Branding is the look of the pages and mails (branding.go).
+	Branding   *Branding   `yaml:"branding,omitempty" json:"branding,omitempty"`
+	Children   Children    `yaml:"children" json:"children"`
+	Retention  Retention   `yaml:"retention" json:"retention"`
+	Erasure    *Erasure    `yaml:"erasure,omitempty" json:"erasure,omitempty"`
+	Changes    Changes     `yaml:"changes" json:"changes"`
+	California *California `yaml:"california,omitempty" json:"california,omitempty"`
 	// Laws overrides rules of the law table, per law key (see laws.go).
 	Laws map[string][]LawOverride `yaml:"laws,omitempty" json:"laws,omitempty"`
 	// OnBehalf is the processor side: data the company processes on

@@ -29,6 +29,13 @@ const (
 type RenderOptions struct {
 	Version  int64      // policy version number, 0 if unknown
 	Upcoming []Upcoming // announced changes not yet in force
+	// Center is the privacy centre's address (Custos serves it at
+	// /privacy-center): where the notice tells people how to exercise a
+	// right, it links there. Empty for a notice published elsewhere,
+	// which then points to the contact section only.
+	Center string
+	// Preferences is the preferences page's address, when there is one.
+	Preferences string
 }
 
 // Upcoming is an announced change to the policy that is not yet in force.
@@ -90,6 +97,8 @@ type noticeView struct {
 	Updated     string // ISO date, for <time>
 	Version     int64
 	Upcoming    []upcomingView
+	Center      string
+	Preferences string
 
 	Notice Notice
 	// OnBehalf is the opening section on data processed for others.
@@ -225,6 +234,7 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 	}
 	v.TitleLower = strings.ToLower(v.Title)
 
+	v.Center, v.Preferences = opts.Center, opts.Preferences
 	for _, u := range opts.Upcoming {
 		v.Upcoming = append(v.Upcoming, upcomingView{Effective: u.EffectiveAt.Format("January 2, 2006"), Changes: u.Changes})
 	}

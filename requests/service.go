@@ -552,7 +552,17 @@ func (s *Service) email(r store.Request) (string, error) {
 func (s *Service) statusURL(id string) string { return s.baseURL + "/privacy-center?request=" + id }
 
 func org(m *policy.Manifest) mail.Org {
-	return mail.Org{Name: m.Organisation.Name, Email: m.Contact.Email, Phone: m.Contact.Phone, PostalAddress: m.Contact.PostalAddress}
+	o := mail.Org{Name: m.Organisation.Name, Email: m.Contact.Email, Phone: m.Contact.Phone, PostalAddress: m.Contact.PostalAddress}
+	if b := m.Branding; b != nil {
+		o.DisplayName, o.Accent = b.Name, b.Accent
+		if o.DisplayName == "" {
+			o.DisplayName = m.Organisation.ShortName
+		}
+		if strings.HasPrefix(b.Logo, "https://") {
+			o.LogoURL = b.Logo
+		}
+	}
+	return o
 }
 
 // describe is the plain words for a request type.

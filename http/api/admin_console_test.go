@@ -143,7 +143,7 @@ func TestAdminConsole(t *testing.T) {
 			not    []string
 		}{
 			{"queue", officer, "/admin", 200, []string{`<nav class="console"`, `data-custos-request="` + access + `"`,
-				`href="/admin/requests/` + deletion + `"`, `aria-current="page"`}, nil},
+				`href="/admin/requests/` + deletion + `"`, `aria-current="page"`, ">Pending review</td>", ">Deletion</td>"}, []string{">pending_review<"}},
 			{"queue by type", officer, "/admin?type=access", 200, []string{`data-custos-request="` + access + `"`},
 				[]string{`data-custos-request="` + deletion + `"`}},
 			{"queue by status", agent, "/admin?status=completed", 200, []string{"No requests."}, nil},
@@ -162,7 +162,7 @@ func TestAdminConsole(t *testing.T) {
 				`data-custos-scope="marketing.communications.email"`, `<td data-custos-granted>1</td><td data-custos-withdrawn>1</td>`,
 				`<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"`}, nil},
 			{"consents, all time", officer, "/admin/consents?period=all", 200, []string{`<td data-custos-granted>1</td>`}, nil},
-			{"audit", auditor, "/admin/audit", 200, []string{`data-custos-audit="verified"`, "request.verified", "token.create"}, nil},
+			{"audit", auditor, "/admin/audit", 200, []string{`data-custos-audit="verified"`, "request.verified", "token.create", "<td>The person</td>"}, []string{"<td>subject"}},
 			{"audit, older page", auditor, "/admin/audit?before=3", 200, []string{"Entries 1 to 2 of", "Newer entries"}, []string{"Older entries"}},
 			{"audit, bad page", auditor, "/admin/audit?before=x", 400, []string{`role="alert"`}, nil},
 			{"audit, agent", agent, "/admin/audit", 403, nil, nil},
@@ -213,7 +213,7 @@ func TestAdminConsole(t *testing.T) {
 			{"deny with an unknown code", officer, false, "/admin/requests/" + deletion + "/deny", url.Values{"reason_code": {"bored"}, "reason": {"Not today, thank you."}}, 400,
 				[]string{`role="alert"`}},
 			{"deny", officer, false, "/admin/requests/" + deletion + "/deny", url.Values{"reason_code": {"exempt"}, "reason": {"The records are needed to complete a transaction you asked for."}}, 200,
-				[]string{"Denied.", `data-custos-status="denied"`, "exempt by token:", "needed to complete a transaction"}},
+				[]string{"Denied.", `data-custos-status="denied"`, "exempt by privacy_officer (privacy_officer):", "needed to complete a transaction"}},
 			{"extend without a reason", officer, false, "/admin/requests/" + gdpr + "/extend", url.Values{"reason": {""}}, 400, []string{`role="alert"`}},
 			{"extend", officer, false, "/admin/requests/" + gdpr + "/extend", url.Values{"reason": {"We must search archived systems for your data."}}, 200,
 				[]string{"Deadline extended.", "data-custos-extended", "extended"}},

@@ -290,8 +290,11 @@ func TestPolicyAndVersions(t *testing.T) {
 			t.Fatalf("policy during notice %d %.400s", status, b)
 		}
 		_, _, page := f.do(t, "GET", "/privacy-policy", "", "")
-		if !strings.Contains(string(page), "data-custos-upcoming") || !strings.Contains(string(page), "data_brokers") {
-			t.Fatal("the notice does not announce the upcoming change")
+		if !strings.Contains(string(page), "data-custos-upcoming") || !strings.Contains(string(page), "<li>Who we share it with — Data brokers: new recipient</li>") {
+			t.Fatalf("the notice does not announce the upcoming change in words: %.3000s", page)
+		}
+		if strings.Contains(string(page), "data_brokers") {
+			t.Fatal("the notice names the upcoming recipient by its key")
 		}
 		// Publishing the same manifest again changes nothing.
 		status, _, b = f.do(t, "POST", "/api/v1/policy/versions", custos.RoleAdmin, string(body))

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"net"
 	"net/http"
 	"strconv"
@@ -8,6 +9,8 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/http/httpjson"
+	"github.com/custos-privacy/custos/http/web"
+	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/requests"
 )
 
@@ -85,11 +88,22 @@ func (s *server) requestResult(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	if r.URL.Query().Get("format") == "html" {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-		if err := requests.RenderHTML(w, p); err != nil {
-			s.log.ErrorContext(r.Context(), "result page failed", "err", err)
+		// The page names sources, purposes and choices in the words of
+		// the policy in force; without it, the keys are still readable.
+		var m *policy.Manifest
+		if pol, _, err := s.Policies.Active(r.Context()); err == nil {
+			m = pol.Manifest
 		}
+		brand := web.BrandingOf(m)
+		var buf bytes.Buffer
+		if err := web.RenderResult(&buf, r, p, m, brand); err != nil {
+			s.log.ErrorContext(r.Context(), "result page failed", "err", err)
+			s.writeError(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Security-Policy", brand.CSP())
+		_, _ = w.Write(buf.Bytes())
 		return
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="`+r.PathValue("id")+`.json"`)

@@ -162,6 +162,16 @@ func (s *server) routes() {
 	web.Register(s.mux, web.Deps{Policies: s.Policies, Requests: s.Requests, Consent: s.Consent, Auth: s.Auth,
 		Reports: s.Reports, Trail: s.Trail, SessionKey: s.SessionKey, Logger: s.log, Clock: s.Clock, DSR: s.DSR, SSO: s.SSO,
 		BaseURL: s.BaseURL})
+	// The API reference is a page, not an endpoint: it is rendered once
+	// from the embedded openapi.json, which a test checks can be.
+	docs, err := web.APIDocs(openAPI)
+	if err != nil {
+		s.log.Error("the API reference cannot be rendered", "err", err)
+		docs = func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "The API reference is not available.", http.StatusInternalServerError)
+		}
+	}
+	s.mux.HandleFunc("GET /api/docs", docs)
 	banner.Register(s.mux, banner.Deps{Policies: s.Policies, Consent: s.Consent, Logger: s.log, Clock: s.Clock, BaseURL: s.BaseURL,
 		Devices: s.Devices, DeviceKey: s.DeviceKey, GlobalRecordsPerMinute: s.BannerGlobalPerMinute})
 }

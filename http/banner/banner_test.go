@@ -252,7 +252,7 @@ func TestRecordChoice(t *testing.T) {
 		{"malformed", `{"device_id":`, "application/json", 400, "malformed_json"},
 		{"two values", `{"device_id":"` + device + `","jurisdiction":"DE","gpc":true}{}`, "application/json", 400, "malformed_json"},
 		{"too large", big, "application/json", 413, "too_large"},
-		{"form post", `device_id=x`, "application/x-www-form-urlencoded", 400, "unsupported_media_type"},
+		{"form post", `device_id=x`, "application/x-www-form-urlencoded", 415, "unsupported_media_type"},
 	} {
 		resp, b := get(t, "POST", c.url+"/api/v1/banner/consents", tc.body, "Content-Type", tc.contentType)
 		if resp.StatusCode != tc.status || errorCode(t, b) != tc.code || resp.Header.Get("Access-Control-Allow-Origin") != "*" {

@@ -30,6 +30,8 @@ func Status(k custos.Kind) int {
 		return http.StatusServiceUnavailable
 	case custos.KindTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case custos.KindUnsupportedMedia:
+		return http.StatusUnsupportedMediaType
 	default:
 		return http.StatusInternalServerError
 	}

@@ -26,6 +26,7 @@ func TestStatus(t *testing.T) {
 		{custos.KindTooMany, http.StatusTooManyRequests},
 		{custos.KindUnavailable, http.StatusServiceUnavailable},
 		{custos.KindTooLarge, http.StatusRequestEntityTooLarge},
+		{custos.KindUnsupportedMedia, http.StatusUnsupportedMediaType},
 		// A kind the table does not know is a fault, never a 2xx.
 		{custos.Kind(99), http.StatusInternalServerError},
 	}

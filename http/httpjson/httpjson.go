@@ -59,7 +59,7 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 func DecodeWith(w http.ResponseWriter, r *http.Request, v any, lim Limits) error {
 	ct := strings.ToLower(r.Header.Get("Content-Type"))
 	if (ct != "" || lim.TypeRequired) && !strings.HasPrefix(ct, "application/json") {
-		return custos.Errorf(custos.KindInvalid, CodeUnsupportedMediaType, "Send the body as application/json.")
+		return custos.Errorf(custos.KindUnsupportedMedia, CodeUnsupportedMediaType, "Send the body as application/json.")
 	}
 	body, err := Read(w, r, lim.Bytes)
 	if err != nil {

@@ -40,18 +40,18 @@ const (
 // the navigation, the messages, and the sign-in form.
 const adminLayout = `{{define "head"}}<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}} — Custos</title>
+<title>{{.Title}} — {{with .Brand.Name}}{{.}} · {{end}}Custos privacy console</title>
 <style>body{font:1rem/1.5 system-ui,sans-serif;max-width:72rem;margin:0 auto;padding:0 1rem 3rem;color:#1a1a1a}
 input,select,textarea{font:inherit;padding:.45rem;border:1px solid #6b6b6b;border-radius:.25rem;box-sizing:border-box}
 .wide{width:100%}label{font-weight:600}
-button{font:inherit;padding:.45rem 1.1rem;border:2px solid #0b4f9c;background:#0b4f9c;color:#fff;border-radius:.3rem;cursor:pointer}
-button.secondary{background:#fff;color:#0b4f9c}button.danger{border-color:#a4000f;background:#a4000f}
+button{font:inherit;padding:.45rem 1.1rem;border:2px solid var(--accent,#0b4f9c);background:var(--accent,#0b4f9c);color:#fff;border-radius:.3rem;cursor:pointer}
+button.secondary{background:#fff;color:var(--accent,#0b4f9c)}button.danger{border-color:#a4000f;background:#a4000f}
 :focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}
 th,td{border:1px solid #c4c4c4;padding:.35rem .55rem;text-align:left;vertical-align:top}th{background:#f2f2f2}caption{text-align:left;font-weight:600;padding:.3rem 0}
 tr.overdue td{background:#fdecee}.error{padding:.75rem 1rem;border-left:4px solid #a4000f;background:#fdecee}
 .notice{padding:.75rem 1rem;border-left:4px solid #0b7a3e;background:#eaf6ef}.muted{color:#555}
 nav.console{display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;align-items:center;padding:.75rem 0;border-bottom:1px solid #c4c4c4;margin-bottom:1rem}
-nav.console a{color:#0b4f9c;font-weight:600}nav.console a[aria-current=page]{color:#1a1a1a;text-decoration:none;border-bottom:3px solid #0b4f9c}
+nav.console a{color:var(--accent,#0b4f9c);font-weight:600}nav.console a[aria-current=page]{color:#1a1a1a;text-decoration:none;border-bottom:3px solid var(--accent,#0b4f9c)}
 nav.console form{margin-left:auto}nav.console .who{color:#555}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
 .actions{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}.actions form{border:1px solid #c4c4c4;border-radius:.3rem;padding:.75rem}
@@ -62,8 +62,11 @@ figure.chart-figure figcaption{grid-column:1/-1}}table.chart-data{font-size:.875
 svg.chart{max-width:100%;height:auto}.table-box{overflow-x:auto}code{font-size:.9em;overflow-wrap:anywhere}
 td.nowrap{white-space:nowrap}td.detail{min-width:16rem}
 .tag{display:inline-block;padding:0 .4rem;border-radius:.2rem;background:#eef4fb;margin:0 .2rem .2rem 0}.tag.warn{background:#fdecee}
-.ok{color:#0b7a3e;font-weight:700}.bad{color:#a4000f;font-weight:700}</style></head>
+.ok{color:#0b7a3e;font-weight:700}h1,dd{overflow-wrap:anywhere}header.console-brand{display:flex;align-items:center;gap:.6rem;padding:.6rem 0 0}header.console-brand img{max-height:32px;width:auto}.brand-name{font-weight:700}
+@media (max-width:48rem){table{display:block;overflow-x:auto;max-width:100%}.table-box table{display:table;max-width:none}dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.4rem}}img{max-width:100%}.bad{color:#a4000f;font-weight:700}</style></head>
 <body>
+{{with .Brand.Accent}}<style>:root{--accent:{{.}}}</style>{{end}}
+<header class="console-brand" data-custos-brand>{{with .Brand.Logo}}<img src="{{.}}" alt="" height="32">{{end}}<span class="brand-name">{{with .Brand.Name}}{{.}} · {{end}}Custos privacy console</span></header>
 {{if .SignedIn}}<nav class="console" aria-label="Console">
 {{if .Can.Requests}}<a href="/admin"{{if eq .Nav "requests"}} aria-current="page"{{end}}>Requests</a>{{end}}
 {{if .Can.Reports}}<a href="/admin/data-map"{{if eq .Nav "data-map"}} aria-current="page"{{end}}>Data map</a>
@@ -82,6 +85,7 @@ td.nowrap{white-space:nowrap}td.detail{min-width:16rem}
 {{define "foot"}}</main></body></html>{{end}}
 
 {{define "sign-in"}}{{template "head" .}}
+<p>Sign in to Custos, the privacy console{{with .Brand.Name}} of {{.}}{{end}}, with an operator token (<code>custos token create</code>){{if .SSO}} or single sign-on{{end}}.</p>
 <form method="post" action="/admin/sign-in">
 <input type="hidden" name="csrf" value="{{.CSRF}}">{{with .Page}}<input type="hidden" name="next" value="{{.}}">{{end}}
 <p><label for="token">Operator token</label><br>
@@ -102,10 +106,10 @@ td.nowrap{white-space:nowrap}td.detail{min-width:16rem}
 <div><button type="submit">Filter</button></div>
 </form>
 <p>{{len .Queue}} request{{if ne (len .Queue) 1}}s{{end}}{{if .Overdue}}, <strong>{{.Overdue}} overdue</strong>{{end}}.</p>
-<table><caption>Privacy requests, soonest deadline first</caption>
+<table tabindex="0"><caption>Privacy requests, soonest deadline first</caption>
 <thead><tr><th scope="col">Request</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Law</th><th scope="col">Received</th><th scope="col">Due</th></tr></thead>
 <tbody>{{range .Queue}}<tr{{if .Overdue}} class="overdue"{{end}} data-custos-request="{{.ID}}">
-<td><a href="/admin/requests/{{.ID}}">{{.ID}}</a></td><td>{{.Type}}</td><td>{{.Status}}</td><td>{{.Law}} ({{.Jurisdiction}})</td><td>{{date .ReceivedAt}}</td>
+<td><a href="/admin/requests/{{.ID}}">{{.ID}}</a></td><td>{{kind .Type}}</td><td data-custos-status="{{.Status}}">{{status .Status}}</td><td>{{.Law}} ({{.Jurisdiction}})</td><td>{{date .ReceivedAt}}</td>
 <td>{{if .ExtendedUntil}}{{date .ExtendedUntil}} (extended){{else}}{{date .DueAt}}{{end}}{{if .Overdue}} — <strong>overdue</strong>{{end}}{{if .LawFlag}} — <strong class="bad" data-custos-law-flag title="{{.LawFlag}}">moved earlier</strong>{{end}}</td></tr>
 {{else}}<tr><td colspan="6">No requests.</td></tr>{{end}}</tbody></table>
 {{end}}{{template "foot" .}}{{end}}
@@ -115,6 +119,9 @@ var adminPages = template.Must(template.New("admin").Funcs(template.FuncMap{
 	"date":     func(v any) string { return formatTime(v, "2006-01-02") },
 	"datetime": func(v any) string { return formatTime(v, "2006-01-02 15:04 MST") },
 	"num":      num,
+	"status":   statusWord,
+	"kind":     typeWord,
+	"actor":    actorWord,
 }).Parse(adminLayout + requestPage + dataMapPage + consentsPage + auditPage + reportsPage))
 
 func formatTime(v any, layout string) string {
@@ -165,6 +172,10 @@ type adminView struct {
 	Page     any
 	// SSO names the single sign-on provider, when one is configured.
 	SSO string
+	// Actors names the tokens for the pages that show who did what.
+	Actors map[string]string
+	// Brand is the organisation's look, from the policy in force.
+	Brand Branding
 }
 
 // registerAdmin adds the console's pages to mux.
@@ -172,6 +183,15 @@ func (d Deps) registerAdmin(mux *http.ServeMux) {
 	for _, p := range d.adminPages() {
 		mux.HandleFunc(p.pattern, p.handler)
 	}
+	// "/admin/" is how people type the console's address: it is the
+	// console's home, not a 404.
+	mux.HandleFunc("GET /admin/{$}", func(w http.ResponseWriter, r *http.Request) {
+		target := "/admin"
+		if q := r.URL.RawQuery; q != "" {
+			target += "?" + q
+		}
+		http.Redirect(w, r, target, http.StatusMovedPermanently)
+	})
 }
 
 type page struct {
@@ -289,6 +309,7 @@ func who(t custos.Token) string {
 // way must not leave a truncated page that looks complete.
 func (d Deps) adminRender(w http.ResponseWriter, r *http.Request, status int, name string, v adminView) {
 	v.CSRF = d.csrf(w, r)
+	v.Brand = d.branding(r.Context())
 	var buf bytes.Buffer
 	if err := adminPages.ExecuteTemplate(&buf, name, v); err != nil {
 		d.Logger.ErrorContext(r.Context(), "admin page failed", "page", name, "err", err)
@@ -297,7 +318,7 @@ func (d Deps) adminRender(w http.ResponseWriter, r *http.Request, status int, na
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", ContentSecurityPolicy)
+	h.Set("Content-Security-Policy", v.Brand.CSP())
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
@@ -346,7 +367,7 @@ func (d Deps) console(w http.ResponseWriter, r *http.Request, may func(rights) b
 		d.signIn(w, r, status, next, "", notice)
 		return tok, adminView{}, false
 	}
-	v := adminView{SignedIn: true, Who: who(tok), Can: rightsOf(tok.Role)}
+	v := adminView{SignedIn: true, Who: who(tok), Can: rightsOf(tok.Role), Actors: d.actorNames(r.Context())}
 	if !may(v.Can) {
 		v.Title = "Not allowed"
 		v.Error = "A token with role " + string(tok.Role) + " cannot open this part of the console."
@@ -417,10 +438,10 @@ func (d Deps) adminHome(w http.ResponseWriter, r *http.Request) {
 	p := queuePage{Statuses: []option{{Value: "", Label: "Any status"}}, Types: []option{{Value: "", Label: "Any type"}}}
 	for _, s := range []string{requests.StatusAwaitingVerification, requests.StatusPendingReview, requests.StatusInProgress,
 		requests.StatusCompleted, requests.StatusDenied, requests.StatusCanceled} {
-		p.Statuses = append(p.Statuses, option{Value: s, Label: strings.ReplaceAll(s, "_", " "), Selected: s == status})
+		p.Statuses = append(p.Statuses, option{Value: s, Label: statusWord(s), Selected: s == status})
 	}
 	for _, t := range requests.Types() {
-		p.Types = append(p.Types, option{Value: t, Label: strings.ReplaceAll(t, "_", " "), Selected: t == kind})
+		p.Types = append(p.Types, option{Value: t, Label: typeWord(t), Selected: t == kind})
 	}
 	v.Page = &p
 	if kind != "" && !slices.Contains(requests.Types(), kind) {

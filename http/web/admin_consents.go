@@ -18,7 +18,7 @@ const consentsPage = `{{define "consents"}}{{template "head" .}}{{with .Page}}
 {{range .Periods}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}</select></div>
 <div><button type="submit">Show</button></div></form>
 <p>{{.Granted}} grant{{if ne .Granted 1}}s{{end}} and {{.Withdrawn}} withdrawal{{if ne .Withdrawn 1}}s{{end}} recorded {{.Span}}; {{.GPC}} came with a Global Privacy Control signal.</p>
-<table data-custos-consents><caption>Consent choices by purpose</caption>
+<table tabindex="0" data-custos-consents><caption>Consent choices by purpose</caption>
 <thead><tr><th scope="col">Purpose</th><th scope="col">Granted</th><th scope="col">Withdrawn</th><th scope="col">With GPC</th></tr></thead>
 <tbody>{{range .Rows}}<tr data-custos-scope="{{.Scope}}"><th scope="row">{{.Name}} <code>{{.Scope}}</code></th>
 <td data-custos-granted>{{.Granted}}</td><td data-custos-withdrawn>{{.Withdrawn}}</td><td>{{.GPC}}</td></tr>

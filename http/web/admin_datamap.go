@@ -26,13 +26,13 @@ const dataMapPage = `{{define "data-map"}}{{template "head" .}}{{with .Page}}
 <td>{{range .Recipients}}<span class="tag{{if not .Declared}} warn{{end}}">{{.Name}}{{if .Events}} · {{.Events}} disclosed{{end}}{{if not .Declared}} · not in the policy{{end}}</span> {{else}}<span class="muted">—</span>{{end}}</td>
 <td>{{range .Held}}<code>{{.}}</code><br>{{else}}<span class="muted">—</span>{{end}}</td></tr>
 {{end}}</tbody></table></div>
-{{with .Undeclared}}<table data-custos-undeclared><caption>Held in connected systems but not declared in the policy</caption>
+{{with .Undeclared}}<table tabindex="0" data-custos-undeclared><caption>Held in connected systems but not declared in the policy</caption>
 <thead><tr><th scope="col">Category</th><th scope="col">Where</th></tr></thead>
 <tbody>{{range .}}<tr><th scope="row"><code>{{.Key}}</code></th><td>{{range .Held}}<code>{{.}}</code><br>{{end}}</td></tr>{{end}}</tbody></table>{{end}}
-<table><caption>Purposes</caption>
+<table tabindex="0"><caption>Purposes</caption>
 <thead><tr><th scope="col">Purpose</th><th scope="col">Legal basis</th><th scope="col">Consent</th><th scope="col">Direct marketing</th></tr></thead>
 <tbody>{{range .Purposes}}<tr><th scope="row">{{.Name}} <code>{{.Key}}</code></th><td>{{.LegalBasis}}</td><td>{{.Consent}}</td><td>{{if .DirectMarketing}}yes{{else}}no{{end}}</td></tr>{{end}}</tbody></table>
-<table><caption>Recipients</caption>
+<table tabindex="0"><caption>Recipients</caption>
 <thead><tr><th scope="col">Recipient</th><th scope="col">Kind</th><th scope="col">Sale or sharing</th><th scope="col">For purposes</th><th scope="col">Categories</th></tr></thead>
 <tbody>{{range .Recipients}}<tr><th scope="row">{{.Name}} <code>{{.Key}}</code></th><td>{{.Kind}}</td><td>{{if .SaleOrShare}}yes{{else}}no{{end}}</td>
 <td>{{range .Purposes}}<code>{{.}}</code> {{else}}any declared{{end}}</td><td>{{with .Categories}}{{len .}} named{{else}}any declared{{end}}</td></tr>{{end}}</tbody></table>

@@ -25,13 +25,13 @@ import (
 const requestPage = `{{define "request"}}{{template "head" .}}{{with .Page}}{{$r := .R}}
 <p><a href="/admin">← Back to the queue</a></p>
 <dl class="facts" data-custos-status="{{$r.Status}}">
-<dt>Type</dt><dd>{{$r.Type}}</dd>
-<dt>Status</dt><dd>{{$r.Status}}{{if $r.Overdue}} — <strong class="bad">overdue</strong>{{end}}</dd>
+<dt>Type</dt><dd>{{kind $r.Type}}</dd>
+<dt>Status</dt><dd>{{status $r.Status}}{{if $r.Overdue}} — <strong class="bad">overdue</strong>{{end}}</dd>
 <dt>Jurisdiction and law</dt><dd>{{$r.Jurisdiction}} — {{$r.Law}}</dd>
 <dt>Person known to Custos</dt><dd>{{if $r.SubjectKnown}}yes{{else}}not yet, or no records{{end}}</dd>
 {{with $r.AppealOf}}<dt>Appeal of</dt><dd><a href="/admin/requests/{{.}}">{{.}}</a></dd>{{end}}
 {{with $r.DuplicateOf}}<dt>Duplicate of</dt><dd><a href="/admin/requests/{{.}}">{{.}}</a></dd>{{end}}
-{{with $r.Decision}}<dt>Decision</dt><dd>{{.Code}} by {{.By}}: {{.Text}}</dd>{{end}}
+{{with $r.Decision}}<dt>Decision</dt><dd>{{.Code}} by {{actor $.Actors .By}}: {{.Text}}</dd>{{end}}
 </dl>
 
 <h2>Identity verification</h2>
@@ -102,21 +102,21 @@ const requestPage = `{{define "request"}}{{template "head" .}}{{with .Page}}{{$r
 {{if eq $r.Status "completed"}}<h2>Result</h2>
 <p data-custos-result>{{.Result}}</p>
 {{end}}
-{{with .Outcome}}<table data-custos-outcome><caption>Outcome, as recorded in the history</caption>
+{{with .Outcome}}<table tabindex="0" data-custos-outcome><caption>Outcome, as recorded in the history</caption>
 <thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Detail</th></tr></thead>
 <tbody>{{range .}}<tr><td>{{datetime .At}}</td><td>{{.Action}}</td><td>{{.Note}}</td></tr>{{end}}</tbody></table>{{end}}
 
 <h2>Connected systems</h2>
 {{if not .Systems}}<p class="muted">No connected systems are configured on this server.</p>
-{{else}}<table data-custos-tasks><caption>Progress in each collection</caption>
+{{else}}<table tabindex="0" data-custos-tasks><caption>Progress in each collection</caption>
 <thead><tr><th scope="col">Phase</th><th scope="col">Collection</th><th scope="col">Status</th><th scope="col">Rows found</th><th scope="col">Rows done</th><th scope="col">Attempts</th><th scope="col">Note</th><th scope="col">Updated</th></tr></thead>
 <tbody>{{range .Tasks}}<tr><td>{{.Phase}}</td><td><code>{{.Collection}}</code></td><td>{{.Status}}</td><td>{{.Found}}</td><td>{{.Done}}</td><td>{{.Attempts}}</td>
 <td>{{with .Error}}<span class="bad">{{.}}</span> {{end}}{{.Note}}</td><td>{{datetime .UpdatedAt}}</td></tr>
 {{else}}<tr><td colspan="8">Not run in any connected system{{if eq $r.Status "pending_review" "awaiting_verification"}} yet{{end}}.</td></tr>{{end}}</tbody></table>{{end}}
 
-<table data-custos-history><caption>History</caption>
+<table tabindex="0" data-custos-history><caption>History</caption>
 <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Step</th><th scope="col">Status</th><th scope="col">Note</th></tr></thead>
-<tbody>{{range $r.History}}<tr><td>{{datetime .At}}</td><td>{{.Actor}}</td><td>{{.Action}}</td><td>{{.Status}}</td><td>{{.Note}}</td></tr>{{end}}</tbody></table>
+<tbody>{{range $r.History}}<tr><td>{{datetime .At}}</td><td>{{actor $.Actors .Actor}}</td><td>{{.Action}}</td><td>{{status .Status}}</td><td>{{.Note}}</td></tr>{{end}}</tbody></table>
 {{end}}{{template "foot" .}}{{end}}
 `
 
@@ -233,7 +233,7 @@ func (d Deps) showRequest(w http.ResponseWriter, r *http.Request, status int, v 
 	}
 	for _, h := range rv.History {
 		if h.Action == "received" && rv.Channel != "web" && p.VerifiedBy == "" {
-			p.VerifiedBy = h.Actor
+			p.VerifiedBy = actorWord(v.Actors, h.Actor)
 		}
 		if outcomeStep(h.Action) {
 			p.Outcome = append(p.Outcome, h)

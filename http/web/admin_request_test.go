@@ -31,3 +31,35 @@ func TestResultWords(t *testing.T) {
 		})
 	}
 }
+
+func TestConsoleWords(t *testing.T) {
+	t.Parallel()
+	names := map[string]string{"token:2": "Dana (privacy_officer)"}
+	for _, c := range []struct{ in, want string }{
+		{"token:2", "Dana (privacy_officer)"}, {"token:9", "Token 9"}, {"system", "Custos"},
+		{"subject:request:req_1", "The person"}, {"subject", "The person"}, {"ops@example.com", "ops@example.com"},
+	} {
+		if got := actorWord(names, c.in); got != c.want {
+			t.Errorf("actorWord(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	for _, c := range []struct{ in, want string }{
+		{"pending_review", "Pending review"}, {"awaiting_verification", "Awaiting verification"}, {"on_hold", "On hold"}, {"", ""},
+	} {
+		if got := statusWord(c.in); got != c.want {
+			t.Errorf("statusWord(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if got := typeWord("direct_marketing_disclosures"); got != "Direct marketing disclosures" {
+		t.Errorf("typeWord = %q", got)
+	}
+	if got := dayOf("de", (*time.Time)(nil)); got != "" {
+		t.Errorf("dayOf(nil) = %q", got)
+	}
+	if got := dayOf("fr", time.Time{}); got != "—" {
+		t.Errorf("dayOf(zero) = %q", got)
+	}
+	if got := dayOf("es", time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)); got != "1 de junio de 2026" {
+		t.Errorf("dayOf = %q", got)
+	}
+}

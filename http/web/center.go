@@ -30,6 +30,7 @@ var centerPage = template.Must(template.New("center").Funcs(pageFuncs()).Parse(`
 <title>{{t .Title}} — {{.Org}}</title>
 <style>` + publicCSS + `</style></head>
 <body>
+{{template "brand" .}}
 <nav class="langs" aria-label="{{t "lang.label"}}">{{range .Languages}}{{if .Current}}<a aria-current="true" lang="{{.Code}}">{{.Name}}</a>{{else}}<a href="?lang={{.Code}}{{with $.Request}}&amp;request={{.}}{{end}}" lang="{{.Code}}" hreflang="{{.Code}}">{{.Name}}</a>{{end}}{{end}}</nav>
 <main>
 <h1>{{t .Title}}</h1>
@@ -67,7 +68,7 @@ var centerPage = template.Must(template.New("center").Funcs(pageFuncs()).Parse(`
 {{if .ResultReady}}<p><a href="/api/v1/privacy-requests/{{.Request}}/result?format=html&amp;token={{.Token}}">{{t "status.answer"}}</a>
 · <a href="/api/v1/privacy-requests/{{.Request}}/result?token={{.Token}}" download>{{t "status.download"}}</a></p>{{end}}
 {{end}}
-</main></body></html>`))
+</main></body></html>` + brandTemplate))
 
 type option struct {
 	Value, Label string
@@ -140,6 +141,7 @@ func (d Deps) page(w http.ResponseWriter, r *http.Request, status int, data map[
 	}
 	l := d.lang(w, r)
 	data["Org"] = p.Organisation.ShortName
+	data["Brand"] = BrandingOf(p.Manifest)
 	data["CSRF"] = d.csrf(w, r)
 	data["GPC"] = consent.ParseGPC(r.Header.Values("Sec-GPC"))
 	if e, ok := data["Error"].(string); ok && e != "" {
@@ -150,7 +152,7 @@ func (d Deps) page(w http.ResponseWriter, r *http.Request, status int, data map[
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", ContentSecurityPolicy)
+	h.Set("Content-Security-Policy", BrandingOf(p.Manifest).CSP())
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Language", l)
 	w.WriteHeader(status)

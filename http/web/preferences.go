@@ -25,6 +25,7 @@ var prefsPage = template.Must(template.New("prefs").Funcs(pageFuncs()).Parse(`<!
 <title>{{t .Title}} — {{.Org}}</title>
 <style>` + publicCSS + `</style></head>
 <body>
+{{template "brand" .}}
 <nav class="langs" aria-label="{{t "lang.label"}}">{{range .Languages}}{{if .Current}}<a aria-current="true" lang="{{.Code}}">{{.Name}}</a>{{else}}<a href="?lang={{.Code}}" lang="{{.Code}}" hreflang="{{.Code}}">{{.Name}}</a>{{end}}{{end}}</nav>
 <main>
 <h1>{{t .Title}}</h1>
@@ -69,7 +70,7 @@ var prefsPage = template.Must(template.New("prefs").Funcs(pageFuncs()).Parse(`<!
 <button class="plain" type="submit">{{t "prefs.sign_out"}}</button></form>
 {{end}}
 <p><a href="/privacy-center">{{t "prefs.request"}}</a> · <a href="/privacy-policy">{{t "center.policy"}}</a></p>
-</main></body></html>`))
+</main></body></html>` + brandTemplate))
 
 const prefsCookie = "custos_prefs"
 
@@ -96,6 +97,7 @@ func (d Deps) prefs(w http.ResponseWriter, r *http.Request, status int, data map
 	}
 	l := d.lang(w, r)
 	data["Org"] = p.Organisation.ShortName
+	data["Brand"] = BrandingOf(p.Manifest)
 	data["CSRF"] = d.csrf(w, r)
 	if data["Title"] == nil {
 		data["Title"] = "title.prefs"
@@ -115,7 +117,7 @@ func (d Deps) prefs(w http.ResponseWriter, r *http.Request, status int, data map
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", ContentSecurityPolicy)
+	h.Set("Content-Security-Policy", BrandingOf(p.Manifest).CSP())
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Language", l)
 	w.WriteHeader(status)

@@ -109,17 +109,17 @@ func (d Deps) notice(w http.ResponseWriter, r *http.Request, format, contentType
 		return
 	}
 	opts := policy.RenderOptions{Version: v.Version}
+	if d.Requests != nil {
+		opts.Center = "/privacy-center"
+		if d.Consent != nil {
+			opts.Preferences = "/privacy-center/preferences"
+		}
+	}
 	for _, u := range up {
 		if !u.Material {
 			continue
 		}
-		var lines []string
-		for _, l := range strings.Split(u.Summary, "\n") {
-			if rest, ok := strings.CutPrefix(l, "material: "); ok {
-				lines = append(lines, rest)
-			}
-		}
-		opts.Upcoming = append(opts.Upcoming, policy.Upcoming{EffectiveAt: u.EffectiveAt, Changes: lines})
+		opts.Upcoming = append(opts.Upcoming, policy.Upcoming{EffectiveAt: u.EffectiveAt, Changes: d.upcomingWords(p, u)})
 	}
 	var buf bytes.Buffer
 	if err := policy.Render(&buf, p.Manifest, format, opts); err != nil {
@@ -141,4 +141,26 @@ func (d Deps) fail(w http.ResponseWriter, r *http.Request, err error) {
 		d.Logger.ErrorContext(r.Context(), "page failed", "pattern", r.Pattern, "code", e.Code, "err", err)
 	}
 	http.Error(w, e.Message, status)
+}
+
+// upcomingWords are the material changes of an announced version, in the
+// words of its manifest ("Who we share it with — Data brokers: new
+// recipient"). Should the stored version not parse any more, the stored
+// summary's lines are shown instead, so the announcement is never lost.
+func (d Deps) upcomingWords(active *policy.Policy, u custos.PolicyVersion) []string {
+	var lines []string
+	if next, err := d.Policies.Parsed(u); err == nil {
+		for _, c := range policy.Diff(active.Manifest, next.Manifest) {
+			if c.Material {
+				lines = append(lines, c.Words(active.Manifest, next.Manifest))
+			}
+		}
+		return lines
+	}
+	for _, l := range strings.Split(u.Summary, "\n") {
+		if rest, ok := strings.CutPrefix(l, "material: "); ok {
+			lines = append(lines, rest)
+		}
+	}
+	return lines
 }
