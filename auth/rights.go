@@ -55,7 +55,8 @@ const (
 	// SubmitRequests opens a request on behalf of a person or as their
 	// authorised agent.
 	SubmitRequests Right = "requests.submit"
-	// DecideRequests approves, denies and extends requests.
+	// DecideRequests approves, denies and extends requests, and previews
+	// what approving a deletion would erase.
 	DecideRequests Right = "requests.decide"
 	// ManageHolds places and releases legal holds.
 	ManageHolds Right = "holds.manage"

@@ -40,6 +40,10 @@ type Job struct {
 	Identities map[string][]string
 	// Corrections maps a data category to its corrected value.
 	Corrections map[string]string
+	// Plan, when set, is the digest of the plan an officer approved
+	// (Preview): an erasure runs only while the plan in force has it, and
+	// fails with plan_changed, writing nothing, once it does not.
+	Plan string
 }
 
 // Outcome is what a finished run found and did.
@@ -106,6 +110,12 @@ type run struct {
 	found   map[dataset.Address][]connector.Row
 	// unsealed are rows found whose task's checkpoint is yet to hold them.
 	unsealed map[*store.Task][]connector.Row
+	// dry runs write nothing, neither to the company's systems nor to
+	// Custos' store (Preview); others then counts, per collection, the rows
+	// of other people's records that refer to the person's rows, by
+	// referencing collection.
+	dry    bool
+	others map[dataset.Address]map[string]int
 }
 
 // Run does what the job asks, resuming from the checkpoints of an earlier
@@ -121,6 +131,15 @@ func (s *Service) Run(ctx context.Context, job Job) (Outcome, error) {
 	defer r.close()
 	if r.plan, err = s.PlanFor(cat, job.Identities); err != nil {
 		return out, err
+	}
+	if job.Plan != "" && job.Kind != KindAccess {
+		shape, err := r.shape(ctx)
+		if err != nil {
+			return out, err
+		}
+		if d := shape.Digest(); d != job.Plan {
+			return out, PlanChanged(job.Plan, shape, s.previewed(job.Plan))
+		}
 	}
 	if err := r.loadTasks(ctx); err != nil {
 		return out, err
@@ -221,6 +240,11 @@ func (r *run) ensure(t store.Task) {
 }
 
 func (r *run) reload(ctx context.Context) error {
+	if r.dry {
+		// A preview reads the systems as they are now, whatever an
+		// earlier attempt found.
+		return nil
+	}
 	ts, err := r.s.Store.Tasks(ctx, r.job.RequestID)
 	if err != nil {
 		return err
@@ -276,6 +300,10 @@ func (r *run) flush(ctx context.Context) error { return r.flushRows(ctx, true) }
 // rows is asked again (accessWave), so they never rest in Custos' store.
 func (r *run) flushRows(ctx context.Context, seal bool) error {
 	r.flushed = time.Now()
+	if r.dry {
+		r.pending, r.created = r.pending[:0], r.created[:0]
+		return nil
+	}
 	if len(r.pending) == 0 && len(r.created) == 0 {
 		return nil
 	}
@@ -335,7 +363,7 @@ func (r *run) callBatch(ctx context.Context, t *store.Task, start, end int64) co
 
 func (r *run) callID(ctx context.Context, t *store.Task, id string) context.Context {
 	cb := ""
-	if r.s.CallbackURL != "" {
+	if r.s.CallbackURL != "" && !r.dry {
 		cb = strings.TrimRight(r.s.CallbackURL, "/") + "/" + url.PathEscape(id)
 	}
 	return connector.WithCall(ctx, connector.Call{RequestID: t.RequestID, Task: id, CallbackURL: cb})

@@ -167,20 +167,19 @@ func (s *Service) connected(ctx context.Context, r store.Request, kind, email st
 	if s.runner == nil {
 		return dsr.Outcome{}, nil
 	}
-	job := dsr.Job{RequestID: r.ID, Identities: map[string][]string{"email": {email}}, Corrections: corrections}
-	for _, id := range ids {
-		switch id.Kind {
-		case custos.IdentityPhone:
-			job.Identities["phone_number"] = append(job.Identities["phone_number"], id.Value)
-		case custos.IdentityExternalID:
-			job.Identities["external_id"] = append(job.Identities["external_id"], id.Value)
-		}
-	}
+	job := dsr.Job{RequestID: r.ID, Identities: jobIdentities(email, ids), Corrections: corrections}
 	switch kind {
 	case TypeAccess, TypePortability:
 		job.Kind = dsr.KindAccess
 	case TypeDeletion:
 		job.Kind = dsr.KindErasure
+		// An officer who approved a previewed plan gets that plan or none
+		// (dsr.Job.Plan).
+		plan, err := s.approvedPlan(ctx, r.ID)
+		if err != nil {
+			return dsr.Outcome{}, err
+		}
+		job.Plan = plan
 	case TypeCorrection:
 		job.Kind = dsr.KindCorrection
 	default:
@@ -191,6 +190,21 @@ func (s *Service) connected(ctx context.Context, r store.Request, kind, email st
 		err = ErrPending
 	}
 	return out, err
+}
+
+// jobIdentities are what a person is known by in connected systems, by
+// Fides identity name.
+func jobIdentities(email string, ids []records.Identity) map[string][]string {
+	out := map[string][]string{"email": {email}}
+	for _, id := range ids {
+		switch id.Kind {
+		case custos.IdentityPhone:
+			out["phone_number"] = append(out["phone_number"], id.Value)
+		case custos.IdentityExternalID:
+			out["external_id"] = append(out["external_id"], id.Value)
+		}
+	}
+	return out
 }
 
 // fulfilment is one request being fulfilled: what every right reads,
