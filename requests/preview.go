@@ -122,3 +122,6 @@ func (s *Service) approvedPlan(ctx context.Context, id string) (string, error) {
 	}
 	return plan, nil
 }
+
+// The connected systems' runner previews.
+var _ Previewer = (*dsr.Service)(nil)
