@@ -51,8 +51,12 @@ type Outcome struct {
 	// Collections holds the rows found, "dataset:collection" to rows, with
 	// only personal fields and the fields that link rows.
 	Collections map[string][]connector.Row
-	Erased      map[string]int64
-	Corrected   map[string]int64
+	// Described says what the rows of Collections are, by collection: the
+	// system (dataset) they come from and their fields' categories, for
+	// an answer the person can read.
+	Described map[string]Described
+	Erased    map[string]int64
+	Corrected map[string]int64
 	// CorrectedCategories are the categories of Job.Corrections that
 	// corrected a field somewhere.
 	CorrectedCategories []string
@@ -60,6 +64,20 @@ type Outcome struct {
 	// Pending is true while an asynchronous system has yet to answer; the
 	// run is repeated when it does.
 	Pending bool
+}
+
+// Described is what a collection's rows are.
+type Described struct {
+	Dataset           string // its key
+	System            string // the dataset's name, or its key
+	SystemDescription string
+	Fields            []FieldCategories // in the dataset's order, as shown (visible)
+}
+
+// FieldCategories is a field shown to the person and its data categories.
+type FieldCategories struct {
+	Name       string
+	Categories []string
 }
 
 // Kept is something found and not erased or corrected, with the reason.
@@ -151,9 +169,11 @@ func (s *Service) Run(ctx context.Context, job Job) (Outcome, error) {
 	}
 	switch job.Kind {
 	case KindAccess:
+		out.Described = map[string]Described{}
 		for a, rows := range r.found {
 			if len(rows) > 0 {
 				out.Collections[a.String()] = r.visible(a, rows)
+				out.Described[a.String()] = r.described(a)
 			}
 		}
 	case KindErasure, KindCorrection:
@@ -741,6 +761,25 @@ func (r *run) visible(a dataset.Address, rows []connector.Row) []connector.Row {
 		out[i] = o
 	}
 	return out
+}
+
+// described is what visible shows of a collection.
+func (r *run) described(a dataset.Address) Described {
+	d := Described{Dataset: a.Dataset, System: a.Dataset}
+	if ds := r.sets[a.Dataset]; ds != nil {
+		if ds.Name != "" {
+			d.System = ds.Name
+		}
+		d.SystemDescription = ds.Description
+	}
+	if c := r.collection(a); c != nil {
+		for _, f := range c.Fields {
+			if f.Personal() || f.Linking() {
+				d.Fields = append(d.Fields, FieldCategories{Name: f.Name, Categories: f.Categories})
+			}
+		}
+	}
+	return d
 }
 
 func (r *run) keptNotes(out *Outcome) {

@@ -1,6 +1,7 @@
 package requests
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -36,8 +37,11 @@ type Package struct {
 	SoldShared []Named           `json:"sold_or_shared,omitempty"`
 	Consents   []consent.Current `json:"consents,omitempty"`
 	// Collections holds the rows found in the company's connected systems,
-	// "dataset:collection" to rows (access, portability).
+	// "dataset:collection" to rows (access, portability); Connected says
+	// what each collection's rows are: the system, and each field with its
+	// data categories (fideslang keys) and their descriptions.
 	Collections map[string][]connector.Row `json:"collections,omitempty"`
+	Connected   []ConnectedCollection      `json:"connected_systems,omitempty"`
 	// Direct marketing disclosures (Shine the Light).
 	Disclosures []Disclosure `json:"direct_marketing_disclosures,omitempty"`
 	// What was done and what was kept, and why.
@@ -57,15 +61,37 @@ type PackageRequest struct {
 
 // Piece is one specific piece of personal information.
 type Piece struct {
-	Category    string    `json:"category"`
-	Description string    `json:"description"`
-	Value       *string   `json:"value,omitempty"`
-	Withheld    bool      `json:"withheld,omitempty"`
-	Source      string    `json:"source,omitempty"`
-	Recipient   string    `json:"recipient,omitempty"`
-	Purpose     string    `json:"purpose"`
-	Kind        string    `json:"kind"`
-	At          time.Time `json:"at"`
+	Category    string  `json:"category"`
+	Description string  `json:"description"`
+	Value       *string `json:"value,omitempty"`
+	Withheld    bool    `json:"withheld,omitempty"`
+	Source      string  `json:"source,omitempty"`
+	Recipient   string  `json:"recipient,omitempty"`
+	Purpose     string  `json:"purpose"`
+	// The plain words of Source, Recipient and Purpose (the keys stay for
+	// machines).
+	SourceDescription    string    `json:"source_description,omitempty"`
+	RecipientDescription string    `json:"recipient_description,omitempty"`
+	PurposeDescription   string    `json:"purpose_description,omitempty"`
+	Kind                 string    `json:"kind"`
+	At                   time.Time `json:"at"`
+}
+
+// ConnectedCollection is what the rows of one collection of
+// Package.Collections are.
+type ConnectedCollection struct {
+	Collection        string             `json:"collection"` // the key in Collections
+	System            string             `json:"system"`
+	SystemDescription string             `json:"system_description,omitempty"`
+	Fields            []FieldDescription `json:"fields"`
+}
+
+// FieldDescription is one field of a connected collection: its data
+// categories by key and description, and the field in plain words.
+type FieldDescription struct {
+	Name        string  `json:"name"`
+	Description string  `json:"description"`
+	Categories  []Named `json:"categories"`
 }
 
 // Named is a key with its plain words.
@@ -320,6 +346,7 @@ func (s *Service) access(ctx context.Context, f *fulfilment) error {
 	}
 	if len(out.Collections) > 0 {
 		f.pkg.Collections = out.Collections
+		f.pkg.Connected = s.connectedDescribed(f.m, out)
 		f.held = true
 	}
 	if !f.held || f.r.SubjectID == "" {
@@ -522,6 +549,21 @@ func (s *Service) complete(ctx context.Context, actor string, f *fulfilment) (st
 func piece(m *policy.Manifest, e custos.Event) Piece {
 	p := Piece{Category: e.Category, Description: describeCategory(m, e.Category), Source: e.Source, Recipient: e.Recipient,
 		Purpose: e.Purpose, Kind: e.Kind, At: e.OccurredAt}
+	for _, src := range m.Sources {
+		if src.Key == e.Source && e.Source != "" {
+			p.SourceDescription = cmp.Or(src.Name, src.Description)
+		}
+	}
+	for _, r := range m.Recipients {
+		if r.Key == e.Recipient && e.Recipient != "" {
+			p.RecipientDescription = cmp.Or(r.Name, r.Description)
+		}
+	}
+	for _, pu := range m.Purposes {
+		if pu.Key == e.Purpose {
+			p.PurposeDescription = pu.Name
+		}
+	}
 	withheld := false
 	for _, c := range m.Categories {
 		if c.Key == e.Category {

@@ -93,6 +93,19 @@ func (s *server) requestResult(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if r.URL.Query().Get("format") == "csv" {
+		// Rendered whole first: a bound hit half way answers an error, not
+		// a truncated archive.
+		var buf bytes.Buffer
+		if err := requests.RenderCSV(&buf, p); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/zip")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+r.PathValue("id")+`.zip"`)
+		_, _ = w.Write(buf.Bytes())
+		return
+	}
 	w.Header().Set("Content-Disposition", `attachment; filename="`+r.PathValue("id")+`.json"`)
 	httpjson.Write(w, http.StatusOK, p)
 }
