@@ -36,6 +36,7 @@ th{background:#f2f2f2}caption{text-align:left;font-weight:600;padding-bottom:.5r
 {{range .}}<tr><td>{{.Description}}</td><td>{{if .Withheld}}Held, not shown for your security{{else if .Value}}{{.Value}}{{else}}—{{end}}</td>
 <td>{{if .Source}}{{or .SourceDescription "—"}}{{else if .Recipient}}disclosed to {{or .RecipientDescription "another organisation"}}{{end}}</td><td>{{or .PurposeDescription "—"}}</td><td>{{.At.Format "2006-01-02"}}</td></tr>{{end}}
 </tbody></table>{{end}}
+{{if and .CSV (or .Systems .Pieces .Identities)}}<p><a href="{{.CSV}}" download>Download all of it as CSV files (a zip), to take elsewhere</a></p>{{end}}
 {{with .Systems}}<h2>In our systems</h2>{{range .}}<section data-custos-system>
 <h3>{{.Name}}</h3>{{with .Description}}<p>{{.}}</p>{{end}}
 {{range .Collections}}<table data-custos-collection="{{.Key}}"><caption>{{.Name}}: {{len .Rows}} {{if eq (len .Rows) 1}}record{{else}}records{{end}}</caption>
@@ -55,13 +56,22 @@ th{background:#f2f2f2}caption{text-align:left;font-weight:600;padding-bottom:.5r
 </main></body></html>`))
 
 // RenderHTML writes the readable form of a package.
-func RenderHTML(w io.Writer, p Package) error { return resultPage.Execute(w, htmlOf(p)) }
+func RenderHTML(w io.Writer, p Package) error { return RenderHTMLPage(w, p, "") }
+
+// RenderHTMLPage is RenderHTML with a link to the CSV download of the same
+// answer (csv: its URL, with the person's token; "" for none).
+func RenderHTMLPage(w io.Writer, p Package, csv string) error {
+	v := htmlOf(p)
+	v.CSV = csv
+	return resultPage.Execute(w, v)
+}
 
 // htmlPackage is a package as the page shows it: the connected rows per
 // system and collection, each value under its field's description.
 type htmlPackage struct {
 	Package
 	Systems []htmlSystem
+	CSV     string
 }
 
 type htmlSystem struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/custos-privacy/custos"
@@ -88,7 +89,8 @@ func (s *server) requestResult(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("format") == "html" {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-		if err := requests.RenderHTML(w, p); err != nil {
+		csv := "?" + url.Values{"format": {"csv"}, "token": {r.URL.Query().Get("token")}}.Encode()
+		if err := requests.RenderHTMLPage(w, p, csv); err != nil {
 			s.log.ErrorContext(r.Context(), "result page failed", "err", err)
 		}
 		return

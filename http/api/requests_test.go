@@ -124,7 +124,8 @@ func TestPrivacyRequestFlow(t *testing.T) {
 			t.Fatalf("result %d %s", status, b)
 		}
 		status, h, b := f.do(t, "GET", "/api/v1/privacy-requests/"+ids[0]+"/result?format=html&token="+v.AccessToken, "", "")
-		if status != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/html") || !strings.Contains(string(b), "Ana Lima") {
+		if status != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/html") || !strings.Contains(string(b), "Ana Lima") ||
+			!strings.Contains(string(b), `href="?format=csv&amp;token=`+v.AccessToken+`"`) {
 			t.Fatalf("result html %d", status)
 		}
 		status, h, b = f.do(t, "GET", "/api/v1/privacy-requests/"+ids[0]+"/result?format=csv&token="+v.AccessToken, "", "")
