@@ -11,17 +11,17 @@ import (
 type Kind int
 
 const (
-	KindInternal      Kind = iota // a fault of Custos or its dependencies
-	KindInvalid                   // malformed input: fix the request
-	KindUnauthorized              // no valid credentials
-	KindForbidden                 // valid credentials, insufficient role
-	KindNotFound                  // no such object
-	KindConflict                  // the object exists or changed meanwhile
-	KindUnprocessable             // well-formed, but the policy or state refuses it
-	KindTooMany                   // rate limited or locked out
-	KindUnavailable               // a dependency (database, mail) is down
-	KindTooLarge                  // the request or document is over a size limit
-	KindUnsupportedMedia          // the body is not in a format the endpoint reads
+	KindInternal         Kind = iota // a fault of Custos or its dependencies
+	KindInvalid                      // malformed input: fix the request
+	KindUnauthorized                 // no valid credentials
+	KindForbidden                    // valid credentials, insufficient role
+	KindNotFound                     // no such object
+	KindConflict                     // the object exists or changed meanwhile
+	KindUnprocessable                // well-formed, but the policy or state refuses it
+	KindTooMany                      // rate limited or locked out
+	KindUnavailable                  // a dependency (database, mail) is down
+	KindTooLarge                     // the request or document is over a size limit
+	KindUnsupportedMedia             // the body is not in a format the endpoint reads
 )
 
 // Error is the one coded error type of Custos. Code is stable snake_case and

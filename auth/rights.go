@@ -55,7 +55,8 @@ const (
 	// SubmitRequests opens a request on behalf of a person or as their
 	// authorised agent.
 	SubmitRequests Right = "requests.submit"
-	// DecideRequests approves, denies and extends requests.
+	// DecideRequests approves, denies and extends requests, and previews
+	// what approving a deletion would erase.
 	DecideRequests Right = "requests.decide"
 	// InstructForController acts on a controller's instruction about data
 	// the company processes on its behalf that a request reached: it can

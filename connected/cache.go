@@ -19,6 +19,43 @@ type caches struct {
 	parsed  map[string][]*dataset.Dataset // by file digest
 	conns   map[[32]byte]opened
 	catalog *Catalog // the last one built
+	// shapes are the plans recent previews showed, by digest, so that a
+	// plan_changed answer can name what changed; bounded (maxShapes).
+	shapes     map[string]PlanShape
+	shapeOrder []string
+}
+
+// maxShapes bounds the previewed plans kept in memory.
+const maxShapes = 256
+
+// remember keeps a previewed plan's shape.
+func (s *Service) remember(p PlanShape) {
+	d := p.Digest()
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	if s.cache.shapes == nil {
+		s.cache.shapes = map[string]PlanShape{}
+	}
+	if _, ok := s.cache.shapes[d]; ok {
+		return
+	}
+	if len(s.cache.shapeOrder) >= maxShapes {
+		delete(s.cache.shapes, s.cache.shapeOrder[0])
+		s.cache.shapeOrder = s.cache.shapeOrder[1:]
+	}
+	s.cache.shapes[d] = p
+	s.cache.shapeOrder = append(s.cache.shapeOrder, d)
+}
+
+// previewed is the shape a recent preview showed with this digest, if this
+// process still has it.
+func (s *Service) previewed(digest string) *PlanShape {
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	if p, ok := s.cache.shapes[digest]; ok {
+		return &p
+	}
+	return nil
 }
 
 type opened struct {

@@ -45,6 +45,10 @@ type Job struct {
 	// erasure or correction must not write, with the reason it reports:
 	// their rows are found and kept. Nil leaves none.
 	Leave func(collection string) (why string)
+	// Plan, when set, is the digest of the plan an officer approved
+	// (Preview): an erasure runs only while the plan in force has it, and
+	// fails with plan_changed, writing nothing, once it does not.
+	Plan string
 }
 
 // Outcome is what a finished run found and did.
@@ -52,8 +56,12 @@ type Outcome struct {
 	// Collections holds the rows found, "dataset:collection" to rows, with
 	// only personal fields and the fields that link rows.
 	Collections map[string][]connector.Row
-	Erased      map[string]int64
-	Corrected   map[string]int64
+	// Described says what the rows of Collections are, by collection: the
+	// system (dataset) they come from and their fields' categories, for
+	// an answer the person can read.
+	Described map[string]Described
+	Erased    map[string]int64
+	Corrected map[string]int64
 	// CorrectedCategories are the categories of Job.Corrections that
 	// corrected a field somewhere.
 	CorrectedCategories []string
@@ -64,6 +72,20 @@ type Outcome struct {
 	// Pending is true while an asynchronous system has yet to answer; the
 	// run is repeated when it does.
 	Pending bool
+}
+
+// Described is what a collection's rows are.
+type Described struct {
+	Dataset           string // its key
+	System            string // the dataset's name, or its key
+	SystemDescription string
+	Fields            []FieldCategories // in the dataset's order, as shown (visible)
+}
+
+// FieldCategories is a field shown to the person and its data categories.
+type FieldCategories struct {
+	Name       string
+	Categories []string
 }
 
 // Kept is something found and not erased or corrected, with the reason.
@@ -118,6 +140,12 @@ type run struct {
 	// at when the run read it; nil erases every personal field.
 	manifest *policy.Manifest
 	at       time.Time
+	// dry runs write nothing, neither to the company's systems nor to
+	// Custos' store (Preview); others then counts, per collection, the rows
+	// of other people's records that refer to the person's rows, by
+	// referencing collection.
+	dry    bool
+	others map[dataset.Address]map[string]int
 }
 
 // Run does what the job asks, resuming from the checkpoints of an earlier
@@ -134,6 +162,15 @@ func (s *Service) Run(ctx context.Context, job Job) (Outcome, error) {
 	if r.plan, err = s.PlanFor(cat, job.Identities); err != nil {
 		return out, err
 	}
+	if job.Plan != "" && job.Kind != KindAccess {
+		shape, err := r.shape(ctx)
+		if err != nil {
+			return out, err
+		}
+		if d := shape.Digest(); d != job.Plan {
+			return out, PlanChanged(job.Plan, shape, s.previewed(job.Plan))
+		}
+	}
 	if err := r.loadTasks(ctx); err != nil {
 		return out, err
 	}
@@ -144,9 +181,11 @@ func (s *Service) Run(ctx context.Context, job Job) (Outcome, error) {
 	}
 	switch job.Kind {
 	case KindAccess:
+		out.Described = map[string]Described{}
 		for a, rows := range r.found {
 			if len(rows) > 0 {
 				out.Collections[a.String()] = r.visible(a, rows)
+				out.Described[a.String()] = r.described(a)
 			}
 		}
 	case KindErasure, KindCorrection:
@@ -233,6 +272,11 @@ func (r *run) ensure(t store.Task) {
 }
 
 func (r *run) reload(ctx context.Context) error {
+	if r.dry {
+		// A preview reads the systems as they are now, whatever an
+		// earlier attempt found.
+		return nil
+	}
 	ts, err := r.s.Store.Tasks(ctx, r.job.RequestID)
 	if err != nil {
 		return err
@@ -291,6 +335,10 @@ func (r *run) flush(ctx context.Context) error { return r.flushRows(ctx, true) }
 // rows is asked again (accessWave), so they never rest in Custos' store.
 func (r *run) flushRows(ctx context.Context, seal bool) error {
 	r.flushed = time.Now()
+	if r.dry {
+		r.pending, r.created = r.pending[:0], r.created[:0]
+		return nil
+	}
 	if len(r.pending) == 0 && len(r.created) == 0 {
 		return nil
 	}
@@ -350,7 +398,7 @@ func (r *run) callBatch(ctx context.Context, t *store.Task, start, end int64) co
 
 func (r *run) callID(ctx context.Context, t *store.Task, id string) context.Context {
 	cb := ""
-	if r.s.CallbackURL != "" {
+	if r.s.CallbackURL != "" && !r.dry {
 		cb = strings.TrimRight(r.s.CallbackURL, "/") + "/" + url.PathEscape(id)
 	}
 	return connector.WithCall(ctx, connector.Call{RequestID: t.RequestID, Task: id, CallbackURL: cb})
@@ -728,6 +776,25 @@ func (r *run) visible(a dataset.Address, rows []connector.Row) []connector.Row {
 		out[i] = o
 	}
 	return out
+}
+
+// described is what visible shows of a collection.
+func (r *run) described(a dataset.Address) Described {
+	d := Described{Dataset: a.Dataset, System: a.Dataset}
+	if ds := r.sets[a.Dataset]; ds != nil {
+		if ds.Name != "" {
+			d.System = ds.Name
+		}
+		d.SystemDescription = ds.Description
+	}
+	if c := r.collection(a); c != nil {
+		for _, f := range c.Fields {
+			if f.Personal() || f.Linking() {
+				d.Fields = append(d.Fields, FieldCategories{Name: f.Name, Categories: f.Categories})
+			}
+		}
+	}
+	return d
 }
 
 func (r *run) keptNotes(out *Outcome) {

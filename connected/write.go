@@ -97,106 +97,152 @@ func (r *run) skip(ctx context.Context, t *store.Task, note string) error {
 	return r.later(ctx, t)
 }
 
-func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Address, t *store.Task) (bool, error) {
-	coll := r.collection(a)
+// writing is what a write task does with a collection, worked out from the
+// rows found before anything is written; the erasure preview shows the
+// same, so what an officer approves is what the run then does.
+type writing struct {
+	coll *dataset.Collection
+	conn connector.Connector
+	url  string // of the connection, to scrub from errors
+	// skip says nothing is written; note then says why ("" when there is
+	// nothing to write).
+	skip bool
+	note string
+	del  bool
+	// fields are written with strat; pk keys the rows, or selector and
+	// selKeys (parallel to rows) where the dataset declares no key.
+	fields   []*dataset.Field
+	pk       []string
+	selector connector.Selector
+	selKeys  []connector.Row
+	sel      selection
+	strat    func(*dataset.Collection, *dataset.Field) dataset.Masking
+	rows     []connector.Row
+	// shared is how many of the person's rows other people's records refer
+	// to; maskShared says they are masked too (appended to rows from
+	// boundary on), else they are kept.
+	shared     int
+	maskShared bool
+	boundary   int
+}
+
+// decide works out what writing a collection does; it writes nothing.
+func (r *run) decide(ctx context.Context, phase string, a dataset.Address) (*writing, error) {
+	w := &writing{coll: r.collection(a), strat: strategy, boundary: -1}
 	conn, c, err := r.conn(ctx, a.Dataset)
+	if c != nil {
+		w.url = c.URL
+	}
 	if err != nil {
-		return false, r.fail(ctx, t, c.URL, err)
+		return w, err
 	}
-	if conn == nil || coll == nil {
-		return false, r.skip(ctx, t, "No connection reaches this collection.")
+	w.conn = conn
+	if conn == nil || w.coll == nil {
+		w.skip, w.note = true, "No connection reaches this collection."
+		return w, nil
 	}
+	coll := w.coll
 	verb := "erased"
 	if phase == PhaseCorrection {
 		verb = "corrected"
 	}
 	if c.ReadOnly {
-		return false, r.skip(ctx, t, fmt.Sprintf("Not %s: the connection is read-only (%d rows found).", verb, len(r.found[a])))
+		w.skip, w.note = true, fmt.Sprintf("Not %s: the connection is read-only (%d rows found).", verb, len(r.found[a]))
+		return w, nil
 	}
-	del := phase == PhaseErasure && coll.Masking != nil && coll.Masking.Strategy == dataset.MaskDelete
-	fields := r.targetFields(phase, coll)
+	w.del = phase == PhaseErasure && coll.Masking != nil && coll.Masking.Strategy == dataset.MaskDelete
+	w.fields = r.targetFields(phase, coll)
 	var retainNote string
 	if phase == PhaseErasure {
 		if ret, ok := retentionOf(r.manifest, a, coll, r.at); ok {
 			// A row with retained fields is not deleted: its other
 			// personal fields are masked instead.
-			del = false
+			w.del = false
 			retainNote = fmt.Sprintf("Kept by the policy's erasure rules: %s.", retainedNames(ret))
 		}
 	}
-	if retainNote != "" && len(fields) == 0 {
-		return false, r.skip(ctx, t, retainNote)
+	if retainNote != "" && len(w.fields) == 0 {
+		w.skip, w.note = true, retainNote
+		return w, nil
 	}
-	if !del && len(fields) == 0 {
-		return false, r.skip(ctx, t, "")
+	if !w.del && len(w.fields) == 0 {
+		w.skip = true
+		return w, nil
 	}
-	pk := coll.PrimaryKey()
+	w.pk = coll.PrimaryKey()
 	// A collection whose dataset declares no primary key is written by the
 	// values that found the person's rows (selection), through a connector
 	// that can (connector.Selector).
-	var (
-		selector connector.Selector
-		selKeys  []connector.Row
-		sel      selection
-		strat    = strategy
-	)
-	rows := r.found[a]
-	shared := 0
+	w.rows = r.found[a]
+	if len(w.pk) == 0 {
+		var ok bool
+		if w.selector, ok = conn.(connector.Selector); !ok {
+			w.skip, w.note = true, fmt.Sprintf("Not %s: the dataset declares no primary key for this collection, so its rows cannot be told apart.", verb)
+			return w, nil
+		}
+		w.sel = r.selector(a)
+		w.strat = w.sel.strategy
+		if len(w.sel.fields) == 0 {
+			w.skip, w.note = true, w.sel.notUniqueNote(verb, len(w.rows))
+			return w, nil
+		}
+		var unreached int
+		w.rows, w.selKeys, unreached = w.sel.selected(coll, w.fields, w.rows, phase == PhaseErasure && !w.del)
+		if unreached > 0 {
+			w.note = w.sel.notUniqueNote(verb, unreached)
+		}
+	} else if w.rows, w.shared, err = r.unshared(ctx, a, coll, r.found[a]); err != nil {
+		// Rows other people's records refer to are theirs too: neither
+		// erased nor overwritten with this person's correction.
+		return w, err
+	}
+	if w.shared > 0 && phase == PhaseErasure && len(w.fields) > 0 {
+		if w.maskShared, err = r.masksShared(ctx, a); err != nil {
+			return w, err
+		}
+	}
 	// boundary: rows from here on are others' too, and masked by the
 	// manifest's erasure.shared_rows: mask (never deleted, which would
 	// break the others' references).
-	boundary := -1
-	if len(pk) == 0 {
-		var ok bool
-		if selector, ok = conn.(connector.Selector); !ok {
-			return false, r.skip(ctx, t, fmt.Sprintf("Not %s: the dataset declares no primary key for this collection, so its rows cannot be told apart.", verb))
-		}
-		sel = r.selector(a)
-		strat = sel.strategy
-		if len(sel.fields) == 0 {
-			return false, r.skip(ctx, t, sel.notUniqueNote(verb, len(rows)))
-		}
-		var unreached int
-		rows, selKeys, unreached = sel.selected(coll, fields, rows, phase == PhaseErasure && !del)
-		if unreached > 0 {
-			t.Note = sel.notUniqueNote(verb, unreached)
-		}
-	} else {
-		// Rows other people's records refer to are theirs too: neither
-		// erased nor overwritten with this person's correction.
-		if rows, shared, err = r.unshared(ctx, a, coll, r.found[a]); err != nil {
-			return false, r.fail(ctx, t, c.URL, err)
-		}
-	}
-	maskShared := false
-	if shared > 0 && phase == PhaseErasure && len(fields) > 0 {
-		if maskShared, err = r.masksShared(ctx, a); err != nil {
-			return false, r.fail(ctx, t, c.URL, err)
-		}
-	}
-	if maskShared {
-		boundary = len(rows)
-		rows = append(rows, sharedRows(r.found[a], rows, pk)...)
-		t.Note = fmt.Sprintf("%d rows other people's records refer to were masked too (erasure.shared_rows: mask).", shared)
-	}
-	if shared > 0 && !maskShared {
-		if phase == PhaseErasure {
-			t.Note = fmt.Sprintf("%d rows kept: other people's records refer to them.", shared)
-		} else {
-			t.Note = fmt.Sprintf("%d rows not corrected: other people's records refer to them.", shared)
-		}
+	switch {
+	case w.maskShared:
+		w.boundary = len(w.rows)
+		w.rows = append(w.rows, sharedRows(r.found[a], w.rows, w.pk)...)
+		w.note = fmt.Sprintf("%d rows other people's records refer to were masked too (erasure.shared_rows: mask).", w.shared)
+	case w.shared > 0 && phase == PhaseErasure:
+		w.note = fmt.Sprintf("%d rows kept: other people's records refer to them.", w.shared)
+	case w.shared > 0:
+		w.note = fmt.Sprintf("%d rows not corrected: other people's records refer to them.", w.shared)
 	}
 	if retainNote != "" {
-		t.Note = strings.TrimSpace(t.Note + " " + retainNote)
+		w.note = strings.TrimSpace(w.note + " " + retainNote)
 	}
-	if selector == nil && r.manifest != nil {
-		strat = func(c *dataset.Collection, f *dataset.Field) dataset.Masking {
+	if w.selector == nil && r.manifest != nil {
+		w.strat = func(c *dataset.Collection, f *dataset.Field) dataset.Masking {
 			if m, ok := ruleMasking(r.manifest, c, f, r.at); ok {
 				return m
 			}
 			return strategy(c, f)
 		}
 	}
+	return w, nil
+}
+
+func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Address, t *store.Task) (bool, error) {
+	w, err := r.decide(ctx, phase, a)
+	if err != nil {
+		return false, r.fail(ctx, t, w.url, err)
+	}
+	if w.skip {
+		return false, r.skip(ctx, t, w.note)
+	}
+	if w.note != "" {
+		t.Note = w.note
+	}
+	coll, conn, del, fields, pk := w.coll, w.conn, w.del, w.fields, w.pk
+	selector, selKeys, sel, strat := w.selector, w.selKeys, w.sel, w.strat
+	rows, boundary := w.rows, w.boundary
+	c := &Connection{URL: w.url}
 	t.Found = int64(len(rows))
 	// Where a repeated batch would write nothing, the cursor need not be
 	// saved after every batch: deterministic changes (or deletes) through a
@@ -387,6 +433,7 @@ func (r *run) unshared(ctx context.Context, a dataset.Address, c *dataset.Collec
 	}
 	askAll(ctx, as)
 	shared := map[string]bool{}
+	others := map[string]int{}
 	for _, l := range ls {
 		if l.err != nil {
 			return nil, 0, l.err
@@ -410,11 +457,15 @@ func (r *run) unshared(ctx context.Context, a dataset.Address, c *dataset.Collec
 		for _, ref := range l.rows {
 			if !mine[rowKey(ref, idf)] {
 				shared[keyOf(ref[l.in.fromField])] = true
+				others[l.in.from.String()]++
 			}
 		}
 	}
 	if len(shared) == 0 {
 		return rows, 0, nil
+	}
+	if r.others != nil {
+		r.others[a] = others
 	}
 	var keep []connector.Row
 	n := 0

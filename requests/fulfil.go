@@ -1,6 +1,7 @@
 package requests
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -36,11 +37,14 @@ type Package struct {
 	SoldShared []Named           `json:"sold_or_shared,omitempty"`
 	Consents   []consent.Current `json:"consents,omitempty"`
 	// Collections holds the rows found in the company's connected systems,
-	// "dataset:collection" to rows (access, portability).
+	// "dataset:collection" to rows (access, portability); Connected says
+	// what each collection's rows are: the system, and each field with its
+	// data categories (fideslang keys) and their descriptions.
 	Collections map[string][]connector.Row `json:"collections,omitempty"`
 	// Routed names the controllers whose data, processed on their
 	// behalf, the request reached: they answer for it.
-	Routed []Routed `json:"processed_for_others,omitempty"`
+	Routed    []Routed              `json:"processed_for_others,omitempty"`
+	Connected []ConnectedCollection `json:"connected_systems,omitempty"`
 	// Direct marketing disclosures (Shine the Light).
 	Disclosures []Disclosure `json:"direct_marketing_disclosures,omitempty"`
 	// What was done and what was kept, and why.
@@ -60,15 +64,37 @@ type PackageRequest struct {
 
 // Piece is one specific piece of personal information.
 type Piece struct {
-	Category    string    `json:"category"`
-	Description string    `json:"description"`
-	Value       *string   `json:"value,omitempty"`
-	Withheld    bool      `json:"withheld,omitempty"`
-	Source      string    `json:"source,omitempty"`
-	Recipient   string    `json:"recipient,omitempty"`
-	Purpose     string    `json:"purpose"`
-	Kind        string    `json:"kind"`
-	At          time.Time `json:"at"`
+	Category    string  `json:"category"`
+	Description string  `json:"description"`
+	Value       *string `json:"value,omitempty"`
+	Withheld    bool    `json:"withheld,omitempty"`
+	Source      string  `json:"source,omitempty"`
+	Recipient   string  `json:"recipient,omitempty"`
+	Purpose     string  `json:"purpose"`
+	// The plain words of Source, Recipient and Purpose (the keys stay for
+	// machines).
+	SourceDescription    string    `json:"source_description,omitempty"`
+	RecipientDescription string    `json:"recipient_description,omitempty"`
+	PurposeDescription   string    `json:"purpose_description,omitempty"`
+	Kind                 string    `json:"kind"`
+	At                   time.Time `json:"at"`
+}
+
+// ConnectedCollection is what the rows of one collection of
+// Package.Collections are.
+type ConnectedCollection struct {
+	Collection        string             `json:"collection"` // the key in Collections
+	System            string             `json:"system"`
+	SystemDescription string             `json:"system_description,omitempty"`
+	Fields            []FieldDescription `json:"fields"`
+}
+
+// FieldDescription is one field of a connected collection: its data
+// categories by key and description, and the field in plain words.
+type FieldDescription struct {
+	Name        string  `json:"name"`
+	Description string  `json:"description"`
+	Categories  []Named `json:"categories"`
 }
 
 // Named is a key with its plain words.
@@ -179,26 +205,25 @@ func (s *Service) connected(ctx context.Context, m *policy.Manifest, r store.Req
 	if s.runner == nil {
 		return connected.Outcome{}, nil
 	}
-	job := connected.Job{RequestID: r.ID, Identities: map[string][]string{"email": {email}}, Corrections: corrections,
+	job := connected.Job{RequestID: r.ID, Identities: jobIdentities(email, ids), Corrections: corrections,
 		Leave: func(collection string) string {
 			if c := controllerOfCollection(m, collection); c != "" {
 				return "processed on behalf of " + c + ": left until its instruction"
 			}
 			return ""
 		}}
-	for _, id := range ids {
-		switch id.Kind {
-		case custos.IdentityPhone:
-			job.Identities["phone_number"] = append(job.Identities["phone_number"], id.Value)
-		case custos.IdentityExternalID:
-			job.Identities["external_id"] = append(job.Identities["external_id"], id.Value)
-		}
-	}
 	switch kind {
 	case TypeAccess, TypePortability:
 		job.Kind = connected.KindAccess
 	case TypeDeletion:
 		job.Kind = connected.KindErasure
+		// An officer who approved a previewed plan gets that plan or none
+		// (connected.Job.Plan).
+		plan, err := s.approvedPlan(ctx, r.ID)
+		if err != nil {
+			return connected.Outcome{}, err
+		}
+		job.Plan = plan
 	case TypeCorrection:
 		job.Kind = connected.KindCorrection
 	default:
@@ -209,6 +234,21 @@ func (s *Service) connected(ctx context.Context, m *policy.Manifest, r store.Req
 		err = ErrPending
 	}
 	return out, err
+}
+
+// jobIdentities are what a person is known by in connected systems, by
+// Fides identity name.
+func jobIdentities(email string, ids []records.Identity) map[string][]string {
+	out := map[string][]string{"email": {email}}
+	for _, id := range ids {
+		switch id.Kind {
+		case custos.IdentityPhone:
+			out["phone_number"] = append(out["phone_number"], id.Value)
+		case custos.IdentityExternalID:
+			out["external_id"] = append(out["external_id"], id.Value)
+		}
+	}
+	return out
 }
 
 // fulfilment is one request being fulfilled: what every right reads,
@@ -334,6 +374,7 @@ func (s *Service) access(ctx context.Context, f *fulfilment) error {
 	if len(out.Collections) > 0 {
 		f.pkg.Collections = out.Collections
 		routeCollections(f)
+		f.pkg.Connected = s.connectedDescribed(f.m, out)
 		f.held = f.held || len(f.pkg.Collections) > 0
 	}
 	if !f.held || f.r.SubjectID == "" {
@@ -552,6 +593,21 @@ func (s *Service) complete(ctx context.Context, actor string, f *fulfilment) (st
 func piece(m *policy.Manifest, e custos.Event) Piece {
 	p := Piece{Category: e.Category, Description: describeCategory(m, e.Category), Source: e.Source, Recipient: e.Recipient,
 		Purpose: e.Purpose, Kind: e.Kind, At: e.OccurredAt}
+	for _, src := range m.Sources {
+		if src.Key == e.Source && e.Source != "" {
+			p.SourceDescription = cmp.Or(src.Name, src.Description)
+		}
+	}
+	for _, r := range m.Recipients {
+		if r.Key == e.Recipient && e.Recipient != "" {
+			p.RecipientDescription = cmp.Or(r.Name, r.Description)
+		}
+	}
+	for _, pu := range m.Purposes {
+		if pu.Key == e.Purpose {
+			p.PurposeDescription = pu.Name
+		}
+	}
 	withheld := false
 	for _, c := range m.Categories {
 		if c.Key == e.Category {

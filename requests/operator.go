@@ -193,6 +193,32 @@ func (s *Service) SubmitOnBehalf(ctx context.Context, actor string, in Intake) (
 // Approve moves a request under review to work and fulfils it. An appeal
 // must be decided by someone other than who denied the original.
 func (s *Service) Approve(ctx context.Context, actor, id string) (View, error) {
+	return s.ApprovePlan(ctx, actor, id, "")
+}
+
+// ApprovePlan is Approve for a deletion whose erasure preview the officer
+// read: plan is the preview's digest, and the request is approved only
+// while that is the plan in force (else plan_changed, naming what
+// changed), and then run with exactly that plan. An empty plan approves as
+// Approve.
+func (s *Service) ApprovePlan(ctx context.Context, actor, id, plan string) (View, error) {
+	note := ""
+	if plan != "" {
+		if len(plan) > 100 || !strings.HasPrefix(plan, "sha256:") {
+			return View{}, invalid("plan", "plan must be the digest an erasure preview gave (sha256:…).")
+		}
+		r, err := s.store.Request(ctx, id)
+		if err != nil {
+			return View{}, err
+		}
+		if r.Status != StatusPendingReview {
+			return View{}, custos.Errorf(custos.KindConflict, "invalid_transition", "Only a request pending review can be approved; this one is %s.", r.Status)
+		}
+		if err := s.checkPlan(ctx, actor, r, plan); err != nil {
+			return View{}, err
+		}
+		note = approvedAs + plan + "."
+	}
 	var r store.Request
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		var err error
@@ -206,7 +232,7 @@ func (s *Service) Approve(ctx context.Context, actor, id string) (View, error) {
 			return err
 		}
 		r.DecidedBy = actor
-		return s.move(ctx, tx, &r, StatusInProgress, actor, "approved", "")
+		return s.move(ctx, tx, &r, StatusInProgress, actor, "approved", note)
 	})
 	if err != nil {
 		return View{}, err

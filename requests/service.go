@@ -29,6 +29,7 @@ import (
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
 	"github.com/custos-privacy/custos/store"
+	"github.com/custos-privacy/custos/taxonomy"
 	"github.com/custos-privacy/custos/vault"
 )
 
@@ -65,6 +66,8 @@ type Service struct {
 	queue  Queue
 	// recomputedFor is the policy version open requests were last
 	// recomputed for (recompute.go).
+	// tax words the data categories of connected rows (connected.go).
+	tax           *taxonomy.Taxonomy
 	recomputeMu   sync.Mutex
 	recomputedFor int64
 }
@@ -110,6 +113,9 @@ func New(ctx context.Context, c Config) (*Service, error) {
 		outbox: c.Outbox, log: c.Log, clock: c.Clock, baseURL: strings.TrimRight(c.BaseURL, "/"), codeKey: key,
 		limits: newLimits(c.Clock), AutoApprove: []string{TypeOptOut, TypeObjection}, ResultTTL: ResultTTL,
 		runner: c.Runner, queue: c.Queue}
+	if s.tax, err = taxonomy.Load(); err != nil {
+		return nil, err
+	}
 	if err := s.sealPlaintext(ctx); err != nil {
 		return nil, err
 	}

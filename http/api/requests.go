@@ -106,6 +106,19 @@ func (s *server) requestResult(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(buf.Bytes())
 		return
 	}
+	if r.URL.Query().Get("format") == "csv" {
+		// Rendered whole first: a bound hit half way answers an error, not
+		// a truncated archive.
+		var buf bytes.Buffer
+		if err := requests.RenderCSV(&buf, p); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/zip")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+r.PathValue("id")+`.zip"`)
+		_, _ = w.Write(buf.Bytes())
+		return
+	}
 	w.Header().Set("Content-Disposition", `attachment; filename="`+r.PathValue("id")+`.json"`)
 	httpjson.Write(w, http.StatusOK, p)
 }
@@ -134,7 +147,23 @@ func (s *server) submitOnBehalf(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) approveRequest(w http.ResponseWriter, r *http.Request) {
-	v, err := s.Requests.Approve(r.Context(), auth.Actor(tokenFrom(r.Context())), r.PathValue("id"))
+	// The body is optional: {"plan": DIGEST} approves a deletion only as
+	// its erasure preview showed it.
+	var in struct {
+		Plan string `json:"plan"`
+	}
+	body, err := httpjson.Read(w, r, 4<<10)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if len(bytes.TrimSpace(body)) > 0 {
+		if err := httpjson.Unmarshal(body, &in, 2); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	v, err := s.Requests.ApprovePlan(r.Context(), auth.Actor(tokenFrom(r.Context())), r.PathValue("id"), in.Plan)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -229,4 +258,15 @@ func (s *server) liftRestriction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// erasurePreview shows what approving a deletion would do in the connected
+// systems: counts and field names, never a value; nothing is written.
+func (s *server) erasurePreview(w http.ResponseWriter, r *http.Request) {
+	p, err := s.Requests.ErasurePreview(r.Context(), auth.Actor(tokenFrom(r.Context())), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	httpjson.Write(w, http.StatusOK, p)
 }

@@ -1,8 +1,11 @@
 package api_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -121,8 +124,20 @@ func TestPrivacyRequestFlow(t *testing.T) {
 			t.Fatalf("result %d %s", status, b)
 		}
 		status, h, b := f.do(t, "GET", "/api/v1/privacy-requests/"+ids[0]+"/result?format=html&token="+v.AccessToken, "", "")
-		if status != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/html") || !strings.Contains(string(b), "Ana Lima") {
+		if status != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/html") || !strings.Contains(string(b), "Ana Lima") ||
+			!strings.Contains(string(b), `href="?format=csv&amp;token=`+v.AccessToken+`"`) {
 			t.Fatalf("result html %d", status)
+		}
+		status, h, b = f.do(t, "GET", "/api/v1/privacy-requests/"+ids[0]+"/result?format=csv&token="+v.AccessToken, "", "")
+		if status != 200 || h.Get("Content-Type") != "application/zip" || !strings.Contains(h.Get("Content-Disposition"), ids[0]+".zip") {
+			t.Fatalf("result csv %d %v", status, h)
+		}
+		if zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b))); err != nil || len(zr.File) == 0 {
+			t.Fatalf("result csv is no zip: %v", err)
+		} else if rc, err := zr.Open("custos/personal-information.csv"); err != nil {
+			t.Fatalf("result csv: %v", err)
+		} else if body, _ := io.ReadAll(rc); !strings.Contains(string(body), "Ana Lima") {
+			t.Fatalf("result csv personal information: %s", body)
 		}
 		status, _, b = f.do(t, "GET", "/api/v1/reports/requests?year=2026", custos.RoleAuditor, "")
 		if status != 200 || !strings.Contains(string(b), `"type":"access","received":2`) {

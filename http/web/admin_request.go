@@ -9,6 +9,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/auth"
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/requests"
 )
@@ -64,10 +65,28 @@ const requestPage = `{{define "request"}}{{template "head" .}}{{with .Page}}{{$r
 {{range $r.LawRules.Overridden}}<dt>Overridden</dt><dd data-custos-overridden>{{.}}</dd>{{end}}
 </dl>
 
+{{if .CanPreview}}<h2>What approving erases</h2>
+<section data-custos-erasure-preview{{with .Preview}} data-custos-plan="{{.Plan}}"{{end}}>
+{{with .PreviewError}}<p class="bad">{{.}}</p>{{end}}
+{{with .Preview}}<p>Worked out by the same planner that runs the deletion, from the rows the systems hold now; nothing was written. Counts only, no personal value. Approving below runs exactly this plan: if a dataset, connection or erasure rule changes first, the approval is refused and you preview again.</p>
+{{if .Pending}}<p class="bad">A system answers only later (by callback): its collections are not counted.</p>{{end}}
+<table data-custos-preview-rows><caption>Per system and collection</caption>
+<thead><tr><th scope="col">System</th><th scope="col">Collection</th><th scope="col">Does</th><th scope="col">Rows found</th><th scope="col">Rows deleted or masked</th><th scope="col">Kept or masked: others' rows point at them</th><th scope="col">Retained by a rule</th><th scope="col">Note</th></tr></thead>
+<tbody>{{range .Collections}}<tr data-custos-collection="{{.Collection}}"><td>{{.System}}</td><td><code>{{.Collection}}</code></td>
+<td>{{if eq .Action "delete"}}delete rows{{else if eq .Action "mask"}}mask {{range $i, $f := .Fields}}{{if $i}}, {{end}}{{$f.Name}} ({{$f.Strategy}}){{end}}{{else if eq .Action "none"}}nothing personal to write{{else}}nothing{{if .ReadOnly}} (read-only){{end}}{{end}}</td>
+<td>{{.Found}}</td><td>{{.Written}}</td>
+<td>{{if .Shared}}{{.Shared}} {{if eq .SharedTo "mask"}}masked too{{else}}kept{{end}}{{range .Others}}; {{.Rows}} of others' rows in <code>{{.Collection}}</code>{{end}}{{end}}</td>
+<td>{{range .Retained}}<div>{{.Field}}: {{.Ground}}, until {{.Until}}</div>{{end}}</td>
+<td>{{.Note}}</td></tr>{{end}}</tbody></table>{{end}}
+{{if not .Preview}}<form method="get" action="/admin/requests/{{$r.ID}}"><input type="hidden" name="preview" value="1">
+<button type="submit" class="secondary">Preview what approving erases</button></form>{{end}}
+</section>{{end}}
+
 {{if and .Decide .Open}}<h2>Decide</h2>
 <div class="actions">
 {{if .CanApprove}}<form method="post" action="/admin/requests/{{$r.ID}}/approve">
 <input type="hidden" name="csrf" value="{{$.CSRF}}">
+{{with .Preview}}<input type="hidden" name="plan" value="{{.Plan}}">{{end}}
 <p>Approving starts the work: Custos' own records now, and every connected system.{{if eq $r.Type "appeal"}} An appeal is decided by someone other than who denied the original request.{{end}}</p>
 <button type="submit">Approve</button></form>{{end}}
 {{if .CanDeny}}<form method="post" action="/admin/requests/{{$r.ID}}/deny">
@@ -130,6 +149,12 @@ type requestView struct {
 	Outcome      []requests.HistoryRow
 	Open         bool
 	Decide       bool
+	// CanPreview shows the erasure preview panel (a deletion under review
+	// with connected systems); Preview is the preview, computed when asked
+	// for (?preview=1): it reads the person's rows, an audited read.
+	CanPreview   bool
+	Preview      *connected.Preview
+	PreviewError string
 	CanApprove   bool
 	CanDeny      bool
 	CanExtend    bool
@@ -267,6 +292,26 @@ func (d Deps) showRequest(w http.ResponseWriter, r *http.Request, status int, v 
 			}
 		}
 	}
+	p.CanPreview = p.CanApprove && p.Systems && rv.Type == requests.TypeDeletion
+	if p.CanApprove && p.Systems && rv.Type == requests.TypeAppeal && rv.AppealOf != "" {
+		orig, err := d.Requests.Get(ctx, rv.AppealOf)
+		p.CanPreview = err == nil && orig.Type == requests.TypeDeletion
+	}
+	// Shown when asked for, and again after a refused approval of a
+	// previewed plan, so that the officer sees the plan now in force.
+	if p.CanPreview && (r.URL.Query().Get("preview") != "" || r.PostFormValue("plan") != "") {
+		tok, _ := d.operator(r)
+		pv, err := d.Requests.ErasurePreview(ctx, auth.Actor(tok), id)
+		switch e := custos.AsError(err); {
+		case err == nil:
+			p.Preview = &pv
+		case httperr.Status(e.Kind) >= 500:
+			d.failPage(w, r, v, err)
+			return
+		default:
+			p.PreviewError = e.Message
+		}
+	}
 	v.Title = "Request " + rv.ID
 	v.Page = &p
 	d.adminRender(w, r, status, "request", v)
@@ -356,7 +401,7 @@ func (d Deps) adminAct(action string) http.HandlerFunc {
 		var err error
 		switch action {
 		case actApprove:
-			_, err = d.Requests.Approve(ctx, actor, id)
+			_, err = d.Requests.ApprovePlan(ctx, actor, id, r.PostFormValue("plan"))
 		case actDeny:
 			if code == "" {
 				code = requests.DenyOther

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -44,8 +45,13 @@ body{max-width:48rem}` + tableCSS + `</style></head>
 {{with .P.SoldShared}}<h2>{{t "result.sold_shared"}}</h2><ul>{{range .}}<li>{{.Description}}</li>{{end}}</ul>{{end}}
 {{with .P.Consents}}<h2>{{t "result.consents"}}</h2><ul data-custos-consents>{{range .}}<li>{{scope .Scope}}: {{if .Granted}}{{t "result.granted"}}{{else}}{{t "result.refused"}}{{end}} ({{day .At}})</li>{{end}}</ul>{{end}}
 {{with .P.Disclosures}}<h2>{{t "result.disclosures"}}</h2><ul>{{range .}}<li>{{.Name}}: {{range $i, $c := .Categories}}{{if $i}}, {{end}}{{$c}}{{end}}</li>{{end}}</ul>{{end}}
+{{with .P.Connected}}<h2>{{t "result.connected"}}</h2>{{range .}}{{$c := .}}<div class="table-box" role="region" aria-label="{{or .SystemDescription .System}}: {{.Collection}}" tabindex="0"><table data-custos-connected><caption>{{or .SystemDescription .System}}: {{.Collection}}</caption>
+<thead><tr>{{range .Fields}}<th scope="col">{{.Description}}</th>{{end}}</tr></thead><tbody>
+{{range index $.P.Collections .Collection}}{{$row := .}}<tr>{{range $c.Fields}}<td>{{index $row .Name}}</td>{{end}}</tr>{{end}}
+</tbody></table></div>{{end}}{{end}}
 {{with .P.Actions}}<h2>{{t "result.actions"}}</h2><ul>{{range .}}<li>{{.}}</li>{{end}}</ul>{{end}}
-{{with .P.Kept}}<h2>{{t "result.kept"}}</h2><ul>{{range .}}<li>{{.What}}: {{.Why}}</li>{{end}}</ul>{{end}}
+{{with .P.Kept}}<h2>{{t "result.kept"}}</h2><ul>{{range .}}<li>{{.What}}: {{.Why}}{{with .Ground}} — {{.}}{{end}}{{with .Citations}} ({{range $i, $x := .}}{{if $i}}; {{end}}{{$x}}{{end}}){{end}}{{with .Until}}, {{t "result.until" .}}{{end}}</li>{{end}}</ul>{{end}}
+{{with .CSV}}<p><a href="{{.}}" data-custos-csv>{{t "result.csv"}}</a></p>{{end}}
 <h2>{{t "result.questions"}}</h2><p>{{t "result.contact" .P.Organisation.Name}} <a href="mailto:{{.P.Organisation.Email}}">{{.P.Organisation.Email}}</a>.
 <a href="/privacy-center">{{t "result.center"}}</a></p>
 </main></body></html>` + brandTemplate))
@@ -75,7 +81,12 @@ func RenderResult(w io.Writer, r *http.Request, p requests.Package, m *policy.Ma
 		"scope":     func(k string) string { return scopeWords(tr, n, k) },
 		"day":       func(v any) string { return dayOf(l, v) },
 	})
-	return t.Execute(w, map[string]any{"Lang": l, "P": p, "Brand": b})
+	// The same answer as CSV files, behind the same token the person holds.
+	var csv string
+	if tok := r.URL.Query().Get("token"); tok != "" {
+		csv = r.URL.Path + "?" + url.Values{"format": {"csv"}, "token": {tok}}.Encode()
+	}
+	return t.Execute(w, map[string]any{"Lang": l, "P": p, "Brand": b, "CSV": csv})
 }
 
 // readLang is lang without remembering: the answer page is served by the
