@@ -16,6 +16,25 @@ import (
 // check finds what the schema cannot: keys unknown to the taxonomy,
 // references to undeclared keys, duplicates, and rules that need each other.
 func (l *Loader) check(v *validation, m *Manifest) {
+	checkHeader(v, m)
+	l.checkSubjects(v, m)
+	categories := l.checkCategories(v, m)
+	unique(v, "sources", len(m.Sources), func(i int) string { return m.Sources[i].Key })
+	purposes := l.checkPurposes(v, m)
+	checkRecipients(v, m, purposes, categories)
+	checkPurposeRules(v, m)
+	checkBranding(v, m.Branding)
+	checkBanner(v, m)
+	checkCookies(v, m, purposes)
+	checkRights(v, m)
+	checkLaws(v, m)
+	l.checkOnBehalf(v, m, categories)
+	l.checkErasure(v, m, purposes)
+	checkRetention(v, m, categories, purposes)
+}
+
+// checkHeader checks the manifest's dates and organisation settings.
+func checkHeader(v *validation, m *Manifest) {
 	checkDate(v, []string{"last_updated"}, m.LastUpdated)
 	if m.California != nil {
 		checkDate(v, []string{"california", "effective"}, m.California.Effective)
@@ -24,13 +43,18 @@ func (l *Loader) check(v *validation, m *Manifest) {
 		v.atPath([]string{"organisation", "phone_region"},
 			fmt.Sprintf("%q is not a country with a telephone numbering plan: use an ISO 3166-1 alpha-2 code such as US, GB or DE", r))
 	}
+}
 
-	subjects := unique(v, "subjects", len(m.Subjects), func(i int) string { return m.Subjects[i].Key })
+func (l *Loader) checkSubjects(v *validation, m *Manifest) {
+	unique(v, "subjects", len(m.Subjects), func(i int) string { return m.Subjects[i].Key })
 	for i, s := range m.Subjects {
 		l.known(v, l.tax.Subjects, []string{"subjects", strconv.Itoa(i), "key"}, s.Key)
 	}
-	_ = subjects
+}
 
+// checkCategories checks the categories and that the notice mentions each;
+// it returns the declared keys.
+func (l *Loader) checkCategories(v *validation, m *Manifest) map[string]bool {
 	categories := unique(v, "categories", len(m.Categories), func(i int) string { return m.Categories[i].Key })
 	for i, c := range m.Categories {
 		l.known(v, l.tax.Categories, []string{"categories", strconv.Itoa(i), "key"}, c.Key)
@@ -48,9 +72,12 @@ func (l *Loader) check(v *validation, m *Manifest) {
 				fmt.Sprintf("category %q is not listed under any information_types entry, so the notice would not mention it", c.Key))
 		}
 	}
+	return categories
+}
 
-	unique(v, "sources", len(m.Sources), func(i int) string { return m.Sources[i].Key })
-
+// checkPurposes checks each purpose's key, consent regimes and uses; it
+// returns the declared keys.
+func (l *Loader) checkPurposes(v *validation, m *Manifest) map[string]bool {
 	purposes := unique(v, "purposes", len(m.Purposes), func(i int) string { return m.Purposes[i].Key })
 	for i, p := range m.Purposes {
 		at := []string{"purposes", strconv.Itoa(i)}
@@ -67,7 +94,10 @@ func (l *Loader) check(v *validation, m *Manifest) {
 			v.atPath(append(at, "uses"), fmt.Sprintf("purpose %q needs at least one use for the notice to list", p.Key))
 		}
 	}
+	return purposes
+}
 
+func checkRecipients(v *validation, m *Manifest, purposes, categories map[string]bool) {
 	unique(v, "recipients", len(m.Recipients), func(i int) string { return m.Recipients[i].Key })
 	for i, r := range m.Recipients {
 		at := []string{"recipients", strconv.Itoa(i)}
@@ -82,11 +112,11 @@ func (l *Loader) check(v *validation, m *Manifest) {
 				fmt.Sprintf("recipient %q is a service provider, which by definition receives data without a sale or sharing; use another kind or set sale_or_share: false", r.Key))
 		}
 	}
+}
 
-	byKey := map[string]Purpose{}
-	for _, p := range m.Purposes {
-		byKey[p.Key] = p
-	}
+// checkPurposeRules checks the rules a purpose may carry for storage,
+// restriction and objection.
+func checkPurposeRules(v *validation, m *Manifest) {
 	for i, p := range m.Purposes {
 		at := []string{"purposes", strconv.Itoa(i)}
 		switch {
@@ -122,7 +152,9 @@ func (l *Loader) check(v *validation, m *Manifest) {
 				fmt.Sprintf("purpose %q rests on consent, so it cannot run before a choice: it is not strictly necessary", p.Key))
 		}
 	}
-	checkBranding(v, m.Branding)
+}
+
+func checkBanner(v *validation, m *Manifest) {
 	if b := m.Banner; b != nil {
 		seen := map[string]bool{}
 		for i, j := range b.OptIn {
@@ -132,7 +164,13 @@ func (l *Loader) check(v *validation, m *Manifest) {
 			seen[j] = true
 		}
 	}
+}
 
+func checkCookies(v *validation, m *Manifest, purposes map[string]bool) {
+	byKey := map[string]Purpose{}
+	for _, p := range m.Purposes {
+		byKey[p.Key] = p
+	}
 	for i, c := range m.Cookies {
 		declared(v, purposes, "purpose", []string{"cookies", strconv.Itoa(i), "purpose"}, c.Purpose)
 		if p, ok := byKey[c.Purpose]; ok && c.StrictlyNecessary != nil && *c.StrictlyNecessary != p.IsStrictlyNecessary() {
@@ -147,7 +185,9 @@ func (l *Loader) check(v *validation, m *Manifest) {
 			v.atPath([]string{"cookies", strconv.Itoa(i), "lifetime"}, "a session cookie has no lifetime: it ends with the browser session")
 		}
 	}
+}
 
+func checkRights(v *validation, m *Manifest) {
 	for i, r := range m.Rights.Jurisdictions {
 		at := []string{"rights", "jurisdictions", strconv.Itoa(i)}
 		offered := map[string]bool{}
@@ -163,12 +203,9 @@ func (l *Loader) check(v *validation, m *Manifest) {
 			}
 		}
 	}
+}
 
-	checkLaws(v, m)
-	l.checkOnBehalf(v, m, categories)
-
-	l.checkErasure(v, m, purposes)
-
+func checkRetention(v *validation, m *Manifest, categories, purposes map[string]bool) {
 	for i, r := range m.Retention.Rules {
 		at := []string{"retention", "rules", strconv.Itoa(i)}
 		declared(v, categories, "category", append(at, "category"), r.Category)
