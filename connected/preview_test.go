@@ -134,7 +134,8 @@ func previewServices(t *testing.T, mask bool, url string) *wire.Services {
 	t.Helper()
 	src := policy.Bundled()
 	if mask {
-		src = []byte(string(src) + "\nerasure:\n  shared_rows:\n    shop:address: mask\n")
+		// Added to the bundled policy's own erasure section.
+		src = []byte(strings.Replace(string(src), "\nerasure:\n", "\nerasure:\n  shared_rows:\n    shop:address: mask\n", 1))
 	}
 	svc := servicesWith(t, src)
 	ctx := context.Background()
