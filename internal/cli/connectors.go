@@ -237,9 +237,9 @@ func connectionCmd(env *Env) *cobra.Command {
 			})
 		},
 	}
-	add.Flags().StringVar(&name, "name", "", "a name for the connection")
-	add.Flags().StringVar(&url, "url", "", "where the system is, with credentials")
-	add.Flags().StringVar(&ds, "dataset", "", "the key of the imported dataset that describes it")
+	add.Flags().StringVar(&name, "name", "", "a name for the connection (required)")
+	add.Flags().StringVar(&url, "url", "", "where the system is, with credentials (required)")
+	add.Flags().StringVar(&ds, "dataset", "", "the key of the imported dataset that describes it (required)")
 	add.Flags().BoolVar(&readOnly, "read-only", false, "never write: requests report what would have been erased")
 	add.Flags().BoolVar(&noTest, "no-test", false, "do not test the connection after adding it")
 	af.add(add, env)
