@@ -159,11 +159,12 @@ func TestAuditVerdictsAgree(t *testing.T) {
 
 // TestCLIAppendsAreSigned: commands append to the chain as the server does
 // — keyed, with every 32nd entry signed — even on a store no server has
-// opened yet; without the key file they refuse to append, and verify says
+// run on yet (migrated, no key file); without the key file they refuse to append, and verify says
 // it cannot verify.
 func TestCLIAppendsAreSigned(t *testing.T) {
 	t.Parallel()
 	dir, vars := dataDir(t)
+	initDB(t, vars)
 	for range 40 {
 		if code, _, errs := run(t, vars, "token", "create", "--role", "agent"); code != 0 {
 			t.Fatalf("token create: %d %s", code, errs)
@@ -261,6 +262,7 @@ func checkChainRewriteCaught(t *testing.T, dir string, vars map[string]string, s
 func TestServeRefusesExposedKeyFile(t *testing.T) {
 	t.Parallel()
 	_, vars := dataDir(t)
+	initDB(t, vars)
 	if code, _, errs := run(t, vars, "token", "create", "--role", "agent"); code != 0 {
 		t.Fatalf("token create: %d %s", code, errs)
 	}

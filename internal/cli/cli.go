@@ -29,6 +29,10 @@ type Env struct {
 	MetricsReady func(addr string)
 	// Clock, when set, replaces the wall clock (tests).
 	Clock custos.Clock
+
+	// verbose is the root's -v: commands name the database they open on
+	// stderr.
+	verbose bool
 }
 
 // Exit codes.
@@ -63,7 +67,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
@@ -72,7 +76,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return ee.code
 	}
 	var ue usageError
-	if msg := err.Error(); strings.HasPrefix(msg, "required flag") || strings.HasPrefix(msg, "unknown command") {
+	if msg := err.Error(); strings.HasPrefix(msg, "required flag") {
+		ue = usageError{msg: requiredMessage(msg, cmd)}
+	} else if strings.HasPrefix(msg, "unknown command") {
 		ue = usageError{msg: msg}
 	}
 	if ue.msg != "" || errors.As(err, &ue) {
@@ -81,6 +87,33 @@ func Main(ctx context.Context, args []string, env Env) int {
 	}
 	fmt.Fprintf(env.Stderr, "custos: %s\n", message(err))
 	return exitFailure
+}
+
+// requiredMessage turns cobra's `required flag(s) "a", "b" not set` into
+// the words the other usage errors use: "--a and --b are required (see
+// CMD --help)".
+func requiredMessage(msg string, cmd *cobra.Command) string {
+	inner, ok := strings.CutPrefix(msg, "required flag(s) ")
+	if !ok {
+		return msg
+	}
+	inner, ok = strings.CutSuffix(inner, " not set")
+	if !ok {
+		return msg
+	}
+	var names []string
+	for _, n := range strings.Split(inner, ", ") {
+		names = append(names, "--"+strings.Trim(n, `"`))
+	}
+	verb := " is required"
+	if len(names) > 1 {
+		verb = " are required"
+	}
+	out := strings.Join(names, " and ") + verb
+	if cmd != nil {
+		out += " (see " + cmd.CommandPath() + " --help)"
+	}
+	return out
 }
 
 // usageError is a mistake in how the command was called.
@@ -113,6 +146,7 @@ Start the service with "custos serve"; every flag also has a CUSTOS_* environmen
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.PersistentFlags().BoolVarP(&env.verbose, "verbose", "v", false, "name the database a command opens, on stderr")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{msg: err.Error() + " (see " + c.CommandPath() + " --help)"}
 	})

@@ -20,6 +20,7 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/store"
 )
 
 // run executes the CLI in-process with the given environment.
@@ -38,6 +39,20 @@ func dataDir(t *testing.T) (string, map[string]string) {
 		"CUSTOS_KEY_FILE": filepath.Join(dir, "master.key"),
 		"CUSTOS_MAIL_DIR": filepath.Join(dir, "mail"),
 		"CUSTOS_ADDR":     "127.0.0.1:0",
+	}
+}
+
+// initDB creates and migrates the database of vars, as serve's first start
+// does, without a key file: the commands other than serve need one.
+func initDB(t *testing.T, vars map[string]string) {
+	t.Helper()
+	s, err := store.Open(context.Background(), vars["CUSTOS_DB"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -276,6 +291,7 @@ func checkDiffAndRender(t *testing.T, good, newer string) {
 func TestPublishCommand(t *testing.T) {
 	t.Parallel()
 	dir, vars := dataDir(t)
+	initDB(t, vars)
 	newer := filepath.Join(dir, "newer.yaml")
 	if err := os.WriteFile(newer, []byte(strings.Replace(string(policy.Bundled()), "age_threshold: 18", "age_threshold: 16", 1)), 0o644); err != nil {
 		t.Fatal(err)
@@ -306,7 +322,7 @@ func TestUsageAndErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"token", "create"}, 2, `"role" not set`},
+		{[]string{"token", "create"}, 2, "--role is required (see custos token create --help)"},
 		{[]string{"token", "create", "--role", "root"}, 2, "Unknown role"},
 		{[]string{"token", "create", "--role", "admin", "--db", "mysql://x"}, 1, "sqlite:PATH or postgres://"},
 		{[]string{"token", "create", "--role", "admin", "--db", "postgres://127.0.0.1:1/x?connect_timeout=2"}, 1, "Cannot reach PostgreSQL at 127.0.0.1:1"},

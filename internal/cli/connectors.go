@@ -132,6 +132,7 @@ func datasetCmd(env *Env) *cobra.Command {
 		},
 	}
 	f.add(imp, env)
+	hideMail(imp)
 	var lf commonFlags
 	list := &cobra.Command{
 		Use:   "list",
@@ -157,6 +158,7 @@ func datasetCmd(env *Env) *cobra.Command {
 		},
 	}
 	lf.add(list, env)
+	hideMail(list)
 	var pf commonFlags
 	var email string
 	var ids []string
@@ -194,6 +196,7 @@ func datasetCmd(env *Env) *cobra.Command {
 	plan.Flags().StringVar(&email, "email", "", "the person's e-mail address")
 	plan.Flags().StringArrayVar(&ids, "identity", nil, "another identity, KIND=VALUE (repeatable)")
 	pf.add(plan, env)
+	hideMail(plan)
 	cmd.AddCommand(imp, list, plan)
 	return cmd
 }
@@ -234,12 +237,15 @@ func connectionCmd(env *Env) *cobra.Command {
 			})
 		},
 	}
-	add.Flags().StringVar(&name, "name", "", "a name for the connection")
-	add.Flags().StringVar(&url, "url", "", "where the system is, with credentials")
-	add.Flags().StringVar(&ds, "dataset", "", "the key of the imported dataset that describes it")
+	add.Flags().StringVar(&name, "name", "", "a name for the connection (required)")
+	add.Flags().StringVar(&url, "url", "", "where the system is, with credentials (required)")
+	add.Flags().StringVar(&ds, "dataset", "", "the key of the imported dataset that describes it (required)")
 	add.Flags().BoolVar(&readOnly, "read-only", false, "never write: requests report what would have been erased")
 	add.Flags().BoolVar(&noTest, "no-test", false, "do not test the connection after adding it")
 	af.add(add, env)
+	for _, f := range []string{"name", "url", "dataset"} {
+		_ = add.MarkFlagRequired(f)
+	}
 
 	var tf commonFlags
 	test := &cobra.Command{
@@ -257,6 +263,7 @@ func connectionCmd(env *Env) *cobra.Command {
 		},
 	}
 	tf.add(test, env)
+	hideMail(test)
 
 	var lf commonFlags
 	list := &cobra.Command{
@@ -279,6 +286,7 @@ func connectionCmd(env *Env) *cobra.Command {
 		},
 	}
 	lf.add(list, env)
+	hideMail(list)
 
 	var rf commonFlags
 	remove := &cobra.Command{
@@ -296,6 +304,7 @@ func connectionCmd(env *Env) *cobra.Command {
 		},
 	}
 	rf.add(remove, env)
+	hideMail(remove)
 	cmd.AddCommand(add, test, list, remove)
 	return cmd
 }
@@ -313,7 +322,7 @@ func requestCmd(env *Env) *cobra.Command {
 				id := args[0]
 				r, err := svc.Store.Request(ctx, id)
 				if err != nil {
-					return err
+					return notFound(err, "request", id)
 				}
 				if r.Status != "in_progress" {
 					return custos.Errorf(custos.KindConflict, "invalid_transition", "Request %s is %s; only a request in progress can be run.", id, r.Status)
@@ -348,7 +357,8 @@ func requestCmd(env *Env) *cobra.Command {
 		},
 	}
 	f.add(run, env)
-	cmd.AddCommand(run)
+	cmd.AddCommand(run, requestListCmd(env), requestShowCmd(env))
+	cmd.AddCommand(requestDecisionCmds(env)...)
 	return cmd
 }
 

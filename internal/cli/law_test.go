@@ -61,6 +61,7 @@ func TestLawCommands(t *testing.T) {
 func TestLawCommandsWithOverrides(t *testing.T) {
 	t.Parallel()
 	dir, vars := dataDir(t)
+	initDB(t, vars)
 	manifest := strings.Replace(string(policy.Bundled()), `last_updated: "2020-10-29"`, `last_updated: "2026-06-01"`, 1) + `
 laws:
   US-TX:

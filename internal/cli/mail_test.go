@@ -33,7 +33,7 @@ func TestMailLast(t *testing.T) {
 		{"the code only", []string{"mail", "last", "--to", "ANA@example.com", "--code"}, 0, "482913\n", ""},
 		{"no code in the newest", []string{"mail", "last", "--to", "bob@example.com", "--code"}, 1, "", "carries no six-digit code"},
 		{"nobody wrote to carol", []string{"mail", "last", "--to", "carol@example.com"}, 1, "", "no message to carol@example.com"},
-		{"to is required", []string{"mail", "last"}, 2, "", `"to" not set`},
+		{"to is required", []string{"mail", "last"}, 2, "", "--to is required (see custos mail last --help)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 
 func policyCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{Use: "policy", Short: "Validate, render, diff and publish policy manifests"}
-	cmd.AddCommand(policyValidateCmd(env), policyRenderCmd(env), policyDiffCmd(env), policyPublishCmd(env), policySchemaCmd(env))
+	cmd.AddCommand(policyInitCmd(env), policyValidateCmd(env), policyRenderCmd(env), policyDiffCmd(env), policyPublishCmd(env), policySchemaCmd(env))
 	return cmd
 }
 

@@ -117,7 +117,7 @@ func retentionCmd(env *Env) *cobra.Command {
 func holdCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{Use: "hold", Short: "Place, release and list legal holds"}
 	var dsn, keyFile, email, reason, mailDir string
-	var all bool
+	var all, asJSON bool
 	with := func(c *cobra.Command, fn func(c *cobra.Command, svc *retention.Service) error) func(*cobra.Command, []string) error {
 		return func(c *cobra.Command, _ []string) error {
 			a, err := openWriter(c.Context(), env, dsn, keyFile)
@@ -151,13 +151,25 @@ func holdCmd(env *Env) *cobra.Command {
 		fmt.Fprintf(env.Stdout, "%d hold(s) released\n", n)
 		return nil
 	})
-	list := &cobra.Command{Use: "list [--all]", Short: "List standing holds (--all: released ones too)", Args: exactArgs(0, "no arguments")}
+	list := &cobra.Command{Use: "list [--all] [--json]", Short: "List standing holds (--all: released ones too)", Args: exactArgs(0, "no arguments")}
 	list.RunE = with(list, func(c *cobra.Command, svc *retention.Service) error {
 		hs, err := svc.Holds(c.Context(), "cli", all)
 		if err != nil {
 			return err
 		}
-		return printJSON(env.Stdout, hs)
+		if asJSON {
+			return printJSON(env.Stdout, hs)
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSUBJECT\tPLACED\tBY\tSTATUS\tREASON")
+		for _, h := range hs {
+			status := "standing"
+			if h.ReleasedAt != nil {
+				status = "released " + day(*h.ReleasedAt)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", h.ID, h.SubjectID, day(h.CreatedAt), h.CreatedBy, status, strings.ReplaceAll(h.Reason, "\n", " "))
+		}
+		return tw.Flush()
 	})
 	for _, c := range []*cobra.Command{add, release, list} {
 		dbFlag(c, env, &dsn)
@@ -171,6 +183,8 @@ func holdCmd(env *Env) *cobra.Command {
 	add.Flags().StringVar(&reason, "reason", "", "the matter the hold is for (required)")
 	_ = add.MarkFlagRequired("reason")
 	list.Flags().BoolVar(&all, "all", false, "include released holds")
+	list.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of a table")
+	_ = list.Flags().MarkHidden("mail-dir")
 	cmd.AddCommand(add, release, list)
 	return cmd
 }

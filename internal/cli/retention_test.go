@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -37,8 +38,15 @@ func TestRetentionAndHoldCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "erased 1 records; 1 people") {
 		t.Fatalf("sweep: %d %q %s", code, out, errs)
 	}
-	if code, out, _ := run(t, vars, "hold", "list"); code != 0 || !strings.Contains(out, "Case 26-1") {
+	if code, out, _ := run(t, vars, "hold", "list"); code != 0 || !strings.HasPrefix(out, "ID") || !strings.Contains(lineOf(out, "Case 26-1"), "standing") {
 		t.Fatalf("hold list: %d %q", code, out)
+	}
+	var hs []struct {
+		ID     int64  `json:"id"`
+		Reason string `json:"reason"`
+	}
+	if code, out, _ := run(t, vars, "hold", "list", "--json"); code != 0 || json.Unmarshal([]byte(out), &hs) != nil || len(hs) != 1 || hs[0].Reason != "Case 26-1" {
+		t.Fatalf("hold list --json: %d %q", code, out)
 	}
 	if code, out, _ := run(t, vars, "hold", "release", "--email", "kept@example.com"); code != 0 || !strings.Contains(out, "1 hold(s) released") {
 		t.Fatalf("hold release: %d %q", code, out)

@@ -103,7 +103,7 @@ func tokenRevokeCmd(env *Env) *cobra.Command {
 			}
 			defer a.Close()
 			if err := auth.New(a.store, a.audit, a.clock).Revoke(cmd.Context(), "cli", id); err != nil {
-				return err
+				return notFound(err, "token", args[0])
 			}
 			fmt.Fprintf(env.Stdout, "revoked token %d\n", id)
 			return nil

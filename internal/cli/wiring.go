@@ -36,7 +36,26 @@ func keyFlag(cmd *cobra.Command, env *Env, dst *string) {
 		"master key file; created 0600 when missing by serve (env CUSTOS_KEY_FILE)")
 }
 
-// openApp opens and migrates the store. With createKey the master key is
+// openStore opens the database. Only serve (and demo, which prepares what
+// serve would) create and migrate it: every other command opens an existing
+// one, so a command run from the wrong directory says so instead of
+// starting an empty installation of its own.
+func openStore(ctx context.Context, dsn string, create bool) (*store.Store, error) {
+	if !create {
+		return store.OpenExisting(ctx, dsn)
+	}
+	s, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// openApp opens the store (serve: creates and migrates it). With createKey the master key is
 // created when missing (serve); otherwise an absent key file leaves the app
 // without keys: it can read, and its audit log refuses to append.
 func openApp(ctx context.Context, env *Env, dsn, keyFile string, createKey bool) (*app, bool, error) {
@@ -74,13 +93,12 @@ func keyFileNeeded(keyFile string) error {
 }
 
 func openAppWith(ctx context.Context, env *Env, dsn, keyFile string, need keyNeed) (*app, bool, error) {
-	s, err := store.Open(ctx, dsn)
+	s, err := openStore(ctx, dsn, need == keyCreate)
 	if err != nil {
 		return nil, false, err
 	}
-	if err := s.Migrate(ctx); err != nil {
-		s.Close()
-		return nil, false, err
+	if env.verbose && env.Stderr != nil {
+		fmt.Fprintf(env.Stderr, "custos: database %s\n", s)
 	}
 	a := &app{store: s, clock: env.Clock}
 	var created bool

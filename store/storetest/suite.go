@@ -19,7 +19,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 	var cases []suiteCase
 	// One group per store file, in the order of the files.
 	for _, group := range [][]suiteCase{
-		auditCases(), connectorCases(), consentCases(), consentStatsCases(), keyCases(), policyCases(),
+		auditCases(), connectorCases(), consentCases(), consentStatsCases(), existingCases(), keyCases(), policyCases(),
 		recordCases(), retainedCases(), requestCases(), retentionCases(), sessionCases(), storeCases(), taskCases(), tokenCases(),
 	} {
 		cases = append(cases, group...)
