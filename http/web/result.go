@@ -84,7 +84,7 @@ func RenderResult(w io.Writer, r *http.Request, p requests.Package, m *policy.Ma
 	// The same answer as CSV files, behind the same token the person holds.
 	var csv string
 	if tok := r.URL.Query().Get("token"); tok != "" {
-		csv = r.URL.Path + "?" + url.Values{"format": {"csv"}, "token": {tok}}.Encode()
+		csv = "?" + url.Values{"format": {"csv"}, "token": {tok}}.Encode()
 	}
 	return t.Execute(w, map[string]any{"Lang": l, "P": p, "Brand": b, "CSV": csv})
 }
