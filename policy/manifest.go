@@ -266,7 +266,7 @@ type Recipient struct {
 	Categories []string `yaml:"categories,omitempty" json:"categories,omitempty"`
 	// Grounds are the legal grounds of disclosures to authorities.
 	Grounds []string `yaml:"grounds,omitempty" json:"grounds,omitempty"`
-	// NotifyEmail is where erasure and correction notices go (GDPR Art. 19,
+	// NotifyEmail is where erasure, correction and restriction notices go (GDPR Art. 19,
 	// CCPA regulations §7022); without it, the request's history records
 	// that the recipient must be told through another channel.
 	NotifyEmail string `yaml:"notify_email,omitempty" json:"notify_email,omitempty"`

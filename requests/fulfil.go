@@ -210,7 +210,8 @@ type fulfilment struct {
 	// Recipients to tell of a deletion or correction (GDPR Art. 19), and
 	// what to tell them to do.
 	notices      []notice
-	noticeAction string
+	noticeAction string   // a mail.Notice* action
+	corrected    []string // for a rectification: "category: value now"
 }
 
 // fulfil does what an in-progress request r asks (det: see asked) and
@@ -386,7 +387,7 @@ func (s *Service) deletion(ctx context.Context, f *fulfilment) error {
 	if !f.held {
 		return nil
 	}
-	f.notices, f.noticeAction = recipientsOf(f.m, f.recs.Events), "delete"
+	f.notices, f.noticeAction = recipientsOf(f.m, f.recs.Events), mail.NoticeErase
 	n, err := s.records.EraseSubject(ctx, f.reader, f.r.SubjectID, "deletion request "+f.r.ID)
 	if err != nil {
 		return err
@@ -423,14 +424,17 @@ func (s *Service) correction(ctx context.Context, f *fulfilment) error {
 		}
 		if ok {
 			f.pkg.Actions = append(f.pkg.Actions, "Corrected "+describeCategory(f.m, cat)+".")
+			f.corrected = append(f.corrected, describeCategory(f.m, cat)+": "+d.Corrections[cat])
 		} else if !slices.Contains(out.CorrectedCategories, cat) {
 			// Corrected in a connected system is said above, per
 			// collection; only a category corrected nowhere is kept.
 			f.pkg.Kept = append(f.pkg.Kept, Kept{What: describeCategory(f.m, cat), Why: "We hold no such information about you, so there was nothing to correct."})
 		}
 	}
-	if f.held && len(f.pkg.Actions) > 0 {
-		f.notices, f.noticeAction = recipientsOf(f.m, f.recs.Events), "correct"
+	if f.held && len(f.corrected) > 0 {
+		// GDPR Art. 19: a rectification is communicated to each
+		// recipient, as an erasure is.
+		f.notices, f.noticeAction = recipientsOf(f.m, f.recs.Events), mail.NoticeRectify
 	}
 	return nil
 }
@@ -441,7 +445,14 @@ func (s *Service) restriction(ctx context.Context, f *fulfilment) error {
 	if !f.held {
 		return nil
 	}
-	return s.consent.SetRestricted(ctx, f.reader, f.r.SubjectID, true)
+	if err := s.consent.SetRestricted(ctx, f.reader, f.r.SubjectID, true); err != nil {
+		return err
+	}
+	// GDPR Art. 19 (rectification, erasure and restriction alike):
+	// each recipient the data was disclosed to is told of the
+	// restriction.
+	f.notices, f.noticeAction = recipientsOf(f.m, f.recs.Events), mail.NoticeRestrict
+	return nil
 }
 
 // optOut records a refusal of scope (an opt-out of sale and sharing, an
@@ -468,7 +479,7 @@ func (s *Service) complete(ctx context.Context, actor string, f *fulfilment) (st
 		if cur.Status != StatusInProgress {
 			return nil // someone else finished it meanwhile
 		}
-		lines, err := s.notify(ctx, tx, f.m, cur, f.email, f.noticeAction, f.notices)
+		lines, err := s.notify(ctx, tx, f.m, cur, f.email, f)
 		if err != nil {
 			return err
 		}
@@ -608,8 +619,8 @@ func shineTheLight(m *policy.Manifest, evs []custos.Event, year int) []Disclosur
 	return out
 }
 
-// notice is a recipient to tell of a deletion or correction (GDPR Art. 19,
-// CCPA regulations §7022).
+// notice is a recipient to tell of an erasure, rectification or
+// restriction (GDPR Art. 19, CCPA regulations §7022).
 type notice struct {
 	key, name, email string
 }
@@ -636,29 +647,28 @@ func recipientsOf(m *policy.Manifest, evs []custos.Event) []notice {
 
 // notify tells recipients within the completing transaction: by e-mail
 // where the policy gives an address, otherwise as a task in the request's
-// history for the privacy team. It returns the lines for the package.
-func (s *Service) notify(ctx context.Context, tx *store.Tx, m *policy.Manifest, r store.Request, email, action string, ns []notice) ([]string, error) {
+// history for the privacy team. It returns the lines for the package,
+// which name each recipient: Art. 19's last sentence lets the person ask
+// who they are, and the answer tells them unasked.
+func (s *Service) notify(ctx context.Context, tx *store.Tx, m *policy.Manifest, r store.Request, email string, f *fulfilment) ([]string, error) {
 	var lines []string
-	for _, n := range ns {
-		if n.email != "" && action == "delete" {
-			if err := s.enqueue(ctx, tx, m, n.email, mail.TemplateErasureNotice, mail.ErasureNotice{Organisation: org(m), Recipient: n.name,
-				Identifiers: []mail.Identifier{{Kind: "E-mail", Value: email}}, RequestID: r.ID}); err != nil {
+	verb := map[string]string{mail.NoticeErase: "delete", mail.NoticeRectify: "correct", mail.NoticeRestrict: "restrict the use of"}[f.noticeAction]
+	for _, n := range f.notices {
+		if n.email != "" {
+			if err := s.enqueue(ctx, tx, m, n.email, mail.TemplateErasureNotice, mail.ErasureNotice{Organisation: org(m), Action: f.noticeAction,
+				Corrected: f.corrected, Recipient: n.name, Identifiers: []mail.Identifier{{Kind: "E-mail", Value: email}}, RequestID: r.ID}); err != nil {
 				return nil, err
 			}
-			if err := s.history(ctx, tx, r.ID, "system", "recipient_notified", r.Status, n.key); err != nil {
+			if err := s.history(ctx, tx, r.ID, "system", "recipient_notified", r.Status, n.key+": "+f.noticeAction); err != nil {
 				return nil, err
 			}
-			lines = append(lines, fmt.Sprintf("We told %s, who received your information from us, to %s it too.", n.name, action))
+			lines = append(lines, fmt.Sprintf("We told %s, who received your information from us, to %s it too.", n.name, verb))
 			continue
 		}
-		why := "no notify_email in the policy"
-		if n.email != "" {
-			why = "Custos mails erasure notices only"
-		}
-		if err := s.history(ctx, tx, r.ID, "system", "recipient_notice_due", r.Status, n.key+": "+action+" notice due ("+why+"); tell them through the contract channel"); err != nil {
+		if err := s.history(ctx, tx, r.ID, "system", "recipient_notice_due", r.Status, n.key+": "+f.noticeAction+" notice due (no notify_email in the policy); tell them through the contract channel"); err != nil {
 			return nil, err
 		}
-		lines = append(lines, fmt.Sprintf("%s received your information from us; our privacy team is telling them to %s it too.", n.name, action))
+		lines = append(lines, fmt.Sprintf("%s received your information from us; our privacy team is telling them to %s it too.", n.name, verb))
 	}
 	return lines, nil
 }

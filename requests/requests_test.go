@@ -41,6 +41,12 @@ type env struct {
 
 func newEnv(t *testing.T, s *store.Store) *env {
 	t.Helper()
+	return newEnvWith(t, s, policy.Bundled())
+}
+
+// newEnvWith is newEnv with the policy yml active.
+func newEnvWith(t *testing.T, s *store.Store, yml []byte) *env {
+	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, store: s, clock: &custos.FixedClock{T: time.Date(2026, 3, 6, 15, 0, 0, 0, time.UTC)}} // a Friday
 	master, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "master.key"))
@@ -57,7 +63,7 @@ func newEnv(t *testing.T, s *store.Store) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Bootstrap(ctx, opts, "test", policy.BundledName, policy.Bundled(), false); err != nil {
+	if _, err := svc.Bootstrap(ctx, opts, "test", policy.BundledName, yml, false); err != nil {
 		t.Fatal(err)
 	}
 	e.records, e.consent, e.outbox, e.svc, e.wired = svc.Records, svc.Consent, svc.Outbox, svc.Requests, svc
