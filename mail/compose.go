@@ -107,12 +107,12 @@ type ErasureNotice struct {
 	// Corrected lists, for a rectification, each category corrected
 	// with its value now ("E-mail address: new@example.com"): the
 	// recipient cannot rectify without it.
-	Corrected    []string
-	Recipient    string       // name of the recipient, for the greeting; optional
-	RequestID    string       // reference for the recipient's reply; optional
-	Identifiers  []Identifier // required
-	Categories   []string     // categories of data disclosed to the recipient; optional
-	RespondBy    time.Time    // optional
+	Corrected   []string
+	Recipient   string       // name of the recipient, for the greeting; optional
+	RequestID   string       // reference for the recipient's reply; optional
+	Identifiers []Identifier // required
+	Categories  []string     // categories of data disclosed to the recipient; optional
+	RespondBy   time.Time    // optional
 }
 
 // The actions of an ErasureNotice (GDPR Art. 19: rectification, erasure,
