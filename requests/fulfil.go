@@ -394,7 +394,7 @@ func (s *Service) deletion(ctx context.Context, f *fulfilment) error {
 	}
 	f.pkg.Actions = append(f.pkg.Actions, fmt.Sprintf("%d records about you were deleted and the key that protected them destroyed.", n))
 	f.pkg.Kept = append(f.pkg.Kept, Kept{What: "A keyed fingerprint of your e-mail address with your opt-outs", Why: "So your choices to opt out stay in force if your address reaches us again."},
-		Kept{What: "A record of this request (no copy of your data)", Why: "The law requires us to keep records of requests and how we answered them for 24 months."})
+		Kept{What: "A record of this request (no copy of your data)", Why: fmt.Sprintf("We keep records of requests and how we answered them for %d months, as the law requires (at least 24), and then delete them.", f.m.Rights.RecordKeeping())})
 	return nil
 }
 
