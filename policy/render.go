@@ -113,8 +113,8 @@ type noticeView struct {
 	// RecordKeepingMonths is how long request records are kept before
 	// they are purged (11 CCR §7101(a)): the notice says what is done.
 	RecordKeepingMonths int
-	Fee            string
-	Complaint      bool
+	Fee                 string
+	Complaint           bool
 
 	RetentionRules    []retentionRow
 	RetentionPurposes bool // some rule is for one purpose: show the column
