@@ -276,8 +276,7 @@ func (s *Service) exercise(ctx context.Context, f *fulfilment) error {
 	case TypeAccess, TypePortability:
 		return s.access(ctx, f)
 	case TypeCategories:
-		s.categories(f)
-		return nil
+		return s.categories(ctx, f)
 	case TypeDirectMarketingDisclosures:
 		s.disclosures(f)
 		return nil
@@ -323,15 +322,30 @@ func (s *Service) access(ctx context.Context, f *fulfilment) error {
 	return nil
 }
 
+// lookBackFloor is the earliest collection a request beyond 12 months
+// reaches: Cal. Civ. Code §1798.130(a)(2)(B) and 11 CCR §7024(h) apply the
+// longer look-back only to personal information collected on or after
+// January 1, 2022.
+var lookBackFloor = time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // categories answers the categories request: the California lists over
-// the 12 months before receipt.
-func (s *Service) categories(f *fulfilment) {
+// the 12 months before receipt, or, asked for (§1798.130(a)(2)(B)),
+// back to 2022-01-01.
+func (s *Service) categories(ctx context.Context, f *fulfilment) error {
 	r := f.r
+	d, err := s.details(ctx, f.det)
+	if err != nil {
+		return err
+	}
 	from := r.ReceivedAt.AddDate(-1, 0, 0)
-	f.pkg.Request.Period = from.Format("2006-01-02") + " to " + r.ReceivedAt.Format("2006-01-02")
 	f.pkg.Summary = "The categories of personal information we collected about you in the 12 months before your request, their sources, our purposes, and the categories of third parties we disclosed it to."
+	if d.BeyondTwelveMonths && from.After(lookBackFloor) {
+		from = lookBackFloor
+		f.pkg.Summary = "The categories of personal information we collected about you since " + from.Format("2 January 2006") + ", as you asked (the law reaches back no further), their sources, our purposes, and the categories of third parties we disclosed it to."
+	}
+	f.pkg.Request.Period = from.Format("2006-01-02") + " to " + r.ReceivedAt.Format("2006-01-02")
 	if !f.held {
-		return
+		return nil
 	}
 	var within []custos.Event
 	for _, e := range f.recs.Events {
@@ -340,6 +354,7 @@ func (s *Service) categories(f *fulfilment) {
 		}
 	}
 	s.categoryLists(f.m, within, &f.pkg)
+	return nil
 }
 
 // disclosures answers Shine the Light for the calendar year before receipt.
