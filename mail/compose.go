@@ -112,14 +112,24 @@ type Identifier struct {
 }
 
 // ErasureNotice is the data of the "erasure_notice" template: a request to
-// a recipient of personal data to erase what it holds about a person.
+// a recipient of personal data to erase, rectify or restrict what it holds
+// about a person. GDPR Art. 19 asks the controller to communicate each of
+// the three to every recipient, so one template serves them all.
 type ErasureNotice struct {
 	Organisation Org
-	Recipient    string       // name of the recipient, for the greeting; optional
-	RequestID    string       // reference for the recipient's reply; optional
-	Identifiers  []Identifier // required
-	Categories   []string     // categories of data disclosed to the recipient; optional
-	RespondBy    time.Time    // optional
+	// Action is what the recipient is asked to do: NoticeErase (also
+	// when empty, the template's original meaning), NoticeRectify or
+	// NoticeRestrict.
+	Action string
+	// Corrected lists, for a rectification, each category corrected
+	// with its value now ("E-mail address: new@example.com"): the
+	// recipient cannot rectify without it.
+	Corrected   []string
+	Recipient   string       // name of the recipient, for the greeting; optional
+	RequestID   string       // reference for the recipient's reply; optional
+	Identifiers []Identifier // required
+	Categories  []string     // categories of data disclosed to the recipient; optional
+	RespondBy   time.Time    // optional
 }
 
 // ControllerNotice is the data of the "controller_notice" template: a
@@ -134,6 +144,14 @@ type ControllerNotice struct {
 	Identifiers  []Identifier // required
 	Categories   []string     // categories held for the controller; optional
 }
+
+// The actions of an ErasureNotice (GDPR Art. 19: rectification, erasure,
+// restriction).
+const (
+	NoticeErase    = "erase"
+	NoticeRectify  = "rectify"
+	NoticeRestrict = "restrict"
+)
 
 // Template names accepted by Compose.
 const (
@@ -321,6 +339,15 @@ func (v *RequestDenied) validate() error {
 func (v *ErasureNotice) validate() error {
 	if err := v.Organisation.validate(); err != nil {
 		return err
+	}
+	switch v.Action {
+	case "", NoticeErase, NoticeRestrict:
+	case NoticeRectify:
+		if len(v.Corrected) == 0 {
+			return errors.New("field Corrected is required for a rectification")
+		}
+	default:
+		return fmt.Errorf("field Action: unknown action %q", v.Action)
 	}
 	n := 0
 	for _, id := range v.Identifiers {

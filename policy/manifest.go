@@ -302,7 +302,7 @@ type Recipient struct {
 	Categories []string `yaml:"categories,omitempty" json:"categories,omitempty"`
 	// Grounds are the legal grounds of disclosures to authorities.
 	Grounds []string `yaml:"grounds,omitempty" json:"grounds,omitempty"`
-	// NotifyEmail is where erasure and correction notices go (GDPR Art. 19,
+	// NotifyEmail is where erasure, correction and restriction notices go (GDPR Art. 19,
 	// CCPA regulations §7022); without it, the request's history records
 	// that the recipient must be told through another channel.
 	NotifyEmail string `yaml:"notify_email,omitempty" json:"notify_email,omitempty"`
@@ -320,6 +320,39 @@ type Rights struct {
 	// Complaint: people may complain to a regulator.
 	Complaint     bool                `yaml:"complaint" json:"complaint"`
 	Jurisdictions []JurisdictionRight `yaml:"jurisdictions" json:"jurisdictions"`
+	// RecordKeepingMonths is how long the record of a closed request
+	// (the request, its history and its answer) is kept before the
+	// daily sweep purges it. 11 CCR §7101(a): "at least 24 months";
+	// 0 means 24.
+	RecordKeepingMonths int `yaml:"record_keeping_months,omitempty" json:"record_keeping_months,omitempty"`
+	// MetricsScope is whose requests the yearly metrics count: MetricsCalifornia
+	// (the default: 11 CCR §7102(a) counts requests from California
+	// consumers) or MetricsAllIndividuals (§7102(b): every individual,
+	// which the disclosure of the metrics then says).
+	MetricsScope string `yaml:"metrics_scope,omitempty" json:"metrics_scope,omitempty"`
+}
+
+// The scopes of the request metrics (Rights.MetricsScope).
+const (
+	MetricsCalifornia     = "california"
+	MetricsAllIndividuals = "all_individuals"
+)
+
+// RecordKeeping returns how many months request records are kept
+// (11 CCR §7101(a): at least 24).
+func (r Rights) RecordKeeping() int {
+	if r.RecordKeepingMonths == 0 {
+		return 24
+	}
+	return r.RecordKeepingMonths
+}
+
+// Metrics returns the scope of the request metrics.
+func (r Rights) Metrics() string {
+	if r.MetricsScope == "" {
+		return MetricsCalifornia
+	}
+	return r.MetricsScope
 }
 
 // JurisdictionRight lists the requests open to people in some jurisdictions.

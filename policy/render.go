@@ -121,8 +121,11 @@ type noticeView struct {
 	RightsGroups   []rightsGroup
 	LawRights      []lawRightsView
 	VerifyIdentity bool
-	Fee            string
-	Complaint      bool
+	// RecordKeepingMonths is how long request records are kept before
+	// they are purged (11 CCR §7101(a)): the notice says what is done.
+	RecordKeepingMonths int
+	Fee                 string
+	Complaint           bool
 
 	RetentionRules    []retentionRow
 	RetentionPurposes bool // some rule is for one purpose: show the column
@@ -305,6 +308,7 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 
 	v.Unsubscribe = m.Rights.Unsubscribe
 	v.VerifyIdentity = m.Rights.VerifyIdentity
+	v.RecordKeepingMonths = m.Rights.RecordKeeping()
 	v.Fee = m.Rights.Fee
 	v.Complaint = m.Rights.Complaint
 	v.RightsGroups = rightsGroups(m.Rights.Jurisdictions)

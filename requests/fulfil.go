@@ -267,13 +267,14 @@ type fulfilment struct {
 	pkg    Package
 	// Recipients to tell of a deletion or correction (GDPR Art. 19), and
 	// what to tell them to do.
-	notices      []notice
-	noticeAction string
+	notices []notice
 	// routed are the person's events processed for each controller, and
 	// routedSystems the connected collections holding a controller's data
 	// about them: taken out of the answer and routed (controller.go).
 	routed        map[string][]custos.Event
 	routedSystems map[string][]string
+	noticeAction  string   // a mail.Notice* action
+	corrected     []string // for a rectification: "category: value now"
 }
 
 // fulfil does what an in-progress request r asks (det: see asked) and
@@ -343,8 +344,7 @@ func (s *Service) exercise(ctx context.Context, f *fulfilment) error {
 	case TypeAccess, TypePortability:
 		return s.access(ctx, f)
 	case TypeCategories:
-		s.categories(f)
-		return nil
+		return s.categories(ctx, f)
 	case TypeDirectMarketingDisclosures:
 		s.disclosures(f)
 		return nil
@@ -391,15 +391,30 @@ func (s *Service) access(ctx context.Context, f *fulfilment) error {
 	return nil
 }
 
+// lookBackFloor is the earliest collection a request beyond 12 months
+// reaches: Cal. Civ. Code §1798.130(a)(2)(B) and 11 CCR §7024(h) apply the
+// longer look-back only to personal information collected on or after
+// January 1, 2022.
+var lookBackFloor = time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // categories answers the categories request: the California lists over
-// the 12 months before receipt.
-func (s *Service) categories(f *fulfilment) {
+// the 12 months before receipt, or, asked for (§1798.130(a)(2)(B)),
+// back to 2022-01-01.
+func (s *Service) categories(ctx context.Context, f *fulfilment) error {
 	r := f.r
+	d, err := s.details(ctx, f.det)
+	if err != nil {
+		return err
+	}
 	from := r.ReceivedAt.AddDate(-1, 0, 0)
-	f.pkg.Request.Period = from.Format("2006-01-02") + " to " + r.ReceivedAt.Format("2006-01-02")
 	f.pkg.Summary = "The categories of personal information we collected about you in the 12 months before your request, their sources, our purposes, and the categories of third parties we disclosed it to."
+	if d.BeyondTwelveMonths && from.After(lookBackFloor) {
+		from = lookBackFloor
+		f.pkg.Summary = "The categories of personal information we collected about you since " + from.Format("2 January 2006") + ", as you asked (the law reaches back no further), their sources, our purposes, and the categories of third parties we disclosed it to."
+	}
+	f.pkg.Request.Period = from.Format("2006-01-02") + " to " + r.ReceivedAt.Format("2006-01-02")
 	if !f.held {
-		return
+		return nil
 	}
 	var within []custos.Event
 	for _, e := range f.recs.Events {
@@ -408,6 +423,7 @@ func (s *Service) categories(f *fulfilment) {
 		}
 	}
 	s.categoryLists(f.m, within, &f.pkg)
+	return nil
 }
 
 // disclosures answers Shine the Light for the calendar year before receipt.
@@ -456,7 +472,7 @@ func (s *Service) deletion(ctx context.Context, f *fulfilment) error {
 	if !f.held {
 		return nil
 	}
-	f.notices, f.noticeAction = recipientsOf(f.m, f.recs.Events), "delete"
+	f.notices, f.noticeAction = recipientsOf(f.m, f.recs.Events), mail.NoticeErase
 	var erased records.Erasure
 	if len(f.routed) > 0 {
 		// Data processed for controllers is theirs to decide on: only the
@@ -472,7 +488,7 @@ func (s *Service) deletion(ctx context.Context, f *fulfilment) error {
 	f.pkg.Actions = append(f.pkg.Actions, fmt.Sprintf("%d records about you were deleted and the key that protected them destroyed.", erased.Events))
 	f.pkg.Kept = append(f.pkg.Kept, keptRecords(f.m, erased.Retained)...)
 	f.pkg.Kept = append(f.pkg.Kept, Kept{What: "A keyed fingerprint of your e-mail address with your opt-outs", Why: "So your choices to opt out stay in force if your address reaches us again."},
-		Kept{What: "A record of this request (no copy of your data)", Why: "The law requires us to keep records of requests and how we answered them for 24 months."})
+		Kept{What: "A record of this request (no copy of your data)", Why: fmt.Sprintf("We keep records of requests and how we answered them for %d months, as the law requires (at least 24), and then delete them.", f.m.Rights.RecordKeeping())})
 	return nil
 }
 
@@ -502,14 +518,17 @@ func (s *Service) correction(ctx context.Context, f *fulfilment) error {
 		}
 		if ok {
 			f.pkg.Actions = append(f.pkg.Actions, "Corrected "+describeCategory(f.m, cat)+".")
+			f.corrected = append(f.corrected, describeCategory(f.m, cat)+": "+d.Corrections[cat])
 		} else if !slices.Contains(out.CorrectedCategories, cat) {
 			// Corrected in a connected system is said above, per
 			// collection; only a category corrected nowhere is kept.
 			f.pkg.Kept = append(f.pkg.Kept, Kept{What: describeCategory(f.m, cat), Why: "We hold no such information about you, so there was nothing to correct."})
 		}
 	}
-	if f.held && len(f.pkg.Actions) > 0 {
-		f.notices, f.noticeAction = recipientsOf(f.m, f.recs.Events), "correct"
+	if f.held && len(f.corrected) > 0 {
+		// GDPR Art. 19: a rectification is communicated to each
+		// recipient, as an erasure is.
+		f.notices, f.noticeAction = recipientsOf(f.m, f.recs.Events), mail.NoticeRectify
 	}
 	return nil
 }
@@ -523,7 +542,14 @@ func (s *Service) restriction(ctx context.Context, f *fulfilment) error {
 	if !f.held {
 		return nil
 	}
-	return s.consent.SetRestricted(ctx, f.reader, f.r.SubjectID, true)
+	if err := s.consent.SetRestricted(ctx, f.reader, f.r.SubjectID, true); err != nil {
+		return err
+	}
+	// GDPR Art. 19 (rectification, erasure and restriction alike):
+	// each recipient the data was disclosed to is told of the
+	// restriction.
+	f.notices, f.noticeAction = recipientsOf(f.m, f.recs.Events), mail.NoticeRestrict
+	return nil
 }
 
 // optOut records a refusal of scope (an opt-out of sale and sharing, an
@@ -550,7 +576,7 @@ func (s *Service) complete(ctx context.Context, actor string, f *fulfilment) (st
 		if cur.Status != StatusInProgress {
 			return nil // someone else finished it meanwhile
 		}
-		lines, err := s.notify(ctx, tx, f.m, cur, f.email, f.noticeAction, f.notices)
+		lines, err := s.notify(ctx, tx, f.m, cur, f.email, f)
 		if err != nil {
 			return err
 		}
@@ -708,8 +734,8 @@ func shineTheLight(m *policy.Manifest, evs []custos.Event, year int) []Disclosur
 	return out
 }
 
-// notice is a recipient to tell of a deletion or correction (GDPR Art. 19,
-// CCPA regulations §7022).
+// notice is a recipient to tell of an erasure, rectification or
+// restriction (GDPR Art. 19, CCPA regulations §7022).
 type notice struct {
 	key, name, email string
 }
@@ -736,29 +762,28 @@ func recipientsOf(m *policy.Manifest, evs []custos.Event) []notice {
 
 // notify tells recipients within the completing transaction: by e-mail
 // where the policy gives an address, otherwise as a task in the request's
-// history for the privacy team. It returns the lines for the package.
-func (s *Service) notify(ctx context.Context, tx *store.Tx, m *policy.Manifest, r store.Request, email, action string, ns []notice) ([]string, error) {
+// history for the privacy team. It returns the lines for the package,
+// which name each recipient: Art. 19's last sentence lets the person ask
+// who they are, and the answer tells them unasked.
+func (s *Service) notify(ctx context.Context, tx *store.Tx, m *policy.Manifest, r store.Request, email string, f *fulfilment) ([]string, error) {
 	var lines []string
-	for _, n := range ns {
-		if n.email != "" && action == "delete" {
-			if err := s.enqueue(ctx, tx, m, n.email, mail.TemplateErasureNotice, mail.ErasureNotice{Organisation: org(m), Recipient: n.name,
-				Identifiers: []mail.Identifier{{Kind: "E-mail", Value: email}}, RequestID: r.ID}); err != nil {
+	verb := map[string]string{mail.NoticeErase: "delete", mail.NoticeRectify: "correct", mail.NoticeRestrict: "restrict the use of"}[f.noticeAction]
+	for _, n := range f.notices {
+		if n.email != "" {
+			if err := s.enqueue(ctx, tx, m, n.email, mail.TemplateErasureNotice, mail.ErasureNotice{Organisation: org(m), Action: f.noticeAction,
+				Corrected: f.corrected, Recipient: n.name, Identifiers: []mail.Identifier{{Kind: "E-mail", Value: email}}, RequestID: r.ID}); err != nil {
 				return nil, err
 			}
-			if err := s.history(ctx, tx, r.ID, "system", "recipient_notified", r.Status, n.key); err != nil {
+			if err := s.history(ctx, tx, r.ID, "system", "recipient_notified", r.Status, n.key+": "+f.noticeAction); err != nil {
 				return nil, err
 			}
-			lines = append(lines, fmt.Sprintf("We told %s, who received your information from us, to %s it too.", n.name, action))
+			lines = append(lines, fmt.Sprintf("We told %s, who received your information from us, to %s it too.", n.name, verb))
 			continue
 		}
-		why := "no notify_email in the policy"
-		if n.email != "" {
-			why = "Custos mails erasure notices only"
-		}
-		if err := s.history(ctx, tx, r.ID, "system", "recipient_notice_due", r.Status, n.key+": "+action+" notice due ("+why+"); tell them through the contract channel"); err != nil {
+		if err := s.history(ctx, tx, r.ID, "system", "recipient_notice_due", r.Status, n.key+": "+f.noticeAction+" notice due (no notify_email in the policy); tell them through the contract channel"); err != nil {
 			return nil, err
 		}
-		lines = append(lines, fmt.Sprintf("%s received your information from us; our privacy team is telling them to %s it too.", n.name, action))
+		lines = append(lines, fmt.Sprintf("%s received your information from us; our privacy team is telling them to %s it too.", n.name, verb))
 	}
 	return lines, nil
 }

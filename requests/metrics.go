@@ -2,8 +2,14 @@ package requests
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
+
+	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/store"
 )
 
 // TypeMetrics is one line of the yearly request metrics (Cal. Code Regs.
@@ -18,15 +24,73 @@ type TypeMetrics struct {
 	MeanDays   *float64 `json:"mean_days_to_respond"`
 }
 
-// Metrics counts the requests received in a calendar year, by type.
-// Unverified and duplicate requests are counted as received but not as
-// answered.
+// MetricsReport is the yearly request metrics as disclosed: the totals
+// of the scope the policy chose, and the same per jurisdiction.
+type MetricsReport struct {
+	Year int `json:"year"`
+	// Scope is policy.MetricsCalifornia or policy.MetricsAllIndividuals;
+	// Statement says it in words, for the disclosure (11 CCR §7102(b):
+	// a business counting all individuals states that it has done so).
+	Scope         string                `json:"scope"`
+	Statement     string                `json:"statement"`
+	Types         []TypeMetrics         `json:"types"`
+	Jurisdictions []JurisdictionMetrics `json:"jurisdictions"`
+}
+
+// JurisdictionMetrics is the metrics of requests from one jurisdiction.
+type JurisdictionMetrics struct {
+	Jurisdiction string        `json:"jurisdiction"`
+	Types        []TypeMetrics `json:"types"`
+}
+
+// Metrics counts the requests received in a calendar year, by type, in
+// the scope the policy's rights.metrics_scope chose (see Report).
 func (s *Service) Metrics(ctx context.Context, year int) ([]TypeMetrics, error) {
+	r, err := s.Report(ctx, year)
+	return r.Types, err
+}
+
+// Report counts the requests received in a calendar year, by type and by
+// jurisdiction. 11 CCR §7102(a)(1) asks for the metrics of requests from
+// California consumers, so by default only requests under California law
+// (US-CA) are counted; §7102(b) lets a business count all individuals
+// instead if its disclosure says so, which rights.metrics_scope:
+// all_individuals chooses and Statement then says. Unverified and
+// duplicate requests are counted as received but not as answered.
+func (s *Service) Report(ctx context.Context, year int) (MetricsReport, error) {
+	p, _, err := s.policies.Active(ctx)
+	if err != nil {
+		return MetricsReport{}, err
+	}
+	out := MetricsReport{Year: year, Scope: p.Manifest.Rights.Metrics()}
+	out.Statement = fmt.Sprintf("These metrics count the requests received in %d from California consumers only (Cal. Code Regs. tit. 11 §7102(a)).", year)
+	if out.Scope == policy.MetricsAllIndividuals {
+		out.Statement = fmt.Sprintf("These metrics count the requests received in %d from all individuals, wherever they live, not only from California consumers (Cal. Code Regs. tit. 11 §7102(b)).", year)
+	}
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
 	rs, err := s.store.RequestsReceived(ctx, from, from.AddDate(1, 0, 0))
 	if err != nil {
-		return nil, err
+		return MetricsReport{}, err
 	}
+	var in []store.Request
+	byJ := map[string][]store.Request{}
+	for _, r := range rs {
+		if out.Scope != policy.MetricsAllIndividuals && r.Jurisdiction != "US-CA" {
+			continue
+		}
+		in = append(in, r)
+		byJ[r.Jurisdiction] = append(byJ[r.Jurisdiction], r)
+	}
+	out.Types = count(in)
+	out.Jurisdictions = []JurisdictionMetrics{}
+	for _, j := range slices.Sorted(maps.Keys(byJ)) {
+		out.Jurisdictions = append(out.Jurisdictions, JurisdictionMetrics{Jurisdiction: j, Types: count(byJ[j])})
+	}
+	return out, nil
+}
+
+// count is the metrics of rs, one line per request type.
+func count(rs []store.Request) []TypeMetrics {
 	byType := map[string]*TypeMetrics{}
 	days := map[string][]float64{}
 	for _, t := range Types() {
@@ -69,7 +133,7 @@ func (s *Service) Metrics(ctx context.Context, year int) ([]TypeMetrics, error) 
 		}
 		out = append(out, *m)
 	}
-	return out, nil
+	return out
 }
 
 func round1(x float64) float64 { return float64(int64(x*10+0.5)) / 10 }

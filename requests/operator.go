@@ -409,7 +409,7 @@ func (s *Service) details(ctx context.Context, r store.Request) (details, error)
 	var d details
 	if r.DetailsSealed == nil {
 		p, _, err := s.openPrivate(ctx, r)
-		d.Corrections = p.Corrections
+		d.Corrections, d.BeyondTwelveMonths = p.Corrections, p.BeyondTwelveMonths
 		return d, err
 	}
 	b, err := s.master.Open(r.DetailsSealed, s.sealContext(r.ID, "details"))

@@ -21,10 +21,13 @@ type privateText struct {
 	AgentName    string            `json:"agent_name,omitempty"`
 	AgentProof   string            `json:"agent_proof,omitempty"`
 	Corrections  map[string]string `json:"corrections,omitempty"`
+	// BeyondTwelveMonths: the person asked for more than the last 12
+	// months (Intake.BeyondTwelveMonths).
+	BeyondTwelveMonths bool `json:"beyond_12_months,omitempty"`
 }
 
 func (p privateText) empty() bool {
-	return p.DecisionText == "" && p.AgentName == "" && p.AgentProof == "" && len(p.Corrections) == 0
+	return p.DecisionText == "" && p.AgentName == "" && p.AgentProof == "" && len(p.Corrections) == 0 && !p.BeyondTwelveMonths
 }
 
 // openPrivate returns a request's free text: the sealed text, with what r

@@ -19,6 +19,7 @@ import (
 	"github.com/custos-privacy/custos/internal/wire"
 	custosmail "github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/notify"
+	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
@@ -40,6 +41,12 @@ type env struct {
 
 func newEnv(t *testing.T, s *store.Store) *env {
 	t.Helper()
+	return newEnvWith(t, s, policy.Bundled())
+}
+
+// newEnvWith is newEnv with the policy yml active.
+func newEnvWith(t *testing.T, s *store.Store, yml []byte) *env {
+	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, store: s, clock: &custos.FixedClock{T: time.Date(2026, 3, 6, 15, 0, 0, 0, time.UTC)}} // a Friday
 	master, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "master.key"))
@@ -51,7 +58,7 @@ func newEnv(t *testing.T, s *store.Store) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := wire.Options{Policy: wire.Policy{Actor: "test"}, Store: s, Master: master, Audit: audit.New(nil, "", e.clock), Clock: e.clock, BaseURL: "https://custos.example", Sender: md}
+	opts := wire.Options{Policy: wire.Policy{Actor: "test", Name: policy.BundledName, Source: yml}, Store: s, Master: master, Audit: audit.New(nil, "", e.clock), Clock: e.clock, BaseURL: "https://custos.example", Sender: md}
 	svc, err := wire.New(ctx, opts)
 	if err != nil {
 		t.Fatal(err)

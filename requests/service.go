@@ -137,12 +137,19 @@ type Intake struct {
 	// DeviceID is the browser's consent device id (the banner's), where a
 	// Global Privacy Control signal that comes with a request is recorded.
 	DeviceID string `json:"device_id,omitempty"`
+	// BeyondTwelveMonths asks an access or categories request to cover
+	// data collected before the 12 months preceding it: Cal. Civ. Code
+	// §1798.130(a)(2)(B) and 11 CCR §7024(h) grant it back to data
+	// collected on or after 2022-01-01 (GDPR Art. 15 has no look-back
+	// limit at all).
+	BeyondTwelveMonths bool `json:"beyond_12_months,omitempty"`
 }
 
 // details is what a request written before its free text was sealed
 // together (privateText) carries in details_sealed.
 type details struct {
-	Corrections map[string]string `json:"corrections,omitempty"`
+	Corrections        map[string]string `json:"corrections,omitempty"`
+	BeyondTwelveMonths bool              `json:"beyond_12_months,omitempty"`
 }
 
 var (
@@ -179,6 +186,9 @@ func (s *Service) check(in Intake) (string, error) {
 	}
 	if in.Type == TypeCorrection && len(in.Corrections) == 0 {
 		return "", invalid("corrections", "A correction request needs corrections: {category: corrected value}.")
+	}
+	if in.BeyondTwelveMonths && in.Type != TypeAccess && in.Type != TypeCategories {
+		return "", invalid("beyond_12_months", "Only an access or a categories request covers a period.")
 	}
 	if in.Type != TypeCorrection && len(in.Corrections) > 0 {
 		return "", invalid("corrections", "corrections belong to correction requests.")
@@ -292,7 +302,7 @@ func (s *Service) newRequest(ctx context.Context, id string, in Intake, email st
 		AppealOf: in.AppealOf, ReceivedAt: now, AcknowledgeBy: d.AcknowledgeBy, DueAt: d.DueAt, LawDigest: rules.Digest()}
 	// No subject is linked yet: the master key seals the free text until
 	// one is (sealPrivate, at the next step).
-	p := privateText{AgentName: in.AgentName, AgentProof: in.AgentProof, Corrections: in.Corrections}
+	p := privateText{AgentName: in.AgentName, AgentProof: in.AgentProof, Corrections: in.Corrections, BeyondTwelveMonths: in.BeyondTwelveMonths}
 	if !p.empty() {
 		b, err := json.Marshal(p)
 		if err != nil {

@@ -361,3 +361,29 @@ func (q *queries) MailStatus(ctx context.Context, id string) (Mail, error) {
 	m.CreatedAt, m.NextAttemptAt, m.SentAt, m.FailedAt = fromMicros(created), fromMicros(next), fromNullMicros(sent), fromNullMicros(failed)
 	return m, err
 }
+
+// PurgeRequests deletes up to limit closed requests (completed, denied,
+// canceled: no step follows them) answered — or, never answered,
+// received — before cutoff, with their histories and run checkpoints, and
+// returns their ids. A request that an appeal or a duplicate still kept
+// points at is kept with it, so no kept record loses its original. The
+// record-keeping rule (11 CCR §7101(a)) is the caller's.
+func (tx *Tx) PurgeRequests(ctx context.Context, cutoff time.Time, limit int) ([]string, error) {
+	ids, err := tx.strings(ctx, `SELECT r.id FROM privacy_requests r
+		WHERE r.status IN ('completed', 'denied', 'canceled') AND COALESCE(r.completed_at, r.received_at) < $1
+		AND NOT EXISTS (SELECT 1 FROM privacy_requests a WHERE (a.appeal_of = r.id OR a.duplicate_of = r.id) AND a.id <> r.id
+			AND NOT (a.status IN ('completed', 'denied', 'canceled') AND COALESCE(a.completed_at, a.received_at) < $1))
+		ORDER BY r.id LIMIT $2`, micros(cutoff), limit)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		for _, q := range []string{`DELETE FROM request_events WHERE request_id = $1`, `DELETE FROM dsr_tasks WHERE request_id = $1`,
+			`DELETE FROM privacy_requests WHERE id = $1`} {
+			if _, err := tx.q.ExecContext(ctx, q, id); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return ids, nil
+}

@@ -236,12 +236,14 @@ func (s *server) requestMetrics(w http.ResponseWriter, r *http.Request) {
 		}
 		year = n
 	}
-	m, err := s.Requests.Metrics(r.Context(), year)
+	m, err := s.Requests.Report(r.Context(), year)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	httpjson.Write(w, http.StatusOK, map[string]any{"year": year, "types": m})
+	// "year" and "types" as before; "scope", "statement" and
+	// "jurisdictions" say whose requests are counted (11 CCR §7102(b)).
+	httpjson.Write(w, http.StatusOK, m)
 }
 
 func (s *server) liftRestriction(w http.ResponseWriter, r *http.Request) {

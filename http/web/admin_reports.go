@@ -24,6 +24,7 @@ const reportsPage = `{{define "reports"}}{{template "head" .}}{{with .Page}}
 <form method="get" action="/admin/reports#metrics" class="filters" aria-label="Year of the metrics">
 <div><label for="year">Year</label><input id="year" name="year" type="number" min="2000" max="3000" value="{{.Year}}" inputmode="numeric"></div>
 <div><button type="submit">Show</button></div></form>
+<p data-custos-metrics-scope="{{.MetricsScope}}">{{.MetricsStatement}}</p>
 <table tabindex="0" data-custos-metrics><caption>Requests received in {{.Year}} and how they were answered (Cal. Code Regs. tit. 11 §7102)</caption>
 <thead><tr><th scope="col">Type</th><th scope="col">Received</th><th scope="col">Complied with in whole or in part</th><th scope="col">Denied</th><th scope="col">Still open</th><th scope="col">Median days to respond</th><th scope="col">Mean days to respond</th></tr></thead>
 <tbody>{{range .Metrics}}<tr><th scope="row">{{.Type}}</th><td>{{.Received}}</td><td>{{.Complied}}</td><td>{{.Denied}}</td><td>{{.Open}}</td>
@@ -43,6 +44,9 @@ type reportsView struct {
 	Requests, Days, Consents template.HTML
 	Year                     int
 	Metrics                  []requests.TypeMetrics
+	// MetricsScope and MetricsStatement say whose requests Metrics
+	// counts (11 CCR §7102(b)).
+	MetricsScope, MetricsStatement string
 	// Undeliverable is mail that failed for good, latest first.
 	Undeliverable []reports.Message
 }
@@ -99,10 +103,12 @@ func (d Deps) adminReports(w http.ResponseWriter, r *http.Request) {
 		Series: []series{{Name: "Granted", Values: a.Granted}, {Name: "Withdrawn", Values: a.Withdrawn}}}
 	page.Consents = figure(lineChart(cc), cc)
 
-	if page.Metrics, err = d.Requests.Metrics(ctx, year); err != nil {
+	mr, err := d.Requests.Report(ctx, year)
+	if err != nil {
 		d.failPage(w, r, v, err)
 		return
 	}
+	page.Metrics, page.MetricsScope, page.MetricsStatement = mr.Types, mr.Scope, mr.Statement
 	if page.Undeliverable, err = d.Reports.Undeliverable(ctx, 50); err != nil {
 		d.failPage(w, r, v, err)
 		return

@@ -51,6 +51,7 @@ var centerPage = template.Must(template.New("center").Funcs(pageFuncs()).Parse(`
 <select id="jurisdiction" name="jurisdiction" required>
 {{range .Jurisdictions}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{t .Label}}</option>{{end}}
 </select>
+<p><input id="beyond_12_months" name="beyond_12_months" type="checkbox" value="yes"> <label for="beyond_12_months">{{t "center.lookback"}}</label></p>
 <button type="submit">{{t "center.send"}}</button>
 </form>
 <p><a href="/privacy-center/preferences">{{t "center.prefs"}}</a> · <a href="/privacy-policy">{{t "center.policy"}}</a></p>
@@ -187,6 +188,12 @@ func (d Deps) centerSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	in := requests.Intake{Type: r.PostFormValue("type"), Email: r.PostFormValue("email"), Jurisdiction: r.PostFormValue("jurisdiction"),
 		AppealOf: r.PostFormValue("appeal_of"), DeviceID: bannerDevice(r)}
+	// The look-back (Cal. Civ. Code §1798.130(a)(2)(B)) only means
+	// something for a request that covers a period; ticked for another
+	// type it is ignored rather than refused.
+	if r.PostFormValue("beyond_12_months") == "yes" && (in.Type == requests.TypeAccess || in.Type == requests.TypeCategories) {
+		in.BeyondTwelveMonths = true
+	}
 	host, _, _ := net.SplitHostPort(r.RemoteAddr)
 	id, err := d.Requests.Submit(r.Context(), in, host, consent.ParseGPC(r.Header.Values("Sec-GPC")))
 	if err != nil {

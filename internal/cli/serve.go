@@ -481,6 +481,13 @@ func (m *serveMain) daily(ctx context.Context) {
 	} else {
 		m.log.Info("retention sweep", "events_erased", rep.Erased, "subjects_erased", rep.SubjectsErased)
 	}
+	// Request records older than the policy's record-keeping period go
+	// (11 CCR §7101(a): at least 24 months).
+	if n, err := m.svc.Requests.PurgeRecords(ctx, m.app.clock.Now()); err != nil {
+		m.log.Error("purging old request records failed", "err", err)
+	} else if n > 0 {
+		m.log.Info("old request records purged", "requests", n)
+	}
 	if n, err := m.svc.Requests.Remind(ctx, 5*24*time.Hour); err != nil {
 		m.log.Error("request reminders failed", "err", err)
 	} else if n > 0 {

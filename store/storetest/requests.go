@@ -15,6 +15,7 @@ func requestCases() []suiteCase {
 		{"Requests", testRequests},
 		{"RequestPrivateText", testRequestPrivateText},
 		{"Outbox", testOutbox},
+		{"PurgeRequests", testPurgeRequests},
 	}
 }
 
@@ -187,5 +188,72 @@ func testOutbox(t *testing.T, s *store.Store) {
 	}
 	if m, _ := s.MailStatus(ctx, "m1"); m.FailedAt == nil || m.SentAt != nil {
 		t.Fatalf("status of an undeliverable message = %+v", m)
+	}
+}
+
+// testPurgeRequests: only closed requests answered before the cutoff go,
+// with their histories and checkpoints; an open one, a recent one and an
+// original a kept appeal points at stay.
+func testPurgeRequests(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	cutoff := t0.AddDate(2, 0, 0)
+	old, recent := t0.Add(time.Hour), cutoff.Add(time.Hour)
+	base := store.Request{Type: "access", Jurisdiction: "US-CA", EmailBlind: []byte("eb"), EmailSealed: []byte("es"), Channel: "web",
+		ReceivedAt: t0, DueAt: t0.AddDate(0, 0, 45)}
+	mk := func(id, status string, done *time.Time, appealOf string) store.Request {
+		r := base
+		r.ID, r.Status, r.CompletedAt, r.AppealOf = id, status, done, appealOf
+		return r
+	}
+	rows := []store.Request{
+		mk("gone-completed", "completed", &old, ""),
+		mk("gone-denied", "denied", nil, ""), // never answered: received counts
+		mk("kept-open", "pending_review", nil, ""),
+		mk("kept-recent", "completed", &recent, ""),
+		mk("kept-original", "denied", &old, ""),
+		mk("kept-appeal", "completed", &recent, "kept-original"),
+	}
+	mustTx(t, s, func(tx *store.Tx) error {
+		for _, r := range rows {
+			if err := tx.InsertRequest(ctx, r); err != nil {
+				return err
+			}
+			if err := tx.AddRequestEvent(ctx, store.RequestEvent{RequestID: r.ID, At: t0, Actor: "subject", Action: "received", Status: r.Status}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err := s.PutTasks(ctx, []store.Task{{RequestID: "gone-completed", Phase: "erasure", Collection: "d:c", Status: "done", UpdatedAt: t0}}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	mustTx(t, s, func(tx *store.Tx) error {
+		var err error
+		ids, err = tx.PurgeRequests(ctx, cutoff, 100)
+		return err
+	})
+	if len(ids) != 2 || ids[0] != "gone-completed" || ids[1] != "gone-denied" {
+		t.Fatalf("purged %v, want gone-completed and gone-denied", ids)
+	}
+	for _, r := range rows {
+		_, err := s.Request(ctx, r.ID)
+		evs, _ := s.RequestEvents(ctx, r.ID)
+		gone := r.ID[:4] == "gone"
+		if gone != errors.Is(err, custos.ErrNotFound) || gone != (len(evs) == 0) {
+			t.Errorf("%s: read %v, %d events after the purge", r.ID, err, len(evs))
+		}
+	}
+	if ts, _ := s.Tasks(ctx, "gone-completed"); len(ts) != 0 {
+		t.Errorf("the purged request's checkpoints stay: %+v", ts)
+	}
+	// Once the appeal is old too, the original goes with it.
+	mustTx(t, s, func(tx *store.Tx) error {
+		var err error
+		ids, err = tx.PurgeRequests(ctx, recent.Add(time.Hour), 100)
+		return err
+	})
+	if len(ids) != 3 {
+		t.Fatalf("second purge %v, want the recent one, the appeal and its original", ids)
 	}
 }
