@@ -20,12 +20,15 @@ const (
 	TypeOptOut                     = "opt_out"
 	TypeDirectMarketingDisclosures = "direct_marketing_disclosures"
 	TypeAppeal                     = "appeal"
+	// TypeComplaint is a complaint to the controller about the processing
+	// of the person's own data (DPA 2018 s. 164A).
+	TypeComplaint = "complaint"
 )
 
 // RequestTypes lists every request type, in a stable order.
 var RequestTypes = []string{
 	TypeAccess, TypeCategories, TypePortability, TypeCorrection, TypeDeletion,
-	TypeRestriction, TypeObjection, TypeOptOut, TypeDirectMarketingDisclosures, TypeAppeal,
+	TypeRestriction, TypeObjection, TypeOptOut, TypeDirectMarketingDisclosures, TypeAppeal, TypeComplaint,
 }
 
 // Laws (the Law of Rules).

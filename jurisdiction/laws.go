@@ -238,6 +238,20 @@ func gdpr(law, complaint string) Rules {
 	}
 }
 
+// ukComplaint are the rules of a complaint to the controller under DPA
+// 2018 s. 164A. UNSURE: commencement 19 June 2026 from secondary sources
+// (the commencement regulations were not read).
+func ukComplaint() Rules {
+	return Rules{
+		Law:         LawUKGDPR,
+		Citation:    "Data Protection Act 2018 s. 164A(3)-(4) (Data (Use and Access) Act 2025 s. 103); answer target: Custos default, no statutory deadline",
+		Acknowledge: days(30),
+		Respond:     days(30),
+		Fee:         FeeRule{Charge: FeeNone, Citation: "Data Protection Act 2018 s. 164A"},
+		Complaint:   complaints["GB"] + ", under Data Protection Act 2018 s. 165",
+	}
+}
+
 // gdprTypes are the request types the GDPR governs: access and the
 // information of Art. 15 (categories; direct_marketing_disclosures, which
 // are the recipients of Art. 15(1)(c)), portability (Art. 20), rectification
@@ -385,6 +399,16 @@ var coreTable = []entry{
 	// -- The United Kingdom, UK GDPR (as retained and amended; Data
 	// Protection Act 2018).
 	{jurisdiction: "GB", types: gdprTypes, rules: gdpr(LawUKGDPR, complaints["GB"])},
+	// A complaint to the controller, Data Protection Act 2018 s. 164A
+	// (inserted by the Data (Use and Access) Act 2025 s. 103; text read):
+	// (3) "acknowledge receipt of the complaint within the period of 30 days
+	// beginning when the complaint is received"; (4) "without undue delay"
+	// take appropriate steps and inform the complainant of the outcome. The
+	// law sets no answer deadline: Respond is Custos's default target of 30
+	// days, which the manifest may change (laws: override, rule deadline,
+	// types [complaint]). If the person is not satisfied they may complain
+	// to the Information Commissioner (s. 165).
+	{jurisdiction: "GB", types: []string{TypeComplaint}, rules: ukComplaint()},
 
 	// -- Virginia, Consumer Data Protection Act (Va. Code §59.1-575 et seq.).
 	// Rights, §59.1-577(A): access, correct, delete, portability, opt out of

@@ -359,6 +359,8 @@ func (s *Service) exercise(ctx context.Context, f *fulfilment) error {
 		return s.optOut(ctx, f, consent.ScopeSaleSharing)
 	case TypeObjection:
 		return s.objection(ctx, f)
+	case TypeComplaint:
+		return s.complaint(ctx, f)
 	}
 	return fmt.Errorf("requests: no fulfilment for %q", f.kind)
 }
@@ -803,4 +805,24 @@ func outcome(pkg *Package, out connected.Outcome) bool {
 		}
 	}
 	return len(out.Erased) > 0 || len(out.Corrected) > 0 || len(out.Kept) > 0
+}
+
+// complaint answers a complaint to the controller (DPA 2018 s. 164A(4)(b):
+// inform the complainant of the outcome): the officer's decision, and where
+// the person may go if not satisfied (the regulator, s. 165).
+func (s *Service) complaint(ctx context.Context, f *fulfilment) error {
+	p, _, err := s.openPrivate(ctx, f.r)
+	if err != nil {
+		return err
+	}
+	rules, err := s.rules(ctx, f.r)
+	if err != nil {
+		return err
+	}
+	f.pkg.Summary = "Our answer to your complaint: " + p.DecisionText
+	if rules.Complaint != "" {
+		f.pkg.Summary += " If you are not satisfied, you can complain to " + rules.Complaint + "."
+	}
+	f.held = true
+	return nil
 }

@@ -202,6 +202,20 @@ func (s *Service) Approve(ctx context.Context, actor, id string) (View, error) {
 // changed), and then run with exactly that plan. An empty plan approves as
 // Approve.
 func (s *Service) ApprovePlan(ctx context.Context, actor, id, plan string) (View, error) {
+	return s.ApproveWith(ctx, actor, id, plan, "")
+}
+
+// MaxDecision bounds the officer's answer text.
+const MaxDecision = 3000
+
+// ApproveWith is ApprovePlan with a decision text the person reads: a
+// complaint is approved as answered, and its answer is that text
+// (required for a complaint, refused for other types, whose answer is the
+// right exercised).
+func (s *Service) ApproveWith(ctx context.Context, actor, id, plan, decision string) (View, error) {
+	if len(decision) > MaxDecision {
+		return View{}, invalid("decision", "decision must be at most %d bytes.", MaxDecision)
+	}
 	note := ""
 	if plan != "" {
 		if len(plan) > 100 || !strings.HasPrefix(plan, "sha256:") {
@@ -231,7 +245,16 @@ func (s *Service) ApprovePlan(ctx context.Context, actor, id, plan string) (View
 		if err := s.independentReviewer(ctx, tx, r, actor); err != nil {
 			return err
 		}
+		if r.Type == TypeComplaint && strings.TrimSpace(decision) == "" {
+			return invalid("decision", "A complaint is answered with a decision: the outcome the person reads (DPA 2018 s. 164A(4)(b)).")
+		}
+		if r.Type != TypeComplaint && decision != "" {
+			return invalid("decision", "Only a complaint is approved with a decision text.")
+		}
 		r.DecidedBy = actor
+		if decision != "" {
+			r.DecisionCode, r.DecisionText = "answered", decision
+		}
 		return s.move(ctx, tx, &r, StatusInProgress, actor, "approved", note)
 	})
 	if err != nil {

@@ -24,10 +24,12 @@ type privateText struct {
 	// BeyondTwelveMonths: the person asked for more than the last 12
 	// months (Intake.BeyondTwelveMonths).
 	BeyondTwelveMonths bool `json:"beyond_12_months,omitempty"`
+	// Details: a complaint's text (Intake.Details).
+	Details string `json:"details,omitempty"`
 }
 
 func (p privateText) empty() bool {
-	return p.DecisionText == "" && p.AgentName == "" && p.AgentProof == "" && len(p.Corrections) == 0 && !p.BeyondTwelveMonths
+	return p.DecisionText == "" && p.AgentName == "" && p.AgentProof == "" && len(p.Corrections) == 0 && !p.BeyondTwelveMonths && p.Details == ""
 }
 
 // openPrivate returns a request's free text: the sealed text, with what r

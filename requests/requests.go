@@ -27,12 +27,16 @@ const (
 	TypeObjection                  = "objection"
 	TypeDirectMarketingDisclosures = "direct_marketing_disclosures"
 	TypeAppeal                     = "appeal"
+	// TypeComplaint: a complaint to the controller about the processing
+	// of the person's data (DPA 2018 s. 164A), answered with a decision
+	// text and the route to the regulator.
+	TypeComplaint = "complaint"
 )
 
 // Types lists every request type.
 func Types() []string {
 	return []string{TypeAccess, TypeCategories, TypeDeletion, TypeCorrection, TypeRestriction, TypePortability,
-		TypeOptOut, TypeObjection, TypeDirectMarketingDisclosures, TypeAppeal}
+		TypeOptOut, TypeObjection, TypeDirectMarketingDisclosures, TypeAppeal, TypeComplaint}
 }
 
 // Statuses (CONTRACT.md).

@@ -129,6 +129,9 @@ type Intake struct {
 	Jurisdiction string            `json:"jurisdiction"`
 	Corrections  map[string]string `json:"corrections,omitempty"`
 	AppealOf     string            `json:"appeal_of,omitempty"`
+	// Details is a complaint's text (complaint requests only), sealed
+	// like the other free text.
+	Details string `json:"details,omitempty"`
 	// Operator intake only: how the request came (phone, mail, in_person,
 	// email) and an authorised agent with proof of permission.
 	Channel    string `json:"channel,omitempty"`
@@ -161,6 +164,9 @@ var (
 // characters or bytes that are not UTF-8.
 const CodeInvalidEmail = "invalid_email"
 
+// MaxDetails bounds a complaint's text before it is sealed and stored.
+const MaxDetails = 10000
+
 func invalid(field, format string, args ...any) error {
 	e := custos.Errorf(custos.KindInvalid, custos.CodeInvalidRequest, format, args...)
 	e.Field = field
@@ -192,6 +198,15 @@ func (s *Service) check(in Intake) (string, error) {
 	}
 	if in.Type != TypeCorrection && len(in.Corrections) > 0 {
 		return "", invalid("corrections", "corrections belong to correction requests.")
+	}
+	if in.Type == TypeComplaint && strings.TrimSpace(in.Details) == "" {
+		return "", invalid("details", "A complaint needs details: what about the processing of your data you complain of.")
+	}
+	if in.Type != TypeComplaint && in.Details != "" {
+		return "", invalid("details", "details belong to complaint requests.")
+	}
+	if utf8.RuneCountInString(in.Details) > MaxDetails {
+		return "", invalid("details", "details must be at most %d characters.", MaxDetails)
 	}
 	if (in.Type == TypeAppeal) != (in.AppealOf != "") {
 		return "", invalid("appeal_of", "An appeal names the request it appeals (appeal_of), and only an appeal does.")
@@ -302,7 +317,7 @@ func (s *Service) newRequest(ctx context.Context, id string, in Intake, email st
 		AppealOf: in.AppealOf, ReceivedAt: now, AcknowledgeBy: d.AcknowledgeBy, DueAt: d.DueAt, LawDigest: rules.Digest()}
 	// No subject is linked yet: the master key seals the free text until
 	// one is (sealPrivate, at the next step).
-	p := privateText{AgentName: in.AgentName, AgentProof: in.AgentProof, Corrections: in.Corrections, BeyondTwelveMonths: in.BeyondTwelveMonths}
+	p := privateText{AgentName: in.AgentName, AgentProof: in.AgentProof, Corrections: in.Corrections, BeyondTwelveMonths: in.BeyondTwelveMonths, Details: in.Details}
 	if !p.empty() {
 		b, err := json.Marshal(p)
 		if err != nil {
@@ -604,6 +619,8 @@ func describe(t string) string {
 		return "the list of third parties we disclosed your information to for their direct marketing"
 	case TypeAppeal:
 		return "an appeal of our decision on your request"
+	case TypeComplaint:
+		return "your complaint about how we process your personal information"
 	}
 	return t
 }

@@ -67,6 +67,7 @@ func RequestTypes() []Labelled {
 		{"opt_out", "Opt-out of sale and sharing", "opt out of the sale or sharing of your personal information"},
 		{"direct_marketing_disclosures", "Direct marketing disclosures", "receive a list of the categories of personal information we disclosed to third parties for their direct marketing purposes during the preceding calendar year, and the identity of those third parties"},
 		{"appeal", "Appeal", "appeal our decision on a request"},
+		{"complaint", "Complaint", "complain to us about how we process your personal information"},
 	}
 }
 

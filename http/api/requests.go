@@ -151,6 +151,8 @@ func (s *server) approveRequest(w http.ResponseWriter, r *http.Request) {
 	// its erasure preview showed it.
 	var in struct {
 		Plan string `json:"plan"`
+		// Decision answers a complaint (the outcome the person reads).
+		Decision string `json:"decision"`
 	}
 	body, err := httpjson.Read(w, r, 4<<10)
 	if err != nil {
@@ -163,7 +165,7 @@ func (s *server) approveRequest(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	v, err := s.Requests.ApprovePlan(r.Context(), auth.Actor(tokenFrom(r.Context())), r.PathValue("id"), in.Plan)
+	v, err := s.Requests.ApproveWith(r.Context(), auth.Actor(tokenFrom(r.Context())), r.PathValue("id"), in.Plan, in.Decision)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
