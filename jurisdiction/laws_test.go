@@ -338,6 +338,28 @@ func TestUKComplaints(t *testing.T) {
 	}
 }
 
+// The complaint request type in GB: acknowledged within 30 days (s.
+// 164A(3)), answered by Custos's 30-day target (s. 164A(4) sets none),
+// free, no extension, and pointing to the ICO (s. 165). Elsewhere it is no
+// law's request.
+func TestUKComplaintRequest(t *testing.T) {
+	t.Parallel()
+	r := ForAt("GB", TypeComplaint, at(2026, 7, 1, 10, 0))
+	if r.Law != LawUKGDPR || r.Acknowledge != days(30) || r.Respond != days(30) || !r.Extension.IsZero() ||
+		r.Fee.Charge != FeeNone || !strings.Contains(r.Citation, "Data Protection Act 2018 s. 164A(3)-(4)") ||
+		!strings.Contains(r.Citation, "no statutory deadline") ||
+		!strings.Contains(r.Complaint, "Information Commissioner") || !strings.Contains(r.Complaint, "s. 165") {
+		t.Fatalf("GB complaint rules: %+v", r)
+	}
+	d := Compute("GB", TypeComplaint, at(2026, 7, 1, 10, 0))
+	if d.AcknowledgeBy == nil || !d.AcknowledgeBy.Equal(at(2026, 7, 31, 10, 0)) {
+		t.Errorf("acknowledge by %v", d.AcknowledgeBy)
+	}
+	if ForAt("DE", TypeComplaint, at(2026, 7, 1, 10, 0)).Law == LawGDPR {
+		t.Error("the GDPR governs no complaint request")
+	}
+}
+
 // The member state is kept, with its Art. 8 age; Quebec is CA-QC.
 func TestMemberStatesAndProvinces(t *testing.T) {
 	t.Parallel()
