@@ -51,6 +51,8 @@ var centerPage = template.Must(template.New("center").Funcs(pageFuncs()).Parse(`
 <select id="jurisdiction" name="jurisdiction" required>
 {{range .Jurisdictions}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{t .Label}}</option>{{end}}
 </select>
+<p><label for="details">{{t "center.details"}}</label>
+<textarea id="details" name="details" maxlength="10000" rows="4"></textarea></p>
 <p><input id="beyond_12_months" name="beyond_12_months" type="checkbox" value="yes"> <label for="beyond_12_months">{{t "center.lookback"}}</label></p>
 <button type="submit">{{t "center.send"}}</button>
 </form>
@@ -90,6 +92,7 @@ func requestOptions(selected string) []option {
 		{Value: requests.TypeOptOut, Label: "type." + requests.TypeOptOut},
 		{Value: requests.TypeObjection, Label: "type." + requests.TypeObjection},
 		{Value: requests.TypeDirectMarketingDisclosures, Label: "type." + requests.TypeDirectMarketingDisclosures},
+		{Value: requests.TypeComplaint, Label: "type." + requests.TypeComplaint},
 	}
 	for i := range labels {
 		labels[i].Selected = labels[i].Value == selected
@@ -193,6 +196,11 @@ func (d Deps) centerSubmit(w http.ResponseWriter, r *http.Request) {
 	// type it is ignored rather than refused.
 	if r.PostFormValue("beyond_12_months") == "yes" && (in.Type == requests.TypeAccess || in.Type == requests.TypeCategories) {
 		in.BeyondTwelveMonths = true
+	}
+	// A complaint's text (DPA 2018 s. 164A); the box sent empty with
+	// another type is ignored rather than refused.
+	if in.Type == requests.TypeComplaint {
+		in.Details = r.PostFormValue("details")
 	}
 	host, _, _ := net.SplitHostPort(r.RemoteAddr)
 	id, err := d.Requests.Submit(r.Context(), in, host, consent.ParseGPC(r.Header.Values("Sec-GPC")))
