@@ -355,6 +355,17 @@ func TestUKComplaintRequest(t *testing.T) {
 	if d.AcknowledgeBy == nil || !d.AcknowledgeBy.Equal(at(2026, 7, 31, 10, 0)) {
 		t.Errorf("acknowledge by %v", d.AcknowledgeBy)
 	}
+	// The answer target is the manifest's to set.
+	os := Overrides{{Code: "GB", Types: []string{TypeComplaint}, Rule: RuleDeadline, Value: "14 days", Reason: "our complaints policy"}}
+	if _, err := os.Check(); err != nil {
+		t.Fatalf("override of the complaint target: %v", err)
+	}
+	if got := os.ForAt("GB", TypeComplaint, at(2026, 7, 1, 10, 0)).Respond; got != days(14) {
+		t.Errorf("overridden complaint target %v", got)
+	}
+	if got := os.ForAt("GB", TypeAccess, at(2026, 7, 1, 10, 0)).Respond; got != months(1) {
+		t.Errorf("access under the complaint override %v", got)
+	}
 	if ForAt("DE", TypeComplaint, at(2026, 7, 1, 10, 0)).Law == LawGDPR {
 		t.Error("the GDPR governs no complaint request")
 	}
