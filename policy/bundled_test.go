@@ -233,7 +233,7 @@ func TestBundledRecipientsAndRights(t *testing.T) {
 	want := map[string][]string{
 		"default": {"access", "correction", "deletion", "restriction", "objection"},
 		"EU":      {"access", "correction", "deletion", "restriction", "portability", "objection"},
-		"GB":      {"access", "correction", "deletion", "restriction", "portability", "objection"},
+		"GB":      {"access", "correction", "deletion", "restriction", "portability", "objection", "complaint"},
 		"US-CA":   {"access", "categories", "deletion", "opt_out", "direct_marketing_disclosures"},
 		"US-VA":   {"access", "correction", "deletion", "portability", "opt_out", "appeal"},
 		"US-CO":   {"access", "correction", "deletion", "portability", "opt_out", "appeal"},

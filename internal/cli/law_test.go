@@ -22,7 +22,7 @@ func TestLawCommands(t *testing.T) {
 		// Tex. Bus. & Com. Code §541.052(b), §541.053, §541.055(e).
 		{[]string{"law", "show", "US-TX"}, 0, []string{"effective: 2024-07-01", "deadline: 45 days from receipt [Tex. Bus. & Com. Code §541.052(b)]",
 			"appeal: decided within 60 days", "opt-out signal (GPC): required from 2025-01-01", "sensitive data: opt_in",
-			"limit: 2 per calendar year", "restriction, objection, direct_marketing_disclosures: "}, nil},
+			"limit: 2 per calendar year", "restriction, objection, direct_marketing_disclosures, complaint: "}, nil},
 		// Cal. Civ. Code §1798.130(b) (LAW-REVIEW item 18), Shine the Light.
 		{[]string{"law", "show", "us-ca"}, 0, []string{"§1798.130(b)", "Shine the Light", "10 business days (US-CA holidays excluded)"}, []string{"§1798.100(d)"}},
 		// GDPR Art. 8(1): the member state's age.
