@@ -41,6 +41,19 @@ type Job struct {
 	// erasure or correction must not write, with the reason it reports:
 	// their rows are found and kept. Nil leaves none.
 	Leave func(collection string) (why string)
+	// Only, when set, scopes the run to the collections it accepts
+	// ("dataset:collection"): every collection is still read, since the
+	// person is reached through the others, but only these are written
+	// and answered for. A controller's instruction runs so over the
+	// collections held for it, under a run id of its own, so the tasks of
+	// the person's first run do not make it a no-op. Nil takes all.
+	Only func(collection string) bool
+	// From, when set, names an earlier run of the same person (the
+	// request's own) whose access checkpoints this run starts from: an
+	// erasure that ran since blanked the identities that reached the rows
+	// (the email on a customer row), so asking again would find nothing.
+	// Collections whose rows it no longer holds are asked as usual.
+	From string
 	// Plan, when set, is the digest of the plan an officer approved
 	// (Preview): an erasure runs only while the plan in force has it, and
 	// fails with plan_changed, writing nothing, once it does not.
@@ -171,6 +184,9 @@ func (s *Service) Run(ctx context.Context, job Job) (Outcome, error) {
 	if err := r.loadTasks(ctx); err != nil {
 		return out, err
 	}
+	if err := r.startFrom(ctx); err != nil {
+		return out, err
+	}
 	pending, err := r.access(ctx)
 	if err != nil || pending {
 		out.Pending = pending
@@ -180,7 +196,7 @@ func (s *Service) Run(ctx context.Context, job Job) (Outcome, error) {
 	case KindAccess:
 		out.Described = map[string]Described{}
 		for a, rows := range r.found {
-			if len(rows) > 0 {
+			if len(rows) > 0 && r.takes(a) {
 				out.Collections[a.String()] = r.visible(a, rows)
 				out.Described[a.String()] = r.described(a)
 			}
@@ -195,6 +211,43 @@ func (s *Service) Run(ctx context.Context, job Job) (Outcome, error) {
 	}
 	r.keptNotes(&out)
 	return out, nil
+}
+
+// startFrom seeds the access tasks not yet done with the rows the run
+// Job.From found, sealed anew under this run's tasks.
+func (r *run) startFrom(ctx context.Context) error {
+	if r.job.From == "" || r.dry {
+		return nil
+	}
+	ts, err := r.s.Store.Tasks(ctx, r.job.From)
+	if err != nil {
+		return err
+	}
+	for i := range ts {
+		from := &ts[i]
+		if from.Phase != PhaseAccess || from.Status != store.TaskDone || len(from.Checkpoint) == 0 {
+			continue
+		}
+		a, ok := dataset.ParseAddress(from.Collection)
+		t := r.tasks[taskKey(PhaseAccess, a)]
+		if !ok || t == nil || t.Status != store.TaskPending {
+			continue
+		}
+		rows, err := r.rows(from)
+		if err != nil {
+			return fmt.Errorf("dsr: the rows of run %s: %w", r.job.From, err)
+		}
+		if err := r.seal(t, rows); err != nil {
+			return err
+		}
+		r.queue(t)
+	}
+	return r.flush(ctx)
+}
+
+// takes says whether a is in the run's scope (Job.Only).
+func (r *run) takes(a dataset.Address) bool {
+	return r.job.Only == nil || r.job.Only(a.String())
 }
 
 func (s *Service) newRun(job Job, cat *Catalog) *run {

@@ -39,7 +39,7 @@ func (r *run) write(ctx context.Context, out *Outcome) (pending bool, err error)
 	}
 	var order []dataset.Address
 	for _, a := range r.plan.ErasureOrder() {
-		if len(r.found[a]) == 0 {
+		if len(r.found[a]) == 0 || !r.takes(a) {
 			continue
 		}
 		if r.job.Leave != nil {

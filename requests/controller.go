@@ -11,8 +11,11 @@ import (
 	"time"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/connected"
+	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/records"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/vault"
 )
@@ -241,10 +244,6 @@ func (s *Service) ControllerInstruction(ctx context.Context, actor, id, controll
 	if err != nil {
 		return View{}, err
 	}
-	var ctl policy.Controller
-	if c, ok := p.Manifest.Controller(controller); ok {
-		ctl = c
-	}
 	reason := fmt.Sprintf("instruction of controller %s on request %s", controller, id)
 	var note string
 	// Export and leave are recorded in the transaction that locks the
@@ -252,12 +251,27 @@ func (s *Service) ControllerInstruction(ctx context.Context, actor, id, controll
 	// crash leaves nothing half done. Erasure runs first in its own
 	// transaction: repeating it after a crash erases nothing more.
 	var export []Piece
+	var rows connected.Outcome
 	switch action {
 	case InstructErase:
-		note, err = s.eraseFor(ctx, actor, r, ctl, controller, reason)
+		// The connected systems first: Custos' erasure may destroy the
+		// person's key, and with it the identities the systems know them by.
+		rows, err = s.controllerRun(ctx, actor, r, p.Manifest, controller, reason, connected.KindErasure)
+		if err == nil {
+			note, err = s.eraseFor(ctx, actor, r, controller, reason)
+			note += "; " + erasedNote(rows)
+		}
 	case InstructExport:
-		export, err = s.controllerPieces(ctx, actor, r, p.Manifest, controller, reason)
+		if r.ResultSealed == nil {
+			return View{}, errNoResult()
+		}
+		if rows, err = s.controllerRun(ctx, actor, r, p.Manifest, controller, reason, connected.KindAccess); err == nil {
+			export, err = s.controllerPieces(ctx, actor, r, p.Manifest, controller, reason)
+		}
 		note = fmt.Sprintf("%d records added to the person's answer", len(export))
+		if n := rowCount(rows.Collections); n > 0 {
+			note += fmt.Sprintf(", and %d rows from connected systems (%s)", n, countsOf(rows.Collections))
+		}
 	case InstructLeave:
 		note = "left as it is"
 	}
@@ -273,7 +287,7 @@ func (s *Service) ControllerInstruction(ctx context.Context, actor, id, controll
 			return err
 		}
 		if action == InstructExport {
-			if err := s.addToAnswer(ctx, tx, &cur, p.Manifest, controller, export); err != nil {
+			if err := s.addToAnswer(ctx, tx, &cur, p.Manifest, controller, export, rows); err != nil {
 				return err
 			}
 		}
@@ -282,7 +296,93 @@ func (s *Service) ControllerInstruction(ctx context.Context, actor, id, controll
 	if err != nil {
 		return View{}, err
 	}
+	// The rows found are in the answer, or erased: they must not linger in
+	// the run's checkpoints. Only now, with the instruction recorded, so a
+	// retry after a crash before this point still sees what the run did.
+	if s.runner != nil && action != InstructLeave {
+		if err := s.runner.Forget(ctx, controllerRunID(id, controller)); err != nil {
+			return View{}, err
+		}
+		keep, err := s.stillRouted(ctx, id, p.Manifest)
+		if err != nil {
+			return View{}, err
+		}
+		if err := s.store.DropCheckpointsExcept(ctx, id, keep); err != nil {
+			return View{}, err
+		}
+	}
 	return s.withHistory(ctx, r)
+}
+
+// controllerRunID names the run of a controller's instruction: its own, so
+// the tasks of the person's run (which left the controller's collections)
+// do not stand in for it, and a retry resumes it.
+func controllerRunID(requestID, controller string) string {
+	return requestID + "/controller/" + controller
+}
+
+// controllerRun runs the instruction in the connected systems, through the
+// same planner as the person's request (access, then the writes), scoped
+// to the collections the manifest says hold the controller's data.
+func (s *Service) controllerRun(ctx context.Context, actor string, r store.Request, m *policy.Manifest, key, reason, kind string) (connected.Outcome, error) {
+	if s.runner == nil || m.OnBehalf == nil || !slices.ContainsFunc(m.OnBehalf.Controllers, func(c policy.Controller) bool { return c.Key == key && len(c.Datasets) > 0 }) {
+		return connected.Outcome{}, nil
+	}
+	email, err := s.email(r)
+	if err != nil {
+		return connected.Outcome{}, err
+	}
+	var ids []records.Identity
+	if r.SubjectID != "" {
+		recs, err := s.records.SubjectRecords(ctx, actor, reason, r.SubjectID)
+		if err != nil && !errors.Is(err, vault.ErrErased) && !errors.Is(err, custos.ErrNotFound) {
+			return connected.Outcome{}, err
+		}
+		ids = recs.Identities
+	}
+	out, err := s.runner.Run(ctx, connected.Job{RequestID: controllerRunID(r.ID, key), Kind: kind, From: r.ID,
+		Identities: jobIdentities(email, ids),
+		Only:       func(collection string) bool { return controllerOfCollection(m, collection) == key }})
+	if err != nil {
+		return out, err
+	}
+	if out.Pending {
+		return out, custos.Errorf(custos.KindConflict, "systems_pending",
+			"A connected system has yet to answer for %q's collections; record the instruction again once it has (the run resumes).", key)
+	}
+	return out, nil
+}
+
+// erasedNote is the history's count of rows a controller's erasure wrote.
+func erasedNote(out connected.Outcome) string {
+	var n int64
+	for _, c := range out.Erased {
+		n += c
+	}
+	if n == 0 {
+		return "no rows in connected systems"
+	}
+	parts := make([]string, 0, len(out.Erased))
+	for _, k := range slices.Sorted(maps.Keys(out.Erased)) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, out.Erased[k]))
+	}
+	return fmt.Sprintf("%d rows erased in connected systems (%s)", n, strings.Join(parts, ", "))
+}
+
+func rowCount(cs map[string][]connector.Row) int {
+	n := 0
+	for _, rows := range cs {
+		n += len(rows)
+	}
+	return n
+}
+
+func countsOf(cs map[string][]connector.Row) string {
+	parts := make([]string, 0, len(cs))
+	for _, k := range slices.Sorted(maps.Keys(cs)) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, len(cs[k])))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // instructable checks that the request was routed to controller and that
@@ -314,11 +414,9 @@ func instructable(ctx context.Context, q interface {
 	return nil
 }
 
-// eraseFor erases the controller's data about the person in Custos. The
-// connected systems holding it are named for the erasure planner: a run
-// scoped to one controller's collections is not something the systems'
-// runner does yet.
-func (s *Service) eraseFor(ctx context.Context, actor string, r store.Request, ctl policy.Controller, key, reason string) (string, error) {
+// eraseFor erases the controller's data about the person in Custos (its
+// connected systems: controllerRun).
+func (s *Service) eraseFor(ctx context.Context, actor string, r store.Request, key, reason string) (string, error) {
 	if r.SubjectID == "" {
 		return "nothing held in Custos", nil
 	}
@@ -332,9 +430,6 @@ func (s *Service) eraseFor(ctx context.Context, actor string, r store.Request, c
 	note := fmt.Sprintf("%d records erased in Custos", n)
 	if erased {
 		note += ", and the person's key destroyed (nothing else was held)"
-	}
-	if len(ctl.Datasets) > 0 {
-		note += "; connected systems left for the erasure planner: " + strings.Join(ctl.Datasets, ", ")
 	}
 	return note, nil
 }
@@ -370,7 +465,7 @@ func errNoResult() error {
 
 // addToAnswer reseals cur's answer with pieces added: the person downloads
 // them with the rest, as the controller asked.
-func (s *Service) addToAnswer(ctx context.Context, tx *store.Tx, cur *store.Request, m *policy.Manifest, key string, pieces []Piece) error {
+func (s *Service) addToAnswer(ctx context.Context, tx *store.Tx, cur *store.Request, m *policy.Manifest, key string, pieces []Piece, rows connected.Outcome) error {
 	if cur.ResultSealed == nil {
 		return errNoResult()
 	}
@@ -383,8 +478,15 @@ func (s *Service) addToAnswer(ctx context.Context, tx *store.Tx, cur *store.Requ
 		return err
 	}
 	pkg.Pieces = append(pkg.Pieces, pieces...)
-	pkg.Actions = append(pkg.Actions, fmt.Sprintf("On the instruction of %s, %d records we process for them were added on %s.",
-		nameOf(m, key), len(pieces), s.clock.Now().UTC().Format(time.DateOnly)))
+	if len(rows.Collections) > 0 {
+		if pkg.Collections == nil {
+			pkg.Collections = map[string][]connector.Row{}
+		}
+		maps.Copy(pkg.Collections, rows.Collections)
+		pkg.Connected = append(pkg.Connected, s.connectedDescribed(m, rows)...)
+	}
+	pkg.Actions = append(pkg.Actions, fmt.Sprintf("On the instruction of %s, %d records and %d rows of connected systems we process for them were added on %s.",
+		nameOf(m, key), len(pieces), rowCount(rows.Collections), s.clock.Now().UTC().Format(time.DateOnly)))
 	if body, err = json.Marshal(pkg); err != nil {
 		return err
 	}
@@ -399,4 +501,24 @@ func nameOf(m *policy.Manifest, key string) string {
 		return c.Name
 	}
 	return key
+}
+
+// stillRouted takes the tasks of a request whose found rows wait for a
+// controller's instruction not recorded yet.
+func (s *Service) stillRouted(ctx context.Context, id string, m *policy.Manifest) (func(phase, collection string) bool, error) {
+	evs, err := s.store.RequestEvents(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	instructed := map[string]bool{}
+	for _, e := range evs {
+		if e.Action == historyControllerInstructed {
+			key, _, _ := strings.Cut(e.Note, ":")
+			instructed[key] = true
+		}
+	}
+	return func(phase, collection string) bool {
+		c := controllerOfCollection(m, collection)
+		return phase == connected.PhaseAccess && c != "" && !instructed[c]
+	}, nil
 }

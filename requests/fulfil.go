@@ -601,7 +601,12 @@ func (s *Service) complete(ctx context.Context, actor string, f *fulfilment) (st
 		if s.runner != nil {
 			// The rows found are in the sealed answer (or erased): the
 			// run's own copy goes with the transaction that completes it.
-			if err := tx.DropCheckpoints(ctx, id); err != nil {
+			// Rows held for a controller stay until its instruction
+			// (ControllerInstruction), which forgets them.
+			keep := func(phase, collection string) bool {
+				return phase == connected.PhaseAccess && controllerOfCollection(f.m, collection) != ""
+			}
+			if err := tx.DropCheckpointsExcept(ctx, id, keep); err != nil {
 				return err
 			}
 		}

@@ -158,6 +158,12 @@ func TestProcessorAccess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if got := len(p.Collections["shop:login"]); got != 3 {
+			t.Fatalf("acme's export added %d logins to the answer, want 3: %v", got, p.Collections)
+		}
+		if !slices.ContainsFunc(p.Connected, func(c requests.ConnectedCollection) bool { return c.Collection == "shop:login" }) {
+			t.Fatalf("the answer does not describe the logins: %+v", p.Connected)
+		}
 		if !slices.ContainsFunc(p.Pieces, func(pc requests.Piece) bool {
 			return pc.Category == "user.content" && pc.Value != nil && *pc.Value == "ticket 17: the invoice"
 		}) || slices.ContainsFunc(p.Pieces, func(pc requests.Piece) bool { return pc.Category == "user.authorization" }) {
@@ -180,7 +186,7 @@ func TestProcessorAccess(t *testing.T) {
 			}
 		}
 		h := history(t, s, v.ID)
-		if !hasLine(h, "controller_instruction acme: export: 1 records added") || !hasLine(h, "controller_instruction customers: leave") {
+		if !hasLine(h, "controller_instruction acme: export: 1 records added to the person's answer, and 3 rows from connected systems (shop:login 3)") || !hasLine(h, "controller_instruction customers: leave") {
 			t.Fatalf("history %q", h)
 		}
 	})
@@ -229,7 +235,18 @@ func TestProcessorDeletion(t *testing.T) {
 		if got := controllers(); !slices.Equal(got, []string{"customers"}) {
 			t.Fatalf("after acme's erase the events are of %q", got)
 		}
-		if !hasLine(history(t, s, v.ID), "controller_instruction acme: erase: 1 records erased in Custos; connected systems left for the erasure planner: shop.login") {
+		// acme's instruction reaches its collections in the connected
+		// systems too: the logins are erased now, and nothing else.
+		if got := shopRows(t, path, `SELECT id, device FROM login WHERE customer_id = 1 ORDER BY id`); !slices.Equal(got, []string{"1|", "2|", "3|"}) {
+			t.Fatalf("after acme's erase the logins are %v", got)
+		}
+		if got := shopRows(t, path, `SELECT id, device FROM login WHERE customer_id = 2`); !slices.Equal(got, []string{"4|bob-phone"}) {
+			t.Fatalf("acme's erase touched another person's login: %v", got)
+		}
+		if got := shopRows(t, path, `SELECT email, name FROM customer ORDER BY id`); !slices.Equal(got, []string{"|", "bob@example.com|Bob Stone"}) {
+			t.Fatalf("acme's erase touched the customers: %v", got)
+		}
+		if !hasLine(history(t, s, v.ID), "controller_instruction acme: erase: 1 records erased in Custos; 3 rows erased in connected systems (shop:login 3)") {
 			t.Fatalf("history %q", history(t, s, v.ID))
 		}
 		if _, err := e.svc.ControllerInstruction(ctx, "token:1", v.ID, "customers", "erase"); err != nil {
@@ -240,6 +257,18 @@ func TestProcessorDeletion(t *testing.T) {
 		}
 		if !hasLine(history(t, s, v.ID), "controller_instruction customers: erase: 1 records erased in Custos, and the person's key destroyed") {
 			t.Fatalf("history %q", history(t, s, v.ID))
+		}
+		// Every instruction recorded, no found rows linger in the runs.
+		for _, run := range []string{v.ID, v.ID + "/controller/acme"} {
+			ts, err := s.Tasks(ctx, run)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tk := range ts {
+				if len(tk.Checkpoint) > 0 {
+					t.Fatalf("run %s: task %s/%s keeps its rows", run, tk.Phase, tk.Collection)
+				}
+			}
 		}
 	})
 }

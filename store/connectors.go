@@ -303,3 +303,24 @@ func (q *queries) DropCheckpoints(ctx context.Context, requestID string) error {
 	_, err := q.q.ExecContext(ctx, `UPDATE dsr_tasks SET checkpoint = NULL WHERE request_id = $1`, requestID)
 	return err
 }
+
+// DropCheckpointsExcept is DropCheckpoints but for the checkpoints of the
+// tasks keep takes (by phase and collection): rows held for a controller wait for its
+// instruction, which acts on them once the identities that reached them
+// may have been erased.
+func (q *queries) DropCheckpointsExcept(ctx context.Context, requestID string, keep func(phase, collection string) bool) error {
+	ts, err := q.Tasks(ctx, requestID)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if len(t.Checkpoint) == 0 || keep(t.Phase, t.Collection) {
+			continue
+		}
+		if _, err := q.q.ExecContext(ctx, `UPDATE dsr_tasks SET checkpoint = NULL WHERE request_id = $1 AND phase = $2 AND collection = $3`,
+			requestID, t.Phase, t.Collection); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -40,7 +40,47 @@ func testTasks(t *testing.T, s *store.Store) {
 	ts := checkTaskOrder(t, s)
 	ts = checkSaveTask(t, s, ts)
 	checkTasksByStatus(t, s, ts)
+	checkDropCheckpointsExcept(t, s)
 	checkDropCheckpoints(t, s)
+}
+
+// checkDropCheckpointsExcept: the rows of the tasks kept stay, with the
+// progress of every task; the others' go.
+func checkDropCheckpointsExcept(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	before, err := s.Tasks(ctx, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range before {
+		x.Checkpoint = []byte("rows of " + x.Phase + " " + x.Collection)
+		if err := s.SaveTask(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keep := func(phase, collection string) bool { return phase == "access" && collection == "shop:orders" }
+	if err := s.DropCheckpointsExcept(ctx, "r1", keep); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := s.Tasks(ctx, "r1")
+	if len(after) != len(before) {
+		t.Fatalf("tasks %d, want %d", len(after), len(before))
+	}
+	for i, x := range after {
+		want := ""
+		if keep(x.Phase, x.Collection) {
+			want = "rows of access shop:orders"
+		}
+		if string(x.Checkpoint) != want {
+			t.Fatalf("task %s/%s checkpoint %q, want %q", x.Phase, x.Collection, x.Checkpoint, want)
+		}
+		if x.Status != before[i].Status || x.Done != before[i].Done || x.Error != before[i].Error {
+			t.Fatalf("DropCheckpointsExcept changed progress: %+v, was %+v", x, before[i])
+		}
+	}
+	if r2, _ := s.Tasks(ctx, "r2"); string(r2[0].Checkpoint) != "r2 rows" {
+		t.Fatalf("another request's checkpoint went: %+v", r2)
+	}
 }
 
 // checkTaskOrder: a request's tasks come by phase, then seq, and a new
