@@ -27,6 +27,7 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/http/httpjson"
+	"github.com/custos-privacy/custos/internal/ratelimit"
 	"github.com/custos-privacy/custos/policy"
 )
 
@@ -125,7 +126,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	if err != nil {
 		panic(err)
 	}
-	h := &handler{d: d, js: js, iab: module, limit: newLimiter(d.Clock, d.RecordsPerMinute), global: newLimiter(d.Clock, d.GlobalRecordsPerMinute)}
+	h := &handler{d: d, js: js, iab: module, limit: ratelimit.NewBucket(d.Clock, d.RecordsPerMinute, time.Minute), global: ratelimit.NewBucket(d.Clock, d.GlobalRecordsPerMinute, time.Minute)}
 	mux.HandleFunc("GET /consent.js", h.script)
 	mux.HandleFunc("GET /consent-iab.js", h.iabScript)
 	mux.HandleFunc("GET /api/v1/banner", h.config)
@@ -137,8 +138,8 @@ type handler struct {
 	d      Deps
 	js     Script
 	iab    Script
-	limit  *limiter // per client address
-	global *limiter // all clients, under the one key ""
+	limit  *ratelimit.Bucket // per client address
+	global *ratelimit.Bucket // all clients, under the one key ""
 }
 
 // Script is consent.js as served: plain and gzipped, each with its strong

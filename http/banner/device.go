@@ -64,10 +64,10 @@ func (h *handler) devicesReady() bool { return h.d.Devices != nil && len(h.d.Dev
 // request, so claims cannot fill the table faster than choices can; a
 // limited request is served its config without a token.
 func (h *handler) mayClaim(r *http.Request) bool {
-	if ok, _ := h.limit.allow(h.d.ClientIP(r)); !ok {
+	if ok, _ := h.limit.Allow(h.d.ClientIP(r)); !ok {
 		return false
 	}
-	ok, _ := h.global.allow("")
+	ok, _ := h.global.Allow("")
 	return ok
 }
 

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/consent"
@@ -65,12 +63,12 @@ func (h *handler) preflight(w http.ResponseWriter, r *http.Request) {
 // recorded in the consent ledger with one signed receipt.
 func (h *handler) record(w http.ResponseWriter, r *http.Request) {
 	cors(w)
-	if ok, wait := h.limit.allow(h.d.ClientIP(r)); !ok {
+	if ok, wait := h.limit.Allow(h.d.ClientIP(r)); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		h.fail(w, r, custos.Errorf(custos.KindTooMany, "rate_limited", "Too many choices were recorded from this address; try again in a minute."))
 		return
 	}
-	if ok, wait := h.global.allow(""); !ok {
+	if ok, wait := h.global.Allow(""); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		h.fail(w, r, custos.Errorf(custos.KindTooMany, "rate_limited", "Custos is recording too many choices right now; try again shortly."))
 		return
@@ -186,66 +184,4 @@ func remoteIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-// maxBuckets bounds the limiter's memory; idle addresses are forgotten
-// first.
-const maxBuckets = 100_000
-
-// limiter is a token bucket per client address, in memory: each server
-// of a cluster limits on its own, which is enough to keep one script from
-// filling the ledger.
-type limiter struct {
-	mu      sync.Mutex
-	clock   custos.Clock
-	rate    float64 // tokens per second
-	burst   float64
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	at     time.Time
-}
-
-func newLimiter(clock custos.Clock, perMinute int) *limiter {
-	return &limiter{clock: clock, rate: float64(perMinute) / 60, burst: float64(perMinute), buckets: map[string]*bucket{}}
-}
-
-// allow takes a token for key, or says how long until one is free.
-func (l *limiter) allow(key string) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.clock.Now()
-	b := l.buckets[key]
-	if b == nil {
-		if len(l.buckets) >= maxBuckets {
-			l.prune(now)
-		}
-		b = &bucket{tokens: l.burst, at: now}
-		l.buckets[key] = b
-	}
-	if d := now.Sub(b.at).Seconds(); d > 0 {
-		b.tokens = math.Min(l.burst, b.tokens+d*l.rate)
-	}
-	b.at = now
-	if b.tokens < 1 {
-		return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
-	}
-	b.tokens--
-	return true, 0
-}
-
-// prune forgets addresses whose bucket has refilled (they are where a new
-// one would start); if every address is busy, it forgets them all rather
-// than grow without bound.
-func (l *limiter) prune(now time.Time) {
-	for k, b := range l.buckets {
-		if b.tokens+now.Sub(b.at).Seconds()*l.rate >= l.burst {
-			delete(l.buckets, k)
-		}
-	}
-	if len(l.buckets) >= maxBuckets {
-		clear(l.buckets)
-	}
 }
