@@ -120,13 +120,13 @@ type purposeInfo struct {
 type compiled struct {
 	version    int64
 	purposes   map[string]*purposeInfo
-	categories map[string]bool // key → sensitive
+	categories map[string]sensitivity // key → what kind of sensitive it is
 }
 
 func compile(m *policy.Manifest, version int64) *compiled {
-	c := &compiled{version: version, purposes: map[string]*purposeInfo{}, categories: map[string]bool{}}
+	c := &compiled{version: version, purposes: map[string]*purposeInfo{}, categories: map[string]sensitivity{}}
 	for _, cat := range m.Categories {
-		c.categories[cat.Key] = cat.Sensitive
+		c.categories[cat.Key] = sensitivityOf(cat.Key, cat.Sensitive)
 	}
 	salePurposes := map[string]bool{}
 	for _, r := range m.Recipients {
@@ -318,7 +318,7 @@ func (e *Engine) DecideAsMinor(purpose, category, where string) Decision {
 }
 
 // decide is the rule for one principal's state; callers hold e.mu.
-func (e *Engine) decide(p *purposeInfo, st *state, purpose, where string, sensitive bool) Decision {
+func (e *Engine) decide(p *purposeInfo, st *state, purpose, where string, sensitive sensitivity) Decision {
 	switch {
 	case st.erased:
 		return Decision{Reason: ReasonErased, Basis: p.basis}
@@ -347,7 +347,7 @@ func (e *Engine) decide(p *purposeInfo, st *state, purpose, where string, sensit
 		// does not run for that principal.
 		return Decision{Reason: ReasonStorageRefused, Basis: p.basis}
 	}
-	if sensitive {
+	if sensitive.coveredIn(where) {
 		if d, stop := e.sensitive(p, st, where); stop {
 			return d
 		}
@@ -666,5 +666,66 @@ func (e *Engine) SetFlags(subjectID string, erased, restricted, minor bool) {
 	st.erased, st.minor = erased, minor
 	if restricted != st.restricted {
 		st.restrict(restricted, e.clock.Now())
+	}
+}
+
+// sensitivity is which laws' definition of sensitive data a category the
+// manifest marks sensitive falls under. Laws define it differently: GDPR
+// Art. 9(1) (and Art. 10), UK GDPR Art. 9, FADP Art. 5(c) and LGPD Art.
+// 5(II) name special categories only — health, biometric and genetic
+// data, racial or ethnic origin, religious or philosophical beliefs,
+// political opinions, sex life or orientation, criminal records; the US
+// state laws after Virginia's (Va. Code §59.1-575 "sensitive data") add
+// precise geolocation; California (Cal. Civ. Code §1798.140(ae)) adds
+// account log-ins with their credentials, government identifiers,
+// financial accounts and the contents of communications. A password is
+// therefore sensitive in California and nowhere else.
+// UNSURE: the kinds are read from the fideslang key; a category the
+// manifest marks sensitive under another key counts as California-only,
+// and each state's list beyond Virginia's was not compared one by one.
+type sensitivity uint8
+
+const (
+	notSensitive sensitivity = iota
+	specialCategory
+	preciseGeolocation
+	californiaOnly
+)
+
+// specialPrefixes are the fideslang keys of GDPR Art. 9(1) and 10 data.
+var specialPrefixes = []string{
+	"user.health_and_medical", "user.biometric", "user.genetic",
+	"user.demographic.race_ethnicity", "user.demographic.religious_belief",
+	"user.demographic.sexual_orientation", "user.demographic.political_opinion",
+	"user.criminal_history",
+}
+
+func sensitivityOf(key string, marked bool) sensitivity {
+	if !marked {
+		return notSensitive
+	}
+	for _, p := range specialPrefixes {
+		if key == p || strings.HasPrefix(key, p+".") {
+			return specialCategory
+		}
+	}
+	if key == "user.location.precise" || strings.HasPrefix(key, "user.location.precise.") {
+		return preciseGeolocation
+	}
+	return californiaOnly
+}
+
+// coveredIn reports whether the law of where treats this kind of data as
+// sensitive. Where is unknown, the strictest reading applies.
+func (s sensitivity) coveredIn(where string) bool {
+	switch {
+	case s == notSensitive:
+		return false
+	case where == "" || where == "US-CA":
+		return true
+	case strings.HasPrefix(where, "US-"):
+		return s != californiaOnly
+	default:
+		return s == specialCategory
 	}
 }

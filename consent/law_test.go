@@ -132,9 +132,12 @@ func TestSensitiveByLaw(t *testing.T) {
 		{name: "Va. Code §59.1-578(A)(5) opt-in: consent withdrawn", choices: []ScopeChoice{given(ScopeSensitive), refused(ScopeSensitive)},
 			purpose: "essential.service", category: geo, jurisdiction: "US-VA", reason: ReasonSensitiveNoConsent},
 		{name: "Tex. Bus. & Com. Code §541.101(b)(4) opt-in", purpose: "analytics.reporting", category: geo, jurisdiction: "US-TX", reason: ReasonSensitiveNoConsent},
-		{name: "GDPR Art. 9(2)(a) explicit consent", purpose: "analytics.reporting", category: geo, jurisdiction: "DE", reason: ReasonSensitiveNoConsent},
-		{name: "GDPR Art. 9(2)(a) with consent", choices: consent, purpose: "analytics.reporting", category: geo, jurisdiction: "DE", allowed: true, reason: ReasonLegitimateInterests},
-		{name: "UK GDPR Art. 9", purpose: "essential.service", category: geo, jurisdiction: "GB", reason: ReasonSensitiveNoConsent},
+		// Precise location is not a special category of GDPR Art. 9(1):
+		// the purpose's own basis decides.
+		{name: "GDPR Art. 9(1): precise location is not a special category", purpose: "analytics.reporting", category: geo, jurisdiction: "DE", allowed: true, reason: ReasonLegitimateInterests},
+		{name: "UK GDPR Art. 9(1): nor in the UK", purpose: "essential.service", category: geo, jurisdiction: "GB", allowed: true, reason: ReasonContract},
+		{name: "UK GDPR Art. 9(1): a password is not either", purpose: "essential.service", category: "user.authorization.password", jurisdiction: "GB", allowed: true, reason: ReasonContract},
+		{name: "Va. Code §59.1-575: credentials are not sensitive data", purpose: "essential.service", category: "user.authorization.password", jurisdiction: "US-VA", allowed: true, reason: ReasonContract},
 		{name: "both consents needed: the purpose's and the sensitive data's", choices: []ScopeChoice{given("marketing.communications.email")},
 			purpose: "marketing.communications.email", category: geo, jurisdiction: "US-VA", reason: ReasonSensitiveNoConsent},
 		{name: "Conn. Gen. Stat. §42-520(a)(4), P.A. 25-113: no sale without consent", choices: []ScopeChoice{given("third_party_sharing")},
@@ -144,7 +147,7 @@ func TestSensitiveByLaw(t *testing.T) {
 		{name: "Ind. Code 24-15-4-1: not in force before 2026-01-01", purpose: "essential.service", category: geo, jurisdiction: "US-IN",
 			at: time.Date(2025, time.June, 1, 0, 0, 0, 0, time.UTC), allowed: true, reason: ReasonContract},
 		{name: "Ind. Code 24-15-4-1: in force from 2026-01-01", purpose: "essential.service", category: geo, jurisdiction: "US-IN", reason: ReasonSensitiveNoConsent},
-		{name: "PIPEDA Sch. 1 cl. 4.3.6: express consent", purpose: "essential.service", category: geo, jurisdiction: "CA", reason: ReasonSensitiveNoConsent},
+		{name: "PIPEDA: precise location read as not sensitive (UNSURE: PIPEDA's sensitivity is contextual)", purpose: "essential.service", category: geo, jurisdiction: "CA", allowed: true, reason: ReasonContract},
 		{name: "unknown place: opt-in, the safe reading", purpose: "essential.service", category: geo, jurisdiction: "", reason: ReasonSensitiveNoConsent},
 		{name: "no state law (US): the policy's rules", purpose: "essential.service", category: geo, jurisdiction: "US", allowed: true, reason: ReasonContract},
 		{name: "no law Custos knows (JP): the policy's rules", purpose: "essential.service", category: geo, jurisdiction: "JP", allowed: true, reason: ReasonContract},
@@ -211,5 +214,35 @@ func TestConsentAfterRestriction(t *testing.T) {
 	e.Merged("p", "q")
 	if d := e.Decide("q", "marketing.advertising.third_party", "", "DE"); d.Reason != ReasonRestricted {
 		t.Fatalf("after merging into a later restriction: %+v", d)
+	}
+}
+
+// TestSensitivityByLaw: each law's own definition of sensitive data
+// decides whether its rule applies (GDPR Art. 9(1); Va. Code §59.1-575;
+// Cal. Civ. Code §1798.140(ae)).
+func TestSensitivityByLaw(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		key   string
+		where string
+		want  bool
+	}{
+		{"user.health_and_medical", "DE", true},
+		{"user.demographic.religious_belief", "GB", true},
+		{"user.health_and_medical", "US-VA", true},
+		{"user.location.precise", "DE", false},
+		{"user.location.precise", "US-VA", true},
+		{"user.authorization.password", "US-VA", false},
+		{"user.authorization.password", "US-CA", true},
+		{"user.authorization.password", "GB", false},
+		{"user.authorization.password", "", true},
+	}
+	for _, c := range cases {
+		if got := sensitivityOf(c.key, true).coveredIn(c.where); got != c.want {
+			t.Errorf("%s in %q: covered = %v, want %v", c.key, c.where, got, c.want)
+		}
+	}
+	if sensitivityOf("user.health_and_medical", false).coveredIn("DE") {
+		t.Error("a category the manifest does not mark sensitive is covered")
 	}
 }
