@@ -26,7 +26,7 @@ func (l *Loader) check(v *validation, m *Manifest) {
 	checkBranding(v, m.Branding)
 	checkBanner(v, m)
 	checkCookies(v, m, purposes)
-	checkRights(v, m)
+	checkRights(v, m, categories)
 	checkLaws(v, m)
 	l.checkOnBehalf(v, m, categories)
 	l.checkErasure(v, m, purposes)
@@ -187,7 +187,21 @@ func checkCookies(v *validation, m *Manifest, purposes map[string]bool) {
 	}
 }
 
-func checkRights(v *validation, m *Manifest) {
+func checkRights(v *validation, m *Manifest, categories map[string]bool) {
+	if sv := m.Rights.StrongerVerification; sv != nil {
+		at := []string{"rights", "stronger_verification"}
+		for i, c := range sv.Categories {
+			declared(v, categories, "category", append(at, "categories", strconv.Itoa(i)), c)
+			if c == "user.contact.email" {
+				// The mailed code has proven the address already: a
+				// second "match" of it would prove nothing more.
+				v.atPath(append(at, "categories", strconv.Itoa(i)), "user.contact.email is what the mailed code proves; a data point must be something else the records hold")
+			}
+		}
+		if sv.DataPoints > len(sv.Categories) {
+			v.atPath(append(at, "data_points"), fmt.Sprintf("%d data points must match, but only %d categories are listed to give them from", sv.DataPoints, len(sv.Categories)))
+		}
+	}
 	for i, r := range m.Rights.Jurisdictions {
 		at := []string{"rights", "jurisdictions", strconv.Itoa(i)}
 		offered := map[string]bool{}

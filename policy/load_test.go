@@ -113,6 +113,11 @@ func TestParseProblems(t *testing.T) {
 		{"duplicate yaml key", "  short_name: Example\n", "  short_name: Example\n  short_name: Other\n", `m.yaml:5:3: YAML: mapping key "short_name" already defined`},
 		{"unknown shared rows action", "changes:\n", "erasure:\n  shared_rows:\n    shop:address: destroy\nchanges:\n", `m.yaml:51:19: erasure.shared_rows.shop:address: value must be one of`},
 		{"shared rows of no collection", "changes:\n", "erasure:\n  shared_rows:\n    address: mask\nchanges:\n", `m.yaml:51:5: erasure.shared_rows: key "address" is not in the expected form`},
+		{"stronger check of an undeclared category", "rights:\n", "rights:\n  stronger_verification:\n    requests: [access]\n    categories: [user.contact.email, user.name]\n    data_points: 2\n", `m.yaml:45:38: rights.stronger_verification.categories[1]: category "user.name" is not declared in this manifest`},
+		{"stronger check of the mailed address", "rights:\n", "rights:\n  stronger_verification:\n    requests: [access]\n    categories: [user.contact.email]\n    data_points: 1\n", `m.yaml:45:18: rights.stronger_verification.categories[0]: user.contact.email is what the mailed code proves`},
+		{"stronger check needs more points than categories", "rights:\n", "rights:\n  stronger_verification:\n    requests: [access]\n    categories: [user.contact.email]\n    data_points: 3\n", `m.yaml:46:18: rights.stronger_verification.data_points: 3 data points must match, but only 1 categories`},
+		{"stronger check of another type", "rights:\n", "rights:\n  stronger_verification:\n    requests: [opt_out]\n    categories: [user.contact.email]\n    data_points: 1\n", `m.yaml:44:16: rights.stronger_verification.requests[0]: value must be one of`},
+		{"stronger check unknown key", "rights:\n", "rights:\n  stronger_verification:\n    requests: [access]\n    categories: [user.contact.email]\n    data_points: 1\n    declaration: false\n", `m.yaml:47:5: rights.stronger_verification: unknown key "declaration"`},
 		{"unknown erasure key", "changes:\n", "erasure:\n  shared: {}\nchanges:\n", `m.yaml:50:3: erasure: unknown key "shared"`},
 	}
 	for _, c := range cases {

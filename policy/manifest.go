@@ -330,6 +330,55 @@ type Rights struct {
 	// consumers) or MetricsAllIndividuals (§7102(b): every individual,
 	// which the disclosure of the metrics then says).
 	MetricsScope string `yaml:"metrics_scope,omitempty" json:"metrics_scope,omitempty"`
+	// StrongerVerification, where set, asks more of a person than the
+	// mailed code before some requests go on (StrongerVerification).
+	StrongerVerification *StrongerVerification `yaml:"stronger_verification,omitempty" json:"stronger_verification,omitempty"`
+}
+
+// StrongerVerification is the check of 11 CCR §7062(c): a request to
+// know specific pieces of personal information from a person without a
+// password-protected account needs "a reasonably high degree of
+// certainty", which "may include matching at least three pieces of
+// personal information provided by the consumer with personal
+// information maintained by the business … together with a signed
+// declaration under penalty of perjury". §7062(d) lets a business ask the
+// same of a request to delete where the data's sensitivity warrants it.
+// The person gives the values after the mailed code; they are compared
+// with what the records hold and never kept (§7060(d)).
+type StrongerVerification struct {
+	// Requests are the types checked: access and, where the policy says
+	// so, deletion.
+	Requests []string `yaml:"requests" json:"requests"`
+	// Jurisdictions are where the check applies (default: US-CA).
+	Jurisdictions []string `yaml:"jurisdictions,omitempty" json:"jurisdictions,omitempty"`
+	// Categories are the data categories a person may give a value of:
+	// identifiers recorded for them (user.contact.phone_number is matched
+	// by its blind index) or values of recorded events.
+	Categories []string `yaml:"categories" json:"categories"`
+	// DataPoints is how many of the values given must match (§7062(c):
+	// "at least three").
+	DataPoints int `yaml:"data_points" json:"data_points"`
+}
+
+// StrongerRequestTypes are the request types the stronger check may cover.
+var StrongerRequestTypes = []string{"access", "deletion"}
+
+// Applies reports whether the stronger check covers a request of type kind
+// from jurisdiction j (a US-CA request is covered by US-CA or US).
+func (sv *StrongerVerification) Applies(kind, j string) bool {
+	if sv == nil || !slices.Contains(sv.Requests, kind) {
+		return false
+	}
+	js := sv.Jurisdictions
+	if len(js) == 0 {
+		js = []string{"US-CA"}
+	}
+	for _, w := range js {
+		if w == j || w == "default" || (len(j) > len(w) && strings.HasPrefix(j, w+"-")) {
+			return true
+		}
+	}
+	return false
 }
 
 // The scopes of the request metrics (Rights.MetricsScope).
