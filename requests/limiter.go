@@ -19,13 +19,17 @@ type limits struct {
 	perClient  *ratelimit.Limiter // codes mailed per client address ("ip:" keys)
 	perAddress *ratelimit.Limiter // unproven attempts per address and client (addressKey)
 	perTicket  *ratelimit.Limiter // codes tried against one preferences ticket
+	// perIdentity counts stronger identity checks per client address
+	// ("ip:" keys), beside the five a request allows (identity.go).
+	perIdentity *ratelimit.Limiter
 }
 
 func newLimits(clock custos.Clock) *limits {
 	return &limits{
-		perClient:  ratelimit.New(clock, 30, time.Hour),
-		perAddress: ratelimit.New(clock, 5, time.Hour),
-		perTicket:  ratelimit.New(clock, MaxAttempts, PreferencesTTL),
+		perClient:   ratelimit.New(clock, 30, time.Hour),
+		perAddress:  ratelimit.New(clock, 5, time.Hour),
+		perTicket:   ratelimit.New(clock, MaxAttempts, PreferencesTTL),
+		perIdentity: ratelimit.New(clock, 20, time.Hour),
 	}
 }
 

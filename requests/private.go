@@ -26,10 +26,30 @@ type privateText struct {
 	BeyondTwelveMonths bool `json:"beyond_12_months,omitempty"`
 	// Details: a complaint's text (Intake.Details).
 	Details string `json:"details,omitempty"`
+	// Declaration: the declaration under penalty of perjury the person
+	// signed in the stronger identity check (identity.go).
+	Declaration *signedDeclaration `json:"declaration,omitempty"`
 }
 
 func (p privateText) empty() bool {
-	return p.DecisionText == "" && p.AgentName == "" && p.AgentProof == "" && len(p.Corrections) == 0 && !p.BeyondTwelveMonths && p.Details == ""
+	return p.DecisionText == "" && p.AgentName == "" && p.AgentProof == "" && len(p.Corrections) == 0 && !p.BeyondTwelveMonths && p.Details == "" && p.Declaration == nil
+}
+
+// setPrivate replaces r's free text with p, sealed under the master key
+// until the next write re-seals it under the subject's (sealPrivate).
+func (s *Service) setPrivate(r *store.Request, p privateText) error {
+	r.DecisionText, r.AgentName, r.AgentProof = "", "", ""
+	if p.empty() {
+		r.PrivateSealed, r.PrivateKey = nil, ""
+		return nil
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	r.PrivateSealed, err = s.master.Seal(b, s.sealContext(r.ID, "private"))
+	r.PrivateKey = ""
+	return err
 }
 
 // openPrivate returns a request's free text: the sealed text, with what r

@@ -365,8 +365,17 @@ func newToken() string {
 type Verified struct {
 	ID          string `json:"id"`
 	Status      string `json:"status"`
-	AccessToken string `json:"access_token"`
+	AccessToken string `json:"access_token,omitempty"`
 	DuplicateOf string `json:"duplicate_of,omitempty"`
+	// Type is the request's type after a stronger identity check, which
+	// turns a failed request for specific pieces into one for categories.
+	Type string `json:"type,omitempty"`
+	// IdentityCheck, after a right code, is the stronger check still to
+	// pass (identity.go); the request stays awaiting verification.
+	IdentityCheck *IdentityAsk `json:"identity_check,omitempty"`
+	// IdentityFailed: the stronger check failed and the request was
+	// answered the law's way.
+	IdentityFailed bool `json:"identity_failed,omitempty"`
 }
 
 // Errors of verification.
@@ -396,7 +405,7 @@ func (s *Service) Verify(ctx context.Context, id, code string) (Verified, error)
 		case r.Status == StatusDenied && r.DecisionCode == DenyUnverifiable && r.VerifiedAt == nil:
 			fail = ErrCodeExpired // closed unverified when the law's period ran out
 			return nil
-		case r.Status != StatusAwaitingVerification:
+		case r.Status != StatusAwaitingVerification || identityPending(r):
 			fail = custos.Errorf(custos.KindConflict, "already_verified", "This request is verified already; use its access link.")
 			return nil
 		case r.CodeAttempts >= MaxAttempts:
@@ -419,6 +428,22 @@ func (s *Service) Verify(ctx context.Context, id, code string) (Verified, error)
 		token := newToken()
 		s.limits.proven(id)
 		r.CodeHash, r.CodeExpiresAt, r.TokenHash = nil, nil, hashToken(token)
+		sv, err := s.strongerCheck(ctx, r)
+		if err != nil {
+			return err
+		}
+		if sv != nil {
+			// The mailbox is proven; the person is not yet, to the degree
+			// this request needs. From here CodeAttempts counts failed
+			// identity checks.
+			r.CodeAttempts = 0
+			out = Verified{ID: id, Status: r.Status, AccessToken: token, IdentityCheck: ask(sv, 0)}
+			if err := tx.UpdateRequest(ctx, r); err != nil {
+				return err
+			}
+			return s.history(ctx, tx, id, "subject", "code_verified", r.Status,
+				fmt.Sprintf("identity check next: %d data points and a declaration (11 CCR §7062(c))", sv.DataPoints))
+		}
 		at := now.UTC().Truncate(time.Microsecond)
 		r.VerifiedAt = &at
 		if err := s.afterVerification(ctx, tx, &r); err != nil {
@@ -452,6 +477,12 @@ func (s *Service) Verify(ctx context.Context, id, code string) (Verified, error)
 // moves the request on: to review, or straight to work for auto-approved
 // types.
 func (s *Service) afterVerification(ctx context.Context, tx *store.Tx, r *store.Request) error {
+	return s.afterVerificationSaying(ctx, tx, r, "your request for "+describe(r.Type))
+}
+
+// afterVerificationSaying is afterVerification with the acknowledgement's
+// words for the request.
+func (s *Service) afterVerificationSaying(ctx context.Context, tx *store.Tx, r *store.Request, request string) error {
 	email, err := s.email(*r)
 	if err != nil {
 		return err
@@ -492,7 +523,7 @@ func (s *Service) afterVerification(ctx context.Context, tx *store.Tx, r *store.
 	}
 	if r.AcknowledgeBy != nil {
 		if err := s.enqueue(ctx, tx, p.Manifest, email, mail.TemplateRequestReceived, mail.RequestReceived{Organisation: org(p.Manifest),
-			RequestID: r.ID, Request: "your request for " + describe(r.Type), Received: r.ReceivedAt, Due: r.DueAt, StatusURL: s.statusURL(r.ID),
+			RequestID: r.ID, Request: request, Received: r.ReceivedAt, Due: r.DueAt, StatusURL: s.statusURL(r.ID),
 			Law: lawLine(rules), Appeal: appealLine(rules)}); err != nil {
 			return err
 		}

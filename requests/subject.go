@@ -23,6 +23,9 @@ type SubjectView struct {
 	CompletedAt   *time.Time `json:"completed_at,omitempty"`
 	Reason        string     `json:"reason,omitempty"`
 	ResultReady   bool       `json:"result_ready"`
+	// IdentityCheck is the stronger check still to pass after the code
+	// (identity.go), while there is one.
+	IdentityCheck *IdentityAsk `json:"identity_check,omitempty"`
 }
 
 // ErrBadAccess is the one answer for a wrong id or token: it does not tell
@@ -46,6 +49,16 @@ func (s *Service) Status(ctx context.Context, id, token string) (SubjectView, er
 	}
 	v := SubjectView{ID: r.ID, Type: r.Type, Status: r.Status, StatusText: statusText(r.Status), ReceivedAt: r.ReceivedAt, DueAt: r.DueAt,
 		ExtendedUntil: r.ExtendedUntil, CompletedAt: r.CompletedAt, ResultReady: r.ResultSealed != nil}
+	if identityPending(r) {
+		sv, err := s.strongerCheck(ctx, r)
+		if err != nil {
+			return SubjectView{}, err
+		}
+		if sv != nil {
+			v.IdentityCheck = ask(sv, r.CodeAttempts)
+			v.StatusText = "We need a few details you gave us before, and your signed declaration, to confirm who you are."
+		}
+	}
 	if r.Status == StatusDenied {
 		p, _, err := s.openPrivate(ctx, r)
 		if err != nil {

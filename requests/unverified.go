@@ -75,14 +75,20 @@ func (s *Service) closeUnverified(ctx context.Context, id string) (bool, error) 
 		if r.Status != StatusAwaitingVerification || !s.clock.Now().After(deadline(r)) {
 			return nil // verified, or extended, meanwhile
 		}
+		email, err := s.email(r)
+		if err != nil {
+			return err
+		}
+		if identityPending(r) {
+			// The code was entered but the stronger identity check never
+			// passed: closed as that check fails.
+			done = true
+			return s.identityFailed(ctx, tx, &r, email, "the identity check was not completed within the law's period")
+		}
 		// The code can no longer open it.
 		r.CodeHash, r.CodeExpiresAt = nil, nil
 		r.DecisionCode, r.DecisionText, r.DecidedBy = DenyUnverifiable, unverifiedText, "system"
 		if err := s.move(ctx, tx, &r, StatusDenied, "system", "denied", DenyUnverifiable+": not verified within the law's period"); err != nil {
-			return err
-		}
-		email, err := s.email(r)
-		if err != nil {
 			return err
 		}
 		done = true

@@ -58,6 +58,25 @@ func (s *server) verifyRequest(w http.ResponseWriter, r *http.Request) {
 	httpjson.Write(w, http.StatusOK, v)
 }
 
+// confirmIdentity takes the stronger identity check after the code; the
+// access token comes in the body, not the address, so no log keeps it.
+func (s *server) confirmIdentity(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Token string `json:"token"`
+		requests.IdentityProof
+	}
+	if err := httpjson.DecodeWith(w, r, &in, httpjson.Limits{Bytes: 8 << 10}); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.Requests.ConfirmIdentity(r.Context(), r.PathValue("id"), in.Token, clientIP(r), in.IdentityProof)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	httpjson.Write(w, http.StatusOK, v)
+}
+
 // requestStatus serves the person (with ?token=) and operators (with a
 // bearer token) at the same address, as the contract has it.
 func (s *server) requestStatus(w http.ResponseWriter, r *http.Request) {

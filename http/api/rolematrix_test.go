@@ -61,6 +61,7 @@ var wantAPI = map[string]string{
 	"POST /unsubscribe/{token}":                                 pub,
 	"POST /api/v1/privacy-requests":                             pub,
 	"POST /api/v1/privacy-requests/{id}/verify":                 pub,
+	"POST /api/v1/privacy-requests/{id}/identity":               pub,
 	"GET /api/v1/privacy-requests/{id}":                         pub, // the person's ?token=; a bearer token: see below
 	"GET /api/v1/privacy-requests/{id}/result":                  pub,
 	"GET /api/v1/privacy-requests":                              "admin privacy_officer agent",

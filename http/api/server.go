@@ -221,6 +221,7 @@ func (s *server) table() []route {
 		{"POST /unsubscribe/{token}", public, s.unsubscribePost},
 		{"POST /api/v1/privacy-requests", public, s.submitRequest},
 		{"POST /api/v1/privacy-requests/{id}/verify", public, s.verifyRequest},
+		{"POST /api/v1/privacy-requests/{id}/identity", public, s.confirmIdentity},
 		{"GET /api/v1/privacy-requests/{id}", public, s.requestStatus},
 		{"GET /api/v1/privacy-requests/{id}/result", public, s.requestResult},
 		{"GET /api/v1/privacy-requests", auth.ReadRequests, s.requestQueue},

@@ -65,13 +65,14 @@ var centerPage = template.Must(template.New("center").Funcs(pageFuncs()).Parse(`
 <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
 <button type="submit">{{t "code.confirm"}}</button>
 </form>
+{{else if eq .Step "identity"}}{{template "identity" .}}
 {{else if eq .Step "status"}}
 <dl><dt>{{t "status.request"}}</dt><dd>{{.Request}}</dd><dt>{{t "status.status"}}</dt><dd data-custos-status="{{.Status}}">{{t (print "status." .Status)}}</dd>
 <dt>{{t "status.due"}}</dt><dd>{{.Due}}</dd>{{with .Reason}}<dt>{{t "status.why"}}</dt><dd>{{.}}</dd>{{end}}</dl>
 {{if .ResultReady}}<p><a href="/api/v1/privacy-requests/{{.Request}}/result?format=html&amp;token={{.Token}}">{{t "status.answer"}}</a>
 · <a href="/api/v1/privacy-requests/{{.Request}}/result?token={{.Token}}" download>{{t "status.download"}}</a></p>{{end}}
 {{end}}
-</main></body></html>` + brandTemplate))
+</main></body></html>` + brandTemplate + identityTemplate))
 
 type option struct {
 	Value, Label string
@@ -281,6 +282,10 @@ func (d Deps) centerStatus(w http.ResponseWriter, r *http.Request, id string) {
 	if err != nil {
 		// Not verified here yet (or a stranger's link): ask for the code.
 		d.page(w, r, http.StatusOK, map[string]any{"Title": "title.check", "Step": "code", "Request": id})
+		return
+	}
+	if st.IdentityCheck != nil {
+		d.identityPage(w, r, http.StatusOK, id, st.IdentityCheck, "", "")
 		return
 	}
 	due := st.DueAt

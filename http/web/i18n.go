@@ -106,7 +106,7 @@ var errorKeys = map[string]string{
 	"form_expired": "err.form_expired", "session_expired": "err.session_expired",
 	"invalid_code": "err.invalid_code", "code_expired": "err.code_expired", "locked": "err.locked",
 	"rate_limited": "err.rate_limited", "too_many_requests": "err.rate_limited",
-	"invalid_email": "err.email",
+	"invalid_email": "err.email", "identity_not_verified": "err.identity",
 }
 
 func errorText(l, code, fallback string) string {

@@ -80,6 +80,7 @@ func Register(mux *http.ServeMux, d Deps) {
 		mux.HandleFunc("POST /privacy-center", d.centerSubmit)
 		mux.HandleFunc("GET /privacy-center/verify", d.centerCode)
 		mux.HandleFunc("POST /privacy-center/verify", d.centerVerify)
+		mux.HandleFunc("POST /privacy-center/identity", d.centerIdentity)
 		if d.Consent != nil {
 			mux.HandleFunc("GET /privacy-center/preferences", d.prefsGet)
 			mux.HandleFunc("POST /privacy-center/preferences", d.prefsSend)
