@@ -30,8 +30,9 @@ decide(p) := {"allowed": false, "reason": "undeclared_category", "basis": p.basi
 } else := {"allowed": false, "reason": "erased", "basis": p.basis} if {
 	subject.erased
 } else := {"allowed": false, "reason": "restricted", "basis": p.basis} if {
+	# GDPR Art. 18(2): storage and the manifest's grounds go on.
 	subject.restricted
-	not p.storage_only
+	not p.restriction_exempt
 } else := {"allowed": false, "reason": "minor", "basis": p.basis} if {
 	subject.minor
 	p.marketing
@@ -41,11 +42,67 @@ decide(p) := {"allowed": false, "reason": "undeclared_category", "basis": p.basi
 } else := {"allowed": false, "reason": "opted_out", "basis": p.basis} if {
 	p.direct_marketing
 	choice("direct_marketing") == -1
+} else := {"allowed": false, "reason": "objected", "basis": p.basis} if {
+	# GDPR Art. 21(1), unless the manifest records compelling grounds.
+	p.basis == "legitimate_interests"
+	not p.compelling
+	choice("objection") == -1
+} else := {"allowed": false, "reason": "storage_refused", "basis": p.basis} if {
+	# Storage refused in the banner for a purpose not resting on consent.
+	p.basis != "consent"
+	choice(input.purpose) == -1
+} else := {"allowed": false, "reason": r, "basis": p.basis} if {
+	covered
+	r := sensitive_refusal(p, data.laws[input.jurisdiction])
 } else := {"allowed": true, "reason": p.basis, "basis": p.basis} if {
 	# contract, legitimate_interests, legal_obligation: the reason is the basis.
 	p.basis != "consent"
 } else := d if {
 	d := consented(p, regime(p.regimes, input.jurisdiction), choice(input.purpose))
+}
+
+# covered: the category asked about is sensitive under the law of the
+# jurisdiction — special categories everywhere, precise geolocation in
+# the US states, the rest in California only.
+kind := data.kinds[input.category]
+
+covered if kind == "special"
+
+covered if {
+	kind == "precise"
+	startswith(input.jurisdiction, "US-")
+}
+
+covered if {
+	kind != ""
+	input.jurisdiction == "US-CA"
+}
+
+# The law's refusal of a use of sensitive data, if any; a jurisdiction no
+# law with a rule governs has none.
+sensitive_refusal(p, law) := "sensitive_sale" if {
+	law.known
+	p.sale_share
+	law.sale_never
+} else := "sensitive_no_consent" if {
+	law.known
+	p.sale_share
+	law.sale_needs_consent
+	choice("sensitive_data") != 1
+} else := "sensitive_not_necessary" if {
+	law.known
+	law.model == "strictly_necessary"
+	not p.necessary
+} else := "sensitive_limited" if {
+	law.known
+	law.model == "opt_out"
+	choice("sensitive_data") == -1
+	not p.limit_exempt
+} else := "sensitive_no_consent" if {
+	law.known
+	law.model != "strictly_necessary"
+	law.model != "opt_out"
+	choice("sensitive_data") != 1
 }
 
 # c is the person's latest choice on the purpose: 1 granted, -1 withdrawn, 0 none.

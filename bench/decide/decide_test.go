@@ -62,7 +62,8 @@ func TestSameAnswers(t *testing.T) {
 	for _, r := range []string{consent.ReasonContract, consent.ReasonLegitimateInterests, consent.ReasonLegalObligation,
 		consent.ReasonConsentGiven, consent.ReasonNotOptedOut, consent.ReasonNoConsent, consent.ReasonConsentWithdrawn,
 		consent.ReasonOptedOut, consent.ReasonRestricted, consent.ReasonErased, consent.ReasonMinor,
-		consent.ReasonUndeclaredPurpose, consent.ReasonUndeclaredCategory} {
+		consent.ReasonUndeclaredPurpose, consent.ReasonUndeclaredCategory, consent.ReasonObjected, consent.ReasonStorageRefused,
+		consent.ReasonSensitiveLimited, consent.ReasonSensitiveNoConsent, consent.ReasonSensitiveNotNecessary, consent.ReasonSensitiveSale} {
 		if reasons[r] == 0 {
 			t.Errorf("no question decided %s", r)
 		}

@@ -38,7 +38,8 @@ func (f *fixture) opaEngine(tb testing.TB) *opaEngine {
 			regimes[j] = r
 		}
 		purposes[p.key] = map[string]any{"basis": p.basis, "regimes": regimes, "sale_share": p.saleShare,
-			"direct_marketing": p.directMarketing, "marketing": p.marketing, "storage_only": p.storageOnly}
+			"direct_marketing": p.directMarketing, "marketing": p.marketing, "restriction_exempt": p.restrictionExempt,
+			"compelling": p.compelling, "necessary": p.necessary, "limit_exempt": p.limitExempt}
 	}
 	categories := map[string]any{}
 	for _, c := range f.categories {
@@ -52,7 +53,15 @@ func (f *fixture) opaEngine(tb testing.TB) *opaEngine {
 		}
 		subjects[s.id] = map[string]any{"choices": choices, "erased": s.erased, "restricted": s.restricted, "minor": s.minor}
 	}
-	store := inmem.NewFromObjectWithOpts(map[string]any{"purposes": purposes, "categories": categories, "subjects": subjects},
+	kinds := map[string]any{}
+	for c, k := range f.kinds {
+		kinds[c] = k
+	}
+	laws := map[string]any{}
+	for j, l := range f.laws {
+		laws[j] = map[string]any{"known": l.known, "model": l.model, "sale_never": l.saleNever, "sale_needs_consent": l.saleNeedsConsent}
+	}
+	store := inmem.NewFromObjectWithOpts(map[string]any{"purposes": purposes, "categories": categories, "kinds": kinds, "laws": laws, "subjects": subjects},
 		inmem.OptReturnASTValuesOnRead(true), inmem.OptRoundTripOnWrite(false))
 	q, err := rego.New(rego.Query("data.custos.decision"), rego.Module("decide.rego", regoPolicy), rego.Store(store)).
 		PrepareForEval(context.Background())
@@ -116,11 +125,14 @@ func (f *fixture) cedarEngine(tb testing.TB) *cedarEngine {
 		}
 		add("Scope", p.key, types.RecordMap{"basis": types.String(p.basis), "saleShare": types.Boolean(p.saleShare),
 			"directMarketing": types.Boolean(p.directMarketing), "marketing": types.Boolean(p.marketing),
-			"storageOnly": types.Boolean(p.storageOnly), "regimes": types.NewSet(declared...), "optOut": types.NewSet(optOut...)})
+			"restrictionExempt": types.Boolean(p.restrictionExempt), "compelling": types.Boolean(p.compelling),
+			"necessary": types.Boolean(p.necessary), "limitExempt": types.Boolean(p.limitExempt),
+			"regimes": types.NewSet(declared...), "optOut": types.NewSet(optOut...)})
 	}
 	var cats []types.Value
 	for _, c := range f.categories {
 		cats = append(cats, types.String(c))
+		add("Category", c, types.RecordMap{"kind": types.String(f.kinds[c])})
 	}
 	add("Policy", "in_force", types.RecordMap{"categories": types.NewSet(cats...)})
 	for _, j := range jurisdictions {
@@ -130,8 +142,11 @@ func (f *fixture) cedarEngine(tb testing.TB) *cedarEngine {
 		}
 		eu := slices.Contains(strings.Fields(euCountries), country)
 		eea := eu || country == "IS" || country == "LI" || country == "NO"
+		l := f.laws[j]
 		add("Jurisdiction", j, types.RecordMap{"code": types.String(j), "country": types.String(country),
-			"eu": types.Boolean(eu), "eea": types.Boolean(eea)})
+			"eu": types.Boolean(eu), "eea": types.Boolean(eea), "usState": types.Boolean(strings.HasPrefix(j, "US-")),
+			"california": types.Boolean(j == "US-CA"), "sensKnown": types.Boolean(l.known), "sensModel": types.String(l.model),
+			"saleNever": types.Boolean(l.saleNever), "saleNeedsConsent": types.Boolean(l.saleNeedsConsent)})
 	}
 	for _, s := range f.subjects {
 		var granted, withdrawn []types.Value
@@ -148,12 +163,17 @@ func (f *fixture) cedarEngine(tb testing.TB) *cedarEngine {
 	c := &cedarEngine{policies: ps, entities: ents}
 	use := types.NewEntityUID("Action", "use")
 	for _, q := range f.questions {
+		ctx := types.RecordMap{"category": types.String(q.category), "jurisdiction": types.NewEntityUID("Jurisdiction", types.String(q.jurisdiction))}
+		if q.category != "" {
+			// The category's entity, for its kind; an undeclared one has
+			// none, and the first forbid refuses it.
+			ctx["cat"] = types.NewEntityUID("Category", types.String(q.category))
+		}
 		c.requests = append(c.requests, cedar.Request{
 			Principal: types.NewEntityUID("Subject", types.String(q.principal)),
 			Action:    use,
 			Resource:  types.NewEntityUID("Scope", types.String(q.purpose)),
-			Context: types.NewRecord(types.RecordMap{"category": types.String(q.category),
-				"jurisdiction": types.NewEntityUID("Jurisdiction", types.String(q.jurisdiction))}),
+			Context:   types.NewRecord(ctx),
 		})
 	}
 	return c

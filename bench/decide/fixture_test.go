@@ -6,8 +6,10 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/jurisdiction"
 	"github.com/custos-privacy/custos/policy"
 )
 
@@ -17,7 +19,11 @@ const (
 	seed      = 20260501
 )
 
-var jurisdictions = []string{"US-CA", "US", "DE", "GB", "JP"}
+// jurisdictions asked about: California (sensitive data until limited),
+// a state without a comprehensive law, two GDPR countries, a country
+// Custos has no law for, Virginia (sensitive data only with consent) and
+// Maryland (sensitive data only where strictly necessary, never sold).
+var jurisdictions = []string{"US-CA", "US", "DE", "GB", "JP", "US-VA", "US-MD"}
 
 // subject is what the ledger and the records say of one person, replayed:
 // the latest choice per scope (1 granted, -1 withdrawn) and the flags.
@@ -40,16 +46,75 @@ type question struct {
 // purpose is one row of the compiled purpose table, as consent's compile
 // derives it from the manifest; OPA and Cedar read it as data.
 type purpose struct {
-	key                                                string
-	basis                                              string
-	regimes                                            map[string]string
-	saleShare, directMarketing, marketing, storageOnly bool
+	key                                   string
+	basis                                 string
+	regimes                               map[string]string
+	saleShare, directMarketing, marketing bool
+	// restrictionExempt: goes on while processing is restricted (GDPR
+	// Art. 18(2)); compelling: overrides an Art. 21(1) objection;
+	// necessary: strictly necessary (Maryland); limitExempt: left by a
+	// limit on sensitive data (Cal. Civ. Code §1798.121(a)).
+	restrictionExempt, compelling, necessary, limitExempt bool
+}
+
+// sensitiveLaw is one jurisdiction's rule on sensitive data at the time
+// of the run, from the jurisdiction table, as data for OPA and Cedar.
+type sensitiveLaw struct {
+	known            bool   // a law in force there has a rule
+	model            string // opt_in, opt_out or strictly_necessary
+	saleNever        bool
+	saleNeedsConsent bool
+}
+
+func sensitiveLaws(now time.Time) map[string]sensitiveLaw {
+	out := map[string]sensitiveLaw{}
+	for _, j := range jurisdictions {
+		r, ok := jurisdiction.SensitiveAt(j, now)
+		out[j] = sensitiveLaw{known: ok, model: r.Consent, saleNever: r.Sale == jurisdiction.SaleNever, saleNeedsConsent: r.SaleNeedsConsent(now)}
+	}
+	return out
+}
+
+// categoryKind mirrors consent's sensitivityOf: which laws' definition of
+// sensitive data a category marked sensitive falls under.
+func categoryKind(key string, marked bool) string {
+	if !marked {
+		return ""
+	}
+	for _, p := range []string{"user.health_and_medical", "user.biometric", "user.genetic", "user.demographic.race_ethnicity",
+		"user.demographic.religious_belief", "user.demographic.sexual_orientation", "user.demographic.political_opinion", "user.criminal_history"} {
+		if hasPrefix(key, p) {
+			return "special"
+		}
+	}
+	if hasPrefix(key, "user.location.precise") {
+		return "precise"
+	}
+	return "california"
+}
+
+// limitLeaves mirrors consent's limitPurpose: the business purposes a
+// limit on sensitive personal information leaves.
+var limitLeaves = map[string]bool{"performing_services": true, "security": true, "short_term_transient_use": true, "quality_and_safety": true}
+
+func limitExempt(p policy.Purpose) bool {
+	if !limitLeaves[p.BusinessPurpose] {
+		return false
+	}
+	for _, b := range p.AdditionalBusinessPurposes {
+		if !limitLeaves[b] {
+			return false
+		}
+	}
+	return true
 }
 
 type fixture struct {
 	manifest   *policy.Manifest
 	purposes   []purpose
 	categories []string
+	kinds      map[string]string // category → categoryKind
+	laws       map[string]sensitiveLaw
 	subjects   []subject
 	questions  []question
 }
@@ -73,7 +138,10 @@ func purposeTable(m *policy.Manifest) []purpose {
 		x := purpose{key: p.Key, basis: p.LegalBasis, regimes: map[string]string{}, directMarketing: p.DirectMarketing}
 		x.saleShare = sale[p.Key] || hasPrefix(p.Key, "third_party_sharing") || hasPrefix(p.Key, "marketing.advertising.third_party")
 		x.marketing = hasPrefix(p.Key, "marketing") || p.DirectMarketing || x.saleShare
-		x.storageOnly = hasPrefix(p.Key, "functional.storage") || p.LegalBasis == policy.BasisLegalObligation
+		x.restrictionExempt = hasPrefix(p.Key, "functional.storage") || p.RestrictionExempt != ""
+		x.compelling = p.LegalBasis == policy.BasisLegitimateInterests && strings.TrimSpace(p.CompellingGrounds) != ""
+		x.necessary = p.IsStrictlyNecessary()
+		x.limitExempt = !x.marketing && limitExempt(p)
 		if p.Consent != nil {
 			for j, r := range p.Consent.Regimes {
 				x.regimes[j] = r
@@ -94,15 +162,18 @@ func newFixture(tb testing.TB) *fixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	f := &fixture{manifest: p.Manifest, purposes: purposeTable(p.Manifest)}
+	f := &fixture{manifest: p.Manifest, purposes: purposeTable(p.Manifest), kinds: map[string]string{}, laws: sensitiveLaws(time.Now())}
 	for _, c := range p.Manifest.Categories {
 		f.categories = append(f.categories, c.Key)
+		f.kinds[c.Key] = categoryKind(c.Key, c.Sensitive)
 	}
-	var consentPurposes, allPurposes []string
+	var consentPurposes, otherPurposes, allPurposes []string
 	for _, p := range f.purposes {
 		allPurposes = append(allPurposes, p.key)
 		if p.basis == policy.BasisConsent {
 			consentPurposes = append(consentPurposes, p.key)
+		} else {
+			otherPurposes = append(otherPurposes, p.key)
 		}
 	}
 	sort.Strings(consentPurposes)
@@ -132,6 +203,18 @@ func newFixture(tb testing.TB) *fixture {
 		if r.IntN(100) < 8 {
 			s.ledger = append(s.ledger, entry{consent.ScopeDirectMarketing, false})
 		}
+		if r.IntN(100) < 6 { // an Art. 21(1) objection
+			s.ledger = append(s.ledger, entry{consent.ScopeObjection, false})
+		}
+		if r.IntN(100) < 3 { // storage refused in the banner for a purpose not on consent
+			s.ledger = append(s.ledger, entry{otherPurposes[r.IntN(len(otherPurposes))], false})
+		}
+		switch x := r.IntN(100); { // consent to, or a limit on, sensitive data
+		case x < 20:
+			s.ledger = append(s.ledger, entry{consent.ScopeSensitive, true})
+		case x < 35:
+			s.ledger = append(s.ledger, entry{consent.ScopeSensitive, false})
+		}
 		s.restricted = r.IntN(100) < 3
 		s.minor = r.IntN(100) < 4
 		s.erased = r.IntN(100) < 2
@@ -143,6 +226,15 @@ func newFixture(tb testing.TB) *fixture {
 				s.choices[e.scope] = -1
 			}
 		}
+	}
+	var sensitive []string
+	for _, c := range f.categories {
+		if f.kinds[c] != "" {
+			sensitive = append(sensitive, c)
+		}
+	}
+	if len(sensitive) == 0 {
+		tb.Fatal("the bundled policy marks no category sensitive")
 	}
 	f.questions = make([]question, questions)
 	for i := range f.questions {
@@ -159,6 +251,8 @@ func newFixture(tb testing.TB) *fixture {
 		switch x := r.IntN(100); {
 		case x == 0:
 			q.category = "user.biometric.retinal" // undeclared
+		case x < 10: // a sensitive category, where one is declared
+			q.category = sensitive[r.IntN(len(sensitive))]
 		case x < 50:
 			q.category = f.categories[r.IntN(len(f.categories))]
 		}
