@@ -65,7 +65,7 @@ func TestMatrix(t *testing.T) {
 		custos.RoleAdmin: auth.Rights(),
 		custos.RolePrivacyOfficer: {auth.ReadPolicy, auth.ValidatePolicy, auth.ReadAudit, auth.RecordLifecycle, auth.BackdateLifecycle,
 			auth.ReadReports, auth.ManageContracts, auth.ReadSubjects, auth.ReadSubjectValues, auth.ManageSubjects, auth.ReadRequests,
-			auth.SubmitRequests, auth.DecideRequests, auth.InstructForController, auth.ManageHolds, auth.SweepRetention},
+			auth.SubmitRequests, auth.DecideRequests, auth.ReadRequestDetails, auth.InstructForController, auth.ManageHolds, auth.SweepRetention},
 		custos.RoleAgent:   {auth.ReadPolicy, auth.ReadSubjects, auth.ReadRequests, auth.SubmitRequests},
 		custos.RoleAuditor: {auth.ReadPolicy, auth.ReadAudit, auth.ReadMetrics, auth.ReadReports},
 		custos.RoleIngest:  {auth.ReadPolicy, auth.Ingest, auth.RecordLifecycle},

@@ -58,6 +58,9 @@ const (
 	// DecideRequests approves, denies and extends requests, and previews
 	// what approving a deletion would erase.
 	DecideRequests Right = "requests.decide"
+	// ReadRequestDetails reads the person's own words in a request (a
+	// complaint's text), decrypted and audited, to answer it.
+	ReadRequestDetails Right = "requests.read_details"
 	// InstructForController acts on a controller's instruction about data
 	// the company processes on its behalf that a request reached: it can
 	// erase that data or add it to the person's answer.
@@ -100,6 +103,7 @@ var matrix = map[Right][]custos.Role{
 	ReadRequests:          {admin, officer, agent},
 	SubmitRequests:        {admin, officer, agent},
 	DecideRequests:        {admin, officer},
+	ReadRequestDetails:    {admin, officer},
 	InstructForController: {admin, officer},
 	ManageHolds:           {admin, officer},
 	SweepRetention:        {admin, officer},

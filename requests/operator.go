@@ -649,3 +649,30 @@ func (s *Service) LiftRestriction(ctx context.Context, actor string, ref custos.
 	s.outbox.Wake()
 	return s.consent.SetRestricted(ctx, actor, sid, false)
 }
+
+// ComplaintText returns a complaint's text, the person's own words, for
+// the operator who answers it (DPA 2018 s. 164A(4)): decrypted here, and
+// the read recorded in the audit chain with who read it. The text of a
+// person since erased is gone, and says so.
+func (s *Service) ComplaintText(ctx context.Context, actor, id string) (string, error) {
+	r, err := s.store.Request(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if r.Type != TypeComplaint {
+		return "", custos.Errorf(custos.KindConflict, "not_a_complaint", "Only a complaint carries a text of the person's to read; this request is %s.", r.Type)
+	}
+	p, readable, err := s.openPrivate(ctx, r)
+	if err != nil {
+		return "", err
+	}
+	if !readable {
+		return "", custos.Errorf(custos.KindConflict, "erased", "The person was erased: the complaint's text went with their data.")
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		_, err := s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "request.details_read", Object: "request:" + id,
+			Detail: map[string]any{"type": r.Type}})
+		return err
+	})
+	return p.Details, err
+}

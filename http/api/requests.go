@@ -77,6 +77,18 @@ func (s *server) confirmIdentity(w http.ResponseWriter, r *http.Request) {
 	httpjson.Write(w, http.StatusOK, v)
 }
 
+// complaintText gives the operator who answers a complaint its text,
+// decrypted and audited; the answer goes through approve's decision.
+func (s *server) complaintText(w http.ResponseWriter, r *http.Request) {
+	text, err := s.Requests.ComplaintText(r.Context(), auth.Actor(tokenFrom(r.Context())), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	httpjson.Write(w, http.StatusOK, map[string]string{"id": r.PathValue("id"), "details": text})
+}
+
 // requestStatus serves the person (with ?token=) and operators (with a
 // bearer token) at the same address, as the contract has it.
 func (s *server) requestStatus(w http.ResponseWriter, r *http.Request) {

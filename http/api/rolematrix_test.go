@@ -71,6 +71,7 @@ var wantAPI = map[string]string{
 	"POST /api/v1/privacy-requests/{id}/extend":                 "admin privacy_officer",
 	"POST /api/v1/privacy-requests/{id}/controller-instruction": "admin privacy_officer",
 	"GET /api/v1/privacy-requests/{id}/erasure-preview":         "admin privacy_officer",
+	"GET /api/v1/privacy-requests/{id}/complaint":               "admin privacy_officer",
 	"GET /api/v1/privacy-requests/{id}/tasks":                   "admin privacy_officer agent",
 	"GET /api/v1/holds":                                         "admin privacy_officer auditor",
 	"POST /api/v1/holds":                                        "admin privacy_officer",

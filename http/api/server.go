@@ -228,6 +228,7 @@ func (s *server) table() []route {
 		{"POST /api/v1/privacy-requests/on-behalf", auth.SubmitRequests, s.submitOnBehalf},
 		{"POST /api/v1/privacy-requests/{id}/approve", auth.DecideRequests, s.approveRequest},
 		{"GET /api/v1/privacy-requests/{id}/erasure-preview", auth.DecideRequests, s.erasurePreview},
+		{"GET /api/v1/privacy-requests/{id}/complaint", auth.ReadRequestDetails, s.complaintText},
 		{"POST /api/v1/privacy-requests/{id}/deny", auth.DecideRequests, s.denyRequest},
 		{"POST /api/v1/privacy-requests/{id}/extend", auth.DecideRequests, s.extendRequest},
 		{"POST /api/v1/privacy-requests/{id}/controller-instruction", auth.InstructForController, s.controllerInstruction},

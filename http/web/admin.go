@@ -60,7 +60,7 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.f
 @media (min-width:60rem){figure.chart-figure{display:grid;grid-template-columns:minmax(0,45rem) minmax(14rem,1fr);gap:0 1.5rem;align-items:start}
 figure.chart-figure figcaption{grid-column:1/-1}}table.chart-data{font-size:.875rem;margin-top:0}table.chart-data td{text-align:right}
 svg.chart{max-width:100%;height:auto}.table-box{overflow-x:auto}code{font-size:.9em;overflow-wrap:anywhere}
-td.nowrap{white-space:nowrap}td.detail{min-width:16rem}
+td.nowrap{white-space:nowrap}td.detail{min-width:16rem}blockquote.complaint{white-space:pre-wrap;border-left:4px solid #c4c4c4;margin:.5rem 0;padding:.25rem 1rem}
 .tag{display:inline-block;padding:0 .4rem;border-radius:.2rem;background:#eef4fb;margin:0 .2rem .2rem 0}.tag.warn{background:#fdecee}
 .ok{color:#0b7a3e;font-weight:700}h1,dd{overflow-wrap:anywhere}header.console-brand{display:flex;align-items:center;gap:.6rem;padding:.6rem 0 0}header.console-brand img{max-height:32px;width:auto}.brand-name{font-weight:700}
 @media (max-width:48rem){table{display:block;overflow-x:auto;max-width:100%}.table-box table{display:table;max-width:none}dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.4rem}}img{max-width:100%}.bad{color:#a4000f;font-weight:700}</style></head>
@@ -141,6 +141,7 @@ func formatTime(v any, layout string) string {
 type rights struct {
 	Requests bool // auth.ReadRequests: the queue, a request and its progress
 	Decide   bool // auth.DecideRequests: approve, deny, extend
+	Details  bool // auth.ReadRequestDetails: a complaint's text, decrypted and audited
 	Instruct bool // auth.InstructForController: act on a controller's instruction
 	Reports  bool // auth.ReadReports: data map, consent statistics, reports
 	Audit    bool // auth.ReadAudit: the audit log and its verification
@@ -150,6 +151,7 @@ func rightsOf(r custos.Role) rights {
 	return rights{
 		Requests: auth.Can(r, auth.ReadRequests),
 		Decide:   auth.Can(r, auth.DecideRequests),
+		Details:  auth.Can(r, auth.ReadRequestDetails),
 		Instruct: auth.Can(r, auth.InstructForController),
 		Reports:  auth.Can(r, auth.ReadReports),
 		Audit:    auth.Can(r, auth.ReadAudit),

@@ -65,6 +65,12 @@ const requestPage = `{{define "request"}}{{template "head" .}}{{with .Page}}{{$r
 {{range $r.LawRules.Overridden}}<dt>Overridden</dt><dd data-custos-overridden>{{.}}</dd>{{end}}
 </dl>
 
+{{if eq $r.Type "complaint"}}<h2>The complaint</h2>
+{{if .ComplaintShown}}<blockquote class="complaint" data-custos-complaint>{{.Complaint}}</blockquote>
+<p class="muted">The person's own words, decrypted for you; your reading is recorded in the audit log.</p>
+{{else if .ComplaintError}}<p class="bad">{{.ComplaintError}}</p>
+{{else}}<p class="muted">A privacy officer reads the complaint's text.</p>{{end}}{{end}}
+
 {{if .CanPreview}}<h2>What approving erases</h2>
 <section data-custos-erasure-preview{{with .Preview}} data-custos-plan="{{.Plan}}"{{end}}>
 {{with .PreviewError}}<p class="bad">{{.}}</p>{{end}}
@@ -87,8 +93,12 @@ const requestPage = `{{define "request"}}{{template "head" .}}{{with .Page}}{{$r
 {{if .CanApprove}}<form method="post" action="/admin/requests/{{$r.ID}}/approve">
 <input type="hidden" name="csrf" value="{{$.CSRF}}">
 {{with .Preview}}<input type="hidden" name="plan" value="{{.Plan}}">{{end}}
+{{if eq $r.Type "complaint"}}<label for="decision">Your answer to the person</label>
+<textarea id="decision" name="decision" class="wide" rows="5" maxlength="3000" required>{{.AnswerText}}</textarea>
+<p class="muted">The outcome of their complaint (DPA 2018 s. 164A(4)(b)): the person is e-mailed a link to it, with where to go if they are not satisfied, and the answer is recorded in the request's history.</p>
+<button type="submit">Send the answer</button>{{else}}
 <p>Approving starts the work: Custos' own records now, and every connected system.{{if eq $r.Type "appeal"}} An appeal is decided by someone other than who denied the original request.{{end}}</p>
-<button type="submit">Approve</button></form>{{end}}
+<button type="submit">Approve</button>{{end}}</form>{{end}}
 {{if .CanDeny}}<form method="post" action="/admin/requests/{{$r.ID}}/deny">
 <input type="hidden" name="csrf" value="{{$.CSRF}}">
 <label for="reason_code">Reason</label>
@@ -161,6 +171,12 @@ type requestView struct {
 	DenyReasons  []option
 	DenyText     string
 	ExtendText   string
+	// Complaint is a complaint's text, read (audited) for an operator who
+	// may (auth.ReadRequestDetails); AnswerText the officer's unsent answer.
+	Complaint      string
+	ComplaintShown bool
+	ComplaintError string
+	AnswerText     string
 	// Instruct: the officer may act on controllers' instructions; Pending
 	// are the controllers the request was routed to that have not given one.
 	Instruct bool
@@ -266,6 +282,20 @@ func (d Deps) showRequest(w http.ResponseWriter, r *http.Request, status int, v 
 	}
 	p.Instruct = v.Can.Instruct
 	p.Pending = pendingControllers(rv.History)
+	if rv.Type == requests.TypeComplaint && v.Can.Details {
+		tok, _ := d.operator(r)
+		text, err := d.Requests.ComplaintText(ctx, auth.Actor(tok), id)
+		switch e := custos.AsError(err); {
+		case err == nil:
+			p.Complaint, p.ComplaintShown = text, true
+		case httperr.Status(e.Kind) >= 500:
+			d.failPage(w, r, v, err)
+			return
+		default:
+			p.ComplaintError = e.Message
+		}
+		p.AnswerText = r.PostFormValue("decision")
+	}
 	if rv.Status == requests.StatusCompleted {
 		answer, err := d.Requests.AnswerOf(ctx, id)
 		if err != nil {
@@ -401,7 +431,9 @@ func (d Deps) adminAct(action string) http.HandlerFunc {
 		var err error
 		switch action {
 		case actApprove:
-			_, err = d.Requests.ApprovePlan(ctx, actor, id, r.PostFormValue("plan"))
+			// A complaint is approved with its answer (ApproveWith); other
+			// types send none.
+			_, err = d.Requests.ApproveWith(ctx, actor, id, r.PostFormValue("plan"), strings.TrimSpace(r.PostFormValue("decision")))
 		case actDeny:
 			if code == "" {
 				code = requests.DenyOther
