@@ -103,6 +103,10 @@ func TestStrongerIdentityCheck(t *testing.T) {
 		if status, _, b := f.do(t, "GET", "/api/v1/privacy-requests/"+id+"?token="+tok, "", ""); status != 200 || !strings.Contains(string(b), `"identity_check"`) {
 			t.Fatalf("status %d %s", status, b)
 		}
+		// The officer's console says where the request stands.
+		if _, page := f.console(t).signIn(custos.RolePrivacyOfficer).get("/admin/requests/" + id); !strings.Contains(page, "stronger identity check") {
+			t.Fatalf("console:\n%s", mainOf(page))
+		}
 		right := map[string]string{"user.name": "ana lima", "user.contact.phone_number": "(415) 555-0100", "user.contact.address": "1 Market St., San Francisco"}
 		wrong := map[string]string{"user.name": "Ana Lima", "user.contact.phone_number": "+1 415 555 0199", "user.contact.address": "2 Main St"}
 		cases := []struct {

@@ -262,9 +262,17 @@ func (d Deps) showRequest(w http.ResponseWriter, r *http.Request, status int, v 
 	for _, c := range requests.DenyReasons() {
 		p.DenyReasons = append(p.DenyReasons, option{Value: c, Label: denyLabel(c), Selected: c == denyCode})
 	}
+	codeOnly := false // the code entered, the stronger identity check not passed
+	for _, h := range rv.History {
+		codeOnly = codeOnly || h.Action == "code_verified"
+	}
 	switch {
+	case rv.VerifiedAt == nil && codeOnly:
+		p.Verification = "the person entered the code mailed to the address; the stronger identity check (11 CCR §7062(c): data points and a signed declaration) is still to pass"
 	case rv.VerifiedAt == nil:
 		p.Verification = "the person has not entered the code mailed to the address yet"
+	case rv.Channel == "web" && codeOnly:
+		p.Verification = "the person entered the code mailed to the address, and passed the stronger identity check (11 CCR §7062(c)) or, failing it, had their request answered as the law says (see the history)"
 	case rv.Channel == "web":
 		p.Verification = "the person entered the code mailed to the address"
 	case rv.Channel == "system":
