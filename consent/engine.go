@@ -126,7 +126,7 @@ type compiled struct {
 func compile(m *policy.Manifest, version int64) *compiled {
 	c := &compiled{version: version, purposes: map[string]*purposeInfo{}, categories: map[string]sensitivity{}}
 	for _, cat := range m.Categories {
-		c.categories[cat.Key] = sensitivityOf(cat.Key, cat.Sensitive)
+		c.categories[cat.Key] = sensitivityOfCategory(cat)
 	}
 	salePurposes := map[string]bool{}
 	for _, r := range m.Recipients {
@@ -680,9 +680,10 @@ func (e *Engine) SetFlags(subjectID string, erased, restricted, minor bool) {
 // account log-ins with their credentials, government identifiers,
 // financial accounts and the contents of communications. A password is
 // therefore sensitive in California and nowhere else.
-// UNSURE: the kinds are read from the fideslang key; a category the
-// manifest marks sensitive under another key counts as California-only,
-// and each state's list beyond Virginia's was not compared one by one.
+// UNSURE: the kinds are read from the fideslang key unless the manifest's
+// sensitive_kind names one; a category marked sensitive under another key
+// without it counts as California-only, and each state's list beyond
+// Virginia's was not compared one by one.
 type sensitivity uint8
 
 const (
@@ -698,6 +699,24 @@ var specialPrefixes = []string{
 	"user.demographic.race_ethnicity", "user.demographic.religious_belief",
 	"user.demographic.sexual_orientation", "user.demographic.political_opinion",
 	"user.criminal_history",
+}
+
+// sensitivityOfCategory is a declared category's kind: the manifest's
+// sensitive_kind where it names one (counsel's reading, or a key the
+// fideslang prefixes below do not place), else the kind its key implies.
+func sensitivityOfCategory(c policy.Category) sensitivity {
+	if !c.Sensitive {
+		return notSensitive
+	}
+	switch c.SensitiveKind {
+	case policy.SensitiveSpecial:
+		return specialCategory
+	case policy.SensitivePrecise:
+		return preciseGeolocation
+	case policy.SensitiveCalifornia:
+		return californiaOnly
+	}
+	return sensitivityOf(c.Key, true)
 }
 
 func sensitivityOf(key string, marked bool) sensitivity {

@@ -58,6 +58,10 @@ func (l *Loader) checkCategories(v *validation, m *Manifest) map[string]bool {
 	categories := unique(v, "categories", len(m.Categories), func(i int) string { return m.Categories[i].Key })
 	for i, c := range m.Categories {
 		l.known(v, l.tax.Categories, []string{"categories", strconv.Itoa(i), "key"}, c.Key)
+		if c.SensitiveKind != "" && !c.Sensitive {
+			v.atPath([]string{"categories", strconv.Itoa(i), "sensitive_kind"},
+				fmt.Sprintf("category %q has a sensitive_kind but is not marked sensitive: true", c.Key))
+		}
 	}
 	covered := map[string]bool{}
 	for i, it := range m.InformationTypes {

@@ -118,10 +118,24 @@ type Category struct {
 	CCPA string `yaml:"ccpa" json:"ccpa"`
 	// Sensitive marks sensitive personal information (CPRA, GDPR Art. 9).
 	Sensitive bool `yaml:"sensitive,omitempty" json:"sensitive,omitempty"`
+	// SensitiveKind says under which laws' definition a sensitive
+	// category falls, where the fideslang key does not say it or counsel
+	// reads it otherwise: SensitiveSpecial (GDPR Art. 9(1)/10 special
+	// categories: sensitive everywhere), SensitivePrecise (precise
+	// geolocation: the US states too) or SensitiveCalifornia (California
+	// only). Empty: derived from the key (consent.sensitivityOf).
+	SensitiveKind string `yaml:"sensitive_kind,omitempty" json:"sensitive_kind,omitempty"`
 	// Withheld categories are never shown in clear in an access package
 	// (passwords, full card numbers); the package says they are held.
 	Withheld bool `yaml:"withheld,omitempty" json:"withheld,omitempty"`
 }
+
+// The kinds of sensitive data (Category.SensitiveKind).
+const (
+	SensitiveSpecial    = "special_category"
+	SensitivePrecise    = "precise_geolocation"
+	SensitiveCalifornia = "california_only"
+)
 
 // InformationType is one line of the notice's list of what is obtained.
 type InformationType struct {

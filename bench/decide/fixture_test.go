@@ -75,12 +75,21 @@ func sensitiveLaws(now time.Time) map[string]sensitiveLaw {
 	return out
 }
 
-// categoryKind mirrors consent's sensitivityOf: which laws' definition of
-// sensitive data a category marked sensitive falls under.
-func categoryKind(key string, marked bool) string {
-	if !marked {
+// categoryKind mirrors consent's sensitivityOfCategory: which laws'
+// definition of sensitive data a category marked sensitive falls under.
+func categoryKind(c policy.Category) string {
+	if !c.Sensitive {
 		return ""
 	}
+	switch c.SensitiveKind {
+	case policy.SensitiveSpecial:
+		return "special"
+	case policy.SensitivePrecise:
+		return "precise"
+	case policy.SensitiveCalifornia:
+		return "california"
+	}
+	key := c.Key
 	for _, p := range []string{"user.health_and_medical", "user.biometric", "user.genetic", "user.demographic.race_ethnicity",
 		"user.demographic.religious_belief", "user.demographic.sexual_orientation", "user.demographic.political_opinion", "user.criminal_history"} {
 		if hasPrefix(key, p) {
@@ -165,7 +174,7 @@ func newFixture(tb testing.TB) *fixture {
 	f := &fixture{manifest: p.Manifest, purposes: purposeTable(p.Manifest), kinds: map[string]string{}, laws: sensitiveLaws(time.Now())}
 	for _, c := range p.Manifest.Categories {
 		f.categories = append(f.categories, c.Key)
-		f.kinds[c.Key] = categoryKind(c.Key, c.Sensitive)
+		f.kinds[c.Key] = categoryKind(c)
 	}
 	var consentPurposes, otherPurposes, allPurposes []string
 	for _, p := range f.purposes {
