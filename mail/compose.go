@@ -164,7 +164,7 @@ const (
 	TemplateControllerNotice = "controller_notice"
 )
 
-//go:embed templates/*.tmpl
+//go:embed templates/*/*.tmpl
 var templateFS embed.FS
 
 type compiled struct {
@@ -173,8 +173,9 @@ type compiled struct {
 }
 
 // templateSet maps each template name to a function that checks its data
-// and returns it as the value the templates execute with.
-var templateSet = map[string]func(data any) (any, error){
+// and returns it, with the defaults of the language filled in, as the
+// value the templates execute with.
+var templateSet = map[string]func(data any, lang string) (any, error){
 	TemplateVerificationCode: accept[VerificationCode],
 	TemplateRequestReceived:  accept[RequestReceived],
 	TemplateRequestExtended:  accept[RequestExtended],
@@ -184,22 +185,33 @@ var templateSet = map[string]func(data any) (any, error){
 	TemplateControllerNotice: accept[ControllerNotice],
 }
 
+// templates holds every template in every language: templates[lang][name].
 var templates = mustParseTemplates()
 
-var funcs = map[string]any{
-	"date":   formatDate,
-	"lines":  lines,
-	"accent": accent,
+// funcs are the template functions of a language: date writes a day the
+// way the language does, lang is its tag (for <html lang>).
+func funcs(lang string) map[string]any {
+	return map[string]any{
+		"date":   func(t time.Time) string { return FormatDate(lang, t) },
+		"lines":  lines,
+		"accent": accent,
+		"lang":   func() string { return lang },
+	}
 }
 
-func mustParseTemplates() map[string]compiled {
-	out := make(map[string]compiled, len(templateSet))
-	for name := range templateSet {
-		t := texttemplate.Must(texttemplate.New(name).Funcs(funcs).ParseFS(templateFS,
-			"templates/footer.txt.tmpl", "templates/"+name+".subject.tmpl", "templates/"+name+".txt.tmpl"))
-		h := htmltemplate.Must(htmltemplate.New(name).Funcs(funcs).ParseFS(templateFS,
-			"templates/layout.html.tmpl", "templates/footer.html.tmpl", "templates/"+name+".subject.tmpl", "templates/"+name+".html.tmpl"))
-		out[name] = compiled{text: t, html: h}
+func mustParseTemplates() map[string]map[string]compiled {
+	out := make(map[string]map[string]compiled, len(languages))
+	for _, l := range languages {
+		dir := "templates/" + l + "/"
+		set := make(map[string]compiled, len(templateSet))
+		for name := range templateSet {
+			t := texttemplate.Must(texttemplate.New(name).Funcs(funcs(l)).ParseFS(templateFS,
+				dir+"footer.txt.tmpl", dir+name+".subject.tmpl", dir+name+".txt.tmpl"))
+			h := htmltemplate.Must(htmltemplate.New(name).Funcs(funcs(l)).ParseFS(templateFS,
+				dir+"layout.html.tmpl", dir+"footer.html.tmpl", dir+name+".subject.tmpl", dir+name+".html.tmpl"))
+			set[name] = compiled{text: t, html: h}
+		}
+		out[l] = set
 	}
 	return out
 }
@@ -214,23 +226,35 @@ func Templates() []string {
 	return names
 }
 
-// Compose renders the named template with data, which must be the
-// template's struct (or a pointer to it): VerificationCode for
-// "verification_code", RequestReceived for "request_received",
-// RequestExtended for "request_extended", RequestCompleted for "request_completed", RequestDenied for
-// "request_denied" and ErasureNotice for "erasure_notice". The results fit
-// Message.Subject, Message.Text and Message.HTML; the HTML escapes every
-// value.
+// Compose is ComposeIn in English.
 func Compose(name string, data any) (subject, text, html string, err error) {
+	return ComposeIn(LanguageEnglish, name, data)
+}
+
+// ComposeIn renders the named template in a language (one of
+// Languages) with data, which must be the template's struct (or a pointer
+// to it): VerificationCode for "verification_code", RequestReceived for
+// "request_received", RequestExtended for "request_extended",
+// RequestCompleted for "request_completed", RequestDenied for
+// "request_denied", ErasureNotice for "erasure_notice" and
+// ControllerNotice for "controller_notice". The sentences the caller puts
+// in the data (Request, Purpose, Law, Appeal, …) must be in the same
+// language: Text and Term give them. The results fit Message.Subject,
+// Message.Text and Message.HTML; the HTML escapes every value.
+func ComposeIn(lang, name string, data any) (subject, text, html string, err error) {
 	check, ok := templateSet[name]
 	if !ok {
 		return "", "", "", fmt.Errorf("mail: unknown template %q (have %s)", name, strings.Join(Templates(), ", "))
 	}
-	v, err := check(data)
+	set, ok := templates[lang]
+	if !ok {
+		return "", "", "", fmt.Errorf("mail: unknown language %q (have %s)", lang, strings.Join(Languages(), ", "))
+	}
+	v, err := check(data, lang)
 	if err != nil {
 		return "", "", "", fmt.Errorf("mail: template %s: %w", name, err)
 	}
-	t := templates[name]
+	t := set[name]
 	var sb, tb, hb bytes.Buffer
 	if err := t.text.ExecuteTemplate(&sb, "subject", v); err != nil {
 		return "", "", "", fmt.Errorf("mail: template %s: subject: %w", name, err)
@@ -245,14 +269,14 @@ func Compose(name string, data any) (subject, text, html string, err error) {
 }
 
 // validator is implemented by every template's data.
-type validator interface{ validate() error }
+type validator interface{ validate(lang string) error }
 
 // accept checks that data is a T or *T, validates it, and returns a
 // normalised copy.
 func accept[T any, PT interface {
 	*T
 	validator
-}](data any) (any, error) {
+}](data any, lang string) (any, error) {
 	var v T
 	switch d := data.(type) {
 	case T:
@@ -265,7 +289,7 @@ func accept[T any, PT interface {
 	default:
 		return nil, fmt.Errorf("data is %T, want %T", data, v)
 	}
-	if err := PT(&v).validate(); err != nil {
+	if err := PT(&v).validate(lang); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -273,7 +297,7 @@ func accept[T any, PT interface {
 
 var sixDigits = regexp.MustCompile(`^[0-9]{6}$`)
 
-func (v *VerificationCode) validate() error {
+func (v *VerificationCode) validate(lang string) error {
 	if err := v.Organisation.validate(); err != nil {
 		return err
 	}
@@ -292,18 +316,18 @@ func (v *VerificationCode) validate() error {
 	return nil
 }
 
-func (v *RequestReceived) validate() error {
+func (v *RequestReceived) validate(lang string) error {
 	if err := v.Organisation.validate(); err != nil {
 		return err
 	}
 	if v.Due.IsZero() {
 		return errors.New("field Due is required")
 	}
-	defaultRequest(&v.Request)
+	defaultRequest(&v.Request, lang)
 	return checkLink("StatusURL", v.StatusURL, false)
 }
 
-func (v *RequestExtended) validate() error {
+func (v *RequestExtended) validate(lang string) error {
 	if err := v.Organisation.validate(); err != nil {
 		return err
 	}
@@ -313,30 +337,30 @@ func (v *RequestExtended) validate() error {
 	if strings.TrimSpace(v.Reason) == "" {
 		return errors.New("field Reason is required")
 	}
-	defaultRequest(&v.Request)
+	defaultRequest(&v.Request, lang)
 	return checkLink("StatusURL", v.StatusURL, false)
 }
 
-func (v *RequestCompleted) validate() error {
+func (v *RequestCompleted) validate(lang string) error {
 	if err := v.Organisation.validate(); err != nil {
 		return err
 	}
-	defaultRequest(&v.Request)
+	defaultRequest(&v.Request, lang)
 	return checkLink("ResultsURL", v.ResultsURL, true)
 }
 
-func (v *RequestDenied) validate() error {
+func (v *RequestDenied) validate(lang string) error {
 	if err := v.Organisation.validate(); err != nil {
 		return err
 	}
 	if strings.TrimSpace(v.Reason) == "" {
 		return errors.New("field Reason is required")
 	}
-	defaultRequest(&v.Request)
+	defaultRequest(&v.Request, lang)
 	return checkLink("AppealURL", v.AppealURL, false)
 }
 
-func (v *ErasureNotice) validate() error {
+func (v *ErasureNotice) validate(lang string) error {
 	if err := v.Organisation.validate(); err != nil {
 		return err
 	}
@@ -373,9 +397,11 @@ func (o Org) validate() error {
 	return nil
 }
 
-func defaultRequest(s *string) {
+// defaultRequest names the request "your request", in the language, when
+// the caller gives no words for it.
+func defaultRequest(s *string, lang string) {
 	if strings.TrimSpace(*s) == "" {
-		*s = "your request"
+		*s = Text(lang, "request.default")
 	}
 }
 
@@ -392,11 +418,6 @@ func checkLink(field, link string, required bool) error {
 		return fmt.Errorf("field %s must be an absolute http(s) URL", field)
 	}
 	return nil
-}
-
-// formatDate writes a date unambiguously in any locale, e.g. "2 January 2006".
-func formatDate(t time.Time) string {
-	return t.Format("2 January 2006")
 }
 
 // lines splits s into its non-blank lines, trimmed.
@@ -426,7 +447,7 @@ func tidyText(s string) string {
 	return strings.Trim(s, "\n") + "\n"
 }
 
-func (v *ControllerNotice) validate() error {
+func (v *ControllerNotice) validate(lang string) error {
 	if err := v.Organisation.validate(); err != nil {
 		return err
 	}

@@ -206,7 +206,7 @@ func (s *Service) notifyControllers(ctx context.Context, tx *store.Tx, f *fulfil
 			}
 			continue
 		}
-		if err := s.enqueue(ctx, tx, f.m, c.Contact.Email, mail.TemplateControllerNotice, mail.ControllerNotice{
+		if err := s.enqueue(ctx, tx, f.m, mail.LanguageEnglish, c.Contact.Email, mail.TemplateControllerNotice, mail.ControllerNotice{
 			Organisation: org(f.m), Controller: c.Name, Agreement: c.Agreement.Reference, RequestID: r.ID,
 			Asked: strings.Replace(describe(f.kind), "your ", "their ", 1), Identifiers: []mail.Identifier{{Kind: "E-mail", Value: f.email}},
 			Categories: rt.Categories}); err != nil {

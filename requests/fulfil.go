@@ -777,7 +777,9 @@ func (s *Service) notify(ctx context.Context, tx *store.Tx, m *policy.Manifest, 
 	verb := map[string]string{mail.NoticeErase: "delete", mail.NoticeRectify: "correct", mail.NoticeRestrict: "restrict the use of"}[f.noticeAction]
 	for _, n := range f.notices {
 		if n.email != "" {
-			if err := s.enqueue(ctx, tx, m, n.email, mail.TemplateErasureNotice, mail.ErasureNotice{Organisation: org(m), Action: f.noticeAction,
+			// The notice goes to a company, not to the person: it is in
+			// English, whatever language the person used.
+			if err := s.enqueue(ctx, tx, m, mail.LanguageEnglish, n.email, mail.TemplateErasureNotice, mail.ErasureNotice{Organisation: org(m), Action: f.noticeAction,
 				Corrected: f.corrected, Recipient: n.name, Identifiers: []mail.Identifier{{Kind: "E-mail", Value: email}}, RequestID: r.ID}); err != nil {
 				return nil, err
 			}

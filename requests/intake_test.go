@@ -157,14 +157,14 @@ func TestLimitPerAddressAndClient(t *testing.T) {
 		}
 		// The preferences page: the same rule.
 		for i := 0; i < 5; i++ {
-			if _, err := e.svc.SendPreferencesCode(ctx, "victim@example.com", attacker); err != nil {
+			if _, err := e.svc.SendPreferencesCode(ctx, "victim@example.com", attacker, ""); err != nil {
 				t.Fatalf("preferences attempt %d: %v", i+1, err)
 			}
 		}
-		if _, err := e.svc.SendPreferencesCode(ctx, "victim@example.com", attacker); custos.ErrorCode(err) != "rate_limited" {
+		if _, err := e.svc.SendPreferencesCode(ctx, "victim@example.com", attacker, ""); custos.ErrorCode(err) != "rate_limited" {
 			t.Fatalf("a sixth preferences code from one client: %v", err)
 		}
-		ticket, err := e.svc.SendPreferencesCode(ctx, "victim@example.com", victim)
+		ticket, err := e.svc.SendPreferencesCode(ctx, "victim@example.com", victim, "")
 		if err != nil {
 			t.Fatalf("the victim is locked out of preferences: %v", err)
 		}
@@ -172,7 +172,7 @@ func TestLimitPerAddressAndClient(t *testing.T) {
 			t.Fatalf("the victim's preferences code: %v", err)
 		}
 		for i := 0; i < 6; i++ {
-			ticket, err := e.svc.SendPreferencesCode(ctx, "busy@example.com", victim)
+			ticket, err := e.svc.SendPreferencesCode(ctx, "busy@example.com", victim, "")
 			if err != nil {
 				t.Fatalf("proven preferences attempt %d: %v", i+1, err)
 			}

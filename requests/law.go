@@ -2,10 +2,10 @@ package requests
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/custos-privacy/custos/jurisdiction"
+	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/store"
 )
 
@@ -86,27 +86,33 @@ func extensionText(r jurisdiction.Rules) string {
 	return "once, by " + r.Extension.String()
 }
 
-// lawLine names the law in the person's mails: "California Consumer
-// Privacy Act …", or the policy's own promises when no law governs.
-func lawLine(r jurisdiction.Rules) string {
+// lawLine names the law in the person's mails, in their language:
+// "California Consumer Privacy Act …", or the policy's own promises when
+// no law governs. The law's name is the mail catalogue's translation, its
+// citation left as it is.
+func lawLine(lang string, r jurisdiction.Rules) string {
 	if r.Law == jurisdiction.LawNone || r.Law == jurisdiction.LawPolicy {
-		return "No specific privacy law governs this request; we answer it under our own privacy policy."
+		return mail.Text(lang, "law.none")
 	}
-	return "Your request is handled under the " + strings.TrimPrefix(r.Name, "the ") + "."
+	name := mail.Term(lang, r.Name)
+	if lang == mail.LanguageEnglish {
+		name = strings.TrimPrefix(name, "the ")
+	}
+	return mail.Text(lang, "law.under", name)
 }
 
 // appealLine tells the person, before any decision, how to challenge a
 // refusal: the law's appeal, or where to complain.
-func appealLine(r jurisdiction.Rules) string {
+func appealLine(lang string, r jurisdiction.Rules) string {
 	if a := r.Appeal; a != nil {
-		s := fmt.Sprintf("If we refuse it, you can appeal our decision (the refusal tells you how); we decide an appeal within %s, and if we deny it you can contact %s", a.Respond, a.Authority)
+		authority := mail.Term(lang, a.Authority)
 		if a.AuthorityURL != "" {
-			s += " (" + a.AuthorityURL + ")"
+			authority += " (" + a.AuthorityURL + ")"
 		}
-		return s + "."
+		return mail.Text(lang, "appeal.line", periodIn(lang, a.Respond), authority)
 	}
 	if r.Complaint != "" {
-		return "If you disagree with how we handle it, you can complain to " + r.Complaint + "."
+		return mail.Text(lang, "complaint.line", mail.Term(lang, r.Complaint))
 	}
 	return ""
 }
@@ -114,9 +120,39 @@ func appealLine(r jurisdiction.Rules) string {
 // extensionComplaint tells the person, with an extension, where to
 // complain about it (PIPEDA s. 8(4)(b): the notice gives the right to make
 // a complaint to the Commissioner in respect of the extension).
-func extensionComplaint(r jurisdiction.Rules) string {
+func extensionComplaint(lang string, r jurisdiction.Rules) string {
 	if r.Complaint == "" {
 		return ""
 	}
-	return "If you think this extension is not justified, you can complain to " + r.Complaint + "."
+	return mail.Text(lang, "extension.complaint", mail.Term(lang, r.Complaint))
+}
+
+// periodIn writes a period in a language, as jurisdiction.Period.String
+// does in English ("45 days", "10 business days", "2 months"). The
+// catalogues give the form the mails' sentences need ("within %s": German
+// in the dative, "innerhalb von 45 Tagen").
+func periodIn(lang string, p jurisdiction.Period) string {
+	switch {
+	case p.Months > 0 && p.Days > 0:
+		return mail.Text(lang, "period.and", periodIn(lang, jurisdiction.Period{Months: p.Months}),
+			periodIn(lang, jurisdiction.Period{Days: p.Days, BusinessDays: p.BusinessDays, Holidays: p.Holidays}))
+	case p.Months == 1:
+		return mail.Text(lang, "period.month")
+	case p.Months > 1:
+		return mail.Text(lang, "period.months", p.Months)
+	case p.Days > 0 && p.BusinessDays:
+		s := mail.Text(lang, "period.business_days", p.Days)
+		if p.Days == 1 {
+			s = mail.Text(lang, "period.business_day")
+		}
+		if p.Holidays != "" {
+			return mail.Text(lang, "period.holidays", s, p.Holidays)
+		}
+		return s
+	case p.Days == 1:
+		return mail.Text(lang, "period.day")
+	case p.Days > 1:
+		return mail.Text(lang, "period.days", p.Days)
+	}
+	return p.String()
 }

@@ -20,10 +20,12 @@ import (
 // View is a request as operators see it: no address in the clear unless
 // asked, the deadlines, and the history.
 type View struct {
-	ID            string     `json:"id"`
-	Type          string     `json:"type"`
-	Status        string     `json:"status"`
-	Jurisdiction  string     `json:"jurisdiction"`
+	ID           string `json:"id"`
+	Type         string `json:"type"`
+	Status       string `json:"status"`
+	Jurisdiction string `json:"jurisdiction"`
+	// Language is the language the person used: their mails are in it.
+	Language      string     `json:"language"`
 	Law           string     `json:"law"`
 	Channel       string     `json:"channel"`
 	Agent         string     `json:"agent,omitempty"`
@@ -72,7 +74,7 @@ func (s *Service) view(ctx context.Context, r store.Request, os jurisdiction.Ove
 		return View{}, err
 	}
 	rules := os.ForAt(r.Jurisdiction, r.Type, r.ReceivedAt)
-	v := View{ID: r.ID, Type: r.Type, Status: r.Status, Jurisdiction: r.Jurisdiction, Law: rules.Law, LawRules: lawView(rules), LawFlag: r.LawFlag,
+	v := View{ID: r.ID, Type: r.Type, Status: r.Status, Jurisdiction: r.Jurisdiction, Language: r.Language, Law: rules.Law, LawRules: lawView(rules), LawFlag: r.LawFlag,
 		Channel: r.Channel, Agent: p.AgentName, SubjectKnown: r.SubjectID != "", AppealOf: r.AppealOf, DuplicateOf: r.DuplicateOf,
 		ReceivedAt: r.ReceivedAt, VerifiedAt: r.VerifiedAt, AcknowledgeBy: r.AcknowledgeBy, DueAt: r.DueAt,
 		ExtendedUntil: r.ExtendedUntil, CompletedAt: r.CompletedAt}
@@ -380,9 +382,10 @@ func (s *Service) Extend(ctx context.Context, actor, id, reason string) (View, e
 		if err != nil {
 			return err
 		}
-		return s.enqueue(ctx, tx, p.Manifest, email, mail.TemplateRequestExtended, mail.RequestExtended{Organisation: org(p.Manifest),
-			RequestID: id, Request: "your request for " + describe(r.Type), Due: *d.ExtendedUntil, Reason: reason, StatusURL: s.statusURL(id),
-			Law: lawLine(rules), Complaint: extensionComplaint(rules)})
+		l := r.Language
+		return s.enqueue(ctx, tx, p.Manifest, l, email, mail.TemplateRequestExtended, mail.RequestExtended{Organisation: org(p.Manifest),
+			RequestID: id, Request: yourRequest(l, r.Type), Due: *d.ExtendedUntil, Reason: reason, StatusURL: s.statusURL(id),
+			Law: lawLine(l, rules), Complaint: extensionComplaint(l, rules)})
 	})
 	if err != nil {
 		return View{}, err
@@ -415,15 +418,18 @@ func (s *Service) mailOutcome(ctx context.Context, tx *store.Tx, r store.Request
 		if r.Type == TypeAppeal && rules.Appeal != nil {
 			authority = rules.Appeal.Authority
 		}
-		return s.enqueue(ctx, tx, p.Manifest, email, mail.TemplateRequestDenied, mail.RequestDenied{Organisation: org(p.Manifest),
-			RequestID: r.ID, Request: "your request for " + describe(r.Type), Reason: text.DecisionText, AppealURL: appeal, Authority: authority})
+		// The reason is the officer's (or the law table's) own words and
+		// goes as written; the rest is in the person's language.
+		return s.enqueue(ctx, tx, p.Manifest, r.Language, email, mail.TemplateRequestDenied, mail.RequestDenied{Organisation: org(p.Manifest),
+			RequestID: r.ID, Request: yourRequest(r.Language, r.Type), Reason: text.DecisionText, AppealURL: appeal,
+			Authority: mail.Term(r.Language, authority)})
 	case StatusCompleted:
-		d := mail.RequestCompleted{Organisation: org(p.Manifest), RequestID: r.ID, Request: "your request for " + describe(r.Type),
+		d := mail.RequestCompleted{Organisation: org(p.Manifest), RequestID: r.ID, Request: yourRequest(r.Language, r.Type),
 			ResultsURL: s.statusURL(r.ID)}
 		if r.ResultExpiresAt != nil {
 			d.ExpiresAt = *r.ResultExpiresAt
 		}
-		return s.enqueue(ctx, tx, p.Manifest, email, mail.TemplateRequestCompleted, d)
+		return s.enqueue(ctx, tx, p.Manifest, r.Language, email, mail.TemplateRequestCompleted, d)
 	}
 	return nil
 }

@@ -32,9 +32,12 @@ const ticketLen = 16 + 8 + 32 // nonce, expiry, MAC
 
 // SendPreferencesCode mails a code to the address and returns the ticket
 // the page keeps. It answers the same whether or not the address is known.
-func (s *Service) SendPreferencesCode(ctx context.Context, email, clientIP string) (string, error) {
-	email, err := s.check(Intake{Type: TypeOptOut, Email: email, Jurisdiction: "US"})
+func (s *Service) SendPreferencesCode(ctx context.Context, email, clientIP, lang string) (string, error) {
+	email, err := s.check(Intake{Type: TypeOptOut, Email: email, Jurisdiction: "US", Language: lang})
 	if err != nil {
+		return "", err
+	}
+	if lang, err = language(lang); err != nil {
 		return "", err
 	}
 	blind := s.records.Blind(custos.IdentityEmail, email)
@@ -59,8 +62,8 @@ func (s *Service) SendPreferencesCode(ctx context.Context, email, clientIP strin
 	ticket = binary.BigEndian.AppendUint64(ticket, uint64(exp.Unix()))
 	ticket = append(ticket, s.ticketMAC(ticket, blind)...)
 	code := s.preferencesCode(nonce, blind)
-	msg, err := s.compose(p.Manifest, email, "verification_code", mail.VerificationCode{
-		Organisation: org(p.Manifest), Code: code, Purpose: "changing your privacy choices", ValidMinutes: int(PreferencesTTL.Minutes())})
+	msg, err := s.compose(p.Manifest, lang, email, "verification_code", mail.VerificationCode{
+		Organisation: org(p.Manifest), Code: code, Purpose: mail.Text(lang, "purpose.preferences"), ValidMinutes: int(PreferencesTTL.Minutes())})
 	if err != nil {
 		return "", err
 	}

@@ -146,6 +146,27 @@ type Intake struct {
 	// collected on or after 2022-01-01 (GDPR Art. 15 has no look-back
 	// limit at all).
 	BeyondTwelveMonths bool `json:"beyond_12_months,omitempty"`
+	// Language is the language the person used (en, es, fr, de; empty
+	// means English): every mail about the request is written in it.
+	Language string `json:"language,omitempty"`
+}
+
+// CodeUnsupportedLanguage refuses a language mails are not written in.
+const CodeUnsupportedLanguage = "unsupported_language"
+
+// language returns the supported tag of an intake's language, English
+// when none is given.
+func language(l string) (string, error) {
+	if l == "" {
+		return mail.LanguageEnglish, nil
+	}
+	tag, ok := mail.SupportedLanguage(l)
+	if !ok {
+		e := custos.Errorf(custos.KindInvalid, CodeUnsupportedLanguage, "language must be one of %s.", strings.Join(mail.Languages(), ", "))
+		e.Field = "language"
+		return "", e
+	}
+	return tag, nil
 }
 
 // details is what a request written before its free text was sealed
@@ -214,6 +235,9 @@ func (s *Service) check(in Intake) (string, error) {
 	if in.DeviceID != "" && !deviceRE.MatchString(in.DeviceID) {
 		return "", invalid("device_id", "device_id must be 8 to 128 letters, digits, '-' or '_'.")
 	}
+	if _, err := language(in.Language); err != nil {
+		return "", err
+	}
 	return email, nil
 }
 
@@ -262,8 +286,8 @@ func (s *Service) Submit(ctx context.Context, in Intake, clientIP string, gpc bo
 	}
 	expires := now.Add(CodeTTL)
 	r.CodeHash, r.CodeExpiresAt = s.hashCode(id, code), &expires
-	msg, err := s.compose(p.Manifest, email, "verification_code", mail.VerificationCode{
-		Organisation: org(p.Manifest), Code: code, Purpose: describe(in.Type), ValidMinutes: int(CodeTTL.Minutes())})
+	msg, err := s.compose(p.Manifest, r.Language, email, "verification_code", mail.VerificationCode{
+		Organisation: org(p.Manifest), Code: code, Purpose: describeIn(r.Language, in.Type), ValidMinutes: int(CodeTTL.Minutes())})
 	if err != nil {
 		return "", err
 	}
@@ -315,6 +339,9 @@ func (s *Service) newRequest(ctx context.Context, id string, in Intake, email st
 	r := store.Request{ID: id, Type: in.Type, Status: StatusAwaitingVerification, Jurisdiction: in.Jurisdiction,
 		EmailBlind: blind, EmailSealed: sealedEmail, Channel: channel,
 		AppealOf: in.AppealOf, ReceivedAt: now, AcknowledgeBy: d.AcknowledgeBy, DueAt: d.DueAt, LawDigest: rules.Digest()}
+	if r.Language, err = language(in.Language); err != nil {
+		return store.Request{}, err
+	}
 	// No subject is linked yet: the master key seals the free text until
 	// one is (sealPrivate, at the next step).
 	p := privateText{AgentName: in.AgentName, AgentProof: in.AgentProof, Corrections: in.Corrections, BeyondTwelveMonths: in.BeyondTwelveMonths, Details: in.Details}
@@ -477,11 +504,11 @@ func (s *Service) Verify(ctx context.Context, id, code string) (Verified, error)
 // moves the request on: to review, or straight to work for auto-approved
 // types.
 func (s *Service) afterVerification(ctx context.Context, tx *store.Tx, r *store.Request) error {
-	return s.afterVerificationSaying(ctx, tx, r, "your request for "+describe(r.Type))
+	return s.afterVerificationSaying(ctx, tx, r, "")
 }
 
 // afterVerificationSaying is afterVerification with the acknowledgement's
-// words for the request.
+// words for the request ("": the usual words, in the request's language).
 func (s *Service) afterVerificationSaying(ctx context.Context, tx *store.Tx, r *store.Request, request string) error {
 	email, err := s.email(*r)
 	if err != nil {
@@ -522,9 +549,13 @@ func (s *Service) afterVerificationSaying(ctx context.Context, tx *store.Tx, r *
 		return err
 	}
 	if r.AcknowledgeBy != nil {
-		if err := s.enqueue(ctx, tx, p.Manifest, email, mail.TemplateRequestReceived, mail.RequestReceived{Organisation: org(p.Manifest),
+		l := r.Language
+		if request == "" {
+			request = yourRequest(l, r.Type)
+		}
+		if err := s.enqueue(ctx, tx, p.Manifest, l, email, mail.TemplateRequestReceived, mail.RequestReceived{Organisation: org(p.Manifest),
 			RequestID: r.ID, Request: request, Received: r.ReceivedAt, Due: r.DueAt, StatusURL: s.statusURL(r.ID),
-			Law: lawLine(rules), Appeal: appealLine(rules)}); err != nil {
+			Law: lawLine(l, rules), Appeal: appealLine(l, rules)}); err != nil {
 			return err
 		}
 	}
@@ -627,37 +658,29 @@ func org(m *policy.Manifest) mail.Org {
 	return o
 }
 
-// describe is the plain words for a request type.
-func describe(t string) string {
-	switch t {
-	case TypeAccess:
-		return "a copy of your personal information"
-	case TypeCategories:
-		return "the categories of personal information we hold about you"
-	case TypeDeletion:
-		return "the deletion of your personal information"
-	case TypeCorrection:
-		return "the correction of your personal information"
-	case TypeRestriction:
-		return "the restriction of processing of your personal information"
-	case TypePortability:
-		return "your personal information in a portable format"
-	case TypeOptOut:
-		return "opting out of the sale and sharing of your personal information"
-	case TypeObjection:
-		return "stopping direct marketing to you"
-	case TypeDirectMarketingDisclosures:
-		return "the list of third parties we disclosed your information to for their direct marketing"
-	case TypeAppeal:
-		return "an appeal of our decision on your request"
-	case TypeComplaint:
-		return "your complaint about how we process your personal information"
+// describe is the plain words for a request type, in English (for the
+// mails to companies and the operators' notes).
+func describe(t string) string { return describeIn(mail.LanguageEnglish, t) }
+
+// describeIn is the plain words for a request type in a language: "a copy
+// of your personal information".
+func describeIn(lang, t string) string {
+	if !slices.Contains(Types(), t) {
+		return t
 	}
-	return t
+	return mail.Text(lang, "type."+t)
 }
 
-func (s *Service) compose(m *policy.Manifest, to, template string, data any) (mail.Message, error) {
-	subject, text, html, err := mail.Compose(template, data)
+// yourRequest names a request in the person's mails: "your request for a
+// copy of your personal information".
+func yourRequest(lang, t string) string { return mail.Text(lang, "request.for", describeIn(lang, t)) }
+
+// compose writes a mail in a language (a supported tag; "" is English).
+func (s *Service) compose(m *policy.Manifest, lang, to, template string, data any) (mail.Message, error) {
+	if lang == "" {
+		lang = mail.LanguageEnglish
+	}
+	subject, text, html, err := mail.ComposeIn(lang, template, data)
 	if err != nil {
 		return mail.Message{}, err
 	}
@@ -665,8 +688,8 @@ func (s *Service) compose(m *policy.Manifest, to, template string, data any) (ma
 	return mail.Message{To: to, From: from, Subject: subject, Text: text, HTML: html}, nil
 }
 
-func (s *Service) enqueue(ctx context.Context, tx *store.Tx, m *policy.Manifest, to, template string, data any) error {
-	msg, err := s.compose(m, to, template, data)
+func (s *Service) enqueue(ctx context.Context, tx *store.Tx, m *policy.Manifest, lang, to, template string, data any) error {
+	msg, err := s.compose(m, lang, to, template, data)
 	if err != nil {
 		return err
 	}

@@ -44,12 +44,25 @@ type Request struct {
 	// (jurisdiction.Rules.Digest); LawFlag tells the privacy officer that
 	// a change of those rules moved the deadline earlier.
 	LawDigest, LawFlag string
+	// Language is the tag of the language the person used ("en", "es",
+	// "fr", "de"): their mails are written in it. Rows from before it was
+	// recorded read "en", the only language mails had then.
+	Language string
 }
 
 const requestColumns = `id, type, status, jurisdiction, email_blind, email_sealed, subject_id, channel, agent_name, agent_proof,
 	details_sealed, appeal_of, duplicate_of, received_at, verified_at, acknowledge_by, due_at, extended_until, completed_at,
 	code_hash, code_expires_at, code_attempts, token_hash, decision_code, decision_text, decided_by, result_sealed, result_expires_at,
-	private_sealed, private_key, opened_for, law_digest, law_flag`
+	private_sealed, private_key, opened_for, law_digest, law_flag, language`
+
+// language is what a request's language column holds: the column
+// defaults to English for a request that names none.
+func language(l string) string {
+	if l == "" {
+		return "en"
+	}
+	return l
+}
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
@@ -60,12 +73,12 @@ func requestArgs(r Request) []any {
 		"", r.DetailsSealed, nullString(r.AppealOf), nullString(r.DuplicateOf), micros(r.ReceivedAt), nullMicros(r.VerifiedAt),
 		nullMicros(r.AcknowledgeBy), micros(r.DueAt), nullMicros(r.ExtendedUntil), nullMicros(r.CompletedAt), r.CodeHash,
 		nullMicros(r.CodeExpiresAt), r.CodeAttempts, r.TokenHash, r.DecisionCode, "", r.DecidedBy, r.ResultSealed,
-		nullMicros(r.ResultExpiresAt), r.PrivateSealed, nullString(r.PrivateKey), r.OpenedFor, r.LawDigest, r.LawFlag}
+		nullMicros(r.ResultExpiresAt), r.PrivateSealed, nullString(r.PrivateKey), r.OpenedFor, r.LawDigest, r.LawFlag, language(r.Language)}
 }
 
 // InsertRequest stores a new request.
 func (tx *Tx) InsertRequest(ctx context.Context, r Request) error {
-	_, err := tx.q.ExecContext(ctx, `INSERT INTO privacy_requests (`+requestColumns+`) VALUES (`+placeholders(1, 33)+`)`, requestArgs(r)...)
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO privacy_requests (`+requestColumns+`) VALUES (`+placeholders(1, 34)+`)`, requestArgs(r)...)
 	return err
 }
 
@@ -76,7 +89,7 @@ func (tx *Tx) UpdateRequest(ctx context.Context, r Request) error {
 		duplicate_of = $13, received_at = $14, verified_at = $15, acknowledge_by = $16, due_at = $17, extended_until = $18,
 		completed_at = $19, code_hash = $20, code_expires_at = $21, code_attempts = $22, token_hash = $23, decision_code = $24,
 		decision_text = $25, decided_by = $26, result_sealed = $27, result_expires_at = $28, private_sealed = $29,
-		private_key = $30, opened_for = $31, law_digest = $32, law_flag = $33 WHERE id = $1`, requestArgs(r)...)
+		private_key = $30, opened_for = $31, law_digest = $32, law_flag = $33, language = $34 WHERE id = $1`, requestArgs(r)...)
 	if err != nil {
 		return err
 	}
@@ -195,7 +208,7 @@ func (q *queries) requests(ctx context.Context, query string, args ...any) ([]Re
 		if err := rows.Scan(&r.ID, &r.Type, &r.Status, &r.Jurisdiction, &r.EmailBlind, &r.EmailSealed, &subject, &r.Channel,
 			&r.AgentName, &r.AgentProof, &r.DetailsSealed, &appealOf, &dupOf, &received, &verified, &ack, &due, &extended,
 			&completed, &r.CodeHash, &codeExpires, &r.CodeAttempts, &r.TokenHash, &r.DecisionCode, &r.DecisionText, &r.DecidedBy,
-			&r.ResultSealed, &resultExpires, &r.PrivateSealed, &privateKey, &r.OpenedFor, &r.LawDigest, &r.LawFlag); err != nil {
+			&r.ResultSealed, &resultExpires, &r.PrivateSealed, &privateKey, &r.OpenedFor, &r.LawDigest, &r.LawFlag, &r.Language); err != nil {
 			return nil, err
 		}
 		r.SubjectID, r.AppealOf, r.DuplicateOf, r.PrivateKey = subject.String, appealOf.String, dupOf.String, privateKey.String

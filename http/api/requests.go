@@ -6,10 +6,13 @@ import (
 	"net/http"
 	"strconv"
 
+	"golang.org/x/text/language"
+
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/auth"
 	"github.com/custos-privacy/custos/http/httpjson"
 	"github.com/custos-privacy/custos/http/web"
+	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/requests"
 )
@@ -24,6 +27,34 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
+// mailLanguages are the languages mails are written in, English first:
+// the fallback of the match.
+var mailLanguages = func() language.Matcher {
+	var tags []language.Tag
+	for _, l := range mail.Languages() {
+		tags = append(tags, language.Make(l))
+	}
+	return language.NewMatcher(tags)
+}()
+
+// acceptedLanguage is the best of the mail languages for the request's
+// Accept-Language header; English when it names none of them.
+func acceptedLanguage(r *http.Request) string {
+	h := r.Header.Get("Accept-Language")
+	if h == "" || len(h) > 1024 {
+		return mail.LanguageEnglish
+	}
+	tags, _, err := language.ParseAcceptLanguage(h)
+	if err != nil || len(tags) == 0 {
+		return mail.LanguageEnglish
+	}
+	_, i, conf := mailLanguages.Match(tags...)
+	if conf == language.No {
+		return mail.LanguageEnglish
+	}
+	return mail.Languages()[i]
+}
+
 func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
 	var in requests.Intake
 	if err := httpjson.Decode(w, r, &in); err != nil {
@@ -33,6 +64,11 @@ func (s *server) submitRequest(w http.ResponseWriter, r *http.Request) {
 	if in.Channel != "" || in.AgentName != "" || in.AgentProof != "" {
 		s.writeError(w, r, fieldError("channel", "channel and agent fields are for operators (POST /api/v1/privacy-requests/on-behalf)."))
 		return
+	}
+	// Without a language field the mails follow the caller's
+	// Accept-Language, as the privacy centre's pages do.
+	if in.Language == "" {
+		in.Language = acceptedLanguage(r)
 	}
 	id, err := s.Requests.Submit(r.Context(), in, clientIP(r), gpcSignal(r))
 	if err != nil {

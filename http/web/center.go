@@ -191,7 +191,7 @@ func (d Deps) centerSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := requests.Intake{Type: r.PostFormValue("type"), Email: r.PostFormValue("email"), Jurisdiction: r.PostFormValue("jurisdiction"),
-		AppealOf: r.PostFormValue("appeal_of"), DeviceID: bannerDevice(r)}
+		AppealOf: r.PostFormValue("appeal_of"), DeviceID: bannerDevice(r), Language: d.lang(w, r)}
 	// The look-back (Cal. Civ. Code §1798.130(a)(2)(B)) only means
 	// something for a request that covers a period; ticked for another
 	// type it is ignored rather than refused.

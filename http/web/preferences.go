@@ -299,7 +299,8 @@ func (d Deps) prefsSend(w http.ResponseWriter, r *http.Request) {
 	}
 	email, jur := r.PostFormValue("email"), r.PostFormValue("jurisdiction")
 	host, _, _ := net.SplitHostPort(r.RemoteAddr)
-	ticket, err := d.Requests.SendPreferencesCode(r.Context(), email, host)
+	// The code's mail is in the page's language.
+	ticket, err := d.Requests.SendPreferencesCode(r.Context(), email, host, d.lang(w, r))
 	if err != nil {
 		e := custos.AsError(err)
 		if httperr.Status(e.Kind) >= 500 {

@@ -26,6 +26,9 @@ func testRequests(t *testing.T, s *store.Store) {
 		EmailSealed: []byte("es"), Channel: "web", ReceivedAt: t0, DueAt: due, CodeHash: []byte("ch"), CodeExpiresAt: &due}
 	r2 := r
 	r2.ID, r2.Type, r2.DueAt, r2.ReceivedAt = "r2", "deletion", t0.AddDate(0, 0, 10), t0.Add(time.Hour)
+	// The person's language is kept as given; a request naming none
+	// (r1) reads back English.
+	r2.Language = "de"
 	mustTx(t, s, func(tx *store.Tx) error {
 		if err := tx.InsertRequest(ctx, r); err != nil {
 			return err
@@ -36,8 +39,11 @@ func testRequests(t *testing.T, s *store.Store) {
 		return tx.AddRequestEvent(ctx, store.RequestEvent{RequestID: "r1", At: t0, Actor: "subject", Action: "received", Status: "awaiting_verification"})
 	})
 	got, err := s.Request(ctx, "r1")
-	if err != nil || got.Type != "access" || got.SubjectID != "" || got.VerifiedAt != nil || !got.CodeExpiresAt.Equal(due) || string(got.EmailSealed) != "es" {
+	if err != nil || got.Type != "access" || got.SubjectID != "" || got.VerifiedAt != nil || !got.CodeExpiresAt.Equal(due) || string(got.EmailSealed) != "es" || got.Language != "en" {
 		t.Fatalf("Request = %+v, %v", got, err)
+	}
+	if got2, err := s.Request(ctx, "r2"); err != nil || got2.Language != "de" {
+		t.Fatalf("Request r2 language = %q, %v", got2.Language, err)
 	}
 	now := t0.Add(2 * time.Hour)
 	mustTx(t, s, func(tx *store.Tx) error {
@@ -47,7 +53,7 @@ func testRequests(t *testing.T, s *store.Store) {
 		}
 		r.Status, r.SubjectID, r.VerifiedAt, r.CodeAttempts, r.TokenHash = "pending_review", "s1", &now, 2, []byte("th")
 		r.ResultSealed, r.ResultExpiresAt, r.DecidedBy = []byte("res"), &now, "token:1"
-		r.LawDigest, r.LawFlag = "digest1", "deadline moved earlier"
+		r.LawDigest, r.LawFlag, r.Language = "digest1", "deadline moved earlier", "fr"
 		if err := tx.UpdateRequest(ctx, r); err != nil {
 			return err
 		}
@@ -55,7 +61,7 @@ func testRequests(t *testing.T, s *store.Store) {
 	})
 	got, _ = s.Request(ctx, "r1")
 	if got.Status != "pending_review" || got.SubjectID != "s1" || !got.VerifiedAt.Equal(now) || got.CodeAttempts != 2 || string(got.TokenHash) != "th" ||
-		got.LawDigest != "digest1" || got.LawFlag != "deadline moved earlier" {
+		got.LawDigest != "digest1" || got.LawFlag != "deadline moved earlier" || got.Language != "fr" {
 		t.Fatalf("after update = %+v", got)
 	}
 	queue, err := s.Requests(ctx, "", 10)
