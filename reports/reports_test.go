@@ -113,6 +113,24 @@ func TestStatements(t *testing.T) {
 		if want := records.Aggregate(cells, 3); !equalJSON(t, agg, want) {
 			t.Fatalf("aggregate = %+v; want %+v", agg, want)
 		}
+		// Customer Content, for the customers controller, three people:
+		// in no own cell or total, counted apart and labelled.
+		for _, who := range []string{"a@example.com", "b@example.com", "c@example.com"} {
+			e.event(t, records.Input{Kind: "collection", Subject: custos.SubjectRef{Email: who}, Category: "user.content",
+				Purpose: "essential.service", Controller: "customers", OccurredAt: at("2026-05-03T10:00:00Z")})
+		}
+		withCC, err := e.rep.Aggregate(ctx, from, to, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !equalJSON(t, withCC.Cells, agg.Cells) || !equalJSON(t, withCC.Totals, agg.Totals) {
+			t.Fatalf("Customer Content changed the company's own aggregate: %+v, was %+v", withCC, agg)
+		}
+		fc := withCC.ForControllers
+		if agg.ForControllers != nil || fc == nil || fc.Label != records.ForControllersLabel || len(fc.Cells) != 1 ||
+			fc.Cells[0].Controller != "customers" || fc.Cells[0].Category != "user.content" || fc.Cells[0].Events == nil || *fc.Cells[0].Events != 3 {
+			t.Fatalf("processed for controllers = %+v", fc)
+		}
 		// Three people collected, one disclosed: at k=3 the disclosure's
 		// cell is suppressed, at k=4 every cell is.
 		strict, err := e.rep.Aggregate(ctx, from, to, 4)
