@@ -192,6 +192,39 @@ func TestProcessorAccess(t *testing.T) {
 	})
 }
 
+// TestProcessorMetrics: the yearly metrics count a request that reached
+// Customer Content as a request to the company, and count apart, labelled,
+// that it was routed to the controllers it reached.
+func TestProcessorMetrics(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e, _ := processorEnv(t, s)
+		e.run("access")
+		// Another request, of someone the controllers hold nothing of.
+		v := e.submitAndVerify(requests.Intake{Type: "access", Email: "zoe@example.com", Jurisdiction: "GB"})
+		if _, err := e.svc.Approve(context.Background(), "token:1", v.ID); err != nil {
+			t.Fatal(err)
+		}
+		e.completed(v.ID)
+		r, err := e.svc.Report(context.Background(), 2026)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := received(r.Types); got != 2 {
+			t.Fatalf("access received %d, want 2", got)
+		}
+		fc := r.ForControllers
+		if fc == nil || fc.Label != requests.RoutedLabel || len(fc.Types) != 1 || fc.Types[0] != (requests.RoutedCount{Type: "access", Routed: 1}) ||
+			len(fc.Controllers) != 2 || fc.Controllers[0] != (requests.ControllerCount{Controller: "acme", Requests: 1}) ||
+			fc.Controllers[1] != (requests.ControllerCount{Controller: "customers", Requests: 1}) {
+			t.Fatalf("routed to controllers = %+v", fc)
+		}
+		if r, _ := e.svc.Report(context.Background(), 2025); r.ForControllers != nil {
+			t.Fatalf("2025 has no requests, yet %+v", r.ForControllers)
+		}
+	})
+}
+
 func TestProcessorDeletion(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
