@@ -7,6 +7,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -336,4 +337,73 @@ func month(pairs ...float64) []float64 {
 		out[int(pairs[i])] = pairs[i+1]
 	}
 	return out
+}
+
+// TestDataMapForControllers: a connected collection the policy says holds
+// a controller's data is not where the company's own categories live: it
+// is listed apart, with its controller, and neither under a category's
+// "held in" nor among the undeclared.
+func TestDataMapForControllers(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		e := setup(t, s)
+		src := string(policy.Bundled())
+		at := strings.Index(src, "    - key: customers\n")
+		if at < 0 {
+			t.Fatal("the bundled policy has no customers controller")
+		}
+		src = src[:at] + `    - key: acme
+      name: Acme Hosting
+      contact:
+        email: dpo@acme.example
+      agreement:
+        reference: DPA-2026-7
+        date: "2026-01-05"
+      notify_within_days: 5
+      categories: [user.content, user.authorization]
+      purposes: [essential.service, essential.service.security]
+      datasets: [shop.login]
+` + src[at:]
+		if _, err := e.svc.Policies.Publish(ctx, "test", "clientwise.yaml", []byte(src), e.clock.Now(), true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.DSR.Import(ctx, "test", "shop.yml", []byte(`dataset:
+  - fides_key: shop
+    collections:
+      - name: customer
+        fields:
+          - name: email
+            data_categories: [user.contact.email]
+            fides_meta: {identity: email, primary_key: true}
+      - name: login
+        fields:
+          - name: email
+            data_categories: [user.contact.email]
+            fides_meta: {identity: email}
+          - name: device
+            data_categories: [user.device.device_id]
+`)); err != nil {
+			t.Fatal(err)
+		}
+		now := e.clock.Now()
+		m, err := e.rep.DataMap(ctx, now.AddDate(-1, 0, 0), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.ForControllers) != 1 || m.ForControllers[0].Collection != "shop:login" || m.ForControllers[0].Controller != "acme" ||
+			!slices.Equal(m.ForControllers[0].Categories, []string{"user.contact.email", "user.device.device_id"}) {
+			t.Fatalf("held for controllers = %+v", m.ForControllers)
+		}
+		for _, c := range append(m.Categories, m.Undeclared...) {
+			for _, w := range c.Held {
+				if strings.HasPrefix(w, "shop:login.") {
+					t.Errorf("%s is held in %s, a collection held for acme", c.Key, w)
+				}
+			}
+			if c.Key == "user.contact.email" && !slices.Contains(c.Held, "shop:customer.email") {
+				t.Errorf("the company's own e-mails are no longer mapped: %+v", c.Held)
+			}
+		}
+	})
 }

@@ -81,18 +81,8 @@ func splitRouted(f *fulfilment) {
 // controllerOfCollection names the controller whose declared datasets hold
 // the collection "dataset:collection", or "".
 func controllerOfCollection(m *policy.Manifest, collection string) string {
-	if m.OnBehalf == nil {
-		return ""
-	}
 	ds, coll, _ := strings.Cut(collection, ":")
-	for _, c := range m.OnBehalf.Controllers {
-		for _, d := range c.Datasets {
-			if d == ds || d == ds+"."+coll {
-				return c.Key
-			}
-		}
-	}
-	return ""
+	return m.ControllerOfCollection(ds, coll)
 }
 
 // routeCollections moves the rows of collections that hold a controller's
