@@ -217,3 +217,30 @@ func TestControllerInstructionSurvivesRestart(t *testing.T) {
 		}
 	})
 }
+
+// TestControllerInstructionExportAsyncWebhook: acme's export instruction
+// on an access request reads acme's logins through the asynchronous
+// webhook; the callbacks wake the instruction's job, which adds the rows
+// and acme's records to the person's answer and records it.
+func TestControllerInstructionExportAsyncWebhook(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := setupConnected(t, s)
+		withAcme(t, f)
+		id := f.submit(t, "access")
+		f.waitCompleted(t, id)
+		f.svc.Requests.InstructionWait = 0
+		status, _, b := f.do(t, "POST", "/api/v1/privacy-requests/"+id+"/controller-instruction", custos.RolePrivacyOfficer, `{"controller":"acme","action":"export"}`)
+		if status != http.StatusAccepted && status != http.StatusOK {
+			t.Fatalf("instruction: %d %s", status, b)
+		}
+		h := waitInstructed(t, f, id)
+		if !strings.Contains(strings.Join(h, "\n"), "acme: export: 1 records added to the person's answer, and 2 rows from connected systems (shop:login 2)") {
+			t.Fatalf("history %q", h)
+		}
+		// Reading leaves the shop as it was.
+		if rows := query(t, f.company, `SELECT id || '|' || COALESCE(device, '-') FROM login ORDER BY id`); strings.Join(rows, ",") != "1|ana-phone,2|ana-laptop,3|bob-phone" {
+			t.Fatalf("logins after acme's export: %v", rows)
+		}
+	})
+}
