@@ -104,6 +104,32 @@ func routeCollections(f *fulfilment) {
 	}
 }
 
+// routeLeft routes the collections an erasure or correction found the
+// person in and left because they hold a controller's data (Job.Leave):
+// the controller is told and instructs, as for its events in Custos, and
+// the answer names it instead of listing the collection. It reports
+// whether any was.
+func routeLeft(f *fulfilment, out *connected.Outcome) bool {
+	kept := out.Kept[:0:0]
+	routed := false
+	for _, k := range out.Kept {
+		c := controllerOfCollection(f.m, k.What)
+		if c == "" {
+			kept = append(kept, k)
+			continue
+		}
+		routed = true
+		if f.routedSystems == nil {
+			f.routedSystems = map[string][]string{}
+		}
+		if !slices.Contains(f.routedSystems[c], k.What) {
+			f.routedSystems[c] = append(f.routedSystems[c], k.What)
+		}
+	}
+	out.Kept = kept
+	return routed
+}
+
 // describeAny is a category's plain words, own or processed for others.
 func describeAny(m *policy.Manifest, key string) string {
 	if m.OnBehalf != nil {
@@ -325,19 +351,27 @@ func (s *Service) carryOut(ctx context.Context, actor string, r store.Request, m
 	// The rows found are in the answer, or erased: they must not linger in
 	// the run's checkpoints. Only now, with the instruction recorded, so a
 	// retry after a crash before this point still sees what the run did.
-	if s.runner != nil && action != InstructLeave {
-		if err := s.runner.Forget(ctx, controllerRunID(id, controller)); err != nil {
-			return err
-		}
-		keep, err := s.stillRouted(ctx, id, m)
-		if err != nil {
-			return err
-		}
-		if err := s.store.DropCheckpointsExcept(ctx, id, keep); err != nil {
-			return err
-		}
+	if action == InstructLeave {
+		return nil
 	}
-	return nil
+	return s.forgetRows(ctx, id, controller, m)
+}
+
+// forgetRows drops the rows an instruction's run found, and those of the
+// person's run no controller still has to decide about. Repeating it
+// drops nothing more.
+func (s *Service) forgetRows(ctx context.Context, id, controller string, m *policy.Manifest) error {
+	if s.runner == nil {
+		return nil
+	}
+	if err := s.runner.Forget(ctx, controllerRunID(id, controller)); err != nil {
+		return err
+	}
+	keep, err := s.stillRouted(ctx, id, m)
+	if err != nil {
+		return err
+	}
+	return s.store.DropCheckpointsExcept(ctx, id, keep)
 }
 
 // reachesFor reports whether a controller's instruction reaches connected
@@ -508,6 +542,9 @@ func (s *Service) awaitInstruction(ctx context.Context, id, controller string) e
 // system has yet to answer; that system's callback wakes the job.
 func (s *Service) finishInstruction(ctx context.Context, id, controller string) error {
 	r, err := s.store.Request(ctx, id)
+	if errors.Is(err, custos.ErrNotFound) {
+		return nil // its records were purged: nothing is left to do
+	}
 	if err != nil {
 		return err
 	}
@@ -516,12 +553,17 @@ func (s *Service) finishInstruction(ctx context.Context, id, controller string) 
 		return err
 	}
 	in := instructionOf(evs, controller)
-	if in.recorded != nil || in.started == nil {
+	if in.started == nil {
 		return nil
 	}
 	p, _, err := s.policies.Active(ctx)
 	if err != nil {
 		return err
+	}
+	if in.recorded != nil {
+		// Recorded, perhaps by an execution killed before it dropped the
+		// rows its run found: drop them now.
+		return s.forgetRows(ctx, id, controller, p.Manifest)
 	}
 	err = s.carryOut(ctx, in.started.Actor, r, p.Manifest, controller, in.action, true)
 	if err != nil && !errors.Is(err, ErrPending) && instructed(ctx, s.store, id, controller) {

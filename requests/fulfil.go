@@ -476,7 +476,8 @@ func (s *Service) deletion(ctx context.Context, f *fulfilment) error {
 	if err != nil {
 		return err
 	}
-	elsewhere := outcome(&f.pkg, out)
+	left := routeLeft(f, &out)
+	elsewhere := outcome(&f.pkg, out) || left
 	f.pkg.Kept = append(f.pkg.Kept, keptInSystems(f.m, out.Retained)...)
 	switch {
 	case !f.held && !elsewhere:
@@ -521,7 +522,8 @@ func (s *Service) correction(ctx context.Context, f *fulfilment) error {
 	if err != nil {
 		return err
 	}
-	elsewhere := outcome(&f.pkg, out)
+	left := routeLeft(f, &out)
+	elsewhere := outcome(&f.pkg, out) || left
 	for _, cat := range slices.Sorted(maps.Keys(d.Corrections)) {
 		if !f.held {
 			if !elsewhere {
