@@ -645,6 +645,23 @@ func (m *Manifest) Reserved(category string) bool {
 	return m.OnBehalf.LogData != nil && slices.Contains(m.OnBehalf.LogData.Categories, category)
 }
 
+// ControllerOfCollection names the controller whose declared datasets
+// hold the collection of a connected dataset (a datasets entry names the
+// dataset, or "dataset.collection"), or "" for the company's own.
+func (m *Manifest) ControllerOfCollection(dataset, collection string) string {
+	if m.OnBehalf == nil {
+		return ""
+	}
+	for _, c := range m.OnBehalf.Controllers {
+		for _, d := range c.Datasets {
+			if d == dataset || d == dataset+"."+collection {
+				return c.Key
+			}
+		}
+	}
+	return ""
+}
+
 // Controller returns the declared controller with key.
 func (m *Manifest) Controller(key string) (Controller, bool) {
 	if m.OnBehalf == nil {

@@ -542,6 +542,47 @@ func TestAggregate(t *testing.T) {
 	}
 }
 
+// TestAggregateForControllers: events processed on behalf of controllers
+// never enter the company's own cells or totals; they are counted apart,
+// labelled, by controller, suppressed with the same k.
+func TestAggregateForControllers(t *testing.T) {
+	t.Parallel()
+	cells := []store.Cell{
+		{Category: "user.contact.email", Purpose: "essential.service", Month: "2024-01", Events: 5, Subjects: 2},
+		{Controller: "customers", Category: "user.content", Purpose: "essential.service", Month: "2024-01", Events: 40, Subjects: 9},
+		{Controller: "acme", Category: "user.content", Purpose: "essential.service", Month: "2024-01", Events: 3, Subjects: 1},
+		{Controller: "acme", Category: "user.contact.email", Purpose: "essential.service", Month: "2024-01", Events: 8, Subjects: 4},
+	}
+	r := Aggregate(cells, 2)
+	if len(r.Cells) != 1 || r.Cells[0].Controller != "" || *r.Cells[0].Events != 5 {
+		t.Fatalf("own cells = %+v", r.Cells)
+	}
+	if len(r.Totals) != 1 || r.Totals[0].Events != 5 || r.Totals[0].SubjectGroups != 2 || r.Totals[0].SuppressedCells != 0 {
+		t.Fatalf("own totals = %+v", r.Totals)
+	}
+	fc := r.ForControllers
+	if fc == nil || fc.Label != ForControllersLabel {
+		t.Fatalf("for controllers = %+v", fc)
+	}
+	var got []string
+	for _, c := range fc.Cells {
+		s := c.Controller + " " + c.Category
+		if c.Suppressed {
+			s += " suppressed"
+		} else {
+			s += fmt.Sprintf(" %d/%d", *c.Events, *c.Subjects)
+		}
+		got = append(got, s)
+	}
+	equal(t, "controller cells", got, []string{"acme user.contact.email 8/4", "acme user.content suppressed", "customers user.content 40/9"})
+	if len(fc.Totals) != 1 || fc.Totals[0].Events != 48 || fc.Totals[0].SuppressedCells != 1 {
+		t.Fatalf("controller totals = %+v", fc.Totals)
+	}
+	if own := Aggregate(cells[:1], 2); own.ForControllers != nil {
+		t.Fatalf("no controller events, yet %+v", own.ForControllers)
+	}
+}
+
 // withoutRetentionRules is a copy of m with no retention rules, for the
 // tests of what a record says when a manifest has none.
 func withoutRetentionRules(m *policy.Manifest) *policy.Manifest {

@@ -58,8 +58,20 @@ type DataMap struct {
 	AnyCategory []policy.Recipient // recipients that may receive any declared category
 	Categories  []*MapCategory     // declared first, in the policy's order, then the undeclared met
 	Undeclared  []*MapCategory     // held in connected systems, not declared; by key
-	Purposes    []MapPurpose
-	Recipients  []policy.Recipient
+	// ForControllers are the connected collections the policy says hold
+	// data processed on behalf of controllers (Customer Content): not
+	// where the company's own categories live, so listed apart.
+	ForControllers []HeldFor
+	Purposes       []MapPurpose
+	Recipients     []policy.Recipient
+}
+
+// HeldFor is a connected collection held for a controller, with the
+// categories of its personal fields.
+type HeldFor struct {
+	Collection string // dataset:collection
+	Controller string
+	Categories []string
 }
 
 // ConsentWords is a purpose's consent regimes in one line: "opt_in: DE,
@@ -192,6 +204,18 @@ func (s *Service) held(ctx context.Context, page *DataMap, m *policy.Manifest, b
 	undeclared := map[string]*MapCategory{}
 	for _, ds := range cat.Datasets {
 		for _, col := range ds.Collections {
+			if c := m.ControllerOfCollection(ds.Key, col.Name); c != "" {
+				hf := HeldFor{Collection: ds.Key + ":" + col.Name, Controller: c}
+				for _, fl := range col.Fields {
+					for _, fc := range fl.Categories {
+						if !slices.Contains(hf.Categories, fc) {
+							hf.Categories = append(hf.Categories, fc)
+						}
+					}
+				}
+				page.ForControllers = append(page.ForControllers, hf)
+				continue
+			}
 			for _, fl := range col.Fields {
 				where := ds.Key + ":" + col.Name + "." + fl.Name
 				for _, fc := range fl.Categories {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -112,6 +113,24 @@ func TestStatements(t *testing.T) {
 		cells, _ := s.MonthlyCells(ctx, from, to)
 		if want := records.Aggregate(cells, 3); !equalJSON(t, agg, want) {
 			t.Fatalf("aggregate = %+v; want %+v", agg, want)
+		}
+		// Customer Content, for the customers controller, three people:
+		// in no own cell or total, counted apart and labelled.
+		for _, who := range []string{"a@example.com", "b@example.com", "c@example.com"} {
+			e.event(t, records.Input{Kind: "collection", Subject: custos.SubjectRef{Email: who}, Category: "user.content",
+				Purpose: "essential.service", Controller: "customers", OccurredAt: at("2026-05-03T10:00:00Z")})
+		}
+		withCC, err := e.rep.Aggregate(ctx, from, to, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !equalJSON(t, withCC.Cells, agg.Cells) || !equalJSON(t, withCC.Totals, agg.Totals) {
+			t.Fatalf("Customer Content changed the company's own aggregate: %+v, was %+v", withCC, agg)
+		}
+		fc := withCC.ForControllers
+		if agg.ForControllers != nil || fc == nil || fc.Label != records.ForControllersLabel || len(fc.Cells) != 1 ||
+			fc.Cells[0].Controller != "customers" || fc.Cells[0].Category != "user.content" || fc.Cells[0].Events == nil || *fc.Cells[0].Events != 3 {
+			t.Fatalf("processed for controllers = %+v", fc)
 		}
 		// Three people collected, one disclosed: at k=3 the disclosure's
 		// cell is suppressed, at k=4 every cell is.
@@ -318,4 +337,73 @@ func month(pairs ...float64) []float64 {
 		out[int(pairs[i])] = pairs[i+1]
 	}
 	return out
+}
+
+// TestDataMapForControllers: a connected collection the policy says holds
+// a controller's data is not where the company's own categories live: it
+// is listed apart, with its controller, and neither under a category's
+// "held in" nor among the undeclared.
+func TestDataMapForControllers(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		e := setup(t, s)
+		src := string(policy.Bundled())
+		at := strings.Index(src, "    - key: customers\n")
+		if at < 0 {
+			t.Fatal("the bundled policy has no customers controller")
+		}
+		src = src[:at] + `    - key: acme
+      name: Acme Hosting
+      contact:
+        email: dpo@acme.example
+      agreement:
+        reference: DPA-2026-7
+        date: "2026-01-05"
+      notify_within_days: 5
+      categories: [user.content, user.authorization]
+      purposes: [essential.service, essential.service.security]
+      datasets: [shop.login]
+` + src[at:]
+		if _, err := e.svc.Policies.Publish(ctx, "test", "clientwise.yaml", []byte(src), e.clock.Now(), true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.DSR.Import(ctx, "test", "shop.yml", []byte(`dataset:
+  - fides_key: shop
+    collections:
+      - name: customer
+        fields:
+          - name: email
+            data_categories: [user.contact.email]
+            fides_meta: {identity: email, primary_key: true}
+      - name: login
+        fields:
+          - name: email
+            data_categories: [user.contact.email]
+            fides_meta: {identity: email}
+          - name: device
+            data_categories: [user.device.device_id]
+`)); err != nil {
+			t.Fatal(err)
+		}
+		now := e.clock.Now()
+		m, err := e.rep.DataMap(ctx, now.AddDate(-1, 0, 0), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.ForControllers) != 1 || m.ForControllers[0].Collection != "shop:login" || m.ForControllers[0].Controller != "acme" ||
+			!slices.Equal(m.ForControllers[0].Categories, []string{"user.contact.email", "user.device.device_id"}) {
+			t.Fatalf("held for controllers = %+v", m.ForControllers)
+		}
+		for _, c := range append(m.Categories, m.Undeclared...) {
+			for _, w := range c.Held {
+				if strings.HasPrefix(w, "shop:login.") {
+					t.Errorf("%s is held in %s, a collection held for acme", c.Key, w)
+				}
+			}
+			if c.Key == "user.contact.email" && !slices.Contains(c.Held, "shop:customer.email") {
+				t.Errorf("the company's own e-mails are no longer mapped: %+v", c.Held)
+			}
+		}
+	})
 }

@@ -2,6 +2,7 @@ package requests
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,6 +34,9 @@ const (
 	historyControllerNotified   = "controller_notified"
 	historyControllerNoticeDue  = "controller_notice_due"
 	historyControllerInstructed = "controller_instruction"
+	// historyControllerStarted records an instruction given and being
+	// carried out by its job (instructByJob).
+	historyControllerStarted = "controller_instruction_started"
 )
 
 // Routed is data a request reached that the company processes on behalf of
@@ -77,18 +81,8 @@ func splitRouted(f *fulfilment) {
 // controllerOfCollection names the controller whose declared datasets hold
 // the collection "dataset:collection", or "".
 func controllerOfCollection(m *policy.Manifest, collection string) string {
-	if m.OnBehalf == nil {
-		return ""
-	}
 	ds, coll, _ := strings.Cut(collection, ":")
-	for _, c := range m.OnBehalf.Controllers {
-		for _, d := range c.Datasets {
-			if d == ds || d == ds+"."+coll {
-				return c.Key
-			}
-		}
-	}
-	return ""
+	return m.ControllerOfCollection(ds, coll)
 }
 
 // routeCollections moves the rows of collections that hold a controller's
@@ -108,6 +102,32 @@ func routeCollections(f *fulfilment) {
 	if len(f.pkg.Collections) == 0 {
 		f.pkg.Collections = nil
 	}
+}
+
+// routeLeft routes the collections an erasure or correction found the
+// person in and left because they hold a controller's data (Job.Leave):
+// the controller is told and instructs, as for its events in Custos, and
+// the answer names it instead of listing the collection. It reports
+// whether any was.
+func routeLeft(f *fulfilment, out *connected.Outcome) bool {
+	kept := out.Kept[:0:0]
+	routed := false
+	for _, k := range out.Kept {
+		c := controllerOfCollection(f.m, k.What)
+		if c == "" {
+			kept = append(kept, k)
+			continue
+		}
+		routed = true
+		if f.routedSystems == nil {
+			f.routedSystems = map[string][]string{}
+		}
+		if !slices.Contains(f.routedSystems[c], k.What) {
+			f.routedSystems[c] = append(f.routedSystems[c], k.What)
+		}
+	}
+	out.Kept = kept
+	return routed
 }
 
 // describeAny is a category's plain words, own or processed for others.
@@ -224,6 +244,12 @@ func (s *Service) notifyControllers(ctx context.Context, tx *store.Tx, f *fulfil
 // a request reached that the company processes for it: erase it, export it
 // into the person's answer, or leave it. Each controller instructs once
 // per request.
+//
+// An erase or export that reaches connected systems runs as a durable job
+// of its own when the service has a queue (instructByJob): the call
+// returns once the job has finished, or after InstructionWait with the
+// instruction still running (Running), when a system answers only later
+// by callback. Without a queue it runs in the call, as before.
 func (s *Service) ControllerInstruction(ctx context.Context, actor, id, controller, action string) (View, error) {
 	if controller == "" {
 		return View{}, invalid("controller", "controller is required: the key of the controller whose instruction this is.")
@@ -237,13 +263,38 @@ func (s *Service) ControllerInstruction(ctx context.Context, actor, id, controll
 	if err != nil {
 		return View{}, err
 	}
-	if err := instructable(ctx, s.store, id, controller); err != nil {
-		return View{}, err
-	}
 	p, _, err := s.policies.Active(ctx)
 	if err != nil {
 		return View{}, err
 	}
+	if action == InstructExport && r.ResultSealed == nil {
+		if err := instructable(ctx, s.store, id, controller, false); err != nil {
+			return View{}, err
+		}
+		return View{}, errNoResult()
+	}
+	if action != InstructLeave && s.queue != nil && s.reachesFor(p.Manifest, controller) {
+		return s.instructByJob(ctx, actor, r, controller, action)
+	}
+	if err := instructable(ctx, s.store, id, controller, false); err != nil {
+		return View{}, err
+	}
+	if err := s.carryOut(ctx, actor, r, p.Manifest, controller, action, false); err != nil {
+		if errors.Is(err, ErrPending) {
+			return View{}, custos.Errorf(custos.KindConflict, "systems_pending",
+				"A connected system has yet to answer for %q's collections; record the instruction again once it has (the run resumes).", controller)
+		}
+		return View{}, err
+	}
+	return s.withHistory(ctx, r)
+}
+
+// carryOut does what a controller instructed and records it. It is safe to
+// repeat after any error or crash until the record is written: the run
+// resumes from its checkpoints, and erasing again erases nothing more. It
+// returns ErrPending while a connected system has yet to answer.
+func (s *Service) carryOut(ctx context.Context, actor string, r store.Request, m *policy.Manifest, controller, action string, byJob bool) error {
+	id := r.ID
 	reason := fmt.Sprintf("instruction of controller %s on request %s", controller, id)
 	var note string
 	// Export and leave are recorded in the transaction that locks the
@@ -252,21 +303,22 @@ func (s *Service) ControllerInstruction(ctx context.Context, actor, id, controll
 	// transaction: repeating it after a crash erases nothing more.
 	var export []Piece
 	var rows connected.Outcome
+	var err error
 	switch action {
 	case InstructErase:
 		// The connected systems first: Custos' erasure may destroy the
 		// person's key, and with it the identities the systems know them by.
-		rows, err = s.controllerRun(ctx, actor, r, p.Manifest, controller, reason, connected.KindErasure)
+		rows, err = s.controllerRun(ctx, actor, r, m, controller, reason, connected.KindErasure)
 		if err == nil {
 			note, err = s.eraseFor(ctx, actor, r, controller, reason)
 			note += "; " + erasedNote(rows)
 		}
 	case InstructExport:
 		if r.ResultSealed == nil {
-			return View{}, errNoResult()
+			return errNoResult()
 		}
-		if rows, err = s.controllerRun(ctx, actor, r, p.Manifest, controller, reason, connected.KindAccess); err == nil {
-			export, err = s.controllerPieces(ctx, actor, r, p.Manifest, controller, reason)
+		if rows, err = s.controllerRun(ctx, actor, r, m, controller, reason, connected.KindAccess); err == nil {
+			export, err = s.controllerPieces(ctx, actor, r, m, controller, reason)
 		}
 		note = fmt.Sprintf("%d records added to the person's answer", len(export))
 		if n := rowCount(rows.Collections); n > 0 {
@@ -276,56 +328,262 @@ func (s *Service) ControllerInstruction(ctx context.Context, actor, id, controll
 		note = "left as it is"
 	}
 	if err != nil {
-		return View{}, err
+		return err
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
 		cur, err := tx.RequestForUpdate(ctx, id)
 		if err != nil {
 			return err
 		}
-		if err := instructable(ctx, tx, id, controller); err != nil {
+		if err := instructable(ctx, tx, id, controller, byJob); err != nil {
 			return err
 		}
 		if action == InstructExport {
-			if err := s.addToAnswer(ctx, tx, &cur, p.Manifest, controller, export, rows); err != nil {
+			if err := s.addToAnswer(ctx, tx, &cur, m, controller, export, rows); err != nil {
 				return err
 			}
 		}
 		return s.history(ctx, tx, id, actor, historyControllerInstructed, cur.Status, controller+": "+action+": "+note)
 	})
 	if err != nil {
-		return View{}, err
+		return err
 	}
 	// The rows found are in the answer, or erased: they must not linger in
 	// the run's checkpoints. Only now, with the instruction recorded, so a
 	// retry after a crash before this point still sees what the run did.
-	if s.runner != nil && action != InstructLeave {
-		if err := s.runner.Forget(ctx, controllerRunID(id, controller)); err != nil {
-			return View{}, err
-		}
-		keep, err := s.stillRouted(ctx, id, p.Manifest)
-		if err != nil {
-			return View{}, err
-		}
-		if err := s.store.DropCheckpointsExcept(ctx, id, keep); err != nil {
-			return View{}, err
-		}
+	if action == InstructLeave {
+		return nil
 	}
-	return s.withHistory(ctx, r)
+	return s.forgetRows(ctx, id, controller, m)
+}
+
+// forgetRows drops the rows an instruction's run found, and those of the
+// person's run no controller still has to decide about. Repeating it
+// drops nothing more.
+func (s *Service) forgetRows(ctx context.Context, id, controller string, m *policy.Manifest) error {
+	if s.runner == nil {
+		return nil
+	}
+	if err := s.runner.Forget(ctx, controllerRunID(id, controller)); err != nil {
+		return err
+	}
+	keep, err := s.stillRouted(ctx, id, m)
+	if err != nil {
+		return err
+	}
+	return s.store.DropCheckpointsExcept(ctx, id, keep)
+}
+
+// reachesFor reports whether a controller's instruction reaches connected
+// systems: the policy names datasets that hold its data, and systems are
+// connected.
+func (s *Service) reachesFor(m *policy.Manifest, key string) bool {
+	return s.runner != nil && m.OnBehalf != nil &&
+		slices.ContainsFunc(m.OnBehalf.Controllers, func(c policy.Controller) bool { return c.Key == key && len(c.Datasets) > 0 })
 }
 
 // controllerRunID names the run of a controller's instruction: its own, so
 // the tasks of the person's run (which left the controller's collections)
-// do not stand in for it, and a retry resumes it.
+// do not stand in for it, and a retry resumes it. It is also the job that
+// carries the instruction out, and what a connected system's callback
+// names, so the callback wakes that job and no other.
 func controllerRunID(requestID, controller string) string {
-	return requestID + "/controller/" + controller
+	return requestID + controllerRunSep + controller
+}
+
+const controllerRunSep = "/controller/"
+
+// parseControllerRunID reads controllerRunID.
+func parseControllerRunID(id string) (requestID, controller string, ok bool) {
+	requestID, controller, ok = strings.Cut(id, controllerRunSep)
+	return requestID, controller, ok && requestID != "" && controller != ""
+}
+
+// instruction is where a controller's instruction on a request stands, as
+// its history records it.
+type instruction struct {
+	routed bool
+	// started is the record of an instruction carried out by a job, with
+	// the officer who gave it and the action; recorded the record of
+	// one carried out.
+	started  *store.RequestEvent
+	action   string
+	recorded *store.RequestEvent
+}
+
+func instructionOf(evs []store.RequestEvent, controller string) instruction {
+	var in instruction
+	for i, e := range evs {
+		rest, ok := strings.CutPrefix(e.Note, controller+":")
+		if !ok {
+			continue
+		}
+		switch e.Action {
+		case historyControllerNotified, historyControllerNoticeDue:
+			in.routed = true
+		case historyControllerStarted:
+			in.started = &evs[i]
+			in.action, _, _ = strings.Cut(strings.TrimSpace(rest), ":")
+		case historyControllerInstructed:
+			in.recorded = &evs[i]
+		}
+	}
+	return in
+}
+
+// Running reports whether v's history has an instruction of controller
+// that a job is still carrying out.
+func Running(v View, controller string) bool {
+	started, recorded := false, false
+	for _, h := range v.History {
+		if !strings.HasPrefix(h.Note, controller+":") {
+			continue
+		}
+		switch h.Action {
+		case historyControllerStarted:
+			started = true
+		case historyControllerInstructed:
+			recorded = true
+		}
+	}
+	return started && !recorded
+}
+
+// instructByJob records that an officer gave the instruction and enqueues
+// the job that carries it out, in one transaction under the request's
+// lock: a crash at any moment leaves either nothing or an instruction the
+// queue finishes (it rescues a job lost mid-run), and no second officer
+// can start another. The job runs the controller's scoped run; a connected
+// system that answers later by callback wakes that job (the callback names
+// the run), which finishes the instruction. Giving the same instruction
+// again while it runs enqueues its job again (a no-op while it is live; a
+// retry once it gave up) and waits again.
+func (s *Service) instructByJob(ctx context.Context, actor string, r store.Request, controller, action string) (View, error) {
+	run := controllerRunID(r.ID, controller)
+	again := false
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		cur, err := tx.RequestForUpdate(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		evs, err := tx.RequestEvents(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if err := instructable(ctx, tx, r.ID, controller, true); err != nil {
+			return err
+		}
+		in := instructionOf(evs, controller)
+		switch {
+		case in.started != nil && in.action != action:
+			return custos.Errorf(custos.KindConflict, "instruction_running",
+				"The instruction of %q to %s is being carried out in the connected systems; it cannot be changed to %s.", controller, in.action, action)
+		case in.started != nil:
+			again = true
+			return nil
+		}
+		if err := s.history(ctx, tx, r.ID, actor, historyControllerStarted, cur.Status,
+			controller+": "+action+": being carried out in the connected systems"); err != nil {
+			return err
+		}
+		if q, ok := s.queue.(txQueue); ok {
+			return q.EnqueueTx(ctx, tx.SQL(), run)
+		}
+		return nil
+	})
+	if err != nil {
+		return View{}, err
+	}
+	if _, ok := s.queue.(txQueue); !ok || again {
+		if err := s.queue.Enqueue(ctx, run); err != nil {
+			return View{}, err
+		}
+	}
+	if err := s.awaitInstruction(ctx, r.ID, controller); err != nil {
+		return View{}, err
+	}
+	return s.withHistory(ctx, r)
+}
+
+// txQueue enqueues a job in the transaction of the change that calls for
+// it (jobs.Queue).
+type txQueue interface {
+	EnqueueTx(ctx context.Context, tx *sql.Tx, id string) error
+}
+
+// awaitInstruction waits, InstructionWait at most, for the job carrying
+// out a controller's instruction to record it.
+func (s *Service) awaitInstruction(ctx context.Context, id, controller string) error {
+	// Real time, not the service's clock: this waits for another
+	// goroutine's work.
+	deadline := time.Now().Add(s.InstructionWait)
+	for {
+		evs, err := s.store.RequestEvents(ctx, id)
+		if err != nil {
+			return err
+		}
+		if instructionOf(evs, controller).recorded != nil || !time.Now().Before(deadline) {
+			return nil
+		}
+		t := time.NewTimer(50 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// finishInstruction is the job of a controller's instruction (run is
+// controllerRunID): it carries out the instruction an officer recorded as
+// started, as that officer, and does nothing for one already recorded or
+// never started (a late callback). It returns ErrPending while a connected
+// system has yet to answer; that system's callback wakes the job.
+func (s *Service) finishInstruction(ctx context.Context, id, controller string) error {
+	r, err := s.store.Request(ctx, id)
+	if errors.Is(err, custos.ErrNotFound) {
+		return nil // its records were purged: nothing is left to do
+	}
+	if err != nil {
+		return err
+	}
+	evs, err := s.store.RequestEvents(ctx, id)
+	if err != nil {
+		return err
+	}
+	in := instructionOf(evs, controller)
+	if in.started == nil {
+		return nil
+	}
+	p, _, err := s.policies.Active(ctx)
+	if err != nil {
+		return err
+	}
+	if in.recorded != nil {
+		// Recorded, perhaps by an execution killed before it dropped the
+		// rows its run found: drop them now.
+		return s.forgetRows(ctx, id, controller, p.Manifest)
+	}
+	err = s.carryOut(ctx, in.started.Actor, r, p.Manifest, controller, in.action, true)
+	if err != nil && !errors.Is(err, ErrPending) && instructed(ctx, s.store, id, controller) {
+		return nil // recorded meanwhile: a repeated execution
+	}
+	return err
+}
+
+// instructed reports whether a controller's instruction is recorded.
+func instructed(ctx context.Context, st *store.Store, id, controller string) bool {
+	evs, err := st.RequestEvents(ctx, id)
+	return err == nil && instructionOf(evs, controller).recorded != nil
 }
 
 // controllerRun runs the instruction in the connected systems, through the
 // same planner as the person's request (access, then the writes), scoped
-// to the collections the manifest says hold the controller's data.
+// to the collections the manifest says hold the controller's data. It
+// returns ErrPending while a system has yet to answer.
 func (s *Service) controllerRun(ctx context.Context, actor string, r store.Request, m *policy.Manifest, key, reason, kind string) (connected.Outcome, error) {
-	if s.runner == nil || m.OnBehalf == nil || !slices.ContainsFunc(m.OnBehalf.Controllers, func(c policy.Controller) bool { return c.Key == key && len(c.Datasets) > 0 }) {
+	if !s.reachesFor(m, key) {
 		return connected.Outcome{}, nil
 	}
 	email, err := s.email(r)
@@ -347,8 +605,7 @@ func (s *Service) controllerRun(ctx context.Context, actor string, r store.Reque
 		return out, err
 	}
 	if out.Pending {
-		return out, custos.Errorf(custos.KindConflict, "systems_pending",
-			"A connected system has yet to answer for %q's collections; record the instruction again once it has (the run resumes).", key)
+		return out, ErrPending
 	}
 	return out, nil
 }
@@ -386,30 +643,26 @@ func countsOf(cs map[string][]connector.Row) string {
 }
 
 // instructable checks that the request was routed to controller and that
-// its instruction is not recorded yet.
+// its instruction is not recorded yet, nor being carried out by a job
+// other than the caller (byJob: the job of that instruction).
 func instructable(ctx context.Context, q interface {
 	RequestEvents(ctx context.Context, requestID string) ([]store.RequestEvent, error)
-}, id, controller string) error {
+}, id, controller string, byJob bool) error {
 	evs, err := q.RequestEvents(ctx, id)
 	if err != nil {
 		return err
 	}
-	routed := false
-	for _, e := range evs {
-		if !strings.HasPrefix(e.Note, controller+":") {
-			continue
-		}
-		switch e.Action {
-		case historyControllerNotified, historyControllerNoticeDue:
-			routed = true
-		case historyControllerInstructed:
-			return custos.Errorf(custos.KindConflict, "instruction_recorded",
-				"The instruction of %q on this request is already recorded: %s.", controller, e.Note)
-		}
-	}
-	if !routed {
+	in := instructionOf(evs, controller)
+	switch {
+	case in.recorded != nil:
+		return custos.Errorf(custos.KindConflict, "instruction_recorded",
+			"The instruction of %q on this request is already recorded: %s.", controller, in.recorded.Note)
+	case !in.routed:
 		return custos.Errorf(custos.KindConflict, "not_routed",
 			"This request did not reach data processed for %q, so there is no instruction to act on.", controller)
+	case in.started != nil && !byJob:
+		return custos.Errorf(custos.KindConflict, "instruction_running",
+			"The instruction of %q to %s is being carried out in the connected systems; it cannot be changed.", controller, in.action)
 	}
 	return nil
 }

@@ -168,6 +168,11 @@ func (s *Service) reachesSystems(ctx context.Context, kind string) (bool, error)
 // queue calls it. It returns ErrPending while a connected system has yet
 // to answer.
 func (s *Service) Fulfil(ctx context.Context, actor, id string) error {
+	if req, controller, ok := parseControllerRunID(id); ok {
+		// The job of a controller's instruction (instructByJob), woken by
+		// its run's callbacks.
+		return s.finishInstruction(ctx, req, controller)
+	}
 	r, err := s.store.Request(ctx, id)
 	if err != nil {
 		return err
@@ -190,6 +195,16 @@ func (s *Service) GiveUp(ctx context.Context, id string, cause error) error {
 	msg := cause.Error()
 	if len(msg) > 500 {
 		msg = msg[:500]
+	}
+	if req, controller, ok := parseControllerRunID(id); ok {
+		r, err := s.store.Request(ctx, req)
+		if err != nil {
+			return err
+		}
+		return s.store.InTx(ctx, func(tx *store.Tx) error {
+			return s.history(ctx, tx, req, "system", "needs_operator", r.Status, controller+
+				": carrying out the instruction in the connected systems kept failing; give it again to retry: "+msg)
+		})
 	}
 	return s.store.InTx(ctx, func(tx *store.Tx) error {
 		return s.history(ctx, tx, id, "system", "needs_operator", StatusInProgress, "Running the request against connected systems kept failing: "+msg)
@@ -461,7 +476,8 @@ func (s *Service) deletion(ctx context.Context, f *fulfilment) error {
 	if err != nil {
 		return err
 	}
-	elsewhere := outcome(&f.pkg, out)
+	left := routeLeft(f, &out)
+	elsewhere := outcome(&f.pkg, out) || left
 	f.pkg.Kept = append(f.pkg.Kept, keptInSystems(f.m, out.Retained)...)
 	switch {
 	case !f.held && !elsewhere:
@@ -506,7 +522,8 @@ func (s *Service) correction(ctx context.Context, f *fulfilment) error {
 	if err != nil {
 		return err
 	}
-	elsewhere := outcome(&f.pkg, out)
+	left := routeLeft(f, &out)
+	elsewhere := outcome(&f.pkg, out) || left
 	for _, cat := range slices.Sorted(maps.Keys(d.Corrections)) {
 		if !f.held {
 			if !elsewhere {

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/custos-privacy/custos/policy"
@@ -35,7 +36,36 @@ type MetricsReport struct {
 	Statement     string                `json:"statement"`
 	Types         []TypeMetrics         `json:"types"`
 	Jurisdictions []JurisdictionMetrics `json:"jurisdictions"`
+	// ForControllers counts apart, and says so, the requests in scope that
+	// reached data the company processes on behalf of controllers
+	// (Customer Content) and were routed to them. They stay in Types: each
+	// was a request to the company, answered for its own data; the part
+	// the controllers answer for is theirs to count. Nil when none was.
+	ForControllers *RoutedMetrics `json:"routed_to_controllers,omitempty"`
 }
+
+// RoutedMetrics is the processor's side of the yearly metrics.
+type RoutedMetrics struct {
+	Label       string            `json:"label"`
+	Types       []RoutedCount     `json:"types"`
+	Controllers []ControllerCount `json:"controllers"`
+}
+
+// RoutedCount is how many requests of a type were routed to controllers.
+type RoutedCount struct {
+	Type   string `json:"type"`
+	Routed int    `json:"routed"`
+}
+
+// ControllerCount is how many requests were routed to one controller.
+type ControllerCount struct {
+	Controller string `json:"controller"`
+	Requests   int    `json:"requests"`
+}
+
+// RoutedLabel is RoutedMetrics.Label.
+const RoutedLabel = "Requests that also reached data we process on behalf of controllers (Customer Content), routed to them: " +
+	"counted in the metrics above for our own data; the controllers answer for theirs."
 
 // JurisdictionMetrics is the metrics of requests from one jurisdiction.
 type JurisdictionMetrics struct {
@@ -86,7 +116,54 @@ func (s *Service) Report(ctx context.Context, year int) (MetricsReport, error) {
 	for _, j := range slices.Sorted(maps.Keys(byJ)) {
 		out.Jurisdictions = append(out.Jurisdictions, JurisdictionMetrics{Jurisdiction: j, Types: count(byJ[j])})
 	}
+	evs, err := s.store.RequestEventsReceived(ctx, from, from.AddDate(1, 0, 0), []string{historyControllerNotified, historyControllerNoticeDue})
+	if err != nil {
+		return MetricsReport{}, err
+	}
+	out.ForControllers = routedMetrics(in, evs)
 	return out, nil
+}
+
+// routedMetrics counts the requests of rs that the events evs (their
+// controller notices) say were routed to controllers.
+func routedMetrics(rs []store.Request, evs []store.RequestEvent) *RoutedMetrics {
+	routedTo := map[string]map[string]bool{} // request id -> controllers
+	for _, e := range evs {
+		key, _, ok := strings.Cut(e.Note, ":")
+		if !ok || key == "" {
+			continue
+		}
+		if routedTo[e.RequestID] == nil {
+			routedTo[e.RequestID] = map[string]bool{}
+		}
+		routedTo[e.RequestID][key] = true
+	}
+	byType, byController := map[string]int{}, map[string]int{}
+	n := 0
+	for _, r := range rs {
+		cs := routedTo[r.ID]
+		if len(cs) == 0 {
+			continue
+		}
+		n++
+		byType[r.Type]++
+		for c := range cs {
+			byController[c]++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := &RoutedMetrics{Label: RoutedLabel, Types: []RoutedCount{}, Controllers: []ControllerCount{}}
+	for _, t := range Types() {
+		if byType[t] > 0 {
+			out.Types = append(out.Types, RoutedCount{Type: t, Routed: byType[t]})
+		}
+	}
+	for _, c := range slices.Sorted(maps.Keys(byController)) {
+		out.Controllers = append(out.Controllers, ControllerCount{Controller: c, Requests: byController[c]})
+	}
+	return out
 }
 
 // count is the metrics of rs, one line per request type.

@@ -192,6 +192,39 @@ func TestProcessorAccess(t *testing.T) {
 	})
 }
 
+// TestProcessorMetrics: the yearly metrics count a request that reached
+// Customer Content as a request to the company, and count apart, labelled,
+// that it was routed to the controllers it reached.
+func TestProcessorMetrics(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e, _ := processorEnv(t, s)
+		e.run("access")
+		// Another request, of someone the controllers hold nothing of.
+		v := e.submitAndVerify(requests.Intake{Type: "access", Email: "zoe@example.com", Jurisdiction: "GB"})
+		if _, err := e.svc.Approve(context.Background(), "token:1", v.ID); err != nil {
+			t.Fatal(err)
+		}
+		e.completed(v.ID)
+		r, err := e.svc.Report(context.Background(), 2026)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := received(r.Types); got != 2 {
+			t.Fatalf("access received %d, want 2", got)
+		}
+		fc := r.ForControllers
+		if fc == nil || fc.Label != requests.RoutedLabel || len(fc.Types) != 1 || fc.Types[0] != (requests.RoutedCount{Type: "access", Routed: 1}) ||
+			len(fc.Controllers) != 2 || fc.Controllers[0] != (requests.ControllerCount{Controller: "acme", Requests: 1}) ||
+			fc.Controllers[1] != (requests.ControllerCount{Controller: "customers", Requests: 1}) {
+			t.Fatalf("routed to controllers = %+v", fc)
+		}
+		if r, _ := e.svc.Report(context.Background(), 2025); r.ForControllers != nil {
+			t.Fatalf("2025 has no requests, yet %+v", r.ForControllers)
+		}
+	})
+}
+
 func TestProcessorDeletion(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
@@ -269,6 +302,51 @@ func TestProcessorDeletion(t *testing.T) {
 					t.Fatalf("run %s: task %s/%s keeps its rows", run, tk.Phase, tk.Collection)
 				}
 			}
+		}
+	})
+}
+
+// TestProcessorDeletionRoutesSystems: Bob has no Customer Content in
+// Custos, only acme's logins in the shop. His deletion erases his own
+// customer row, leaves the login, and routes it to acme: the answer names
+// acme, not the collection, acme is mailed, and its instruction erases it.
+func TestProcessorDeletionRoutesSystems(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		e, path := processorEnv(t, s)
+		v := e.submitAndVerify(requests.Intake{Type: "deletion", Email: "bob@example.com", Jurisdiction: "GB"})
+		if _, err := e.svc.Approve(ctx, "token:1", v.ID); err != nil {
+			t.Fatal(err)
+		}
+		e.completed(v.ID)
+		p, err := e.svc.Result(ctx, v.ID, v.AccessToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Routed) != 1 || p.Routed[0].Controller != "acme" || !slices.Equal(p.Routed[0].Systems, []string{"shop:login"}) {
+			t.Fatalf("routed = %+v", p.Routed)
+		}
+		if why := kept(p, "shop:login"); why != "" {
+			t.Fatalf("the collection held for acme is listed as kept: %q", why)
+		}
+		if got := shopRows(t, path, `SELECT email, name FROM customer WHERE id = 2`); !slices.Equal(got, []string{"|"}) {
+			t.Fatalf("Bob's own row: %v", got)
+		}
+		if got := shopRows(t, path, `SELECT id, device FROM login WHERE customer_id = 2`); !slices.Equal(got, []string{"4|bob-phone"}) {
+			t.Fatalf("Bob's login before acme's instruction: %v", got)
+		}
+		if !hasLine(history(t, s, v.ID), "controller_notified acme: mailed on") || len(e.mails("dpo@acme.example")) != 1 {
+			t.Fatalf("acme was not told: %q", history(t, s, v.ID))
+		}
+		if _, err := e.svc.ControllerInstruction(ctx, "token:1", v.ID, "acme", "erase"); err != nil {
+			t.Fatal(err)
+		}
+		if got := shopRows(t, path, `SELECT id, device FROM login WHERE customer_id = 2`); !slices.Equal(got, []string{"4|"}) {
+			t.Fatalf("Bob's login after acme's instruction: %v", got)
+		}
+		if got := shopRows(t, path, `SELECT id, device FROM login WHERE customer_id = 1 ORDER BY id`); !slices.Equal(got, []string{"1|ana-phone", "2|ana-laptop", "3|ana-tablet"}) {
+			t.Fatalf("acme's instruction for Bob touched Ana's logins: %v", got)
 		}
 	})
 }

@@ -60,6 +60,10 @@ type Service struct {
 	// ResultTTL is how long an answer stays downloadable before it is
 	// deleted.
 	ResultTTL time.Duration
+	// InstructionWait is how long a controller's instruction carried out
+	// by a job (ControllerInstruction) is waited for before the call
+	// returns with it still running.
+	InstructionWait time.Duration
 	// runner reaches the company's connected systems, and queue runs that
 	// work as durable jobs (Config.Runner, Config.Queue).
 	runner Runner
@@ -112,7 +116,7 @@ func New(ctx context.Context, c Config) (*Service, error) {
 	s := &Service{store: c.Store, master: c.Master, records: c.Records, consent: c.Consent, policies: c.Policies,
 		outbox: c.Outbox, log: c.Log, clock: c.Clock, baseURL: strings.TrimRight(c.BaseURL, "/"), codeKey: key,
 		limits: newLimits(c.Clock), AutoApprove: []string{TypeOptOut, TypeObjection}, ResultTTL: ResultTTL,
-		runner: c.Runner, queue: c.Queue}
+		InstructionWait: 10 * time.Second, runner: c.Runner, queue: c.Queue}
 	if s.tax, err = taxonomy.Load(); err != nil {
 		return nil, err
 	}

@@ -418,21 +418,24 @@ func (q *queries) EventFacts(ctx context.Context, from, to time.Time) ([]Fact, e
 }
 
 // Cell is a count of events and distinct subjects for one category,
-// purpose and month (YYYY-MM, UTC).
+// purpose and month (YYYY-MM, UTC), of the company's own processing
+// (Controller "") or of what it processes on behalf of a controller.
 type Cell struct {
+	Controller               string
 	Category, Purpose, Month string
 	Events, Subjects         int64
 }
 
-// MonthlyCells counts events in [from, to) by category, purpose and month.
+// MonthlyCells counts events in [from, to) by controller, category,
+// purpose and month.
 func (q *queries) MonthlyCells(ctx context.Context, from, to time.Time) ([]Cell, error) {
 	month := `strftime('%Y-%m', occurred_at / 1000000, 'unixepoch')`
 	if q.dialect == Postgres {
 		month = `to_char(to_timestamp(occurred_at / 1000000) AT TIME ZONE 'UTC', 'YYYY-MM')`
 	}
-	rows, err := q.q.QueryContext(ctx, `SELECT category, purpose, `+month+` AS month, COUNT(*), COUNT(DISTINCT subject_id)
+	rows, err := q.q.QueryContext(ctx, `SELECT controller, category, purpose, `+month+` AS month, COUNT(*), COUNT(DISTINCT subject_id)
 		FROM events WHERE occurred_at >= $1 AND occurred_at < $2
-		GROUP BY category, purpose, month ORDER BY month, category, purpose`, micros(from), micros(to))
+		GROUP BY controller, category, purpose, month ORDER BY month, controller, category, purpose`, micros(from), micros(to))
 	if err != nil {
 		return nil, err
 	}
@@ -440,7 +443,7 @@ func (q *queries) MonthlyCells(ctx context.Context, from, to time.Time) ([]Cell,
 	var out []Cell
 	for rows.Next() {
 		var c Cell
-		if err := rows.Scan(&c.Category, &c.Purpose, &c.Month, &c.Events, &c.Subjects); err != nil {
+		if err := rows.Scan(&c.Controller, &c.Category, &c.Purpose, &c.Month, &c.Events, &c.Subjects); err != nil {
 			return nil, err
 		}
 		out = append(out, c)

@@ -271,6 +271,40 @@ func (q *queries) RequestEvents(ctx context.Context, requestID string) ([]Reques
 	return out, rows.Err()
 }
 
+// RequestEventsReceived lists the events with one of actions of the
+// requests received in [from, to), in the order they were written: the
+// yearly metrics read which requests were routed to a controller.
+func (q *queries) RequestEventsReceived(ctx context.Context, from, to time.Time, actions []string) ([]RequestEvent, error) {
+	if len(actions) == 0 {
+		return nil, nil
+	}
+	args := []any{micros(from), micros(to)}
+	for _, a := range actions {
+		args = append(args, a)
+	}
+	rows, err := q.q.QueryContext(ctx, `SELECT e.id, e.request_id, e.at, e.actor, e.action, e.status, e.note
+		FROM request_events e JOIN privacy_requests r ON r.id = e.request_id
+		WHERE r.received_at >= $1 AND r.received_at < $2 AND e.action IN (`+placeholders(3, len(actions))+`)
+		ORDER BY e.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []RequestEvent
+	for rows.Next() {
+		var (
+			e  RequestEvent
+			at int64
+		)
+		if err := rows.Scan(&e.ID, &e.RequestID, &at, &e.Actor, &e.Action, &e.Status, &e.Note); err != nil {
+			return nil, err
+		}
+		e.At = fromMicros(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
 // Mail is a message waiting in the outbox, sealed.
 type Mail struct {
 	ID            string

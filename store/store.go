@@ -200,6 +200,11 @@ func (s *Store) Close() error {
 	return err
 }
 
+// SQL is the transaction itself, for a library that writes its own tables
+// in the same database and must commit with Custos' change (the job
+// queue's insert of the job a change calls for).
+func (tx *Tx) SQL() *sql.Tx { return tx.tx }
+
 // InTx runs fn in a transaction, committing when it returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	sqlTx, err := s.db.BeginTx(ctx, nil)

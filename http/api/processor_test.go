@@ -1,9 +1,11 @@
 package api_test
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -125,6 +127,16 @@ func TestControllerInstructionConsoleAndAPI(t *testing.T) {
 		auditor := f.console(t).signIn(custos.RoleAuditor)
 		if _, page := auditor.get("/admin/audit"); !strings.Contains(page, "request.controller_instruction") || !strings.Contains(page, "subject.erase_for") {
 			t.Fatalf("the audit log does not record the instruction: %.2000s", mainOf(page))
+		}
+		// The yearly metrics count the request, and say apart that it was
+		// routed to the controller.
+		req, err := s.Request(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, page := auditor.get("/admin/reports?year=" + strconv.Itoa(req.ReceivedAt.Year())); !strings.Contains(page, "data-custos-routed") ||
+			!strings.Contains(page, "<code>customers</code></th><td>1</td>") {
+			t.Fatalf("the reports page does not show the routed request apart: %.4000s", mainOf(page))
 		}
 		// Ana's own data stays: the controller's instruction reached only its data.
 		if status, _, b := f.do(t, "GET", "/api/v1/subjects?email=ana@example.com", custos.RolePrivacyOfficer, ""); status != 200 ||

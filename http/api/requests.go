@@ -292,7 +292,13 @@ func (s *server) controllerInstruction(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	httpjson.Write(w, http.StatusOK, v)
+	status := http.StatusOK
+	if requests.Running(v, in.Controller) {
+		// A connected system answers later, by callback: the instruction's
+		// job finishes it then, and the history records it.
+		status = http.StatusAccepted
+	}
+	httpjson.Write(w, status, v)
 }
 
 func (s *server) requestMetrics(w http.ResponseWriter, r *http.Request) {

@@ -29,6 +29,9 @@ const dataMapPage = `{{define "data-map"}}{{template "head" .}}{{with .Page}}
 {{with .Undeclared}}<table tabindex="0" data-custos-undeclared><caption>Held in connected systems but not declared in the policy</caption>
 <thead><tr><th scope="col">Category</th><th scope="col">Where</th></tr></thead>
 <tbody>{{range .}}<tr><th scope="row"><code>{{.Key}}</code></th><td>{{range .Held}}<code>{{.}}</code><br>{{end}}</td></tr>{{end}}</tbody></table>{{end}}
+{{with .ForControllers}}<table tabindex="0" data-custos-held-for-controllers><caption>Connected collections holding data processed on behalf of controllers (Customer Content): not the company's own, so not in the map above</caption>
+<thead><tr><th scope="col">Collection</th><th scope="col">Controller</th><th scope="col">Categories</th></tr></thead>
+<tbody>{{range .}}<tr><th scope="row"><code>{{.Collection}}</code></th><td><code>{{.Controller}}</code></td><td>{{range .Categories}}<code>{{.}}</code> {{end}}</td></tr>{{end}}</tbody></table>{{end}}
 <table tabindex="0"><caption>Purposes</caption>
 <thead><tr><th scope="col">Purpose</th><th scope="col">Legal basis</th><th scope="col">Consent</th><th scope="col">Direct marketing</th></tr></thead>
 <tbody>{{range .Purposes}}<tr><th scope="row">{{.Name}} <code>{{.Key}}</code></th><td>{{.LegalBasis}}</td><td>{{.Consent}}</td><td>{{if .DirectMarketing}}yes{{else}}no{{end}}</td></tr>{{end}}</tbody></table>

@@ -29,6 +29,10 @@ const reportsPage = `{{define "reports"}}{{template "head" .}}{{with .Page}}
 <thead><tr><th scope="col">Type</th><th scope="col">Received</th><th scope="col">Complied with in whole or in part</th><th scope="col">Denied</th><th scope="col">Still open</th><th scope="col">Median days to respond</th><th scope="col">Mean days to respond</th></tr></thead>
 <tbody>{{range .Metrics}}<tr><th scope="row">{{.Type}}</th><td>{{.Received}}</td><td>{{.Complied}}</td><td>{{.Denied}}</td><td>{{.Open}}</td>
 <td>{{with .MedianDays}}{{num .}}{{else}}—{{end}}</td><td>{{with .MeanDays}}{{num .}}{{else}}—{{end}}</td></tr>{{end}}</tbody></table>
+{{with .Routed}}<table tabindex="0" data-custos-routed><caption>{{.Label}}</caption>
+<thead><tr><th scope="col">Type</th><th scope="col">Routed to controllers</th></tr></thead>
+<tbody>{{range .Types}}<tr><th scope="row">{{.Type}}</th><td>{{.Routed}}</td></tr>{{end}}
+{{range .Controllers}}<tr><th scope="row">to <code>{{.Controller}}</code></th><td>{{.Requests}}</td></tr>{{end}}</tbody></table>{{end}}
 <h2 id="undeliverable">Undeliverable mail</h2>
 {{if .Undeliverable}}<table tabindex="0" data-custos-undeliverable><caption>Messages the mail server refused for good (an address that does not exist): they are not tried again. Check the address the person gave.</caption>
 <thead><tr><th scope="col">Message</th><th scope="col">Written</th><th scope="col">Failed</th><th scope="col">Attempts</th><th scope="col">Reason</th></tr></thead>
@@ -47,6 +51,8 @@ type reportsView struct {
 	// MetricsScope and MetricsStatement say whose requests Metrics
 	// counts (11 CCR §7102(b)).
 	MetricsScope, MetricsStatement string
+	// Routed is the processor's side, apart from Metrics.
+	Routed *requests.RoutedMetrics
 	// Undeliverable is mail that failed for good, latest first.
 	Undeliverable []reports.Message
 }
@@ -108,7 +114,7 @@ func (d Deps) adminReports(w http.ResponseWriter, r *http.Request) {
 		d.failPage(w, r, v, err)
 		return
 	}
-	page.Metrics, page.MetricsScope, page.MetricsStatement = mr.Types, mr.Scope, mr.Statement
+	page.Metrics, page.MetricsScope, page.MetricsStatement, page.Routed = mr.Types, mr.Scope, mr.Statement, mr.ForControllers
 	if page.Undeliverable, err = d.Reports.Undeliverable(ctx, 50); err != nil {
 		d.failPage(w, r, v, err)
 		return

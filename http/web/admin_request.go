@@ -189,6 +189,9 @@ const (
 	actDeny     = "deny"
 	actExtend   = "extend"
 	actInstruct = "instruction"
+	// actInstructing: the instruction's job still waits for a connected
+	// system that answers by callback.
+	actInstructing = "instruction_running"
 )
 
 // outcomeSteps are the history steps that say how a request ended and what
@@ -227,6 +230,8 @@ func doneMessage(action string) string {
 		return "Deadline extended. The person is being told the new date and the reason."
 	case actInstruct:
 		return "The controller's instruction is recorded and carried out."
+	case actInstructing:
+		return "The controller's instruction is being carried out in the connected systems; the history records it once they have answered."
 	}
 	return ""
 }
@@ -356,7 +361,8 @@ func (d Deps) showRequest(w http.ResponseWriter, r *http.Request, status int, v 
 }
 
 // pendingControllers are the controllers a request was routed to whose
-// instruction is not recorded yet, in the order they were told.
+// instruction is neither recorded nor being carried out, in the order
+// they were told.
 func pendingControllers(hs []requests.HistoryRow) []string {
 	var routed, done []string
 	for _, h := range hs {
@@ -369,7 +375,7 @@ func pendingControllers(hs []requests.HistoryRow) []string {
 			if !slices.Contains(routed, key) {
 				routed = append(routed, key)
 			}
-		case "controller_instruction":
+		case "controller_instruction", "controller_instruction_started":
 			done = append(done, key)
 		}
 	}
@@ -387,7 +393,7 @@ func (d Deps) adminInstruct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	_, err := d.Requests.ControllerInstruction(r.Context(), auth.Actor(tok), id, r.PostFormValue("controller"), r.PostFormValue("action"))
+	rv, err := d.Requests.ControllerInstruction(r.Context(), auth.Actor(tok), id, r.PostFormValue("controller"), r.PostFormValue("action"))
 	if err != nil {
 		e := custos.AsError(err)
 		status := httperr.Status(e.Kind)
@@ -399,7 +405,11 @@ func (d Deps) adminInstruct(w http.ResponseWriter, r *http.Request) {
 		d.showRequest(w, r, status, v, id, "", "", "")
 		return
 	}
-	http.Redirect(w, r, "/admin/requests/"+url.PathEscape(id)+"?done="+actInstruct, http.StatusSeeOther)
+	done := actInstruct
+	if requests.Running(rv, r.PostFormValue("controller")) {
+		done = actInstructing
+	}
+	http.Redirect(w, r, "/admin/requests/"+url.PathEscape(id)+"?done="+done, http.StatusSeeOther)
 }
 
 // taskRow is how far a request got in one connected collection.

@@ -197,7 +197,7 @@ func testFactsAndCells(t *testing.T, s *store.Store) {
 		{Category: "user.contact.email", Purpose: "essential.service", Month: "2026-01", Events: 2, Subjects: 1},
 		{Category: "user.contact.email", Purpose: "essential.service", Month: "2026-02", Events: 1, Subjects: 1},
 		{Category: "user.contact.email", Purpose: "marketing.communications.email", Month: "2026-02", Events: 1, Subjects: 1},
-		{Category: "user.content", Purpose: "essential.service", Month: "2026-02", Events: 1, Subjects: 1},
+		{Controller: "acme", Category: "user.content", Purpose: "essential.service", Month: "2026-02", Events: 1, Subjects: 1},
 	}
 	if len(cells) != len(wantCells) {
 		t.Fatalf("MonthlyCells = %+v", cells)

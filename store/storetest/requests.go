@@ -81,6 +81,32 @@ func testRequests(t *testing.T, s *store.Store) {
 	if err != nil || len(evs) != 2 || evs[1].Action != "verified" {
 		t.Fatalf("events = %+v, %v", evs, err)
 	}
+	// Events by action, of the requests received in a period only.
+	mustTx(t, s, func(tx *store.Tx) error {
+		for _, e := range []store.RequestEvent{
+			{RequestID: "r1", At: now, Actor: "system", Action: "controller_notified", Status: "completed", Note: "acme: mailed"},
+			{RequestID: "r2", At: now, Actor: "system", Action: "controller_notice_due", Status: "completed", Note: "customers: tell them"},
+		} {
+			if err := tx.AddRequestEvent(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	both := []string{"controller_notified", "controller_notice_due"}
+	if got, err := s.RequestEventsReceived(ctx, t0, t0.Add(time.Minute), both); err != nil || len(got) != 1 ||
+		got[0].RequestID != "r1" || got[0].Note != "acme: mailed" || !got[0].At.Equal(now) {
+		t.Fatalf("routed events received in the first minute = %+v, %v", got, err)
+	}
+	if got, _ := s.RequestEventsReceived(ctx, t0, t0.Add(2*time.Hour), both); len(got) != 2 || got[1].RequestID != "r2" {
+		t.Fatalf("routed events received in two hours = %+v", got)
+	}
+	if got, _ := s.RequestEventsReceived(ctx, t0, t0.Add(2*time.Hour), []string{"controller_notice_due"}); len(got) != 1 || got[0].RequestID != "r2" {
+		t.Fatalf("one action = %+v", got)
+	}
+	if got, err := s.RequestEventsReceived(ctx, t0, t0.Add(2*time.Hour), nil); err != nil || len(got) != 0 {
+		t.Fatalf("no action = %+v, %v", got, err)
+	}
 	var n int64
 	mustTx(t, s, func(tx *store.Tx) error {
 		var err error

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -15,6 +16,7 @@ func storeCases() []suiteCase {
 		{"RollbackOnError", testRollback},
 		{"MigrateTwice", testMigrateTwice},
 		{"Handles", testHandles},
+		{"TxSQL", testTxSQL},
 	}
 }
 
@@ -65,5 +67,34 @@ func testHandles(t *testing.T, s *store.Store) {
 		}
 	default:
 		t.Fatalf("Dialect = %q", s.Dialect())
+	}
+}
+
+// testTxSQL: what is written through a transaction's raw handle (the job
+// queue's insert) commits and rolls back with the store's own writes.
+func testTxSQL(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	for _, fail := range []bool{false, true} {
+		name := fmt.Sprintf("raw-%v", fail)
+		err := s.InTx(ctx, func(tx *store.Tx) error {
+			if _, err := tx.SQL().ExecContext(ctx, `UPDATE tokens SET name = 'before-'||name`); err != nil {
+				return err
+			}
+			if _, err := tx.InsertToken(ctx, custos.Token{Name: name, Role: custos.RoleAgent, Hash: []byte(name), CreatedAt: t0}); err != nil {
+				return err
+			}
+			if fail {
+				return errors.New("boom")
+			}
+			return nil
+		})
+		if fail != (err != nil) {
+			t.Fatalf("InTx (fail %v) = %v", fail, err)
+		}
+		tok, err := s.TokenByHash(ctx, []byte("raw-false"))
+		if err != nil || tok.Name != "raw-false" {
+			// The second, rolled-back, raw update would have renamed it.
+			t.Fatalf("after fail=%v: %+v, %v", fail, tok, err)
+		}
 	}
 }
