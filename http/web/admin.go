@@ -36,85 +36,9 @@ const (
 	adminTTL    = time.Hour
 )
 
-// adminLayout is shared by every console page: the head with its styles,
-// the navigation, the messages, and the sign-in form.
-const adminLayout = `{{define "head"}}<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}} — {{with .Brand.Name}}{{.}} · {{end}}Custos privacy console</title>
-<style>body{font:1rem/1.5 system-ui,sans-serif;max-width:72rem;margin:0 auto;padding:0 1rem 3rem;color:#1a1a1a}
-input,select,textarea{font:inherit;padding:.45rem;border:1px solid #6b6b6b;border-radius:.25rem;box-sizing:border-box}
-.wide{width:100%}label{font-weight:600}
-button{font:inherit;padding:.45rem 1.1rem;border:2px solid var(--accent,#0b4f9c);background:var(--accent,#0b4f9c);color:#fff;border-radius:.3rem;cursor:pointer}
-button.secondary{background:#fff;color:var(--accent,#0b4f9c)}button.danger{border-color:#a4000f;background:#a4000f}
-:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}
-th,td{border:1px solid #c4c4c4;padding:.35rem .55rem;text-align:left;vertical-align:top}th{background:#f2f2f2}caption{text-align:left;font-weight:600;padding:.3rem 0}
-tr.overdue td{background:#fdecee}.error{padding:.75rem 1rem;border-left:4px solid #a4000f;background:#fdecee}
-.notice{padding:.75rem 1rem;border-left:4px solid #0b7a3e;background:#eaf6ef}.muted{color:#555}
-nav.console{display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;align-items:center;padding:.75rem 0;border-bottom:1px solid #c4c4c4;margin-bottom:1rem}
-nav.console a{color:var(--accent,#0b4f9c);font-weight:600}nav.console a[aria-current=page]{color:#1a1a1a;text-decoration:none;border-bottom:3px solid var(--accent,#0b4f9c)}
-nav.console form{margin-left:auto}nav.console .who{color:#555}
-dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
-.actions{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}.actions form{border:1px solid #c4c4c4;border-radius:.3rem;padding:.75rem}
-.actions label{display:block;margin:.5rem 0 .2rem}.filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end;margin:1rem 0}
-.filters label{display:block}figure{margin:1rem 0 2rem}figcaption{font-weight:600;margin-bottom:.5rem}
-@media (min-width:60rem){figure.chart-figure{display:grid;grid-template-columns:minmax(0,45rem) minmax(14rem,1fr);gap:0 1.5rem;align-items:start}
-figure.chart-figure figcaption{grid-column:1/-1}}table.chart-data{font-size:.875rem;margin-top:0}table.chart-data td{text-align:right}
-svg.chart{max-width:100%;height:auto}.table-box{overflow-x:auto}code{font-size:.9em;overflow-wrap:anywhere}
-td.nowrap{white-space:nowrap}td.detail{min-width:16rem}blockquote.complaint{white-space:pre-wrap;border-left:4px solid #c4c4c4;margin:.5rem 0;padding:.25rem 1rem}
-.tag{display:inline-block;padding:0 .4rem;border-radius:.2rem;background:#eef4fb;margin:0 .2rem .2rem 0}.tag.warn{background:#fdecee}
-.ok{color:#0b7a3e;font-weight:700}h1,dd{overflow-wrap:anywhere}header.console-brand{display:flex;align-items:center;gap:.6rem;padding:.6rem 0 0}header.console-brand img{max-height:32px;width:auto}.brand-name{font-weight:700}
-@media (max-width:48rem){table{display:block;overflow-x:auto;max-width:100%}.table-box table{display:table;max-width:none}dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.4rem}}img{max-width:100%}.bad{color:#a4000f;font-weight:700}</style></head>
-<body>
-{{with .Brand.Accent}}<style>:root{--accent:{{.}}}</style>{{end}}
-<header class="console-brand" data-custos-brand>{{with .Brand.Logo}}<img src="{{.}}" alt="" height="32">{{end}}<span class="brand-name">{{with .Brand.Name}}{{.}} · {{end}}Custos privacy console</span></header>
-{{if .SignedIn}}<nav class="console" aria-label="Console">
-{{if .Can.Requests}}<a href="/admin"{{if eq .Nav "requests"}} aria-current="page"{{end}}>Requests</a>{{end}}
-{{if .Can.Reports}}<a href="/admin/data-map"{{if eq .Nav "data-map"}} aria-current="page"{{end}}>Data map</a>
-<a href="/admin/consents"{{if eq .Nav "consents"}} aria-current="page"{{end}}>Consents</a>{{end}}
-{{if .Can.Audit}}<a href="/admin/audit"{{if eq .Nav "audit"}} aria-current="page"{{end}}>Audit log</a>{{end}}
-{{if .Can.Reports}}<a href="/admin/reports"{{if eq .Nav "reports"}} aria-current="page"{{end}}>Reports</a>{{end}}
-<form method="post" action="/admin/sign-out"><input type="hidden" name="csrf" value="{{.CSRF}}">
-<span class="who">{{.Who}}</span> <button type="submit" class="secondary">Sign out</button></form>
-</nav>{{end}}
-<main>
-<h1>{{.Title}}</h1>
-{{with .Notice}}<p class="notice" role="status">{{.}}</p>{{end}}
-{{with .Error}}<p class="error" role="alert">{{.}}</p>{{end}}
-{{end}}
-
-{{define "foot"}}</main></body></html>{{end}}
-
-{{define "sign-in"}}{{template "head" .}}
-<p>Sign in to Custos, the privacy console{{with .Brand.Name}} of {{.}}{{end}}, with an operator token (<code>custos token create</code>){{if .SSO}} or single sign-on{{end}}.</p>
-<form method="post" action="/admin/sign-in">
-<input type="hidden" name="csrf" value="{{.CSRF}}">{{with .Page}}<input type="hidden" name="next" value="{{.}}">{{end}}
-<p><label for="token">Operator token</label><br>
-<input id="token" class="wide" name="token" type="password" autocomplete="off" required></p>
-<button type="submit">Sign in</button>
-</form>
-{{with .SSO}}<p><a class="button" href="/admin/sso{{with $.Page}}?next={{.}}{{end}}" data-custos-sso>Sign in with {{.}}</a></p>{{end}}
-{{template "foot" .}}{{end}}
-
-{{define "message"}}{{template "head" .}}{{template "foot" .}}{{end}}
-
-{{define "queue"}}{{template "head" .}}{{with .Page}}
-<form method="get" action="/admin" class="filters" aria-label="Filter the queue">
-<div><label for="status">Status</label><select id="status" name="status">
-{{range .Statuses}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}</select></div>
-<div><label for="type">Type</label><select id="type" name="type">
-{{range .Types}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}</select></div>
-<div><button type="submit">Filter</button></div>
-</form>
-<p>{{len .Queue}} request{{if ne (len .Queue) 1}}s{{end}}{{if .Overdue}}, <strong>{{.Overdue}} overdue</strong>{{end}}.</p>
-<table tabindex="0"><caption>Privacy requests, soonest deadline first</caption>
-<thead><tr><th scope="col">Request</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Law</th><th scope="col">Received</th><th scope="col">Due</th></tr></thead>
-<tbody>{{range .Queue}}<tr{{if .Overdue}} class="overdue"{{end}} data-custos-request="{{.ID}}">
-<td><a href="/admin/requests/{{.ID}}">{{.ID}}</a></td><td>{{kind .Type}}</td><td data-custos-status="{{.Status}}">{{status .Status}}</td><td>{{.Law}} ({{.Jurisdiction}})</td><td>{{date .ReceivedAt}}</td>
-<td>{{if .ExtendedUntil}}{{date .ExtendedUntil}} (extended){{else}}{{date .DueAt}}{{end}}{{if .Overdue}} — <strong>overdue</strong>{{end}}{{if .LawFlag}} — <strong class="bad" data-custos-law-flag title="{{.LawFlag}}">moved earlier</strong>{{end}}</td></tr>
-{{else}}<tr><td colspan="6">No requests.</td></tr>{{end}}</tbody></table>
-{{end}}{{template "foot" .}}{{end}}
-`
-
+// adminPages are the console's templates: admin.html.tmpl is shared by
+// every console page (the head with its styles, the navigation, the
+// messages, the sign-in form and the queue); each other page has its file.
 var adminPages = template.Must(template.New("admin").Funcs(template.FuncMap{
 	"date":     func(v any) string { return formatTime(v, "2006-01-02") },
 	"datetime": func(v any) string { return formatTime(v, "2006-01-02 15:04 MST") },
@@ -122,7 +46,8 @@ var adminPages = template.Must(template.New("admin").Funcs(template.FuncMap{
 	"status":   statusWord,
 	"kind":     typeWord,
 	"actor":    actorWord,
-}).Parse(adminLayout + requestPage + dataMapPage + consentsPage + auditPage + reportsPage))
+}).ParseFS(templateFS, "templates/admin.html.tmpl", "templates/admin_request.html.tmpl", "templates/admin_datamap.html.tmpl",
+	"templates/admin_consents.html.tmpl", "templates/admin_audit.html.tmpl", "templates/admin_reports.html.tmpl"))
 
 func formatTime(v any, layout string) string {
 	switch t := v.(type) {

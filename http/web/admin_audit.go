@@ -17,18 +17,6 @@ import (
 
 const auditPageSize = 50
 
-const auditPage = `{{define "audit"}}{{template "head" .}}{{with .Page}}
-{{if .Report.OK}}<p class="notice" data-custos-audit="verified"><span class="ok">Chain verified</span>: {{.Report.Entries}} entries, {{.Report.Checkpoints}} signed checkpoint{{if ne .Report.Checkpoints 1}}s{{end}}, every hash and link intact.{{with .Report.UnsignedNote}} {{.}} (the server signs the head each minute and when it stops).{{end}}{{with .Report.LegacyNote}} {{.}}.{{end}}</p>
-{{else}}<p class="error" role="alert" data-custos-audit="broken"><span class="bad">The chain does not verify</span>{{if .Report.BadSeq}} at entry {{.Report.BadSeq}}{{end}}: {{.Report.Problem}}</p>{{end}}
-<div class="table-box" role="region" aria-label="Audit entries" tabindex="0"><table data-custos-audit-entries><caption>Entries {{.First}} to {{.Last}} of {{.Total}}, newest first</caption>
-<thead><tr><th scope="col">#</th><th scope="col">When</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Object</th><th scope="col">Detail</th><th scope="col">Hash</th></tr></thead>
-<tbody>{{range .Entries}}<tr><td>{{.Seq}}</td><td class="nowrap">{{datetime .At}}</td><td>{{actor $.Actors .Actor}}</td><td>{{.Action}}</td><td>{{.Object}}</td><td class="detail"><code>{{.Detail}}</code></td><td><code title="{{.Hash}}">{{.Short}}</code></td></tr>
-{{else}}<tr><td colspan="7">The log is empty.</td></tr>{{end}}</tbody></table></div>
-<nav aria-label="Audit log pages"><p>{{with .Newer}}<a href="/admin/audit?before={{.}}">← Newer entries</a>{{end}}
-{{if and .Newer .Older}} · {{end}}{{with .Older}}<a href="/admin/audit?before={{.}}">Older entries →</a>{{end}}</p></nav>
-{{end}}{{template "foot" .}}{{end}}
-`
-
 type auditRow struct {
 	Seq                           int64
 	At                            time.Time

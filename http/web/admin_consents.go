@@ -12,21 +12,6 @@ import (
 // purpose, counted from the ledger's scopes and choices alone. No person's
 // entries are read, so the page needs no audit entry of its own.
 
-const consentsPage = `{{define "consents"}}{{template "head" .}}{{with .Page}}
-<form method="get" action="/admin/consents" class="filters" aria-label="Period">
-<div><label for="period">Period</label><select id="period" name="period">
-{{range .Periods}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>{{end}}</select></div>
-<div><button type="submit">Show</button></div></form>
-<p>{{.Granted}} grant{{if ne .Granted 1}}s{{end}} and {{.Withdrawn}} withdrawal{{if ne .Withdrawn 1}}s{{end}} recorded {{.Span}}; {{.GPC}} came with a Global Privacy Control signal.</p>
-<table tabindex="0" data-custos-consents><caption>Consent choices by purpose</caption>
-<thead><tr><th scope="col">Purpose</th><th scope="col">Granted</th><th scope="col">Withdrawn</th><th scope="col">With GPC</th></tr></thead>
-<tbody>{{range .Rows}}<tr data-custos-scope="{{.Scope}}"><th scope="row">{{.Name}} <code>{{.Scope}}</code></th>
-<td data-custos-granted>{{.Granted}}</td><td data-custos-withdrawn>{{.Withdrawn}}</td><td>{{.GPC}}</td></tr>
-{{else}}<tr><td colspan="4">No consent choices recorded {{.Span}}.</td></tr>{{end}}</tbody></table>
-{{.Chart}}
-{{end}}{{template "foot" .}}{{end}}
-`
-
 type consentRow struct {
 	Scope, Name             string
 	Granted, Withdrawn, GPC int64

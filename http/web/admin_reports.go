@@ -15,32 +15,6 @@ import (
 // business of some size to publish. Everything is counted from request
 // metadata and the consent ledger's scopes; no person's data is read.
 
-const reportsPage = `{{define "reports"}}{{template "head" .}}{{with .Page}}
-<p>The twelve months from {{.FromLabel}} to {{.ToLabel}}: {{.Received}} request{{if ne .Received 1}}s{{end}} received{{with .Median}}; median time to answer {{.}} days{{end}}.</p>
-{{.Requests}}
-{{.Days}}
-{{.Consents}}
-<h2 id="metrics">Request metrics for {{.Year}}</h2>
-<form method="get" action="/admin/reports#metrics" class="filters" aria-label="Year of the metrics">
-<div><label for="year">Year</label><input id="year" name="year" type="number" min="2000" max="3000" value="{{.Year}}" inputmode="numeric"></div>
-<div><button type="submit">Show</button></div></form>
-<p data-custos-metrics-scope="{{.MetricsScope}}">{{.MetricsStatement}}</p>
-<table tabindex="0" data-custos-metrics><caption>Requests received in {{.Year}} and how they were answered (Cal. Code Regs. tit. 11 §7102)</caption>
-<thead><tr><th scope="col">Type</th><th scope="col">Received</th><th scope="col">Complied with in whole or in part</th><th scope="col">Denied</th><th scope="col">Still open</th><th scope="col">Median days to respond</th><th scope="col">Mean days to respond</th></tr></thead>
-<tbody>{{range .Metrics}}<tr><th scope="row">{{.Type}}</th><td>{{.Received}}</td><td>{{.Complied}}</td><td>{{.Denied}}</td><td>{{.Open}}</td>
-<td>{{with .MedianDays}}{{num .}}{{else}}—{{end}}</td><td>{{with .MeanDays}}{{num .}}{{else}}—{{end}}</td></tr>{{end}}</tbody></table>
-{{with .Routed}}<table tabindex="0" data-custos-routed><caption>{{.Label}}</caption>
-<thead><tr><th scope="col">Type</th><th scope="col">Routed to controllers</th></tr></thead>
-<tbody>{{range .Types}}<tr><th scope="row">{{.Type}}</th><td>{{.Routed}}</td></tr>{{end}}
-{{range .Controllers}}<tr><th scope="row">to <code>{{.Controller}}</code></th><td>{{.Requests}}</td></tr>{{end}}</tbody></table>{{end}}
-<h2 id="undeliverable">Undeliverable mail</h2>
-{{if .Undeliverable}}<table tabindex="0" data-custos-undeliverable><caption>Messages the mail server refused for good (an address that does not exist): they are not tried again. Check the address the person gave.</caption>
-<thead><tr><th scope="col">Message</th><th scope="col">Written</th><th scope="col">Failed</th><th scope="col">Attempts</th><th scope="col">Reason</th></tr></thead>
-<tbody>{{range .Undeliverable}}<tr data-custos-message="{{.ID}}"><th scope="row">{{.ID}}</th><td>{{date .CreatedAt}}</td><td>{{with .FailedAt}}{{date .}}{{end}}</td><td>{{.Attempts}}</td><td>{{.LastError}}</td></tr>{{end}}</tbody></table>
-{{else}}<p>No message has failed for good.</p>{{end}}
-{{end}}{{template "foot" .}}{{end}}
-`
-
 type reportsView struct {
 	FromLabel, ToLabel       string
 	Received                 int

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"html/template"
 	"net/http"
 	"slices"
 	"sort"
@@ -46,37 +45,7 @@ type apiSchema struct {
 	Fields                  []apiField
 }
 
-var apiDocsPage = template.Must(template.New("apidocs").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}} reference</title>
-<style>body{font:1rem/1.55 system-ui,sans-serif;max-width:64rem;margin:0 auto;padding:1rem 1rem 3rem;color:#1a1a1a}
-a{color:#0b4f9c}code{font-size:.92em;overflow-wrap:anywhere}h2{margin-top:2.5rem;border-top:1px solid #d0d0d0;padding-top:.5rem}
-section.op{margin:1.25rem 0;padding:.75rem 1rem;border:1px solid #c4c4c4;border-radius:.3rem}section.op h3{margin:0 0 .25rem;font-size:1.05rem;overflow-wrap:anywhere}
-.method{display:inline-block;min-width:4.2rem;font-weight:700;color:#fff;background:#0b4f9c;border-radius:.2rem;padding:0 .4rem;margin-right:.4rem;text-align:center}
-.method.post{background:#0b6b36}.method.delete{background:#a4000f}.method.put,.method.patch{background:#7a4a00}
-.muted{color:#4a4a4a}table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #c4c4c4;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f2f2f2}.table-box{overflow-x:auto}nav.toc ul{columns:18rem;padding-left:1.1rem}:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}</style></head>
-<body><main>
-<h1>{{.Title}} reference <span class="muted">(version {{.Version}})</span></h1>
-<p>{{.Description}}</p>
-<p>Authenticated calls send <code>Authorization: Bearer TOKEN</code> with an operator token from <code>custos token create</code>; each operation says which roles may call it. The machine-readable description is <a href="/api/v1/openapi.json">openapi.json</a>.</p>
-<nav class="toc" aria-label="Operations"><ul>{{range .Groups}}<li><a href="#group-{{.Name}}">{{.Name}}</a></li>{{end}}<li><a href="#schemas">Schemas</a></li></ul></nav>
-{{range .Groups}}<h2 id="group-{{.Name}}">{{.Name}}</h2>
-{{range .Ops}}<section class="op" id="{{.ID}}" aria-labelledby="{{.ID}}-h" data-custos-op="{{.Method}} {{.Path}}">
-<h3 id="{{.ID}}-h"><span class="method {{.Method}}">{{.Method}}</span><code>{{.Path}}</code></h3>
-<p>{{.Summary}}</p>{{with .Description}}<p class="muted">{{.}}</p>{{end}}
-<p><strong>Who may call it:</strong> {{if .Public}}anyone (no token){{else}}{{range $i, $r := .Roles}}{{if $i}}, {{end}}<code>{{$r}}</code>{{end}}{{end}}</p>
-{{with .Params}}<div class="table-box" role="region" aria-label="Parameters" tabindex="0"><table><caption class="muted">Parameters</caption><thead><tr><th scope="col">Name</th><th scope="col">In</th><th scope="col">Type</th><th scope="col">Description</th></tr></thead><tbody>
-{{range .}}<tr><td><code>{{.Name}}</code>{{if .Required}} (required){{end}}</td><td>{{.In}}</td><td>{{.Type}}</td><td>{{.Description}}</td></tr>{{end}}</tbody></table></div>{{end}}
-{{with .Body}}<p><strong>Body:</strong> {{.}}</p>{{end}}
-<div class="table-box" role="region" aria-label="Responses" tabindex="0"><table><caption class="muted">Responses</caption><thead><tr><th scope="col">Status</th><th scope="col">Body</th><th scope="col">Description</th></tr></thead><tbody>
-{{range .Responses}}<tr><td>{{.Name}}</td><td>{{.Type}}</td><td>{{.Description}}</td></tr>{{end}}</tbody></table></div>
-</section>{{end}}{{end}}
-<h2 id="schemas">Schemas</h2>
-{{range .Schemas}}<section class="op" id="schema-{{.Name}}" aria-labelledby="schema-{{.Name}}-h"><h3 id="schema-{{.Name}}-h">{{.Name}}</h3>{{with .Description}}<p>{{.}}</p>{{end}}
-{{with .Fields}}<div class="table-box" role="region" aria-label="Fields of the schema" tabindex="0"><table><thead><tr><th scope="col">Field</th><th scope="col">Type</th><th scope="col">Description</th></tr></thead><tbody>
-{{range .}}<tr><td><code>{{.Name}}</code>{{if .Required}} (required){{end}}</td><td>{{.Type}}</td><td>{{.Description}}</td></tr>{{end}}</tbody></table></div>{{else}}<p class="muted">{{.Type}}</p>{{end}}</section>{{end}}
-</main></body></html>`))
+var apiDocsPage = pageTemplate(nil, "apidocs.html.tmpl")
 
 // APIDocs renders spec (an OpenAPI 3.1 document) once and returns the
 // handler that serves the page. A spec that cannot be read is an error at

@@ -66,11 +66,6 @@ func (d Deps) branding(ctx context.Context) Branding {
 	return BrandingOf(p.Manifest)
 }
 
-// brandTemplate is the header every public page opens with, and the style
-// that puts the accent colour where the pages use theirs.
-const brandTemplate = `{{define "brand"}}{{with .Brand}}{{with .Accent}}<style>:root{--accent:{{.}}}</style>{{end}}
-{{if or .Logo .Name}}<header class="brand" data-custos-brand>{{with .Logo}}<img src="{{.}}" alt="" height="40">{{end}}{{with .Name}}<span class="brand-name">{{.}}</span>{{end}}</header>{{end}}{{end}}{{end}}`
-
 // langFromHeader is the browser's preferred language among the pages'.
 func (Deps) langFromHeader(r *http.Request) string {
 	return acceptLang(r)

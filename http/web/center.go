@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"html/template"
 	"net"
 	"net/http"
 	"net/url"
@@ -25,54 +24,7 @@ import (
 // need no JavaScript. Field names are CONTRACT.md's: type, email,
 // jurisdiction, code.
 
-var centerPage = template.Must(template.New("center").Funcs(pageFuncs()).Parse(`<!doctype html>
-<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{t .Title}} — {{.Org}}</title>
-<style>` + publicCSS + `</style></head>
-<body>
-{{template "brand" .}}
-<nav class="langs" aria-label="{{t "lang.label"}}">{{range .Languages}}{{if .Current}}<a aria-current="true" lang="{{.Code}}">{{.Name}}</a>{{else}}<a href="?lang={{.Code}}{{with $.Request}}&amp;request={{.}}{{end}}" lang="{{.Code}}" hreflang="{{.Code}}">{{.Name}}</a>{{end}}{{end}}</nav>
-<main>
-<h1>{{t .Title}}</h1>
-{{if .GPC}}<p class="note" role="status" data-custos-gpc>{{t "gpc.honored"}}</p>{{end}}
-{{with .Error}}<p class="error" role="alert">{{.}}</p>{{end}}
-{{if eq .Step "start"}}
-<p>{{t "center.intro" .Org}}</p>
-<form method="post" action="/privacy-center">
-<input type="hidden" name="csrf" value="{{.CSRF}}">
-{{with .AppealOf}}<input type="hidden" name="appeal_of" value="{{.}}"><p class="note">{{t "center.appeal" .}}</p>{{end}}
-<label for="type">{{t "center.type"}}</label>
-<select id="type" name="type" required>
-{{range .Types}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{t .Label}}</option>{{end}}
-</select>
-<label for="email">{{t "center.email"}}</label>
-<input id="email" name="email" type="email" autocomplete="email" required value="{{.Email}}">
-<label for="jurisdiction">{{t "center.jurisdiction"}}</label>
-<select id="jurisdiction" name="jurisdiction" required>
-{{range .Jurisdictions}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{t .Label}}</option>{{end}}
-</select>
-<p><label for="details">{{t "center.details"}}</label>
-<textarea id="details" name="details" maxlength="10000" rows="4"></textarea></p>
-<p><input id="beyond_12_months" name="beyond_12_months" type="checkbox" value="yes"> <label for="beyond_12_months">{{t "center.lookback"}}</label></p>
-<button type="submit">{{t "center.send"}}</button>
-</form>
-<p><a href="/privacy-center/preferences">{{t "center.prefs"}}</a> · <a href="/privacy-policy">{{t "center.policy"}}</a></p>
-{{else if eq .Step "code"}}
-<p>{{t "code.sent" .Org}}</p>
-<form method="post" action="/privacy-center/verify">
-<input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="request" value="{{.Request}}">
-<label for="code">{{t "code.label"}}</label>
-<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
-<button type="submit">{{t "code.confirm"}}</button>
-</form>
-{{else if eq .Step "identity"}}{{template "identity" .}}
-{{else if eq .Step "status"}}
-<dl><dt>{{t "status.request"}}</dt><dd>{{.Request}}</dd><dt>{{t "status.status"}}</dt><dd data-custos-status="{{.Status}}">{{t (print "status." .Status)}}</dd>
-<dt>{{t "status.due"}}</dt><dd>{{.Due}}</dd>{{with .Reason}}<dt>{{t "status.why"}}</dt><dd>{{.}}</dd>{{end}}</dl>
-{{if .ResultReady}}<p><a href="/api/v1/privacy-requests/{{.Request}}/result?format=html&amp;token={{.Token}}">{{t "status.answer"}}</a>
-· <a href="/api/v1/privacy-requests/{{.Request}}/result?token={{.Token}}" download>{{t "status.download"}}</a></p>{{end}}
-{{end}}
-</main></body></html>` + brandTemplate + identityTemplate))
+var centerPage = pageTemplate(pageFuncs(), "center.html.tmpl", "brand.html.tmpl", "identity.html.tmpl", "public.css")
 
 type option struct {
 	Value, Label string

@@ -17,22 +17,6 @@ import (
 // (type, email, jurisdiction; then code; then the status) is unchanged
 // around it.
 
-const identityTemplate = `{{define "identity"}}
-<p>{{t "identity.intro" .Ask.DataPoints .Org}}</p>
-<form method="post" action="/privacy-center/identity">
-<input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="request" value="{{.Request}}">
-{{range .Fields}}<label for="dp-{{.Key}}">{{.Label}}</label>
-<input id="dp-{{.Key}}" name="dp.{{.Key}}" maxlength="200" autocomplete="off">
-{{end}}<fieldset><legend>{{t "identity.sign"}}</legend>
-<p data-custos-declaration>{{.Ask.Declaration}}</p>
-<p><input id="declaration" name="declaration" type="checkbox" value="yes" required> <label for="declaration">{{t "identity.sign"}}</label></p>
-<label for="signed_name">{{t "identity.name"}}</label>
-<input id="signed_name" name="signed_name" maxlength="200" autocomplete="name" required>
-</fieldset>
-<p class="note">{{t "identity.left" .Ask.AttemptsLeft}}</p>
-<button type="submit">{{t "identity.confirm"}}</button>
-</form>
-{{end}}`
 
 type identityField struct{ Key, Label string }
 

@@ -144,16 +144,3 @@ func render(w io.Writer, tmpl *template.Template, l string, data map[string]any)
 	data["Lang"], data["Languages"] = l, languageLinks(l)
 	return t.Funcs(template.FuncMap{"t": translator(l), "lang": func() string { return l }}).Execute(w, data)
 }
-
-// publicCSS styles the privacy centre and the preferences page: inline,
-// since their strict CSP allows no stylesheet from elsewhere.
-const publicCSS = `body{font:1rem/1.6 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
-label{display:block;margin:1rem 0 .25rem;font-weight:600}select,input[type=email],input[inputmode]{font:inherit;padding:.5rem;width:100%;box-sizing:border-box;border:1px solid #6b6b6b;border-radius:.25rem}
-button{font:inherit;margin-top:1.25rem;padding:.6rem 1.4rem;border:2px solid var(--accent,#0b4f9c);background:var(--accent,#0b4f9c);color:#fff;border-radius:.3rem;cursor:pointer}
-button.plain{background:#fff;color:var(--accent,#0b4f9c)}:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}
-fieldset{border:1px solid #c4c4c4;border-radius:.3rem;margin:1rem 0;padding:.75rem 1rem}legend{font-weight:600;padding:0 .25rem}
-fieldset label{display:inline;font-weight:400;margin:0 1.25rem 0 .25rem}.hint{color:#4a4a4a;margin:.25rem 0 .5rem}
-.note{padding:.75rem 1rem;border-left:4px solid var(--accent,#0b4f9c);background:#eef4fb}.error{padding:.75rem 1rem;border-left:4px solid #a4000f;background:#fdecee}
-nav.langs{font-size:.9rem;text-align:right}nav.langs a{margin-left:.5rem}a{color:var(--accent,#0b4f9c)}
-header.brand{display:flex;align-items:center;gap:.75rem;padding-bottom:.75rem;border-bottom:3px solid var(--accent,#0b4f9c)}header.brand img{max-height:40px;width:auto;max-width:60%}.brand-name{font-weight:700;font-size:1.1rem}
-img{max-width:100%}h1,dd{overflow-wrap:anywhere}`

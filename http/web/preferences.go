@@ -20,57 +20,7 @@ import (
 // person sees every consent and opt-out the policy offers, with their
 // current choice, and changes any of them. Plain forms; no JavaScript.
 
-var prefsPage = template.Must(template.New("prefs").Funcs(pageFuncs()).Parse(`<!doctype html>
-<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{t .Title}} — {{.Org}}</title>
-<style>` + publicCSS + `</style></head>
-<body>
-{{template "brand" .}}
-<nav class="langs" aria-label="{{t "lang.label"}}">{{range .Languages}}{{if .Current}}<a aria-current="true" lang="{{.Code}}">{{.Name}}</a>{{else}}<a href="?lang={{.Code}}" lang="{{.Code}}" hreflang="{{.Code}}">{{.Name}}</a>{{end}}{{end}}</nav>
-<main>
-<h1>{{t .Title}}</h1>
-{{with .Error}}<p class="error" role="alert">{{.}}</p>{{end}}
-{{if .Saved}}<p class="note" role="status" data-custos-saved>{{t "prefs.saved"}}</p>{{end}}
-{{if .GPC}}<p class="note" role="status" data-custos-gpc>{{t "gpc.honored"}}</p>{{end}}
-{{if eq .Step "start"}}
-<p>{{t "prefs.intro" .Org}}</p>
-<form method="post" action="/privacy-center/preferences">
-<input type="hidden" name="csrf" value="{{.CSRF}}">
-<label for="email">{{t "center.email"}}</label>
-<input id="email" name="email" type="email" autocomplete="email" required value="{{.Email}}">
-<label for="jurisdiction">{{t "center.jurisdiction"}}</label>
-<select id="jurisdiction" name="jurisdiction" required>
-{{range .Jurisdictions}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{t .Label}}</option>{{end}}
-</select>
-<button type="submit">{{t "center.send"}}</button>
-</form>
-{{else if eq .Step "code"}}
-<p>{{t "prefs.code_sent" .Email}}</p>
-<form method="post" action="/privacy-center/preferences/verify">
-<input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="ticket" value="{{.Ticket}}">
-<input type="hidden" name="email" value="{{.Email}}"><input type="hidden" name="jurisdiction" value="{{.Jurisdiction}}">
-<label for="code">{{t "code.label"}}</label>
-<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
-<button type="submit">{{t "code.confirm"}}</button>
-</form>
-{{else}}
-<p>{{t "prefs.signed_in" .Email}}</p>
-<form method="post" action="/privacy-center/preferences/save">
-<input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="jurisdiction" value="{{.Jurisdiction}}">
-{{range .Choices}}<fieldset data-custos-scope="{{.Scope}}"><legend>{{t .Name}}</legend>
-<p class="hint">{{t .Hint}}</p>
-<p class="state" data-custos-state="{{.State}}"><strong>{{if .Since}}{{t .State .Since}}{{else}}{{t .State}}{{end}}</strong></p>
-<input type="radio" id="{{.ID}}-yes" name="scope:{{.Scope}}" value="yes"{{if .Yes}} checked{{end}}{{if .Locked}} disabled{{end}}><label for="{{.ID}}-yes">{{t .YesLabel}}</label>
-<input type="radio" id="{{.ID}}-no" name="scope:{{.Scope}}" value="no"{{if not .Yes}} checked{{end}}><label for="{{.ID}}-no">{{t .NoLabel}}</label>
-</fieldset>{{end}}
-{{with .DeviceOnly}}<p class="hint" data-custos-device-only>{{t "prefs.device_only" .}}</p>{{end}}
-<button type="submit">{{t "prefs.save"}}</button>
-</form>
-<form method="post" action="/privacy-center/preferences/sign-out"><input type="hidden" name="csrf" value="{{.CSRF}}">
-<button class="plain" type="submit">{{t "prefs.sign_out"}}</button></form>
-{{end}}
-<p><a href="/privacy-center">{{t "prefs.request"}}</a> · <a href="/privacy-policy">{{t "center.policy"}}</a></p>
-</main></body></html>` + brandTemplate))
+var prefsPage = pageTemplate(pageFuncs(), "preferences.html.tmpl", "brand.html.tmpl", "public.css")
 
 const prefsCookie = "custos_prefs"
 

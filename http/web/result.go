@@ -17,49 +17,19 @@ import (
 // policy manifest (the JSON keeps the keys, for machines), and the page's
 // own text in the person's language.
 
-var resultPage = template.Must(template.New("result").Funcs(pageFuncs()).Funcs(template.FuncMap{
-	"source": func(string) string { return "" }, "purpose": func(string) string { return "" },
-	"recipient": func(string) string { return "" }, "scope": func(string) string { return "" },
-	"day": func(any) string { return "" },
-}).Parse(`<!doctype html>
-<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{t "result.title"}} — {{.P.Organisation.Name}}</title>
-<style>` + publicCSS + `
-body{max-width:48rem}` + tableCSS + `</style></head>
-<body>{{template "brand" .}}<main>
-<h1>{{t "result.title"}}</h1>
-<p>{{.P.Summary}}</p>
-<dl><dt>{{t "status.request"}}</dt><dd>{{.P.Request.ID}} ({{t (print "type." .P.Request.Type)}})</dd>
-<dt>{{t "result.received"}}</dt><dd>{{day .P.Request.ReceivedAt}}</dd>
-<dt>{{t "result.answered"}}</dt><dd>{{day .P.Request.CompletedAt}}</dd>{{with .P.Request.Period}}<dt>{{t "result.period"}}</dt><dd>{{.}}</dd>{{end}}</dl>
-{{with .P.Identities}}<h2>{{t "result.identities"}}</h2><ul>{{range .}}<li>{{t (print "identity." .Kind)}}: {{.Value}}</li>{{end}}</ul>{{end}}
-{{with .P.Pieces}}<div class="table-box" role="region" aria-label="{{t "result.pieces"}}" tabindex="0"><table data-custos-pieces><caption>{{t "result.pieces"}}</caption>
-<thead><tr><th scope="col">{{t "result.what"}}</th><th scope="col">{{t "result.value"}}</th><th scope="col">{{t "result.from_to"}}</th><th scope="col">{{t "result.why"}}</th><th scope="col">{{t "result.when"}}</th></tr></thead><tbody>
-{{range .}}<tr><td>{{.Description}}</td><td>{{if .Withheld}}{{t "result.withheld"}}{{else if .Value}}{{.Value}}{{else}}—{{end}}</td>
-<td>{{if .Source}}{{source .Source}}{{else}}{{t "result.disclosed_to" (recipient .Recipient)}}{{end}}</td><td>{{purpose .Purpose}}</td><td class="nowrap">{{day .At}}</td></tr>{{end}}
-</tbody></table></div>{{end}}
-{{with .P.Categories}}<h2>{{t "result.categories"}}</h2><ul>{{range .}}<li>{{.Description}}</li>{{end}}</ul>{{end}}
-{{with .P.Sources}}<h2>{{t "result.sources"}}</h2><ul>{{range .}}<li>{{.Description}}</li>{{end}}</ul>{{end}}
-{{with .P.Purposes}}<h2>{{t "result.purposes"}}</h2><ul>{{range .}}<li>{{.Description}}</li>{{end}}</ul>{{end}}
-{{with .P.Recipients}}<h2>{{t "result.recipients"}}</h2><ul>{{range .}}<li>{{.Description}}</li>{{end}}</ul>{{end}}
-{{with .P.SoldShared}}<h2>{{t "result.sold_shared"}}</h2><ul>{{range .}}<li>{{.Description}}</li>{{end}}</ul>{{end}}
-{{with .P.Consents}}<h2>{{t "result.consents"}}</h2><ul data-custos-consents>{{range .}}<li>{{scope .Scope}}: {{if .Granted}}{{t "result.granted"}}{{else}}{{t "result.refused"}}{{end}} ({{day .At}})</li>{{end}}</ul>{{end}}
-{{with .P.Disclosures}}<h2>{{t "result.disclosures"}}</h2><ul>{{range .}}<li>{{.Name}}: {{range $i, $c := .Categories}}{{if $i}}, {{end}}{{$c}}{{end}}</li>{{end}}</ul>{{end}}
-{{with .P.Connected}}<h2>{{t "result.connected"}}</h2>{{range .}}{{$c := .}}<div class="table-box" role="region" aria-label="{{or .SystemDescription .System}}: {{.Collection}}" tabindex="0"><table data-custos-connected><caption>{{or .SystemDescription .System}}: {{.Collection}}</caption>
-<thead><tr>{{range .Fields}}<th scope="col">{{.Description}}</th>{{end}}</tr></thead><tbody>
-{{range index $.P.Collections .Collection}}{{$row := .}}<tr>{{range $c.Fields}}<td>{{index $row .Name}}</td>{{end}}</tr>{{end}}
-</tbody></table></div>{{end}}{{end}}
-{{with .P.Actions}}<h2>{{t "result.actions"}}</h2><ul>{{range .}}<li>{{.}}</li>{{end}}</ul>{{end}}
-{{with .P.Kept}}<h2>{{t "result.kept"}}</h2><ul>{{range .}}<li>{{.What}}: {{.Why}}{{with .Ground}} — {{.}}{{end}}{{with .Citations}} ({{range $i, $x := .}}{{if $i}}; {{end}}{{$x}}{{end}}){{end}}{{with .Until}}, {{t "result.until" .}}{{end}}</li>{{end}}</ul>{{end}}
-{{with .CSV}}<p><a href="{{.}}" data-custos-csv>{{t "result.csv"}}</a></p>{{end}}
-<h2>{{t "result.questions"}}</h2><p>{{t "result.contact" .P.Organisation.Name}} <a href="mailto:{{.P.Organisation.Email}}">{{.P.Organisation.Email}}</a>.
-<a href="/privacy-center">{{t "result.center"}}</a></p>
-</main></body></html>` + brandTemplate))
+// Its tables scroll inside their own box on a narrow screen (table.css), so
+// the page itself never scrolls sideways.
+var resultPage = pageTemplate(resultFuncs(), "result.html.tmpl", "brand.html.tmpl", "public.css", "table.css")
 
-// tableCSS lets a wide table scroll inside its own box on a narrow screen,
-// so the page itself never scrolls sideways.
-const tableCSS = `table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{border:1px solid #c4c4c4;padding:.4rem .6rem;text-align:left;vertical-align:top}
-th{background:#f2f2f2}caption{text-align:left;font-weight:600;padding-bottom:.5rem}.table-box{overflow-x:auto}td.nowrap{white-space:nowrap}`
+// resultFuncs are placeholders for parsing; RenderResult installs the
+// request's language and the manifest's words.
+func resultFuncs() template.FuncMap {
+	f := pageFuncs()
+	f["source"], f["purpose"] = func(string) string { return "" }, func(string) string { return "" }
+	f["recipient"], f["scope"] = func(string) string { return "" }, func(string) string { return "" }
+	f["day"] = func(any) string { return "" }
+	return f
+}
 
 // RenderResult writes the readable form of an answer package in the
 // request's language (?lang=, the language cookie, or Accept-Language),
