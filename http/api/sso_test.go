@@ -50,7 +50,7 @@ func TestAdminSingleSignOn(t *testing.T) {
 	t.Cleanup(srv.Close)
 	cfg := idp.Config()
 	deps := svc.APIDeps(quiet, srv.URL, 5)
-	if deps.SSO, err = web.NewSSO(ctx, web.SSOConfig{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+	if deps.Pages.SSO, err = web.NewSSO(ctx, web.SSOConfig{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		RedirectURL: srv.URL + "/admin/sso/callback", Name: "Example IdP"}); err != nil {
 		t.Fatal(err)
 	}
