@@ -19,7 +19,6 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/custos-privacy/custos"
-	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/connector/connectortest/sqltest"
@@ -28,9 +27,8 @@ import (
 	"github.com/custos-privacy/custos/dataset"
 	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/internal/wire"
+	"github.com/custos-privacy/custos/internal/wire/wiretest"
 	"github.com/custos-privacy/custos/store"
-	"github.com/custos-privacy/custos/store/storetest"
-	"github.com/custos-privacy/custos/vault"
 )
 
 // shopDataset describes the company database company() makes. Ana and Bob
@@ -177,19 +175,7 @@ func exec(t testing.TB, path string, stmts ...string) {
 // build is services() with a batch size and the base URL callbacks go to.
 func build(t testing.TB, baseURL string, batch int) *wire.Services {
 	t.Helper()
-	ctx := context.Background()
-	s := storetest.OpenSQLite(t)
-	master, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "master.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := custos.SystemClock{}
-	opts := wire.Options{Policy: wire.Policy{Actor: "test"}, Store: s, Master: master, Audit: audit.New(nil, "", clock), Clock: clock, BaseURL: baseURL, Batch: batch}
-	svc, err := wire.New(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc
+	return wiretest.New(t, wiretest.Options{UnsignedAudit: true, BaseURL: baseURL, Batch: batch, Policy: wire.Policy{Actor: "test"}}).Services
 }
 
 // connectShop imports the shop dataset and connects it to the database at

@@ -20,15 +20,13 @@ import (
 	_ "github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
 
-	"github.com/custos-privacy/custos"
-	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/internal/wire"
+	"github.com/custos-privacy/custos/internal/wire/wiretest"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
-	"github.com/custos-privacy/custos/vault"
 )
 
 // services builds Custos on an SQLite store, as the server does.
@@ -40,19 +38,8 @@ func services(t testing.TB) *wire.Services {
 // servicesWith builds Custos with the policy src in force.
 func servicesWith(t testing.TB, src []byte) *wire.Services {
 	t.Helper()
-	ctx := context.Background()
-	s := storetest.OpenSQLite(t)
-	master, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "master.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := custos.SystemClock{}
-	opts := wire.Options{Policy: wire.Policy{Actor: "test", Name: policy.BundledName, Source: src}, Store: s, Master: master, Audit: audit.New(nil, "", clock), Clock: clock, BaseURL: "http://127.0.0.1:1"}
-	svc, err := wire.New(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc
+	return wiretest.New(t, wiretest.Options{UnsignedAudit: true, BaseURL: "http://127.0.0.1:1",
+		Policy: wire.Policy{Actor: "test", Name: policy.BundledName, Source: src}}).Services
 }
 
 func randomName(prefix string) string {

@@ -100,17 +100,20 @@ func rule(exps []Expiry, category string) (Expiry, bool) {
 	return Expiry{}, false
 }
 
-func (s *Service) sweepCollection(ctx context.Context, c Connection, d *dataset.Dataset, coll *dataset.Collection, exps []Expiry,
-	keep map[string]bool, dryRun bool) ([]SweepLine, error) {
-	addr := dataset.Address{Dataset: d.Key, Collection: coll.Name}.String()
-	// Group the personal fields by cutoff: a field with several categories
-	// is kept as long as the longest of their rules says.
-	type group struct {
-		cutoff time.Time
-		rule   string
-		fields []*dataset.Field
-	}
-	groups := map[time.Time]*group{}
+// sweepGroup is the personal fields of a collection that expire at one
+// cutoff, under the rule that names it.
+type sweepGroup struct {
+	cutoff time.Time
+	rule   string
+	fields []*dataset.Field
+}
+
+// groupByCutoff groups the personal fields of coll by cutoff: a field with
+// several categories is kept as long as the longest of their rules says. It
+// returns the groups, oldest cutoff first, and the oldest rule (nil when
+// no field has one).
+func groupByCutoff(coll *dataset.Collection, exps []Expiry) ([]*sweepGroup, *Expiry) {
+	groups := map[time.Time]*sweepGroup{}
 	var oldest *Expiry
 	for _, f := range coll.Fields {
 		if !f.Personal() || f.Linking() || f.ReadOnly || f.Name == coll.CollectedAt {
@@ -130,7 +133,7 @@ func (s *Service) sweepCollection(ctx context.Context, c Connection, d *dataset.
 		}
 		g := groups[best.Cutoff]
 		if g == nil {
-			g = &group{cutoff: best.Cutoff, rule: best.Rule}
+			g = &sweepGroup{cutoff: best.Cutoff, rule: best.Rule}
 			groups[best.Cutoff] = g
 		}
 		g.fields = append(g.fields, f)
@@ -139,6 +142,18 @@ func (s *Service) sweepCollection(ctx context.Context, c Connection, d *dataset.
 			oldest = &b
 		}
 	}
+	out := make([]*sweepGroup, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, g)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].cutoff.Before(out[j].cutoff) })
+	return out, oldest
+}
+
+func (s *Service) sweepCollection(ctx context.Context, c Connection, d *dataset.Dataset, coll *dataset.Collection, exps []Expiry,
+	keep map[string]bool, dryRun bool) ([]SweepLine, error) {
+	addr := dataset.Address{Dataset: d.Key, Collection: coll.Name}.String()
+	groups, oldest := groupByCutoff(coll, exps)
 	if len(groups) == 0 {
 		return nil, nil
 	}
@@ -167,36 +182,16 @@ func (s *Service) sweepCollection(ctx context.Context, c Connection, d *dataset.
 		})
 		return []SweepLine{line}, err
 	}
-	cutoffs := make([]time.Time, 0, len(groups))
-	for t := range groups {
-		cutoffs = append(cutoffs, t)
-	}
-	sort.Slice(cutoffs, func(i, j int) bool { return cutoffs[i].Before(cutoffs[j]) })
 	var out []SweepLine
-	for _, t := range cutoffs {
-		g := groups[t]
+	for _, g := range groups {
 		line := SweepLine{Collection: addr, Cutoff: g.cutoff, Rule: g.rule}
 		for _, f := range g.fields {
 			line.Fields = append(line.Fields, f.Name)
 		}
 		err := s.walk(ctx, ranger, coll, g.cutoff, pk, keep, &line, func(rows []connector.Row) (int64, error) {
-			// Only rows that still hold something to erase count: a
-			// rerun, or a row erased before, is not erased again.
-			var changes []connector.Change
-			for _, row := range rows {
-				set := connector.Row{}
-				for _, f := range g.fields {
-					v, err := s.mask(strategy(coll, f), f, row[f.Name])
-					if err != nil {
-						return 0, err
-					}
-					if keyOf(v) != keyOf(row[f.Name]) && !(strategy(coll, f).Strategy == dataset.MaskRandomString && row[f.Name] == nil) {
-						set[f.Name] = v
-					}
-				}
-				if len(set) > 0 {
-					changes = append(changes, connector.Change{Key: keys([]connector.Row{row}, pk)[0], Set: set})
-				}
+			changes, err := s.maskChanges(coll, g.fields, rows, pk)
+			if err != nil {
+				return 0, err
 			}
 			if dryRun || len(changes) == 0 {
 				return int64(len(changes)), nil
@@ -209,6 +204,29 @@ func (s *Service) sweepCollection(ctx context.Context, c Connection, d *dataset.
 		out = append(out, line)
 	}
 	return out, nil
+}
+
+// maskChanges are the updates that mask fields in rows. Only rows that
+// still hold something to erase count: a rerun, or a row erased before,
+// is not erased again.
+func (s *Service) maskChanges(coll *dataset.Collection, fields []*dataset.Field, rows []connector.Row, pk []string) ([]connector.Change, error) {
+	var changes []connector.Change
+	for _, row := range rows {
+		set := connector.Row{}
+		for _, f := range fields {
+			v, err := s.mask(strategy(coll, f), f, row[f.Name])
+			if err != nil {
+				return nil, err
+			}
+			if keyOf(v) != keyOf(row[f.Name]) && !(strategy(coll, f).Strategy == dataset.MaskRandomString && row[f.Name] == nil) {
+				set[f.Name] = v
+			}
+		}
+		if len(set) > 0 {
+			changes = append(changes, connector.Change{Key: keys([]connector.Row{row}, pk)[0], Set: set})
+		}
+	}
+	return changes, nil
 }
 
 // walk pages through the rows collected before cutoff and hands each page,

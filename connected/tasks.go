@@ -148,8 +148,13 @@ func (r *run) fail(ctx context.Context, t *store.Task, url string, err error) er
 	return &Failure{Collection: t.Collection, Err: errors.New(t.Error)}
 }
 
+// Task is one request's step in one collection of a connected system, as
+// Progress reports it: the name callers outside the store (the HTTP layer)
+// use for it.
+type Task = store.Task
+
 // Progress lists a request's tasks, for the CLI and the admin API.
-func (s *Service) Progress(ctx context.Context, requestID string) ([]store.Task, error) {
+func (s *Service) Progress(ctx context.Context, requestID string) ([]Task, error) {
 	ts, err := s.Store.Tasks(ctx, requestID)
 	for i := range ts {
 		ts[i].Checkpoint = nil

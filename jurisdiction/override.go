@@ -230,124 +230,160 @@ func calendarOf(code string) string {
 // apply replaces o's rule in r. It is also how Check validates the value.
 func (o Override) apply(r *Rules) error {
 	v := strings.TrimSpace(o.Value)
-	period := func(none bool) (Period, error) {
-		if none && v == "none" {
-			return Period{}, nil
-		}
-		return ParsePeriod(v, calendarOf(o.Code))
-	}
 	switch o.Rule {
-	case RuleDeadline:
-		p, err := period(false)
-		if err != nil {
-			return err
-		}
-		r.Respond = p
-	case RuleAcknowledge:
-		p, err := period(true)
-		if err != nil {
-			return err
-		}
-		r.Acknowledge = p
-	case RuleExtension:
-		p, err := period(true)
-		if err != nil {
-			return err
-		}
-		r.Extension = p
-	case RuleExtensionNotice:
-		b, err := yesNo(v)
-		if err != nil {
-			return err
-		}
-		r.ExtensionNeedsNotice = b
+	case RuleDeadline, RuleAcknowledge, RuleExtension, RuleExtensionNotice:
+		return o.applyTiming(r, v)
 	case RuleAppeal:
-		b, err := yesNo(v)
-		if err != nil {
-			return err
-		}
-		switch {
-		case !b:
-			r.Appeal = nil
-		case r.Appeal == nil:
-			// Filled in by the appeal_deadline and appeal_authority
-			// overrides; Overrides.Check makes sure there are some.
-			r.Appeal = &AppealRules{Citation: "the manifest's laws: section"}
-		}
+		return applyAppeal(r, v)
 	case RuleAppealDeadline, RuleAppealAuthority, RuleAppealAuthorityURL:
-		a := r.Appeal
-		if a == nil {
-			a = &AppealRules{}
-		}
-		switch o.Rule {
-		case RuleAppealDeadline:
-			p, err := period(false)
-			if err != nil {
-				return err
-			}
-			a.Respond = p
-		case RuleAppealAuthority:
-			if v == "" || len(v) > 300 {
-				return fmt.Errorf("the authority must be named, in at most 300 characters")
-			}
-			a.Authority = v
-		case RuleAppealAuthorityURL:
-			if err := httpsURL(v); err != nil {
-				return err
-			}
-			a.AuthorityURL = v
-		}
-		// An appeal removed by an appeal: no override stays removed.
-		if r.Appeal != nil {
-			r.Appeal = a
-		}
+		return o.applyAppealPart(r, v)
 	case RuleLimit:
-		if v == "none" {
-			r.Limits = nil
-			return nil
-		}
-		m := limitRE.FindStringSubmatch(v)
-		if m == nil {
-			return fmt.Errorf("%q is not a limit: write \"none\", or e.g. \"2 per 12_months\" or \"1 per calendar_year, fee\"", v)
-		}
-		n, _ := strconv.Atoi(m[1])
-		if n <= 0 {
-			return fmt.Errorf("%q: the count must be at least 1", v)
-		}
-		beyond := BeyondRefuse
-		if m[3] == "fee" {
-			beyond = BeyondFee
-		}
-		r.Limits = []Limit{{Count: n, Window: m[2], Beyond: beyond, Citation: "the manifest's laws: section: " + o.Reason}}
+		return o.applyLimit(r, v)
 	case RuleFee:
-		switch v {
-		case FeeNone:
-			r.Fee = FeeRule{Charge: FeeNone, Citation: "the manifest's laws: section"}
-		case "reasonable":
-			r.Fee.Charge, r.Fee.Citation = "a reasonable fee", "the manifest's laws: section"
-		default:
-			return fmt.Errorf("%q is not a fee rule: write \"none\" or \"reasonable\"", v)
-		}
+		return applyFee(r, v)
 	case RuleComplaint:
 		if v == "" || len(v) > 300 {
 			return fmt.Errorf("the complaint route must be named, in at most 300 characters")
 		}
 		r.Complaint = v
+		return nil
 	case RuleGPCFrom:
-		if v == "none" {
-			r.Signal = &SignalRules{Text: "The organisation's counsel reads the law as requiring no universal opt-out signal; Custos honours Global Privacy Control everywhere as the policy says.",
-				Citation: "the manifest's laws: section"}
-			return nil
-		}
-		d, err := time.Parse("2006-01-02", v)
-		if err != nil {
-			return fmt.Errorf("%q is not a date (YYYY-MM-DD) or \"none\"", v)
-		}
-		s := signalFrom(d, "the manifest's laws: section")
-		r.Signal = s
-	default:
-		return fmt.Errorf("unknown rule %q", o.Rule)
+		return applyGPCFrom(r, v)
 	}
+	return fmt.Errorf("unknown rule %q", o.Rule)
+}
+
+// period parses v as a period of o's law; "none" is the zero period where
+// the rule may be absent.
+func (o Override) period(v string, noneAllowed bool) (Period, error) {
+	if noneAllowed && v == "none" {
+		return Period{}, nil
+	}
+	return ParsePeriod(v, calendarOf(o.Code))
+}
+
+// applyTiming sets the deadline, acknowledgement, extension and whether an
+// extension needs notice.
+func (o Override) applyTiming(r *Rules, v string) error {
+	if o.Rule == RuleExtensionNotice {
+		b, err := yesNo(v)
+		if err != nil {
+			return err
+		}
+		r.ExtensionNeedsNotice = b
+		return nil
+	}
+	p, err := o.period(v, o.Rule != RuleDeadline)
+	if err != nil {
+		return err
+	}
+	switch o.Rule {
+	case RuleDeadline:
+		r.Respond = p
+	case RuleAcknowledge:
+		r.Acknowledge = p
+	case RuleExtension:
+		r.Extension = p
+	}
+	return nil
+}
+
+// applyAppeal grants or removes the appeal.
+func applyAppeal(r *Rules, v string) error {
+	b, err := yesNo(v)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !b:
+		r.Appeal = nil
+	case r.Appeal == nil:
+		// Filled in by the appeal_deadline and appeal_authority
+		// overrides; Overrides.Check makes sure there are some.
+		r.Appeal = &AppealRules{Citation: "the manifest's laws: section"}
+	}
+	return nil
+}
+
+// applyAppealPart sets the appeal's deadline, authority or its address.
+func (o Override) applyAppealPart(r *Rules, v string) error {
+	a := r.Appeal
+	if a == nil {
+		a = &AppealRules{}
+	}
+	switch o.Rule {
+	case RuleAppealDeadline:
+		p, err := o.period(v, false)
+		if err != nil {
+			return err
+		}
+		a.Respond = p
+	case RuleAppealAuthority:
+		if v == "" || len(v) > 300 {
+			return fmt.Errorf("the authority must be named, in at most 300 characters")
+		}
+		a.Authority = v
+	case RuleAppealAuthorityURL:
+		if err := httpsURL(v); err != nil {
+			return err
+		}
+		a.AuthorityURL = v
+	}
+	// An appeal removed by an appeal: no override stays removed.
+	if r.Appeal != nil {
+		r.Appeal = a
+	}
+	return nil
+}
+
+// applyLimit sets how many requests a person may make in a window.
+func (o Override) applyLimit(r *Rules, v string) error {
+	if v == "none" {
+		r.Limits = nil
+		return nil
+	}
+	m := limitRE.FindStringSubmatch(v)
+	if m == nil {
+		return fmt.Errorf("%q is not a limit: write \"none\", or e.g. \"2 per 12_months\" or \"1 per calendar_year, fee\"", v)
+	}
+	n, _ := strconv.Atoi(m[1])
+	if n <= 0 {
+		return fmt.Errorf("%q: the count must be at least 1", v)
+	}
+	beyond := BeyondRefuse
+	if m[3] == "fee" {
+		beyond = BeyondFee
+	}
+	r.Limits = []Limit{{Count: n, Window: m[2], Beyond: beyond, Citation: "the manifest's laws: section: " + o.Reason}}
+	return nil
+}
+
+// applyFee sets whether a request may cost the person anything.
+func applyFee(r *Rules, v string) error {
+	switch v {
+	case FeeNone:
+		r.Fee = FeeRule{Charge: FeeNone, Citation: "the manifest's laws: section"}
+	case "reasonable":
+		r.Fee.Charge, r.Fee.Citation = "a reasonable fee", "the manifest's laws: section"
+	default:
+		return fmt.Errorf("%q is not a fee rule: write \"none\" or \"reasonable\"", v)
+	}
+	return nil
+}
+
+// applyGPCFrom sets from when the law requires honouring a universal
+// opt-out signal, or that it does not.
+func applyGPCFrom(r *Rules, v string) error {
+	if v == "none" {
+		r.Signal = &SignalRules{Text: "The organisation's counsel reads the law as requiring no universal opt-out signal; Custos honours Global Privacy Control everywhere as the policy says.",
+			Citation: "the manifest's laws: section"}
+		return nil
+	}
+	d, err := time.Parse("2006-01-02", v)
+	if err != nil {
+		return fmt.Errorf("%q is not a date (YYYY-MM-DD) or \"none\"", v)
+	}
+	r.Signal = signalFrom(d, "the manifest's laws: section")
 	return nil
 }
 

@@ -2,10 +2,7 @@ package reports_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"math"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +11,7 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/internal/wire"
+	"github.com/custos-privacy/custos/internal/wire/wiretest"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
@@ -21,7 +19,6 @@ import (
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
-	"github.com/custos-privacy/custos/vault"
 )
 
 type env struct {
@@ -32,23 +29,9 @@ type env struct {
 
 func setup(t *testing.T, s *store.Store) *env {
 	t.Helper()
-	ctx := context.Background()
 	// Published in April, read in mid-June: requests can be taken in May.
 	clock := &custos.FixedClock{T: time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC)}
-	master, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "master.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	md, err := mail.NewMaildir(filepath.Join(t.TempDir(), "mail"), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := wire.Options{Policy: wire.Policy{Actor: "system"}, Store: s, Master: master, Clock: clock, BaseURL: "http://custos.test", Sender: md,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	svc, err := wire.New(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := wiretest.New(t, wiretest.Options{Store: s, Clock: clock, BaseURL: "http://custos.test", Mail: true}).Services
 	clock.T = time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
 	return &env{svc: svc, rep: reports.New(reports.Config{Store: s, Policies: svc.Policies, Datasets: svc.DSR}), clock: clock}
 }

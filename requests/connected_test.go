@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -13,16 +12,14 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/custos-privacy/custos"
-	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/connector/connectortest/sqltest"
 	"github.com/custos-privacy/custos/internal/wire"
+	"github.com/custos-privacy/custos/internal/wire/wiretest"
 	"github.com/custos-privacy/custos/jobs"
-	custosmail "github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
-	"github.com/custos-privacy/custos/vault"
 )
 
 const shopDataset = `dataset:
@@ -99,21 +96,10 @@ func newConnectedEnv(t *testing.T, s *store.Store, path string, readOnly, startQ
 	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, store: s, clock: &custos.FixedClock{T: time.Date(2026, 3, 6, 15, 0, 0, 0, time.UTC)}}
-	master, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "master.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.maildir = filepath.Join(t.TempDir(), "mail")
-	md, err := custosmail.NewMaildir(e.maildir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := wire.Options{Policy: wire.Policy{Actor: "test"}, Store: s, Master: master, Audit: audit.New(nil, "", e.clock), Clock: e.clock, BaseURL: "https://custos.example",
-		Sender: md, Jobs: jobs.Options{Poll: 100 * time.Millisecond, Wait: 200 * time.Millisecond}}
-	svc, err := wire.New(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := wiretest.New(t, wiretest.Options{Store: s, Clock: e.clock, UnsignedAudit: true, BaseURL: "https://custos.example", Mail: true,
+		Policy: wire.Policy{Actor: "test"}, Jobs: jobs.Options{Poll: 100 * time.Millisecond, Wait: 200 * time.Millisecond}})
+	svc := w.Services
+	e.maildir = w.MailDir
 	e.records, e.consent, e.outbox, e.svc = svc.Records, svc.Consent, svc.Outbox, svc.Requests
 	if path != "" {
 		if _, err := svc.DSR.Import(ctx, "test", "shop.yml", []byte(shopDataset)); err != nil {
@@ -123,23 +109,12 @@ func newConnectedEnv(t *testing.T, s *store.Store, path string, readOnly, startQ
 			t.Fatal(err)
 		}
 	}
-	if !startQueue {
-		return &connectedEnv{env: e, services: svc}
+	if startQueue {
+		w.StartQueue(t)
 	}
-	qctx, cancel := context.WithCancel(context.Background())
-	if err := svc.Queue.Start(qctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
-		defer stop()
-		_ = svc.Queue.Stop(sctx)
-		cancel()
-	})
 	return &connectedEnv{env: e, services: svc}
 }
 
-// completed waits for the job queue to complete a request.
 func (e *connectedEnv) completed(id string) store.Request {
 	e.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)

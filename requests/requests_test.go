@@ -14,17 +14,15 @@ import (
 	"time"
 
 	"github.com/custos-privacy/custos"
-	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/internal/wire"
-	custosmail "github.com/custos-privacy/custos/mail"
+	"github.com/custos-privacy/custos/internal/wire/wiretest"
 	"github.com/custos-privacy/custos/notify"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
-	"github.com/custos-privacy/custos/vault"
 )
 
 type env struct {
@@ -47,23 +45,11 @@ func newEnv(t *testing.T, s *store.Store) *env {
 // newEnvWith is newEnv with the policy yml active.
 func newEnvWith(t *testing.T, s *store.Store, yml []byte) *env {
 	t.Helper()
-	ctx := context.Background()
 	e := &env{t: t, store: s, clock: &custos.FixedClock{T: time.Date(2026, 3, 6, 15, 0, 0, 0, time.UTC)}} // a Friday
-	master, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "master.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.maildir = filepath.Join(t.TempDir(), "mail")
-	md, err := custosmail.NewMaildir(e.maildir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := wire.Options{Policy: wire.Policy{Actor: "test", Name: policy.BundledName, Source: yml}, Store: s, Master: master, Audit: audit.New(nil, "", e.clock), Clock: e.clock, BaseURL: "https://custos.example", Sender: md}
-	svc, err := wire.New(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.records, e.consent, e.outbox, e.svc, e.wired = svc.Records, svc.Consent, svc.Outbox, svc.Requests, svc
+	w := wiretest.New(t, wiretest.Options{Store: s, Clock: e.clock, UnsignedAudit: true, BaseURL: "https://custos.example", Mail: true,
+		Policy: wire.Policy{Actor: "test", Name: policy.BundledName, Source: yml}})
+	e.maildir = w.MailDir
+	e.records, e.consent, e.outbox, e.svc, e.wired = w.Records, w.Consent, w.Outbox, w.Requests, w.Services
 	return e
 }
 

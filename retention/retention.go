@@ -156,16 +156,8 @@ func (s *Service) Sweep(ctx context.Context, actor string, asOf time.Time, dryRu
 		return Report{}, err
 	}
 	rep := Report{AsOf: asOf, DryRun: dryRun, Lines: []Line{}}
-	var sweepID int64
-	if err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		if sweepID, err = tx.StartSweep(ctx, store.Sweep{StartedAt: s.clock.Now(), AsOf: asOf, DryRun: dryRun, Actor: actor}); err != nil {
-			return err
-		}
-		_, err = s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "retention.sweep_started", Object: fmt.Sprintf("sweep:%d", sweepID),
-			Detail: map[string]any{"as_of": asOf.Format(time.RFC3339), "dry_run": dryRun}})
-		return err
-	}); err != nil {
+	sweepID, err := s.startSweep(ctx, actor, asOf, dryRun)
+	if err != nil {
 		return Report{}, err
 	}
 	top, err := s.store.MaxEventID(ctx)
@@ -181,74 +173,17 @@ func (s *Service) Sweep(ctx context.Context, actor string, asOf time.Time, dryRu
 	}
 	touched := map[string]bool{}
 	for i, e := range exps {
-		rule := p.Retention.Rules[i]
-		line := Line{Category: e.Category, Purpose: e.Purpose, Trigger: e.Trigger, Duration: rule.Duration, Cutoff: e.Cutoff.Format(time.RFC3339)}
-		if dryRun {
-			if line.Events, line.Subjects, err = s.store.CountExpired(ctx, e); err != nil {
-				return rep, err
-			}
-			rep.Lines = append(rep.Lines, line)
-			continue
-		}
-		// Most rules have nothing to do on most days: one indexed count
-		// saves walking the table for them.
-		if any, err := s.store.AnyExpired(ctx, e); err != nil {
-			return rep, err
-		} else if !any {
-			rep.Lines = append(rep.Lines, line)
-			continue
-		}
-		if s.store.Dialect() == store.Postgres && (e.Trigger == "" || e.Trigger == "collected") {
-			n, err := s.deleteWindows(ctx, e, touched, &line)
-			if err != nil {
-				return rep, err
-			}
-			rep.Erased += n
-			rep.Lines = append(rep.Lines, line)
-			continue
-		}
-		subjects, err := s.store.ExpiredSubjects(ctx, e)
+		line, erased, err := s.sweepRule(ctx, e, p.Retention.Rules[i].Duration, dryRun, top, touched)
 		if err != nil {
 			return rep, err
 		}
-		for after := int64(0); after < top; after += int64(s.Batch) {
-			var n int64
-			if err := s.store.InTx(ctx, func(tx *store.Tx) error {
-				var err error
-				n, err = tx.DeleteExpired(ctx, e, after, min(after+int64(s.Batch), top))
-				return err
-			}); err != nil {
-				return rep, err
-			}
-			line.Events += n
-		}
-		for _, sid := range subjects {
-			touched[sid] = true
-		}
-		line.Subjects = int64(len(subjects))
-		rep.Erased += line.Events
+		rep.Erased += erased
 		rep.Lines = append(rep.Lines, line)
 	}
-	if !dryRun && len(touched) > 0 {
-		ids := make([]string, 0, len(touched))
-		for id := range touched {
-			ids = append(ids, id)
-		}
-		empty, err := s.store.SubjectsWithoutEvents(ctx, ids)
-		if err != nil {
+	if !dryRun {
+		if err := s.eraseEmptied(ctx, actor, touched, &rep); err != nil {
 			return rep, err
 		}
-		for _, sid := range empty {
-			erased, err := s.records.EraseIfEmpty(ctx, actor, sid, "retention: every record expired")
-			if err != nil {
-				return rep, err
-			}
-			if erased {
-				rep.SubjectsErased++
-			}
-		}
-	}
-	if !dryRun {
 		if rep.RetainedErased, err = s.records.EraseRetained(ctx, actor, asOf); err != nil {
 			return rep, err
 		}
@@ -267,6 +202,87 @@ func (s *Service) Sweep(ctx context.Context, actor string, asOf time.Time, dryRu
 		return err
 	})
 	return rep, err
+}
+
+// startSweep records that a sweep began, in the store and the audit log.
+func (s *Service) startSweep(ctx context.Context, actor string, asOf time.Time, dryRun bool) (int64, error) {
+	var sweepID int64
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if sweepID, err = tx.StartSweep(ctx, store.Sweep{StartedAt: s.clock.Now(), AsOf: asOf, DryRun: dryRun, Actor: actor}); err != nil {
+			return err
+		}
+		_, err = s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "retention.sweep_started", Object: fmt.Sprintf("sweep:%d", sweepID),
+			Detail: map[string]any{"as_of": asOf.Format(time.RFC3339), "dry_run": dryRun}})
+		return err
+	})
+	return sweepID, err
+}
+
+// sweepRule erases (or, dry, counts) what one rule has expired among the
+// events up to top, adding the subjects it touched; it returns the rule's
+// line and how many events were erased.
+func (s *Service) sweepRule(ctx context.Context, e store.Expiry, duration string, dryRun bool, top int64, touched map[string]bool) (Line, int64, error) {
+	line := Line{Category: e.Category, Purpose: e.Purpose, Trigger: e.Trigger, Duration: duration, Cutoff: e.Cutoff.Format(time.RFC3339)}
+	var err error
+	if dryRun {
+		line.Events, line.Subjects, err = s.store.CountExpired(ctx, e)
+		return line, 0, err
+	}
+	// Most rules have nothing to do on most days: one indexed count
+	// saves walking the table for them.
+	if found, err := s.store.AnyExpired(ctx, e); err != nil || !found {
+		return line, 0, err
+	}
+	if s.store.Dialect() == store.Postgres && (e.Trigger == "" || e.Trigger == "collected") {
+		n, err := s.deleteWindows(ctx, e, touched, &line)
+		return line, n, err
+	}
+	subjects, err := s.store.ExpiredSubjects(ctx, e)
+	if err != nil {
+		return line, 0, err
+	}
+	for after := int64(0); after < top; after += int64(s.Batch) {
+		var n int64
+		if err := s.store.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			n, err = tx.DeleteExpired(ctx, e, after, min(after+int64(s.Batch), top))
+			return err
+		}); err != nil {
+			return line, 0, err
+		}
+		line.Events += n
+	}
+	for _, sid := range subjects {
+		touched[sid] = true
+	}
+	line.Subjects = int64(len(subjects))
+	return line, line.Events, nil
+}
+
+// eraseEmptied erases whole the touched subjects left with no event.
+func (s *Service) eraseEmptied(ctx context.Context, actor string, touched map[string]bool, rep *Report) error {
+	if len(touched) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(touched))
+	for id := range touched {
+		ids = append(ids, id)
+	}
+	empty, err := s.store.SubjectsWithoutEvents(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, sid := range empty {
+		erased, err := s.records.EraseIfEmpty(ctx, actor, sid, "retention: every record expired")
+		if err != nil {
+			return err
+		}
+		if erased {
+			rep.SubjectsErased++
+		}
+	}
+	return nil
 }
 
 // deleteWindows sweeps a collected-trigger rule on PostgreSQL in windows of

@@ -3,22 +3,19 @@ package retention_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/custos-privacy/custos"
-	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/internal/wire"
-	"github.com/custos-privacy/custos/mail"
+	"github.com/custos-privacy/custos/internal/wire/wiretest"
 	"github.com/custos-privacy/custos/records"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/retention"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
-	"github.com/custos-privacy/custos/vault"
 )
 
 // manifest is a small policy with one retention rule per trigger.
@@ -68,18 +65,9 @@ type env struct {
 
 func newEnv(t *testing.T, s *store.Store) *env {
 	t.Helper()
-	ctx := context.Background()
 	e := &env{store: s, clock: &custos.FixedClock{T: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}}
-	master, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "master.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	md, _ := mail.NewMaildir(filepath.Join(t.TempDir(), "mail"), "")
-	opts := wire.Options{Policy: wire.Policy{Actor: "test", Name: "manifest", Source: []byte(manifest), Explicit: true}, Store: s, Master: master, Audit: audit.New(nil, "", e.clock), Clock: e.clock, BaseURL: "https://custos.example", Sender: md}
-	svc, err := wire.New(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := wiretest.New(t, wiretest.Options{Store: s, Clock: e.clock, UnsignedAudit: true, BaseURL: "https://custos.example", Mail: true,
+		Policy: wire.Policy{Actor: "test", Name: "manifest", Source: []byte(manifest), Explicit: true}})
 	e.records, e.consent, e.svc, e.requests = svc.Records, svc.Consent, svc.Retention, svc.Requests
 	return e
 }

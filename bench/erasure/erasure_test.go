@@ -27,12 +27,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/custos-privacy/custos"
-	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/internal/wire"
-	"github.com/custos-privacy/custos/store/storetest"
-	"github.com/custos-privacy/custos/vault"
+	"github.com/custos-privacy/custos/internal/wire/wiretest"
 )
 
 // wantErased is what erasing the subject writes, by collection, as
@@ -46,20 +43,9 @@ var wantErased = map[string]int64{"customer": 1, "login": 6, "payment_card": 1, 
 func service(tb testing.TB, url string) *connected.Service {
 	tb.Helper()
 	ctx := context.Background()
-	s := storetest.OpenSQLite(tb)
-	master, _, err := vault.LoadOrCreateMaster(filepath.Join(tb.TempDir(), "master.key"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	clock := custos.SystemClock{}
-	opts := wire.Options{Policy: wire.Policy{Actor: "bench"}, Store: s, Master: master, Audit: audit.New(nil, "", clock), Clock: clock, BaseURL: "http://127.0.0.1:1"}
-	svc, err := wire.New(ctx, opts)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	// Connectors stay open between runs; close them with the test, before
-	// its database and proxy go.
-	tb.Cleanup(func() { _ = svc.Close() })
+	// Connectors stay open between runs; the fixture closes them with the
+	// test, before its database and proxy go.
+	svc := wiretest.New(tb, wiretest.Options{UnsignedAudit: true, BaseURL: "http://127.0.0.1:1", Policy: wire.Policy{Actor: "bench"}})
 	src, err := os.ReadFile(datasetFile)
 	if err != nil {
 		tb.Fatal(err)

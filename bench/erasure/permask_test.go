@@ -7,18 +7,15 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/custos-privacy/custos"
-	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/internal/wire"
+	"github.com/custos-privacy/custos/internal/wire/wiretest"
 	"github.com/custos-privacy/custos/store/storetest"
-	"github.com/custos-privacy/custos/vault"
 )
 
 // perRowRows is how many rows the subject has in the per-row-mask case.
@@ -75,18 +72,7 @@ func perRowDB(tb testing.TB) string {
 func perRowService(tb testing.TB, url string) *connected.Service {
 	tb.Helper()
 	ctx := context.Background()
-	s := storetest.OpenSQLite(tb)
-	master, _, err := vault.LoadOrCreateMaster(filepath.Join(tb.TempDir(), "master.key"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	clock := custos.SystemClock{}
-	opts := wire.Options{Policy: wire.Policy{Actor: "bench"}, Store: s, Master: master, Audit: audit.New(nil, "", clock), Clock: clock, BaseURL: "http://127.0.0.1:1"}
-	svc, err := wire.New(ctx, opts)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = svc.DSR.Close() })
+	svc := wiretest.New(tb, wiretest.Options{UnsignedAudit: true, BaseURL: "http://127.0.0.1:1", Policy: wire.Policy{Actor: "bench"}})
 	if _, err := svc.DSR.Import(ctx, "bench", "events.yml", []byte(perRowDataset)); err != nil {
 		tb.Fatal(err)
 	}

@@ -17,12 +17,11 @@ import (
 	"time"
 
 	"github.com/custos-privacy/custos"
-	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/internal/wire"
+	"github.com/custos-privacy/custos/internal/wire/wiretest"
 	"github.com/custos-privacy/custos/retention"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
-	"github.com/custos-privacy/custos/vault"
 )
 
 const subjects = 2000
@@ -100,18 +99,8 @@ func open(b *testing.B, dsn string) *store.Store {
 }
 
 func service(b *testing.B, s *store.Store) *retention.Service {
-	ctx := context.Background()
-	master, _, err := vault.LoadOrCreateMaster(filepath.Join(b.TempDir(), "master.key"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	clock := &custos.FixedClock{T: now}
-	opts := wire.Options{Policy: wire.Policy{Actor: "bench"}, Store: s, Master: master, Audit: audit.New(nil, "", clock), Clock: clock}
-	svc, err := wire.New(ctx, opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return svc.Retention
+	b.Helper()
+	return wiretest.New(b, wiretest.Options{Store: s, Clock: &custos.FixedClock{T: now}, UnsignedAudit: true, Policy: wire.Policy{Actor: "bench"}}).Retention
 }
 
 func BenchmarkSweep(b *testing.B) {

@@ -1,14 +1,10 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,13 +13,11 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/http/api"
-	"github.com/custos-privacy/custos/internal/wire"
-	"github.com/custos-privacy/custos/mail"
+	"github.com/custos-privacy/custos/internal/wire/wiretest"
 	"github.com/custos-privacy/custos/notify"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
-	"github.com/custos-privacy/custos/vault"
 )
 
 type fixture struct {
@@ -43,35 +37,9 @@ func setup(t *testing.T, s *store.Store) *fixture {
 // setupBase is setup with Custos' public address given.
 func setupBase(t *testing.T, s *store.Store, baseURL string) *fixture {
 	t.Helper()
-	ctx := context.Background()
 	clock := &custos.FixedClock{T: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}
-	master, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "master.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	maildir := filepath.Join(t.TempDir(), "mail")
-	md, err := mail.NewMaildir(maildir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	opts := wire.Options{Policy: wire.Policy{Actor: "system"}, Store: s, Master: master, Clock: clock, BaseURL: baseURL, Sender: md, Logger: quiet}
-	svc, err := wire.New(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{tokens: map[custos.Role]string{}, clock: clock, store: s, outbox: svc.Outbox, maildir: maildir}
-	for _, r := range custos.Roles() {
-		secret, _, err := svc.Auth.Create(ctx, "test", r, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.tokens[r] = secret
-	}
-	srv := httptest.NewServer(api.NewHandler(svc.APIDeps(quiet, baseURL, 5)))
-	t.Cleanup(srv.Close)
-	f.url = srv.URL
-	return f
+	srv := wiretest.StartServer(t, wiretest.Options{Store: s, Clock: clock, BaseURL: baseURL, Mail: true}, nil)
+	return &fixture{tokens: srv.Tokens(t), clock: clock, store: s, outbox: srv.Outbox, maildir: srv.MailDir, url: srv.URL}
 }
 
 func (f *fixture) do(t *testing.T, method, path string, role custos.Role, body string) (int, http.Header, []byte) {

@@ -6,15 +6,12 @@ import (
 	"database/sql"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,41 +24,15 @@ import (
 	"github.com/custos-privacy/custos/connector/sqlconn"
 	"github.com/custos-privacy/custos/connector/webhook"
 	"github.com/custos-privacy/custos/dataset"
-	"github.com/custos-privacy/custos/http/api"
 	"github.com/custos-privacy/custos/internal/wire"
+	"github.com/custos-privacy/custos/internal/wire/wiretest"
 	"github.com/custos-privacy/custos/jobs"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
-	"github.com/custos-privacy/custos/vault"
 )
 
-const shopYAML = `dataset:
-  - fides_key: shop
-    name: Shop
-    collections:
-      - name: customer
-        fields:
-          - name: id
-            data_categories: [user.unique_id]
-            fides_meta: {primary_key: true, data_type: integer}
-          - name: email
-            data_categories: [user.contact.email]
-            fides_meta: {identity: email, data_type: string}
-          - name: name
-            data_categories: [user.name]
-      - name: login
-        fields:
-          - name: id
-            data_categories: [system.operations]
-            fides_meta: {primary_key: true, data_type: integer}
-          - name: customer_id
-            data_categories: [user.unique_id]
-            fides_meta:
-              references:
-                - {dataset: shop, field: customer.id, direction: from}
-          - name: device
-            data_categories: [user.device.device_id]
-`
+// shopYAML is the shop's dataset (sqltest.Shop).
+const shopYAML = sqltest.ShopDataset
 
 // crmYAML is reached only by a loyalty number, which no request here has:
 // its connection is listed but never opened.
@@ -74,24 +45,6 @@ const crmYAML = `dataset:
             data_categories: [user.unique_id]
             fides_meta: {identity: loyalty_id, primary_key: true}
 `
-
-// handlerSwitch lets a test server start before the handler it serves
-// exists: the services need the server's URL for their callbacks.
-type handlerSwitch struct {
-	mu sync.Mutex
-	h  http.Handler
-}
-
-func (s *handlerSwitch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	h := s.h
-	s.mu.Unlock()
-	if h == nil {
-		http.Error(w, "starting", http.StatusServiceUnavailable)
-		return
-	}
-	h.ServeHTTP(w, r)
-}
 
 type connFixture struct {
 	*fixture
@@ -107,33 +60,12 @@ type connFixture struct {
 func setupConnected(t *testing.T, s *store.Store) *connFixture {
 	t.Helper()
 	ctx := context.Background()
-	sw := &handlerSwitch{}
-	srv := httptest.NewServer(sw)
-	t.Cleanup(srv.Close)
-	master, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "master.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Wait is long: a request waiting for a callback must be woken by it,
-	// not found by polling.
-	opts := wire.Options{Policy: wire.Policy{Actor: "system"}, Store: s, Master: master, Clock: custos.SystemClock{}, BaseURL: srv.URL, Logger: quiet,
-		Jobs: jobs.Options{Poll: 100 * time.Millisecond, Wait: time.Minute}}
-	svc, err := wire.New(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &connFixture{fixture: &fixture{tokens: map[custos.Role]string{}, store: s, url: srv.URL, outbox: svc.Outbox}, svc: svc}
-	for _, r := range custos.Roles() {
-		secret, _, err := svc.Auth.Create(ctx, "test", r, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.tokens[r] = secret
-	}
-	sw.mu.Lock()
-	sw.h = api.NewHandler(svc.APIDeps(quiet, srv.URL, 5))
-	sw.mu.Unlock()
+	// not found by polling. The queue starts only once the datasets and
+	// connections are in.
+	srv := wiretest.StartServer(t, wiretest.Options{Store: s, Jobs: jobs.Options{Poll: 100 * time.Millisecond, Wait: time.Minute}}, nil)
+	svc := srv.Services
+	f := &connFixture{fixture: &fixture{tokens: srv.Tokens(t), store: s, url: srv.URL, outbox: svc.Outbox}, svc: svc}
 
 	f.company = sqltest.SQLiteFile(t, sqltest.Shop()...)
 	sets, err := dataset.Load("shop.yml", []byte(shopYAML))
@@ -162,16 +94,7 @@ func setupConnected(t *testing.T, s *store.Store) *connFixture {
 		URL: "postgres://custos:Sup3r%23S3cret@127.0.0.1:5432/crm?sslmode=disable&password=QueryS3cret", ReadOnly: true}); err != nil {
 		t.Fatal(err)
 	}
-	qctx, cancel := context.WithCancel(context.Background())
-	if err := svc.Queue.Start(qctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
-		defer stop()
-		_ = svc.Queue.Stop(sctx)
-		cancel()
-	})
+	srv.StartQueue(t)
 	return f
 }
 

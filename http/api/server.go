@@ -19,15 +19,10 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/auth"
-	"github.com/custos-privacy/custos/connected"
-	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/http/banner"
 	"github.com/custos-privacy/custos/http/httpjson"
 	"github.com/custos-privacy/custos/http/web"
-	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
-	"github.com/custos-privacy/custos/requests"
-	"github.com/custos-privacy/custos/retention"
 )
 
 //go:embed openapi.json
@@ -48,20 +43,21 @@ type Pinger interface {
 	PingContext(ctx context.Context) error
 }
 
-// Deps is what the API needs from the rest of Custos: the services, never
-// the store.
+// Deps is what the API needs from the rest of Custos: the services, each
+// through the narrow interface its handlers call (deps.go), never the
+// store.
 type Deps struct {
 	// Health is pinged by /healthz.
 	Health    Pinger
-	Auth      *auth.Service
-	Policies  *policy.Registry
-	Records   *records.Service
-	Consent   *consent.Service
-	Requests  *requests.Service
-	Retention *retention.Service
+	Auth      Tokens
+	Policies  Policies
+	Records   Records
+	Consent   Consent
+	Requests  Requests
+	Retention Retention
 	// DSR manages datasets and connections; Queue reruns a request when an
 	// asynchronous system answers.
-	DSR   *connected.Service
+	DSR   Connected
 	Queue interface {
 		Enqueue(context.Context, string) error
 	}
@@ -69,27 +65,21 @@ type Deps struct {
 	Trail web.AuditTrail
 	// Reports computes the reports from the stored facts.
 	Reports Reports
-	// Devices records which banner devices were issued a token; nil
-	// records no banner choices.
-	Devices banner.DeviceClaims
 	Clock   custos.Clock
 	Logger  *slog.Logger
 	BaseURL string
-	// SessionKey signs admin console sessions.
-	SessionKey []byte
-	// SSO offers single sign-on to the console; nil for tokens only.
-	SSO *web.SSO
 	// MinCell is the smallest number of people an aggregate cell may
 	// describe; smaller cells are suppressed.
 	MinCell int
-	// DeviceKey signs the banner's device tokens.
-	DeviceKey []byte
-	// BannerGlobalPerMinute caps the banner choices all visitors together
-	// may record; zero is banner.DefaultGlobalRecordsPerMinute.
-	BannerGlobalPerMinute int
 	// Parses is how many YAML documents (manifests, dataset files) are
 	// parsed at once; 0 is defaultParses.
 	Parses int
+	// Pages is what the pages (the notice, the privacy centre, the admin
+	// console with its session key and single sign-on) are served from;
+	// Banner what the consent banner's endpoints are. Their Logger, Clock
+	// and BaseURL, when unset, are the API's.
+	Pages  web.Deps
+	Banner banner.Deps
 }
 
 type server struct {
@@ -159,9 +149,17 @@ func (s *server) routes() {
 		}
 		s.mux.Handle(rt.pattern, h)
 	}
-	web.Register(s.mux, web.Deps{Policies: s.Policies, Requests: s.Requests, Consent: s.Consent, Auth: s.Auth,
-		Reports: s.Reports, Trail: s.Trail, SessionKey: s.SessionKey, Logger: s.log, Clock: s.Clock, DSR: s.DSR, SSO: s.SSO,
-		BaseURL: s.BaseURL})
+	pages := s.Pages
+	if pages.Logger == nil {
+		pages.Logger = s.log
+	}
+	if pages.Clock == nil {
+		pages.Clock = s.Clock
+	}
+	if pages.BaseURL == "" {
+		pages.BaseURL = s.BaseURL
+	}
+	web.Register(s.mux, pages)
 	// The API reference is a page, not an endpoint: it is rendered once
 	// from the embedded openapi.json, which a test checks can be.
 	docs, err := web.APIDocs(openAPI)
@@ -172,8 +170,17 @@ func (s *server) routes() {
 		}
 	}
 	s.mux.HandleFunc("GET /api/docs", docs)
-	banner.Register(s.mux, banner.Deps{Policies: s.Policies, Consent: s.Consent, Logger: s.log, Clock: s.Clock, BaseURL: s.BaseURL,
-		Devices: s.Devices, DeviceKey: s.DeviceKey, GlobalRecordsPerMinute: s.BannerGlobalPerMinute})
+	bn := s.Banner
+	if bn.Logger == nil {
+		bn.Logger = s.log
+	}
+	if bn.Clock == nil {
+		bn.Clock = s.Clock
+	}
+	if bn.BaseURL == "" {
+		bn.BaseURL = s.BaseURL
+	}
+	banner.Register(s.mux, bn)
 }
 
 type route struct {

@@ -3,12 +3,9 @@ package api_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,9 +14,8 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/http/api"
 	"github.com/custos-privacy/custos/http/web"
-	"github.com/custos-privacy/custos/internal/wire"
+	"github.com/custos-privacy/custos/internal/wire/wiretest"
 	"github.com/custos-privacy/custos/store/storetest"
-	"github.com/custos-privacy/custos/vault"
 )
 
 // TestAdminSingleSignOn signs in to the console through a real OpenID
@@ -35,26 +31,13 @@ func TestAdminSingleSignOn(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = idp.Shutdown() })
 	s := storetest.OpenSQLite(t)
-	master, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "master.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	opts := wire.Options{Policy: wire.Policy{Actor: "system"}, Store: s, Master: master, Clock: custos.SystemClock{}, Logger: quiet}
-	svc, err := wire.New(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(nil)
-	srv.Start()
-	t.Cleanup(srv.Close)
 	cfg := idp.Config()
-	deps := svc.APIDeps(quiet, srv.URL, 5)
-	if deps.SSO, err = web.NewSSO(ctx, web.SSOConfig{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
-		RedirectURL: srv.URL + "/admin/sso/callback", Name: "Example IdP"}); err != nil {
-		t.Fatal(err)
-	}
-	srv.Config.Handler = api.NewHandler(deps)
+	srv := wiretest.StartServer(t, wiretest.Options{Store: s}, func(d *api.Deps) {
+		if d.Pages.SSO, err = web.NewSSO(ctx, web.SSOConfig{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+			RedirectURL: d.BaseURL + "/admin/sso/callback", Name: "Example IdP"}); err != nil {
+			t.Fatal(err)
+		}
+	})
 
 	signIn := func(user *mockoidc.MockUser) (int, string, *http.Client) {
 		t.Helper()

@@ -2,22 +2,15 @@ package banner_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/consent"
-	"github.com/custos-privacy/custos/http/api"
 	"github.com/custos-privacy/custos/internal/wire"
+	"github.com/custos-privacy/custos/internal/wire/wiretest"
 	"github.com/custos-privacy/custos/policy"
-	"github.com/custos-privacy/custos/store"
-	"github.com/custos-privacy/custos/vault"
 )
 
 // custosServer is a whole Custos (the API handler built as the server
@@ -30,33 +23,9 @@ type custosServer struct {
 
 func startCustos(t *testing.T) *custosServer {
 	t.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "custos.db"))
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	master, _, err := vault.LoadOrCreateMaster(filepath.Join(t.TempDir(), "master.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The handler needs the server's address (for links and receipts)
-	// before the server exists, so the server calls through h.
-	var h http.Handler
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
-	t.Cleanup(srv.Close)
 	clock := &custos.FixedClock{T: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	opts := wire.Options{Policy: wire.Policy{Actor: "system"}, Store: s, Master: master, Clock: clock, BaseURL: srv.URL, Logger: quiet}
-	svc, err := wire.New(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h = api.NewHandler(svc.APIDeps(quiet, srv.URL, 5))
-	return &custosServer{url: srv.URL, svc: svc, clock: clock}
+	srv := wiretest.StartServer(t, wiretest.Options{Clock: clock}, nil)
+	return &custosServer{url: srv.URL, svc: srv.Services, clock: clock}
 }
 
 // publishNewVersion puts a new policy version in force now: an editorial

@@ -17,7 +17,6 @@ import (
 	"github.com/spf13/cobra"
 	_ "modernc.org/sqlite"
 
-	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/store"
@@ -370,16 +369,5 @@ func TestHelpEverywhere(t *testing.T) {
 // builds the services on it with the bundled policy.
 func openServices(t *testing.T, vars map[string]string) (*app, *wire.Services) {
 	t.Helper()
-	ctx := context.Background()
-	env := &Env{Getenv: func(k string) string { return vars[k] }, Clock: custos.SystemClock{}}
-	a, _, err := openApp(ctx, env, vars["CUSTOS_DB"], vars["CUSTOS_KEY_FILE"], true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := wire.Options{Policy: wire.Policy{Actor: "test"}, Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock}
-	svc, err := wire.New(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a, svc
+	return openServicesAt(t, vars, "")
 }

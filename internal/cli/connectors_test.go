@@ -12,35 +12,12 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/connector/connectortest/sqltest"
 	"github.com/custos-privacy/custos/internal/wire"
+	"github.com/custos-privacy/custos/internal/wire/wiretest"
 	"github.com/custos-privacy/custos/requests"
 )
 
-const cliShop = `dataset:
-  - fides_key: shop
-    collections:
-      - name: customer
-        fields:
-          - name: id
-            data_categories: [user.unique_id]
-            fides_meta: {primary_key: true, data_type: integer}
-          - name: email
-            data_categories: [user.contact.email]
-            fides_meta: {identity: email}
-          - name: name
-            data_categories: [user.name]
-      - name: login
-        fields:
-          - name: id
-            data_categories: [system.operations]
-            fides_meta: {primary_key: true, data_type: integer}
-          - name: customer_id
-            data_categories: [user.unique_id]
-            fides_meta:
-              references:
-                - {dataset: shop, field: customer.id, direction: from}
-          - name: device
-            data_categories: [user.device.device_id]
-`
+// cliShop is the shop's dataset (sqltest.Shop).
+const cliShop = sqltest.ShopDataset
 
 // cliCompany makes the shop's SQLite database.
 func cliCompany(t *testing.T) string {
@@ -354,16 +331,12 @@ func allDone(t *testing.T, out string, progress map[string]string) {
 // openServicesAt is openServices with a base URL, which mail needs.
 func openServicesAt(t *testing.T, vars map[string]string, baseURL string) (*app, *wire.Services) {
 	t.Helper()
-	ctx := context.Background()
 	env := &Env{Getenv: func(k string) string { return vars[k] }, Clock: custos.SystemClock{}}
-	a, _, err := openApp(ctx, env, vars["CUSTOS_DB"], vars["CUSTOS_KEY_FILE"], true)
+	a, _, err := openApp(context.Background(), env, vars["CUSTOS_DB"], vars["CUSTOS_KEY_FILE"], true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := wire.Options{Policy: wire.Policy{Actor: "test"}, Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock, BaseURL: baseURL}
-	svc, err := wire.New(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a, svc
+	w := wiretest.New(t, wiretest.Options{Store: a.store, Master: a.master, Audit: a.audit, Clock: a.clock, BaseURL: baseURL,
+		Policy: wire.Policy{Actor: "test"}})
+	return a, w.Services
 }

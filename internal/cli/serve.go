@@ -336,10 +336,10 @@ func (m *serveMain) sender() (mail.Sender, error) {
 // known good).
 func (m *serveMain) handler(ctx context.Context) (http.Handler, error) {
 	deps := m.svc.APIDeps(m.log, m.baseURL, m.cfg.minCell)
-	deps.BannerGlobalPerMinute = m.cfg.bannerGlobal
+	deps.Banner.GlobalRecordsPerMinute = m.cfg.bannerGlobal
 	if c := m.cfg; c.oidcIssuer != "" {
 		var err error
-		if deps.SSO, err = web.NewSSO(ctx, web.SSOConfig{Issuer: c.oidcIssuer, ClientID: c.oidcClientID, ClientSecret: c.oidcClientSecret,
+		if deps.Pages.SSO, err = web.NewSSO(ctx, web.SSOConfig{Issuer: c.oidcIssuer, ClientID: c.oidcClientID, ClientSecret: c.oidcClientSecret,
 			RedirectURL: strings.TrimRight(m.baseURL, "/") + "/admin/sso/callback", RoleClaim: c.oidcRoleClaim, Roles: m.ssoRoles,
 			Name: c.oidcName}); err != nil {
 			return nil, err

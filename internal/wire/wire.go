@@ -16,6 +16,8 @@ import (
 	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/http/api"
+	"github.com/custos-privacy/custos/http/banner"
+	"github.com/custos-privacy/custos/http/web"
 	"github.com/custos-privacy/custos/internal/connectors"
 	"github.com/custos-privacy/custos/jobs"
 	"github.com/custos-privacy/custos/mail"
@@ -257,11 +259,15 @@ func (s *Services) APIDeps(log *slog.Logger, baseURL string, minCell int) api.De
 	if s.DSR != nil {
 		rc.Datasets = s.DSR
 	}
-	d := api.Deps{Health: s.Store.DB(), Auth: s.Auth, Policies: s.Policies, Records: s.Records, Consent: s.Consent, Requests: s.Requests,
-		Retention: s.Retention, DSR: s.DSR, Queue: s.Queue, Reports: reports.New(rc), Devices: s.Store, Clock: s.Clock, Logger: log,
-		BaseURL: baseURL, MinCell: minCell, SessionKey: s.SessionKey, DeviceKey: s.DeviceKey}
+	rep := reports.New(rc)
 	// The keys the log writes with verify it, however the log was built:
 	// the server's verdict is the command line's.
-	d.Trail = audit.NewTrail(s.Store, s.Audit.Keys())
-	return d
+	trail := audit.NewTrail(s.Store, s.Audit.Keys())
+	return api.Deps{Health: s.Store.DB(), Auth: s.Auth, Policies: s.Policies, Records: s.Records, Consent: s.Consent, Requests: s.Requests,
+		Retention: s.Retention, DSR: s.DSR, Queue: s.Queue, Reports: rep, Trail: trail, Clock: s.Clock, Logger: log,
+		BaseURL: baseURL, MinCell: minCell,
+		Pages: web.Deps{Policies: s.Policies, Requests: s.Requests, Consent: s.Consent, Auth: s.Auth, Reports: rep, Trail: trail,
+			SessionKey: s.SessionKey, Logger: log, Clock: s.Clock, DSR: s.DSR, BaseURL: baseURL},
+		Banner: banner.Deps{Policies: s.Policies, Consent: s.Consent, Logger: log, Clock: s.Clock, BaseURL: baseURL,
+			Devices: s.Store, DeviceKey: s.DeviceKey}}
 }

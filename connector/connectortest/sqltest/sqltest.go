@@ -173,9 +173,40 @@ func SQLiteFile(t testing.TB, statements ...string) string {
 	return strings.TrimPrefix(url, "sqlite:")
 }
 
+// ShopDataset describes the database Shop makes, as the company would
+// import it: customer (id, email as the identity, name) and login (id,
+// customer_id pointing at the customer, device).
+const ShopDataset = `dataset:
+  - fides_key: shop
+    name: Shop
+    collections:
+      - name: customer
+        fields:
+          - name: id
+            data_categories: [user.unique_id]
+            fides_meta: {primary_key: true, data_type: integer}
+          - name: email
+            data_categories: [user.contact.email]
+            fides_meta: {identity: email, data_type: string}
+          - name: name
+            data_categories: [user.name]
+      - name: login
+        fields:
+          - name: id
+            data_categories: [system.operations]
+            fides_meta: {primary_key: true, data_type: integer}
+          - name: customer_id
+            data_categories: [user.unique_id]
+            fides_meta:
+              references:
+                - {dataset: shop, field: customer.id, direction: from}
+          - name: device
+            data_categories: [user.device.device_id]
+`
+
 // Shop is the company database of the API and CLI tests, for SQLiteFile:
 // customers Ana (ana@example.com) with two logins and Bob
-// (bob@example.com) with one.
+// (bob@example.com) with one. ShopDataset describes it.
 func Shop() []string {
 	return []string{
 		`CREATE TABLE customer (id INTEGER PRIMARY KEY, email TEXT, name TEXT)`,
