@@ -71,6 +71,9 @@ func (r *run) write(ctx context.Context, out *Outcome) (pending bool, err error)
 				if ret, ok := retentionOf(r.manifest, a, c, r.at); ok && (t.Status == store.TaskDone || t.Status == store.TaskSkipped) {
 					ret.Rows = len(r.found[a])
 					out.Retained = append(out.Retained, ret)
+					if err := r.recordRetained(ctx, a, c, ret); err != nil {
+						return false, err
+					}
 				}
 			}
 		}

@@ -144,3 +144,4 @@ func testEraseSubjectRetaining(t *testing.T, s *store.Store) {
 		t.Fatalf("page after the last = %v", order)
 	}
 }
+
