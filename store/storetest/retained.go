@@ -144,4 +144,3 @@ func testEraseSubjectRetaining(t *testing.T, s *store.Store) {
 		t.Fatalf("page after the last = %v", order)
 	}
 }
-
