@@ -1,10 +1,13 @@
 package connected
 
 import (
+	"context"
+	"sort"
 	"time"
 
 	"github.com/custos-privacy/custos/dataset"
 	"github.com/custos-privacy/custos/policy"
+	"github.com/custos-privacy/custos/store"
 )
 
 // Retention is what an erasure leaves in one collection because the
@@ -99,4 +102,59 @@ func ruleMasking(m *policy.Manifest, c *dataset.Collection, f *dataset.Field, at
 		}
 	}
 	return dataset.Masking{}, false
+}
+
+// retainedContext binds the sealed keys of an entry to its request,
+// collection and day.
+func retainedContext(requestID, collection string, until time.Time) string {
+	// The store keeps microseconds; so does the context.
+	return "custos/connected-retained/" + requestID + "/" + collection + "/" + until.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
+}
+
+// recordRetained notes, for the retention sweep, the person's rows of a
+// collection whose fields a rule kept, one entry per day a retention ends:
+// when it has, the sweep erases those fields. Recorded after the
+// collection's erasure is done; a run resumed after a crash records it
+// again, which changes nothing. A collection without a primary key
+// cannot name its rows again, and says so in the run's notes instead.
+func (r *run) recordRetained(ctx context.Context, a dataset.Address, c *dataset.Collection, ret Retention) error {
+	rows := r.found[a]
+	pk := c.PrimaryKey()
+	if r.dry || len(rows) == 0 || len(pk) == 0 {
+		return nil
+	}
+	// Rows other people's records refer to are theirs too: kept (and
+	// reported) by the erasure, and left at the end of retention as well.
+	rows, _, err := r.unshared(ctx, a, c, rows)
+	if err != nil || len(rows) == 0 {
+		return err
+	}
+	byUntil := map[time.Time][]string{}
+	var days []time.Time
+	for _, f := range ret.Fields {
+		u := f.Until.UTC()
+		if _, ok := byUntil[u]; !ok {
+			days = append(days, u)
+		}
+		byUntil[u] = append(byUntil[u], f.Field)
+	}
+	sort.Slice(days, func(i, j int) bool { return days[i].Before(days[j]) })
+	b, err := encodeRows(keys(rows, pk))
+	if err != nil {
+		return err
+	}
+	del := c.Masking != nil && c.Masking.Strategy == dataset.MaskDelete
+	var entries []store.ConnectedRetained
+	for i, day := range days {
+		sealed, err := r.s.Master.Seal(b, retainedContext(r.job.RequestID, a.String(), day))
+		if err != nil {
+			return err
+		}
+		fields := byUntil[day]
+		// A row erased by deletion goes when its last retained field's
+		// retention ends; until then the earlier days mask their fields.
+		entries = append(entries, store.ConnectedRetained{RequestID: r.job.RequestID, Collection: a.String(), Fields: fields,
+			KeysSealed: sealed, DeleteRows: del && i == len(days)-1, Until: day, CreatedAt: r.s.Clock.Now()})
+	}
+	return r.s.Store.PutConnectedRetained(ctx, entries)
 }

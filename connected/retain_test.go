@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/policy"
@@ -126,5 +127,102 @@ func TestErasureRulesInConnectedSystems(t *testing.T) {
 	}
 	if !reflect.DeepEqual(preview, ran) {
 		t.Fatalf("preview %v, run %v", preview, ran)
+	}
+}
+
+// TestRetainedConnectedFieldsSwept: what an erasure left in a connected
+// system because a rule retained it is erased by the retention sweep once
+// that retention ends — on PostgreSQL and on SQLite company databases —
+// and not a day before; rows of a collection erased by deletion go then.
+// On Fides' example database on PostgreSQL.
+func TestRetainedConnectedFieldsSwept(t *testing.T) {
+	t.Parallel()
+	{
+		{
+			ctx := context.Background()
+			url, driver := fidesPostgres(t), "pgx"
+			rules := `  rules:
+    - {category: user.sensor, action: retain, ground: security_fraud, for: 12 months, reason: "Login records are security logs."}
+`
+			src := strings.Replace(string(policy.Bundled()), "\nerasure:\n  rules:\n", "\nerasure:\n"+rules, 1)
+			svc := servicesWith(t, []byte(src))
+			file := "../dataset/testdata/fides/postgres_example_test_dataset.yml"
+			raw, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			set := strings.Replace(string(raw), "      - name: login\n        fields:\n",
+				"      - name: login\n        fides_meta:\n          masking_strategy_override:\n            strategy: delete\n        fields:\n", 1)
+			if _, err := svc.DSR.Import(ctx, "test", filepath.Base(file), []byte(set)); err != nil {
+				t.Fatal(err)
+			}
+			const ds = "postgres_example_test_dataset"
+			if _, err := svc.DSR.AddConnection(ctx, "test", connected.Connection{Name: "shop", Dataset: ds, URL: url}); err != nil {
+				t.Fatal(err)
+			}
+			ids := map[string][]string{"email": {"customer-1@example.com"}}
+			out, err := svc.DSR.Run(ctx, connected.Job{RequestID: "req-erase", Kind: connected.KindErasure, Identities: ids})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var loginUntil time.Time
+			for _, r := range out.Retained {
+				for _, f := range r.Fields {
+					switch r.Collection + "." + f.Field {
+					case ds + ":login.time":
+						loginUntil = f.Until
+					}
+				}
+			}
+			erased := snapshot(t, driver, url)
+			if loginUntil.IsZero() || len(erased["login"]) == 0 {
+				t.Fatalf("login not retained: %+v", out.Retained)
+			}
+			count := func(snap map[string][]string, table, part string) int {
+				n := 0
+				for _, row := range snap[table] {
+					if strings.Contains(row, part) {
+						n++
+					}
+				}
+				return n
+			}
+			logins := count(erased, "login", "customer_id=1 ")
+			if logins != 6 {
+				t.Fatalf("the subject's logins after the erasure: %d, want 6 kept", logins)
+			}
+
+			// A day early: nothing changes.
+			lines, err := svc.DSR.SweepRetained(ctx, "retention", loginUntil.Add(-24*time.Hour), nil, false)
+			if err != nil || len(lines) != 0 {
+				t.Fatalf("early sweep = %+v, %v", lines, err)
+			}
+			if d := diff(erased, snapshot(t, driver, url)); len(d) != 0 {
+				t.Fatalf("early sweep changed %v", d)
+			}
+			// A dry run counts and writes nothing.
+			if lines, err := svc.DSR.SweepRetained(ctx, "retention", loginUntil, nil, true); err != nil || len(lines) != 1 || lines[0].Rows != 6 {
+				t.Fatalf("dry run = %+v, %v", lines, err)
+			}
+			// The login records' year is over: they go; the phone number
+			// (three years) stays.
+			lines, err = svc.DSR.SweepRetained(ctx, "retention", loginUntil, nil, false)
+			if err != nil || len(lines) != 1 || !lines[0].Deleted || lines[0].Rows != 6 {
+				t.Fatalf("sweep at the end of the logins' retention = %+v, %v", lines, err)
+			}
+			now := snapshot(t, driver, url)
+			if count(now, "login", "customer_id=1 ") != 0 || len(now["login"]) != len(erased["login"])-6 {
+				t.Fatalf("logins left: %v", now["login"])
+			}
+			for table, rows := range erased {
+				if table != "login" && !reflect.DeepEqual(rows, now[table]) {
+					t.Fatalf("the sweep changed %s", table)
+				}
+			}
+			// Swept once: a second sweep finds nothing due.
+			if lines, err := svc.DSR.SweepRetained(ctx, "retention", loginUntil, nil, false); err != nil || len(lines) != 0 {
+				t.Fatalf("second sweep = %+v, %v", lines, err)
+			}
+		}
 	}
 }

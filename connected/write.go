@@ -71,6 +71,9 @@ func (r *run) write(ctx context.Context, out *Outcome) (pending bool, err error)
 				if ret, ok := retentionOf(r.manifest, a, c, r.at); ok && (t.Status == store.TaskDone || t.Status == store.TaskSkipped) {
 					ret.Rows = len(r.found[a])
 					out.Retained = append(out.Retained, ret)
+					if err := r.recordRetained(ctx, a, c, ret); err != nil {
+						return false, err
+					}
 				}
 			}
 		}
@@ -375,6 +378,7 @@ func (r *run) correctionKey(f *dataset.Field) (string, bool) {
 func (r *run) changes(phase string, c *dataset.Collection, fields []*dataset.Field, rows, keys []connector.Row,
 	strategy func(*dataset.Collection, *dataset.Field) dataset.Masking) ([]connector.Change, error) {
 	out := make([]connector.Change, len(rows))
+	mk := r.s.masker()
 	for i, row := range rows {
 		set := connector.Row{}
 		for _, f := range fields {
@@ -382,7 +386,7 @@ func (r *run) changes(phase string, c *dataset.Collection, fields []*dataset.Fie
 				set[f.Name], _ = r.correction(f)
 				continue
 			}
-			v, err := r.s.mask(strategy(c, f), f, row[f.Name])
+			v, err := mk.mask(strategy(c, f), f, row[f.Name])
 			if err != nil {
 				return nil, err
 			}

@@ -2,13 +2,16 @@ package records
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/store"
+	"github.com/custos-privacy/custos/vault"
 )
 
 // retainedField is what a retained value is bound to under the retention
@@ -35,16 +38,23 @@ type Kept struct {
 	Until    time.Time `json:"until"`
 }
 
-// retain re-seals the events the erasure rules keep under a new retention
-// key. It opens each with the data key, which the same transaction then
-// destroys.
-func (s *Service) retain(ctx context.Context, tx *store.Tx, m *policy.Manifest, subjectID string, wrapped []byte, now time.Time) ([]store.RetainedRow, []byte, error) {
+// retain re-seals the events the erasure rules keep under the person's
+// retention key: a new one, returned wrapped, or the one an earlier
+// deletion of part of their records made (then the wrapped key returned is
+// nil). It opens each with the data key, which the same transaction then
+// destroys, or deletes the events from. Only events `of` accepts are
+// considered.
+func (s *Service) retain(ctx context.Context, tx *store.Tx, m *policy.Manifest, subjectID string, wrapped []byte, now time.Time,
+	of func(store.EventRow) bool) ([]store.RetainedRow, []byte, error) {
 	evs, err := tx.SubjectEvents(ctx, subjectID)
 	if err != nil {
 		return nil, nil, err
 	}
 	var kept []store.RetainedRow
 	for _, e := range evs {
+		if !of(e) {
+			continue
+		}
 		if _, r, _ := m.ErasureOf(e.Category, e.Purpose, now); r != nil {
 			kept = append(kept, store.RetainedRow{SubjectID: subjectID, Category: e.Category, Purpose: e.Purpose, Source: e.Source,
 				Sealed: e.Sealed, OccurredAt: e.OccurredAt, Until: r.Until, Ground: r.Ground.Key, Reason: r.Rule.Reason})
@@ -57,8 +67,20 @@ func (s *Service) retain(ctx context.Context, tx *store.Tx, m *policy.Manifest, 
 	if err != nil {
 		return nil, nil, err
 	}
-	rk, rwrapped, err := s.master.NewRetentionKey(subjectID)
-	if err != nil {
+	var (
+		rk       *vault.SubjectKey
+		rwrapped []byte
+	)
+	switch old, err := tx.RetentionKey(ctx, subjectID); {
+	case err == nil:
+		if rk, err = s.master.OpenRetentionKey(subjectID, old); err != nil {
+			return nil, nil, err
+		}
+	case errors.Is(err, custos.ErrNotFound):
+		if rk, rwrapped, err = s.master.NewRetentionKey(subjectID); err != nil {
+			return nil, nil, err
+		}
+	default:
 		return nil, nil, err
 	}
 	for i := range kept {
@@ -76,6 +98,9 @@ func (s *Service) retain(ctx context.Context, tx *store.Tx, m *policy.Manifest, 
 	}
 	return kept, rwrapped, nil
 }
+
+// anyEvent is every event: a deletion of the whole person.
+func anyEvent(store.EventRow) bool { return true }
 
 // summarise groups retained records by category, purpose and ground; the
 // latest end of retention of a group is its until.

@@ -244,3 +244,121 @@ func noPlaintextRows(t *testing.T, s *store.Store, secrets ...string) {
 		}
 	}
 }
+
+// A deletion that reaches data processed for a controller deletes only
+// the company's own records (EraseOwn) and keeps the person's key for the
+// controller's: the erasure rules still apply to the company's records —
+// the billing records stay, re-sealed under the retention key, until the
+// tax period ends — and the controller's instruction later erases the
+// rest, leaving the retained records as they were.
+func TestOwnDeletionRetainsByRule(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		ctx := context.Background()
+		ref := custos.SubjectRef{Email: "olga.processed@example.org"}
+		const (
+			name   = "Olga Processed"
+			order  = "order 9120: team plan"
+			card   = "5500000000000004"
+			ticket = "ticket #77: printer on fire"
+		)
+		if _, err := e.svc.RecordBatch(ctx, "test", []records.Input{
+			billing(ref, "user.name", name),
+			billing(ref, "user.behavior.purchase_history", order),
+			billing(ref, "user.financial.credit_card", card),
+			{Kind: "collection", Subject: ref, Category: "user.content", Purpose: "essential.service", Controller: "customers", Value: str(ticket)},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		sid, err := e.svc.FindSubject(ctx, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, erased, err := e.svc.EraseOwn(ctx, "test", sid, "deletion request")
+		if err != nil || erased {
+			t.Fatalf("EraseOwn = %+v, erased %v, %v", out, erased, err)
+		}
+		tax := e.clock.Now().AddDate(7, 0, 0)
+		if out.Events != 3 || len(out.Retained) != 2 {
+			t.Fatalf("EraseOwn = %+v, want 3 events gone and 2 categories retained", out)
+		}
+		for _, k := range out.Retained {
+			if (k.Category != "user.name" && k.Category != "user.behavior.purchase_history") || k.Ground != "legal_obligation" || !k.Until.Equal(tax) {
+				t.Errorf("retained %+v", k)
+			}
+		}
+		evs, _ := s.SubjectEvents(ctx, sid)
+		if len(evs) != 1 || evs[0].Controller != "customers" {
+			t.Fatalf("events left = %+v, want only the controller's", evs)
+		}
+		got, err := e.svc.RetainedRecords(ctx, "officer", "tax audit", sid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		values := map[string]string{}
+		for _, r := range got {
+			values[r.Category] = *r.Value
+		}
+		if len(got) != 2 || values["user.name"] != name || values["user.behavior.purchase_history"] != order {
+			t.Fatalf("retained records = %+v", got)
+		}
+
+		// The controller's instruction: its data goes, the person's key
+		// with it; the retained records stay, under their own key.
+		n, erased, err := e.svc.EraseFor(ctx, "test", sid, "customers", "controller instruction")
+		if err != nil || n != 1 || !erased {
+			t.Fatalf("EraseFor(customers) = %d, %v, %v", n, erased, err)
+		}
+		if after, _ := s.Subject(ctx, sid); after.WrappedKey != nil {
+			t.Fatal("the data key survived the last deletion")
+		}
+		if got, err := e.svc.RetainedRecords(ctx, "officer", "tax audit", sid); err != nil || len(got) != 2 {
+			t.Fatalf("retained records after the controller's erasure = %d, %v", len(got), err)
+		}
+		noPlaintextRows(t, s, name, order, card, ticket, "olga.processed@example.org")
+		// A full deletion now finds nothing more to keep, and reuses no key
+		// it should not: the retained records stay as they were.
+		if again, err := e.svc.Erase(ctx, "test", sid, "again"); err != nil || len(again.Retained) != 0 {
+			t.Fatalf("second erase = %+v, %v", again, err)
+		}
+		if n, err := e.svc.EraseRetained(ctx, "retention", tax); err != nil || n != 2 {
+			t.Fatalf("sweep at the end of retention erased %d, %v", n, err)
+		}
+		if _, err := s.RetentionKey(ctx, sid); !errors.Is(err, custos.ErrNotFound) {
+			t.Fatalf("retention key after its records went: %v", err)
+		}
+	})
+}
+
+// Two partial deletions of one person share one retention key: the second
+// adds its records under the key the first made.
+func TestOwnDeletionTwice(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		ctx := context.Background()
+		ref := custos.SubjectRef{Email: "twice@example.org"}
+		in := func(cat, v string) []records.Input {
+			return []records.Input{billing(ref, cat, v),
+				{Kind: "collection", Subject: ref, Category: "user.content", Purpose: "essential.service", Controller: "customers", Value: str("ticket " + v)}}
+		}
+		if _, err := e.svc.RecordBatch(ctx, "test", in("user.name", "First Name")); err != nil {
+			t.Fatal(err)
+		}
+		sid, _ := e.svc.FindSubject(ctx, ref)
+		if _, _, err := e.svc.EraseOwn(ctx, "test", sid, "first"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.RecordBatch(ctx, "test", in("user.behavior.purchase_history", "order 2")); err != nil {
+			t.Fatal(err)
+		}
+		if out, _, err := e.svc.EraseOwn(ctx, "test", sid, "second"); err != nil || len(out.Retained) != 1 {
+			t.Fatalf("second EraseOwn = %+v, %v", out, err)
+		}
+		got, err := e.svc.RetainedRecords(ctx, "officer", "tax audit", sid)
+		if err != nil || len(got) != 2 {
+			t.Fatalf("retained records = %+v, %v", got, err)
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/vault"
 )
@@ -157,7 +158,7 @@ func (s *Service) Erase(ctx context.Context, actor, subjectID, reason string) (E
 		var kept []store.RetainedRow
 		var wrapped []byte
 		if row.WrappedKey != nil {
-			if kept, wrapped, err = s.retain(ctx, tx, p.Manifest, subjectID, row.WrappedKey, now); err != nil {
+			if kept, wrapped, err = s.retain(ctx, tx, p.Manifest, subjectID, row.WrappedKey, now, anyEvent); err != nil {
 				return err
 			}
 		}
@@ -185,13 +186,56 @@ func (s *Service) Erase(ctx context.Context, actor, subjectID, reason string) (E
 // EraseFor deletes a subject's events processed for controller (” is the
 // company's own processing) and keeps the rest, then crypto-shreds the
 // subject if nothing is left and no legal hold stands. It returns the
-// events deleted and whether the subject was erased.
+// events deleted and whether the subject was erased. Of the company's own
+// events, those the policy's erasure rules retain are kept as a full
+// deletion keeps them (Erase): re-sealed under the person's retention key,
+// until their retention ends; data processed for a controller is the
+// controller's to decide on, and its instruction goes as given.
 func (s *Service) EraseFor(ctx context.Context, actor, subjectID, controller, reason string) (int64, bool, error) {
+	n, erased, _, err := s.eraseFor(ctx, actor, subjectID, controller, reason)
+	return n, erased, err
+}
+
+// EraseOwn is EraseFor of the company's own records, with what the
+// erasure rules kept.
+func (s *Service) EraseOwn(ctx context.Context, actor, subjectID, reason string) (Erasure, bool, error) {
+	n, erased, kept, err := s.eraseFor(ctx, actor, subjectID, "", reason)
+	return Erasure{Events: n, Retained: summarise(kept)}, erased, err
+}
+
+func (s *Service) eraseFor(ctx context.Context, actor, subjectID, controller, reason string) (int64, bool, []store.RetainedRow, error) {
 	var (
 		n      int64
 		erased bool
+		kept   []store.RetainedRow
 	)
+	var m *policy.Manifest
+	if controller == "" {
+		p, _, err := s.policies.Active(ctx)
+		if err != nil {
+			return 0, false, nil, err
+		}
+		m = p.Manifest
+	}
+	now := s.clock.Now()
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		kept = nil
+		if m != nil {
+			row, err := tx.Subject(ctx, subjectID)
+			if err != nil {
+				return err
+			}
+			if row.WrappedKey != nil {
+				var wrapped []byte
+				own := func(e store.EventRow) bool { return e.Controller == "" }
+				if kept, wrapped, err = s.retain(ctx, tx, m, subjectID, row.WrappedKey, now, own); err != nil {
+					return err
+				}
+				if err := tx.RetainRecords(ctx, subjectID, now, wrapped, kept); err != nil {
+					return err
+				}
+			}
+		}
 		var err error
 		if n, err = tx.DeleteControllerEvents(ctx, subjectID, controller); err != nil {
 			return err
@@ -205,7 +249,7 @@ func (s *Service) EraseFor(ctx context.Context, actor, subjectID, controller, re
 			return err
 		}
 		if len(empty) > 0 && !held {
-			if _, err := tx.EraseSubject(ctx, subjectID, s.clock.Now()); err != nil {
+			if _, err := tx.EraseSubject(ctx, subjectID, now); err != nil {
 				return err
 			}
 			erased = true
@@ -213,18 +257,21 @@ func (s *Service) EraseFor(ctx context.Context, actor, subjectID, controller, re
 		if err := tx.Notify(ctx, "subject:"+subjectID); err != nil {
 			return err
 		}
-		_, err = s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "subject.erase_for", Object: "subject:" + subjectID,
-			Detail: map[string]any{"events": n, "controller": controller, "erased": erased, "reason": reason}})
+		detail := map[string]any{"events": n, "controller": controller, "erased": erased, "reason": reason}
+		if len(kept) > 0 {
+			detail["retained"] = len(kept)
+		}
+		_, err = s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "subject.erase_for", Object: "subject:" + subjectID, Detail: detail})
 		return err
 	})
 	if err != nil {
-		return 0, false, err
+		return 0, false, nil, err
 	}
 	if erased {
 		s.keys.Forget(subjectID)
 		s.publish([]change{{subject: subjectID, erased: true}})
 	}
-	return n, erased, nil
+	return n, erased, kept, nil
 }
 
 // EraseIfEmpty erases a subject left with no events and no standing legal

@@ -496,7 +496,7 @@ func (s *Service) deletion(ctx context.Context, f *fulfilment) error {
 		// Data processed for controllers is theirs to decide on: only the
 		// company's own records go now, and the person's key stays for
 		// the rest until each controller's instruction.
-		if erased.Events, _, err = s.records.EraseFor(ctx, f.reader, f.r.SubjectID, "", "deletion request "+f.r.ID); err != nil {
+		if erased, _, err = s.records.EraseOwn(ctx, f.reader, f.r.SubjectID, "deletion request "+f.r.ID); err != nil {
 			return err
 		}
 		f.pkg.Summary = "Your personal information was deleted, except what we process on behalf of others, listed below with whom to ask about it."

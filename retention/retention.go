@@ -44,6 +44,7 @@ type Service struct {
 // Connected sweeps connected systems (package dsr).
 type Connected interface {
 	Sweep(ctx context.Context, actor string, exps []connected.Expiry, held []map[string][]string, dryRun bool) ([]connected.SweepLine, error)
+	SweepRetained(ctx context.Context, actor string, asOf time.Time, held []map[string][]string, dryRun bool) ([]connected.SweepLine, error)
 }
 
 // Config gathers what a Service needs.
@@ -139,6 +140,9 @@ type Report struct {
 	// Connected is what the sweep did in the company's connected
 	// databases, collection by collection.
 	Connected []connected.SweepLine `json:"connected,omitempty"`
+	// ConnectedRetained is what erasures had left in connected databases
+	// because a rule retained it, erased now that the retention ended.
+	ConnectedRetained []connected.SweepLine `json:"connected_retained,omitempty"`
 }
 
 // Sweep erases, batch by batch, every event a rule has expired at asOf,
@@ -190,6 +194,13 @@ func (s *Service) Sweep(ctx context.Context, actor string, asOf time.Time, dryRu
 	}
 	if s.connected != nil {
 		if rep.Connected, err = s.sweepConnected(ctx, actor, p.Manifest, asOf, dryRun); err != nil {
+			return rep, err
+		}
+		held, err := s.heldIdentities(ctx)
+		if err != nil {
+			return rep, err
+		}
+		if rep.ConnectedRetained, err = s.connected.SweepRetained(ctx, actor, asOf, held, dryRun); err != nil {
 			return rep, err
 		}
 	}

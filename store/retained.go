@@ -29,27 +29,39 @@ type RetainedRow struct {
 // EraseSubjectRetaining erases a subject as EraseSubject does, keeping the
 // given records (already re-sealed under the retention key wrapped as
 // wrappedKey) in the same transaction: a crash leaves either the person
-// whole or erased with exactly these records kept. With no records kept it
-// stores no retention key.
+// whole or erased with exactly these records kept. wrappedKey is nil when
+// the subject already has a retention key (an earlier deletion of part of
+// their records kept some) and the records are sealed under it.
 func (tx *Tx) EraseSubjectRetaining(ctx context.Context, id string, at time.Time, wrappedKey []byte, kept []RetainedRow) (events int64, err error) {
-	if len(kept) > 0 {
-		if _, err := tx.q.ExecContext(ctx, `INSERT INTO retention_keys (subject_id, wrapped_key, created_at) VALUES ($1, $2, $3)`,
-			id, wrappedKey, micros(at)); err != nil {
-			return 0, conflict(err)
-		}
-		if err := insertRows(ctx, tx, `INSERT INTO retained_records (subject_id, category, purpose, source, value_sealed, occurred_at, retained_at, until_at, ground, reason) VALUES `,
-			10, len(kept), func(i int) []any {
-				r := kept[i]
-				var sealed any
-				if r.Sealed != nil {
-					sealed = r.Sealed
-				}
-				return []any{id, r.Category, r.Purpose, r.Source, sealed, micros(r.OccurredAt), micros(at), micros(r.Until), r.Ground, r.Reason}
-			}); err != nil {
-			return 0, err
-		}
+	if err := tx.RetainRecords(ctx, id, at, wrappedKey, kept); err != nil {
+		return 0, err
 	}
 	return tx.EraseSubject(ctx, id, at)
+}
+
+// RetainRecords stores records a deletion keeps, sealed under the
+// subject's retention key: wrappedKey, stored with them, when it is new;
+// nil when the subject has one already. The caller deletes the events
+// they came from in the same transaction.
+func (tx *Tx) RetainRecords(ctx context.Context, id string, at time.Time, wrappedKey []byte, kept []RetainedRow) error {
+	if len(kept) == 0 {
+		return nil
+	}
+	if wrappedKey != nil {
+		if _, err := tx.q.ExecContext(ctx, `INSERT INTO retention_keys (subject_id, wrapped_key, created_at) VALUES ($1, $2, $3)`,
+			id, wrappedKey, micros(at)); err != nil {
+			return conflict(err)
+		}
+	}
+	return insertRows(ctx, tx, `INSERT INTO retained_records (subject_id, category, purpose, source, value_sealed, occurred_at, retained_at, until_at, ground, reason) VALUES `,
+		10, len(kept), func(i int) []any {
+			r := kept[i]
+			var sealed any
+			if r.Sealed != nil {
+				sealed = r.Sealed
+			}
+			return []any{id, r.Category, r.Purpose, r.Source, sealed, micros(r.OccurredAt), micros(at), micros(r.Until), r.Ground, r.Reason}
+		})
 }
 
 // RetentionKey returns a subject's wrapped retention key; ErrNotFound when

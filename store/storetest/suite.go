@@ -20,7 +20,7 @@ func Run(t *testing.T, open func(testing.TB) *store.Store) {
 	// One group per store file, in the order of the files.
 	for _, group := range [][]suiteCase{
 		auditCases(), connectorCases(), consentCases(), consentStatsCases(), existingCases(), keyCases(), policyCases(),
-		recordCases(), retainedCases(), requestCases(), retentionCases(), sessionCases(), storeCases(), taskCases(), tokenCases(),
+		recordCases(), retainedCases(), connectedRetainedCases(), requestCases(), retentionCases(), sessionCases(), storeCases(), taskCases(), tokenCases(),
 	} {
 		cases = append(cases, group...)
 	}
