@@ -68,7 +68,7 @@ func setupBase(t *testing.T, s *store.Store, baseURL string) *fixture {
 		}
 		f.tokens[r] = secret
 	}
-	srv := httptest.NewServer(api.NewHandler(svc.APIDeps(quiet, baseURL, 5)))
+	srv := httptest.NewServer(checked(t, api.NewHandler(svc.APIDeps(quiet, baseURL, 5))))
 	t.Cleanup(srv.Close)
 	f.url = srv.URL
 	return f
