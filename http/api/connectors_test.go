@@ -132,7 +132,7 @@ func setupConnected(t *testing.T, s *store.Store) *connFixture {
 		f.tokens[r] = secret
 	}
 	sw.mu.Lock()
-	sw.h = api.NewHandler(svc.APIDeps(quiet, srv.URL, 5))
+	sw.h = checked(t, api.NewHandler(svc.APIDeps(quiet, srv.URL, 5)))
 	sw.mu.Unlock()
 
 	f.company = sqltest.SQLiteFile(t, sqltest.Shop()...)
