@@ -38,7 +38,7 @@ func setup(t *testing.T, s *store.Store) *fixture {
 func setupBase(t *testing.T, s *store.Store, baseURL string) *fixture {
 	t.Helper()
 	clock := &custos.FixedClock{T: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}
-	srv := wiretest.StartServer(t, wiretest.Options{Store: s, Clock: clock, BaseURL: baseURL, Mail: true}, nil)
+	srv := wiretest.StartServer(t, wiretest.Options{Store: s, Clock: clock, BaseURL: baseURL, Mail: true, Wrap: func(h http.Handler) http.Handler { return checked(t, h) }}, nil)
 	return &fixture{tokens: srv.Tokens(t), clock: clock, store: s, outbox: srv.Outbox, maildir: srv.MailDir, url: srv.URL}
 }
 

@@ -63,7 +63,8 @@ func setupConnected(t *testing.T, s *store.Store) *connFixture {
 	// Wait is long: a request waiting for a callback must be woken by it,
 	// not found by polling. The queue starts only once the datasets and
 	// connections are in.
-	srv := wiretest.StartServer(t, wiretest.Options{Store: s, Jobs: jobs.Options{Poll: 100 * time.Millisecond, Wait: time.Minute}}, nil)
+	srv := wiretest.StartServer(t, wiretest.Options{Store: s, Jobs: jobs.Options{Poll: 100 * time.Millisecond, Wait: time.Minute},
+		Wrap: func(h http.Handler) http.Handler { return checked(t, h) }}, nil)
 	svc := srv.Services
 	f := &connFixture{fixture: &fixture{tokens: srv.Tokens(t), store: s, url: srv.URL, outbox: svc.Outbox}, svc: svc}
 

@@ -96,7 +96,8 @@ func isService(path string) bool {
 
 // TestImportGraph: services import neither the HTTP layer nor the wiring,
 // and net/http only by exception; the store imports no service; the root
-// package imports nothing of storage or HTTP.
+// package imports nothing of storage or HTTP; the API client imports
+// nothing of Custos at all.
 func TestImportGraph(t *testing.T) {
 	t.Parallel()
 	pkgs := list(t)
@@ -144,6 +145,14 @@ func TestImportGraph(t *testing.T) {
 					forbid(path, d, "the store must not depend on services or HTTP")
 				}
 			}
+		case under(path, "client"):
+			// A company's service imports the client to call Custos; it
+			// must not pull in Custos' server, store or drivers with it.
+			for _, d := range p.Deps {
+				if strings.HasPrefix(d, module+"/") || d == module {
+					forbid(path, d, "the API client imports nothing of the server: it speaks only HTTP and JSON")
+				}
+			}
 		case path == module:
 			for _, d := range p.Deps {
 				if d == "net/http" || d == "database/sql" || strings.HasPrefix(d, module+"/") {
@@ -167,6 +176,9 @@ func TestRulesCatch(t *testing.T) {
 	api, ok := pkgs[module+"/http/api"]
 	if !ok || !slices.Contains(api.Imports, "net/http") || !slices.Contains(api.Deps, module+"/store") {
 		t.Fatalf("http/api as listed: %+v", api)
+	}
+	if c, ok := pkgs[module+"/client"]; !ok || !slices.Contains(c.Imports, "net/http") {
+		t.Fatalf("client as listed: %+v", c)
 	}
 	if !isService(module+"/consent/iab") || isService(module+"/http/api") || isService(module+"/storex") {
 		t.Fatal("isService matches the wrong packages")

@@ -61,6 +61,9 @@ type Options struct {
 	Batch int
 	// Logger defaults to one that writes nothing.
 	Logger *slog.Logger
+	// Wrap, if set, wraps the API handler StartServer serves (the API
+	// tests hold every answer to openapi.json with it).
+	Wrap func(http.Handler) http.Handler
 }
 
 // Env is the service graph a test works with.
@@ -191,6 +194,9 @@ func StartServer(t testing.TB, o Options, tweak func(*api.Deps)) *Server {
 		tweak(&deps)
 	}
 	handler := api.NewHandler(deps)
+	if o.Wrap != nil {
+		handler = o.Wrap(handler)
+	}
 	h.Store(&handler)
 	return &Server{Env: e, URL: srv.URL, Server: srv}
 }
