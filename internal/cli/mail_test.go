@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/custos-privacy/custos/mail"
 )
@@ -33,6 +34,8 @@ func TestMailLast(t *testing.T) {
 		{"the code only", []string{"mail", "last", "--to", "ANA@example.com", "--code"}, 0, "482913\n", ""},
 		{"no code in the newest", []string{"mail", "last", "--to", "bob@example.com", "--code"}, 1, "", "carries no six-digit code"},
 		{"nobody wrote to carol", []string{"mail", "last", "--to", "carol@example.com"}, 1, "", "no message to carol@example.com"},
+		{"waiting finds no code either", []string{"mail", "last", "--to", "bob@example.com", "--code", "--wait", "300ms"}, 1, "", "carries no six-digit code"},
+		{"waiting for carol in vain", []string{"mail", "last", "--to", "carol@example.com", "--wait", "300ms"}, 1, "", "no message to carol@example.com"},
 		{"to is required", []string{"mail", "last"}, 2, "", "--to is required (see custos mail last --help)"},
 	}
 	for _, c := range cases {
@@ -43,5 +46,24 @@ func TestMailLast(t *testing.T) {
 				t.Fatalf("exit %d (want %d)\nout %q (want %q)\nerr %q (want %q)", code, c.code, out, c.out, errOut, c.err)
 			}
 		})
+	}
+}
+
+// TestMailLastWaits: a message delivered while `mail last --wait` waits is
+// the one it prints.
+func TestMailLastWaits(t *testing.T) {
+	t.Parallel()
+	_, vars := dataDir(t)
+	d, err := mail.NewMaildir(vars["CUSTOS_MAIL_DIR"], "privacy@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(400 * time.Millisecond)
+		_ = d.Send(context.Background(), mail.Message{To: "dan@example.com", Subject: "Your code", Text: "Your code is 771204."})
+	}()
+	code, out, errOut := run(t, vars, "mail", "last", "--to", "dan@example.com", "--code", "--wait", "1m")
+	if code != 0 || out != "771204\n" {
+		t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
 	}
 }
