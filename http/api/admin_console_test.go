@@ -162,7 +162,11 @@ func TestAdminConsole(t *testing.T) {
 				`data-custos-scope="marketing.communications.email"`, `<td data-custos-granted>1</td><td data-custos-withdrawn>1</td>`,
 				`<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"`}, nil},
 			{"consents, all time", officer, "/admin/consents?period=all", 200, []string{`<td data-custos-granted>1</td>`}, nil},
-			{"audit", auditor, "/admin/audit", 200, []string{`data-custos-audit="verified"`, "request.verified", "token.create", "<td>The person</td>"}, []string{"<td>subject"}},
+			{"audit", auditor, "/admin/audit", 200, []string{`data-custos-audit="verified"`, "<td>The person</td>",
+				// Actions and objects in words, each raw key beside it for an officer who searches.
+				`<td>Request verified<br><code class="key">request.verified</code></td>`, `<code class="key">token.create</code>`,
+				`<td title="request:` + access + `">Request ` + access + `<br><code class="key">request:` + access + `</code></td>`},
+				[]string{"<td>subject", "<td>request:", "<td>request.verified</td>"}},
 			{"audit, older page", auditor, "/admin/audit?before=3", 200, []string{"Entries 1 to 2 of", "Newer entries"}, []string{"Older entries"}},
 			{"audit, bad page", auditor, "/admin/audit?before=x", 400, []string{`role="alert"`}, nil},
 			{"audit, agent", agent, "/admin/audit", 403, nil, nil},
@@ -213,7 +217,7 @@ func TestAdminConsole(t *testing.T) {
 			{"deny with an unknown code", officer, false, "/admin/requests/" + deletion + "/deny", url.Values{"reason_code": {"bored"}, "reason": {"Not today, thank you."}}, 400,
 				[]string{`role="alert"`}},
 			{"deny", officer, false, "/admin/requests/" + deletion + "/deny", url.Values{"reason_code": {"exempt"}, "reason": {"The records are needed to complete a transaction you asked for."}}, 200,
-				[]string{"Denied.", `data-custos-status="denied"`, "exempt by privacy_officer (privacy_officer):", "needed to complete a transaction"}},
+				[]string{"Denied.", `data-custos-status="denied"`, `<span data-custos-decision="exempt" title="exempt">An exemption in the law applies</span> by privacy_officer (privacy_officer):`, "needed to complete a transaction"}},
 			{"extend without a reason", officer, false, "/admin/requests/" + gdpr + "/extend", url.Values{"reason": {""}}, 400, []string{`role="alert"`}},
 			{"extend", officer, false, "/admin/requests/" + gdpr + "/extend", url.Values{"reason": {"We must search archived systems for your data."}}, 200,
 				[]string{"Deadline extended.", "data-custos-extended", "extended"}},
@@ -248,7 +252,8 @@ func TestAdminConsole(t *testing.T) {
 		}
 		// The audit log names the officer's token for each decision.
 		if _, page := auditor.get("/admin/audit"); !strings.Contains(page, "request.approved") || !strings.Contains(page, "request.denied") ||
-			!strings.Contains(page, "request.extended") || !strings.Contains(page, `data-custos-audit="verified"`) {
+			!strings.Contains(page, "request.extended") || !strings.Contains(page, `data-custos-audit="verified"`) ||
+			!strings.Contains(page, `<p class="decision" data-custos-decision="exempt" title="exempt">Decision: An exemption in the law applies</p>`) {
 			t.Errorf("audit after decisions: %.2000s", mainOf(page))
 		}
 

@@ -46,6 +46,9 @@ var adminPages = template.Must(template.New("admin").Funcs(template.FuncMap{
 	"status":   statusWord,
 	"kind":     typeWord,
 	"actor":    actorWord,
+	"action":   actionWord,
+	"object":   objectWord,
+	"decision": decisionWord,
 }).ParseFS(templateFS, "templates/admin.html.tmpl", "templates/admin_request.html.tmpl", "templates/admin_datamap.html.tmpl",
 	"templates/admin_consents.html.tmpl", "templates/admin_audit.html.tmpl", "templates/admin_reports.html.tmpl"))
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -22,6 +23,24 @@ type auditRow struct {
 	At                            time.Time
 	Actor, Action, Object, Detail string
 	Hash, Short                   string
+	// Decision is the reason code a request was denied with, shown in
+	// words beside the raw detail.
+	Decision string
+}
+
+// decisionOf reads the decision code from a request's denial entry, whose
+// detail note is the code the officer (or Custos) denied with.
+func decisionOf(action, detail string) string {
+	if action != "request.denied" || detail == "" {
+		return ""
+	}
+	var d struct {
+		Note string `json:"note"`
+	}
+	if json.Unmarshal([]byte(detail), &d) != nil {
+		return ""
+	}
+	return d.Note
 }
 
 type auditView struct {
@@ -69,7 +88,7 @@ func (d Deps) adminAudit(w http.ResponseWriter, r *http.Request) {
 	for _, e := range slices.Backward(entries) {
 		h := hex.EncodeToString(e.Hash)
 		page.Entries = append(page.Entries, auditRow{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Object: e.Object,
-			Detail: e.Detail, Hash: h, Short: h[:min(12, len(h))] + "…"})
+			Detail: e.Detail, Hash: h, Short: h[:min(12, len(h))] + "…", Decision: decisionOf(e.Action, e.Detail)})
 	}
 	if len(entries) > 0 {
 		page.First, page.Last = entries[0].Seq, entries[len(entries)-1].Seq

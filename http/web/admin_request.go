@@ -91,7 +91,7 @@ func denyLabel(code string) string {
 	case requests.DenyOther:
 		return "Another reason (explain below)"
 	}
-	return code
+	return keyWords(code)
 }
 
 func doneMessage(action string) string {

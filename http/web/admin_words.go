@@ -82,3 +82,39 @@ func (d Deps) actorNames(ctx context.Context) map[string]string {
 	}
 	return out
 }
+
+// actionWord names an audit action ("request.denied" → "Request denied").
+func actionWord(a string) string { return keyWords(a) }
+
+// objectWords name the kinds of thing an audit entry is about, by the
+// prefix of its object key ("request:…", "token:3").
+var objectWords = map[string]string{
+	"request": "Request", "subject": "Person", "token": "Token", "policy": "Policy version",
+	"connection": "Connection", "dataset": "Dataset", "sweep": "Retention sweep", "receipt": "Consent receipt",
+	"principal": "Consent holder", "contract": "Contract", "event": "Record", "device": "Browser or device",
+}
+
+// objectWord names what an audit entry is about: a token by its name, a
+// request as "Request …", a key the console does not know as words.
+func objectWord(names map[string]string, o string) string {
+	if n, ok := names[o]; ok {
+		return n
+	}
+	kind, id, ok := strings.Cut(o, ":")
+	if w, known := objectWords[kind]; known && ok {
+		return w + " " + id
+	}
+	if !ok {
+		return keyWords(o)
+	}
+	return keyWords(kind) + " " + id
+}
+
+// decisionWord names a request's decision code: the reason an officer
+// denied with, or "answered" for a complaint.
+func decisionWord(code string) string {
+	if code == "answered" {
+		return "Answered"
+	}
+	return denyLabel(code)
+}
