@@ -17,7 +17,6 @@ import (
 // (type, email, jurisdiction; then code; then the status) is unchanged
 // around it.
 
-
 type identityField struct{ Key, Label string }
 
 func (d Deps) identityPage(w http.ResponseWriter, r *http.Request, status int, id string, ask *requests.IdentityAsk, msg, code string) {
