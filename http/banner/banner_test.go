@@ -267,7 +267,7 @@ func TestRecordIsRateLimited(t *testing.T) {
 	mux := http.NewServeMux()
 	banner.Register(mux, banner.Deps{Policies: c.svc.Policies, Consent: c.svc.Consent, Clock: c.clock, RecordsPerMinute: 2,
 		Devices: c.svc.Store, DeviceKey: c.svc.DeviceKey})
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewServer(checked(t, mux))
 	t.Cleanup(srv.Close)
 	body := `{"device_id":"` + device + `","jurisdiction":"US","gpc":true}`
 	for i := 0; i < 2; i++ {

@@ -132,7 +132,7 @@ func TestRecordGlobalLimit(t *testing.T) {
 		RecordsPerMinute: 100, GlobalRecordsPerMinute: 3, Devices: c.svc.Store, DeviceKey: c.svc.DeviceKey,
 		// Every request from an address of its own.
 		ClientIP: func(*http.Request) string { return "192.0.2." + strconv.FormatInt(n.Add(1), 10) }})
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewServer(checked(t, mux))
 	t.Cleanup(srv.Close)
 	devs := []string{"GlobalAAAAAAAAAAAAAAAA", "GlobalBBBBBBBBBBBBBBBB", "GlobalCCCCCCCCCCCCCCCC", "GlobalDDDDDDDDDDDDDDDD"}
 	for _, d := range devs[:3] {

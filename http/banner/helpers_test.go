@@ -2,12 +2,15 @@ package banner_test
 
 import (
 	"context"
+	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/internal/openapicheck"
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/internal/wire/wiretest"
 	"github.com/custos-privacy/custos/policy"
@@ -24,8 +27,25 @@ type custosServer struct {
 func startCustos(t *testing.T) *custosServer {
 	t.Helper()
 	clock := &custos.FixedClock{T: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}
-	srv := wiretest.StartServer(t, wiretest.Options{Clock: clock}, nil)
+	srv := wiretest.StartServer(t, wiretest.Options{Clock: clock, Wrap: func(h http.Handler) http.Handler { return checked(t, h) }}, nil)
 	return &custosServer{url: srv.URL, svc: srv.Services, clock: clock}
+}
+
+// checked holds every response the banner's tests receive to the API's
+// openapi.json, as the API's own tests are held: its status documented
+// for the operation, its body matching the documented schema. The
+// banner's script and config are public endpoints of the same document.
+func checked(t testing.TB, h http.Handler) http.Handler {
+	t.Helper()
+	spec, err := os.ReadFile("../api/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := openapicheck.New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Handler(t, h)
 }
 
 // publishNewVersion puts a new policy version in force now: an editorial
