@@ -31,29 +31,16 @@ import (
 	"github.com/custos-privacy/custos/store"
 )
 
-// shopDataset describes the company database company() makes. Ana and Bob
-// share address 1 (customer.address_id); Ana's order ships to address 2,
-// hers alone. The employee table is reached only by an identity no request
-// here gives.
-const shopDataset = `dataset:
-  - fides_key: shop
-    collections:
-      - name: customer
-        fields:
-          - name: id
-            data_categories: [user.unique_id]
-            fides_meta: {primary_key: true, data_type: integer}
-          - name: email
-            data_categories: [user.contact.email]
-            fides_meta: {identity: email, data_type: string}
-          - name: name
-            data_categories: [user.name]
-          - name: address_id
+// shopDataset describes the company database company() makes: the shared
+// shop, with addresses, orders and employees. Ana and Bob share address 1
+// (customer.address_id); Ana's order ships to address 2, hers alone. The
+// employee table is reached only by an identity no request here gives.
+var shopDataset = sqltest.ShopDatasetWith(`          - name: address_id
             data_categories: [system.operations]
             fides_meta:
               references:
                 - {dataset: shop, field: address.id, direction: to}
-      - name: address
+`, `      - name: address
         fields:
           - name: id
             data_categories: [system.operations]
@@ -79,18 +66,6 @@ const shopDataset = `dataset:
                 - {dataset: shop, field: address.id, direction: to}
           - name: note
             data_categories: [user.content]
-      - name: login
-        fields:
-          - name: id
-            data_categories: [system.operations]
-            fides_meta: {primary_key: true, data_type: integer}
-          - name: customer_id
-            data_categories: [user.unique_id]
-            fides_meta:
-              references:
-                - {dataset: shop, field: customer.id, direction: from}
-          - name: device
-            data_categories: [user.device.device_id]
       - name: employee
         fields:
           - name: id
@@ -99,26 +74,27 @@ const shopDataset = `dataset:
           - name: badge
             data_categories: [user.unique_id]
             fides_meta: {identity: badge_number}
-`
+`)
 
-// company makes the shop's SQLite database and returns its path. Every
-// update of login is logged in write_log, so a row written twice shows.
+// company makes the shop's SQLite database (sqltest.Shop, with Ana given
+// five logins, ids 1, 2 and 4 to 6; Bob's one is 3) and returns its path.
+// Every update of login is logged in write_log, so a row written twice
+// shows.
 func company(t testing.TB) string {
 	t.Helper()
-	return sqltest.SQLiteFile(t,
+	return sqltest.SQLiteFile(t, append(sqltest.Shop(),
 		`CREATE TABLE address (id INTEGER PRIMARY KEY, street TEXT, city TEXT)`,
-		`CREATE TABLE customer (id INTEGER PRIMARY KEY, email TEXT, name TEXT, address_id INTEGER REFERENCES address(id))`,
+		`ALTER TABLE customer ADD COLUMN address_id INTEGER REFERENCES address(id)`,
 		`CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customer(id), ship_to INTEGER REFERENCES address(id), note TEXT)`,
-		`CREATE TABLE login (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customer(id), device TEXT)`,
 		`CREATE TABLE employee (id INTEGER PRIMARY KEY, badge TEXT)`,
 		`CREATE TABLE write_log (tbl TEXT NOT NULL, id INTEGER NOT NULL)`,
 		`CREATE TRIGGER login_written AFTER UPDATE ON login BEGIN INSERT INTO write_log VALUES ('login', NEW.id); END`,
 		`INSERT INTO address VALUES (1, '1 Shared Street', 'Lisbon'), (2, '2 Own Road', 'Porto'), (3, '3 Bob Lane', 'Faro')`,
-		`INSERT INTO customer VALUES (1, 'ana@example.com', 'Ana Lima', 1), (2, 'bob@example.com', 'Bob Stone', 1)`,
+		`UPDATE customer SET address_id = 1`,
 		`INSERT INTO orders VALUES (10, 1, 2, 'leave at the door'), (11, 2, 3, 'ring twice')`,
-		`INSERT INTO login VALUES (1, 1, 'ana-1'), (2, 1, 'ana-2'), (3, 1, 'ana-3'), (4, 1, 'ana-4'), (5, 1, 'ana-5'), (6, 2, 'bob-1')`,
+		`INSERT INTO login VALUES (4, 1, 'ana-tablet'), (5, 1, 'ana-watch'), (6, 1, 'ana-tv')`,
 		`INSERT INTO employee VALUES (1, 'B-1')`,
-	)
+	)...)
 }
 
 // query runs a query on the company database and returns the rows as
@@ -269,7 +245,7 @@ func TestCompanyRuns(t *testing.T) {
 					[]string{"1|<nil>|<nil>|1", "2|bob@example.com|Bob Stone|1"}) {
 					t.Fatalf("customers %v", got)
 				}
-				if got := query(t, path, `SELECT id, device FROM login WHERE device IS NOT NULL`); !slices.Equal(got, []string{"6|bob-1"}) {
+				if got := query(t, path, `SELECT id, device FROM login WHERE device IS NOT NULL`); !slices.Equal(got, []string{"3|bob-phone"}) {
 					t.Fatalf("logins left %v", got)
 				}
 				if got := query(t, path, `SELECT note FROM orders ORDER BY id`); !slices.Equal(got, []string{"<nil>", "ring twice"}) {
@@ -371,7 +347,7 @@ func TestFailureResumes(t *testing.T) {
 	}{
 		{"every write refused", []string{`CREATE TRIGGER login_locked BEFORE UPDATE ON login BEGIN SELECT RAISE(ABORT, 'login is locked'); END`},
 			[]string{`DROP TRIGGER login_locked`}, "login is locked", 0},
-		{"a row refuses part way", []string{`CREATE TRIGGER login_locked BEFORE UPDATE ON login WHEN OLD.id = 3 BEGIN SELECT RAISE(ABORT, 'row locked'); END`},
+		{"a row refuses part way", []string{`CREATE TRIGGER login_locked BEFORE UPDATE ON login WHEN OLD.id = 4 BEGIN SELECT RAISE(ABORT, 'row locked'); END`},
 			[]string{`DROP TRIGGER login_locked`}, "row locked", 2},
 	}
 	for _, c := range cases {
@@ -563,7 +539,7 @@ func TestAsyncWebhookBatches(t *testing.T) {
 	if out.Erased["shop:login"] != 5 || out.Erased["shop:customer"] != 1 {
 		t.Fatalf("erased %v", out.Erased)
 	}
-	if got := query(t, path, `SELECT id, device FROM login WHERE device IS NOT NULL`); !slices.Equal(got, []string{"6|bob-1"}) {
+	if got := query(t, path, `SELECT id, device FROM login WHERE device IS NOT NULL`); !slices.Equal(got, []string{"3|bob-phone"}) {
 		t.Fatalf("logins left unerased: %v", got)
 	}
 	if got := query(t, path, `SELECT COUNT(*), COUNT(DISTINCT id) FROM write_log`); got[0] != "5|5" {

@@ -21,32 +21,7 @@ import (
 // previewShopDataset describes sqltest.Shop() with the orders and
 // addresses previewShop adds: Ana's first order ships to address 1, which
 // Bob's order ships to as well; her second one to address 2, hers alone.
-const previewShopDataset = `dataset:
-  - fides_key: shop
-    collections:
-      - name: customer
-        fields:
-          - name: id
-            data_categories: [user.unique_id]
-            fides_meta: {primary_key: true, data_type: integer}
-          - name: email
-            data_categories: [user.contact.email]
-            fides_meta: {identity: email, data_type: string}
-          - name: name
-            data_categories: [user.name]
-      - name: login
-        fields:
-          - name: id
-            data_categories: [system.operations]
-            fides_meta: {primary_key: true, data_type: integer}
-          - name: customer_id
-            data_categories: [user.unique_id]
-            fides_meta:
-              references:
-                - {dataset: shop, field: customer.id, direction: from}
-          - name: device
-            data_categories: [user.device.device_id]
-      - name: orders
+var previewShopDataset = sqltest.ShopDatasetWith("", `      - name: orders
         fields:
           - name: id
             data_categories: [system.operations]
@@ -75,7 +50,7 @@ const previewShopDataset = `dataset:
           - name: code
             data_categories: [user.unique_id]
             fides_meta: {identity: badge_number, primary_key: true}
-`
+`)
 
 var previewTables = []string{"customer", "login", "orders", "address"}
 

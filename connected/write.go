@@ -144,64 +144,112 @@ func (r *run) decide(ctx context.Context, phase string, a dataset.Address) (*wri
 		w.skip, w.note = true, "No connection reaches this collection."
 		return w, nil
 	}
-	coll := w.coll
-	verb := "erased"
-	if phase == PhaseCorrection {
-		verb = "corrected"
-	}
 	if c.ReadOnly {
-		w.skip, w.note = true, fmt.Sprintf("Not %s: the connection is read-only (%d rows found).", verb, len(r.found[a]))
+		w.skip, w.note = true, fmt.Sprintf("Not %s: the connection is read-only (%d rows found).", verbOf(phase), len(r.found[a]))
 		return w, nil
 	}
-	w.del = phase == PhaseErasure && coll.Masking != nil && coll.Masking.Strategy == dataset.MaskDelete
-	w.fields = r.targetFields(phase, coll)
-	var retainNote string
-	if phase == PhaseErasure {
-		if ret, ok := retentionOf(r.manifest, a, coll, r.at); ok {
-			// A row with retained fields is not deleted: its other
-			// personal fields are masked instead.
-			w.del = false
-			retainNote = fmt.Sprintf("Kept by the policy's erasure rules: %s.", retainedNames(ret))
-		}
+	return w, r.decideWrite(ctx, w, phase, a)
+}
+
+// verbOf is what a phase does to a row, for the notes.
+func verbOf(phase string) string {
+	if phase == PhaseCorrection {
+		return "corrected"
 	}
+	return "erased"
+}
+
+// decideWrite decides, for a collection a connection can write, which fields and
+// rows are written and how; w.skip says nothing is.
+func (r *run) decideWrite(ctx context.Context, w *writing, phase string, a dataset.Address) error {
+	retainNote := r.targets(w, phase, a)
 	if retainNote != "" && len(w.fields) == 0 {
 		w.skip, w.note = true, retainNote
-		return w, nil
+		return nil
 	}
 	if !w.del && len(w.fields) == 0 {
 		w.skip = true
-		return w, nil
+		return nil
 	}
-	w.pk = coll.PrimaryKey()
+	w.pk = w.coll.PrimaryKey()
 	// A collection whose dataset declares no primary key is written by the
 	// values that found the person's rows (selection), through a connector
 	// that can (connector.Selector).
 	w.rows = r.found[a]
+	var err error
 	if len(w.pk) == 0 {
-		var ok bool
-		if w.selector, ok = conn.(connector.Selector); !ok {
-			w.skip, w.note = true, fmt.Sprintf("Not %s: the dataset declares no primary key for this collection, so its rows cannot be told apart.", verb)
-			return w, nil
+		if r.selectRows(w, phase, a); w.skip {
+			return nil
 		}
-		w.sel = r.selector(a)
-		w.strat = w.sel.strategy
-		if len(w.sel.fields) == 0 {
-			w.skip, w.note = true, w.sel.notUniqueNote(verb, len(w.rows))
-			return w, nil
-		}
-		var unreached int
-		w.rows, w.selKeys, unreached = w.sel.selected(coll, w.fields, w.rows, phase == PhaseErasure && !w.del)
-		if unreached > 0 {
-			w.note = w.sel.notUniqueNote(verb, unreached)
-		}
-	} else if w.rows, w.shared, err = r.unshared(ctx, a, coll, r.found[a]); err != nil {
+	} else if w.rows, w.shared, err = r.unshared(ctx, a, w.coll, r.found[a]); err != nil {
 		// Rows other people's records refer to are theirs too: neither
 		// erased nor overwritten with this person's correction.
-		return w, err
+		return err
 	}
+	if err := r.shareRows(ctx, w, phase, a); err != nil {
+		return err
+	}
+	if retainNote != "" {
+		w.note = strings.TrimSpace(w.note + " " + retainNote)
+	}
+	if w.selector == nil && r.manifest != nil {
+		w.strat = func(c *dataset.Collection, f *dataset.Field) dataset.Masking {
+			if m, ok := ruleMasking(r.manifest, c, f, r.at); ok {
+				return m
+			}
+			return strategy(c, f)
+		}
+	}
+	return nil
+}
+
+// targets sets the fields a phase writes and whether rows are deleted,
+// and says which fields the policy's erasure rules keep ("" for none).
+func (r *run) targets(w *writing, phase string, a dataset.Address) string {
+	coll := w.coll
+	w.del = phase == PhaseErasure && coll.Masking != nil && coll.Masking.Strategy == dataset.MaskDelete
+	w.fields = r.targetFields(phase, coll)
+	if phase != PhaseErasure {
+		return ""
+	}
+	ret, ok := retentionOf(r.manifest, a, coll, r.at)
+	if !ok {
+		return ""
+	}
+	// A row with retained fields is not deleted: its other personal
+	// fields are masked instead.
+	w.del = false
+	return fmt.Sprintf("Kept by the policy's erasure rules: %s.", retainedNames(ret))
+}
+
+// selectRows picks the rows of a collection without a primary key by the
+// values that found them; w.skip says they cannot be told apart.
+func (r *run) selectRows(w *writing, phase string, a dataset.Address) {
+	var ok bool
+	if w.selector, ok = w.conn.(connector.Selector); !ok {
+		w.skip, w.note = true, fmt.Sprintf("Not %s: the dataset declares no primary key for this collection, so its rows cannot be told apart.", verbOf(phase))
+		return
+	}
+	w.sel = r.selector(a)
+	w.strat = w.sel.strategy
+	if len(w.sel.fields) == 0 {
+		w.skip, w.note = true, w.sel.notUniqueNote(verbOf(phase), len(w.rows))
+		return
+	}
+	var unreached int
+	w.rows, w.selKeys, unreached = w.sel.selected(w.coll, w.fields, w.rows, phase == PhaseErasure && !w.del)
+	if unreached > 0 {
+		w.note = w.sel.notUniqueNote(verbOf(phase), unreached)
+	}
+}
+
+// shareRows decides what becomes of the person's rows other people's
+// records refer to, and says so in the note.
+func (r *run) shareRows(ctx context.Context, w *writing, phase string, a dataset.Address) error {
 	if w.shared > 0 && phase == PhaseErasure && len(w.fields) > 0 {
+		var err error
 		if w.maskShared, err = r.masksShared(ctx, a); err != nil {
-			return w, err
+			return err
 		}
 	}
 	// boundary: rows from here on are others' too, and masked by the
@@ -217,18 +265,7 @@ func (r *run) decide(ctx context.Context, phase string, a dataset.Address) (*wri
 	case w.shared > 0:
 		w.note = fmt.Sprintf("%d rows not corrected: other people's records refer to them.", w.shared)
 	}
-	if retainNote != "" {
-		w.note = strings.TrimSpace(w.note + " " + retainNote)
-	}
-	if w.selector == nil && r.manifest != nil {
-		w.strat = func(c *dataset.Collection, f *dataset.Field) dataset.Masking {
-			if m, ok := ruleMasking(r.manifest, c, f, r.at); ok {
-				return m
-			}
-			return strategy(c, f)
-		}
-	}
-	return w, nil
+	return nil
 }
 
 func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Address, t *store.Task) (bool, error) {

@@ -1,21 +1,13 @@
 package jobs_test
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/custos-privacy/custos/connected"
-	"github.com/custos-privacy/custos/jobs"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/requests"
-	"github.com/custos-privacy/custos/store"
-	"github.com/custos-privacy/custos/store/storetest"
-	"github.com/custos-privacy/custos/vault"
 )
 
 // TestKillInstructionAndResume: a controller's erase instruction over the
@@ -29,39 +21,8 @@ func TestKillInstructionAndResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills and restarts a worker process")
 	}
-	ctx := context.Background()
-	const mine, others = 100_000, 1_000
-
-	companyURL := storetest.PostgresSchemaDSN(t)
-	company, err := sql.Open("pgx", companyURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer company.Close()
-	for _, stmt := range []string{
-		`CREATE TABLE customer (id BIGINT PRIMARY KEY, email TEXT, name TEXT)`,
-		`CREATE TABLE login (id BIGINT PRIMARY KEY, customer_id BIGINT, device TEXT)`,
-		`CREATE TABLE write_log (id BIGINT NOT NULL)`,
-		`CREATE FUNCTION log_write() RETURNS trigger AS $$ BEGIN INSERT INTO write_log VALUES (NEW.id); RETURN NEW; END $$ LANGUAGE plpgsql`,
-		`INSERT INTO customer VALUES (1, 'gone@example.com', 'Gone Person'), (2, 'stays@example.com', 'Staying Person')`,
-		fmt.Sprintf(`INSERT INTO login SELECT g, 1, 'device-' || g FROM generate_series(1, %d) g`, mine),
-		fmt.Sprintf(`INSERT INTO login SELECT g, 2, 'device-' || g FROM generate_series(%d, %d) g`, mine+1, mine+others),
-	} {
-		if _, err := company.Exec(stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-
-	dir := t.TempDir()
-	s := storetest.OpenSQLiteIn(t, dir)
-	master, _, err := vault.LoadOrCreateMaster(filepath.Join(dir, "master.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := build(ctx, s, master, jobs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := newKillRig(t)
+	ctx, s, svc := k.ctx, k.s, k.svc
 	src := string(policy.Bundled())
 	at := strings.Index(src, "    - key: customers\n")
 	if at < 0 {
@@ -82,41 +43,21 @@ func TestKillInstructionAndResume(t *testing.T) {
 	if _, err := svc.Policies.Publish(ctx, "test", "clientwise.yaml", []byte(src), time.Now(), true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.DSR.Import(ctx, "test", "shop.yml", []byte(killDataset)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.DSR.AddConnection(ctx, "test", connected.Connection{Name: "shop", Dataset: "shop", URL: companyURL}); err != nil {
-		t.Fatal(err)
-	}
-	v, err := svc.Requests.SubmitOnBehalf(ctx, "token:1", requests.Intake{Type: requests.TypeDeletion, Email: "gone@example.com",
-		Jurisdiction: "US-CA", Channel: "phone"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v.Status == requests.StatusPendingReview {
-		if v, err = svc.Requests.Approve(ctx, "token:2", v.ID); err != nil {
-			t.Fatal(err)
-		}
-	}
-	waitFor := func(what string, limit time.Duration, done func() bool) {
+	k.connectShop()
+	v := k.deletion()
+	await := func(what string, limit time.Duration, done func() bool) {
 		t.Helper()
-		deadline := time.Now().Add(limit)
-		for !done() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s", what)
-			}
-			time.Sleep(20 * time.Millisecond)
+		if !waitFor(limit, 20*time.Millisecond, done) {
+			t.Fatalf("timed out waiting for %s", what)
 		}
 	}
 	// The person's deletion erases the customer and leaves acme's logins.
-	first := startWorker(t, dir)
-	waitFor("the person's deletion", 2*time.Minute, func() bool {
+	first := startWorker(t, k.dir)
+	await("the person's deletion", 2*time.Minute, func() bool {
 		r, err := s.Request(ctx, v.ID)
 		return err == nil && r.Status == requests.StatusCompleted
 	})
-	if _, err := company.Exec(`CREATE TRIGGER login_written AFTER UPDATE ON login FOR EACH ROW EXECUTE FUNCTION log_write()`); err != nil {
-		t.Fatal(err)
-	}
+	k.logWrites()
 
 	// The instruction is written with its job; this process works no jobs.
 	svc.Requests.InstructionWait = 0
@@ -124,26 +65,7 @@ func TestKillInstructionAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := v.ID + "/controller/acme"
-	loginTask := func() store.Task {
-		ts, err := s.Tasks(ctx, run)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, x := range ts {
-			if x.Phase == connected.PhaseErasure && x.Collection == "shop:login" {
-				return x
-			}
-		}
-		return store.Task{}
-	}
-	waitFor("the instruction's erasure to start", 2*time.Minute, func() bool { return loginTask().Done >= 10*batch })
-	if err := first.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = first.Wait()
-	if got := loginTask(); got.Done >= got.Found || got.Status == store.TaskDone {
-		t.Fatalf("the worker finished before it was killed (%d of %d); the test proves nothing", got.Done, got.Found)
-	}
+	k.killPartWay(first, run, 20*time.Millisecond, "timed out waiting for the instruction's erasure to start")
 	history := func() []string {
 		evs, err := s.RequestEvents(ctx, v.ID)
 		if err != nil {
@@ -161,10 +83,9 @@ func TestKillInstructionAndResume(t *testing.T) {
 		}
 	}
 
-	time.Sleep(rescueAfter) // the dead worker's job is now stuck long enough to rescue
-	second := startWorker(t, dir)
+	second := k.restart()
 	recorded := ""
-	waitFor("the instruction to be recorded", 3*time.Minute, func() bool {
+	await("the instruction to be recorded", 3*time.Minute, func() bool {
 		for _, l := range history() {
 			if strings.HasPrefix(l, "controller_instruction ") {
 				recorded = l
@@ -188,12 +109,9 @@ func TestKillInstructionAndResume(t *testing.T) {
 		}
 		return ""
 	}
-	deadline := time.Now().Add(time.Minute)
-	for kept() != "" && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if k := kept(); k != "" {
-		t.Errorf("%s keeps its rows after the instruction", k)
+	_ = waitFor(time.Minute, 20*time.Millisecond, func() bool { return kept() == "" })
+	if what := kept(); what != "" {
+		t.Errorf("%s keeps its rows after the instruction", what)
 	}
 	_ = second.Process.Kill()
 
@@ -201,20 +119,5 @@ func TestKillInstructionAndResume(t *testing.T) {
 	if recorded != want {
 		t.Fatalf("recorded %q, want %q", recorded, want)
 	}
-	var total, distinct, left, othersIntact int
-	if err := company.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT id) FROM write_log`).Scan(&total, &distinct); err != nil {
-		t.Fatal(err)
-	}
-	if total != mine || distinct != mine {
-		t.Fatalf("rows written %d times over %d distinct rows; want each of %d rows written exactly once", total, distinct, mine)
-	}
-	if err := company.QueryRow(`SELECT COUNT(*) FROM login WHERE customer_id = 1 AND device LIKE 'device-%'`).Scan(&left); err != nil {
-		t.Fatal(err)
-	}
-	if err := company.QueryRow(`SELECT COUNT(*) FROM login WHERE customer_id = 2 AND device = 'device-' || id`).Scan(&othersIntact); err != nil {
-		t.Fatal(err)
-	}
-	if left != 0 || othersIntact != others {
-		t.Fatalf("after resume: %d of the person's rows unmasked, %d of %d others intact", left, othersIntact, others)
-	}
+	k.checkErasedOnce()
 }

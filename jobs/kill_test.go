@@ -129,30 +129,37 @@ const killDataset = `dataset:
                 strategy: hmac
 `
 
-// TestKillAndResume starts the erasure of 10^5 rows in a worker process,
-// kills it with SIGKILL part way, starts another, and checks that every row
-// was erased exactly once: a trigger in the company database logs each
-// write, so a row written twice would show.
-func TestKillAndResume(t *testing.T) {
-	t.Parallel()
-	if testing.Short() {
-		t.Skip("kills and restarts a worker process")
-	}
-	ctx := context.Background()
-	const mine, others = 100_000, 1_000
+// killRig is the harness of the kill tests: a company database on
+// PostgreSQL holding mine logins of the person (customer 1) and others of
+// someone else (customer 2), a Custos store and master key in dir that the
+// worker processes open, and the services built on them here. This
+// process works no jobs: it enqueues, and the workers run them.
+type killRig struct {
+	t          *testing.T
+	ctx        context.Context
+	company    *sql.DB
+	companyURL string
+	dir        string
+	s          *store.Store
+	svc        *wire.Services
+}
 
+const mine, others = 100_000, 1_000
+
+func newKillRig(t *testing.T) *killRig {
+	t.Helper()
+	ctx := context.Background()
 	companyURL := storetest.PostgresSchemaDSN(t)
 	company, err := sql.Open("pgx", companyURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer company.Close()
+	t.Cleanup(func() { company.Close() })
 	for _, stmt := range []string{
 		`CREATE TABLE customer (id BIGINT PRIMARY KEY, email TEXT, name TEXT)`,
 		`CREATE TABLE login (id BIGINT PRIMARY KEY, customer_id BIGINT, device TEXT)`,
 		`CREATE TABLE write_log (id BIGINT NOT NULL)`,
 		`CREATE FUNCTION log_write() RETURNS trigger AS $$ BEGIN INSERT INTO write_log VALUES (NEW.id); RETURN NEW; END $$ LANGUAGE plpgsql`,
-		`CREATE TRIGGER login_written AFTER UPDATE ON login FOR EACH ROW EXECUTE FUNCTION log_write()`,
 		`INSERT INTO customer VALUES (1, 'gone@example.com', 'Gone Person'), (2, 'stays@example.com', 'Staying Person')`,
 		fmt.Sprintf(`INSERT INTO login SELECT g, 1, 'device-' || g FROM generate_series(1, %d) g`, mine),
 		fmt.Sprintf(`INSERT INTO login SELECT g, 2, 'device-' || g FROM generate_series(%d, %d) g`, mine+1, mine+others),
@@ -161,7 +168,6 @@ func TestKillAndResume(t *testing.T) {
 			t.Fatalf("%s: %v", stmt, err)
 		}
 	}
-
 	dir := t.TempDir()
 	s := storetest.OpenSQLiteIn(t, dir)
 	master, _, err := vault.LoadOrCreateMaster(filepath.Join(dir, "master.key"))
@@ -172,103 +178,172 @@ func TestKillAndResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.DSR.Import(ctx, "test", "shop.yml", []byte(killDataset)); err != nil {
-		t.Fatal(err)
+	return &killRig{t: t, ctx: ctx, company: company, companyURL: companyURL, dir: dir, s: s, svc: svc}
+}
+
+// logWrites logs every update of a login row in write_log, from now on: a
+// row written twice shows.
+func (k *killRig) logWrites() {
+	k.t.Helper()
+	if _, err := k.company.Exec(`CREATE TRIGGER login_written AFTER UPDATE ON login FOR EACH ROW EXECUTE FUNCTION log_write()`); err != nil {
+		k.t.Fatal(err)
 	}
-	if _, err := svc.DSR.AddConnection(ctx, "test", connected.Connection{Name: "shop", Dataset: "shop", URL: companyURL}); err != nil {
-		t.Fatal(err)
+}
+
+// connectShop imports the shop's dataset and connects the company
+// database.
+func (k *killRig) connectShop() {
+	k.t.Helper()
+	if _, err := k.svc.DSR.Import(k.ctx, "test", "shop.yml", []byte(killDataset)); err != nil {
+		k.t.Fatal(err)
 	}
-	v, err := svc.Requests.SubmitOnBehalf(ctx, "token:1", requests.Intake{Type: requests.TypeDeletion, Email: "gone@example.com",
+	if _, err := k.svc.DSR.AddConnection(k.ctx, "test", connected.Connection{Name: "shop", Dataset: "shop", URL: k.companyURL}); err != nil {
+		k.t.Fatal(err)
+	}
+}
+
+// deletion takes and approves the person's deletion request. Approval
+// only enqueues: no worker runs in this process.
+func (k *killRig) deletion() requests.View {
+	k.t.Helper()
+	v, err := k.svc.Requests.SubmitOnBehalf(k.ctx, "token:1", requests.Intake{Type: requests.TypeDeletion, Email: "gone@example.com",
 		Jurisdiction: "US-CA", Channel: "phone"})
 	if err != nil {
-		t.Fatal(err)
+		k.t.Fatal(err)
 	}
-	// Approval only enqueues: no worker runs in this process.
 	if v.Status == requests.StatusPendingReview {
-		if v, err = svc.Requests.Approve(ctx, "token:2", v.ID); err != nil {
-			t.Fatal(err)
+		if v, err = k.svc.Requests.Approve(k.ctx, "token:2", v.ID); err != nil {
+			k.t.Fatal(err)
 		}
 	}
+	return v
+}
+
+// loginTask is the erasure task of the login collection in run.
+func (k *killRig) loginTask(run string) store.Task {
+	k.t.Helper()
+	ts, err := k.s.Tasks(k.ctx, run)
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	for _, x := range ts {
+		if x.Phase == connected.PhaseErasure && x.Collection == "shop:login" {
+			return x
+		}
+	}
+	return store.Task{}
+}
+
+// waitFor polls done until it holds, or limit has passed (false).
+func waitFor(limit, poll time.Duration, done func() bool) bool {
+	deadline := time.Now().Add(limit)
+	for !done() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(poll)
+	}
+	return true
+}
+
+// killPartWay lets the worker erase ten batches of run's logins, kills it
+// with SIGKILL and checks it had not finished: else the test proves
+// nothing.
+func (k *killRig) killPartWay(w *exec.Cmd, run string, poll time.Duration, stuck string) store.Task {
+	k.t.Helper()
+	if !waitFor(2*time.Minute, poll, func() bool { return k.loginTask(run).Done >= 10*batch }) {
+		k.t.Fatal(stuck)
+	}
+	if err := w.Process.Kill(); err != nil {
+		k.t.Fatal(err)
+	}
+	_ = w.Wait()
+	got := k.loginTask(run)
+	if got.Done >= got.Found || got.Status == store.TaskDone {
+		k.t.Fatalf("the worker finished before it was killed (%d of %d); the test proves nothing", got.Done, got.Found)
+	}
+	return got
+}
+
+// restart starts the next worker once the dead one's job is stuck long
+// enough to rescue.
+func (k *killRig) restart() *exec.Cmd {
+	k.t.Helper()
+	time.Sleep(rescueAfter)
+	return startWorker(k.t, k.dir)
+}
+
+// checkErasedOnce checks that each of the person's logins was written
+// exactly once and masked, and that the other person's are intact.
+func (k *killRig) checkErasedOnce() {
+	k.t.Helper()
+	var total, distinct, left, othersIntact int
+	if err := k.company.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT id) FROM write_log`).Scan(&total, &distinct); err != nil {
+		k.t.Fatal(err)
+	}
+	if total != mine || distinct != mine {
+		k.t.Fatalf("rows written %d times over %d distinct rows; want each of %d rows written exactly once", total, distinct, mine)
+	}
+	if err := k.company.QueryRow(`SELECT COUNT(*) FROM login WHERE customer_id = 1 AND device LIKE 'device-%'`).Scan(&left); err != nil {
+		k.t.Fatal(err)
+	}
+	if err := k.company.QueryRow(`SELECT COUNT(*) FROM login WHERE customer_id = 2 AND device = 'device-' || id`).Scan(&othersIntact); err != nil {
+		k.t.Fatal(err)
+	}
+	if left != 0 || othersIntact != others {
+		k.t.Fatalf("after resume: %d of the person's rows unmasked, %d of %d others intact", left, othersIntact, others)
+	}
+}
+
+// TestKillAndResume starts the erasure of 10^5 rows in a worker process,
+// kills it with SIGKILL part way, starts another, and checks that every row
+// was erased exactly once: a trigger in the company database logs each
+// write, so a row written twice would show.
+func TestKillAndResume(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("kills and restarts a worker process")
+	}
+	k := newKillRig(t)
+	ctx, s, svc := k.ctx, k.s, k.svc
+	k.logWrites()
+	k.connectShop()
+	v := k.deletion()
 	if v.Status != requests.StatusInProgress {
 		t.Fatalf("request is %s", v.Status)
 	}
 
-	loginTask := func() store.Task {
-		ts, err := s.Tasks(ctx, v.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, x := range ts {
-			if x.Phase == connected.PhaseErasure && x.Collection == "shop:login" {
-				return x
-			}
-		}
-		return store.Task{}
-	}
-	first := startWorker(t, dir)
-	deadline := time.Now().Add(2 * time.Minute)
-	for loginTask().Done < 10*batch {
-		if time.Now().After(deadline) {
-			t.Fatal("the first worker made no progress")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	if err := first.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = first.Wait()
-	at := loginTask()
-	if at.Done >= at.Found || at.Status == store.TaskDone {
-		t.Fatalf("the worker finished before it was killed (%d of %d); the test proves nothing", at.Done, at.Found)
-	}
+	first := startWorker(t, k.dir)
+	at := k.killPartWay(first, v.ID, 5*time.Millisecond, "the first worker made no progress")
 	var written int
-	if err := company.QueryRow(`SELECT COUNT(*) FROM write_log`).Scan(&written); err != nil {
+	if err := k.company.QueryRow(`SELECT COUNT(*) FROM write_log`).Scan(&written); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("killed after %d rows checkpointed, %d written", at.Done, written)
 
-	time.Sleep(rescueAfter) // the dead worker's job is now stuck long enough to rescue
-	second := startWorker(t, dir)
-	deadline = time.Now().Add(3 * time.Minute)
-	for {
+	second := k.restart()
+	var status string
+	if !waitFor(3*time.Minute, 100*time.Millisecond, func() bool {
 		r, err := s.Request(ctx, v.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Status == requests.StatusCompleted {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the request did not complete after the restart: %s, login task %+v", r.Status, loginTask())
-		}
-		time.Sleep(100 * time.Millisecond)
+		status = r.Status
+		return r.Status == requests.StatusCompleted
+	}) {
+		t.Fatalf("the request did not complete after the restart: %s, login task %+v", status, k.loginTask(v.ID))
 	}
 	_ = second.Process.Kill()
 
-	var total, distinct, left, othersIntact int
-	if err := company.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT id) FROM write_log`).Scan(&total, &distinct); err != nil {
-		t.Fatal(err)
-	}
-	if total != mine || distinct != mine {
-		t.Fatalf("rows written %d times over %d distinct rows; want each of %d rows written exactly once", total, distinct, mine)
-	}
-	if err := company.QueryRow(`SELECT COUNT(*) FROM login WHERE customer_id = 1 AND device LIKE 'device-%'`).Scan(&left); err != nil {
-		t.Fatal(err)
-	}
-	if err := company.QueryRow(`SELECT COUNT(*) FROM login WHERE customer_id = 2 AND device = 'device-' || id`).Scan(&othersIntact); err != nil {
-		t.Fatal(err)
-	}
-	if left != 0 || othersIntact != others {
-		t.Fatalf("after resume: %d of the person's rows unmasked, %d of %d others intact", left, othersIntact, others)
-	}
+	k.checkErasedOnce()
 	var email, name sql.NullString
-	if err := company.QueryRow(`SELECT email, name FROM customer WHERE id = 1`).Scan(&email, &name); err != nil {
+	if err := k.company.QueryRow(`SELECT email, name FROM customer WHERE id = 1`).Scan(&email, &name); err != nil {
 		t.Fatal(err)
 	}
 	if email.Valid || name.Valid {
 		t.Fatalf("customer row not erased: %v %v", email, name)
 	}
-	if got := loginTask(); got.Done != mine || got.Found != mine || got.Status != store.TaskDone || len(got.Checkpoint) != 0 {
+	if got := k.loginTask(v.ID); got.Done != mine || got.Found != mine || got.Status != store.TaskDone || len(got.Checkpoint) != 0 {
 		t.Fatalf("login task after completion: done %d found %d %s, checkpoint kept: %v", got.Done, got.Found, got.Status, len(got.Checkpoint) > 0)
 	}
 	rep, err := audit.Verify(ctx, s, svc.Audit.Keys())

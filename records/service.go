@@ -155,35 +155,16 @@ func (s *Service) ingest(ctx context.Context, actor string, ins []Input, prefix 
 	}
 }
 
+// check checks an event against the policy in force, in the order its
+// errors are reported: the subject and time, the required fields, then
+// what the policy declares.
 func (s *Service) check(m *policy.Manifest, contracts []custos.Contract, in Input, field string, now time.Time) (checked, error) {
 	c := checked{in: in, at: now}
-	var err error
-	region := m.Organisation.PhoneRegion
-	if in.Jurisdiction != "" {
-		if region = PhoneRegion(in.Jurisdiction); region == "" {
-			return c, invalid(field+".jurisdiction", "%s.jurisdiction must name a country, such as US-CA, GB or DE.", field)
-		}
-	}
-	if c.ids, err = normaliseIn(in.Subject, field+".subject", region); err != nil {
+	if err := s.checkSubject(m, &c, field, now); err != nil {
 		return c, err
 	}
-	for _, id := range c.ids {
-		c.blinds = append(c.blinds, s.blind.Sum(id.kind, id.value))
-	}
-	if in.OccurredAt != nil {
-		c.at = in.OccurredAt.UTC()
-		if c.at.After(now.Add(futureTolerance)) {
-			return c, invalid(field+".occurred_at", "%s.occurred_at is in the future.", field)
-		}
-	}
-	if in.Category == "" {
-		return c, invalid(field+".category", "%s.category is required.", field)
-	}
-	if in.Purpose == "" {
-		return c, invalid(field+".purpose", "%s.purpose is required.", field)
-	}
-	if in.Value != nil && len(*in.Value) > 64<<10 {
-		return c, invalid(field+".value", "%s.value is over 64 KiB.", field)
+	if err := checkRequired(in, field); err != nil {
+		return c, err
 	}
 	if in.Controller != "" || m.Reserved(in.Category) {
 		return c, checkOnBehalf(m, in, field)
@@ -198,49 +179,102 @@ func (s *Service) check(m *policy.Manifest, contracts []custos.Contract, in Inpu
 	}
 	switch in.Kind {
 	case custos.EventCollection:
-		if in.Recipient != "" || in.LegalGround != "" {
-			return c, invalid(field+".recipient", "%s: recipient and legal_ground belong to disclosures, not collections.", field)
-		}
-		if in.Source == "" {
-			return c, invalid(field+".source", "%s.source is required for a collection.", field)
-		}
-		if !slices.ContainsFunc(m.Sources, func(x policy.Source) bool { return x.Key == in.Source }) {
-			return c, refuse(CodeUndeclaredSource, field+".source",
-				"The policy in force does not declare the source %q.", in.Source)
-		}
+		return c, checkCollection(m, in, field)
 	case custos.EventDisclosure:
-		if in.Source != "" {
-			return c, invalid(field+".source", "%s: source belongs to collections, not disclosures.", field)
-		}
-		if in.Recipient == "" {
-			return c, invalid(field+".recipient", "%s.recipient is required for a disclosure.", field)
-		}
-		i := slices.IndexFunc(m.Recipients, func(x policy.Recipient) bool { return x.Key == in.Recipient })
-		if i < 0 {
-			return c, refuse(CodeUndeclaredRecipient, field+".recipient",
-				"The policy in force does not declare the recipient %q, so nothing may be disclosed to it.", in.Recipient)
-		}
-		r := m.Recipients[i]
-		if len(r.Categories) > 0 && !slices.Contains(r.Categories, in.Category) {
-			return c, refuse(CodeUndeclaredDisclosure, field+".category",
-				"The policy in force does not declare that %q receives the category %q.", r.Key, in.Category)
-		}
-		if len(r.Purposes) > 0 && !slices.Contains(r.Purposes, in.Purpose) {
-			return c, refuse(CodeUndeclaredDisclosure, field+".purpose",
-				"The policy in force does not declare that %q receives data for the purpose %q.", r.Key, in.Purpose)
-		}
-		if r.Kind == policy.KindAuthority && in.LegalGround == "" {
-			return c, invalid(field+".legal_ground", "%s.legal_ground is required for a disclosure to an authority (for example subpoena or court_order).", field)
-		}
-		if r.ContractRequired {
-			c.noCtr = !covered(contracts, r.Key, in.Vendor, c.at)
-		}
+		return c, checkDisclosure(m, contracts, &c, field)
 	case "":
 		return c, invalid(field+".kind", "%s.kind is required: collection or disclosure.", field)
 	default:
 		return c, invalid(field+".kind", "%s.kind must be collection or disclosure, not %q.", field, in.Kind)
 	}
-	return c, nil
+}
+
+// checkSubject normalises and blinds the event's identifiers, read in the
+// phone region of its jurisdiction, and checks when it occurred.
+func (s *Service) checkSubject(m *policy.Manifest, c *checked, field string, now time.Time) error {
+	in := c.in
+	region := m.Organisation.PhoneRegion
+	if in.Jurisdiction != "" {
+		if region = PhoneRegion(in.Jurisdiction); region == "" {
+			return invalid(field+".jurisdiction", "%s.jurisdiction must name a country, such as US-CA, GB or DE.", field)
+		}
+	}
+	var err error
+	if c.ids, err = normaliseIn(in.Subject, field+".subject", region); err != nil {
+		return err
+	}
+	for _, id := range c.ids {
+		c.blinds = append(c.blinds, s.blind.Sum(id.kind, id.value))
+	}
+	if in.OccurredAt != nil {
+		c.at = in.OccurredAt.UTC()
+		if c.at.After(now.Add(futureTolerance)) {
+			return invalid(field+".occurred_at", "%s.occurred_at is in the future.", field)
+		}
+	}
+	return nil
+}
+
+// checkRequired checks the fields every event has.
+func checkRequired(in Input, field string) error {
+	if in.Category == "" {
+		return invalid(field+".category", "%s.category is required.", field)
+	}
+	if in.Purpose == "" {
+		return invalid(field+".purpose", "%s.purpose is required.", field)
+	}
+	if in.Value != nil && len(*in.Value) > 64<<10 {
+		return invalid(field+".value", "%s.value is over 64 KiB.", field)
+	}
+	return nil
+}
+
+// checkCollection checks a collection's fields and its declared source.
+func checkCollection(m *policy.Manifest, in Input, field string) error {
+	if in.Recipient != "" || in.LegalGround != "" {
+		return invalid(field+".recipient", "%s: recipient and legal_ground belong to disclosures, not collections.", field)
+	}
+	if in.Source == "" {
+		return invalid(field+".source", "%s.source is required for a collection.", field)
+	}
+	if !slices.ContainsFunc(m.Sources, func(x policy.Source) bool { return x.Key == in.Source }) {
+		return refuse(CodeUndeclaredSource, field+".source",
+			"The policy in force does not declare the source %q.", in.Source)
+	}
+	return nil
+}
+
+// checkDisclosure checks a disclosure against its declared recipient, and
+// marks it when the recipient needs a contract none covers.
+func checkDisclosure(m *policy.Manifest, contracts []custos.Contract, c *checked, field string) error {
+	in := c.in
+	if in.Source != "" {
+		return invalid(field+".source", "%s: source belongs to collections, not disclosures.", field)
+	}
+	if in.Recipient == "" {
+		return invalid(field+".recipient", "%s.recipient is required for a disclosure.", field)
+	}
+	i := slices.IndexFunc(m.Recipients, func(x policy.Recipient) bool { return x.Key == in.Recipient })
+	if i < 0 {
+		return refuse(CodeUndeclaredRecipient, field+".recipient",
+			"The policy in force does not declare the recipient %q, so nothing may be disclosed to it.", in.Recipient)
+	}
+	r := m.Recipients[i]
+	if len(r.Categories) > 0 && !slices.Contains(r.Categories, in.Category) {
+		return refuse(CodeUndeclaredDisclosure, field+".category",
+			"The policy in force does not declare that %q receives the category %q.", r.Key, in.Category)
+	}
+	if len(r.Purposes) > 0 && !slices.Contains(r.Purposes, in.Purpose) {
+		return refuse(CodeUndeclaredDisclosure, field+".purpose",
+			"The policy in force does not declare that %q receives data for the purpose %q.", r.Key, in.Purpose)
+	}
+	if r.Kind == policy.KindAuthority && in.LegalGround == "" {
+		return invalid(field+".legal_ground", "%s.legal_ground is required for a disclosure to an authority (for example subpoena or court_order).", field)
+	}
+	if r.ContractRequired {
+		c.noCtr = !covered(contracts, r.Key, in.Vendor, c.at)
+	}
+	return nil
 }
 
 // checkOnBehalf checks an event processed for a controller against what
@@ -318,68 +352,19 @@ func (s *Service) write(ctx context.Context, actor string, evs []checked, versio
 		subjects []string
 	)
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		var all [][]byte
-		for _, e := range evs {
-			all = append(all, e.blinds...)
-		}
-		found, err := tx.IdentitiesByBlind(ctx, all)
+		owner, err := owners(ctx, tx, evs)
 		if err != nil {
 			return err
-		}
-		// A minor whose data was erased left the minor mark on each of
-		// their identities: read in this transaction, so a collection can
-		// never slip in between an erasure and the next.
-		minorMarked, err := tx.MinorBlinds(ctx, all)
-		if err != nil {
-			return err
-		}
-		for _, e := range evs {
-			if !collectsFromMinor(e) {
-				continue
-			}
-			for _, b := range e.blinds {
-				if minorMarked[string(b)] {
-					return refuse(CodeMinor, "event.subject",
-						"This person is known to be under the policy's age threshold: nothing is collected about them until a privacy officer records that they are of age.")
-				}
-			}
-		}
-		owner := make(map[string]string, len(found)) // blind → subject id
-		for b, id := range found {
-			owner[b] = id.SubjectID
 		}
 		r := &resolver{s: s, tx: tx, now: now, keys: map[string]*vault.SubjectKey{}}
 		if err := r.preload(ctx, owner); err != nil {
 			return err
 		}
-		rows := make([]store.EventRow, 0, len(evs))
-		created, merged := 0, 0
-		for _, e := range evs {
-			subject, isNew, mergedNow, err := r.resolve(ctx, e, owner, &rows)
-			if err != nil {
-				return err
-			}
-			if s.refuse != nil && collectsFromMinor(e) && s.refuse(subject) {
-				return refuse(CodeMinor, "event.subject",
-					"This person is known to be under the policy's age threshold: nothing more is collected about them while their data is deleted.")
-			}
-			if isNew {
-				created++
-			}
-			merged += mergedNow
-			row := store.EventRow{Event: custos.Event{
-				SubjectID: subject, Kind: e.in.Kind, Category: e.in.Category, Purpose: e.in.Purpose,
-				Source: e.in.Source, Recipient: e.in.Recipient, LegalGround: e.in.LegalGround, Vendor: e.in.Vendor,
-				OccurredAt: e.at, RecordedAt: now, PolicyVersion: version, NoContract: e.noCtr, Controller: e.in.Controller,
-			}}
-			if e.in.Value != nil {
-				if row.Sealed, err = r.keys[subject].Seal([]byte(*e.in.Value), eventField+e.in.Category); err != nil {
-					return err
-				}
-			}
-			rows = append(rows, row)
-			subjects = append(subjects, subject)
+		b, err := s.eventRows(ctx, r, evs, owner, version, now)
+		if err != nil {
+			return err
 		}
+		subjects = b.subjects
 		if err := r.flush(ctx); err != nil {
 			return err
 		}
@@ -387,38 +372,130 @@ func (s *Service) write(ctx context.Context, actor string, evs []checked, versio
 		if err := notifyChanges(ctx, tx, r.changes); err != nil {
 			return err
 		}
-		if len(rows) == 1 {
-			id, err := tx.InsertEvent(ctx, rows[0])
-			if err != nil {
-				return err
-			}
-			ids = []int64{id}
-		} else if err := tx.InsertEvents(ctx, rows); err != nil {
-			return err
-		}
-		detail := map[string]any{"events": len(rows), "new_subjects": created, "policy_version": version}
-		if merged > 0 {
-			detail["merged_subjects"] = merged
-		}
-		object := "events"
-		if len(ids) == 1 {
-			object = fmt.Sprintf("event:%d", ids[0])
-		}
-		_, err = s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "events.record", Object: object, Detail: detail})
+		ids, err = s.insertEvents(ctx, tx, actor, b, version)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.publish(changes)
-	if s.watch != nil {
-		for i, e := range evs {
-			if e.in.Value != nil && e.in.Kind == custos.EventCollection && slices.Contains(s.watchCategories, e.in.Category) {
-				s.watch(ctx, actor, subjects[i], e.in.Category, *e.in.Value)
+	s.watchValues(ctx, actor, evs, subjects)
+	return ids, nil
+}
+
+// owners reads, in tx, which subject holds each of the events' identities
+// (blind → subject id), and refuses a collection about a known minor.
+func owners(ctx context.Context, tx *store.Tx, evs []checked) (map[string]string, error) {
+	var all [][]byte
+	for _, e := range evs {
+		all = append(all, e.blinds...)
+	}
+	found, err := tx.IdentitiesByBlind(ctx, all)
+	if err != nil {
+		return nil, err
+	}
+	// A minor whose data was erased left the minor mark on each of
+	// their identities: read in this transaction, so a collection can
+	// never slip in between an erasure and the next.
+	minorMarked, err := tx.MinorBlinds(ctx, all)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range evs {
+		if !collectsFromMinor(e) {
+			continue
+		}
+		for _, b := range e.blinds {
+			if minorMarked[string(b)] {
+				return nil, refuse(CodeMinor, "event.subject",
+					"This person is known to be under the policy's age threshold: nothing is collected about them until a privacy officer records that they are of age.")
 			}
 		}
 	}
-	return ids, nil
+	owner := make(map[string]string, len(found))
+	for b, id := range found {
+		owner[b] = id.SubjectID
+	}
+	return owner, nil
+}
+
+// batch is the events of one write as stored: their rows, the subject of
+// each, and how many subjects were created and merged on the way.
+type batch struct {
+	rows            []store.EventRow
+	subjects        []string
+	created, merged int
+}
+
+// eventRows resolves each event's subject and makes its row, its value
+// sealed with the subject's key.
+func (s *Service) eventRows(ctx context.Context, r *resolver, evs []checked, owner map[string]string, version int64, now time.Time) (batch, error) {
+	b := batch{rows: make([]store.EventRow, 0, len(evs))}
+	for _, e := range evs {
+		subject, isNew, mergedNow, err := r.resolve(ctx, e, owner, &b.rows)
+		if err != nil {
+			return b, err
+		}
+		if s.refuse != nil && collectsFromMinor(e) && s.refuse(subject) {
+			return b, refuse(CodeMinor, "event.subject",
+				"This person is known to be under the policy's age threshold: nothing more is collected about them while their data is deleted.")
+		}
+		if isNew {
+			b.created++
+		}
+		b.merged += mergedNow
+		row := store.EventRow{Event: custos.Event{
+			SubjectID: subject, Kind: e.in.Kind, Category: e.in.Category, Purpose: e.in.Purpose,
+			Source: e.in.Source, Recipient: e.in.Recipient, LegalGround: e.in.LegalGround, Vendor: e.in.Vendor,
+			OccurredAt: e.at, RecordedAt: now, PolicyVersion: version, NoContract: e.noCtr, Controller: e.in.Controller,
+		}}
+		if e.in.Value != nil {
+			if row.Sealed, err = r.keys[subject].Seal([]byte(*e.in.Value), eventField+e.in.Category); err != nil {
+				return b, err
+			}
+		}
+		b.rows = append(b.rows, row)
+		b.subjects = append(b.subjects, subject)
+	}
+	return b, nil
+}
+
+// insertEvents stores the rows and audits the write. Only a single event's
+// id is returned: a batch is inserted in one statement.
+func (s *Service) insertEvents(ctx context.Context, tx *store.Tx, actor string, b batch, version int64) ([]int64, error) {
+	var ids []int64
+	if len(b.rows) == 1 {
+		id, err := tx.InsertEvent(ctx, b.rows[0])
+		if err != nil {
+			return nil, err
+		}
+		ids = []int64{id}
+	} else if err := tx.InsertEvents(ctx, b.rows); err != nil {
+		return nil, err
+	}
+	detail := map[string]any{"events": len(b.rows), "new_subjects": b.created, "policy_version": version}
+	if b.merged > 0 {
+		detail["merged_subjects"] = b.merged
+	}
+	object := "events"
+	if len(ids) == 1 {
+		object = fmt.Sprintf("event:%d", ids[0])
+	}
+	_, err := s.log.Append(ctx, tx, audit.Record{Actor: actor, Action: "events.record", Object: object, Detail: detail})
+	return ids, err
+}
+
+// watchValues hands the collected values of watched categories to the
+// watcher, once they are stored.
+func (s *Service) watchValues(ctx context.Context, actor string, evs []checked, subjects []string) {
+	if s.watch == nil {
+		return
+	}
+	for i, e := range evs {
+		if e.in.Value != nil && e.in.Kind == custos.EventCollection && slices.Contains(s.watchCategories, e.in.Category) {
+			s.watch(ctx, actor, subjects[i], e.in.Category, *e.in.Value)
+		}
+	}
 }
 
 // resolver finds or creates the subject of each event within one

@@ -36,7 +36,9 @@ func checkAnswerFormats(t *testing.T, e *connectedEnv, path string, p requests.P
 			customer = &p.Connected[i]
 		}
 	}
-	if customer == nil || customer.System != "shop" {
+	// The system is named by its dataset's name (the shared shop's is
+	// "Shop"), which also names its folder in the CSV archive.
+	if customer == nil || customer.System != "Shop" {
 		t.Fatalf("connected systems %+v", p.Connected)
 	}
 	var email *requests.FieldDescription
@@ -61,7 +63,7 @@ func checkAnswerFormats(t *testing.T, e *connectedEnv, path string, p requests.P
 	}
 	html := page.String()
 	for _, want := range []string{
-		`<h3>shop</h3>`, `<table data-custos-collection="shop:customer"><caption>customer: 1 record</caption>`,
+		`<h3>Shop</h3>`, `<table data-custos-collection="shop:customer"><caption>customer: 1 record</caption>`,
 		`<th scope="col">Email address</th>`, `<th scope="col">Name</th>`, `<td>ana@example.com</td>`, `<td>Ana Lima</td>`,
 		`<table data-custos-collection="shop:login"><caption>login: 3 records</caption>`, `<td>ana-tablet</td>`,
 		`<th scope="col">Device identifiers and characteristics`,
@@ -100,13 +102,13 @@ func checkAnswerFormats(t *testing.T, e *connectedEnv, path string, p requests.P
 		}
 		files[f.Name] = rows
 	}
-	cust := files["shop/customer.csv"]
+	cust := files["Shop/customer.csv"]
 	if len(cust) != 3 || strings.Join(cust[0], ",") != "id,email,name" || strings.Join(cust[1], "|") != strings.Join([]string{
 		customer.Fields[0].Description, "Email address", "Name"}, "|") || strings.Join(cust[2], ",") != "1,ana@example.com,Ana Lima" {
-		t.Fatalf("shop/customer.csv %q (files %v)", cust, keys(files))
+		t.Fatalf("Shop/customer.csv %q (files %v)", cust, keys(files))
 	}
-	if logins := files["shop/login.csv"]; len(logins) != 5 {
-		t.Fatalf("shop/login.csv %q", logins)
+	if logins := files["Shop/login.csv"]; len(logins) != 5 {
+		t.Fatalf("Shop/login.csv %q", logins)
 	}
 	pieces := files["custos/personal-information.csv"]
 	if len(pieces) != 3 || pieces[2][0] != "user.contact.phone_number" || pieces[2][2] != "+351 900 000 000" ||

@@ -22,44 +22,23 @@ import (
 	"github.com/custos-privacy/custos/store/storetest"
 )
 
-const shopDataset = `dataset:
-  - fides_key: shop
-    collections:
-      - name: customer
-        fields:
-          - name: id
-            data_categories: [user.unique_id]
-            fides_meta: {primary_key: true, data_type: integer}
-          - name: email
-            data_categories: [user.contact.email]
-            fides_meta: {identity: email, data_type: string}
-          - name: name
-            data_categories: [user.name]
-          - name: plan
+// shopDataset is the shared shop with the customer's plan, which is not
+// personal data.
+var shopDataset = sqltest.ShopDatasetWith(`          - name: plan
             data_categories: [system.operations]
-      - name: login
-        fields:
-          - name: id
-            data_categories: [system.operations]
-            fides_meta: {primary_key: true, data_type: integer}
-          - name: customer_id
-            data_categories: [user.unique_id]
-            fides_meta:
-              references:
-                - {dataset: shop, field: customer.id, direction: from}
-          - name: device
-            data_categories: [user.device.device_id]
-`
+`, "")
 
-// shop makes the company database: Ana with three logins, Bob with one.
+// shop makes the company database (sqltest.Shop, each customer given a
+// plan): Ana with three logins (ids 1 to 3), Bob with one (id 4, moved up
+// to make room for Ana's third).
 func shop(t *testing.T) string {
 	t.Helper()
-	return sqltest.SQLiteFile(t,
-		`CREATE TABLE customer (id INTEGER PRIMARY KEY, email TEXT, name TEXT, plan TEXT)`,
-		`CREATE TABLE login (id INTEGER PRIMARY KEY, customer_id INTEGER, device TEXT)`,
-		`INSERT INTO customer VALUES (1, 'ana@example.com', 'Ana Lima', 'gold'), (2, 'bob@example.com', 'Bob Stone', 'basic')`,
-		`INSERT INTO login VALUES (1, 1, 'ana-phone'), (2, 1, 'ana-laptop'), (3, 1, 'ana-tablet'), (4, 2, 'bob-phone')`,
-	)
+	return sqltest.SQLiteFile(t, append(sqltest.Shop(),
+		`ALTER TABLE customer ADD COLUMN plan TEXT`,
+		`UPDATE customer SET plan = CASE id WHEN 1 THEN 'gold' ELSE 'basic' END`,
+		`UPDATE login SET id = 4 WHERE device = 'bob-phone'`,
+		`INSERT INTO login VALUES (3, 1, 'ana-tablet')`,
+	)...)
 }
 
 func shopRows(t *testing.T, path, q string) []string {

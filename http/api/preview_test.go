@@ -133,6 +133,16 @@ func TestErasurePreviewPanel(t *testing.T) {
 	if status != 200 || !strings.Contains(body, "Preview what approving erases") || strings.Contains(body, "data-custos-plan") {
 		t.Fatalf("request page: %d %s", status, mainOf(body))
 	}
+	// Taken on the person's behalf: the page says who vouched, and that
+	// nothing has run in the connected systems yet.
+	for _, want := range []string{
+		`<dt>Channel</dt><dd>phone — taken by an operator, who vouched for the person&#39;s identity</dd>` + "\n" + `<dt>Taken by</dt><dd>agent (agent)</dd>`,
+		`<tbody><tr><td colspan="8">Not run in any connected system yet.</td></tr></tbody>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the request page lacks %q: %s", want, mainOf(body))
+		}
+	}
 	status, body = officer.get(page + "?preview=1")
 	plan := regexp.MustCompile(`name="plan" value="(sha256:[0-9a-f]+)"`).FindStringSubmatch(body)
 	if status != 200 || plan == nil || !strings.Contains(body, `data-custos-plan="`+plan[1]+`"`) {
@@ -173,5 +183,23 @@ func TestErasurePreviewPanel(t *testing.T) {
 	f.waitCompleted(t, id)
 	if rows := query(t, f.company, `SELECT COALESCE(email, '-') || '|' || COALESCE(name, '-') FROM customer ORDER BY id`); strings.Join(rows, ",") != "-|Ana Lima,bob@example.com|Bob Stone" {
 		t.Fatalf("customers after the deletion: %v", rows)
+	}
+	// Completed: the result, the outcome and the progress in each
+	// collection, and no decision left to take.
+	_, body = officer.get(page)
+	for _, want := range []string{
+		`<p data-custos-result>The answer is ready for the person behind their own link until `,
+		`<table tabindex="0" data-custos-outcome>`, `<td>completed</td><td></td></tr></tbody></table>`,
+		`<tr><td>access</td><td><code>crm:member</code></td><td>skipped</td><td>0</td><td>0</td><td>0</td>` + "\n" +
+			`<td>needs identity loyalty_id, which this person has not given</td>`,
+		`<tr><td>erasure</td><td><code>shop:login</code></td><td>done</td><td>2</td><td>2</td><td>0</td>`,
+		`<tr><td>erasure</td><td><code>shop:customer</code></td><td>done</td><td>1</td><td>1</td><td>0</td>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the completed request's page lacks %q: %s", want, mainOf(body))
+		}
+	}
+	if strings.Contains(body, `action="`+page+`/approve"`) || strings.Contains(body, `action="`+page+`/deny"`) {
+		t.Errorf("a completed request offers decisions: %s", mainOf(body))
 	}
 }

@@ -25,10 +25,8 @@ import (
 	"time"
 
 	"github.com/custos-privacy/custos"
-	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/http/httpjson"
 	"github.com/custos-privacy/custos/internal/ratelimit"
-	"github.com/custos-privacy/custos/policy"
 )
 
 var (
@@ -53,8 +51,8 @@ const cssMarker = `"__CUSTOS_CSS__"`
 
 // Deps is what the banner's endpoints need.
 type Deps struct {
-	Policies *policy.Registry
-	Consent  *consent.Service
+	Policies Policies
+	Consent  Consent
 	Logger   *slog.Logger
 	Clock    custos.Clock
 	// BaseURL is Custos' public address, for the privacy-policy link; empty

@@ -120,7 +120,9 @@ func (d Deps) adminRequest(w http.ResponseWriter, r *http.Request) {
 }
 
 // showRequest renders the request page, with an error and the officer's
-// unsent input when a decision failed.
+// unsent input when a decision failed. Each panel is filled by its own
+// function, in the order the page has always read them (the complaint's
+// text and the erasure preview are audited reads).
 func (d Deps) showRequest(w http.ResponseWriter, r *http.Request, status int, v adminView, id, denyCode, denyText, extendText string) {
 	ctx := r.Context()
 	v.Nav = "requests"
@@ -134,104 +136,159 @@ func (d Deps) showRequest(w http.ResponseWriter, r *http.Request, status int, v 
 		return
 	}
 	p := requestView{R: rv, Decide: v.Can.Decide, DenyText: denyText, ExtendText: extendText}
+	p.decisions(v.Can, denyCode)
+	p.Verification = verificationWords(rv)
+	p.history(v.Actors)
+	p.Instruct = v.Can.Instruct
+	p.Pending = pendingControllers(rv.History)
+	for _, panel := range []func() error{
+		func() error { return d.complaintPanel(r, v.Can, &p, id) },
+		func() error { return d.resultPanel(r, &p, id) },
+		func() error { return d.systemsPanel(r, &p, id) },
+		func() error { return d.previewPanel(r, &p, id) },
+	} {
+		if err := panel(); err != nil {
+			d.failPage(w, r, v, err)
+			return
+		}
+	}
+	v.Title = "Request " + rv.ID
+	v.Page = &p
+	d.adminRender(w, r, status, "request", v)
+}
+
+// decisions says which decisions the officer may take on the request now,
+// and offers the reasons for a denial, denyCode chosen.
+func (p *requestView) decisions(can rights, denyCode string) {
+	rv := p.R
 	p.Open = rv.Status == requests.StatusAwaitingVerification || rv.Status == requests.StatusPendingReview || rv.Status == requests.StatusInProgress
-	p.CanApprove = v.Can.Decide && rv.Status == requests.StatusPendingReview
-	p.CanDeny = v.Can.Decide && (rv.Status == requests.StatusPendingReview || rv.Status == requests.StatusInProgress)
-	p.CanExtend = v.Can.Decide && p.Open && rv.ExtendedUntil == nil
+	p.CanApprove = can.Decide && rv.Status == requests.StatusPendingReview
+	p.CanDeny = can.Decide && (rv.Status == requests.StatusPendingReview || rv.Status == requests.StatusInProgress)
+	p.CanExtend = can.Decide && p.Open && rv.ExtendedUntil == nil
 	for _, c := range requests.DenyReasons() {
 		p.DenyReasons = append(p.DenyReasons, option{Value: c, Label: denyLabel(c), Selected: c == denyCode})
 	}
+}
+
+// verificationWords says how the person's identity was checked.
+func verificationWords(rv requests.View) string {
 	codeOnly := false // the code entered, the stronger identity check not passed
 	for _, h := range rv.History {
 		codeOnly = codeOnly || h.Action == "code_verified"
 	}
 	switch {
 	case rv.VerifiedAt == nil && codeOnly:
-		p.Verification = "the person entered the code mailed to the address; the stronger identity check (11 CCR §7062(c): data points and a signed declaration) is still to pass"
+		return "the person entered the code mailed to the address; the stronger identity check (11 CCR §7062(c): data points and a signed declaration) is still to pass"
 	case rv.VerifiedAt == nil:
-		p.Verification = "the person has not entered the code mailed to the address yet"
+		return "the person has not entered the code mailed to the address yet"
 	case rv.Channel == "web" && codeOnly:
-		p.Verification = "the person entered the code mailed to the address, and passed the stronger identity check (11 CCR §7062(c)) or, failing it, had their request answered as the law says (see the history)"
+		return "the person entered the code mailed to the address, and passed the stronger identity check (11 CCR §7062(c)) or, failing it, had their request answered as the law says (see the history)"
 	case rv.Channel == "web":
-		p.Verification = "the person entered the code mailed to the address"
+		return "the person entered the code mailed to the address"
 	case rv.Channel == "system":
-		p.Verification = "opened by Custos itself (data of a minor)"
+		return "opened by Custos itself (data of a minor)"
 	default:
-		p.Verification = "taken by an operator, who vouched for the person's identity"
+		return "taken by an operator, who vouched for the person's identity"
 	}
-	for _, h := range rv.History {
-		if h.Action == "received" && rv.Channel != "web" && p.VerifiedBy == "" {
-			p.VerifiedBy = actorWord(v.Actors, h.Actor)
+}
+
+// history picks from the request's history who took it (when an operator
+// did) and the steps that say how it ended.
+func (p *requestView) history(actors map[string]string) {
+	for _, h := range p.R.History {
+		if h.Action == "received" && p.R.Channel != "web" && p.VerifiedBy == "" {
+			p.VerifiedBy = actorWord(actors, h.Actor)
 		}
 		if outcomeStep(h.Action) {
 			p.Outcome = append(p.Outcome, h)
 		}
 	}
-	p.Instruct = v.Can.Instruct
-	p.Pending = pendingControllers(rv.History)
-	if rv.Type == requests.TypeComplaint && v.Can.Details {
-		tok, _ := d.operator(r)
-		text, err := d.Requests.ComplaintText(ctx, auth.Actor(tok), id)
-		switch e := custos.AsError(err); {
-		case err == nil:
-			p.Complaint, p.ComplaintShown = text, true
-		case httperr.Status(e.Kind) >= 500:
-			d.failPage(w, r, v, err)
-			return
-		default:
-			p.ComplaintError = e.Message
-		}
-		p.AnswerText = r.PostFormValue("decision")
+}
+
+// complaintPanel reads a complaint's text for an operator who may see it,
+// and keeps the officer's unsent answer. A refusal is shown in the panel;
+// only a failure of Custos fails the page.
+func (d Deps) complaintPanel(r *http.Request, can rights, p *requestView, id string) error {
+	if p.R.Type != requests.TypeComplaint || !can.Details {
+		return nil
 	}
-	if rv.Status == requests.StatusCompleted {
-		answer, err := d.Requests.AnswerOf(ctx, id)
-		if err != nil {
-			d.failPage(w, r, v, err)
-			return
-		}
-		p.Result = resultWords(answer, d.Clock.Now())
+	tok, _ := d.operator(r)
+	text, err := d.Requests.ComplaintText(r.Context(), auth.Actor(tok), id)
+	switch e := custos.AsError(err); {
+	case err == nil:
+		p.Complaint, p.ComplaintShown = text, true
+	case httperr.Status(e.Kind) >= 500:
+		return err
+	default:
+		p.ComplaintError = e.Message
 	}
-	if d.DSR != nil {
-		ts, err := d.DSR.Progress(ctx, id)
-		if err != nil {
-			d.failPage(w, r, v, err)
-			return
-		}
-		for _, t := range ts {
-			p.Tasks = append(p.Tasks, taskRow{Phase: t.Phase, Collection: t.Collection, Status: t.Status, Found: t.Found, Done: t.Done,
-				Attempts: t.Attempts, Error: t.Error, Note: t.Note, UpdatedAt: t.UpdatedAt})
-		}
-		p.Systems = len(p.Tasks) > 0
-		if !p.Systems {
-			if p.Systems, err = d.DSR.Any(ctx); err != nil {
-				d.failPage(w, r, v, err)
-				return
-			}
+	p.AnswerText = r.PostFormValue("decision")
+	return nil
+}
+
+// resultPanel says where a completed request's answer stands.
+func (d Deps) resultPanel(r *http.Request, p *requestView, id string) error {
+	if p.R.Status != requests.StatusCompleted {
+		return nil
+	}
+	answer, err := d.Requests.AnswerOf(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p.Result = resultWords(answer, d.Clock.Now())
+	return nil
+}
+
+// systemsPanel shows how far the request has got in the connected
+// systems, and whether there are any.
+func (d Deps) systemsPanel(r *http.Request, p *requestView, id string) error {
+	if d.DSR == nil {
+		return nil
+	}
+	ctx := r.Context()
+	ts, err := d.DSR.Progress(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		p.Tasks = append(p.Tasks, taskRow{Phase: t.Phase, Collection: t.Collection, Status: t.Status, Found: t.Found, Done: t.Done,
+			Attempts: t.Attempts, Error: t.Error, Note: t.Note, UpdatedAt: t.UpdatedAt})
+	}
+	p.Systems = len(p.Tasks) > 0
+	if !p.Systems {
+		if p.Systems, err = d.DSR.Any(ctx); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// previewPanel offers the erasure preview for a deletion (or the appeal
+// of one) under review with connected systems, and computes it when asked
+// for.
+func (d Deps) previewPanel(r *http.Request, p *requestView, id string) error {
+	rv := p.R
 	p.CanPreview = p.CanApprove && p.Systems && rv.Type == requests.TypeDeletion
 	if p.CanApprove && p.Systems && rv.Type == requests.TypeAppeal && rv.AppealOf != "" {
-		orig, err := d.Requests.Get(ctx, rv.AppealOf)
+		orig, err := d.Requests.Get(r.Context(), rv.AppealOf)
 		p.CanPreview = err == nil && orig.Type == requests.TypeDeletion
 	}
 	// Shown when asked for, and again after a refused approval of a
 	// previewed plan, so that the officer sees the plan now in force.
-	if p.CanPreview && (r.URL.Query().Get("preview") != "" || r.PostFormValue("plan") != "") {
-		tok, _ := d.operator(r)
-		pv, err := d.Requests.ErasurePreview(ctx, auth.Actor(tok), id)
-		switch e := custos.AsError(err); {
-		case err == nil:
-			p.Preview = &pv
-		case httperr.Status(e.Kind) >= 500:
-			d.failPage(w, r, v, err)
-			return
-		default:
-			p.PreviewError = e.Message
-		}
+	if !p.CanPreview || (r.URL.Query().Get("preview") == "" && r.PostFormValue("plan") == "") {
+		return nil
 	}
-	v.Title = "Request " + rv.ID
-	v.Page = &p
-	d.adminRender(w, r, status, "request", v)
+	tok, _ := d.operator(r)
+	pv, err := d.Requests.ErasurePreview(r.Context(), auth.Actor(tok), id)
+	switch e := custos.AsError(err); {
+	case err == nil:
+		p.Preview = &pv
+	case httperr.Status(e.Kind) >= 500:
+		return err
+	default:
+		p.PreviewError = e.Message
+	}
+	return nil
 }
 
 // pendingControllers are the controllers a request was routed to whose

@@ -13,13 +13,9 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
-	"github.com/custos-privacy/custos/auth"
-	"github.com/custos-privacy/custos/connected"
-	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/http/httperr"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/reports"
-	"github.com/custos-privacy/custos/requests"
 )
 
 // Reports is what the console's report pages read: each page decodes its
@@ -40,11 +36,11 @@ type AuditTrail interface {
 
 // Deps is what the pages need.
 type Deps struct {
-	Policies *policy.Registry
-	Requests *requests.Service
-	Consent  *consent.Service
+	Policies Policies
+	Requests Requests
+	Consent  Consent
 	// Auth checks tokens and keeps the console's sessions.
-	Auth *auth.Service
+	Auth Auth
 	// Reports and Trail serve the console's report and audit pages.
 	Reports Reports
 	Trail   AuditTrail
@@ -54,7 +50,7 @@ type Deps struct {
 	Clock      custos.Clock
 	// DSR knows the company's connected datasets and how far each request
 	// has got in them; nil where none are managed.
-	DSR *connected.Service
+	DSR Progress
 	// SSO, when set, offers single sign-on to the console.
 	SSO *SSO
 	// BaseURL is Custos' public address; when it is https, every cookie

@@ -263,11 +263,17 @@ func (s *Services) APIDeps(log *slog.Logger, baseURL string, minCell int) api.De
 	// The keys the log writes with verify it, however the log was built:
 	// the server's verdict is the command line's.
 	trail := audit.NewTrail(s.Store, s.Audit.Keys())
+	pages := web.Deps{Policies: s.Policies, Requests: s.Requests, Consent: s.Consent, Auth: s.Auth, Reports: rep, Trail: trail,
+		SessionKey: s.SessionKey, Logger: log, Clock: s.Clock, BaseURL: baseURL}
+	// The pages test DSR against nil: a nil *connected.Service would be a
+	// non-nil interface.
+	if s.DSR != nil {
+		pages.DSR = s.DSR
+	}
 	return api.Deps{Health: s.Store.DB(), Auth: s.Auth, Policies: s.Policies, Records: s.Records, Consent: s.Consent, Requests: s.Requests,
 		Retention: s.Retention, DSR: s.DSR, Queue: s.Queue, Reports: rep, Trail: trail, Clock: s.Clock, Logger: log,
 		BaseURL: baseURL, MinCell: minCell,
-		Pages: web.Deps{Policies: s.Policies, Requests: s.Requests, Consent: s.Consent, Auth: s.Auth, Reports: rep, Trail: trail,
-			SessionKey: s.SessionKey, Logger: log, Clock: s.Clock, DSR: s.DSR, BaseURL: baseURL},
+		Pages: pages,
 		Banner: banner.Deps{Policies: s.Policies, Consent: s.Consent, Logger: log, Clock: s.Clock, BaseURL: baseURL,
 			Devices: s.Store, DeviceKey: s.DeviceKey}}
 }

@@ -21,49 +21,50 @@ func consentCases() []suiteCase {
 
 func testConsentLedger(t *testing.T, s *store.Store) {
 	ctx := context.Background()
+	// One transaction writes the ledger, its receipts, the suppressions
+	// and the subjects' flags, step by step.
 	mustTx(t, s, func(tx *store.Tx) error {
-		if err := tx.InsertSubject(ctx, "s1", []byte("k"), t0); err != nil {
-			return err
-		}
-		if err := tx.InsertSubject(ctx, "s0", []byte("k"), t0); err != nil {
-			return err
-		}
-		for i, g := range []bool{true, false} {
-			if _, err := tx.AppendConsent(ctx, store.ConsentEvent{Principal: "s1", Scope: "marketing.communications.email", Granted: g,
-				Jurisdiction: "DE", Method: "web_form", PolicyVersion: 1, ReceiptID: "r", At: t0.Add(time.Duration(i) * time.Second)}); err != nil {
+		for _, step := range []func() error{
+			func() error { return tx.InsertSubject(ctx, "s1", []byte("k"), t0) },
+			func() error { return tx.InsertSubject(ctx, "s0", []byte("k"), t0) },
+			func() error {
+				for i, g := range []bool{true, false} {
+					if _, err := tx.AppendConsent(ctx, store.ConsentEvent{Principal: "s1", Scope: "marketing.communications.email", Granted: g,
+						Jurisdiction: "DE", Method: "web_form", PolicyVersion: 1, ReceiptID: "r", At: t0.Add(time.Duration(i) * time.Second)}); err != nil {
+						return err
+					}
+				}
+				return nil
+			},
+			func() error {
+				_, err := tx.AppendConsent(ctx, store.ConsentEvent{Principal: "device:abcdefgh", Scope: "sale_sharing", GPC: true,
+					Jurisdiction: "US-CA", Method: "browser_signal", PolicyVersion: 1, ReceiptID: "r2", At: t0})
+				return err
+			},
+			func() error { return tx.InsertReceipt(ctx, "r", "s1", "a.b.c", t0) },
+			func() error { return tx.Suppress(ctx, []byte("eb"), "sale_sharing", t0) },
+			func() error { return tx.Suppress(ctx, []byte("eb"), "sale_sharing", t0) }, // idempotent
+			func() error { return tx.Suppress(ctx, []byte("eb"), "direct_marketing", t0) },
+			func() error { return tx.Unsuppress(ctx, []byte("eb"), "direct_marketing") },
+			func() error { return tx.SetRestricted(ctx, "s1", &t0) },
+			func() error { return tx.SetMinor(ctx, "s0", &t0) },
+			func() error { return tx.MarkMerged(ctx, "s0", "s1") },
+			func() error { return tx.Notify(ctx, "subject:s1") },
+		} {
+			if err := step(); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.AppendConsent(ctx, store.ConsentEvent{Principal: "device:abcdefgh", Scope: "sale_sharing", GPC: true,
-			Jurisdiction: "US-CA", Method: "browser_signal", PolicyVersion: 1, ReceiptID: "r2", At: t0}); err != nil {
-			return err
-		}
-		if err := tx.InsertReceipt(ctx, "r", "s1", "a.b.c", t0); err != nil {
-			return err
-		}
-		if err := tx.Suppress(ctx, []byte("eb"), "sale_sharing", t0); err != nil {
-			return err
-		}
-		if err := tx.Suppress(ctx, []byte("eb"), "sale_sharing", t0); err != nil { // idempotent
-			return err
-		}
-		if err := tx.Suppress(ctx, []byte("eb"), "direct_marketing", t0); err != nil {
-			return err
-		}
-		if err := tx.Unsuppress(ctx, []byte("eb"), "direct_marketing"); err != nil {
-			return err
-		}
-		if err := tx.SetRestricted(ctx, "s1", &t0); err != nil {
-			return err
-		}
-		if err := tx.SetMinor(ctx, "s0", &t0); err != nil {
-			return err
-		}
-		if err := tx.MarkMerged(ctx, "s0", "s1"); err != nil {
-			return err
-		}
-		return tx.Notify(ctx, "subject:s1")
+		return nil
 	})
+	checkConsentLedger(t, s)
+	checkSubjectFlags(t, s)
+}
+
+// checkConsentLedger reads back the ledger, its receipts and the
+// suppressions.
+func checkConsentLedger(t *testing.T, s *store.Store) {
+	ctx := context.Background()
 	h, err := s.ConsentHistory(ctx, "s1", "s0")
 	if err != nil || len(h) != 2 || !h[0].Granted || h[1].Granted || h[1].Method != "web_form" {
 		t.Fatalf("history = %+v, %v", h, err)
@@ -82,6 +83,11 @@ func testConsentLedger(t *testing.T, s *store.Store) {
 	if len(sup) != 1 || sup[0].Scope != "sale_sharing" {
 		t.Fatalf("suppressions = %+v", sup)
 	}
+}
+
+// checkSubjectFlags reads back the subjects' flags and merges.
+func checkSubjectFlags(t *testing.T, s *store.Store) {
+	ctx := context.Background()
 	f, err := s.SubjectFlagsOf(ctx, "s1")
 	// s0 was a minor when it was merged into s1: the mark follows the merge.
 	if err != nil || !f.Restricted || !f.Minor || f.Erased {

@@ -19,7 +19,19 @@ func requestCases() []suiteCase {
 	}
 }
 
+// testRequests walks two requests through the store: inserted, one
+// updated, listed, their events read, the result expired.
 func testRequests(t *testing.T, s *store.Store) {
+	insertRequests(t, s)
+	now := updateRequest(t, s)
+	listRequests(t, s)
+	requestEventsReceived(t, s, now)
+	expireResults(t, s, now)
+}
+
+// insertRequests inserts r1 (access, verification open) and r2 (deletion,
+// in German) and reads them back.
+func insertRequests(t *testing.T, s *store.Store) {
 	ctx := context.Background()
 	due := t0.AddDate(0, 0, 45)
 	r := store.Request{ID: "r1", Type: "access", Status: "awaiting_verification", Jurisdiction: "US-CA", EmailBlind: []byte("eb"),
@@ -45,6 +57,11 @@ func testRequests(t *testing.T, s *store.Store) {
 	if got2, err := s.Request(ctx, "r2"); err != nil || got2.Language != "de" {
 		t.Fatalf("Request r2 language = %q, %v", got2.Language, err)
 	}
+}
+
+// updateRequest verifies r1 and decides it, and returns when.
+func updateRequest(t *testing.T, s *store.Store) time.Time {
+	ctx := context.Background()
 	now := t0.Add(2 * time.Hour)
 	mustTx(t, s, func(tx *store.Tx) error {
 		r, err := tx.RequestForUpdate(ctx, "r1")
@@ -59,11 +76,18 @@ func testRequests(t *testing.T, s *store.Store) {
 		}
 		return tx.AddRequestEvent(ctx, store.RequestEvent{RequestID: "r1", At: now, Actor: "subject", Action: "verified", Status: "pending_review"})
 	})
-	got, _ = s.Request(ctx, "r1")
+	got, _ := s.Request(ctx, "r1")
 	if got.Status != "pending_review" || got.SubjectID != "s1" || !got.VerifiedAt.Equal(now) || got.CodeAttempts != 2 || string(got.TokenHash) != "th" ||
 		got.LawDigest != "digest1" || got.LawFlag != "deadline moved earlier" || got.Language != "fr" {
 		t.Fatalf("after update = %+v", got)
 	}
+	return now
+}
+
+// listRequests lists the requests by due date, status, email and receipt,
+// and r1's events.
+func listRequests(t *testing.T, s *store.Store) {
+	ctx := context.Background()
 	queue, err := s.Requests(ctx, "", 10)
 	if err != nil || len(queue) != 2 || queue[0].ID != "r2" {
 		t.Fatalf("queue by due date = %+v, %v", queue, err)
@@ -81,7 +105,12 @@ func testRequests(t *testing.T, s *store.Store) {
 	if err != nil || len(evs) != 2 || evs[1].Action != "verified" {
 		t.Fatalf("events = %+v, %v", evs, err)
 	}
-	// Events by action, of the requests received in a period only.
+}
+
+// requestEventsReceived reads events by action, of the requests received
+// in a period only.
+func requestEventsReceived(t *testing.T, s *store.Store, now time.Time) {
+	ctx := context.Background()
 	mustTx(t, s, func(tx *store.Tx) error {
 		for _, e := range []store.RequestEvent{
 			{RequestID: "r1", At: now, Actor: "system", Action: "controller_notified", Status: "completed", Note: "acme: mailed"},
@@ -107,6 +136,12 @@ func testRequests(t *testing.T, s *store.Store) {
 	if got, err := s.RequestEventsReceived(ctx, t0, t0.Add(2*time.Hour), nil); err != nil || len(got) != 0 {
 		t.Fatalf("no action = %+v, %v", got, err)
 	}
+}
+
+// expireResults drops the results past their expiry; an unknown request
+// is not found, to read or to update.
+func expireResults(t *testing.T, s *store.Store, now time.Time) {
+	ctx := context.Background()
 	var n int64
 	mustTx(t, s, func(tx *store.Tx) error {
 		var err error

@@ -20,6 +20,17 @@ func retainedCases() []suiteCase {
 // their retention ends (not under a hold) and then the key; rewrapping
 // replaces the key.
 func testEraseSubjectRetaining(t *testing.T, s *store.Store) {
+	at := t0.Add(time.Hour)
+	short, long := at.AddDate(1, 0, 0), at.AddDate(7, 0, 0)
+	eraseRetaining(t, s, at, short, long)
+	sweepRetained(t, s, at, short, long)
+	rewrapRetentionKeys(t, s)
+}
+
+// eraseRetaining erases three people: billed and held keep two records
+// each (one until short, one until long) and a retention key, plain keeps
+// nothing.
+func eraseRetaining(t *testing.T, s *store.Store, at, short, long time.Time) {
 	ctx := context.Background()
 	mustTx(t, s, func(tx *store.Tx) error {
 		for _, id := range []string{"billed", "held", "plain"} {
@@ -34,8 +45,6 @@ func testEraseSubjectRetaining(t *testing.T, s *store.Store) {
 		}
 		return nil
 	})
-	at := t0.Add(time.Hour)
-	short, long := at.AddDate(1, 0, 0), at.AddDate(7, 0, 0)
 	kept := func(id string) []store.RetainedRow {
 		return []store.RetainedRow{
 			{Category: "user.behavior.purchase_history", Purpose: "essential.service", Source: "online_channels", Sealed: []byte("r1"), OccurredAt: t0, Until: long, Ground: "legal_obligation", Reason: "tax"},
@@ -57,6 +66,19 @@ func testEraseSubjectRetaining(t *testing.T, s *store.Store) {
 	if n != 1 {
 		t.Fatalf("erased %d events", n)
 	}
+	checkRetained(t, s, at, long)
+	// A second retention key for the same person is a conflict.
+	if err := s.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.EraseSubjectRetaining(ctx, "billed", at, []byte("again"), kept("billed"))
+		return err
+	}); custos.ErrorCode(err) != custos.CodeConflict {
+		t.Fatalf("second retention key = %v", err)
+	}
+}
+
+// checkRetained reads back what the erasures kept.
+func checkRetained(t *testing.T, s *store.Store, at, long time.Time) {
+	ctx := context.Background()
 	if row, _ := s.Subject(ctx, "billed"); row.WrappedKey != nil || row.ErasedAt == nil {
 		t.Fatalf("tombstone %+v", row)
 	}
@@ -78,14 +100,12 @@ func testEraseSubjectRetaining(t *testing.T, s *store.Store) {
 	if _, err := s.RetentionKey(ctx, "plain"); !errors.Is(err, custos.ErrNotFound) {
 		t.Fatalf("a deletion that kept nothing has a retention key: %v", err)
 	}
-	// A second retention key for the same person is a conflict.
-	if err := s.InTx(ctx, func(tx *store.Tx) error {
-		_, err := tx.EraseSubjectRetaining(ctx, "billed", at, []byte("again"), kept("billed"))
-		return err
-	}); custos.ErrorCode(err) != custos.CodeConflict {
-		t.Fatalf("second retention key = %v", err)
-	}
+}
 
+// sweepRetained: the sweep erases each record when its retention ends,
+// then the retention key, except under a hold.
+func sweepRetained(t *testing.T, s *store.Store, at, short, long time.Time) {
+	ctx := context.Background()
 	mustTx(t, s, func(tx *store.Tx) error {
 		_, err := tx.AddHold(ctx, store.Hold{SubjectID: "held", ReasonSealed: []byte("h"), CreatedAt: at, CreatedBy: "officer"})
 		return err
@@ -120,7 +140,12 @@ func testEraseSubjectRetaining(t *testing.T, s *store.Store) {
 	if rows, _ := s.RetainedRecords(ctx, "held"); len(rows) != 2 {
 		t.Fatalf("a hold did not keep the retained records: %+v", rows)
 	}
+}
 
+// rewrapRetentionKeys pages through the retention keys left and rewraps
+// one.
+func rewrapRetentionKeys(t *testing.T, s *store.Store) {
+	ctx := context.Background()
 	keys, order, err := s.RetentionKeysPage(ctx, "", 10)
 	if err != nil || len(order) != 1 || order[0] != "held" || string(keys["held"]) != "rk-held" {
 		t.Fatalf("page = %v %v, %v", keys, order, err)

@@ -176,7 +176,18 @@ func SQLiteFile(t testing.TB, statements ...string) string {
 // ShopDataset describes the database Shop makes, as the company would
 // import it: customer (id, email as the identity, name) and login (id,
 // customer_id pointing at the customer, device).
-const ShopDataset = `dataset:
+const ShopDataset = shopCustomer + shopLogin
+
+// ShopDatasetWith is ShopDataset with customerFields added to the
+// customer collection and collections after login (YAML at the
+// indentation of ShopDataset's own fields and collections): a test that
+// adds its own columns and tables to Shop describes them on top of the
+// one shop rather than writing the shop again.
+func ShopDatasetWith(customerFields, collections string) string {
+	return shopCustomer + customerFields + shopLogin + collections
+}
+
+const shopCustomer = `dataset:
   - fides_key: shop
     name: Shop
     collections:
@@ -190,7 +201,9 @@ const ShopDataset = `dataset:
             fides_meta: {identity: email, data_type: string}
           - name: name
             data_categories: [user.name]
-      - name: login
+`
+
+const shopLogin = `      - name: login
         fields:
           - name: id
             data_categories: [system.operations]
