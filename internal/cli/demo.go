@@ -52,7 +52,7 @@ func newDemoPaths(dir string) (demoPaths, error) {
 	if dir == "" {
 		// Serve's defaults, spelled as serve spells them; the shop's URL is
 		// relative too, so a server started here (make run) finds it.
-		return demoPaths{data: "./custos-data", db: defaultDB[len("sqlite:"):], key: defaultKeyFile, mail: defaultMailDir,
+		return demoPaths{data: "./custos-data", db: strings.TrimPrefix(defaultDB, "sqlite:"), key: defaultKeyFile, mail: defaultMailDir,
 			shop: "./custos-data/" + demo.ShopFile, shopURL: "sqlite:./custos-data/" + demo.ShopFile}, nil
 	}
 	abs, err := filepath.Abs(dir)
@@ -77,14 +77,18 @@ func runDemo(ctx context.Context, env *Env, dir string, existing bool) error {
 			return usageError{msg: fmt.Sprintf("--dir %s is not a directory", dir)}
 		}
 	}
-	haveDB, err := exists(p.db)
-	if err != nil {
-		return err
-	}
-	if haveDB && !existing {
-		return custos.Errorf(custos.KindConflict, "demo_database_exists",
-			"%s already holds a Custos database, and the demo sets up a fresh one: remove %s to start over, or pass --existing to add the demo company to it.",
-			p.db, p.data)
+	// Refused before anything is written: a half-made demo would only be
+	// refused the next time.
+	for _, f := range []struct{ path, what string }{{p.db, "a Custos database"}, {p.shop, "a demo company database"}} {
+		there, err := exists(f.path)
+		if err != nil {
+			return err
+		}
+		if there && !existing {
+			return custos.Errorf(custos.KindConflict, "demo_database_exists",
+				"%s already holds %s, and the demo sets up a fresh one: remove %s to start over, or pass --existing to add the demo company to the Custos database there.",
+				f.path, f.what, p.data)
+		}
 	}
 
 	// The installation itself is serve's first start, by serve's own code:

@@ -191,3 +191,54 @@ func publicDo(t *testing.T, method, url, body string) (int, []byte) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, b
 }
+
+// TestDemoRefuses: a directory that already holds a database of the
+// demo's, or no directory at all, is refused before anything is written,
+// naming what is in the way.
+func TestDemoRefuses(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		present string // a file already in custos-data
+		noDir   bool
+		code    int
+		want    string
+	}{
+		{"custos database", "custos.db", false, 1, "custos.db already holds a Custos database"},
+		{"demo shop", demo.ShopFile, false, 1, demo.ShopFile + " already holds a demo company database"},
+		{"no directory", "", true, 2, "is not a directory"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			data := filepath.Join(dir, "custos-data")
+			if c.present != "" {
+				if err := os.Mkdir(data, 0o700); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(data, c.present), []byte("someone's data"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			target := dir
+			if c.noDir {
+				target = filepath.Join(dir, "missing")
+			}
+			code, out, errs := run(t, nil, "demo", "--dir", target)
+			if code != c.code || out != "" || !strings.Contains(errs, c.want) {
+				t.Fatalf("exit %d, out %q, stderr %q; want %d and %q", code, out, errs, c.code, c.want)
+			}
+			if c.code == 1 && !strings.Contains(errs, "--existing") {
+				t.Errorf("the refusal names no way on: %s", errs)
+			}
+			left, _ := os.ReadDir(data)
+			if want := map[bool]int{true: 1, false: 0}[c.present != ""]; len(left) != want {
+				t.Errorf("demo left %d files in custos-data after refusing, want %d", len(left), want)
+			}
+			if b, err := os.ReadFile(filepath.Join(data, c.present)); c.present != "" && (err != nil || string(b) != "someone's data") {
+				t.Errorf("%s was changed: %q %v", c.present, b, err)
+			}
+		})
+	}
+}
