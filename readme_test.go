@@ -76,7 +76,12 @@ func TestReadmeTour(t *testing.T) {
 		t.Fatalf("the tour failed (%v) at README.md:%d:\n  %s\noutput:\n%s\nserver log (end):\n%s",
 			runErr, run.last, tour.readmeLine(run.last), strings.Join(run.out[run.last], "\n"), tail(string(serveLog), 20))
 	}
+	checkTourOutcomes(t, tour, run, work)
+}
 
+// checkTourOutcomes holds the tour to what its comments promise.
+func checkTourOutcomes(t *testing.T, tour tour, run tourRun, work string) {
+	t.Helper()
 	checks := []struct {
 		line string // a unique part of a line of the command (as the README has it)
 		want []string

@@ -14,6 +14,7 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/internal/demo"
+	"github.com/custos-privacy/custos/internal/wire"
 )
 
 func demoCmd(env *Env) *cobra.Command {
@@ -72,13 +73,37 @@ func runDemo(ctx context.Context, env *Env, dir string, existing bool) error {
 	if err != nil {
 		return err
 	}
+	if err := p.check(dir, existing); err != nil {
+		return err
+	}
+	m, err := demoInstall(ctx, env, p)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := demoShop(ctx, m.svc, p, existing); err != nil {
+		return err
+	}
+	people, err := demoPeople(ctx, m.svc)
+	if err != nil {
+		return err
+	}
+	if err := m.Close(); err != nil {
+		return err
+	}
+	printDemo(env, p, dir, people)
+	return nil
+}
+
+// check refuses, before anything is written, a directory that is not
+// there or already holds a database of the demo's: a half-made demo would
+// only be refused the next time.
+func (p demoPaths) check(dir string, existing bool) error {
 	if dir != "" {
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			return usageError{msg: fmt.Sprintf("--dir %s is not a directory", dir)}
 		}
 	}
-	// Refused before anything is written: a half-made demo would only be
-	// refused the next time.
 	for _, f := range []struct{ path, what string }{{p.db, "a Custos database"}, {p.shop, "a demo company database"}} {
 		there, err := exists(f.path)
 		if err != nil {
@@ -90,29 +115,38 @@ func runDemo(ctx context.Context, env *Env, dir string, existing bool) error {
 				f.path, f.what, p.data)
 		}
 	}
+	return nil
+}
 
-	// The installation itself is serve's first start, by serve's own code:
-	// store migrated, master key, bundled policy published, admin token.
+// demoInstall is serve's first start, by serve's own code, without
+// listening: the store migrated, the master key, the bundled policy
+// published, the admin token. The caller closes what it returns.
+func demoInstall(ctx context.Context, env *Env, p demoPaths) (*serveMain, error) {
 	var c serveConfig
 	c.flags(&cobra.Command{}, &Env{Getenv: func(string) string { return "" }})
 	c.dsn, c.keyFile, c.mailDir, c.logLevel = "sqlite:"+p.db, p.key, p.mail, "warn"
 	if err := os.MkdirAll(p.data, 0o700); err != nil {
-		return fmt.Errorf("cannot create %s: %w", p.data, unwrapPath(err))
+		return nil, fmt.Errorf("cannot create %s: %w", p.data, unwrapPath(err))
 	}
 	m, err := newServeMain(env, c, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer m.Close()
+	// What serve's links would name when started with its defaults.
 	m.baseURL = "http://" + c.addr
-	if err := m.open(ctx); err != nil {
-		return err
+	if err = m.open(ctx); err == nil {
+		err = m.build(ctx)
 	}
-	if err := m.build(ctx); err != nil {
-		return err
+	if err != nil {
+		_ = m.Close()
+		return nil, err
 	}
-	svc := m.svc
+	return m, nil
+}
 
+// demoShop writes the demo company database and describes and connects
+// it as an operator would with dataset import and connection add.
+func demoShop(ctx context.Context, svc *wire.Services, p demoPaths, existing bool) error {
 	if existing {
 		// The shop is the demo's own file: written afresh, its rows back.
 		if err := os.Remove(p.shop); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -134,28 +168,27 @@ func runDemo(ctx context.Context, env *Env, dir string, existing bool) error {
 			return err
 		}
 	}
-	if err := svc.DSR.TestConnection(ctx, "cli", demo.Connection); err != nil {
-		return err
-	}
+	return svc.DSR.TestConnection(ctx, "cli", demo.Connection)
+}
+
+// demoPeople records the demo customers' events and consents through the
+// services, as the shop's calls to the API would, and names them.
+func demoPeople(ctx context.Context, svc *wire.Services) ([]string, error) {
 	var people []string
 	for _, person := range demo.People() {
 		for _, e := range person.Events {
 			if _, err := svc.Records.Record(ctx, "cli", e); err != nil {
-				return fmt.Errorf("demo person %s: %w", person.Email, err)
+				return nil, fmt.Errorf("demo person %s: %w", person.Email, err)
 			}
 		}
 		for _, ch := range person.Consents {
 			if _, err := svc.Consent.Record(ctx, "cli", ch, false); err != nil {
-				return fmt.Errorf("demo person %s: %w", person.Email, err)
+				return nil, fmt.Errorf("demo person %s: %w", person.Email, err)
 			}
 		}
 		people = append(people, fmt.Sprintf("%s <%s>", person.Name, person.Email))
 	}
-	if err := m.Close(); err != nil {
-		return err
-	}
-	printDemo(env, p, dir, people)
-	return nil
+	return people, nil
 }
 
 func printDemo(env *Env, p demoPaths, dir string, people []string) {
