@@ -200,16 +200,23 @@ func printDemo(env *Env, p demoPaths, dir string, people []string) {
 	fmt.Fprintf(w, "  %s   the demo company's database: Fides' example shop (customers, orders, cards, logins)\n", demo.ShopFile)
 	fmt.Fprintf(w, "  dataset %s, connection %s (%s)\n", demo.DatasetKey, demo.Connection, p.shopURL)
 	fmt.Fprintf(w, "  people: %s\n\n", strings.Join(people, ", "))
-	fmt.Fprintln(w, "Next:")
+	// At the repository root (no --dir) the README's way: make run and
+	// go run; elsewhere the installed binary, from where custos-data is,
+	// since every command's defaults are relative to it.
+	custosCmd := "go run ./cmd/custos"
 	if dir == "" {
-		fmt.Fprintln(w, "  make run &                  # or: custos serve (here, where custos-data is)")
+		fmt.Fprintln(w, "Next, at the repository root:")
+		fmt.Fprintln(w, "  make run &                    # or: go run ./cmd/custos serve")
 	} else {
-		fmt.Fprintf(w, "  cd %s && custos serve &\n", dir)
+		custosCmd = "custos"
+		fmt.Fprintln(w, "Next:")
+		fmt.Fprintf(w, "  cd %s\n", dir)
+		fmt.Fprintln(w, "  custos serve &")
 	}
-	fmt.Fprintln(w, `  DPO=$(custos token create --role privacy_officer --name DPO)`)
+	fmt.Fprintf(w, "  DPO=$(%s token create --role privacy_officer --name DPO)\n", custosCmd)
 	fmt.Fprintln(w, `  curl -s -H "Content-Type: application/json" -X POST http://127.0.0.1:8080/api/v1/privacy-requests \`)
 	fmt.Fprintln(w, `    -d '{"type": "access", "email": "customer-1@example.com", "jurisdiction": "US-CA"}'`)
-	fmt.Fprintln(w, "Then follow the README's tour: the code is in custos-data/mail (custos mail last --to customer-1@example.com).")
+	fmt.Fprintf(w, "Then the README's tour; %s mail last --to customer-1@example.com --code reads the mailed code.\n", custosCmd)
 }
 
 func hasConnection(cs []connected.Connection, name string) bool {
