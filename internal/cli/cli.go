@@ -151,7 +151,7 @@ Start the service with "custos serve"; every flag also has a CUSTOS_* environmen
 		return usageError{msg: err.Error() + " (see " + c.CommandPath() + " --help)"}
 	})
 	root.AddCommand(serveCmd(env), tokenCmd(env), policyCmd(env), auditCmd(env), keysCmd(env), retentionCmd(env), holdCmd(env),
-		datasetCmd(env), connectionCmd(env), requestCmd(env), lawCmd(env), mailCmd(env), versionCmd(env))
+		datasetCmd(env), connectionCmd(env), requestCmd(env), lawCmd(env), mailCmd(env), versionCmd(env), demoCmd(env))
 	return root
 }
 

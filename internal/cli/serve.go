@@ -62,6 +62,13 @@ admin token to admin.token beside the key file. SIGTERM drains requests and exit
 			return serve(cmd.Context(), env, c, policyGiven)
 		},
 	}
+	c.flags(cmd, env)
+	return cmd
+}
+
+// flags adds serve's flags, each defaulting to its environment variable or
+// CONTRACT's default; demo takes the same defaults from here.
+func (c *serveConfig) flags(cmd *cobra.Command, env *Env) {
 	f := cmd.Flags()
 	f.StringVar(&c.addr, "addr", flagEnv(env, "CUSTOS_ADDR", defaultAddr), "address to listen on (env CUSTOS_ADDR)")
 	dbFlag(cmd, env, &c.dsn)
@@ -89,7 +96,6 @@ admin token to admin.token beside the key file. SIGTERM drains requests and exit
 		"most banner choices all visitors together may record per minute, beside the limit per address (env CUSTOS_BANNER_GLOBAL_PER_MINUTE)")
 	f.StringVar(&c.logFormat, "log-format", flagEnv(env, "CUSTOS_LOG_FORMAT", "text"), "text or json (env CUSTOS_LOG_FORMAT)")
 	f.StringVar(&c.logLevel, "log-level", flagEnv(env, "CUSTOS_LOG_LEVEL", "info"), "debug, info, warn or error (env CUSTOS_LOG_LEVEL)")
-	return cmd
 }
 
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
