@@ -161,8 +161,3 @@ func (s *Service) Progress(ctx context.Context, requestID string) ([]Task, error
 	}
 	return ts, err
 }
-
-// Forget drops the rows a finished request found.
-func (s *Service) Forget(ctx context.Context, requestID string) error {
-	return s.Store.DropCheckpoints(ctx, requestID)
-}

@@ -330,7 +330,7 @@ func (s *Service) carryOut(ctx context.Context, actor string, r store.Request, m
 	if err != nil {
 		return err
 	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+	return s.store.InTx(ctx, func(tx *store.Tx) error {
 		cur, err := tx.RequestForUpdate(ctx, id)
 		if err != nil {
 			return err
@@ -343,35 +343,34 @@ func (s *Service) carryOut(ctx context.Context, actor string, r store.Request, m
 				return err
 			}
 		}
-		return s.history(ctx, tx, id, actor, historyControllerInstructed, cur.Status, controller+": "+action+": "+note)
+		if err := s.history(ctx, tx, id, actor, historyControllerInstructed, cur.Status, controller+": "+action+": "+note); err != nil {
+			return err
+		}
+		// The rows found are in the answer, or erased: they must not
+		// linger in the run's checkpoints. Dropped in the transaction that
+		// records the instruction, so that no moment exists where it is
+		// recorded and the rows are still held, and a retry after a crash
+		// before it still sees what the run did.
+		if action == InstructLeave {
+			return nil
+		}
+		return forgetRows(ctx, tx, id, controller, m)
 	})
-	if err != nil {
-		return err
-	}
-	// The rows found are in the answer, or erased: they must not linger in
-	// the run's checkpoints. Only now, with the instruction recorded, so a
-	// retry after a crash before this point still sees what the run did.
-	if action == InstructLeave {
-		return nil
-	}
-	return s.forgetRows(ctx, id, controller, m)
 }
 
 // forgetRows drops the rows an instruction's run found, and those of the
-// person's run no controller still has to decide about. Repeating it
-// drops nothing more.
-func (s *Service) forgetRows(ctx context.Context, id, controller string, m *policy.Manifest) error {
-	if s.runner == nil {
-		return nil
-	}
-	if err := s.runner.Forget(ctx, controllerRunID(id, controller)); err != nil {
+// person's run no controller still has to decide about (read in tx, so
+// the instruction it records counts as decided). Repeating it drops
+// nothing more.
+func forgetRows(ctx context.Context, tx *store.Tx, id, controller string, m *policy.Manifest) error {
+	if err := tx.DropCheckpoints(ctx, controllerRunID(id, controller)); err != nil {
 		return err
 	}
-	keep, err := s.stillRouted(ctx, id, m)
+	evs, err := tx.RequestEvents(ctx, id)
 	if err != nil {
 		return err
 	}
-	return s.store.DropCheckpointsExcept(ctx, id, keep)
+	return tx.DropCheckpointsExcept(ctx, id, stillRouted(evs, m))
 }
 
 // reachesFor reports whether a controller's instruction reaches connected
@@ -561,9 +560,10 @@ func (s *Service) finishInstruction(ctx context.Context, id, controller string) 
 		return err
 	}
 	if in.recorded != nil {
-		// Recorded, perhaps by an execution killed before it dropped the
-		// rows its run found: drop them now.
-		return s.forgetRows(ctx, id, controller, p.Manifest)
+		// Recorded: since the rows are dropped with the record, this is a
+		// late callback, or a record written before they were; dropping
+		// again does nothing more.
+		return s.store.InTx(ctx, func(tx *store.Tx) error { return forgetRows(ctx, tx, id, controller, p.Manifest) })
 	}
 	err = s.carryOut(ctx, in.started.Actor, r, p.Manifest, controller, in.action, true)
 	if err != nil && !errors.Is(err, ErrPending) && instructed(ctx, s.store, id, controller) {
@@ -757,12 +757,8 @@ func nameOf(m *policy.Manifest, key string) string {
 }
 
 // stillRouted takes the tasks of a request whose found rows wait for a
-// controller's instruction not recorded yet.
-func (s *Service) stillRouted(ctx context.Context, id string, m *policy.Manifest) (func(phase, collection string) bool, error) {
-	evs, err := s.store.RequestEvents(ctx, id)
-	if err != nil {
-		return nil, err
-	}
+// controller's instruction not recorded in its history evs.
+func stillRouted(evs []store.RequestEvent, m *policy.Manifest) func(phase, collection string) bool {
 	instructed := map[string]bool{}
 	for _, e := range evs {
 		if e.Action == historyControllerInstructed {
@@ -773,5 +769,5 @@ func (s *Service) stillRouted(ctx context.Context, id string, m *policy.Manifest
 	return func(phase, collection string) bool {
 		c := controllerOfCollection(m, collection)
 		return phase == connected.PhaseAccess && c != "" && !instructed[c]
-	}, nil
+	}
 }

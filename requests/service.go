@@ -77,11 +77,11 @@ type Service struct {
 }
 
 // Runner runs a request against the company's connected systems (package
-// dsr).
+// connected). The rows a run found are dropped through the store, in the
+// transaction that records what was done with them.
 type Runner interface {
 	Any(ctx context.Context) (bool, error)
 	Run(ctx context.Context, job connected.Job) (connected.Outcome, error)
-	Forget(ctx context.Context, requestID string) error
 }
 
 // Queue runs requests as durable jobs (package jobs).
