@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/text/language"
+
+	"github.com/custos-privacy/custos/internal/i18n"
 )
 
 // The public pages speak English, Spanish, French and German: the language
@@ -143,4 +145,13 @@ func render(w io.Writer, tmpl *template.Template, l string, data map[string]any)
 	}
 	data["Lang"], data["Languages"] = l, languageLinks(l)
 	return t.Funcs(template.FuncMap{"t": translator(l), "lang": func() string { return l }}).Execute(w, data)
+}
+
+// newDate is date from the one catalogue: as the mails write a day, but
+// the French first of the month without "er", as the pages always have.
+func newDate(l string, t time.Time) string {
+	if l == "fr" {
+		return fmt.Sprintf("%d %s %d", t.Day(), i18n.Month(l, t.Month()), t.Year())
+	}
+	return i18n.Date(l, t)
 }
