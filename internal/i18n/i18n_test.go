@@ -172,6 +172,13 @@ func TestDate(t *testing.T) {
 		{"en", day, "7 March 2026"}, {"es", day, "7 de marzo de 2026"}, {"fr", day, "7 mars 2026"},
 		{"de", day, "7. März 2026"}, {"fr", first, "1er août 2026"}, {"en", first, "1 August 2026"},
 		{"pt", day, "7 March 2026"},
+		// The mails' cases (formerly mail.TestFormatDate).
+		{"en", time.Date(2026, time.August, 7, 23, 0, 0, 0, time.UTC), "7 August 2026"},
+		{"es", time.Date(2026, time.July, 1, 0, 0, 0, 0, time.UTC), "1 de julio de 2026"},
+		{"fr", time.Date(2026, time.July, 1, 0, 0, 0, 0, time.UTC), "1er juillet 2026"},
+		{"de", time.Date(2026, time.July, 1, 0, 0, 0, 0, time.UTC), "1. Juli 2026"},
+		{"fr", time.Date(2026, time.August, 7, 0, 0, 0, 0, time.UTC), "7 août 2026"},
+		{"xx", time.Date(2026, time.July, 1, 0, 0, 0, 0, time.UTC), "1 July 2026"},
 	}
 	for _, c := range cases {
 		if got := Date(c.lang, c.t); got != c.want {
