@@ -13,6 +13,8 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
+
+	"github.com/custos-privacy/custos/internal/i18n"
 )
 
 // Org is how the company can be reached; every composed message ends with
@@ -192,7 +194,7 @@ var templates = mustParseTemplates()
 // way the language does, lang is its tag (for <html lang>).
 func funcs(lang string) map[string]any {
 	return map[string]any{
-		"date":   func(t time.Time) string { return FormatDate(lang, t) },
+		"date":   func(t time.Time) string { return i18n.Date(lang, t) },
 		"lines":  lines,
 		"accent": accent,
 		"lang":   func() string { return lang },
@@ -200,8 +202,9 @@ func funcs(lang string) map[string]any {
 }
 
 func mustParseTemplates() map[string]map[string]compiled {
-	out := make(map[string]map[string]compiled, len(languages))
-	for _, l := range languages {
+	langs := Languages()
+	out := make(map[string]map[string]compiled, len(langs))
+	for _, l := range langs {
 		dir := "templates/" + l + "/"
 		set := make(map[string]compiled, len(templateSet))
 		for name := range templateSet {
@@ -401,7 +404,7 @@ func (o Org) validate() error {
 // the caller gives no words for it.
 func defaultRequest(s *string, lang string) {
 	if strings.TrimSpace(*s) == "" {
-		*s = Text(lang, "request.default")
+		*s = i18n.T(lang, "mail.request.default")
 	}
 }
 

@@ -1,24 +1,21 @@
 package mail
 
 import (
-	"encoding/json"
 	"io/fs"
 	"path"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 	texttemplate "text/template"
 	"text/template/parse"
-	"time"
 )
 
 // TestMissingMailTranslations checks that every mail template exists in
 // every language and uses the same fields, functions, sub-templates and
 // literal values as the English one, so that no language silently drops a
-// reference, a date or the appeal route; and that every catalogue holds
-// every phrase with the same fmt verbs as English.
+// reference, a date or the appeal route. The sentences of their data are
+// the one catalogue's (internal/i18n, TestMissingTranslations there).
 func TestMissingMailTranslations(t *testing.T) {
 	t.Parallel()
 	en, err := fs.Glob(templateFS, "templates/en/*.tmpl")
@@ -48,55 +45,6 @@ func TestMissingMailTranslations(t *testing.T) {
 		}
 	}
 
-	verbs := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
-	base := catalogues[LanguageEnglish]
-	for _, l := range Languages() {
-		c := catalogues[l]
-		for key, msg := range base.Phrases {
-			got, ok := c.Phrases[key]
-			if !ok || strings.TrimSpace(got) == "" {
-				t.Errorf("%s lacks phrase %q", l, key)
-				continue
-			}
-			if a, b := verbs.FindAllString(got, -1), verbs.FindAllString(msg, -1); !slices.Equal(a, b) {
-				t.Errorf("%s phrase %q has verbs %v, English %v", l, key, a, b)
-			}
-		}
-		for key := range c.Phrases {
-			if _, ok := base.Phrases[key]; !ok {
-				t.Errorf("%s has phrase %q that English lacks", l, key)
-			}
-		}
-		for en, tr := range c.Terms {
-			// A term keeps every web address of the English: it is where
-			// the person complains.
-			for _, u := range regexp.MustCompile(`https?://[^)\s]+`).FindAllString(en, -1) {
-				if !strings.Contains(tr, u) {
-					t.Errorf("%s term for %q drops %s: %q", l, en, u, tr)
-				}
-			}
-		}
-		for key, msg := range c.Phrases {
-			if strings.Contains(strings.ToUpper(msg), "TODO") {
-				t.Errorf("%s phrase %q is a placeholder: %q", l, key, msg)
-			}
-		}
-	}
-	// Every language other than English translates the same names.
-	for _, l := range Languages()[1:] {
-		if a, b := sortedKeys(catalogues[l].Terms), sortedKeys(catalogues["es"].Terms); !slices.Equal(a, b) {
-			t.Errorf("%s translates %d names, es %d: they differ", l, len(a), len(b))
-		}
-	}
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // templateRefs parses one template file and lists, sorted and without
@@ -250,27 +198,6 @@ func TestComposeInEveryLanguage(t *testing.T) {
 	}
 }
 
-func TestFormatDate(t *testing.T) {
-	t.Parallel()
-	d := time.Date(2026, time.August, 7, 23, 0, 0, 0, time.UTC)
-	first := time.Date(2026, time.July, 1, 0, 0, 0, 0, time.UTC)
-	cases := []struct{ lang, want, first string }{
-		{"en", "7 August 2026", "1 July 2026"},
-		{"es", "7 de agosto de 2026", "1 de julio de 2026"},
-		{"fr", "7 août 2026", "1er juillet 2026"},
-		{"de", "7. August 2026", "1. Juli 2026"},
-		{"xx", "7 August 2026", "1 July 2026"}, // unknown: English
-	}
-	for _, c := range cases {
-		if got := FormatDate(c.lang, d); got != c.want {
-			t.Errorf("FormatDate(%s) = %q, want %q", c.lang, got, c.want)
-		}
-		if got := FormatDate(c.lang, first); got != c.first {
-			t.Errorf("FormatDate(%s, first) = %q, want %q", c.lang, got, c.first)
-		}
-	}
-}
-
 func TestSupportedLanguage(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -279,14 +206,6 @@ func TestSupportedLanguage(t *testing.T) {
 	}{{"de", "de", true}, {"FR", "fr", true}, {"en", "en", true}, {"es", "es", true}, {"it", "", false}, {"de-DE", "", false}, {"", "", false}} {
 		if got, ok := SupportedLanguage(c.in); got != c.want || ok != c.ok {
 			t.Errorf("SupportedLanguage(%q) = %q, %v", c.in, got, ok)
-		}
-	}
-	// The catalogue files are JSON the loader reads whole.
-	for _, l := range Languages() {
-		b, _ := textFS.ReadFile("text/" + l + ".json")
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(b, &m); err != nil || len(m) != 3 {
-			t.Errorf("text/%s.json: %v, %d sections", l, err, len(m))
 		}
 	}
 }

@@ -119,6 +119,8 @@ func TestParseProblems(t *testing.T) {
 		{"stronger check of another type", "rights:\n", "rights:\n  stronger_verification:\n    requests: [opt_out]\n    categories: [user.contact.email]\n    data_points: 1\n", `m.yaml:44:16: rights.stronger_verification.requests[0]: value must be one of`},
 		{"stronger check unknown key", "rights:\n", "rights:\n  stronger_verification:\n    requests: [access]\n    categories: [user.contact.email]\n    data_points: 1\n    declaration: false\n", `m.yaml:47:5: rights.stronger_verification: unknown key "declaration"`},
 		{"unknown erasure key", "changes:\n", "erasure:\n  shared: {}\nchanges:\n", `m.yaml:50:3: erasure: unknown key "shared"`},
+		// Notices are written in the languages Custos has mails in.
+		{"recipient language without mails", "    direct_marketing: false\nrights:\n", "    direct_marketing: false\n    notify_email: n@vendor.example\n    notify_language: pt\nrights:\n", "recipients[0].notify_language"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -139,6 +141,20 @@ func TestParseProblems(t *testing.T) {
 			}
 			t.Fatalf("no problem like %q in:\n%s", c.want, ps.Error())
 		})
+	}
+}
+
+// A recipient's notify_language is kept as written; the requests service
+// writes its notices in it.
+func TestRecipientNotifyLanguage(t *testing.T) {
+	t.Parallel()
+	src := strings.Replace(minimal, "    direct_marketing: false\nrights:\n", "    direct_marketing: false\n    notify_email: n@vendor.example\n    notify_language: de\nrights:\n", 1)
+	p, err := newLoader(t).Parse("m.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := p.Recipients[0]; r.NotifyEmail != "n@vendor.example" || r.NotifyLanguage != "de" {
+		t.Fatalf("recipient %+v", r)
 	}
 }
 

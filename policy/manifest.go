@@ -320,6 +320,9 @@ type Recipient struct {
 	// CCPA regulations §7022); without it, the request's history records
 	// that the recipient must be told through another channel.
 	NotifyEmail string `yaml:"notify_email,omitempty" json:"notify_email,omitempty"`
+	// NotifyLanguage is the language the recipient reads those notices
+	// in (en, es, fr, de); empty means English.
+	NotifyLanguage string `yaml:"notify_language,omitempty" json:"notify_language,omitempty"`
 }
 
 // Rights says which requests people may make, per jurisdiction.
@@ -624,6 +627,9 @@ type Controller struct {
 type ControllerContact struct {
 	Email string `yaml:"email,omitempty" json:"email,omitempty"`
 	How   string `yaml:"how,omitempty" json:"how,omitempty"`
+	// Language is the language the controller is written to in (en, es,
+	// fr, de); empty means English.
+	Language string `yaml:"language,omitempty" json:"language,omitempty"`
 }
 
 // Agreement is the processing agreement on record with a controller.

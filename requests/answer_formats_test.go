@@ -3,11 +3,18 @@ package requests_test
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
+	"context"
 	"encoding/csv"
+	"html/template"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/custos-privacy/custos/http/web"
+	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
@@ -56,21 +63,23 @@ func checkAnswerFormats(t *testing.T, e *connectedEnv, path string, p requests.P
 		t.Fatalf("pieces %+v", p.Pieces)
 	}
 
-	// HTML.
-	var page bytes.Buffer
-	if err := requests.RenderHTML(&page, p); err != nil {
-		t.Fatal(err)
-	}
-	html := page.String()
+	// HTML: the page the person reads (web.RenderResult, served at
+	// ?format=html): one table per system and collection, under the
+	// fields' descriptions, each holding the collection's rows.
+	html := answerPage(t, e.services.Policies, p)
 	for _, want := range []string{
-		`<h3>Shop</h3>`, `<table data-custos-collection="shop:customer"><caption>customer: 1 record</caption>`,
-		`<th scope="col">Email address</th>`, `<th scope="col">Name</th>`, `<td>ana@example.com</td>`, `<td>Ana Lima</td>`,
-		`<table data-custos-collection="shop:login"><caption>login: 3 records</caption>`, `<td>ana-tablet</td>`,
+		`<caption>` + connectedCaption(p, "shop:customer") + `</caption>`, `<caption>` + connectedCaption(p, "shop:login") + `</caption>`,
+		`<th scope="col">Email address</th>`, `<th scope="col">Name</th>`, `<td>ana@example.com</td>`, `<td>Ana Lima</td>`, `<td>ana-tablet</td>`,
 		`<th scope="col">Device identifiers and characteristics`,
 		`You, through the Online Channels`, `Providing our products and services`, `&#43;351 900 000 000`,
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the HTML answer lacks %q:\n%s", want, html)
+		}
+	}
+	for coll, rows := range map[string]int{"shop:customer": 1, "shop:login": 3} {
+		if got := connectedRows(html, connectedCaption(p, coll)); got != rows {
+			t.Errorf("the HTML answer shows %d rows of %s, want %d:\n%s", got, coll, rows, html)
 		}
 	}
 	for _, raw := range []string{"user.contact.email", "user.device.device_id", "online_channels", "essential.service", "Bob", "bob-phone"} {
@@ -129,4 +138,44 @@ func keys(m map[string][][]string) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// answerPage renders an answer as the person reads it: web.RenderResult,
+// the page the API serves at ?format=html, in the words of the policy in
+// force. (The requests package renders no HTML itself; the HTTP layer
+// does, and this external test reaches it to check the answer end to end.)
+func answerPage(t *testing.T, reg *policy.Registry, p requests.Package) string {
+	t.Helper()
+	pol, _, err := reg.Active(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodGet, "/api/v1/requests/"+p.Request.ID+"/result?format=html&lang=en", nil)
+	var b bytes.Buffer
+	if err := web.RenderResult(&b, r, p, pol.Manifest, web.BrandingOf(pol.Manifest)); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// connectedCaption is the caption of a connected collection's table on
+// the answer page: the system in words, then the collection.
+func connectedCaption(p requests.Package, collection string) string {
+	for _, c := range p.Connected {
+		if c.Collection == collection {
+			return template.HTMLEscapeString(cmp.Or(c.SystemDescription, c.System) + ": " + c.Collection)
+		}
+	}
+	return "no collection " + collection
+}
+
+// connectedRows counts the rows of the table captioned caption.
+func connectedRows(html, caption string) int {
+	_, table, ok := strings.Cut(html, "<caption>"+caption+"</caption>")
+	if !ok {
+		return -1
+	}
+	table, _, _ = strings.Cut(table, "</table>")
+	_, body, _ := strings.Cut(table, "<tbody>")
+	return strings.Count(body, "<tr>")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/connector"
+	"github.com/custos-privacy/custos/internal/i18n"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
@@ -226,9 +227,12 @@ func (s *Service) notifyControllers(ctx context.Context, tx *store.Tx, f *fulfil
 			}
 			continue
 		}
-		if err := s.enqueue(ctx, tx, f.m, mail.LanguageEnglish, c.Contact.Email, mail.TemplateControllerNotice, mail.ControllerNotice{
+		// The controller is a company: its notice is in the language the
+		// policy gives for it, else English (companyLanguage).
+		lang := companyLanguage(c.Contact.Language)
+		if err := s.enqueue(ctx, tx, f.m, lang, c.Contact.Email, mail.TemplateControllerNotice, mail.ControllerNotice{
 			Organisation: org(f.m), Controller: c.Name, Agreement: c.Agreement.Reference, RequestID: r.ID,
-			Asked: strings.Replace(describe(f.kind), "your ", "their ", 1), Identifiers: []mail.Identifier{{Kind: "E-mail", Value: f.email}},
+			Asked: i18n.T(lang, "mail.asked."+f.kind), Identifiers: []mail.Identifier{{Kind: i18n.T(lang, "mail.identifier.email"), Value: f.email}},
 			Categories: rt.Categories}); err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/connector"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/internal/i18n"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
@@ -762,6 +763,21 @@ func shineTheLight(m *policy.Manifest, evs []custos.Event, year int) []Disclosur
 // restriction (GDPR Art. 19, CCPA regulations §7022).
 type notice struct {
 	key, name, email string
+	lang             string // the language the policy says the recipient reads
+}
+
+// companyLanguage is the language of a mail to a company, a recipient of
+// the person's data or a controller Custos processes for: the one the
+// policy declares for it (notify_language, contact.language), else
+// English. Never the person's language: it tells nothing of the
+// company's (a Spanish-speaking shopper's data broker in California reads
+// English), and English is what business correspondence between
+// companies falls back to; a policy names the language where it differs.
+func companyLanguage(declared string) string {
+	if l, ok := i18n.Supported(declared); ok {
+		return l
+	}
+	return mail.LanguageEnglish
 }
 
 // recipientsOf lists the recipients that received the person's data.
@@ -773,10 +789,10 @@ func recipientsOf(m *policy.Manifest, evs []custos.Event) []notice {
 			continue
 		}
 		seen[e.Recipient] = true
-		n := notice{key: e.Recipient, name: e.Recipient}
+		n := notice{key: e.Recipient, name: e.Recipient, lang: mail.LanguageEnglish}
 		for _, r := range m.Recipients {
 			if r.Key == e.Recipient {
-				n.name, n.email = r.Name, r.NotifyEmail
+				n.name, n.email, n.lang = r.Name, r.NotifyEmail, companyLanguage(r.NotifyLanguage)
 			}
 		}
 		out = append(out, n)
@@ -795,9 +811,10 @@ func (s *Service) notify(ctx context.Context, tx *store.Tx, m *policy.Manifest, 
 	for _, n := range f.notices {
 		if n.email != "" {
 			// The notice goes to a company, not to the person: it is in
-			// English, whatever language the person used.
-			if err := s.enqueue(ctx, tx, m, mail.LanguageEnglish, n.email, mail.TemplateErasureNotice, mail.ErasureNotice{Organisation: org(m), Action: f.noticeAction,
-				Corrected: f.corrected, Recipient: n.name, Identifiers: []mail.Identifier{{Kind: "E-mail", Value: email}}, RequestID: r.ID}); err != nil {
+			// the language the policy gives for the recipient, else
+			// English (companyLanguage), whatever language the person used.
+			if err := s.enqueue(ctx, tx, m, n.lang, n.email, mail.TemplateErasureNotice, mail.ErasureNotice{Organisation: org(m), Action: f.noticeAction,
+				Corrected: f.corrected, Recipient: n.name, Identifiers: []mail.Identifier{{Kind: i18n.T(n.lang, "mail.identifier.email"), Value: email}}, RequestID: r.ID}); err != nil {
 				return nil, err
 			}
 			if err := s.history(ctx, tx, r.ID, "system", "recipient_notified", r.Status, n.key+": "+f.noticeAction); err != nil {

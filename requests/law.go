@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/custos-privacy/custos/internal/i18n"
 	"github.com/custos-privacy/custos/jurisdiction"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/store"
@@ -92,27 +93,27 @@ func extensionText(r jurisdiction.Rules) string {
 // citation left as it is.
 func lawLine(lang string, r jurisdiction.Rules) string {
 	if r.Law == jurisdiction.LawNone || r.Law == jurisdiction.LawPolicy {
-		return mail.Text(lang, "law.none")
+		return i18n.T(lang, "mail.law.none")
 	}
-	name := mail.Term(lang, r.Name)
+	name := i18n.Term(lang, r.Name)
 	if lang == mail.LanguageEnglish {
 		name = strings.TrimPrefix(name, "the ")
 	}
-	return mail.Text(lang, "law.under", name)
+	return i18n.T(lang, "mail.law.under", "law", name)
 }
 
 // appealLine tells the person, before any decision, how to challenge a
 // refusal: the law's appeal, or where to complain.
 func appealLine(lang string, r jurisdiction.Rules) string {
 	if a := r.Appeal; a != nil {
-		authority := mail.Term(lang, a.Authority)
+		authority := i18n.Term(lang, a.Authority)
 		if a.AuthorityURL != "" {
 			authority += " (" + a.AuthorityURL + ")"
 		}
-		return mail.Text(lang, "appeal.line", periodIn(lang, a.Respond), authority)
+		return i18n.T(lang, "mail.appeal.line", "period", periodIn(lang, a.Respond), "authority", authority)
 	}
 	if r.Complaint != "" {
-		return mail.Text(lang, "complaint.line", mail.Term(lang, r.Complaint))
+		return i18n.T(lang, "mail.complaint.line", "authority", i18n.Term(lang, r.Complaint))
 	}
 	return ""
 }
@@ -124,35 +125,35 @@ func extensionComplaint(lang string, r jurisdiction.Rules) string {
 	if r.Complaint == "" {
 		return ""
 	}
-	return mail.Text(lang, "extension.complaint", mail.Term(lang, r.Complaint))
+	return i18n.T(lang, "mail.extension.complaint", "authority", i18n.Term(lang, r.Complaint))
 }
 
 // periodIn writes a period in a language, as jurisdiction.Period.String
 // does in English ("45 days", "10 business days", "2 months"). The
-// catalogues give the form the mails' sentences need ("within %s": German
+// catalogue gives the form the mails' sentences need ("within {period}": German
 // in the dative, "innerhalb von 45 Tagen").
 func periodIn(lang string, p jurisdiction.Period) string {
 	switch {
 	case p.Months > 0 && p.Days > 0:
-		return mail.Text(lang, "period.and", periodIn(lang, jurisdiction.Period{Months: p.Months}),
-			periodIn(lang, jurisdiction.Period{Days: p.Days, BusinessDays: p.BusinessDays, Holidays: p.Holidays}))
+		return i18n.T(lang, "mail.period.and", "first", periodIn(lang, jurisdiction.Period{Months: p.Months}),
+			"second", periodIn(lang, jurisdiction.Period{Days: p.Days, BusinessDays: p.BusinessDays, Holidays: p.Holidays}))
 	case p.Months == 1:
-		return mail.Text(lang, "period.month")
+		return i18n.T(lang, "mail.period.month")
 	case p.Months > 1:
-		return mail.Text(lang, "period.months", p.Months)
+		return i18n.T(lang, "mail.period.months", "count", p.Months)
 	case p.Days > 0 && p.BusinessDays:
-		s := mail.Text(lang, "period.business_days", p.Days)
+		s := i18n.T(lang, "mail.period.business_days", "count", p.Days)
 		if p.Days == 1 {
-			s = mail.Text(lang, "period.business_day")
+			s = i18n.T(lang, "mail.period.business_day")
 		}
 		if p.Holidays != "" {
-			return mail.Text(lang, "period.holidays", s, p.Holidays)
+			return i18n.T(lang, "mail.period.holidays", "period", s, "holidays", p.Holidays)
 		}
 		return s
 	case p.Days == 1:
-		return mail.Text(lang, "period.day")
+		return i18n.T(lang, "mail.period.day")
 	case p.Days > 1:
-		return mail.Text(lang, "period.days", p.Days)
+		return i18n.T(lang, "mail.period.days", "count", p.Days)
 	}
 	return p.String()
 }

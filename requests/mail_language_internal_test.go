@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/custos-privacy/custos/internal/i18n"
 	"github.com/custos-privacy/custos/jurisdiction"
 	"github.com/custos-privacy/custos/mail"
 )
@@ -43,7 +44,7 @@ func TestLawTableTranslatedForMails(t *testing.T) {
 				continue
 			}
 			for _, l := range mail.Languages() {
-				if !mail.HasTerm(l, n) {
+				if !i18n.HasTerm(l, n) {
 					t.Errorf("%s (%s): no %s translation of %q", r.Group, r.Law, l, n)
 				}
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/audit"
+	"github.com/custos-privacy/custos/internal/i18n"
 	"github.com/custos-privacy/custos/jurisdiction"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/store"
@@ -422,7 +423,7 @@ func (s *Service) mailOutcome(ctx context.Context, tx *store.Tx, r store.Request
 		// goes as written; the rest is in the person's language.
 		return s.enqueue(ctx, tx, p.Manifest, r.Language, email, mail.TemplateRequestDenied, mail.RequestDenied{Organisation: org(p.Manifest),
 			RequestID: r.ID, Request: yourRequest(r.Language, r.Type), Reason: text.DecisionText, AppealURL: appeal,
-			Authority: mail.Term(r.Language, authority)})
+			Authority: i18n.Term(r.Language, authority)})
 	case StatusCompleted:
 		d := mail.RequestCompleted{Organisation: org(p.Manifest), RequestID: r.ID, Request: yourRequest(r.Language, r.Type),
 			ResultsURL: s.statusURL(r.ID)}

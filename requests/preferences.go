@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/internal/i18n"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/store"
 )
@@ -63,7 +64,7 @@ func (s *Service) SendPreferencesCode(ctx context.Context, email, clientIP, lang
 	ticket = append(ticket, s.ticketMAC(ticket, blind)...)
 	code := s.preferencesCode(nonce, blind)
 	msg, err := s.compose(p.Manifest, lang, email, "verification_code", mail.VerificationCode{
-		Organisation: org(p.Manifest), Code: code, Purpose: mail.Text(lang, "purpose.preferences"), ValidMinutes: int(PreferencesTTL.Minutes())})
+		Organisation: org(p.Manifest), Code: code, Purpose: i18n.T(lang, "mail.purpose.preferences"), ValidMinutes: int(PreferencesTTL.Minutes())})
 	if err != nil {
 		return "", err
 	}

@@ -38,6 +38,12 @@ const acmeController = `    - key: acme
 // seeds Ana with her own data and data processed for two controllers.
 func processorEnv(t *testing.T, s *store.Store) (*connectedEnv, string) {
 	t.Helper()
+	return processorEnvWith(t, s, acmeController)
+}
+
+// processorEnvWith is processorEnv with acme declared as controller.
+func processorEnvWith(t *testing.T, s *store.Store, controller string) (*connectedEnv, string) {
+	t.Helper()
 	ctx := context.Background()
 	path := shop(t)
 	e := newConnectedEnv(t, s, path, false, true)
@@ -46,7 +52,7 @@ func processorEnv(t *testing.T, s *store.Store) (*connectedEnv, string) {
 	if at < 0 {
 		t.Fatal("the bundled policy has no customers controller")
 	}
-	src = src[:at] + acmeController + src[at:]
+	src = src[:at] + controller + src[at:]
 	if _, err := e.services.Policies.Publish(ctx, "test", "clientwise.yaml", []byte(src), e.clock.Now(), true); err != nil {
 		t.Fatal(err)
 	}

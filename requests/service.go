@@ -23,6 +23,7 @@ import (
 	"github.com/custos-privacy/custos/audit"
 	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/consent"
+	"github.com/custos-privacy/custos/internal/i18n"
 	"github.com/custos-privacy/custos/jurisdiction"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/notify"
@@ -672,12 +673,14 @@ func describeIn(lang, t string) string {
 	if !slices.Contains(Types(), t) {
 		return t
 	}
-	return mail.Text(lang, "type."+t)
+	return i18n.T(lang, "mail.type."+t)
 }
 
 // yourRequest names a request in the person's mails: "your request for a
 // copy of your personal information".
-func yourRequest(lang, t string) string { return mail.Text(lang, "request.for", describeIn(lang, t)) }
+func yourRequest(lang, t string) string {
+	return i18n.T(lang, "mail.request.for", "what", describeIn(lang, t))
+}
 
 // compose writes a mail in a language (a supported tag; "" is English).
 func (s *Service) compose(m *policy.Manifest, lang, to, template string, data any) (mail.Message, error) {

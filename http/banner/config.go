@@ -12,6 +12,7 @@ import (
 	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/consent/iab"
+	"github.com/custos-privacy/custos/internal/i18n"
 	"github.com/custos-privacy/custos/jurisdiction"
 	"github.com/custos-privacy/custos/policy"
 )
@@ -194,7 +195,7 @@ func (h *handler) config(w http.ResponseWriter, r *http.Request) {
 	}
 	cfg := buildConfig(p.Manifest, v.Version, j, h.policyURL(r))
 	cfg.Lang = textLanguage(r)
-	cfg.Text = texts[cfg.Lang]
+	cfg.Text = i18n.Namespace(cfg.Lang, "banner.")
 	if dev := r.URL.Query().Get("device"); dev != "" && validDeviceID(dev) && h.devicesReady() && h.mayClaim(r) {
 		if cfg.DeviceToken, err = h.authorizeDevice(r.Context(), dev, ""); err != nil && custos.ErrorCode(err) != CodeDeviceTokenRequired {
 			h.fail(w, r, err)

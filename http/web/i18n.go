@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/text/language"
+
+	"github.com/custos-privacy/custos/internal/i18n"
 )
 
 // The public pages speak English, Spanish, French and German: the language
@@ -60,23 +62,14 @@ func supported(s string) (string, bool) {
 	return "", false
 }
 
-// translator returns the template function t for a language: t "key" looks
-// the key up, falling back to English, then to the key itself; extra
-// arguments fill the message's %s verbs.
+// translator returns the template function t for a language: t "key"
+// looks up the page message web.key in the one catalogue (internal/i18n),
+// falling back to English, then to the key itself; further arguments come
+// in pairs naming the message's placeholders: t "result.until" "date" .Day.
+// The keys stay short in templates and handlers because some travel in the
+// page as they are (data-custos-state on the preferences page).
 func translator(l string) func(key string, args ...any) string {
-	return func(key string, args ...any) string {
-		msg, ok := catalog[l][key]
-		if !ok {
-			msg, ok = catalog["en"][key]
-		}
-		if !ok {
-			return key
-		}
-		if len(args) > 0 {
-			return fmt.Sprintf(msg, args...)
-		}
-		return msg
-	}
+	return func(key string, args ...any) string { return i18n.T(l, "web."+key, args...) }
 }
 
 func pageFuncs() template.FuncMap {
@@ -119,20 +112,14 @@ func errorText(l, code, fallback string) string {
 	return fallback
 }
 
-// date writes a day in running text the way the language does.
+// date writes a day in running text the way the language does, as the
+// mails do (i18n.Date) except that the pages write the first of a French
+// month "1 janvier", not "1er janvier", as they always have.
 func date(l string, t time.Time) string {
-	m, ok := months[l]
-	if !ok {
-		return t.Format("2 January 2006")
+	if l == "fr" {
+		return fmt.Sprintf("%d %s %d", t.Day(), i18n.Month(l, t.Month()), t.Year())
 	}
-	name := m[t.Month()-1]
-	switch l {
-	case "es":
-		return fmt.Sprintf("%d de %s de %d", t.Day(), name, t.Year())
-	case "de":
-		return fmt.Sprintf("%d. %s %d", t.Day(), name, t.Year())
-	}
-	return fmt.Sprintf("%d %s %d", t.Day(), name, t.Year())
+	return i18n.Date(l, t)
 }
 
 // render executes a public page's template in the request's language.
