@@ -38,7 +38,7 @@ func text(s string) tagged {
 // an erasure's checkpoint may hold 10^5 rows, and those maps were most of
 // what sealing it allocated.
 func encodeRows(rows []connector.Row) ([]byte, error) {
-	b := make([]byte, 0, 64*len(rows)+2)
+	b := make([]byte, 0, encodedSize(rows))
 	b = append(b, '[')
 	var names []string
 	for i, r := range rows {
@@ -62,6 +62,27 @@ func encodeRows(rows []connector.Row) ([]byte, error) {
 		b = append(b, '}')
 	}
 	return append(b, ']'), nil
+}
+
+// encodedSize is about what encodeRows writes of rows, so that its buffer
+// is allocated once rather than doubled a dozen times for 10^5 rows.
+func encodedSize(rows []connector.Row) int {
+	n := 2
+	for _, r := range rows {
+		n += 3
+		for k, v := range r {
+			n += len(k) + 24 // quotes, colon, comma and the tag's object
+			switch x := v.(type) {
+			case string:
+				n += len(x) + len(x)/8 // a little for escapes
+			case []byte:
+				n += len(x) + len(x)/8
+			default:
+				n += 24
+			}
+		}
+	}
+	return n
 }
 
 // appendTagged writes one value as its tagged object ({} for null).

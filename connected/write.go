@@ -311,7 +311,7 @@ func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Addre
 			batch, keys = distinct(batch, selKeys[t.Done:end])
 		} else {
 			for i, row := range batch {
-				k := connector.Row{}
+				k := make(connector.Row, len(pk))
 				for _, f := range pk {
 					k[f] = row[f]
 				}
@@ -417,7 +417,7 @@ func (r *run) changes(phase string, c *dataset.Collection, fields []*dataset.Fie
 	out := make([]connector.Change, len(rows))
 	mk := r.s.masker()
 	for i, row := range rows {
-		set := connector.Row{}
+		set := make(connector.Row, len(fields))
 		for _, f := range fields {
 			if phase == PhaseCorrection {
 				set[f.Name], _ = r.correction(f)

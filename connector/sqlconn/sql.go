@@ -73,7 +73,8 @@ func (d dialect) param(v any) any {
 func (s *stmt) arg(v any) *stmt {
 	s.args = append(s.args, s.d.param(v))
 	if s.d == postgres {
-		s.sb.WriteString("$" + strconv.Itoa(len(s.args)))
+		var buf [24]byte
+		s.sb.Write(strconv.AppendInt(append(buf[:0], '$'), int64(len(s.args)), 10))
 	} else {
 		s.sb.WriteString("?")
 	}

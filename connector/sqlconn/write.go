@@ -149,24 +149,31 @@ func (c *conn) update(ctx context.Context, t *target, changes []connector.Change
 func groupUpdates(col *dataset.Collection, rows []*update) []*group {
 	var (
 		groups []*group
-		byVals = map[string]*group{}
+		byVals = make(map[string]*group, len(rows))
+		sig    []byte // reused: a lookup by string(sig) allocates nothing
 	)
 	for _, u := range rows {
-		g := &group{}
-		var sig strings.Builder
+		sig = sig[:0]
+		for _, f := range col.Fields {
+			if v, ok := u.set[f.Name]; ok {
+				sig = append(sig, f.Name...)
+				sig = append(sig, 0)
+				sig = appendCanon(sig, v)
+				sig = append(sig, 0)
+			}
+		}
+		if prev, ok := byVals[string(sig)]; ok {
+			prev.keys = append(prev.keys, u.key)
+			continue
+		}
+		g := &group{fields: make([]*dataset.Field, 0, len(u.set)), vals: make([]any, 0, len(u.set)), keys: [][]any{u.key}}
 		for _, f := range col.Fields {
 			if v, ok := u.set[f.Name]; ok {
 				g.fields = append(g.fields, f)
 				g.vals = append(g.vals, v)
-				sig.WriteString(f.Name + "\x00" + canon(v) + "\x00")
 			}
 		}
-		if prev, ok := byVals[sig.String()]; ok {
-			prev.keys = append(prev.keys, u.key)
-			continue
-		}
-		g.keys = [][]any{u.key}
-		byVals[sig.String()] = g
+		byVals[string(sig)] = g
 		groups = append(groups, g)
 	}
 	return groups
@@ -262,8 +269,14 @@ func (c *conn) valuesUpdate(t *target, sets []string, gs []*group) []*stmt {
 		}
 		cols := slices.Concat(t.pkCols, sets)
 		row := func(g *group, first bool) {
-			vals := slices.Concat(g.keys[0], g.vals)
-			for i, v := range vals {
+			key := g.keys[0]
+			for i := range width {
+				var v any
+				if i < len(key) {
+					v = key[i]
+				} else {
+					v = g.vals[i-len(key)]
+				}
 				if i > 0 {
 					s.sql(", ")
 				}
@@ -486,7 +499,7 @@ type execer interface {
 func (t *target) merge(changes []connector.Change) ([]*update, error) {
 	var (
 		out   []*update
-		byKey = map[string]*update{}
+		byKey = make(map[string]*update, len(changes))
 	)
 	for i, ch := range changes {
 		key, ok, err := t.key(ch.Key)
@@ -519,9 +532,11 @@ func (t *target) merge(changes []connector.Change) ([]*update, error) {
 		k := canonAll(key)
 		u, seen := byKey[k]
 		if !seen {
-			u = &update{key: key, set: map[string]any{}}
+			// The row's first change: its checked values are the row's.
+			u = &update{key: key, set: set}
 			byKey[k] = u
 			out = append(out, u)
+			continue
 		}
 		for name, v := range set {
 			if prev, dup := u.set[name]; dup && canon(prev) != canon(v) {
