@@ -67,8 +67,8 @@ func sentences(p requests.Package) map[string]*requests.Message {
 var unfilled = regexp.MustCompile(`\{[a-z_]+\}`)
 
 // TestAnswerPageSpeaksTheLanguage: the answers to a deletion that kept
-// records, a correction, an access that found rows in a connected system
-// and an opt-out, made by the service end to end, read in Spanish, French
+// records, a correction, an access that found rows in a connected system,
+// a deletion that reached data processed for others and an opt-out, made by the service end to end, read in Spanish, French
 // and German: every sentence of the answer is in the page's language, and
 // none of the English ones is left.
 func TestAnswerPageSpeaksTheLanguage(t *testing.T) {
@@ -103,6 +103,12 @@ func TestAnswerPageSpeaksTheLanguage(t *testing.T) {
 		v := e.submitAndVerify(requests.Intake{Type: "opt_out", Email: "o@example.com", Jurisdiction: "US-CA"})
 		return e, result(t, e, v)
 	}
+	routed := func(t *testing.T) (*env, requests.Package) {
+		e, _ := processorEnv(t, storetest.OpenSQLite(t))
+		e.wired = e.services
+		_, p := e.run("deletion")
+		return e.env, p
+	}
 	cases := []struct {
 		name string
 		make func(t *testing.T) (*env, requests.Package)
@@ -132,6 +138,14 @@ func TestAnswerPageSpeaksTheLanguage(t *testing.T) {
 			"fr": {"Les données personnelles que nous détenons à votre sujet et l’usage que nous en faisons.", "ana-tablet"},
 			"de": {"Die personenbezogenen Daten, die wir über Sie gespeichert haben, und wie wir sie verwenden.", "ana-tablet"},
 		}, 1},
+		{"deletion of data processed for others", routed, map[string][]string{
+			"es": {"Sus datos personales han sido suprimidos, salvo los que tratamos por cuenta de terceros", "que tratamos por cuenta de Acme Hosting",
+				"Los tratamos por cuenta de Acme Hosting, responsable del tratamiento"},
+			"fr": {"à l’exception de celles que nous traitons pour le compte de tiers", "que nous traitons pour le compte de Acme Hosting",
+				"Nous les traitons pour le compte de Acme Hosting, responsable du traitement"},
+			"de": {"mit Ausnahme derer, die wir im Auftrag anderer verarbeiten", "die wir im Auftrag von Acme Hosting verarbeiten",
+				"Wir verarbeiten sie im Auftrag von Acme Hosting; dieser Verantwortliche entscheidet darüber"},
+		}, 4},
 		{"opt-out", optOut, map[string][]string{
 			"es": {"Su exclusión de la venta y el intercambio de sus datos personales ha quedado registrada y está en vigor."},
 			"fr": {"Votre opposition à la vente et au partage de vos données personnelles est enregistrée et prend effet."},
