@@ -189,17 +189,25 @@ func route(f *fulfilment) {
 		return
 	}
 	f.pkg.Routed = routedList(f)
+	// The manifest's term for such data is the company's word, kept as
+	// written; without one, Custos' own "Data" is translated.
 	term := "Data"
 	if f.m.OnBehalf != nil {
 		term = f.m.OnBehalf.Term
 	}
 	for _, r := range f.pkg.Routed {
 		why := fmt.Sprintf("We process it on behalf of %s, who decides about it, so this answer covers only our own data.", r.Name)
+		whyMsg := say("answer.kept.why.routed", "controller", r.Name)
 		if r.Contact != "" {
 			why += " Please contact " + r.Contact + " about it."
+			whyMsg = say("answer.kept.why.routed_contact", "controller", r.Name, "contact", r.Contact)
 		}
 		why += " We have told them of your request and will act on their instruction."
-		f.pkg.Kept = append(f.pkg.Kept, Kept{What: fmt.Sprintf("%s we process for %s", term, r.Name), Why: why})
+		whatMsg := say("answer.kept.what.routed", "term", term, "controller", r.Name)
+		if f.m.OnBehalf == nil || f.m.OnBehalf.Term == "" {
+			whatMsg = say("answer.kept.what.routed_data", "controller", r.Name)
+		}
+		f.pkg.Kept = append(f.pkg.Kept, Kept{What: fmt.Sprintf("%s we process for %s", term, r.Name), Why: why, WhatMessage: whatMsg, WhyMessage: whyMsg})
 	}
 }
 
@@ -742,8 +750,10 @@ func (s *Service) addToAnswer(ctx context.Context, tx *store.Tx, cur *store.Requ
 		maps.Copy(pkg.Collections, rows.Collections)
 		pkg.Connected = append(pkg.Connected, s.connectedDescribed(m, rows)...)
 	}
-	pkg.Actions = append(pkg.Actions, fmt.Sprintf("On the instruction of %s, %d records and %d rows of connected systems we process for them were added on %s.",
-		nameOf(m, key), len(pieces), rowCount(rows.Collections), s.clock.Now().UTC().Format(time.DateOnly)))
+	now := s.clock.Now().UTC()
+	pkg.act(fmt.Sprintf("On the instruction of %s, %d records and %d rows of connected systems we process for them were added on %s.",
+		nameOf(m, key), len(pieces), rowCount(rows.Collections), now.Format(time.DateOnly)),
+		say("answer.action.controller_added", "controller", nameOf(m, key), "records", len(pieces), "rows", rowCount(rows.Collections), "date", now))
 	if body, err = json.Marshal(pkg); err != nil {
 		return err
 	}

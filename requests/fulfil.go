@@ -27,6 +27,9 @@ type Package struct {
 	Request      PackageRequest `json:"request"`
 	Organisation mail.Org       `json:"organisation"`
 	Summary      string         `json:"summary"`
+	// SummaryMessage is Summary as a Message, for the page to write in
+	// the person's language; absent from packages sealed before it.
+	SummaryMessage *Message `json:"summary_message,omitempty"`
 	// Specific pieces (access, portability).
 	Identities []records.Identity `json:"identities,omitempty"`
 	Pieces     []Piece            `json:"personal_information,omitempty"`
@@ -50,7 +53,10 @@ type Package struct {
 	Disclosures []Disclosure `json:"direct_marketing_disclosures,omitempty"`
 	// What was done and what was kept, and why.
 	Actions []string `json:"actions,omitempty"`
-	Kept    []Kept   `json:"kept,omitempty"`
+	// ActionMessages are Actions as Messages, in the same order (one with
+	// no key where an action has none, as in a package sealed before them).
+	ActionMessages []Message `json:"action_messages,omitempty"`
+	Kept           []Kept    `json:"kept,omitempty"`
 }
 
 // PackageRequest identifies the request a package answers.
@@ -61,6 +67,11 @@ type PackageRequest struct {
 	ReceivedAt   time.Time `json:"received_at"`
 	CompletedAt  time.Time `json:"completed_at"`
 	Period       string    `json:"period,omitempty"`
+	// PeriodMessage is Period as a Message.
+	PeriodMessage *Message `json:"period_message,omitempty"`
+	// Language is the language the person asked in: the answer page's,
+	// unless they choose another.
+	Language string `json:"language,omitempty"`
 }
 
 // Piece is one specific piece of personal information.
@@ -120,6 +131,12 @@ type Kept struct {
 	Ground    string   `json:"ground,omitempty"`
 	Citations []string `json:"citations,omitempty"`
 	Until     string   `json:"until,omitempty"`
+	// What, Why and Ground as Messages where Custos wrote them; a What or
+	// Why in the company's own words (a category's description, a rule's
+	// reason) has none and is shown as written.
+	WhatMessage   *Message `json:"what_message,omitempty"`
+	WhyMessage    *Message `json:"why_message,omitempty"`
+	GroundMessage *Message `json:"ground_message,omitempty"`
 }
 
 // proceed fulfils an in-progress request r, as the caller's transaction
@@ -311,9 +328,10 @@ func (s *Service) fulfil(ctx context.Context, actor string, r, det store.Request
 	case TypeAccess, TypePortability, TypeCategories, TypeDirectMarketingDisclosures:
 		switch {
 		case !f.held && len(f.pkg.Routed) > 0:
-			f.pkg.Summary = "We hold no personal information of our own linked to this address; what we process on behalf of others, and whom to ask about it, is listed below."
+			f.pkg.summarise("We hold no personal information of our own linked to this address; what we process on behalf of others, and whom to ask about it, is listed below.",
+				say("answer.summary.none_routed"))
 		case !f.held:
-			f.pkg.Summary = "We hold no personal information linked to this address."
+			f.pkg.summarise("We hold no personal information linked to this address.", say("answer.summary.none"))
 		}
 	}
 	return s.complete(ctx, actor, f)
@@ -340,7 +358,8 @@ func (s *Service) gather(ctx context.Context, r, det store.Request) (*fulfilment
 	if r.Channel != "web" {
 		f.method = "operator"
 	}
-	f.pkg = Package{Request: PackageRequest{ID: r.ID, Type: r.Type, Jurisdiction: r.Jurisdiction, ReceivedAt: r.ReceivedAt, CompletedAt: f.now},
+	f.pkg = Package{Request: PackageRequest{ID: r.ID, Type: r.Type, Jurisdiction: r.Jurisdiction, ReceivedAt: r.ReceivedAt, CompletedAt: f.now,
+		Language: r.Language},
 		Organisation: org(p.Manifest)}
 	if r.SubjectID != "" {
 		f.recs, err = s.records.SubjectRecords(ctx, f.reader, "privacy request "+r.ID, r.SubjectID)
@@ -371,7 +390,7 @@ func (s *Service) exercise(ctx context.Context, f *fulfilment) error {
 	case TypeRestriction:
 		return s.restriction(ctx, f)
 	case TypeOptOut:
-		f.pkg.Summary = "Your opt-out of the sale and sharing of your personal information is recorded and in force."
+		f.pkg.summarise("Your opt-out of the sale and sharing of your personal information is recorded and in force.", say("answer.summary.opt_out"))
 		return s.optOut(ctx, f, consent.ScopeSaleSharing)
 	case TypeObjection:
 		return s.objection(ctx, f)
@@ -384,7 +403,7 @@ func (s *Service) exercise(ctx context.Context, f *fulfilment) error {
 // access answers access and portability: the specific pieces, the
 // California lists, consents, and the rows in connected systems.
 func (s *Service) access(ctx context.Context, f *fulfilment) error {
-	f.pkg.Summary = "The personal information we hold about you, and what we do with it."
+	f.pkg.summarise("The personal information we hold about you, and what we do with it.", say("answer.summary.access"))
 	out, err := s.connected(ctx, f.m, f.r, f.kind, f.email, f.recs.Identities, nil)
 	if err != nil {
 		return err
@@ -425,12 +444,15 @@ func (s *Service) categories(ctx context.Context, f *fulfilment) error {
 		return err
 	}
 	from := r.ReceivedAt.AddDate(-1, 0, 0)
-	f.pkg.Summary = "The categories of personal information we collected about you in the 12 months before your request, their sources, our purposes, and the categories of third parties we disclosed it to."
+	f.pkg.summarise("The categories of personal information we collected about you in the 12 months before your request, their sources, our purposes, and the categories of third parties we disclosed it to.",
+		say("answer.summary.categories"))
 	if d.BeyondTwelveMonths && from.After(lookBackFloor) {
 		from = lookBackFloor
-		f.pkg.Summary = "The categories of personal information we collected about you since " + from.Format("2 January 2006") + ", as you asked (the law reaches back no further), their sources, our purposes, and the categories of third parties we disclosed it to."
+		f.pkg.summarise("The categories of personal information we collected about you since "+from.Format("2 January 2006")+", as you asked (the law reaches back no further), their sources, our purposes, and the categories of third parties we disclosed it to.",
+			say("answer.summary.categories_since", "date", from))
 	}
 	f.pkg.Request.Period = from.Format("2006-01-02") + " to " + r.ReceivedAt.Format("2006-01-02")
+	f.pkg.Request.PeriodMessage = say("answer.period.range", "from", from, "to", r.ReceivedAt)
 	if !f.held {
 		return nil
 	}
@@ -448,7 +470,9 @@ func (s *Service) categories(ctx context.Context, f *fulfilment) error {
 func (s *Service) disclosures(f *fulfilment) {
 	year := f.r.ReceivedAt.Year() - 1
 	f.pkg.Request.Period = fmt.Sprintf("calendar year %d", year)
-	f.pkg.Summary = fmt.Sprintf("The personal information we disclosed to third parties for their own direct marketing in %d, and who they are.", year)
+	f.pkg.Request.PeriodMessage = say("answer.period.calendar_year", "year", itoa(year))
+	f.pkg.summarise(fmt.Sprintf("The personal information we disclosed to third parties for their own direct marketing in %d, and who they are.", year),
+		say("answer.summary.disclosures", "year", itoa(year)))
 	if f.held {
 		f.pkg.Disclosures = shineTheLight(f.m, f.recs.Events, year)
 	}
@@ -457,16 +481,17 @@ func (s *Service) disclosures(f *fulfilment) {
 // deletion erases the person in the company's systems, then in Custos,
 // unless a legal hold keeps everything.
 func (s *Service) deletion(ctx context.Context, f *fulfilment) error {
-	f.pkg.Summary = "Your personal information was deleted."
+	f.pkg.summarise("Your personal information was deleted.", say("answer.summary.deleted"))
 	if f.held {
 		onHold, err := s.store.Held(ctx, f.r.SubjectID)
 		if err != nil {
 			return err
 		}
 		if onHold {
-			f.pkg.Summary = "We could not delete your personal information now."
+			f.pkg.summarise("We could not delete your personal information now.", say("answer.summary.deletion_held"))
 			f.pkg.Kept = append(f.pkg.Kept, Kept{What: "All the personal information we hold about you",
-				Why: "It is subject to a legal hold: the law requires us to preserve it while a legal matter is pending. We will delete it when the hold ends, unless another rule requires us to keep it."})
+				Why:         "It is subject to a legal hold: the law requires us to preserve it while a legal matter is pending. We will delete it when the hold ends, unless another rule requires us to keep it.",
+				WhatMessage: say("answer.kept.what.all"), WhyMessage: say("answer.kept.why.legal_hold")})
 			return nil
 		}
 	}
@@ -482,11 +507,11 @@ func (s *Service) deletion(ctx context.Context, f *fulfilment) error {
 	f.pkg.Kept = append(f.pkg.Kept, keptInSystems(f.m, out.Retained)...)
 	switch {
 	case !f.held && !elsewhere:
-		f.pkg.Summary = "We hold no personal information linked to this address, so there was nothing to delete."
+		f.pkg.summarise("We hold no personal information linked to this address, so there was nothing to delete.", say("answer.summary.deletion_none"))
 	case !f.held && len(out.Erased) == 0:
 		// Found in a connected system, but kept there (read-only, shared
 		// with others…): not "deleted".
-		f.pkg.Summary = "We found personal information about you that we could not delete; what we kept, and why, is listed below."
+		f.pkg.summarise("We found personal information about you that we could not delete; what we kept, and why, is listed below.", say("answer.summary.deletion_kept"))
 	}
 	if !f.held {
 		return nil
@@ -500,14 +525,18 @@ func (s *Service) deletion(ctx context.Context, f *fulfilment) error {
 		if erased, _, err = s.records.EraseOwn(ctx, f.reader, f.r.SubjectID, "deletion request "+f.r.ID); err != nil {
 			return err
 		}
-		f.pkg.Summary = "Your personal information was deleted, except what we process on behalf of others, listed below with whom to ask about it."
+		f.pkg.summarise("Your personal information was deleted, except what we process on behalf of others, listed below with whom to ask about it.", say("answer.summary.deleted_routed"))
 	} else if erased, err = s.records.Erase(ctx, f.reader, f.r.SubjectID, "deletion request "+f.r.ID); err != nil {
 		return err
 	}
-	f.pkg.Actions = append(f.pkg.Actions, fmt.Sprintf("%d records about you were deleted and the key that protected them destroyed.", erased.Events))
+	f.pkg.act(fmt.Sprintf("%d records about you were deleted and the key that protected them destroyed.", erased.Events),
+		say("answer.action.erased_own", "count", erased.Events))
 	f.pkg.Kept = append(f.pkg.Kept, keptRecords(f.m, erased.Retained)...)
-	f.pkg.Kept = append(f.pkg.Kept, Kept{What: "A keyed fingerprint of your e-mail address with your opt-outs", Why: "So your choices to opt out stay in force if your address reaches us again."},
-		Kept{What: "A record of this request (no copy of your data)", Why: fmt.Sprintf("We keep records of requests and how we answered them for %d months, as the law requires (at least 24), and then delete them.", f.m.Rights.RecordKeeping())})
+	months := f.m.Rights.RecordKeeping()
+	f.pkg.Kept = append(f.pkg.Kept, Kept{What: "A keyed fingerprint of your e-mail address with your opt-outs", Why: "So your choices to opt out stay in force if your address reaches us again.",
+		WhatMessage: say("answer.kept.what.fingerprint"), WhyMessage: say("answer.kept.why.fingerprint")},
+		Kept{What: "A record of this request (no copy of your data)", Why: fmt.Sprintf("We keep records of requests and how we answered them for %d months, as the law requires (at least 24), and then delete them.", months),
+			WhatMessage: say("answer.kept.what.request_record"), WhyMessage: say("answer.kept.why.request_record", "months", months)})
 	return nil
 }
 
@@ -518,7 +547,7 @@ func (s *Service) correction(ctx context.Context, f *fulfilment) error {
 	if err != nil {
 		return err
 	}
-	f.pkg.Summary = "Your personal information was corrected."
+	f.pkg.summarise("Your personal information was corrected.", say("answer.summary.corrected"))
 	out, err := s.connected(ctx, f.m, f.r, f.kind, f.email, f.recs.Identities, d.Corrections)
 	if err != nil {
 		return err
@@ -528,7 +557,8 @@ func (s *Service) correction(ctx context.Context, f *fulfilment) error {
 	for _, cat := range slices.Sorted(maps.Keys(d.Corrections)) {
 		if !f.held {
 			if !elsewhere {
-				f.pkg.Kept = append(f.pkg.Kept, Kept{What: cat, Why: "We hold no information in this category linked to your address."})
+				f.pkg.Kept = append(f.pkg.Kept, Kept{What: cat, Why: "We hold no information in this category linked to your address.",
+					WhyMessage: say("answer.kept.why.no_category")})
 			}
 			continue
 		}
@@ -537,12 +567,13 @@ func (s *Service) correction(ctx context.Context, f *fulfilment) error {
 			return err
 		}
 		if ok {
-			f.pkg.Actions = append(f.pkg.Actions, "Corrected "+describeCategory(f.m, cat)+".")
+			f.pkg.act("Corrected "+describeCategory(f.m, cat)+".", say("answer.action.corrected_category", "category", describeCategory(f.m, cat)))
 			f.corrected = append(f.corrected, describeCategory(f.m, cat)+": "+d.Corrections[cat])
 		} else if !slices.Contains(out.CorrectedCategories, cat) {
 			// Corrected in a connected system is said above, per
 			// collection; only a category corrected nowhere is kept.
-			f.pkg.Kept = append(f.pkg.Kept, Kept{What: describeCategory(f.m, cat), Why: "We hold no such information about you, so there was nothing to correct."})
+			f.pkg.Kept = append(f.pkg.Kept, Kept{What: describeCategory(f.m, cat), Why: "We hold no such information about you, so there was nothing to correct.",
+				WhyMessage: say("answer.kept.why.nothing_to_correct")})
 		}
 	}
 	if f.held && len(f.corrected) > 0 {
@@ -558,7 +589,8 @@ func (s *Service) restriction(ctx context.Context, f *fulfilment) error {
 	if limited, err := s.limitSensitive(ctx, f); limited || err != nil {
 		return err
 	}
-	f.pkg.Summary = "We restricted the processing of your personal information: we keep it, and use it for nothing else until the restriction is lifted, which we will tell you about first."
+	f.pkg.summarise("We restricted the processing of your personal information: we keep it, and use it for nothing else until the restriction is lifted, which we will tell you about first.",
+		say("answer.summary.restricted"))
 	if !f.held {
 		return nil
 	}
@@ -596,11 +628,9 @@ func (s *Service) complete(ctx context.Context, actor string, f *fulfilment) (st
 		if cur.Status != StatusInProgress {
 			return nil // someone else finished it meanwhile
 		}
-		lines, err := s.notify(ctx, tx, f.m, cur, f.email, f)
-		if err != nil {
+		if err := s.notify(ctx, tx, f.m, cur, f.email, f); err != nil {
 			return err
 		}
-		f.pkg.Actions = append(f.pkg.Actions, lines...)
 		if err := s.notifyControllers(ctx, tx, f, cur); err != nil {
 			return err
 		}
@@ -802,11 +832,10 @@ func recipientsOf(m *policy.Manifest, evs []custos.Event) []notice {
 
 // notify tells recipients within the completing transaction: by e-mail
 // where the policy gives an address, otherwise as a task in the request's
-// history for the privacy team. It returns the lines for the package,
-// which name each recipient: Art. 19's last sentence lets the person ask
+// history for the privacy team. It adds a line to the answer for each,
+// which names the recipient: Art. 19's last sentence lets the person ask
 // who they are, and the answer tells them unasked.
-func (s *Service) notify(ctx context.Context, tx *store.Tx, m *policy.Manifest, r store.Request, email string, f *fulfilment) ([]string, error) {
-	var lines []string
+func (s *Service) notify(ctx context.Context, tx *store.Tx, m *policy.Manifest, r store.Request, email string, f *fulfilment) error {
 	verb := map[string]string{mail.NoticeErase: "delete", mail.NoticeRectify: "correct", mail.NoticeRestrict: "restrict the use of"}[f.noticeAction]
 	for _, n := range f.notices {
 		if n.email != "" {
@@ -815,30 +844,32 @@ func (s *Service) notify(ctx context.Context, tx *store.Tx, m *policy.Manifest, 
 			// English (companyLanguage), whatever language the person used.
 			if err := s.enqueue(ctx, tx, m, n.lang, n.email, mail.TemplateErasureNotice, mail.ErasureNotice{Organisation: org(m), Action: f.noticeAction,
 				Corrected: f.corrected, Recipient: n.name, Identifiers: []mail.Identifier{{Kind: i18n.T(n.lang, "mail.identifier.email"), Value: email}}, RequestID: r.ID}); err != nil {
-				return nil, err
+				return err
 			}
 			if err := s.history(ctx, tx, r.ID, "system", "recipient_notified", r.Status, n.key+": "+f.noticeAction); err != nil {
-				return nil, err
+				return err
 			}
-			lines = append(lines, fmt.Sprintf("We told %s, who received your information from us, to %s it too.", n.name, verb))
+			f.pkg.act(fmt.Sprintf("We told %s, who received your information from us, to %s it too.", n.name, verb),
+				say("answer.action.told."+f.noticeAction, "recipient", n.name))
 			continue
 		}
 		if err := s.history(ctx, tx, r.ID, "system", "recipient_notice_due", r.Status, n.key+": "+f.noticeAction+" notice due (no notify_email in the policy); tell them through the contract channel"); err != nil {
-			return nil, err
+			return err
 		}
-		lines = append(lines, fmt.Sprintf("%s received your information from us; our privacy team is telling them to %s it too.", n.name, verb))
+		f.pkg.act(fmt.Sprintf("%s received your information from us; our privacy team is telling them to %s it too.", n.name, verb),
+			say("answer.action.notice_due."+f.noticeAction, "recipient", n.name))
 	}
-	return lines, nil
+	return nil
 }
 
 // outcome adds what a run in the company's systems did to a package, and
 // reports whether it found anything there.
 func outcome(pkg *Package, out connected.Outcome) bool {
 	for _, c := range slices.Sorted(maps.Keys(out.Erased)) {
-		pkg.Actions = append(pkg.Actions, fmt.Sprintf("%d records about you in %s were erased.", out.Erased[c], c))
+		pkg.act(fmt.Sprintf("%d records about you in %s were erased.", out.Erased[c], c), say("answer.action.erased_system", "count", out.Erased[c], "system", c))
 	}
 	for _, c := range slices.Sorted(maps.Keys(out.Corrected)) {
-		pkg.Actions = append(pkg.Actions, fmt.Sprintf("%d records about you in %s were corrected.", out.Corrected[c], c))
+		pkg.act(fmt.Sprintf("%d records about you in %s were corrected.", out.Corrected[c], c), say("answer.action.corrected_system", "count", out.Corrected[c], "system", c))
 	}
 	for _, k := range out.Kept {
 		if k.Why != "" {
@@ -860,9 +891,12 @@ func (s *Service) complaint(ctx context.Context, f *fulfilment) error {
 	if err != nil {
 		return err
 	}
-	f.pkg.Summary = "Our answer to your complaint: " + p.DecisionText
+	// The decision is the officer's own words, shown as written in every
+	// language; where to complain is the law table's, translated.
+	f.pkg.summarise("Our answer to your complaint: "+p.DecisionText, say("answer.summary.complaint", "decision", p.DecisionText))
 	if rules.Complaint != "" {
-		f.pkg.Summary += " If you are not satisfied, you can complain to " + rules.Complaint + "."
+		f.pkg.summarise(f.pkg.Summary+" If you are not satisfied, you can complain to "+rules.Complaint+".",
+			say("answer.summary.complaint_regulator", "decision", p.DecisionText, "regulator", lawTerm(rules.Complaint)))
 	}
 	f.held = true
 	return nil

@@ -15,14 +15,23 @@ import (
 func keptRecords(m *policy.Manifest, kept []records.Kept) []Kept {
 	out := make([]Kept, 0, len(kept))
 	for _, k := range kept {
-		what := describeNearest(m, k.Category)
+		cat := describeNearest(m, k.Category)
+		what := cat
+		var msg *Message // the category alone is the company's words
 		if k.Purpose != "" {
 			what += ", for " + describePurpose(m, k.Purpose)
+			msg = say("answer.kept.what.category_purpose", "category", cat, "purpose", describePurpose(m, k.Purpose))
 		}
 		if k.Records > 1 {
 			what += fmt.Sprintf(" (%d records)", k.Records)
+			msg = say("answer.kept.what.category_records", "category", cat, "count", k.Records)
+			if k.Purpose != "" {
+				msg = say("answer.kept.what.category_purpose_records", "category", cat, "purpose", describePurpose(m, k.Purpose), "count", k.Records)
+			}
 		}
-		out = append(out, groundKept(what, k.Reason, k.Ground, k.Until.Format("2006-01-02")))
+		g := groundKept(what, k.Reason, k.Ground, k.Until.Format("2006-01-02"))
+		g.WhatMessage = msg
+		out = append(out, g)
 	}
 	return out
 }
@@ -34,19 +43,27 @@ func keptInSystems(m *policy.Manifest, rs []connected.Retention) []Kept {
 	for _, r := range rs {
 		for _, f := range r.Fields {
 			what := fmt.Sprintf("%s (%s) in %s", describeNearest(m, f.Category), f.Field, r.Collection)
-			out = append(out, groundKept(what, f.Reason, f.Ground, f.Until.Format("2006-01-02")))
+			g := groundKept(what, f.Reason, f.Ground, f.Until.Format("2006-01-02"))
+			g.WhatMessage = say("answer.kept.what.in_system", "category", describeNearest(m, f.Category), "field", f.Field, "collection", r.Collection)
+			out = append(out, g)
 		}
 	}
 	return out
 }
 
+// groundKept is a Kept on a legal ground. The ground's words are the law
+// table's, translated by key (answer.ground.*); a rule's own reason is the
+// company's and shown as written.
 func groundKept(what, reason, ground, until string) Kept {
-	g, _ := policy.GroundOf(ground)
-	why := reason
-	if why == "" {
-		why = g.Words
+	g, known := policy.GroundOf(ground)
+	k := Kept{What: what, Why: reason, Ground: g.Words, Citations: g.Citations, Until: until}
+	if known {
+		k.GroundMessage = say("answer.ground." + g.Key)
 	}
-	return Kept{What: what, Why: why, Ground: g.Words, Citations: g.Citations, Until: until}
+	if k.Why == "" {
+		k.Why, k.WhyMessage = g.Words, k.GroundMessage
+	}
+	return k
 }
 
 // describeNearest describes a category by its own description in the

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/custos-privacy/custos"
+	"github.com/custos-privacy/custos/internal/i18n"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
@@ -61,7 +62,9 @@ func TestDeletionAnswerListsWhatWasKept(t *testing.T) {
 		// The page the person reads says it too: what, why, the ground in
 		// words, the provisions and until when.
 		html := answerPage(t, e.wired.Policies, p)
-		for _, want := range []string{", kept until " + until, "GDPR Art. 17(3)(b); Cal. Civ. Code §1798.105(d)(8)", "Tax and accounting law", " — A law requires us to keep it."} {
+		// The day is written out as the page's language writes one.
+		untilWords := i18n.Date("en", e.clock.Now().AddDate(7, 0, 0))
+		for _, want := range []string{", kept until " + untilWords, "GDPR Art. 17(3)(b); Cal. Civ. Code §1798.105(d)(8)", "Tax and accounting law", " — A law requires us to keep it."} {
 			if !strings.Contains(html, template.HTMLEscapeString(want)) {
 				t.Fatalf("HTML answer lacks %q:\n%s", want, html)
 			}

@@ -20,12 +20,16 @@ func (s *Service) objection(ctx context.Context, f *fulfilment) error {
 	for _, p := range f.m.Purposes {
 		if p.LegalBasis == policy.BasisLegitimateInterests && strings.TrimSpace(p.CompellingGrounds) != "" {
 			f.pkg.Kept = append(f.pkg.Kept, Kept{What: "Use of your information for: " + p.Name,
-				Why: "We have compelling legitimate grounds that override your objection: " + p.CompellingGrounds})
+				Why:         "We have compelling legitimate grounds that override your objection: " + p.CompellingGrounds,
+				WhatMessage: say("answer.kept.what.objection_purpose", "purpose", p.Name),
+				WhyMessage:  say("answer.kept.why.compelling", "grounds", p.CompellingGrounds)})
 		}
 	}
-	f.pkg.Summary = "Your objection is recorded: we no longer use your information for direct marketing, nor for the purposes we base on our legitimate interests."
+	f.pkg.summarise("Your objection is recorded: we no longer use your information for direct marketing, nor for the purposes we base on our legitimate interests.",
+		say("answer.summary.objection"))
 	if len(f.pkg.Kept) > 0 {
-		f.pkg.Summary = "Your objection is recorded: we no longer use your information for direct marketing, nor for the purposes we base on our legitimate interests, except those listed below, for which we have compelling legitimate grounds."
+		f.pkg.summarise("Your objection is recorded: we no longer use your information for direct marketing, nor for the purposes we base on our legitimate interests, except those listed below, for which we have compelling legitimate grounds.",
+			say("answer.summary.objection_kept"))
 	}
 	_, err := s.consent.Record(ctx, f.reader, consent.Choice{Subject: custos.SubjectRef{Email: f.email},
 		Purpose: consent.ScopeDirectMarketing, Granted: false,
@@ -49,7 +53,8 @@ func (s *Service) limitSensitive(ctx context.Context, f *fulfilment) (bool, erro
 	if rules.Law != jurisdiction.LawCCPA {
 		return false, nil
 	}
-	f.pkg.Summary = "Your request to limit the use of your sensitive personal information is recorded: we use it only to provide the goods and services you expect from us, to keep them secure, to prevent fraud, to protect people's safety, and for the other purposes California's regulations allow (11 CCR §7027(m)). Our other uses of your information are not affected."
+	f.pkg.summarise("Your request to limit the use of your sensitive personal information is recorded: we use it only to provide the goods and services you expect from us, to keep them secure, to prevent fraud, to protect people's safety, and for the other purposes California's regulations allow (11 CCR §7027(m)). Our other uses of your information are not affected.",
+		say("answer.summary.limit_sensitive"))
 	// Kept by the address (and the subject, if there is one), like an
 	// opt-out: it holds for the person whenever their address reaches us.
 	_, err = s.consent.Record(ctx, f.reader, consent.Choice{Subject: custos.SubjectRef{Email: f.email},

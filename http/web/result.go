@@ -32,11 +32,14 @@ func resultFuncs() template.FuncMap {
 }
 
 // RenderResult writes the readable form of an answer package in the
-// request's language (?lang=, the language cookie, or Accept-Language),
-// naming sources, purposes, recipients and choices as the manifest m
-// words them. m may be nil: then the keys are shown.
+// page's language (?lang=, the language cookie, the language the person
+// asked in, or Accept-Language), naming sources, purposes, recipients and
+// choices as the manifest m words them. m may be nil: then the keys are
+// shown. The answer's own sentences are written from their messages in
+// that language; a package sealed before it had messages shows the
+// English it was sealed with.
 func RenderResult(w io.Writer, r *http.Request, p requests.Package, m *policy.Manifest, b Branding) error {
-	l := readLang(r)
+	l := readLang(r, p.Request.Language)
 	t, err := resultPage.Clone()
 	if err != nil {
 		return err
@@ -56,12 +59,44 @@ func RenderResult(w io.Writer, r *http.Request, p requests.Package, m *policy.Ma
 	if tok := r.URL.Query().Get("token"); tok != "" {
 		csv = "?" + url.Values{"format": {"csv"}, "token": {tok}}.Encode()
 	}
-	return t.Execute(w, map[string]any{"Lang": l, "P": p, "Brand": b, "CSV": csv})
+	return t.Execute(w, map[string]any{"Lang": l, "P": p, "Brand": b, "CSV": csv, "Words": answerWords(l, p)})
+}
+
+// words are the answer's own sentences in the page's language.
+type words struct {
+	Summary, Period string
+	Actions         []string
+	Kept            []keptWords
+}
+
+type keptWords struct {
+	What, Why, Ground, Until string
+	Citations                []string
+}
+
+func answerWords(l string, p requests.Package) words {
+	w := words{Summary: requests.Say(l, p.Summary, p.SummaryMessage), Period: requests.Say(l, p.Request.Period, p.Request.PeriodMessage)}
+	for i := range p.Actions {
+		w.Actions = append(w.Actions, p.ActionText(l, i))
+	}
+	for _, k := range p.Kept {
+		kw := keptWords{What: requests.Say(l, k.What, k.WhatMessage), Why: requests.Say(l, k.Why, k.WhyMessage),
+			Ground: requests.Say(l, k.Ground, k.GroundMessage), Citations: k.Citations, Until: k.Until}
+		if d, err := time.Parse(time.DateOnly, k.Until); err == nil {
+			// Sealed as YYYY-MM-DD (old packages too): written as the
+			// language writes a day.
+			kw.Until = date(l, d)
+		}
+		w.Kept = append(w.Kept, kw)
+	}
+	return w
 }
 
 // readLang is lang without remembering: the answer page is served by the
-// API and sets no cookie.
-func readLang(r *http.Request) string {
+// API and sets no cookie. The person's own choice (?lang=, the cookie)
+// comes first, then the language they asked in (asked, empty in a package
+// sealed before it was kept), then their browser's.
+func readLang(r *http.Request, asked string) string {
 	if l, ok := supported(r.URL.Query().Get("lang")); ok {
 		return l
 	}
@@ -69,6 +104,9 @@ func readLang(r *http.Request) string {
 		if l, ok := supported(c.Value); ok {
 			return l
 		}
+	}
+	if l, ok := supported(asked); ok {
+		return l
 	}
 	return Deps{}.langFromHeader(r)
 }

@@ -1,7 +1,8 @@
 // Package i18n is the one catalogue of the words Custos writes for people
 // to read: the public pages (keys web.*), the cookie banner (banner.*),
-// the mails (mail.*) and the names of the months (date.*), in English,
-// Spanish, French and German. Each language is one embedded file,
+// the mails (mail.*), the sentences of a person's answer (answer.*) and
+// the names of the months (date.*), in English, Spanish, French and
+// German. Each language is one embedded file,
 // messages/<lang>.json, so that a translator works in one place and a
 // test (TestMissingTranslations) can hold every language to English's
 // keys and placeholders.
@@ -221,4 +222,44 @@ func Date(lang string, t time.Time) string {
 		return fmt.Sprintf("%d. %s %d", t.Day(), month, t.Year())
 	}
 	return fmt.Sprintf("%d %s %d", t.Day(), month, t.Year())
+}
+
+// Number writes a whole number the way the language groups its digits:
+// "12,345" in English, "12.345" in Spanish and German, "12 345" in French
+// (a narrow no-break space, as the Imprimerie nationale sets it). Spanish
+// leaves four digits ungrouped ("2500"), as the RAE recommends.
+func Number(lang string, n int64) string {
+	digits := fmt.Sprint(n)
+	sign := ""
+	if n < 0 {
+		sign, digits = "-", digits[1:]
+	}
+	sep := ","
+	switch lang {
+	case "es", "de":
+		sep = "."
+	case "fr":
+		sep = "\u202f"
+	}
+	if len(digits) <= 3 || lang == "es" && len(digits) == 4 {
+		return sign + digits
+	}
+	var b strings.Builder
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(d)
+	}
+	return sign + b.String()
+}
+
+// Plural names the form a count takes in the language: "one" or "other".
+// French treats zero as singular ("0 enregistrement"); English, Spanish
+// and German use the singular for exactly one.
+func Plural(lang string, n int64) string {
+	if n == 1 || lang == "fr" && n == 0 {
+		return "one"
+	}
+	return "other"
 }

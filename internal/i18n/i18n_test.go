@@ -18,7 +18,7 @@ func placeholders(msg string) []string {
 }
 
 // namespaces are the callers' prefixes: a key outside them is a typo.
-var namespaces = []string{"web.", "banner.", "mail.", "date."}
+var namespaces = []string{"web.", "banner.", "mail.", "answer.", "date."}
 
 // TestMissingTranslations (after miniflux's): every language has exactly
 // English's keys, none empty or left as a placeholder, each with the same
@@ -183,6 +183,44 @@ func TestDate(t *testing.T) {
 	for _, c := range cases {
 		if got := Date(c.lang, c.t); got != c.want {
 			t.Errorf("Date(%s, %s) = %q, want %q", c.lang, c.t.Format(time.DateOnly), got, c.want)
+		}
+	}
+}
+
+// Numbers are grouped as each language groups digits; Spanish leaves four
+// digits alone.
+func TestNumber(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		lang string
+		n    int64
+		want string
+	}{
+		{"en", 7, "7"}, {"en", 1234, "1,234"}, {"en", 1234567, "1,234,567"}, {"en", -12345, "-12,345"},
+		{"es", 2500, "2500"}, {"es", 12345, "12.345"},
+		{"fr", 1234, "1\u202f234"}, {"de", 1234567, "1.234.567"}, {"xx", 1234, "1,234"},
+	}
+	for _, c := range cases {
+		if got := Number(c.lang, c.n); got != c.want {
+			t.Errorf("Number(%s, %d) = %q, want %q", c.lang, c.n, got, c.want)
+		}
+	}
+}
+
+// French counts zero as one; the others only one.
+func TestPlural(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		lang string
+		n    int64
+		want string
+	}{
+		{"en", 0, "other"}, {"en", 1, "one"}, {"en", 2, "other"}, {"fr", 0, "one"}, {"fr", 1, "one"}, {"fr", 2, "other"},
+		{"de", 1, "one"}, {"es", 0, "other"},
+	}
+	for _, c := range cases {
+		if got := Plural(c.lang, c.n); got != c.want {
+			t.Errorf("Plural(%s, %d) = %q, want %q", c.lang, c.n, got, c.want)
 		}
 	}
 }
