@@ -291,3 +291,26 @@ func result(t *testing.T, e *env, v requests.Verified) requests.Package {
 	}
 	return p
 }
+
+// TestCorrectionKeptInWords: a correction asking about a category nothing
+// is held in says so under the category's words (the taxonomy's, where the
+// manifest declares none), never its key.
+func TestCorrectionKeptInWords(t *testing.T) {
+	t.Parallel()
+	for _, held := range []bool{true, false} {
+		e := newEnv(t, storetest.OpenSQLite(t))
+		if held {
+			e.seed("c@example.com", collected("user.contact.address", "1 Wrong Road"))
+		}
+		v := e.submitAndVerify(requests.Intake{Type: "correction", Email: "c@example.com", Jurisdiction: "DE",
+			Corrections: map[string]string{"user.job_title": "Engineer"}})
+		p := approved(t, e, v)
+		var what []string
+		for _, k := range p.Kept {
+			what = append(what, k.What)
+		}
+		if len(what) != 1 || strings.Contains(what[0], "user.job_title") || what[0] == "" {
+			t.Errorf("held %v: kept %q, want the job title in words", held, what)
+		}
+	}
+}

@@ -557,7 +557,7 @@ func (s *Service) correction(ctx context.Context, f *fulfilment) error {
 	for _, cat := range slices.Sorted(maps.Keys(d.Corrections)) {
 		if !f.held {
 			if !elsewhere {
-				f.pkg.Kept = append(f.pkg.Kept, Kept{What: cat, Why: "We hold no information in this category linked to your address.",
+				f.pkg.Kept = append(f.pkg.Kept, Kept{What: s.categoryWords(f.m, cat), Why: "We hold no information in this category linked to your address.",
 					WhyMessage: say("answer.kept.why.no_category")})
 			}
 			continue
@@ -567,12 +567,12 @@ func (s *Service) correction(ctx context.Context, f *fulfilment) error {
 			return err
 		}
 		if ok {
-			f.pkg.act("Corrected "+describeCategory(f.m, cat)+".", say("answer.action.corrected_category", "category", describeCategory(f.m, cat)))
-			f.corrected = append(f.corrected, describeCategory(f.m, cat)+": "+d.Corrections[cat])
+			f.pkg.act("Corrected "+s.categoryWords(f.m, cat)+".", say("answer.action.corrected_category", "category", s.categoryWords(f.m, cat)))
+			f.corrected = append(f.corrected, s.categoryWords(f.m, cat)+": "+d.Corrections[cat])
 		} else if !slices.Contains(out.CorrectedCategories, cat) {
 			// Corrected in a connected system is said above, per
 			// collection; only a category corrected nowhere is kept.
-			f.pkg.Kept = append(f.pkg.Kept, Kept{What: describeCategory(f.m, cat), Why: "We hold no such information about you, so there was nothing to correct.",
+			f.pkg.Kept = append(f.pkg.Kept, Kept{What: s.categoryWords(f.m, cat), Why: "We hold no such information about you, so there was nothing to correct.",
 				WhyMessage: say("answer.kept.why.nothing_to_correct")})
 		}
 	}
