@@ -61,6 +61,12 @@ func TestPreferencesPage(t *testing.T) {
 		!strings.Contains(page, `data-custos-scope="sale_sharing"`) || !strings.Contains(page, "pia@example.com") {
 		t.Fatalf("choices: %d %.600s", status, page)
 	}
+	// A purpose is named and described as the manifest writes it: its name
+	// is no catalogue key, and the page shows no key of the catalogue.
+	if !strings.Contains(page, `<fieldset data-custos-scope="marketing.communications.email"><legend>Email marketing</legend>`) ||
+		regexp.MustCompile(`>web\.`).MatchString(page) {
+		t.Fatalf("a purpose's name or description is not the manifest's: %.3000s", page)
+	}
 	// In Germany e-mail marketing needs consent: nobody asked, so "no".
 	if !regexp.MustCompile(`id="marketing-communications-email-no" name="scope:marketing.communications.email" value="no" checked`).MatchString(page) {
 		t.Fatalf("default of an opt-in purpose is not 'no': %.2000s", page)

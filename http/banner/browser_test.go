@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/custos-privacy/custos/consent"
 	"github.com/custos-privacy/custos/internal/browsertest"
+	"github.com/custos-privacy/custos/policy"
 )
 
 // artifactsEnv names a directory for screenshots of failing pages; without
@@ -760,4 +762,30 @@ func TestBrowserConsentMode(t *testing.T) {
 		    d[1][2].analytics_storage === 'granted' && d[1][2].ad_storage === 'granted'; })()`, "one default, the site's, then the California update: "+got)
 		tb.noCSPViolations()
 	})
+}
+
+// TestBrowserOrganisationNameAsWritten: the company's name from the
+// manifest fills {org} in the banner's description exactly as written.
+// It is text, never markup, and the characters String.replace gives a
+// meaning in a replacement string ($&, $', $$) are the name's own.
+func TestBrowserOrganisationNameAsWritten(t *testing.T) {
+	t.Parallel()
+	c := startCustos(t)
+	const name = `Fish $& Chips $' <img src=x onerror="window.pwned=1"> $$ Co`
+	src := strings.Replace(string(policy.Bundled()), "  short_name: Clientwise\n", "  short_name: "+strconv.Quote(name)+"\n", 1)
+	if src == string(policy.Bundled()) {
+		t.Fatal("the bundled policy's short_name moved: teach this test where it is")
+	}
+	if _, err := c.svc.Policies.Publish(context.Background(), "test", "v2.yaml", []byte(src), c.clock.Now(), true); err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	site := startSite(t, c.url)
+	tb := openTab(t, false)
+	tb.load(site + "/?j=DE")
+	tb.waitBanner()
+	got := eval[string](tb, `document.getElementById('custos-desc').textContent`)
+	if !strings.HasPrefix(got, name+" would like to use cookies") {
+		t.Errorf("the description begins %.120q, want the name %q as written", got, name)
+	}
+	tb.expect(`typeof window.pwned === 'undefined' && !document.querySelector('#custos-desc img')`, "the name is text, not markup")
 }

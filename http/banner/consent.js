@@ -266,7 +266,9 @@
       'aria-describedby': 'custos-desc', tabindex: '-1', class: 'custos-dialog',
     },
     h('h2', { id: 'custos-title' }, t('title')),
-    h('p', { id: 'custos-desc' }, t(optIn ? 'desc_in' : 'desc_out').replace('{org}', org), policy, '.'),
+    // A function, so that $&, $' and $$ in the company's name are its own
+    // characters, not String.replace's patterns.
+    h('p', { id: 'custos-desc' }, t(optIn ? 'desc_in' : 'desc_out').replace('{org}', () => org), policy, '.'),
     gpc && cfg.purposes.some((p) => p.sale_sharing) && h('p', { class: 'custos-gpc', 'data-custos-gpc-notice': '' }, t('gpc_honoured')),
     cfg.do_not_sell && !gpc && h('p', null, h('a', { href: cfg.privacy_policy_url, 'data-custos-action': 'do-not-sell' }, t('dns'))),
     h('button', { type: 'button', 'data-custos-action': 'choose', class: 'custos-plain', 'aria-expanded': expanded ? 'true' : 'false', 'aria-controls': 'custos-purposes' }, t('choose')),

@@ -68,8 +68,17 @@ func supported(s string) (string, bool) {
 // in pairs naming the message's placeholders: t "result.until" "date" .Day.
 // The keys stay short in templates and handlers because some travel in the
 // page as they are (data-custos-state on the preferences page).
+//
+// A text that is no key is shown as it is, without the web. prefix: the
+// preferences page passes the manifest's own purpose names and
+// descriptions through t, and they must read as the company wrote them.
 func translator(l string) func(key string, args ...any) string {
-	return func(key string, args ...any) string { return i18n.T(l, "web."+key, args...) }
+	return func(key string, args ...any) string {
+		if _, ok := i18n.Lookup(l, "web."+key); !ok {
+			return key
+		}
+		return i18n.T(l, "web."+key, args...)
+	}
 }
 
 func pageFuncs() template.FuncMap {

@@ -202,21 +202,45 @@ func printDemo(env *Env, p demoPaths, dir string, people []string) {
 	fmt.Fprintf(w, "  people: %s\n\n", strings.Join(people, ", "))
 	// At the repository root (no --dir) the README's way: make run and
 	// go run; elsewhere the installed binary, from where custos-data is,
-	// since every command's defaults are relative to it.
+	// since every command's defaults are relative to it. A binary run
+	// without --dir outside a checkout (go install) has no make run nor
+	// ./cmd/custos where it stands.
 	custosCmd := "go run ./cmd/custos"
-	if dir == "" {
+	switch {
+	case dir == "" && atCheckout():
 		fmt.Fprintln(w, "Next, at the repository root:")
 		fmt.Fprintln(w, "  make run &                    # or: go run ./cmd/custos serve")
-	} else {
+	case dir == "":
+		custosCmd = "custos"
+		fmt.Fprintln(w, "Next, here:")
+		fmt.Fprintln(w, "  custos serve &")
+	default:
 		custosCmd = "custos"
 		fmt.Fprintln(w, "Next:")
-		fmt.Fprintf(w, "  cd %s\n", dir)
+		fmt.Fprintf(w, "  cd %s\n", shellWord(dir))
 		fmt.Fprintln(w, "  custos serve &")
 	}
 	fmt.Fprintf(w, "  DPO=$(%s token create --role privacy_officer --name DPO)\n", custosCmd)
 	fmt.Fprintln(w, `  curl -s -H "Content-Type: application/json" -X POST http://127.0.0.1:8080/api/v1/privacy-requests \`)
 	fmt.Fprintln(w, `    -d '{"type": "access", "email": "customer-1@example.com", "jurisdiction": "US-CA"}'`)
 	fmt.Fprintf(w, "Then the README's tour; %s mail last --to customer-1@example.com --code reads the mailed code.\n", custosCmd)
+}
+
+// atCheckout reports whether the current directory is the repository's
+// root, where make run and go run ./cmd/custos work.
+func atCheckout() bool {
+	fi, err := os.Stat(filepath.Join("cmd", "custos", "main.go"))
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// shellWord is s as one word of a POSIX shell command line: as it is when
+// it holds nothing the shell would split or expand, else single-quoted,
+// so that a printed cd works for a directory named with spaces or quotes.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:@%+=,-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func hasConnection(cs []connected.Connection, name string) bool {

@@ -242,3 +242,64 @@ func TestDemoRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestDemoNextCommands: the commands demo prints work where they are
+// pasted. Without --dir at the repository root they are the README's (make
+// run, go run ./cmd/custos); without --dir anywhere else (an installed
+// binary) they are the binary's, in the same directory; with --dir they
+// cd there first, the directory quoted for the shell. It changes the
+// working directory, so it and its cases cannot run in parallel.
+func TestDemoNextCommands(t *testing.T) {
+	cases := []struct {
+		name     string
+		checkout bool   // the directory is a checkout (cmd/custos/main.go)
+		dir      string // --dir, under the directory; "" for none
+		want     []string
+		not      []string
+	}{
+		{name: "at the repository root", checkout: true,
+			want: []string{"make run &", "DPO=$(go run ./cmd/custos token create"},
+			not:  []string{"cd ", "\n  custos serve"}},
+		{name: "an installed binary elsewhere",
+			want: []string{"\n  custos serve &", "DPO=$(custos token create"},
+			not:  []string{"make run", "go run", "cd "}},
+		{name: "a --dir with a space and a quote", dir: "Ana's demo",
+			want: []string{`cd 'Ana'\''s demo'`, "\n  custos serve &", "DPO=$(custos token create"},
+			not:  []string{"make run", "go run"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			if c.checkout {
+				if err := os.MkdirAll(filepath.Join(root, "cmd", "custos"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(root, "cmd", "custos", "main.go"), []byte("package main\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			t.Chdir(root)
+			args := []string{"demo"}
+			if c.dir != "" {
+				if err := os.Mkdir(c.dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				args = append(args, "--dir", c.dir)
+			}
+			code, out, errs := run(t, nil, args...)
+			if code != 0 {
+				t.Fatalf("demo: exit %d: %s", code, errs)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("demo does not print %q:\n%s", w, out)
+				}
+			}
+			for _, n := range c.not {
+				if strings.Contains(out, n) {
+					t.Errorf("demo prints %q, which does not work here:\n%s", n, out)
+				}
+			}
+		})
+	}
+}
