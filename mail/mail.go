@@ -24,6 +24,10 @@ import (
 	gomail "github.com/wneessen/go-mail"
 )
 
+// RequestHeader names the privacy request a message is about, so that a
+// reader (custos mail last --request) can tell two requests' codes apart.
+const RequestHeader = "X-Custos-Request"
+
 // Message is one e-mail. Text is required; HTML is optional and, when set,
 // the message is multipart/alternative with the text part first.
 type Message struct {

@@ -25,6 +25,9 @@ type Received struct {
 	Subject string
 	Date    string
 	Text    string
+	// Request is the X-Custos-Request header: the privacy request a
+	// message is about, where Custos names one (its verification codes).
+	Request string
 }
 
 // ErrNoMessage is returned by Latest when no message to the address exists.
@@ -42,6 +45,14 @@ const maxPartDepth = 4
 // development helper: it lets a tour or a test read the code Custos mailed
 // without opening quoted-printable files by hand.
 func Latest(dir, to string) (Received, error) {
+	return LatestFor(dir, to, "")
+}
+
+// LatestFor is Latest, keeping only messages about the privacy request
+// request (their X-Custos-Request header) unless request is empty: a
+// person who asks twice gets two codes, and the newest message to the
+// address may be the first request's while the second's is on its way.
+func LatestFor(dir, to, request string) (Received, error) {
 	want, err := netmail.ParseAddress(to)
 	if err != nil {
 		return Received{}, fmt.Errorf("mail: %q is not an address: %w", to, err)
@@ -67,9 +78,12 @@ func Latest(dir, to string) (Received, error) {
 		if err != nil {
 			continue // not a message this helper can read; look further back
 		}
-		if addressedTo(r.To, want.Address) {
+		if addressedTo(r.To, want.Address) && (request == "" || r.Request == request) {
 			return r, nil
 		}
+	}
+	if request != "" {
+		return Received{}, fmt.Errorf("%w %s about request %s in %s", ErrNoMessage, want.Address, request, dir)
 	}
 	return Received{}, fmt.Errorf("%w %s in %s", ErrNoMessage, want.Address, dir)
 }
@@ -116,7 +130,8 @@ func readMessage(path string) (Received, error) {
 	if err != nil {
 		return Received{}, err
 	}
-	return Received{File: path, From: header("From"), To: header("To"), Subject: header("Subject"), Date: m.Header.Get("Date"), Text: text}, nil
+	return Received{File: path, From: header("From"), To: header("To"), Subject: header("Subject"), Date: m.Header.Get("Date"), Text: text,
+		Request: m.Header.Get(RequestHeader)}, nil
 }
 
 // textPart returns the first text/plain part of a body, decoded.

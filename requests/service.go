@@ -296,6 +296,9 @@ func (s *Service) Submit(ctx context.Context, in Intake, clientIP string, gpc bo
 	if err != nil {
 		return "", err
 	}
+	// The request's id is the person's own reference (the API answered it
+	// to them); naming it tells this code from an earlier request's.
+	msg.Headers = map[string]string{mail.RequestHeader: id}
 	if err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.InsertRequest(ctx, r); err != nil {
 			return err

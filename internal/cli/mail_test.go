@@ -67,3 +67,35 @@ func TestMailLastWaits(t *testing.T) {
 		t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
 	}
 }
+
+// TestMailLastForRequest: a person who asks twice has two codes in the
+// Maildir; with --request the second request's code is the one printed,
+// waited for while it is still on its way, though the first request's
+// mail is already there and is the newest to the address.
+func TestMailLastForRequest(t *testing.T) {
+	t.Parallel()
+	_, vars := dataDir(t)
+	d, err := mail.NewMaildir(vars["CUSTOS_MAIL_DIR"], "privacy@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := func(req, c string) mail.Message {
+		return mail.Message{To: "eve@example.com", Subject: "Your code", Text: "Your code is " + c + ".", Headers: map[string]string{mail.RequestHeader: req}}
+	}
+	if err := d.Send(context.Background(), code("R-1", "111111")); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(400 * time.Millisecond)
+		_ = d.Send(context.Background(), code("R-2", "222222"))
+	}()
+	if c, out, errOut := run(t, vars, "mail", "last", "--to", "eve@example.com", "--code", "--request", "R-2", "--wait", "1m"); c != 0 || out != "222222\n" {
+		t.Fatalf("R-2: exit %d, out %q, err %q", c, out, errOut)
+	}
+	if c, out, errOut := run(t, vars, "mail", "last", "--to", "eve@example.com", "--code", "--request", "R-1"); c != 0 || out != "111111\n" {
+		t.Fatalf("R-1: exit %d, out %q, err %q", c, out, errOut)
+	}
+	if c, _, errOut := run(t, vars, "mail", "last", "--to", "eve@example.com", "--request", "R-3", "--wait", "300ms"); c != 1 || !strings.Contains(errOut, "no message to eve@example.com about request R-3") {
+		t.Fatalf("R-3: exit %d, err %q", c, errOut)
+	}
+}
