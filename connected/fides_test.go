@@ -74,7 +74,7 @@ func fidesPostgres(t testing.TB) string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	seed, err := os.ReadFile("testdata/fides/postgres_sample.sql")
+	seed, err := os.ReadFile("../internal/demo/fides/postgres_sample.sql")
 	if err != nil {
 		t.Fatal(err)
 	}

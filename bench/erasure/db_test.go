@@ -18,7 +18,7 @@ import (
 )
 
 const (
-	seedFile    = "../../connected/testdata/fides/postgres_sample.sql"
+	seedFile    = "../../internal/demo/fides/postgres_sample.sql"
 	datasetFile = "../../dataset/testdata/fides/postgres_example_test_dataset.yml"
 	datasetKey  = "postgres_example_test_dataset"
 	subject     = "customer-1@example.com"

@@ -22,7 +22,6 @@ import (
 func TestEmbeddedAnchors(t *testing.T) {
 	t.Parallel()
 	for embedded, anchor := range map[string]string{
-		"fides/postgres_sample.sql":               "../../connected/testdata/fides/postgres_sample.sql",
 		"fides/postgres_example_test_dataset.yml": "../../dataset/testdata/fides/postgres_example_test_dataset.yml",
 	} {
 		a, err := os.ReadFile(embedded)
