@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"net/http"
-	"os"
 	"testing"
 
 	"github.com/custos-privacy/custos/internal/openapicheck"
@@ -13,13 +12,5 @@ import (
 // operation, its body matching the documented schema.
 func checked(t testing.TB, h http.Handler) http.Handler {
 	t.Helper()
-	spec, err := os.ReadFile("openapi.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := openapicheck.New(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c.Handler(t, h)
+	return openapicheck.Wrap(t, "openapi.json", h)
 }

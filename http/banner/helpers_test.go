@@ -3,7 +3,6 @@ package banner_test
 import (
 	"context"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -37,15 +36,7 @@ func startCustos(t *testing.T) *custosServer {
 // banner's script and config are public endpoints of the same document.
 func checked(t testing.TB, h http.Handler) http.Handler {
 	t.Helper()
-	spec, err := os.ReadFile("../api/openapi.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := openapicheck.New(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c.Handler(t, h)
+	return openapicheck.Wrap(t, "../api/openapi.json", h)
 }
 
 // publishNewVersion puts a new policy version in force now: an editorial

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -221,6 +222,21 @@ func (c *Checker) body(where, ptr string, obj map[string]any, contentType string
 		return fmt.Errorf("%s: the body does not match openapi.json: %v\nbody: %.600s", where, err, body)
 	}
 	return nil
+}
+
+// Wrap reads the document at path and wraps h with its Handler: the one
+// line a test server needs to hold every answer it gives to the document.
+func Wrap(t testing.TB, path string, h http.Handler) http.Handler {
+	t.Helper()
+	spec, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Handler(t, h)
 }
 
 // Handler wraps h so that every response it gives is checked, failing t
