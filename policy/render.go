@@ -140,6 +140,10 @@ type noticeView struct {
 	TitleAttr htmltemplate.HTMLAttr // OwnAttr when the title is the manifest's
 	TitleOwn  bool
 	Languages []LanguageChoice
+	// Translated is a page in another language than English, whose
+	// longer words (German's) a narrow table's headers must be able to
+	// break.
+	Translated bool
 
 	Title       string
 	TitleLower  string
@@ -305,6 +309,7 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 		}
 		if opts.Lang != i18n.English {
 			v.EnAttr = ` lang="en"`
+			v.Translated = true
 		}
 	}
 	if v.TitleOwn {

@@ -139,6 +139,7 @@ func (d Deps) notice(w http.ResponseWriter, r *http.Request, format, contentType
 	h.Set("Content-Type", contentType)
 	h.Set("Content-Security-Policy", ContentSecurityPolicy)
 	h.Set("Cache-Control", "no-cache")
+	h.Set("Content-Language", l)
 	h.Set("Vary", "Accept-Language, Cookie")
 	h.Set("ETag", `"`+v.Digest[:16]+"-"+format+"-"+l+`"`)
 	_, _ = w.Write(buf.Bytes())
