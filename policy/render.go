@@ -345,10 +345,10 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 	var legal []string
 	for _, b := range taxonomy.LegalBases() {
 		if bases[b.Key] {
-			legal = append(legal, b.Text)
+			legal = append(legal, w.taxon("notice.basis."+b.Key, b.Text))
 		}
 	}
-	v.LegalBases = punctuate(legal, "or")
+	v.LegalBases = punctuate(legal, w.conj("or"))
 
 	purposeNames := map[string]string{}
 	for _, p := range m.Purposes {
@@ -512,7 +512,7 @@ func californiaStatement(w noticeWords, m *Manifest) (*californiaView, error) {
 			case "deletion":
 				ca.Deletion = true
 			default:
-				other = append(other, t.Text)
+				other = append(other, w.taxon("notice.request."+t.Key, t.Text))
 			}
 		}
 		ca.Other = other
@@ -564,24 +564,22 @@ func rightsGroups(w noticeWords, js []JurisdictionRight) []rightsGroup {
 		var reqs []string
 		for _, t := range taxonomy.RequestTypes() {
 			if slices.Contains(j.Requests, t.Key) {
-				reqs = append(reqs, t.Text)
+				reqs = append(reqs, w.taxon("notice.request."+t.Key, t.Text))
 			}
 		}
-		g.Requests = punctuate(reqs, "and")
+		g.Requests = punctuate(reqs, w.conj("and"))
 		for _, l := range j.Limits {
 			var labels []string
 			for _, t := range taxonomy.RequestTypes() {
 				if slices.Contains(l.Requests, t.Key) {
-					labels = append(labels, strings.ToLower(t.Label))
+					labels = append(labels, w.taxon("notice.request_label."+t.Key, t.Label))
 				}
 			}
 			up := w.times(l.Count)
 			if l.Count > 1 {
 				up = w.t("notice.rights.up_to", "times", up)
 			}
-			// The requests are the taxonomy's English labels, joined in
-			// English: the template marks them so.
-			g.Limits = append(g.Limits, limitView{Requests: strings.ToLower(joinAnd(labels)), Times: up, Period: w.t("notice.rights.period." + l.Period)})
+			g.Limits = append(g.Limits, limitView{Requests: w.requestNames(labels), Times: up, Period: w.t("notice.rights.period." + l.Period)})
 		}
 		if hasDefault {
 			fallback = append(fallback, g)
@@ -659,6 +657,40 @@ var triggers = map[string]bool{"collected": true, "last_activity": true, "accoun
 
 // changeMeans words how material changes are announced, a website notice
 // where the manifest names no known means.
+// taxon is a text of the taxonomy in the notice's language: the taxonomy's
+// own English, or the catalogue's translation of it (key).
+func (w noticeWords) taxon(key, english string) string {
+	if w.lang == i18n.English {
+		return english
+	}
+	return w.t(key)
+}
+
+// conj is the word that joins the last item of a list Custos words: "and"
+// or "or" in English, as the notice always has.
+func (w noticeWords) conj(english string) string {
+	if w.lang == i18n.English {
+		return english
+	}
+	return w.t("notice.list." + english + "_word")
+}
+
+// requestNames runs the names of requests into a phrase in running text:
+// "access and categories". German keeps its nouns capitalised.
+func (w noticeWords) requestNames(labels []string) string {
+	if w.lang == i18n.English {
+		for i := range labels {
+			labels[i] = strings.ToLower(labels[i])
+		}
+		return strings.ToLower(joinAnd(labels))
+	}
+	s := w.joinAnd(labels)
+	if w.lang == "de" {
+		return s
+	}
+	return strings.ToLower(s)
+}
+
 // baseLanguage is a tag's language: "en" for "en-US".
 func baseLanguage(tag string) string {
 	b, _, _ := strings.Cut(strings.ReplaceAll(tag, "_", "-"), "-")

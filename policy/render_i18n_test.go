@@ -10,6 +10,7 @@ import (
 	"text/template/parse"
 
 	"github.com/custos-privacy/custos/internal/i18n"
+	"github.com/custos-privacy/custos/taxonomy"
 )
 
 // englishSentences are the notice's English words as the catalogue holds
@@ -298,5 +299,38 @@ func walkBranch(b *parse.BranchNode, f func(*parse.CommandNode)) {
 	walkCommands(b.List, f)
 	if b.ElseList != nil {
 		walkCommands(b.ElseList, f)
+	}
+}
+
+// TestTaxonomyWordsTranslated: the taxonomy's texts the notice writes
+// (the requests one can make, the legal bases) have their English in the
+// catalogue exactly as the taxonomy words them, so the translations
+// translate what the English notice says; and a German notice lists them
+// in German, unmarked.
+func TestTaxonomyWordsTranslated(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		prefix string
+		list   []taxonomy.Labelled
+	}{{"notice.request.", taxonomy.RequestTypes()}, {"notice.basis.", taxonomy.LegalBases()}} {
+		for _, l := range c.list {
+			if got, _ := i18n.Lookup(i18n.English, c.prefix+l.Key); got != l.Text {
+				t.Errorf("%s%s is %q, the taxonomy says %q", c.prefix, l.Key, got, l.Text)
+			}
+		}
+	}
+	for _, l := range taxonomy.RequestTypes() {
+		if got, _ := i18n.Lookup(i18n.English, "notice.request_label."+l.Key); got != l.Label {
+			t.Errorf("notice.request_label.%s is %q, the taxonomy says %q", l.Key, got, l.Label)
+		}
+	}
+	doc := render(t, bundledPolicy(t).Manifest, NoticeHTML, RenderOptions{Lang: "de"})
+	for _, want := range []string{
+		"<li>Löschung Ihrer personenbezogenen Daten", "<li>Ihre Einwilligung in die Verarbeitung, die Sie jederzeit widerrufen können",
+		"Anträge auf Auskunft und Kategorien können Sie bis zu zweimal innerhalb von 12 Monaten stellen.",
+	} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("the German notice lacks %q", want)
+		}
 	}
 }
