@@ -13,9 +13,13 @@ import (
 	texttemplate "text/template"
 	"time"
 
+	"unicode"
+	"unicode/utf8"
+
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 
+	"github.com/custos-privacy/custos/internal/i18n"
 	"github.com/custos-privacy/custos/taxonomy"
 )
 
@@ -36,6 +40,23 @@ type RenderOptions struct {
 	Center string
 	// Preferences is the preferences page's address, when there is one.
 	Preferences string
+	// Lang is the language of the notice's own words (headings, the
+	// sentences around the manifest's data), one of i18n.Languages(). Empty
+	// renders them in English under the manifest's language tag, as the
+	// notice always has been: the rendering a published version is read
+	// in. The company's words stay in the manifest's language whatever
+	// Lang is, and are marked with it where the page speaks another.
+	Lang string
+	// Languages, when set, are offered at the top of the page as links
+	// (?lang=xx), the current one marked: the public page's switcher.
+	Languages []LanguageChoice
+}
+
+// LanguageChoice is one language the page offers: its tag and its name in
+// itself ("Deutsch").
+type LanguageChoice struct {
+	Code, Name string
+	Current    bool
 }
 
 // Upcoming is an announced change to the policy that is not yet in force.
@@ -47,12 +68,14 @@ type Upcoming struct {
 //go:embed templates/notice.md.tmpl templates/notice.html.tmpl
 var templateFiles embed.FS
 
+// The templates are parsed once with English words; each render installs
+// its language's (markdownFuncs, htmlFuncs) on a clone.
 var (
 	markdownNotice = texttemplate.Must(texttemplate.New("notice.md.tmpl").
-			Funcs(texttemplate.FuncMap{"md": mdEscape, "cell": mdCell, "prose": mdProse, "email": mdEmail}).
+			Funcs(markdownFuncs(noticeWords{lang: i18n.English})).
 			ParseFS(templateFiles, "templates/notice.md.tmpl"))
 	htmlNotice = htmltemplate.Must(htmltemplate.New("notice.html.tmpl").
-			Funcs(htmltemplate.FuncMap{"prose": htmlProse}).
+			Funcs(htmlFuncs(noticeWords{lang: i18n.English}, false, "", false)).
 			ParseFS(templateFiles, "templates/notice.html.tmpl"))
 )
 
@@ -67,29 +90,61 @@ func Render(w io.Writer, m *Manifest, format string, opts RenderOptions) error {
 	if m == nil {
 		return fmt.Errorf("policy: cannot render the notice of no manifest")
 	}
+	if opts.Lang != "" {
+		l, ok := i18n.Supported(opts.Lang)
+		if !ok {
+			return fmt.Errorf("policy: cannot render the notice in %q: the languages are %v", opts.Lang, i18n.Languages())
+		}
+		opts.Lang = l
+	}
 	v, err := newNoticeView(m, opts)
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
 	if format == NoticeMarkdown {
-		if err := markdownNotice.Execute(&buf, v); err != nil {
+		t, err := markdownNotice.Clone()
+		if err != nil {
+			return fmt.Errorf("policy: render notice: %w", err)
+		}
+		if err := t.Funcs(markdownFuncs(v.words)).Execute(&buf, v); err != nil {
 			return fmt.Errorf("policy: render notice: %w", err)
 		}
 		_, err = w.Write(tidyMarkdown(buf.Bytes()))
-	} else {
-		if err := htmlNotice.Execute(&buf, v); err != nil {
-			return fmt.Errorf("policy: render notice: %w", err)
-		}
-		_, err = w.Write(buf.Bytes())
+		return err
 	}
+	t, err := htmlNotice.Clone()
+	if err != nil {
+		return fmt.Errorf("policy: render notice: %w", err)
+	}
+	if err := t.Funcs(htmlFuncs(v.words, v.Foreign, v.OwnLang, v.TitleOwn)).Execute(&buf, v); err != nil {
+		return fmt.Errorf("policy: render notice: %w", err)
+	}
+	_, err = w.Write(buf.Bytes())
 	return err
 }
 
 // noticeView is what the templates see: the manifest's prose as it is and
 // every list derived from its data, in order and punctuated.
 type noticeView struct {
-	Lang        string
+	words noticeWords
+	Lang  string
+	// OwnLang is the manifest's language; Foreign says the page speaks
+	// another, so the company's words are marked with OwnLang (OwnAttr,
+	// the template's own and title) and Custos' words that stay English,
+	// the taxonomy's, with English (EnAttr).
+	OwnLang   string
+	Foreign   bool
+	OwnAttr   htmltemplate.HTMLAttr
+	EnAttr    htmltemplate.HTMLAttr
+	TitleAttr htmltemplate.HTMLAttr // OwnAttr when the title is the manifest's
+	TitleOwn  bool
+	Languages []LanguageChoice
+	// Translated is a page in another language than English, whose
+	// longer words (German's) a narrow table's headers must be able to
+	// break.
+	Translated bool
+
 	Title       string
 	TitleLower  string
 	ShortName   string
@@ -169,6 +224,7 @@ type limitView struct {
 type retentionRow struct {
 	Information []string
 	Purpose     string
+	PurposeOwn  bool   // the purpose is the manifest's name, not "All purposes"
 	Period      string // "13 months after it is collected"
 	Reason      string
 }
@@ -215,31 +271,60 @@ type californiaView struct {
 }
 
 func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
-	updated, err := longDate(m.LastUpdated)
+	w := noticeWords{lang: opts.Lang}
+	if w.lang == "" {
+		w.lang = i18n.English
+	}
+	updated, err := w.longDate(m.LastUpdated)
 	if err != nil {
 		return nil, fmt.Errorf("policy: render notice: last_updated: %w", err)
 	}
 	v := &noticeView{
+		words:       w,
 		Lang:        m.Language,
+		OwnLang:     m.Language,
 		Title:       m.Notice.Title,
+		TitleOwn:    m.Notice.Title != "",
 		ShortName:   m.Organisation.ShortName,
 		LastUpdated: updated,
 		Updated:     m.LastUpdated,
 		Version:     opts.Version,
 		Notice:      m.Notice,
 		OnBehalf:    onBehalfParagraphs(m),
+		Languages:   opts.Languages,
 	}
-	if v.Lang == "" {
-		v.Lang = "en"
+	if v.OwnLang == "" {
+		v.OwnLang = i18n.English
 	}
-	if v.Title == "" {
-		v.Title = "Privacy Policy"
+	v.Lang = v.OwnLang
+	if opts.Lang != "" {
+		// The page is in the language asked for; whatever the manifest
+		// wrote stays in its own, and says so. A page in the manifest's
+		// language keeps its tag ("en-US" for "en"): it reads as it always
+		// has.
+		v.Foreign = !strings.EqualFold(opts.Lang, baseLanguage(v.OwnLang))
+		if v.Foreign {
+			v.Lang = opts.Lang
+			v.OwnAttr = htmltemplate.HTMLAttr(` lang="` + htmltemplate.HTMLEscapeString(v.OwnLang) + `"`)
+		}
+		if opts.Lang != i18n.English {
+			v.EnAttr = ` lang="en"`
+			v.Translated = true
+		}
+	}
+	if v.TitleOwn {
+		v.TitleAttr = v.OwnAttr
+	} else {
+		v.Title = w.t("notice.title")
 	}
 	v.TitleLower = strings.ToLower(v.Title)
+	if w.lang == "de" {
+		v.TitleLower = v.Title // German writes its nouns capitalised
+	}
 
 	v.Center, v.Preferences = opts.Center, opts.Preferences
 	for _, u := range opts.Upcoming {
-		v.Upcoming = append(v.Upcoming, upcomingView{Effective: u.EffectiveAt.Format("January 2, 2006"), Changes: u.Changes})
+		v.Upcoming = append(v.Upcoming, upcomingView{Effective: w.date(u.EffectiveAt), Changes: u.Changes})
 	}
 
 	v.Contexts = punctuate(m.Notice.CollectionContexts, "or")
@@ -260,27 +345,27 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 	var legal []string
 	for _, b := range taxonomy.LegalBases() {
 		if bases[b.Key] {
-			legal = append(legal, b.Text)
+			legal = append(legal, w.taxon("notice.basis."+b.Key, b.Text))
 		}
 	}
-	v.LegalBases = punctuate(legal, "or")
+	v.LegalBases = punctuate(legal, w.conj("or"))
 
 	purposeNames := map[string]string{}
 	for _, p := range m.Purposes {
 		purposeNames[p.Key] = p.Name
 	}
 	for _, c := range m.Cookies {
-		row := cookieRow{Name: c.Name, Party: "First-party", Duration: "Session", Purpose: purposeNames[c.Purpose], Description: c.Description}
+		row := cookieRow{Name: c.Name, Party: w.t("notice.cookies.first_party"), Duration: w.t("notice.cookies.session"), Purpose: purposeNames[c.Purpose], Description: c.Description}
 		if c.Party == "third" {
-			row.Party = "Third-party"
+			row.Party = w.t("notice.cookies.third_party")
 			if c.Provider != "" {
-				row.Party += " (" + c.Provider + ")"
+				row.Party = w.t("notice.cookies.third_party_by", "provider", c.Provider)
 			}
 		}
 		if c.Duration == "persistent" {
-			row.Duration = "Persistent"
+			row.Duration = w.t("notice.cookies.persistent")
 			if c.Lifetime != "" {
-				row.Duration += ", " + c.Lifetime
+				row.Duration = w.t("notice.cookies.persistent_for", "lifetime", c.Lifetime)
 			}
 		}
 		if row.Purpose == "" {
@@ -311,21 +396,18 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 	v.RecordKeepingMonths = m.Rights.RecordKeeping()
 	v.Fee = m.Rights.Fee
 	v.Complaint = m.Rights.Complaint
-	v.RightsGroups = rightsGroups(m.Rights.Jurisdictions)
-	v.LawRights = lawRights(m)
+	v.RightsGroups = rightsGroups(w, m.Rights.Jurisdictions)
+	v.LawRights = lawRights(w, m)
 
-	v.RetentionRules, v.RetentionPurposes = retentionRows(m, purposeNames)
+	v.RetentionRules, v.RetentionPurposes = retentionRows(w, m, purposeNames)
 
 	v.Children = childrenView{
 		Paragraphs: m.Notice.Children,
 		Age:        m.Children.AgeThreshold,
 		Directed:   m.Children.DirectedTo,
-		Deletion:   within(m.Children.DeletionWindow),
+		Deletion:   w.within(m.Children.DeletionWindow),
 	}
-	v.Changes = changesView{Paragraphs: m.Notice.Changes, Means: changeMeans[m.Changes.NoticeOfMaterialChanges], Days: m.Changes.NoticeDays}
-	if v.Changes.Means == "" {
-		v.Changes.Means = changeMeans["website"]
-	}
+	v.Changes = changesView{Paragraphs: m.Notice.Changes, Means: w.changeMeans(m.Changes.NoticeOfMaterialChanges), Days: m.Changes.NoticeDays}
 
 	v.Contact = contactView{
 		Paragraphs: m.Notice.Contact,
@@ -343,7 +425,7 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 	}
 
 	if m.California != nil {
-		ca, err := californiaStatement(m)
+		ca, err := californiaStatement(w, m)
 		if err != nil {
 			return nil, err
 		}
@@ -353,8 +435,8 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 }
 
 // californiaStatement derives the California Consumer Privacy Statement.
-func californiaStatement(m *Manifest) (*californiaView, error) {
-	effective, err := longDate(m.California.Effective)
+func californiaStatement(w noticeWords, m *Manifest) (*californiaView, error) {
+	effective, err := w.longDate(m.California.Effective)
 	if err != nil {
 		return nil, fmt.Errorf("policy: render notice: california.effective: %w", err)
 	}
@@ -430,12 +512,12 @@ func californiaStatement(m *Manifest) (*californiaView, error) {
 			case "deletion":
 				ca.Deletion = true
 			default:
-				other = append(other, t.Text)
+				other = append(other, w.taxon("notice.request."+t.Key, t.Text))
 			}
 		}
 		ca.Other = other
 		for _, l := range j.Limits {
-			phrase := times(l.Count) + " " + statutePeriods[l.Period]
+			phrase := w.times(l.Count) + " " + w.t("notice.ca.statute."+l.Period)
 			if slices.Contains(l.Requests, "access") || slices.Contains(l.Requests, "categories") {
 				ca.KnowLimit = phrase
 			}
@@ -462,7 +544,7 @@ func ccpaTexts(set map[string]bool) []string {
 
 // rightsGroups lists the requests open in each group of jurisdictions, the
 // groups naming specific places first and the default last.
-func rightsGroups(js []JurisdictionRight) []rightsGroup {
+func rightsGroups(w noticeWords, js []JurisdictionRight) []rightsGroup {
 	var specific, fallback []rightsGroup
 	for _, j := range js {
 		g := rightsGroup{}
@@ -473,31 +555,31 @@ func rightsGroups(js []JurisdictionRight) []rightsGroup {
 				hasDefault = true
 				continue
 			}
-			places = append(places, placeName(code))
+			places = append(places, w.placeName(code))
 		}
 		if hasDefault && len(places) > 0 {
-			places = append(places, "everywhere else")
+			places = append(places, w.t("notice.rights.everywhere_else"))
 		}
-		g.Label = joinAnd(places)
+		g.Label = w.joinAnd(places)
 		var reqs []string
 		for _, t := range taxonomy.RequestTypes() {
 			if slices.Contains(j.Requests, t.Key) {
-				reqs = append(reqs, t.Text)
+				reqs = append(reqs, w.taxon("notice.request."+t.Key, t.Text))
 			}
 		}
-		g.Requests = punctuate(reqs, "and")
+		g.Requests = punctuate(reqs, w.conj("and"))
 		for _, l := range j.Limits {
 			var labels []string
 			for _, t := range taxonomy.RequestTypes() {
 				if slices.Contains(l.Requests, t.Key) {
-					labels = append(labels, strings.ToLower(t.Label))
+					labels = append(labels, w.taxon("notice.request_label."+t.Key, t.Label))
 				}
 			}
-			up := times(l.Count)
+			up := w.times(l.Count)
 			if l.Count > 1 {
-				up = "up to " + up
+				up = w.t("notice.rights.up_to", "times", up)
 			}
-			g.Limits = append(g.Limits, limitView{Requests: strings.ToLower(joinAnd(labels)), Times: up, Period: periods[l.Period]})
+			g.Limits = append(g.Limits, limitView{Requests: w.requestNames(labels), Times: up, Period: w.t("notice.rights.period." + l.Period)})
 		}
 		if hasDefault {
 			fallback = append(fallback, g)
@@ -508,28 +590,17 @@ func rightsGroups(js []JurisdictionRight) []rightsGroup {
 	if len(specific) > 0 {
 		for i := range fallback {
 			if fallback[i].Label == "" {
-				fallback[i].Label = "Everywhere else"
+				fallback[i].Label = w.t("notice.rights.elsewhere")
 			}
 		}
 	}
 	return append(specific, fallback...)
 }
 
-var periods = map[string]string{
-	"12_months":     "in any 12-month period",
-	"calendar_year": "in a calendar year",
-}
-
-// statutePeriods word limits the way the California statement does.
-var statutePeriods = map[string]string{
-	"12_months":     "in a 12-month period",
-	"calendar_year": "in a calendar year",
-}
-
 // retentionRows words the retention rules for the notice, in the
 // manifest's order, merging rules that differ only in their category. It
 // reports whether any rule is limited to one purpose.
-func retentionRows(m *Manifest, purposeNames map[string]string) ([]retentionRow, bool) {
+func retentionRows(w noticeWords, m *Manifest, purposeNames map[string]string) ([]retentionRow, bool) {
 	categoryNames := map[string]string{}
 	for _, c := range m.Categories {
 		categoryNames[c.Key] = c.Description
@@ -539,9 +610,10 @@ func retentionRows(m *Manifest, purposeNames map[string]string) ([]retentionRow,
 	at := map[merge]int{}
 	byPurpose := false
 	for _, r := range m.Retention.Rules {
-		row := retentionRow{Purpose: "All purposes", Period: retentionPeriod(r), Reason: strings.TrimSpace(r.Reason)}
+		row := retentionRow{Purpose: w.t("notice.retention.all_purposes"), Period: w.retentionPeriod(r), Reason: strings.TrimSpace(r.Reason)}
 		if r.Purpose != "" {
 			byPurpose = true
+			row.PurposeOwn = true
 			row.Purpose = purposeNames[r.Purpose]
 			if row.Purpose == "" {
 				row.Purpose = r.Purpose
@@ -568,66 +640,119 @@ func retentionRows(m *Manifest, purposeNames map[string]string) ([]retentionRow,
 // retentionPeriod words how long a rule keeps information: "13 months after
 // it is collected", "4 years after your account is closed, plus up to 2
 // years where the law requires it".
-func retentionPeriod(r RetentionRule) string {
+func (w noticeWords) retentionPeriod(r RetentionRule) string {
 	s := strings.TrimSpace(r.Duration)
-	if t := triggers[r.Trigger]; t != "" {
-		s += " " + t
+	if triggers[r.Trigger] {
+		s = w.t("notice.retention.after."+r.Trigger, "duration", s)
 	}
 	if e := strings.TrimSpace(r.Extension); e != "" {
-		s += ", plus up to " + e + " where the law requires it"
+		s = w.t("notice.retention.extension", "period", s, "extension", e)
 	}
 	return s
 }
 
-var triggers = map[string]string{
-	"collected":          "after it is collected",
-	"last_activity":      "after your last activity",
-	"account_closed":     "after your account is closed",
-	"relationship_ended": "after our relationship ends",
+// triggers are the events a retention period can run from; the catalogue
+// words each (notice.retention.after.*).
+var triggers = map[string]bool{"collected": true, "last_activity": true, "account_closed": true, "relationship_ended": true}
+
+// changeMeans words how material changes are announced, a website notice
+// where the manifest names no known means.
+// taxon is a text of the taxonomy in the notice's language: the taxonomy's
+// own English, or the catalogue's translation of it (key).
+func (w noticeWords) taxon(key, english string) string {
+	if w.lang == i18n.English {
+		return english
+	}
+	return w.t(key)
 }
 
-var changeMeans = map[string]string{
-	"website":           "by means of a notice on this website",
-	"email":             "by email",
-	"website_and_email": "by means of a notice on this website and by email",
+// conj is the word that joins the last item of a list Custos words: "and"
+// or "or" in English, as the notice always has.
+func (w noticeWords) conj(english string) string {
+	if w.lang == i18n.English {
+		return english
+	}
+	return w.t("notice.list." + english + "_word")
 }
 
-func times(n int) string {
+// requestNames runs the names of requests into a phrase in running text:
+// "access and categories". German keeps its nouns capitalised.
+func (w noticeWords) requestNames(labels []string) string {
+	if w.lang == i18n.English {
+		for i := range labels {
+			labels[i] = strings.ToLower(labels[i])
+		}
+		return strings.ToLower(joinAnd(labels))
+	}
+	s := w.joinAnd(labels)
+	if w.lang == "de" {
+		return s
+	}
+	return strings.ToLower(s)
+}
+
+// baseLanguage is a tag's language: "en" for "en-US".
+func baseLanguage(tag string) string {
+	b, _, _ := strings.Cut(strings.ReplaceAll(tag, "_", "-"), "-")
+	return strings.ToLower(b)
+}
+
+func (w noticeWords) changeMeans(means string) string {
+	switch means {
+	case "email", "website_and_email":
+		return w.t("notice.changes." + means)
+	}
+	return w.t("notice.changes.website")
+}
+
+func (w noticeWords) times(n int) string {
 	switch n {
 	case 1:
-		return "once"
+		return w.t("notice.rights.once")
 	case 2:
-		return "twice"
+		return w.t("notice.rights.twice")
 	default:
-		return strconv.Itoa(n) + " times"
+		return w.t("notice.rights.times", "count", n)
 	}
 }
 
 // within words a deletion window such as "72h" or "3d".
-func within(window string) string {
+func (w noticeWords) within(window string) string {
 	if len(window) < 2 {
-		return "promptly"
+		return w.t("notice.children.promptly")
 	}
 	n, err := strconv.Atoi(window[:len(window)-1])
 	if err != nil || n <= 0 {
-		return "promptly"
+		return w.t("notice.children.promptly")
 	}
-	unit := map[byte]string{'h': "hour", 'd': "day"}[window[len(window)-1]]
-	if unit == "" {
-		return "promptly"
+	switch unit := window[len(window)-1]; {
+	case unit == 'h' && n == 1:
+		return w.t("notice.children.within_hour")
+	case unit == 'h':
+		return w.t("notice.children.within_hours", "count", n)
+	case unit == 'd' && n == 1:
+		return w.t("notice.children.within_day")
+	case unit == 'd':
+		return w.t("notice.children.within_days", "count", n)
 	}
-	if n != 1 {
-		unit += "s"
-	}
-	return fmt.Sprintf("within %d %s", n, unit)
+	return w.t("notice.children.promptly")
 }
 
-func longDate(s string) (string, error) {
+// longDate writes a manifest's date in running text: "January 2, 2006" in
+// English, as the notice always has, and each other language its own way.
+func (w noticeWords) longDate(s string) (string, error) {
 	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
 		return "", fmt.Errorf("%q is not a date (YYYY-MM-DD)", s)
 	}
-	return t.Format("January 2, 2006"), nil
+	return w.date(t), nil
+}
+
+func (w noticeWords) date(t time.Time) string {
+	if w.lang == i18n.English {
+		return t.Format("January 2, 2006")
+	}
+	return i18n.Date(w.lang, t)
 }
 
 // punctuate ends the items of a list the way a sentence running through it
@@ -676,41 +801,56 @@ func numbered(grounds []string) string {
 	return b.String()
 }
 
-func joinAnd(words []string) string {
+func joinAnd(words []string) string { return noticeWords{lang: i18n.English}.joinAnd(words) }
+
+// joinAnd runs names into one: "A, B and C", capitalised.
+func (w noticeWords) joinAnd(words []string) string {
 	switch len(words) {
 	case 0:
 		return ""
 	case 1:
 		return capitalise(words[0])
 	}
-	return capitalise(strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1])
+	return capitalise(w.t("notice.list.and", "list", strings.Join(words[:len(words)-1], ", "), "last", words[len(words)-1]))
 }
 
 func capitalise(s string) string {
 	if s == "" {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // placeName names a jurisdiction code for people: a country, a US state,
-// the EU or the EEA.
-func placeName(code string) string {
+// the EU or the EEA. English writes the article running text needs ("the
+// United Kingdom"); the other languages name the place alone, as their
+// headings do.
+func (w noticeWords) placeName(code string) string {
 	switch code {
 	case "EU":
-		return "the European Union"
+		return w.t("notice.place.eu")
 	case "EEA":
-		return "the European Economic Area"
+		return w.t("notice.place.eea")
 	}
 	if country, sub, ok := strings.Cut(code, "-"); ok {
 		if country == "US" {
 			if n, ok := usStates[sub]; ok {
+				if w.lang != i18n.English {
+					return strings.TrimPrefix(n, "the ")
+				}
 				return n
 			}
 		}
 		return code
 	}
 	if r, err := language.ParseRegion(code); err == nil {
+		if w.lang != i18n.English {
+			if n := display.Regions(language.Make(w.lang)).Name(r); n != "" {
+				return n
+			}
+			return code
+		}
 		if n := display.English.Regions().Name(r); n != "" {
 			if strings.HasPrefix(n, "United ") || strings.HasSuffix(n, " Republic") || strings.HasSuffix(n, "lands") {
 				return "the " + n

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/custos-privacy/custos/internal/i18n"
 	"github.com/custos-privacy/custos/jurisdiction"
 )
 
@@ -31,7 +32,7 @@ type lawRightsView struct {
 // notice for everyone does not list every law of the table) and those its
 // laws: section overrides, in table order. The notice names authorities
 // without their addresses: it links to no other site.
-func lawRights(m *Manifest) []lawRightsView {
+func lawRights(w noticeWords, m *Manifest) []lawRightsView {
 	codes := map[string]bool{}
 	for _, j := range m.Rights.Jurisdictions {
 		for _, c := range j.Jurisdictions {
@@ -58,22 +59,21 @@ func lawRights(m *Manifest) []lawRightsView {
 			continue
 		}
 		r := os.Groups(l.Code)[i].Rules
-		v := lawRightsView{Place: lawPlace(l.Code), Name: l.Name,
-			Respond: "We answer within " + r.Respond.String() + " of receiving your request."}
+		// The law table's names are English; the catalogue translates
+		// those it knows (i18n.Term), keeping the statute's own name.
+		v := lawRightsView{Place: w.lawPlace(l.Code), Name: i18n.Term(w.lang, l.Name),
+			Respond: w.t("notice.law.respond", "period", w.periodIn(r.Respond))}
 		if !r.Extension.IsZero() {
-			v.Extension = "Where necessary we may extend that once by " + r.Extension.String()
+			v.Extension = w.t("notice.law.extension", "period", w.periodIn(r.Extension))
 			if r.ExtensionNeedsNotice {
-				v.Extension += ", telling you why before the first period ends"
+				v.Extension = w.t("notice.law.extension_notice", "period", w.periodIn(r.Extension))
 			}
-			v.Extension += "."
 		}
 		if a := r.Appeal; a != nil {
-			v.Appeal = "If we decline your request, you may appeal our decision through the link in our answer or by replying to it; we decide an appeal within " +
-				a.Respond.String() + ", and if we deny it, you may contact " + withoutURLs(a.Authority)
-			v.Appeal += "."
+			v.Appeal = w.t("notice.law.appeal", "period", w.periodIn(a.Respond), "authority", withoutURLs(i18n.Term(w.lang, a.Authority)))
 		}
 		if r.Complaint != "" && m.Rights.Complaint {
-			v.Complaint = "You may complain to " + withoutURLs(r.Complaint) + "."
+			v.Complaint = w.t("notice.law.complaint", "authority", withoutURLs(i18n.Term(w.lang, r.Complaint)))
 		}
 		for _, o := range r.Overridden {
 			v.Overrides = append(v.Overrides, o.Rule+": "+o.Value+o.For()+" ("+strings.TrimSuffix(o.Reason, ".")+").")
@@ -84,16 +84,16 @@ func lawRights(m *Manifest) []lawRightsView {
 }
 
 // lawPlace names where a law of the table applies.
-func lawPlace(code string) string {
+func (w noticeWords) lawPlace(code string) string {
 	switch code {
 	case "EEA":
-		return "The European Economic Area"
+		return capitalise(w.t("notice.place.eea"))
 	case "CA-QC":
-		return "Quebec"
+		return w.t("notice.place.quebec")
 	case "CA":
-		return "Canada"
+		return w.t("notice.place.canada")
 	}
-	p := placeName(code)
+	p := w.placeName(code)
 	if strings.HasPrefix(p, "the ") {
 		p = "The " + strings.TrimPrefix(p, "the ")
 	}

@@ -98,6 +98,14 @@ func TestPagesAtPhoneWidth(t *testing.T) {
 		if links[0] < 10 || links[1] < 3 {
 			t.Errorf("the notice has %d contents links and %d links to the privacy centre", links[0], links[1])
 		}
+		// In German the notice keeps its layout, its language switcher and
+		// its links to the privacy centre, which keep the language.
+		check(b, "notice-de", "/privacy-policy?lang=de", false)
+		de := get(b, "german", chromedp.Evaluate[[]string](`[document.documentElement.lang, document.querySelector('h2').textContent]`))
+		deLinks := get(b, "german links", chromedp.Evaluate[[]int](`[document.querySelectorAll('a[href="/privacy-center?lang=de"]').length, document.querySelectorAll('nav.langs a').length]`))
+		if de[0] != "de" || de[1] != "Personenbezogene Daten, die wir erheben" || deLinks[0] < 3 || deLinks[1] != 4 {
+			t.Errorf("the German notice: lang %q, first heading %q, %d links to the German privacy centre, %d languages", de[0], de[1], deLinks[0], deLinks[1])
+		}
 		check(b, "privacy-center", "/privacy-center?lang=en", true)
 		check(b, "privacy-center-code", "/privacy-center/verify?request="+sub.ID, true)
 		check(b, "preferences", "/privacy-center/preferences?lang=de", true)

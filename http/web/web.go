@@ -105,11 +105,23 @@ func (d Deps) notice(w http.ResponseWriter, r *http.Request, format, contentType
 		d.fail(w, r, err)
 		return
 	}
-	opts := policy.RenderOptions{Version: v.Version}
+	// The notice speaks the public pages' language (?lang=, the cookie,
+	// Accept-Language); the company's words stay the manifest's.
+	l := d.lang(w, r)
+	opts := policy.RenderOptions{Version: v.Version, Lang: l}
+	for _, c := range languageLinks(l) {
+		opts.Languages = append(opts.Languages, policy.LanguageChoice{Code: c.Code, Name: c.Name, Current: c.Current})
+	}
 	if d.Requests != nil {
-		opts.Center = "/privacy-center"
+		// The links to the privacy centre keep the language, even where no
+		// cookie remembers it; English, the fallback, needs no parameter.
+		keep := ""
+		if l != languages[0].String() {
+			keep = "?lang=" + l
+		}
+		opts.Center = "/privacy-center" + keep
 		if d.Consent != nil {
-			opts.Preferences = "/privacy-center/preferences"
+			opts.Preferences = "/privacy-center/preferences" + keep
 		}
 	}
 	for _, u := range up {
@@ -127,7 +139,9 @@ func (d Deps) notice(w http.ResponseWriter, r *http.Request, format, contentType
 	h.Set("Content-Type", contentType)
 	h.Set("Content-Security-Policy", ContentSecurityPolicy)
 	h.Set("Cache-Control", "no-cache")
-	h.Set("ETag", `"`+v.Digest[:16]+"-"+format+`"`)
+	h.Set("Content-Language", l)
+	h.Set("Vary", "Accept-Language, Cookie")
+	h.Set("ETag", `"`+v.Digest[:16]+"-"+format+"-"+l+`"`)
 	_, _ = w.Write(buf.Bytes())
 }
 

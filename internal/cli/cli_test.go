@@ -282,6 +282,19 @@ func checkDiffAndRender(t *testing.T, good, newer string) {
 	if code, _, errs := run(t, nil, "policy", "render", "--format", "pdf"); code != 2 || !strings.Contains(errs, "md or html") {
 		t.Fatalf("render pdf: %d %s", code, errs)
 	}
+	// --lang renders Custos' words in a language; without it, and with
+	// --lang en, the notice is the English one as published.
+	_, english, _ := run(t, nil, "policy", "render", "--format", "html")
+	if code, out, errs := run(t, nil, "policy", "render", "--format", "html", "--lang", "en"); code != 0 || out != english {
+		t.Fatalf("render --lang en differs from render: %d %s", code, errs)
+	}
+	if code, out, errs := run(t, nil, "policy", "render", "--lang", "DE"); code != 0 || !strings.Contains(out, "## Personenbezogene Daten, die wir erheben") ||
+		strings.Contains(out, "## Personal Information We Obtain") || !strings.Contains(out, "support@clientwiseportal.com") {
+		t.Fatalf("render --lang de: %d %s %.300s", code, errs, out)
+	}
+	if code, _, errs := run(t, nil, "policy", "render", "--lang", "pt"); code != 2 || !strings.Contains(errs, "en, es, fr, de") {
+		t.Fatalf("render --lang pt: %d %s", code, errs)
+	}
 	if code, out, _ := run(t, nil, "policy", "schema"); code != 0 || !json.Valid([]byte(out)) {
 		t.Fatalf("schema: %d", code)
 	}

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/custos-privacy/custos/internal/i18n"
 	"github.com/custos-privacy/custos/policy"
 )
 
@@ -92,9 +94,9 @@ func policyValidateCmd(env *Env) *cobra.Command {
 }
 
 func policyRenderCmd(env *Env) *cobra.Command {
-	var format string
+	var format, lang string
 	cmd := &cobra.Command{
-		Use:   "render [FILE] --format md|html",
+		Use:   "render [FILE] --format md|html [--lang en|es|fr|de]",
 		Short: "Print the public notice rendered from a manifest (default: the bundled one)",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
@@ -105,6 +107,13 @@ func policyRenderCmd(env *Env) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "md" && format != "html" {
 				return usageError{msg: fmt.Sprintf("--format must be md or html, not %q", format)}
+			}
+			if lang != "" {
+				l, ok := i18n.Supported(lang)
+				if !ok {
+					return usageError{msg: fmt.Sprintf("--lang must be one of %s, not %q", strings.Join(i18n.Languages(), ", "), lang)}
+				}
+				lang = l
 			}
 			loader, err := policy.NewLoader()
 			if err != nil {
@@ -119,10 +128,11 @@ func policyRenderCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return policy.Render(env.Stdout, p.Manifest, format, policy.RenderOptions{})
+			return policy.Render(env.Stdout, p.Manifest, format, policy.RenderOptions{Lang: lang})
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "md", "md or html")
+	cmd.Flags().StringVar(&lang, "lang", "", "the language of the notice's own words (en, es, fr, de); the company's stay the manifest's. Default: English, as published")
 	return cmd
 }
 

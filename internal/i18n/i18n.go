@@ -1,11 +1,11 @@
 // Package i18n is the one catalogue of the words Custos writes for people
-// to read: the public pages (keys web.*), the cookie banner (banner.*),
-// the mails (mail.*), the sentences of a person's answer (answer.*) and
-// the names of the months (date.*), in English, Spanish, French and
-// German. Each language is one embedded file,
-// messages/<lang>.json, so that a translator works in one place and a
-// test (TestMissingTranslations) can hold every language to English's
-// keys and placeholders.
+// to read: the public pages (keys web.*), the public notice's own words
+// (notice.*), the cookie banner (banner.*), the mails (mail.*), the
+// sentences of a person's answer (answer.*) and the names of the months
+// (date.*), in English, Spanish, French and German. Each language is one
+// embedded file, messages/<lang>.json, so that a translator works in one
+// place and a test (TestMissingTranslations) can hold every language to
+// English's keys and placeholders.
 //
 // Messages name their placeholders, {org}, {date}, {count}: a translation
 // can put them in the order its grammar wants, and a caller says what it

@@ -18,7 +18,7 @@ func placeholders(msg string) []string {
 }
 
 // namespaces are the callers' prefixes: a key outside them is a typo.
-var namespaces = []string{"web.", "banner.", "mail.", "answer.", "date."}
+var namespaces = []string{"web.", "banner.", "mail.", "answer.", "date.", "notice."}
 
 // TestMissingTranslations (after miniflux's): every language has exactly
 // English's keys, none empty or left as a placeholder, each with the same
