@@ -3,6 +3,8 @@ package jurisdiction
 import (
 	"fmt"
 	"time"
+
+	"github.com/custos-privacy/custos/internal/i18n"
 )
 
 // Period is a length of time a law gives: a number of calendar days, of
@@ -19,6 +21,35 @@ type Period struct {
 
 // IsZero reports whether the period is empty (the law sets no such period).
 func (p Period) IsZero() bool { return p.Days <= 0 && p.Months <= 0 }
+
+// In writes the period in a language of the catalogue, in the form that
+// fits "within {period}" (German's dative, "innerhalb von 45 Tagen"): the
+// mails' and the notice's deadlines alike. In English it is String.
+func (p Period) In(lang string) string {
+	switch {
+	case p.Months > 0 && p.Days > 0:
+		return i18n.T(lang, "mail.period.and", "first", Period{Months: p.Months}.In(lang),
+			"second", Period{Days: p.Days, BusinessDays: p.BusinessDays, Holidays: p.Holidays}.In(lang))
+	case p.Months == 1:
+		return i18n.T(lang, "mail.period.month")
+	case p.Months > 1:
+		return i18n.T(lang, "mail.period.months", "count", p.Months)
+	case p.Days > 0 && p.BusinessDays:
+		s := i18n.T(lang, "mail.period.business_days", "count", p.Days)
+		if p.Days == 1 {
+			s = i18n.T(lang, "mail.period.business_day")
+		}
+		if p.Holidays != "" {
+			return i18n.T(lang, "mail.period.holidays", "period", s, "holidays", p.Holidays)
+		}
+		return s
+	case p.Days == 1:
+		return i18n.T(lang, "mail.period.day")
+	case p.Days > 1:
+		return i18n.T(lang, "mail.period.days", "count", p.Days)
+	}
+	return p.String()
+}
 
 // String renders the period for people: "45 days", "10 business days",
 // "1 month", "2 months".

@@ -136,36 +136,12 @@ func fillHTML(msg string, args []any) string {
 	}
 }
 
-// periodIn writes a law's period in the notice's language, as
-// jurisdiction.Period.String does in English ("45 days", "10 business
-// days"). It uses the mails' forms of a period (mail.period.*), which fit
-// "within {period}" (German's dative, "innerhalb von 45 Tagen"); requests
-// writes the mails' periods the same way.
+// periodIn writes a law's period in the notice's language: in English as
+// jurisdiction.Period.String does ("45 days", "10 business days"), else
+// in the mails' forms of a period, which fit "within {period}".
 func (w noticeWords) periodIn(p jurisdiction.Period) string {
 	if w.lang == i18n.English {
 		return p.String()
 	}
-	switch {
-	case p.Months > 0 && p.Days > 0:
-		return w.t("mail.period.and", "first", w.periodIn(jurisdiction.Period{Months: p.Months}),
-			"second", w.periodIn(jurisdiction.Period{Days: p.Days, BusinessDays: p.BusinessDays, Holidays: p.Holidays}))
-	case p.Months == 1:
-		return w.t("mail.period.month")
-	case p.Months > 1:
-		return w.t("mail.period.months", "count", p.Months)
-	case p.Days > 0 && p.BusinessDays:
-		s := w.t("mail.period.business_days", "count", p.Days)
-		if p.Days == 1 {
-			s = w.t("mail.period.business_day")
-		}
-		if p.Holidays != "" {
-			return w.t("mail.period.holidays", "period", s, "holidays", p.Holidays)
-		}
-		return s
-	case p.Days == 1:
-		return w.t("mail.period.day")
-	case p.Days > 1:
-		return w.t("mail.period.days", "count", p.Days)
-	}
-	return p.String()
+	return p.In(w.lang)
 }

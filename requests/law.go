@@ -110,7 +110,7 @@ func appealLine(lang string, r jurisdiction.Rules) string {
 		if a.AuthorityURL != "" {
 			authority += " (" + a.AuthorityURL + ")"
 		}
-		return i18n.T(lang, "mail.appeal.line", "period", periodIn(lang, a.Respond), "authority", authority)
+		return i18n.T(lang, "mail.appeal.line", "period", a.Respond.In(lang), "authority", authority)
 	}
 	if r.Complaint != "" {
 		return i18n.T(lang, "mail.complaint.line", "authority", i18n.Term(lang, r.Complaint))
@@ -126,34 +126,4 @@ func extensionComplaint(lang string, r jurisdiction.Rules) string {
 		return ""
 	}
 	return i18n.T(lang, "mail.extension.complaint", "authority", i18n.Term(lang, r.Complaint))
-}
-
-// periodIn writes a period in a language, as jurisdiction.Period.String
-// does in English ("45 days", "10 business days", "2 months"). The
-// catalogue gives the form the mails' sentences need ("within {period}": German
-// in the dative, "innerhalb von 45 Tagen").
-func periodIn(lang string, p jurisdiction.Period) string {
-	switch {
-	case p.Months > 0 && p.Days > 0:
-		return i18n.T(lang, "mail.period.and", "first", periodIn(lang, jurisdiction.Period{Months: p.Months}),
-			"second", periodIn(lang, jurisdiction.Period{Days: p.Days, BusinessDays: p.BusinessDays, Holidays: p.Holidays}))
-	case p.Months == 1:
-		return i18n.T(lang, "mail.period.month")
-	case p.Months > 1:
-		return i18n.T(lang, "mail.period.months", "count", p.Months)
-	case p.Days > 0 && p.BusinessDays:
-		s := i18n.T(lang, "mail.period.business_days", "count", p.Days)
-		if p.Days == 1 {
-			s = i18n.T(lang, "mail.period.business_day")
-		}
-		if p.Holidays != "" {
-			return i18n.T(lang, "mail.period.holidays", "period", s, "holidays", p.Holidays)
-		}
-		return s
-	case p.Days == 1:
-		return i18n.T(lang, "mail.period.day")
-	case p.Days > 1:
-		return i18n.T(lang, "mail.period.days", "count", p.Days)
-	}
-	return p.String()
 }

@@ -96,7 +96,7 @@ func TestLawLinesInEveryLanguage(t *testing.T) {
 	}
 }
 
-// periodIn in English is jurisdiction.Period.String, for every period of
+// Period.In in English is jurisdiction.Period.String, for every period of
 // the law table.
 func TestPeriodInEnglishIsString(t *testing.T) {
 	t.Parallel()
@@ -109,15 +109,15 @@ func TestPeriodInEnglishIsString(t *testing.T) {
 		}
 	}
 	for _, p := range ps {
-		if got, want := periodIn(mail.LanguageEnglish, p), p.String(); got != want {
-			t.Errorf("periodIn(en, %+v) = %q, want %q", p, got, want)
+		if got, want := p.In(mail.LanguageEnglish), p.String(); got != want {
+			t.Errorf("Period.In(en, %+v) = %q, want %q", p, got, want)
 		}
 	}
-	if got := periodIn("de", jurisdiction.Period{Months: 2}); got != "2 Monaten" {
-		t.Errorf("periodIn(de, 2 months) = %q", got)
+	if got := (jurisdiction.Period{Months: 2}).In("de"); got != "2 Monaten" {
+		t.Errorf("Period.In(de, 2 months) = %q", got)
 	}
-	if got := periodIn("fr", jurisdiction.Period{Days: 15, BusinessDays: true, Holidays: jurisdiction.CalendarCalifornia}); got != "15 jours ouvrables (jours fériés de US-CA exclus)" {
-		t.Errorf("periodIn(fr, 15 business days) = %q", got)
+	if got := (jurisdiction.Period{Days: 15, BusinessDays: true, Holidays: jurisdiction.CalendarCalifornia}).In("fr"); got != "15 jours ouvrables (jours fériés de US-CA exclus)" {
+		t.Errorf("Period.In(fr, 15 business days) = %q", got)
 	}
 }
 
