@@ -10,6 +10,26 @@ import (
 	"github.com/custos-privacy/custos/store/storetest"
 )
 
+// getPage GETs a public page in the language accept asks for (none when
+// empty), failing t unless it answers 200.
+func getPage(t *testing.T, client *http.Client, url, accept string) (string, http.Header) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if accept != "" {
+		req.Header.Set("Accept-Language", accept)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", url, resp.StatusCode)
+	}
+	return string(b), resp.Header
+}
+
 // TestPublicPagesSpeakFourLanguages checks that the privacy centre and the
 // preferences page follow Accept-Language, that ?lang= switches and is
 // remembered, and that an unknown language falls back to English.
@@ -18,20 +38,7 @@ func TestPublicPagesSpeakFourLanguages(t *testing.T) {
 	f := setup(t, storetest.OpenSQLite(t))
 	get := func(client *http.Client, path, accept string) (string, http.Header) {
 		t.Helper()
-		req, _ := http.NewRequest("GET", f.url+path, nil)
-		if accept != "" {
-			req.Header.Set("Accept-Language", accept)
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != 200 {
-			t.Fatalf("GET %s: %d", path, resp.StatusCode)
-		}
-		return string(b), resp.Header
+		return getPage(t, client, f.url+path, accept)
 	}
 	cases := []struct {
 		path, accept, lang string
@@ -74,20 +81,7 @@ func TestNoticeSpeaksFourLanguages(t *testing.T) {
 	f := setup(t, storetest.OpenSQLite(t))
 	get := func(client *http.Client, path, accept string) (string, http.Header) {
 		t.Helper()
-		req, _ := http.NewRequest("GET", f.url+path, nil)
-		if accept != "" {
-			req.Header.Set("Accept-Language", accept)
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != 200 {
-			t.Fatalf("GET %s: %d", path, resp.StatusCode)
-		}
-		return string(b), resp.Header
+		return getPage(t, client, f.url+path, accept)
 	}
 	cases := []struct {
 		path, accept, lang, htmlLang string
