@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 
+	"github.com/custos-privacy/custos"
 	"github.com/custos-privacy/custos/store"
 )
 
@@ -75,11 +76,7 @@ func (r Report) LegacyNote() string {
 //     cutover exists: that signature covers the unkeyed part through its
 //     links, and the cutover is signed as it is written.
 func Verify(ctx context.Context, s *store.Store, keys Keys) (Report, error) {
-	var (
-		r        Report
-		prevHash = []byte{}
-		hashes   = map[int64][]byte{}
-	)
+	var r Report
 	cps, err := s.AuditCheckpoints(ctx)
 	if err != nil {
 		return r, err
@@ -88,31 +85,55 @@ func Verify(ctx context.Context, s *store.Store, keys Keys) (Report, error) {
 	for _, c := range cps {
 		want[c.Seq] = true
 	}
-	fail := func(seq int64, format string, args ...any) (Report, error) {
-		r.BadSeq = seq
-		r.Problem = fmt.Sprintf(format, args...)
+	hashes, p, err := walkChain(ctx, s, keys, want, &r)
+	if err != nil {
+		return r, err
+	}
+	var last int64
+	if p == nil {
+		last, p = checkCheckpoints(cps, keys, hashes, &r)
+	}
+	if p == nil {
+		p = checkCoverage(want, last, &r)
+	}
+	if p != nil {
+		r.BadSeq, r.Problem = p.seq, p.msg
 		return r, nil
 	}
+	r.Unsigned = r.Entries - last
+	return r, nil
+}
+
+// problem is the first check that failed: the entry it names, and what is
+// wrong in words.
+type problem struct {
+	seq int64
+	msg string
+}
+
+func failAt(seq int64, format string, args ...any) *problem {
+	return &problem{seq: seq, msg: fmt.Sprintf(format, args...)}
+}
+
+// walkChain reads the entries in pages, checking numbering, links and
+// hashes (keyed from the cutover on), and keeps the hashes of the entries
+// a checkpoint names (want). It counts r.Entries and r.Unchecked and sets
+// r.KeyedFrom.
+func walkChain(ctx context.Context, s *store.Store, keys Keys, want map[int64]bool, r *Report) (map[int64][]byte, *problem, error) {
+	prevHash := []byte{}
+	hashes := map[int64][]byte{}
 	const page = 1000
 	for after := int64(0); ; {
 		entries, err := s.AuditEntries(ctx, after, page)
 		if err != nil {
-			return r, err
+			return nil, nil, err
 		}
 		for _, e := range entries {
-			expect := r.Entries + 1
 			if r.KeyedFrom == 0 && e.Action == CutoverAction {
 				r.KeyedFrom = e.Seq
 			}
-			switch {
-			case e.Seq != expect:
-				return fail(expect, "entry %d is missing: the next entry is %d (entries deleted)", expect, e.Seq)
-			case !bytes.Equal(e.PrevHash, prevHash):
-				return fail(e.Seq, "entry %d does not link to entry %d: its previous-hash differs (entries deleted, inserted or reordered)", e.Seq, e.Seq-1)
-			case r.KeyedFrom == 0 && !bytes.Equal(Hash(e), e.Hash):
-				return fail(e.Seq, "entry %d does not match its hash: its contents were changed", e.Seq)
-			case r.KeyedFrom != 0 && keys.Chain != nil && !bytes.Equal(KeyedHash(keys.Chain, e), e.Hash):
-				return fail(e.Seq, "entry %d does not match its keyed hash: its contents were changed, or the chain was recomputed without the chain key", e.Seq)
+			if p := checkEntry(e, r.Entries+1, prevHash, r.KeyedFrom, keys.Chain); p != nil {
+				return nil, p, nil
 			}
 			if r.KeyedFrom != 0 && keys.Chain == nil {
 				r.Unchecked++
@@ -125,37 +146,66 @@ func Verify(ctx context.Context, s *store.Store, keys Keys) (Report, error) {
 			after = e.Seq
 		}
 		if len(entries) < page {
-			break
+			return hashes, nil, nil
 		}
 	}
+}
+
+// checkEntry checks one entry: numbered expect, linked to prevHash, and
+// matching its hash (keyed under chain once keyedFrom is set, when the
+// chain key is given).
+func checkEntry(e custos.AuditEntry, expect int64, prevHash []byte, keyedFrom int64, chain []byte) *problem {
+	switch {
+	case e.Seq != expect:
+		return failAt(expect, "entry %d is missing: the next entry is %d (entries deleted)", expect, e.Seq)
+	case !bytes.Equal(e.PrevHash, prevHash):
+		return failAt(e.Seq, "entry %d does not link to entry %d: its previous-hash differs (entries deleted, inserted or reordered)", e.Seq, e.Seq-1)
+	case keyedFrom == 0 && !bytes.Equal(Hash(e), e.Hash):
+		return failAt(e.Seq, "entry %d does not match its hash: its contents were changed", e.Seq)
+	case keyedFrom != 0 && chain != nil && !bytes.Equal(KeyedHash(chain, e), e.Hash):
+		return failAt(e.Seq, "entry %d does not match its keyed hash: its contents were changed, or the chain was recomputed without the chain key", e.Seq)
+	}
+	return nil
+}
+
+// checkCheckpoints checks each checkpoint's signature and that it matches
+// the entry it names; it counts r.Checkpoints and returns the last
+// checkpoint's entry.
+func checkCheckpoints(cps []custos.AuditCheckpoint, keys Keys, hashes map[int64][]byte, r *Report) (int64, *problem) {
 	var last int64
 	for _, c := range cps {
 		pub, ok := keys.Signing[c.KeyID]
 		if !ok {
-			return fail(c.Seq, "checkpoint at entry %d is signed by unknown key %s", c.Seq, c.KeyID)
+			return last, failAt(c.Seq, "checkpoint at entry %d is signed by unknown key %s", c.Seq, c.KeyID)
 		}
 		if !ed25519.Verify(pub, CheckpointMessage(c.Seq, c.Hash), c.Signature) {
-			return fail(c.Seq, "checkpoint at entry %d has an invalid signature", c.Seq)
+			return last, failAt(c.Seq, "checkpoint at entry %d has an invalid signature", c.Seq)
 		}
 		h, ok := hashes[c.Seq]
 		if !ok {
-			return fail(c.Seq, "checkpoint at entry %d: the chain ends at entry %d (entries deleted from the end)", c.Seq, r.Entries)
+			return last, failAt(c.Seq, "checkpoint at entry %d: the chain ends at entry %d (entries deleted from the end)", c.Seq, r.Entries)
 		}
 		if !bytes.Equal(h, c.Hash) {
-			return fail(c.Seq, "entry %d differs from the signed checkpoint of it: the chain was rewritten", c.Seq)
+			return last, failAt(c.Seq, "entry %d differs from the signed checkpoint of it: the chain was rewritten", c.Seq)
 		}
 		r.Checkpoints++
 		last = c.Seq
 	}
+	return last, nil
+}
+
+// checkCoverage checks that every CheckpointEvery-th entry has its
+// checkpoint, counting in r.LegacyGaps the unkeyed ones an older version
+// left unsigned, which the signed cutover covers.
+func checkCoverage(want map[int64]bool, last int64, r *Report) *problem {
 	for seq := int64(CheckpointEvery); seq <= r.Entries; seq += CheckpointEvery {
 		if !want[seq] && r.KeyedFrom != 0 && seq < r.KeyedFrom && last >= r.KeyedFrom {
 			r.LegacyGaps++
 			continue
 		}
 		if !want[seq] {
-			return fail(seq, "entry %d has no signed checkpoint, though every %dth entry is signed as it is appended: checkpoints were deleted", seq, CheckpointEvery)
+			return failAt(seq, "entry %d has no signed checkpoint, though every %dth entry is signed as it is appended: checkpoints were deleted", seq, CheckpointEvery)
 		}
 	}
-	r.Unsigned = r.Entries - last
-	return r, nil
+	return nil
 }
