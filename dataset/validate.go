@@ -33,85 +33,115 @@ func Validate(sets []*Dataset) error {
 }
 
 func checkCollection(ds *Dataset, c *Collection) Problems {
-	var ps Problems
-	self := Address{ds.Key, c.Name}
-	at := collPos(ds, c)
-	add := func(at pos, path, msg string) { ps = append(ps, problemAt(ds.File, at, path, msg)) }
-
-	if m := c.Masking; m != nil {
-		mat := orPos(pos{m.Line, m.Col}, at)
-		switch {
-		case m.Strategy == MaskDelete:
-		case knownStrategy(m.Strategy):
-			add(mat, self.String()+".masking", fmt.Sprintf("a collection can only be masked with delete; set %s on its fields", m.Strategy))
-		default:
-			add(mat, self.String()+".masking", unknownStrategy(m.Strategy, true))
-		}
-	}
+	v := &collectionCheck{ds: ds, c: c, self: Address{ds.Key, c.Name}, at: collPos(ds, c)}
+	v.masking()
 	firstAt := map[string]int{}
 	for _, f := range c.Fields {
 		if f == nil {
 			continue
 		}
-		fat := fieldPos(ds, c, f)
-		path := self.String() + "." + f.Name
 		if line, dup := firstAt[f.Name]; dup {
-			add(fat, path, fmt.Sprintf("field %s appears twice in %s (first at line %d)", f.Name, self, line))
+			v.add(fieldPos(ds, c, f), v.self.String()+"."+f.Name, fmt.Sprintf("field %s appears twice in %s (first at line %d)", f.Name, v.self, line))
 			continue
 		}
 		firstAt[f.Name] = f.Line
-		if len(f.Categories) == 0 {
-			add(fat, path, "no data categories: say what the field holds (for example user.contact.email, or system.operations for bookkeeping)")
-		}
-		for i, cat := range f.Categories {
-			if strings.TrimSpace(cat) == "" {
-				add(fat, fmt.Sprintf("%s.categories[%d]", path, i), "empty data category")
-			}
-		}
-		if f.DataType != "" && !knownDataType(f.DataType) {
-			add(fat, path, fmt.Sprintf("unknown data_type %q (string, integer, float, boolean, object_id, object or no_op, with [] for a list)", f.DataType))
-		}
-		if f.Length < 0 {
-			add(fat, path, "length must not be negative")
-		}
-		if m := f.Masking; m != nil {
-			mat := orPos(pos{m.Line, m.Col}, fat)
-			mpath := path + ".masking"
-			switch {
-			case m.Strategy == MaskDelete:
-				add(mat, mpath, "delete removes whole rows: set it on the collection, not on a field")
-			case !knownStrategy(m.Strategy):
-				add(mat, mpath, unknownStrategy(m.Strategy, false))
-			case m.Strategy != MaskNull && nonText(f.DataType):
-				add(mat, mpath, fmt.Sprintf("%s writes text, but the field holds %s; use null_rewrite", m.Strategy, f.DataType))
-			case m.Length < 0:
-				add(mat, mpath, "length must not be negative")
-			}
-		}
+		v.field(f)
 	}
 	if c.CollectedAt != "" && c.Field(c.CollectedAt) == nil {
-		add(at, self.String()+".collected_at", fmt.Sprintf("collected_at names %s, which is not a field of %s", c.CollectedAt, self))
+		v.add(v.at, v.self.String()+".collected_at", fmt.Sprintf("collected_at names %s, which is not a field of %s", c.CollectedAt, v.self))
 	}
+	v.redis()
+	return v.ps
+}
+
+// collectionCheck gathers the problems of one collection.
+type collectionCheck struct {
+	ds   *Dataset
+	c    *Collection
+	self Address
+	at   pos
+	ps   Problems
+}
+
+func (v *collectionCheck) add(at pos, path, msg string) {
+	v.ps = append(v.ps, problemAt(v.ds.File, at, path, msg))
+}
+
+// masking checks the collection's own masking: only delete removes rows.
+func (v *collectionCheck) masking() {
+	m := v.c.Masking
+	if m == nil {
+		return
+	}
+	mat := orPos(pos{m.Line, m.Col}, v.at)
+	switch {
+	case m.Strategy == MaskDelete:
+	case knownStrategy(m.Strategy):
+		v.add(mat, v.self.String()+".masking", fmt.Sprintf("a collection can only be masked with delete; set %s on its fields", m.Strategy))
+	default:
+		v.add(mat, v.self.String()+".masking", unknownStrategy(m.Strategy, true))
+	}
+}
+
+// field checks one field: its categories, type, length and masking.
+func (v *collectionCheck) field(f *Field) {
+	fat := fieldPos(v.ds, v.c, f)
+	path := v.self.String() + "." + f.Name
+	if len(f.Categories) == 0 {
+		v.add(fat, path, "no data categories: say what the field holds (for example user.contact.email, or system.operations for bookkeeping)")
+	}
+	for i, cat := range f.Categories {
+		if strings.TrimSpace(cat) == "" {
+			v.add(fat, fmt.Sprintf("%s.categories[%d]", path, i), "empty data category")
+		}
+	}
+	if f.DataType != "" && !knownDataType(f.DataType) {
+		v.add(fat, path, fmt.Sprintf("unknown data_type %q (string, integer, float, boolean, object_id, object or no_op, with [] for a list)", f.DataType))
+	}
+	if f.Length < 0 {
+		v.add(fat, path, "length must not be negative")
+	}
+	m := f.Masking
+	if m == nil {
+		return
+	}
+	mat := orPos(pos{m.Line, m.Col}, fat)
+	mpath := path + ".masking"
+	switch {
+	case m.Strategy == MaskDelete:
+		v.add(mat, mpath, "delete removes whole rows: set it on the collection, not on a field")
+	case !knownStrategy(m.Strategy):
+		v.add(mat, mpath, unknownStrategy(m.Strategy, false))
+	case m.Strategy != MaskNull && nonText(f.DataType):
+		v.add(mat, mpath, fmt.Sprintf("%s writes text, but the field holds %s; use null_rewrite", m.Strategy, f.DataType))
+	case m.Length < 0:
+		v.add(mat, mpath, "length must not be negative")
+	}
+}
+
+// redis checks a Redis collection's kind and key template.
+func (v *collectionCheck) redis() {
+	c := v.c
 	switch c.Kind {
 	case "", "hash", "string":
 	default:
-		add(at, self.String()+".kind", fmt.Sprintf("kind must be hash or string, not %q", c.Kind))
+		v.add(v.at, v.self.String()+".kind", fmt.Sprintf("kind must be hash or string, not %q", c.Kind))
 	}
 	if c.Kind != "" && c.Key == "" {
-		add(at, self.String()+".kind", "kind is for Redis collections: give the key template too")
+		v.add(v.at, v.self.String()+".kind", "kind is for Redis collections: give the key template too")
 	}
-	if c.Key != "" {
-		names, err := keyFields(c.Key)
-		if err != nil {
-			add(at, self.String()+".key", err.Error())
-		}
-		for _, name := range names {
-			if c.Field(name) == nil {
-				add(at, self.String()+".key", fmt.Sprintf("key template %q names {%s}, which is not a field of %s", c.Key, name, self))
-			}
+	if c.Key == "" {
+		return
+	}
+	names, err := keyFields(c.Key)
+	if err != nil {
+		v.add(v.at, v.self.String()+".key", err.Error())
+	}
+	for _, name := range names {
+		if c.Field(name) == nil {
+			v.add(v.at, v.self.String()+".key", fmt.Sprintf("key template %q names {%s}, which is not a field of %s", c.Key, name, v.self))
 		}
 	}
-	return ps
 }
 
 // KeyFields lists the {field} placeholders of a Redis key template such as
