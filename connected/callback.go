@@ -63,55 +63,23 @@ type Answers interface {
 func (s *Service) Callback(ctx context.Context, taskID string, a SignedAnswer) (requestID string, err error) {
 	requestID, phase, addr, start, end, ok := parseTaskID(taskID)
 	if !ok {
-		return "", custos.Errorf(custos.KindNotFound, "unknown_task", "No such task.")
+		return "", errUnknownTask()
 	}
-	coll := addr.String()
 	cat, err := s.Catalog(ctx)
 	if err != nil {
 		return "", err
 	}
 	conn, ok := cat.Connections[addr.Dataset]
 	if !ok || len(conn.Secret) == 0 {
-		return "", custos.Errorf(custos.KindNotFound, "unknown_task", "No such task.")
+		return "", errUnknownTask()
 	}
-	if s.Answers == nil {
-		return "", custos.Errorf(custos.KindUnavailable, "callbacks_off", "This server takes no asynchronous answers.")
-	}
-	res, err := s.Answers.Open(a, conn.Secret, callbackSkew, s.Clock.Now())
-	if err != nil {
-		return "", custos.Wrap(err, custos.KindUnauthorized, "bad_signature", "The callback is not signed with the connection's secret, or is too old.")
-	}
-	// The signature covers the body, not the address: only a body that
-	// names this task and its request ties the answer to this address, so
-	// a signed answer to one call cannot be replayed at another task's.
-	if res.Task == "" || res.RequestID == "" {
-		return "", custos.Errorf(custos.KindInvalid, "callback_unnamed",
-			"The callback must name its task and request_id, copied from the call.")
-	}
-	if res.Task != taskID || res.RequestID != requestID {
-		return "", custos.Errorf(custos.KindInvalid, "task_mismatch", "The callback's task or request_id does not match its address.")
-	}
-	var c *dataset.Collection
-	for _, d := range cat.Datasets {
-		if d.Key == addr.Dataset {
-			c = d.Collection(addr.Collection)
-		}
-	}
-	if c == nil {
-		return "", custos.Errorf(custos.KindNotFound, "unknown_task", "No such task.")
-	}
-	ts, err := s.Store.Tasks(ctx, requestID)
+	res, err := s.openCallback(a, conn.Secret, taskID, requestID)
 	if err != nil {
 		return "", err
 	}
-	var t *store.Task
-	for i := range ts {
-		if ts[i].Phase == phase && ts[i].Collection == coll {
-			t = &ts[i]
-		}
-	}
-	if t == nil {
-		return "", custos.Errorf(custos.KindNotFound, "unknown_task", "No such task.")
+	c, t, err := s.callbackTask(ctx, cat, requestID, phase, addr)
+	if err != nil {
+		return "", err
 	}
 	switch {
 	case t.Status == store.TaskDone || t.Status == store.TaskSkipped:
@@ -122,33 +90,91 @@ func (s *Service) Callback(ctx context.Context, taskID string, a SignedAnswer) (
 		return "", custos.Errorf(custos.KindConflict, "task_not_waiting",
 			"The task is not waiting for an answer yet; send the callback again shortly.")
 	}
+	if err := s.applyAnswer(ctx, t, c, phase, end, res); err != nil {
+		return "", err
+	}
+	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+		_, err := s.Audit.Append(ctx, tx, audit.Record{Actor: "connection:" + conn.Name, Action: "connector.callback",
+			Object: "request:" + requestID, Detail: map[string]any{"phase": phase, "collection": addr.String(), "rows": len(res.Rows),
+				"affected": res.Affected, "failed": res.Error != ""}})
+		return err
+	})
+	return requestID, err
+}
+
+// errUnknownTask is the one answer to every address that names no task a
+// connection may answer, so that a caller learns nothing from which check
+// refused it.
+func errUnknownTask() error {
+	return custos.Errorf(custos.KindNotFound, "unknown_task", "No such task.")
+}
+
+// openCallback checks an answer's signature under the connection's secret
+// and that its body names the task and request of its address.
+func (s *Service) openCallback(a SignedAnswer, secret []byte, taskID, requestID string) (Answer, error) {
+	if s.Answers == nil {
+		return Answer{}, custos.Errorf(custos.KindUnavailable, "callbacks_off", "This server takes no asynchronous answers.")
+	}
+	res, err := s.Answers.Open(a, secret, callbackSkew, s.Clock.Now())
+	if err != nil {
+		return Answer{}, custos.Wrap(err, custos.KindUnauthorized, "bad_signature", "The callback is not signed with the connection's secret, or is too old.")
+	}
+	// The signature covers the body, not the address: only a body that
+	// names this task and its request ties the answer to this address, so
+	// a signed answer to one call cannot be replayed at another task's.
+	if res.Task == "" || res.RequestID == "" {
+		return Answer{}, custos.Errorf(custos.KindInvalid, "callback_unnamed",
+			"The callback must name its task and request_id, copied from the call.")
+	}
+	if res.Task != taskID || res.RequestID != requestID {
+		return Answer{}, custos.Errorf(custos.KindInvalid, "task_mismatch", "The callback's task or request_id does not match its address.")
+	}
+	return res, nil
+}
+
+// callbackTask finds the collection and the task an answer is for.
+func (s *Service) callbackTask(ctx context.Context, cat *Catalog, requestID, phase string, addr dataset.Address) (*dataset.Collection, *store.Task, error) {
+	var c *dataset.Collection
+	for _, d := range cat.Datasets {
+		if d.Key == addr.Dataset {
+			c = d.Collection(addr.Collection)
+		}
+	}
+	if c == nil {
+		return nil, nil, errUnknownTask()
+	}
+	ts, err := s.Store.Tasks(ctx, requestID)
+	if err != nil {
+		return nil, nil, err
+	}
+	coll := addr.String()
+	for i := range ts {
+		if ts[i].Phase == phase && ts[i].Collection == coll {
+			return c, &ts[i], nil
+		}
+	}
+	return nil, nil, errUnknownTask()
+}
+
+// applyAnswer records a waiting task's answer: a failure to retry, the
+// rows an access found, or a written batch (the cursor moves past it, and
+// the run sends the next batch, if any).
+func (s *Service) applyAnswer(ctx context.Context, t *store.Task, c *dataset.Collection, phase string, end int64, res Answer) error {
 	rn := &run{s: s}
 	switch {
 	case res.Error != "":
 		t.Status, t.Attempts, t.Error = store.TaskPending, t.Attempts+1, truncate(res.Error, 300)
-		err = rn.save(ctx, t)
+		return rn.save(ctx, t)
 	case phase == PhaseAccess:
-		err = rn.finishAccess(ctx, t, s.Answers.Declared(c, res.Rows))
+		return rn.finishAccess(ctx, t, s.Answers.Declared(c, res.Rows))
 	default:
-		// The batch start..end is written: the cursor moves past it, and
-		// the run sends the next batch, if any.
 		t.Done, t.Error = min(end, t.Found), ""
 		t.Status = store.TaskPending
 		if t.Done >= t.Found {
 			t.Status = store.TaskDone
 		}
-		err = rn.save(ctx, t)
+		return rn.save(ctx, t)
 	}
-	if err != nil {
-		return "", err
-	}
-	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
-		_, err := s.Audit.Append(ctx, tx, audit.Record{Actor: "connection:" + conn.Name, Action: "connector.callback",
-			Object: "request:" + requestID, Detail: map[string]any{"phase": phase, "collection": coll, "rows": len(res.Rows),
-				"affected": res.Affected, "failed": res.Error != ""}})
-		return err
-	})
-	return requestID, err
 }
 
 // truncate shortens s to at most n bytes, on a character boundary.
