@@ -44,7 +44,7 @@ func RenderResult(w io.Writer, r *http.Request, p requests.Package, m *policy.Ma
 	if err != nil {
 		return err
 	}
-	n := namesOf(m)
+	n := namesOf(inLanguage(m, l))
 	tr := translator(l)
 	t.Funcs(template.FuncMap{
 		"t": tr, "lang": func() string { return l },
