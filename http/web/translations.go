@@ -13,3 +13,29 @@ func inLanguage(m *policy.Manifest, lang string) *policy.Manifest {
 	t, _ := m.Translated(lang)
 	return t
 }
+
+// sealedWord is what the answer page shows for a word the answer was
+// sealed with (a category's description, a source's, a purpose's or a
+// recipient's name, by kind): the manifest's translation of it into lang
+// when there is one, else the word as sealed.
+func sealedWord(m *policy.Manifest, lang, kind, key, sealed string) string {
+	if m == nil || m.Translations[lang] == nil {
+		return sealed
+	}
+	tr := m.Translations[lang]
+	var w string
+	switch kind {
+	case "category":
+		w = tr.Categories[key].Description
+	case "source":
+		w = tr.Sources[key].Description
+	case "purpose":
+		w = tr.Purposes[key].Name
+	case "recipient":
+		w = tr.Recipients[key].Name
+	}
+	if w == "" {
+		return sealed
+	}
+	return w
+}
