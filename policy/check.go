@@ -31,6 +31,7 @@ func (l *Loader) check(v *validation, m *Manifest) {
 	l.checkOnBehalf(v, m, categories)
 	l.checkErasure(v, m, purposes)
 	checkRetention(v, m, categories, purposes)
+	checkTranslations(v, m)
 }
 
 // checkHeader checks the manifest's dates and organisation settings.

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"regexp"
@@ -62,6 +63,7 @@ func Diff(old, new *Manifest) []Change {
 	if brandingOf(old) != brandingOf(new) {
 		d.add(false, "branding", "", "the look of the pages and mails changed")
 	}
+	d.translations(old, new)
 	d.children(old, new)
 	d.retention(old, new)
 	d.erasure(old, new)
@@ -512,4 +514,32 @@ func brandingOf(m *Manifest) Branding {
 		return Branding{}
 	}
 	return *m.Branding
+}
+
+// translations reports each language whose translation was added, removed
+// or changed. A translation says again what the manifest says, in another
+// language, so it never changes a promise: the change is editorial.
+func (d *differ) translations(old, new *Manifest) {
+	for _, lang := range sortedKeys(old.Translations, new.Translations) {
+		a, b := old.Translations[lang], new.Translations[lang]
+		switch ja, jb := translationJSON(a), translationJSON(b); {
+		case a == nil && b != nil:
+			d.add(false, "translations", lang, "new translation")
+		case a != nil && b == nil:
+			d.add(false, "translations", lang, "translation removed; its texts are shown in the manifest's language")
+		case ja != jb:
+			d.add(false, "translations", lang, "the translation's wording changed")
+		}
+	}
+}
+
+func translationJSON(t *Translation) string {
+	if t == nil {
+		return ""
+	}
+	b, err := json.Marshal(t)
+	if err != nil {
+		return fmt.Sprintf("%#v", t) // a Translation is plain strings; this does not happen
+	}
+	return string(b)
 }

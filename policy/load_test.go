@@ -217,6 +217,7 @@ func TestEmptyAndMultiDocument(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(minimal))
 	f.Add([]byte(minimal + onBehalf))
+	f.Add([]byte(minimal + "translations:\n  de:\n    categories:\n      user.contact.email: {description: E-Mail-Adresse}\n    purposes: {nope: {name: x}}\n  fr: null\n"))
 	f.Add([]byte("custos: policy/v1\n"))
 	f.Add([]byte("a: [1, {b: &x c}, *x]\n"))
 	f.Add([]byte("categories:\n  - key: user\n    extra: [\n"))

@@ -35,12 +35,16 @@ type Manifest struct {
 	Cookies          []Cookie          `yaml:"cookies" json:"cookies"`
 	Banner           *Banner           `yaml:"banner,omitempty" json:"banner,omitempty"`
 	// Branding is the look of the pages and mails (branding.go).
-	Branding   *Branding   `yaml:"branding,omitempty" json:"branding,omitempty"`
-	Children   Children    `yaml:"children" json:"children"`
-	Retention  Retention   `yaml:"retention" json:"retention"`
-	Erasure    *Erasure    `yaml:"erasure,omitempty" json:"erasure,omitempty"`
-	Changes    Changes     `yaml:"changes" json:"changes"`
-	California *California `yaml:"california,omitempty" json:"california,omitempty"`
+	Branding *Branding `yaml:"branding,omitempty" json:"branding,omitempty"`
+	// Translations are the company's own texts in other languages, per
+	// catalogue language (translations.go). A text not translated is
+	// shown in the manifest's language, marked as such.
+	Translations map[string]*Translation `yaml:"translations,omitempty" json:"translations,omitempty"`
+	Children     Children                `yaml:"children" json:"children"`
+	Retention    Retention               `yaml:"retention" json:"retention"`
+	Erasure      *Erasure                `yaml:"erasure,omitempty" json:"erasure,omitempty"`
+	Changes      Changes                 `yaml:"changes" json:"changes"`
+	California   *California             `yaml:"california,omitempty" json:"california,omitempty"`
 	// Laws overrides rules of the law table, per law key (see laws.go).
 	Laws map[string][]LawOverride `yaml:"laws,omitempty" json:"laws,omitempty"`
 	// OnBehalf is the processor side: data the company processes on

@@ -275,6 +275,15 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 	if w.lang == "" {
 		w.lang = i18n.English
 	}
+	// In another language than its own, the manifest's translations into
+	// it stand in for its texts.
+	own := baseLanguage(m.Language)
+	if own == "" {
+		own = i18n.English
+	}
+	if opts.Lang != "" && opts.Lang != own {
+		m, w.done = m.Translated(opts.Lang)
+	}
 	updated, err := w.longDate(m.LastUpdated)
 	if err != nil {
 		return nil, fmt.Errorf("policy: render notice: last_updated: %w", err)
@@ -312,9 +321,11 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 			v.Translated = true
 		}
 	}
-	if v.TitleOwn {
+	switch {
+	case v.TitleOwn && !w.done[v.Title]:
 		v.TitleAttr = v.OwnAttr
-	} else {
+	case v.TitleOwn: // translated: in the page's language
+	default:
 		v.Title = w.t("notice.title")
 	}
 	v.TitleLower = strings.ToLower(v.Title)
@@ -327,12 +338,12 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 		v.Upcoming = append(v.Upcoming, upcomingView{Effective: w.date(u.EffectiveAt), Changes: u.Changes})
 	}
 
-	v.Contexts = punctuate(m.Notice.CollectionContexts, "or")
+	v.Contexts = w.punctuate(m.Notice.CollectionContexts, "or")
 	var types []string
 	for _, it := range m.InformationTypes {
 		types = append(types, it.Text)
 	}
-	v.Types = punctuate(types, "and")
+	v.Types = w.punctuate(types, "and")
 
 	var uses []string
 	bases := map[string]bool{}
@@ -341,7 +352,7 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 		bases[p.LegalBasis] = true
 		v.DirectMarketing = v.DirectMarketing || p.DirectMarketing
 	}
-	v.Uses = punctuate(uses, "and")
+	v.Uses = w.punctuate(uses, "and")
 	var legal []string
 	for _, b := range taxonomy.LegalBases() {
 		if bases[b.Key] {
@@ -389,7 +400,7 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 			shared = append(shared, r.Description)
 		}
 	}
-	v.Recipients = punctuate(shared, "and")
+	v.Recipients = w.punctuate(shared, "and")
 
 	v.Unsubscribe = m.Rights.Unsubscribe
 	v.VerifyIdentity = m.Rights.VerifyIdentity
@@ -454,7 +465,7 @@ func californiaStatement(w noticeWords, m *Manifest) (*californiaView, error) {
 	for _, s := range m.Sources {
 		sources = append(sources, s.Description)
 	}
-	ca.Sources = punctuate(sources, "and")
+	ca.Sources = w.punctuate(sources, "and")
 
 	bps := map[string]bool{}
 	for _, p := range m.Purposes {
@@ -493,7 +504,7 @@ func californiaStatement(w noticeWords, m *Manifest) (*californiaView, error) {
 	}
 	ca.Disclosed = ccpaTexts(disclosed)
 	ca.Sold = ccpaTexts(sold)
-	ca.ThirdParties = punctuate(thirdParties, "and")
+	ca.ThirdParties = w.punctuate(thirdParties, "and")
 
 	for _, j := range m.Rights.Jurisdictions {
 		if !slices.Contains(j.Jurisdictions, "US-CA") {

@@ -17,7 +17,37 @@ import (
 // byte (testdata/golden): a published version reads the same.
 
 // noticeWords writes the notice's words in one language.
-type noticeWords struct{ lang string }
+type noticeWords struct {
+	lang string
+	// done holds the company's texts that the manifest translates into
+	// lang (Manifest.Translated), as the page shows them: those are in the
+	// page's language and are not marked as the manifest's.
+	done map[string]bool
+}
+
+// follow marks the items punctuate made of translated texts as translated.
+func (w noticeWords) follow(in, out []string) {
+	if w.done == nil {
+		return
+	}
+	k := 0
+	for _, s := range in {
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		if w.done[s] && k < len(out) {
+			w.done[out[k]] = true
+		}
+		k++
+	}
+}
+
+// punctuate is punctuate, following translated items.
+func (w noticeWords) punctuate(items []string, conj string) []string {
+	out := punctuate(items, conj)
+	w.follow(items, out)
+	return out
+}
 
 // t is i18n.T in the notice's language.
 func (w noticeWords) t(key string, args ...any) string { return i18n.T(w.lang, key, args...) }
@@ -53,8 +83,28 @@ func htmlFuncs(w noticeWords, foreign bool, ownLang string, titleOwn bool) htmlt
 	marked := func(lang, s string) htmltemplate.HTML {
 		return htmltemplate.HTML(`<span lang="` + htmlText.Replace(lang) + `">` + htmlText.Replace(s) + `</span>`)
 	}
+	ownAttr := htmltemplate.HTMLAttr("")
+	if foreign {
+		ownAttr = htmltemplate.HTMLAttr(` lang="` + htmltemplate.HTMLEscapeString(ownLang) + `"`)
+	}
+	// attr marks an element holding one of the company's texts, unless
+	// the text is a translation into the page's language.
+	attr := func(s string) htmltemplate.HTMLAttr {
+		if w.done[s] {
+			return ""
+		}
+		return ownAttr
+	}
+	anyDone := func(list []string) bool {
+		for _, s := range list {
+			if w.done[s] {
+				return true
+			}
+		}
+		return false
+	}
 	own := func(s string) htmltemplate.HTML {
-		if foreign {
+		if foreign && !w.done[s] {
 			return marked(ownLang, s)
 		}
 		return htmltemplate.HTML(htmlText.Replace(s))
@@ -75,7 +125,23 @@ func htmlFuncs(w noticeWords, foreign bool, ownLang string, titleOwn bool) htmlt
 			a := htmltemplate.HTMLEscapeString(addr)
 			return htmltemplate.HTML(`<a href="mailto:` + a + `">` + a + `</a>`)
 		},
-		"own": own,
+		"own":  own,
+		"attr": attr,
+		// listAttr marks a list of the company's texts as a whole when
+		// none is translated; itemAttr then marks the items left
+		// untranslated in a list that is partly translated.
+		"listAttr": func(list []string) htmltemplate.HTMLAttr {
+			if anyDone(list) {
+				return ""
+			}
+			return ownAttr
+		},
+		"itemAttr": func(list []string, s string) htmltemplate.HTMLAttr {
+			if !anyDone(list) || w.done[s] {
+				return ""
+			}
+			return ownAttr
+		},
 		"title": func(s string) htmltemplate.HTML {
 			if titleOwn {
 				return own(s)

@@ -97,7 +97,7 @@ func (d Deps) page(w http.ResponseWriter, r *http.Request, status int, data map[
 		return
 	}
 	l := d.lang(w, r)
-	data["Org"] = p.Organisation.ShortName
+	data["Org"] = inLanguage(p.Manifest, l).Organisation.ShortName
 	data["Brand"] = BrandingOf(p.Manifest)
 	data["CSRF"] = d.csrf(w, r)
 	data["GPC"] = consent.ParseGPC(r.Header.Values("Sec-GPC"))

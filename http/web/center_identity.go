@@ -26,7 +26,7 @@ func (d Deps) identityPage(w http.ResponseWriter, r *http.Request, status int, i
 		return
 	}
 	labels := map[string]string{}
-	for _, c := range p.Manifest.Categories {
+	for _, c := range inLanguage(p.Manifest, d.lang(w, r)).Categories {
 		labels[c.Key] = c.Description
 	}
 	fields := make([]identityField, 0, len(ask.Categories))

@@ -46,7 +46,7 @@ func (d Deps) prefs(w http.ResponseWriter, r *http.Request, status int, data map
 		return
 	}
 	l := d.lang(w, r)
-	data["Org"] = p.Organisation.ShortName
+	data["Org"] = inLanguage(p.Manifest, l).Organisation.ShortName
 	data["Brand"] = BrandingOf(p.Manifest)
 	data["CSRF"] = d.csrf(w, r)
 	if data["Title"] == nil {
@@ -143,6 +143,9 @@ func (d Deps) choices(r *http.Request, email, jur string) ([]choiceView, error) 
 	optedOut := current[consent.ScopeSaleSharing]
 	saleOff := gpc || (optedOut.Scope != "" && !optedOut.Granted)
 	sale := banner.SalePurposes(p.Manifest)
+	// The purposes' names and uses in the page's language where the
+	// manifest translates them.
+	m := inLanguage(p.Manifest, readLang(r, ""))
 	var out []choiceView
 	// optIn: nothing runs until the person agrees, so the labels are
 	// "I agree"/"I do not agree"; otherwise it runs until they opt out.
@@ -180,7 +183,7 @@ func (d Deps) choices(r *http.Request, email, jur string) ([]choiceView, error) 
 		out = append(out, v)
 	}
 	var consentPurposes []policy.Purpose
-	for _, pu := range p.Manifest.Purposes {
+	for _, pu := range m.Purposes {
 		if pu.LegalBasis == policy.BasisConsent {
 			consentPurposes = append(consentPurposes, pu)
 		}
@@ -222,7 +225,7 @@ func deviceOnly(d Deps, r *http.Request) string {
 	}
 	choosable := banner.Choosable(p.Manifest)
 	var names []string
-	for _, pu := range p.Manifest.Purposes {
+	for _, pu := range inLanguage(p.Manifest, readLang(r, "")).Purposes {
 		if choosable[pu.Key] && pu.LegalBasis != policy.BasisConsent {
 			names = append(names, pu.Name)
 		}

@@ -28,6 +28,7 @@ func resultFuncs() template.FuncMap {
 	f["source"], f["purpose"] = func(string) string { return "" }, func(string) string { return "" }
 	f["recipient"], f["scope"] = func(string) string { return "" }, func(string) string { return "" }
 	f["day"] = func(any) string { return "" }
+	f["sealed"] = func(_, _, s string) string { return s }
 	return f
 }
 
@@ -44,7 +45,7 @@ func RenderResult(w io.Writer, r *http.Request, p requests.Package, m *policy.Ma
 	if err != nil {
 		return err
 	}
-	n := namesOf(m)
+	n := namesOf(inLanguage(m, l))
 	tr := translator(l)
 	t.Funcs(template.FuncMap{
 		"t": tr, "lang": func() string { return l },
@@ -53,6 +54,7 @@ func RenderResult(w io.Writer, r *http.Request, p requests.Package, m *policy.Ma
 		"recipient": func(k string) string { return n.word(n.recipients, k) },
 		"scope":     func(k string) string { return scopeWords(tr, n, k) },
 		"day":       func(v any) string { return dayOf(l, v) },
+		"sealed":    func(kind, key, s string) string { return sealedWord(m, l, kind, key, s) },
 	})
 	// The same answer as CSV files, behind the same token the person holds.
 	var csv string

@@ -124,6 +124,15 @@ retention:
 
 changes:
   notice_of_material_changes: website
+
+# To publish the notice in Spanish, French or German too, translate your own
+# texts here; a text left out is shown in English (see the README):
+# translations:
+#   de:
+#     purposes:
+#       marketing.communications.email:
+#         name: "E-Mail-Newsletter"
+#         uses: ["Ihnen Newsletter senden, die Sie bestellt haben"]
 `))
 
 // quote is a YAML double-quoted scalar: JSON's string syntax is a subset.

@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -37,6 +38,19 @@ func TestPolicyInit(t *testing.T) {
 	p, err := loader.Parse(file, src)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The commented example of translations is valid once uncommented.
+	example := strings.Replace(string(src), "# translations:\n", "translations:\n", 1)
+	example = regexp.MustCompile(`(?m)^#(   .*)$`).ReplaceAllString(example, "$1")
+	if example == string(src) {
+		t.Fatal("the starter manifest has no commented example of translations")
+	}
+	tp, err := loader.Parse(file, []byte(example))
+	if err != nil {
+		t.Fatalf("the example of translations, uncommented, does not validate:\n%v", err)
+	}
+	if tr := tp.Translations["de"]; tr == nil || tr.Purposes["marketing.communications.email"].Name == "" {
+		t.Fatalf("the uncommented example translates nothing: %+v", tp.Translations)
 	}
 	if p.Organisation.Name != `Acme "Shop" GmbH` || p.Contact.Email != "dpo@acme.example" {
 		t.Errorf("organisation %q, contact %q", p.Organisation.Name, p.Contact.Email)
