@@ -873,7 +873,7 @@ func outcome(pkg *Package, out connected.Outcome) bool {
 	}
 	for _, k := range out.Kept {
 		if k.Why != "" {
-			pkg.Kept = append(pkg.Kept, Kept{What: k.What, Why: k.Why})
+			pkg.Kept = append(pkg.Kept, Kept{What: k.What, Why: k.Why, WhyMessage: systemMessage(k.WhyMessage)})
 		}
 	}
 	return len(out.Erased) > 0 || len(out.Corrected) > 0 || len(out.Kept) > 0
