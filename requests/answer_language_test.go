@@ -382,3 +382,33 @@ func TestAnswerPageOfAnOldConnectedPackage(t *testing.T) {
 		}
 	}
 }
+
+// The answer's English says one record as the page does ("1 record … was"),
+// and many as it always did.
+func TestAnswerEnglishCounts(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		seed int
+		want string
+	}{
+		{"one", 1, "1 record about you was deleted and the key that protected it destroyed."},
+		{"two", 2, "2 records about you were deleted and the key that protected them destroyed."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, storetest.OpenSQLite(t))
+			ins := []records.Input{collected("user.name", "Kip"), collected("user.contact.phone_number", "555-0100")}
+			e.seed("n@example.com", ins[:c.seed]...)
+			v := e.submitAndVerify(requests.Intake{Type: "deletion", Email: "n@example.com", Jurisdiction: "US-CA"})
+			p := approved(t, e, v)
+			if len(p.Actions) == 0 || p.Actions[0] != c.want {
+				t.Fatalf("actions %q, want %q first", p.Actions, c.want)
+			}
+			if en, ok := p.ActionMessages[0].Text("en"); !ok || en != c.want {
+				t.Fatalf("the English page says %q, the JSON %q", en, c.want)
+			}
+		})
+	}
+}

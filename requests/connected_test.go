@@ -251,7 +251,7 @@ func checkConnectedDeletion(t *testing.T, e *connectedEnv, path string, p reques
 		t.Fatalf("logins %v", got)
 	}
 	acts := strings.Join(p.Actions, "\n")
-	if !strings.Contains(acts, "3 records about you in shop:login were erased.") || !strings.Contains(acts, "1 records about you in shop:customer were erased.") {
+	if !strings.Contains(acts, "3 records about you in shop:login were erased.") || !strings.Contains(acts, "1 record about you in shop:customer was erased.") {
 		t.Fatalf("actions %q", acts)
 	}
 	if p.Summary != "Your personal information was deleted." {
@@ -264,7 +264,7 @@ func checkConnectedCorrection(t *testing.T, e *connectedEnv, path string, p requ
 	if got := shopRows(t, path, `SELECT email, name FROM customer ORDER BY id`); !slices.Equal(got, []string{"ana@example.com|Ana Maria Lima", "bob@example.com|Bob Stone"}) {
 		t.Fatalf("customers %v", got)
 	}
-	if !strings.Contains(strings.Join(p.Actions, "\n"), "1 records about you in shop:customer were corrected.") {
+	if !strings.Contains(strings.Join(p.Actions, "\n"), "1 record about you in shop:customer was corrected.") {
 		t.Fatalf("actions %q", p.Actions)
 	}
 	// Corrected in the shop: the answer must not also say it holds

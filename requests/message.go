@@ -167,3 +167,15 @@ func systemMessage(m connected.Message) *Message {
 	}
 	return out
 }
+
+// byCount is the English format for n of a count: one for the form the
+// English catalogue uses for one ("1 record … was"), else other, so that
+// the answer's JSON reads as its page does. The number itself is written
+// by the format as before (no grouping), keeping every other English
+// string as it was.
+func byCount(n int64, one, other string) string {
+	if i18n.Plural(i18n.English, n) == "one" {
+		return one
+	}
+	return other
+}
