@@ -326,7 +326,7 @@ func (r *run) keptNotes(out *Outcome) {
 				continue
 			}
 			seen[t.Collection+t.Note] = true
-			out.Kept = append(out.Kept, Kept{What: t.Collection, Why: t.Note})
+			out.Kept = append(out.Kept, Kept{What: t.Collection, Why: t.Note, WhyMessage: decodeMessage(t.NoteMessage)})
 		}
 	}
 }

@@ -89,6 +89,9 @@ type CollectionRule struct {
 	SharedRows string         `json:"shared_rows,omitempty"` // keep or mask, where others may refer to rows
 	Retained   []RetainedRule `json:"retained,omitempty"`
 	Note       string         `json:"note,omitempty"`
+	// readOnly says the connection cannot write: the preview says so
+	// whatever the note's words.
+	readOnly bool
 }
 
 // Digest names a shape: a hash of its canonical JSON.
@@ -198,7 +201,7 @@ func (s *Service) Preview(ctx context.Context, job Job) (Preview, error) {
 		if cp.Retained == nil {
 			cp.Retained = []RetainedRule{}
 		}
-		cp.ReadOnly = strings.HasPrefix(rule.Note, "Not erased: the connection is read-only")
+		cp.ReadOnly = rule.readOnly
 		if t := r.tasks[taskKey(PhaseAccess, a)]; t != nil && t.Note != "" && cp.Found == 0 {
 			cp.Note = t.Note
 		}
@@ -299,7 +302,7 @@ func (r *run) rule(ctx context.Context, a dataset.Address, m *policy.Manifest) (
 		out.Note = "No connection reaches this collection."
 		return out, nil
 	case c.ReadOnly:
-		out.Note = "Not erased: the connection is read-only."
+		out.Note, out.readOnly = "Not erased: the connection is read-only.", true
 		return out, nil
 	}
 	del := coll.Masking != nil && coll.Masking.Strategy == dataset.MaskDelete

@@ -308,3 +308,35 @@ func TestPlanChanged(t *testing.T) {
 		t.Fatalf("a refused run left tasks: %+v", ts)
 	}
 }
+
+// TestPreviewReadOnly: the preview marks the collections of a read-only
+// connection as such (from the connection, whatever its note says), and
+// no others.
+func TestPreviewReadOnly(t *testing.T) {
+	t.Parallel()
+	for _, readOnly := range []bool{false, true} {
+		t.Run(fmt.Sprintf("read_only=%t", readOnly), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			url := previewShop(t, sqltest.SQLite)
+			svc := servicesWith(t, policy.Bundled())
+			if _, err := svc.DSR.Import(ctx, "test", "shop.yml", []byte(previewShopDataset)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.DSR.AddConnection(ctx, "test", connected.Connection{Name: "shop-db", Dataset: "shop", URL: url, ReadOnly: readOnly}); err != nil {
+				t.Fatal(err)
+			}
+			p, err := svc.DSR.Preview(ctx, connected.Job{RequestID: "req-preview", Kind: connected.KindErasure, Identities: ana()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := previewOf(p, "shop:customer")
+			if c.Found != 1 || c.ReadOnly != readOnly {
+				t.Fatalf("customer %+v, want read_only %t", c, readOnly)
+			}
+			if readOnly && (c.Written != 0 || !strings.Contains(c.Note, "read-only")) {
+				t.Fatalf("customer %+v: a read-only connection would be written", c)
+			}
+		})
+	}
+}

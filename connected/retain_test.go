@@ -102,13 +102,23 @@ func TestErasureRulesInConnectedSystems(t *testing.T) {
 		t.Fatalf("a year's retention ends %v, after seven years' %v", until, address.Fields[0].Until)
 	}
 	var loginNote string
+	var loginMsg connected.Message
 	for _, k := range out.Kept {
 		if k.What == ds+":login" {
-			loginNote = k.Why
+			loginNote, loginMsg = k.Why, k.WhyMessage
 		}
 	}
 	if !strings.Contains(loginNote, "Kept by the policy's erasure rules: time.") {
 		t.Fatalf("login reported %q (kept %v)", loginNote, out.Kept)
+	}
+	// The same note as a message, for the person's answer in their
+	// language: the rule's fields as written.
+	retained := false
+	for _, m := range append([]connected.Message{loginMsg}, loginMsg.Parts...) {
+		retained = retained || (m.Key == "answer.system.retained" && m.Args["fields"] == "time")
+	}
+	if !retained {
+		t.Fatalf("login's note as a message %+v", loginMsg)
 	}
 
 	// The plan value the preview shows lists the same fields, grounds and

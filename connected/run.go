@@ -101,6 +101,10 @@ type FieldCategories struct {
 type Kept struct {
 	What string
 	Why  string
+	// WhyMessage is Why as a catalogue message, for the person's answer in
+	// their language; zero where there is none (a task noted before
+	// messages existed, or the caller's own words).
+	WhyMessage Message
 }
 
 // Failure is returned when a collection's task failed; the run can be

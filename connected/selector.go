@@ -166,8 +166,9 @@ func distinct(rows, keys []connector.Row) ([]connector.Row, []connector.Row) {
 }
 
 // notUniqueNote explains rows kept because only values that are not the
-// person's alone found them.
-func (sel selection) notUniqueNote(verb string, n int) string {
+// person's alone found them, in English and as a message.
+func (sel selection) notUniqueNote(verb string, n int) (string, Message) {
 	return fmt.Sprintf("%d rows not %s: the dataset declares no primary key for this collection, and they were found only by %s, which is not unique to the person.",
-		n, verb, strings.Join(sel.weak, ", "))
+			n, verb, strings.Join(sel.weak, ", ")),
+		note("answer.system.not_unique."+verb, "count", n, "fields", strings.Join(sel.weak, ", "))
 }

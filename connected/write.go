@@ -44,7 +44,7 @@ func (r *run) write(ctx context.Context, out *Outcome) (pending bool, err error)
 		}
 		if r.job.Leave != nil {
 			if why := r.job.Leave(a.String()); why != "" {
-				out.Kept = append(out.Kept, Kept{What: a.String(), Why: why})
+				out.Kept = append(out.Kept, Kept{What: a.String(), Why: why}) // the caller's words: it says them
 				continue
 			}
 		}
@@ -95,8 +95,8 @@ func (r *run) write(ctx context.Context, out *Outcome) (pending bool, err error)
 	return false, nil
 }
 
-func (r *run) skip(ctx context.Context, t *store.Task, note string) error {
-	t.Status, t.Note = store.TaskSkipped, note
+func (r *run) skip(ctx context.Context, t *store.Task, note string, msg Message) error {
+	t.Status, t.Note, t.NoteMessage = store.TaskSkipped, note, msg.encode()
 	return r.later(ctx, t)
 }
 
@@ -111,7 +111,11 @@ type writing struct {
 	// nothing to write).
 	skip bool
 	note string
-	del  bool
+	// msg is note as a catalogue message, for the person's answer.
+	msg Message
+	// readOnly says the connection cannot write.
+	readOnly bool
+	del      bool
 	// fields are written with strat; pk keys the rows, or selector and
 	// selKeys (parallel to rows) where the dataset declares no key.
 	fields   []*dataset.Field
@@ -141,11 +145,13 @@ func (r *run) decide(ctx context.Context, phase string, a dataset.Address) (*wri
 	}
 	w.conn = conn
 	if conn == nil || w.coll == nil {
-		w.skip, w.note = true, "No connection reaches this collection."
+		w.skip, w.note, w.msg = true, "No connection reaches this collection.", note("answer.system.no_connection")
 		return w, nil
 	}
 	if c.ReadOnly {
-		w.skip, w.note = true, fmt.Sprintf("Not %s: the connection is read-only (%d rows found).", verbOf(phase), len(r.found[a]))
+		w.skip, w.readOnly = true, true
+		w.note = fmt.Sprintf("Not %s: the connection is read-only (%d rows found).", verbOf(phase), len(r.found[a]))
+		w.msg = note("answer.system.read_only."+verbOf(phase), "count", len(r.found[a]))
 		return w, nil
 	}
 	return w, r.decideWrite(ctx, w, phase, a)
@@ -162,9 +168,9 @@ func verbOf(phase string) string {
 // decideWrite decides, for a collection a connection can write, which fields and
 // rows are written and how; w.skip says nothing is.
 func (r *run) decideWrite(ctx context.Context, w *writing, phase string, a dataset.Address) error {
-	retainNote := r.targets(w, phase, a)
+	retainNote, retainMsg := r.targets(w, phase, a)
 	if retainNote != "" && len(w.fields) == 0 {
-		w.skip, w.note = true, retainNote
+		w.skip, w.note, w.msg = true, retainNote, retainMsg
 		return nil
 	}
 	if !w.del && len(w.fields) == 0 {
@@ -191,6 +197,7 @@ func (r *run) decideWrite(ctx context.Context, w *writing, phase string, a datas
 	}
 	if retainNote != "" {
 		w.note = strings.TrimSpace(w.note + " " + retainNote)
+		w.msg = w.msg.and(retainMsg)
 	}
 	if w.selector == nil && r.manifest != nil {
 		w.strat = func(c *dataset.Collection, f *dataset.Field) dataset.Masking {
@@ -204,22 +211,24 @@ func (r *run) decideWrite(ctx context.Context, w *writing, phase string, a datas
 }
 
 // targets sets the fields a phase writes and whether rows are deleted,
-// and says which fields the policy's erasure rules keep ("" for none).
-func (r *run) targets(w *writing, phase string, a dataset.Address) string {
+// and says which fields the policy's erasure rules keep ("" for none), in
+// English and as a message.
+func (r *run) targets(w *writing, phase string, a dataset.Address) (string, Message) {
 	coll := w.coll
 	w.del = phase == PhaseErasure && coll.Masking != nil && coll.Masking.Strategy == dataset.MaskDelete
 	w.fields = r.targetFields(phase, coll)
 	if phase != PhaseErasure {
-		return ""
+		return "", Message{}
 	}
 	ret, ok := retentionOf(r.manifest, a, coll, r.at)
 	if !ok {
-		return ""
+		return "", Message{}
 	}
 	// A row with retained fields is not deleted: its other personal
 	// fields are masked instead.
 	w.del = false
-	return fmt.Sprintf("Kept by the policy's erasure rules: %s.", retainedNames(ret))
+	return fmt.Sprintf("Kept by the policy's erasure rules: %s.", retainedNames(ret)),
+		note("answer.system.retained", "fields", retainedNames(ret))
 }
 
 // selectRows picks the rows of a collection without a primary key by the
@@ -228,18 +237,20 @@ func (r *run) selectRows(w *writing, phase string, a dataset.Address) {
 	var ok bool
 	if w.selector, ok = w.conn.(connector.Selector); !ok {
 		w.skip, w.note = true, fmt.Sprintf("Not %s: the dataset declares no primary key for this collection, so its rows cannot be told apart.", verbOf(phase))
+		w.msg = note("answer.system.no_key." + verbOf(phase))
 		return
 	}
 	w.sel = r.selector(a)
 	w.strat = w.sel.strategy
 	if len(w.sel.fields) == 0 {
-		w.skip, w.note = true, w.sel.notUniqueNote(verbOf(phase), len(w.rows))
+		w.skip = true
+		w.note, w.msg = w.sel.notUniqueNote(verbOf(phase), len(w.rows))
 		return
 	}
 	var unreached int
 	w.rows, w.selKeys, unreached = w.sel.selected(w.coll, w.fields, w.rows, phase == PhaseErasure && !w.del)
 	if unreached > 0 {
-		w.note = w.sel.notUniqueNote(verbOf(phase), unreached)
+		w.note, w.msg = w.sel.notUniqueNote(verbOf(phase), unreached)
 	}
 }
 
@@ -260,10 +271,13 @@ func (r *run) shareRows(ctx context.Context, w *writing, phase string, a dataset
 		w.boundary = len(w.rows)
 		w.rows = append(w.rows, sharedRows(r.found[a], w.rows, w.pk)...)
 		w.note = fmt.Sprintf("%d rows other people's records refer to were masked too (erasure.shared_rows: mask).", w.shared)
+		w.msg = note("answer.system.shared.masked", "count", w.shared)
 	case w.shared > 0 && phase == PhaseErasure:
 		w.note = fmt.Sprintf("%d rows kept: other people's records refer to them.", w.shared)
+		w.msg = note("answer.system.shared.kept", "count", w.shared)
 	case w.shared > 0:
 		w.note = fmt.Sprintf("%d rows not corrected: other people's records refer to them.", w.shared)
+		w.msg = note("answer.system.shared.not_corrected", "count", w.shared)
 	}
 	return nil
 }
@@ -274,10 +288,10 @@ func (r *run) writeCollection(ctx context.Context, phase string, a dataset.Addre
 		return false, r.fail(ctx, t, w.url, err)
 	}
 	if w.skip {
-		return false, r.skip(ctx, t, w.note)
+		return false, r.skip(ctx, t, w.note, w.msg)
 	}
 	if w.note != "" {
-		t.Note = w.note
+		t.Note, t.NoteMessage = w.note, w.msg.encode()
 	}
 	coll, conn, del, fields, pk := w.coll, w.conn, w.del, w.fields, w.pk
 	selector, selKeys, sel, strat := w.selector, w.selKeys, w.sel, w.strat

@@ -7,10 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/custos-privacy/custos/http/web"
+	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/records"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store/storetest"
@@ -45,7 +47,7 @@ func answerPageIn(t *testing.T, e *env, p requests.Package, lang, accept string)
 func sentences(p requests.Package) map[string]*requests.Message {
 	out := map[string]*requests.Message{}
 	add := func(en string, m *requests.Message) {
-		if m != nil && m.Key != "" {
+		if m != nil && (m.Key != "" || len(m.Parts) > 0) {
 			out[en] = m
 		}
 	}
@@ -98,6 +100,22 @@ func TestAnswerPageSpeaksTheLanguage(t *testing.T) {
 		e.completed(v.ID)
 		return e.env, result(t, e.env, v)
 	}
+	// A deletion that reaches the shop: read-only, or with the policy's
+	// erasure rules keeping the logins' devices there.
+	shopDeletion := func(readOnly bool, yml []byte) func(t *testing.T) (*env, requests.Package) {
+		return func(t *testing.T) (*env, requests.Package) {
+			e := newConnectedEnvWith(t, storetest.OpenSQLite(t), shop(t), readOnly, true, yml)
+			e.wired = e.services
+			v := e.submitAndVerify(requests.Intake{Type: "deletion", Email: "ana@example.com", Jurisdiction: "US-CA"})
+			if _, err := e.svc.Approve(context.Background(), "token:1", v.ID); err != nil {
+				t.Fatal(err)
+			}
+			e.completed(v.ID)
+			return e.env, result(t, e.env, v)
+		}
+	}
+	devicesKept := []byte(strings.Replace(string(policy.Bundled()), "\nerasure:\n  rules:\n",
+		"\nerasure:\n  rules:\n    - {category: user.device, action: retain, ground: security_fraud, for: 12 months, reason: \"Device ids are security logs.\"}\n", 1))
 	optOut := func(t *testing.T) (*env, requests.Package) {
 		e := newEnv(t, storetest.OpenSQLite(t))
 		v := e.submitAndVerify(requests.Intake{Type: "opt_out", Email: "o@example.com", Jurisdiction: "US-CA"})
@@ -118,6 +136,10 @@ func TestAnswerPageSpeaksTheLanguage(t *testing.T) {
 		want map[string][]string
 		// sentences the answer must have a message for, at least.
 		atLeast int
+		// same are the keys whose sentence a language writes as English
+		// does, filled with the company's words ("{category} ({field}) in
+		// {collection}" in German).
+		same map[string][]string
 	}{
 		{"deletion with kept records", deletion, map[string][]string{
 			"es": {"Sus datos personales han sido suprimidos.", "Se han suprimido 3 registros sobre usted y se ha destruido la clave que los protegía.",
@@ -127,17 +149,17 @@ func TestAnswerPageSpeaksTheLanguage(t *testing.T) {
 				"Une loi nous impose de les conserver.", "conservé jusqu’au 6 mars 2033", "lui demande de les effacer également"},
 			"de": {"Ihre personenbezogenen Daten wurden gelöscht.", "3 Datensätze über Sie wurden gelöscht und der Schlüssel, der sie schützte, vernichtet.",
 				"Ein Gesetz verpflichtet uns, sie aufzubewahren.", "aufbewahrt bis 6. März 2033", "fordert die Stelle auf, sie ebenfalls zu löschen"},
-		}, 7},
+		}, 7, nil},
 		{"correction", correction, map[string][]string{
 			"es": {"Sus datos personales han sido rectificados.", "Rectificado: ", "No tratamos ningún dato de ese tipo sobre usted, por lo que no había nada que rectificar."},
 			"fr": {"Vos données personnelles ont été rectifiées.", "Rectifié : ", "il n’y avait donc rien à rectifier."},
 			"de": {"Ihre personenbezogenen Daten wurden berichtigt.", "Berichtigt: ", "es gab daher nichts zu berichtigen."},
-		}, 3},
+		}, 3, nil},
 		{"access with connected rows", access, map[string][]string{
 			"es": {"Los datos personales que tratamos sobre usted y el uso que hacemos de ellos.", "ana-tablet"},
 			"fr": {"Les données personnelles que nous détenons à votre sujet et l’usage que nous en faisons.", "ana-tablet"},
 			"de": {"Die personenbezogenen Daten, die wir über Sie gespeichert haben, und wie wir sie verwenden.", "ana-tablet"},
-		}, 1},
+		}, 1, nil},
 		{"deletion of data processed for others", routed, map[string][]string{
 			"es": {"Sus datos personales han sido suprimidos, salvo los que tratamos por cuenta de terceros", "que tratamos por cuenta de Acme Hosting",
 				"Los tratamos por cuenta de Acme Hosting, responsable del tratamiento"},
@@ -145,12 +167,23 @@ func TestAnswerPageSpeaksTheLanguage(t *testing.T) {
 				"Nous les traitons pour le compte de Acme Hosting, responsable du traitement"},
 			"de": {"mit Ausnahme derer, die wir im Auftrag anderer verarbeiten", "die wir im Auftrag von Acme Hosting verarbeiten",
 				"Wir verarbeiten sie im Auftrag von Acme Hosting; dieser Verantwortliche entscheidet darüber"},
-		}, 4},
+		}, 4, nil},
+		{"deletion through a read-only connection", shopDeletion(true, nil), map[string][]string{
+			"es": {"No se ha borrado: la conexión es de solo lectura (se encontraron 3 filas).", "No se ha borrado: la conexión es de solo lectura (se encontró 1 fila).",
+				"Hemos encontrado datos personales sobre usted que no hemos podido suprimir"},
+			"fr": {"Non effacé : la connexion est en lecture seule (3 lignes trouvées).", "Non effacé : la connexion est en lecture seule (1 ligne trouvée)."},
+			"de": {"Nicht gelöscht: Die Verbindung ist schreibgeschützt (3 Zeilen gefunden).", "Nicht gelöscht: Die Verbindung ist schreibgeschützt (1 Zeile gefunden)."},
+		}, 3, nil},
+		{"deletion kept by the policy's rules in a connected system", shopDeletion(false, devicesKept), map[string][]string{
+			"es": {"Conservado por las normas de supresión de la política: device."},
+			"fr": {"Conservé par les règles d’effacement de la politique : device."},
+			"de": {"Nach den Löschregeln der Richtlinie aufbewahrt: device."},
+		}, 3, map[string][]string{"de": {"answer.kept.what.in_system"}}},
 		{"opt-out", optOut, map[string][]string{
 			"es": {"Su exclusión de la venta y el intercambio de sus datos personales ha quedado registrada y está en vigor."},
 			"fr": {"Votre opposition à la vente et au partage de vos données personnelles est enregistrée et prend effet."},
 			"de": {"Ihr Widerspruch gegen den Verkauf und die Weitergabe Ihrer personenbezogenen Daten ist erfasst und wirksam."},
-		}, 1},
+		}, 1, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -176,6 +209,9 @@ func TestAnswerPageSpeaksTheLanguage(t *testing.T) {
 					text, ok := m.Text(lang)
 					if !ok {
 						t.Errorf("%s: no text for %+v", lang, m)
+						continue
+					}
+					if slices.Contains(c.same[lang], m.Key) {
 						continue
 					}
 					if text == english {
@@ -312,5 +348,67 @@ func TestCorrectionKeptInWords(t *testing.T) {
 		if len(what) != 1 || strings.Contains(what[0], "user.job_title") || what[0] == "" {
 			t.Errorf("held %v: kept %q, want the job title in words", held, what)
 		}
+	}
+}
+
+// A connected system's notes in an answer sealed before they had messages
+// read in the English they were sealed with, on a page in German; with
+// their messages, in German.
+func TestAnswerPageOfAnOldConnectedPackage(t *testing.T) {
+	t.Parallel()
+	e := newConnectedEnv(t, storetest.OpenSQLite(t), shop(t), true, true)
+	e.wired = e.services
+	v := e.submitAndVerify(requests.Intake{Type: "deletion", Email: "ana@example.com", Jurisdiction: "US-CA"})
+	if _, err := e.svc.Approve(context.Background(), "token:1", v.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.completed(v.ID)
+	p := result(t, e.env, v)
+	const english, german = "Not erased: the connection is read-only (3 rows found).", "Nicht gelöscht: Die Verbindung ist schreibgeschützt (3 Zeilen gefunden)."
+	if why := kept(p, "shop:login"); why != english {
+		t.Fatalf("the login's note is %q, want %q", why, english)
+	}
+	for _, c := range []struct {
+		name      string
+		p         requests.Package
+		want, not string
+	}{
+		{"sealed with messages", p, german, english},
+		{"sealed before them", stripMessages(t, p), english, german},
+	} {
+		page := answerPageIn(t, e.env, c.p, "de", "")
+		if !strings.Contains(page, template.HTMLEscapeString(c.want)) || strings.Contains(page, template.HTMLEscapeString(c.not)) {
+			t.Errorf("%s: the German page does not say %q (or still says %q):\n%s", c.name, c.want, c.not, page)
+		}
+	}
+}
+
+// The answer's English says one record as the page does ("1 record … was"),
+// and many as it always did.
+func TestAnswerEnglishCounts(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		seed int
+		want string
+	}{
+		{"one", 1, "1 record about you was deleted and the key that protected it destroyed."},
+		{"two", 2, "2 records about you were deleted and the key that protected them destroyed."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, storetest.OpenSQLite(t))
+			ins := []records.Input{collected("user.name", "Kip"), collected("user.contact.phone_number", "555-0100")}
+			e.seed("n@example.com", ins[:c.seed]...)
+			v := e.submitAndVerify(requests.Intake{Type: "deletion", Email: "n@example.com", Jurisdiction: "US-CA"})
+			p := approved(t, e, v)
+			if len(p.Actions) == 0 || p.Actions[0] != c.want {
+				t.Fatalf("actions %q, want %q first", p.Actions, c.want)
+			}
+			if en, ok := p.ActionMessages[0].Text("en"); !ok || en != c.want {
+				t.Fatalf("the English page says %q, the JSON %q", en, c.want)
+			}
+		})
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/custos-privacy/custos/internal/wire"
 	"github.com/custos-privacy/custos/internal/wire/wiretest"
 	"github.com/custos-privacy/custos/jobs"
+	"github.com/custos-privacy/custos/policy"
 	"github.com/custos-privacy/custos/requests"
 	"github.com/custos-privacy/custos/store"
 	"github.com/custos-privacy/custos/store/storetest"
@@ -73,10 +74,21 @@ type connectedEnv struct {
 
 func newConnectedEnv(t *testing.T, s *store.Store, path string, readOnly, startQueue bool) *connectedEnv {
 	t.Helper()
+	return newConnectedEnvWith(t, s, path, readOnly, startQueue, nil)
+}
+
+// newConnectedEnvWith is newConnectedEnv under the policy yml (the bundled
+// one where nil).
+func newConnectedEnvWith(t *testing.T, s *store.Store, path string, readOnly, startQueue bool, yml []byte) *connectedEnv {
+	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, store: s, clock: &custos.FixedClock{T: time.Date(2026, 3, 6, 15, 0, 0, 0, time.UTC)}}
+	pol := wire.Policy{Actor: "test"}
+	if yml != nil {
+		pol.Name, pol.Source = policy.BundledName, yml
+	}
 	w := wiretest.New(t, wiretest.Options{Store: s, Clock: e.clock, UnsignedAudit: true, BaseURL: "https://custos.example", Mail: true,
-		Policy: wire.Policy{Actor: "test"}, Jobs: jobs.Options{Poll: 100 * time.Millisecond, Wait: 200 * time.Millisecond}})
+		Policy: pol, Jobs: jobs.Options{Poll: 100 * time.Millisecond, Wait: 200 * time.Millisecond}})
 	svc := w.Services
 	e.maildir = w.MailDir
 	e.records, e.consent, e.outbox, e.svc = svc.Records, svc.Consent, svc.Outbox, svc.Requests
@@ -239,7 +251,7 @@ func checkConnectedDeletion(t *testing.T, e *connectedEnv, path string, p reques
 		t.Fatalf("logins %v", got)
 	}
 	acts := strings.Join(p.Actions, "\n")
-	if !strings.Contains(acts, "3 records about you in shop:login were erased.") || !strings.Contains(acts, "1 records about you in shop:customer were erased.") {
+	if !strings.Contains(acts, "3 records about you in shop:login were erased.") || !strings.Contains(acts, "1 record about you in shop:customer was erased.") {
 		t.Fatalf("actions %q", acts)
 	}
 	if p.Summary != "Your personal information was deleted." {
@@ -252,7 +264,7 @@ func checkConnectedCorrection(t *testing.T, e *connectedEnv, path string, p requ
 	if got := shopRows(t, path, `SELECT email, name FROM customer ORDER BY id`); !slices.Equal(got, []string{"ana@example.com|Ana Maria Lima", "bob@example.com|Bob Stone"}) {
 		t.Fatalf("customers %v", got)
 	}
-	if !strings.Contains(strings.Join(p.Actions, "\n"), "1 records about you in shop:customer were corrected.") {
+	if !strings.Contains(strings.Join(p.Actions, "\n"), "1 record about you in shop:customer was corrected.") {
 		t.Fatalf("actions %q", p.Actions)
 	}
 	// Corrected in the shop: the answer must not also say it holds

@@ -529,7 +529,8 @@ func (s *Service) deletion(ctx context.Context, f *fulfilment) error {
 	} else if erased, err = s.records.Erase(ctx, f.reader, f.r.SubjectID, "deletion request "+f.r.ID); err != nil {
 		return err
 	}
-	f.pkg.act(fmt.Sprintf("%d records about you were deleted and the key that protected them destroyed.", erased.Events),
+	f.pkg.act(fmt.Sprintf(byCount(int64(erased.Events), "%d record about you was deleted and the key that protected it destroyed.",
+		"%d records about you were deleted and the key that protected them destroyed."), erased.Events),
 		say("answer.action.erased_own", "count", erased.Events))
 	f.pkg.Kept = append(f.pkg.Kept, keptRecords(f.m, erased.Retained)...)
 	months := f.m.Rights.RecordKeeping()
@@ -866,14 +867,14 @@ func (s *Service) notify(ctx context.Context, tx *store.Tx, m *policy.Manifest, 
 // reports whether it found anything there.
 func outcome(pkg *Package, out connected.Outcome) bool {
 	for _, c := range slices.Sorted(maps.Keys(out.Erased)) {
-		pkg.act(fmt.Sprintf("%d records about you in %s were erased.", out.Erased[c], c), say("answer.action.erased_system", "count", out.Erased[c], "system", c))
+		pkg.act(fmt.Sprintf(byCount(out.Erased[c], "%d record about you in %s was erased.", "%d records about you in %s were erased."), out.Erased[c], c), say("answer.action.erased_system", "count", out.Erased[c], "system", c))
 	}
 	for _, c := range slices.Sorted(maps.Keys(out.Corrected)) {
-		pkg.act(fmt.Sprintf("%d records about you in %s were corrected.", out.Corrected[c], c), say("answer.action.corrected_system", "count", out.Corrected[c], "system", c))
+		pkg.act(fmt.Sprintf(byCount(out.Corrected[c], "%d record about you in %s was corrected.", "%d records about you in %s were corrected."), out.Corrected[c], c), say("answer.action.corrected_system", "count", out.Corrected[c], "system", c))
 	}
 	for _, k := range out.Kept {
 		if k.Why != "" {
-			pkg.Kept = append(pkg.Kept, Kept{What: k.What, Why: k.Why})
+			pkg.Kept = append(pkg.Kept, Kept{What: k.What, Why: k.Why, WhyMessage: systemMessage(k.WhyMessage)})
 		}
 	}
 	return len(out.Erased) > 0 || len(out.Corrected) > 0 || len(out.Kept) > 0

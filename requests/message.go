@@ -2,8 +2,10 @@ package requests
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/internal/i18n"
 )
 
@@ -19,12 +21,15 @@ import (
 // a day in running text, and Terms, names the law table gives in English,
 // translated where the catalogue can. A key with a form for one
 // (Key+".one") and for many (Key+".other") is chosen by Numbers["count"].
+// A message without a key but with Parts is those said one after the
+// other (a connected system's note of several sentences).
 type Message struct {
 	Key     string            `json:"key"`
 	Args    map[string]string `json:"args,omitempty"`
 	Numbers map[string]int64  `json:"numbers,omitempty"`
 	Dates   map[string]string `json:"dates,omitempty"`
 	Terms   map[string]string `json:"terms,omitempty"`
+	Parts   []Message         `json:"parts,omitempty"`
 }
 
 // lawTerm marks a fill of say as a name of the law table (a Term).
@@ -74,6 +79,16 @@ func putN(m map[string]int64, k string, v int64) map[string]int64 {
 // later version): the caller then shows the English string stored beside
 // it, which is never lost.
 func (m *Message) Text(lang string) (string, bool) {
+	if m != nil && m.Key == "" && len(m.Parts) > 0 {
+		out := make([]string, len(m.Parts))
+		for i := range m.Parts {
+			var ok bool
+			if out[i], ok = m.Parts[i].Text(lang); !ok {
+				return "", false
+			}
+		}
+		return strings.Join(out, " "), true
+	}
 	if m == nil || m.Key == "" {
 		return "", false
 	}
@@ -139,3 +154,28 @@ func (p *Package) summarise(english string, m *Message) {
 
 // itoa writes a year or another number that is a name, not a quantity.
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// systemMessage is a connected system's note as a message of the answer
+// (nil for none: the English note is then shown).
+func systemMessage(m connected.Message) *Message {
+	if m.Key == "" && len(m.Parts) == 0 {
+		return nil
+	}
+	out := &Message{Key: m.Key, Args: m.Args, Numbers: m.Numbers}
+	for _, p := range m.Parts {
+		out.Parts = append(out.Parts, *systemMessage(p))
+	}
+	return out
+}
+
+// byCount is the English format for n of a count: one for the form the
+// English catalogue uses for one ("1 record … was"), else other, so that
+// the answer's JSON reads as its page does. The number itself is written
+// by the format as before (no grouping), keeping every other English
+// string as it was.
+func byCount(n int64, one, other string) string {
+	if i18n.Plural(i18n.English, n) == "one" {
+		return one
+	}
+	return other
+}

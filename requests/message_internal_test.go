@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/internal/i18n"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/policy"
@@ -202,4 +203,34 @@ func mustDay(t *testing.T, s string) time.Time {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// A connected system's note of several sentences is said sentence by
+// sentence in the page's language, and in English as the note was joined;
+// one with a sentence the catalogue does not know falls back whole.
+func TestSystemMessageParts(t *testing.T) {
+	t.Parallel()
+	m := systemMessage(connected.Message{Parts: []connected.Message{
+		{Key: "answer.system.shared.kept", Numbers: map[string]int64{"count": 2}},
+		{Key: "answer.system.retained", Args: map[string]string{"fields": "time"}},
+	}})
+	cases := []struct {
+		lang, want string
+	}{
+		{"en", "2 rows kept: other people's records refer to them. Kept by the policy's erasure rules: time."},
+		{"de", "2 Zeilen aufbewahrt: Datensätze anderer Personen verweisen darauf. Nach den Löschregeln der Richtlinie aufbewahrt: time."},
+		{"fr", "2 lignes conservées : des enregistrements d’autres personnes y renvoient. Conservé par les règles d’effacement de la politique : time."},
+	}
+	for _, c := range cases {
+		if got, ok := m.Text(c.lang); !ok || got != c.want {
+			t.Errorf("%s: %q, %v; want %q", c.lang, got, ok, c.want)
+		}
+	}
+	if systemMessage(connected.Message{}) != nil {
+		t.Error("no note made a message")
+	}
+	unknown := systemMessage(connected.Message{Parts: []connected.Message{{Key: "answer.system.retained", Args: map[string]string{"fields": "x"}}, {Key: "answer.system.later"}}})
+	if got := Say("es", "the English note", unknown); got != "the English note" {
+		t.Errorf("a note with an unknown sentence says %q", got)
+	}
 }

@@ -204,23 +204,26 @@ type Task struct {
 	Checkpoint []byte
 	Error      string // last error, in words, without personal data
 	Note       string // why skipped or kept, in words
-	UpdatedAt  time.Time
+	// NoteMessage is Note as a catalogue message (JSON, "" for none), for
+	// the person's answer in their language; the store keeps it as given.
+	NoteMessage string
+	UpdatedAt   time.Time
 }
 
 // EnsureTask creates a task unless it exists; existing tasks keep their
 // progress, which is what makes a rerun resume instead of restart.
 func (q *queries) EnsureTask(ctx context.Context, t Task) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO dsr_tasks (request_id, phase, collection, seq, status, note, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (request_id, phase, collection) DO NOTHING`,
-		t.RequestID, t.Phase, t.Collection, t.Seq, t.Status, t.Note, micros(t.UpdatedAt))
+	_, err := q.q.ExecContext(ctx, `INSERT INTO dsr_tasks (request_id, phase, collection, seq, status, note, note_message, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (request_id, phase, collection) DO NOTHING`,
+		t.RequestID, t.Phase, t.Collection, t.Seq, t.Status, t.Note, t.NoteMessage, micros(t.UpdatedAt))
 	return err
 }
 
 // SaveTask writes a task's progress.
 func (q *queries) SaveTask(ctx context.Context, t Task) error {
 	_, err := q.q.ExecContext(ctx, `UPDATE dsr_tasks SET status = $1, attempts = $2, found = $3, done = $4,
-		checkpoint = $5, error = $6, note = $7, updated_at = $8 WHERE request_id = $9 AND phase = $10 AND collection = $11`,
-		t.Status, t.Attempts, t.Found, t.Done, t.Checkpoint, t.Error, t.Note, micros(t.UpdatedAt), t.RequestID, t.Phase, t.Collection)
+		checkpoint = $5, error = $6, note = $7, note_message = $8, updated_at = $9 WHERE request_id = $10 AND phase = $11 AND collection = $12`,
+		t.Status, t.Attempts, t.Found, t.Done, t.Checkpoint, t.Error, t.Note, t.NoteMessage, micros(t.UpdatedAt), t.RequestID, t.Phase, t.Collection)
 	return err
 }
 
@@ -229,12 +232,12 @@ func (q *queries) SaveTask(ctx context.Context, t Task) error {
 // at once, and on SQLite parsing a statement costs more than writing a row.
 // An existing task keeps its seq.
 func (q *queries) PutTasks(ctx context.Context, ts []Task) error {
-	const cols = 12
+	const cols = 13
 	for len(ts) > 0 {
 		n := min(len(ts), 400) // SQLite binds at most 32,766 parameters
 		var b strings.Builder
 		b.WriteString(`INSERT INTO dsr_tasks (request_id, phase, collection, seq, status, attempts, found, done,
-		checkpoint, error, note, updated_at) VALUES `)
+		checkpoint, error, note, note_message, updated_at) VALUES `)
 		args := make([]any, 0, n*cols)
 		for i, t := range ts[:n] {
 			if i > 0 {
@@ -250,11 +253,11 @@ func (q *queries) PutTasks(ctx context.Context, ts []Task) error {
 			}
 			b.WriteByte(')')
 			args = append(args, t.RequestID, t.Phase, t.Collection, t.Seq, t.Status, t.Attempts, t.Found, t.Done,
-				t.Checkpoint, t.Error, t.Note, micros(t.UpdatedAt))
+				t.Checkpoint, t.Error, t.Note, t.NoteMessage, micros(t.UpdatedAt))
 		}
 		b.WriteString(` ON CONFLICT (request_id, phase, collection) DO UPDATE SET status = excluded.status,
 		attempts = excluded.attempts, found = excluded.found, done = excluded.done, checkpoint = excluded.checkpoint,
-		error = excluded.error, note = excluded.note, updated_at = excluded.updated_at`)
+		error = excluded.error, note = excluded.note, note_message = excluded.note_message, updated_at = excluded.updated_at`)
 		if _, err := q.q.ExecContext(ctx, b.String(), args...); err != nil {
 			return err
 		}
@@ -276,7 +279,7 @@ func (q *queries) TasksByStatus(ctx context.Context, status string) ([]Task, err
 
 func (q *queries) tasks(ctx context.Context, where string, args ...any) ([]Task, error) {
 	rows, err := q.q.QueryContext(ctx, `SELECT request_id, phase, collection, seq, status, attempts, found, done,
-		checkpoint, error, note, updated_at FROM dsr_tasks`+where, args...)
+		checkpoint, error, note, note_message, updated_at FROM dsr_tasks`+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -288,7 +291,7 @@ func (q *queries) tasks(ctx context.Context, where string, args ...any) ([]Task,
 			at int64
 		)
 		if err := rows.Scan(&t.RequestID, &t.Phase, &t.Collection, &t.Seq, &t.Status, &t.Attempts, &t.Found, &t.Done,
-			&t.Checkpoint, &t.Error, &t.Note, &at); err != nil {
+			&t.Checkpoint, &t.Error, &t.Note, &t.NoteMessage, &at); err != nil {
 			return nil, err
 		}
 		t.UpdatedAt = fromMicros(at)
