@@ -302,21 +302,62 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 		OnBehalf:    onBehalfParagraphs(m),
 		Languages:   opts.Languages,
 	}
+	v.setLanguage(opts.Lang, w)
+	v.Center, v.Preferences = opts.Center, opts.Preferences
+	for _, u := range opts.Upcoming {
+		v.Upcoming = append(v.Upcoming, upcomingView{Effective: w.date(u.EffectiveAt), Changes: u.Changes})
+	}
+
+	purposeNames := v.setPurposes(m, w)
+	v.setRecipients(m, w)
+	v.Unsubscribe = m.Rights.Unsubscribe
+	v.VerifyIdentity = m.Rights.VerifyIdentity
+	v.RecordKeepingMonths = m.Rights.RecordKeeping()
+	v.Fee = m.Rights.Fee
+	v.Complaint = m.Rights.Complaint
+	v.RightsGroups = rightsGroups(w, m.Rights.Jurisdictions)
+	v.LawRights = lawRights(w, m)
+
+	v.RetentionRules, v.RetentionPurposes = retentionRows(w, m, purposeNames)
+
+	v.Children = childrenView{
+		Paragraphs: m.Notice.Children,
+		Age:        m.Children.AgeThreshold,
+		Directed:   m.Children.DirectedTo,
+		Deletion:   w.within(m.Children.DeletionWindow),
+	}
+	v.Changes = changesView{Paragraphs: m.Notice.Changes, Means: w.changeMeans(m.Changes.NoticeOfMaterialChanges), Days: m.Changes.NoticeDays}
+
+	v.setContact(m)
+	if m.California != nil {
+		ca, err := californiaStatement(w, m)
+		if err != nil {
+			return nil, err
+		}
+		v.California = ca
+	}
+	return v, nil
+}
+
+// setLanguage marks the page's language and, when it differs from the
+// manifest's, the manifest's words as written in their own; then the
+// title, Custos' own or the manifest's (translated or not).
+func (v *noticeView) setLanguage(lang string, w noticeWords) {
 	if v.OwnLang == "" {
 		v.OwnLang = i18n.English
 	}
 	v.Lang = v.OwnLang
-	if opts.Lang != "" {
+	if lang != "" {
 		// The page is in the language asked for; whatever the manifest
 		// wrote stays in its own, and says so. A page in the manifest's
 		// language keeps its tag ("en-US" for "en"): it reads as it always
 		// has.
-		v.Foreign = !strings.EqualFold(opts.Lang, baseLanguage(v.OwnLang))
+		v.Foreign = !strings.EqualFold(lang, baseLanguage(v.OwnLang))
 		if v.Foreign {
-			v.Lang = opts.Lang
+			v.Lang = lang
 			v.OwnAttr = htmltemplate.HTMLAttr(` lang="` + htmltemplate.HTMLEscapeString(v.OwnLang) + `"`)
 		}
-		if opts.Lang != i18n.English {
+		if lang != i18n.English {
 			v.EnAttr = ` lang="en"`
 			v.Translated = true
 		}
@@ -333,11 +374,11 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 		v.TitleLower = v.Title // German writes its nouns capitalised
 	}
 
-	v.Center, v.Preferences = opts.Center, opts.Preferences
-	for _, u := range opts.Upcoming {
-		v.Upcoming = append(v.Upcoming, upcomingView{Effective: w.date(u.EffectiveAt), Changes: u.Changes})
-	}
+}
 
+// setPurposes fills what the purposes say (contexts, types of
+// information, uses, legal bases) and returns their names by key.
+func (v *noticeView) setPurposes(m *Manifest, w noticeWords) map[string]string {
 	v.Contexts = w.punctuate(m.Notice.CollectionContexts, "or")
 	var types []string
 	for _, it := range m.InformationTypes {
@@ -365,6 +406,12 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 	for _, p := range m.Purposes {
 		purposeNames[p.Key] = p.Name
 	}
+	v.setCookies(m, w, purposeNames)
+	return purposeNames
+}
+
+// setCookies fills the cookie table, each cookie under its purpose's name.
+func (v *noticeView) setCookies(m *Manifest, w noticeWords, purposeNames map[string]string) {
 	for _, c := range m.Cookies {
 		row := cookieRow{Name: c.Name, Party: w.t("notice.cookies.first_party"), Duration: w.t("notice.cookies.session"), Purpose: purposeNames[c.Purpose], Description: c.Description}
 		if c.Party == "third" {
@@ -385,6 +432,11 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 		v.Cookies = append(v.Cookies, row)
 	}
 
+}
+
+// setRecipients fills whom the company shares with: authorities,
+// acquirers and the rest, and whether it sells or shares at all.
+func (v *noticeView) setRecipients(m *Manifest, w noticeWords) {
 	var shared []string
 	v.NoSale = true
 	for _, r := range m.Recipients {
@@ -402,24 +454,11 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 	}
 	v.Recipients = w.punctuate(shared, "and")
 
-	v.Unsubscribe = m.Rights.Unsubscribe
-	v.VerifyIdentity = m.Rights.VerifyIdentity
-	v.RecordKeepingMonths = m.Rights.RecordKeeping()
-	v.Fee = m.Rights.Fee
-	v.Complaint = m.Rights.Complaint
-	v.RightsGroups = rightsGroups(w, m.Rights.Jurisdictions)
-	v.LawRights = lawRights(w, m)
+}
 
-	v.RetentionRules, v.RetentionPurposes = retentionRows(w, m, purposeNames)
-
-	v.Children = childrenView{
-		Paragraphs: m.Notice.Children,
-		Age:        m.Children.AgeThreshold,
-		Directed:   m.Children.DirectedTo,
-		Deletion:   w.within(m.Children.DeletionWindow),
-	}
-	v.Changes = changesView{Paragraphs: m.Notice.Changes, Means: w.changeMeans(m.Changes.NoticeOfMaterialChanges), Days: m.Changes.NoticeDays}
-
+// setContact fills how to reach the company, showing its address unless a
+// contact paragraph already gives it.
+func (v *noticeView) setContact(m *Manifest) {
 	v.Contact = contactView{
 		Paragraphs: m.Notice.Contact,
 		Email:      m.Contact.Email,
@@ -435,14 +474,6 @@ func newNoticeView(m *Manifest, opts RenderOptions) (*noticeView, error) {
 		}
 	}
 
-	if m.California != nil {
-		ca, err := californiaStatement(w, m)
-		if err != nil {
-			return nil, err
-		}
-		v.California = ca
-	}
-	return v, nil
 }
 
 // californiaStatement derives the California Consumer Privacy Statement.
