@@ -1,113 +1,28 @@
 package requests
 
 import (
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"path/filepath"
-	"regexp"
-	"slices"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/custos-privacy/custos/connected"
 	"github.com/custos-privacy/custos/internal/i18n"
+	"github.com/custos-privacy/custos/internal/i18n/i18ntest"
 	"github.com/custos-privacy/custos/mail"
 	"github.com/custos-privacy/custos/policy"
 )
 
-var placeholderRE = regexp.MustCompile(`\{[a-z_]+\}`)
-
-func placeholdersOf(msg string) []string {
-	p := placeholderRE.FindAllString(msg, -1)
-	slices.Sort(p)
-	return slices.Compact(p)
-}
-
 // TestSayUsesKnownKeys reads this package's code for calls of say: each
 // key must be in the catalogue (a counted one with its .one and .other
-// forms) and be given exactly the placeholders its English message has,
-// so that no answer is sealed with a message the page cannot write. A key
-// built from a stem ("answer.action.told."+action) must exist for every
-// end it can have (builtKeys).
+// forms) and be given exactly the placeholders its messages have, so that
+// no answer is sealed with a message the page cannot write. A key built
+// from a stem ("answer.action.told."+action) must exist for every end it
+// can have (builtKeys).
 func TestSayUsesKnownKeys(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	calls := 0
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			c, ok := n.(*ast.CallExpr)
-			if id, isIdent := c2ident(c, ok); !isIdent || id != "say" || len(c.Args) == 0 {
-				return true
-			}
-			calls++
-			at := fset.Position(c.Pos())
-			var names []string
-			for i := 1; i < len(c.Args); i += 2 {
-				lit, ok := c.Args[i].(*ast.BasicLit)
-				if !ok {
-					t.Errorf("%s: argument %d of say is no placeholder name", at, i)
-					continue
-				}
-				s, _ := strconv.Unquote(lit.Value)
-				names = append(names, "{"+s+"}")
-			}
-			slices.Sort(names)
-			var keys []string
-			switch k := c.Args[0].(type) {
-			case *ast.BasicLit:
-				key, _ := strconv.Unquote(k.Value)
-				keys = []string{key}
-			case *ast.BinaryExpr:
-				lit, ok := k.X.(*ast.BasicLit)
-				if !ok {
-					t.Errorf("%s: say builds a key that does not start with a literal", at)
-					return true
-				}
-				stem, _ := strconv.Unquote(lit.Value)
-				ends, ok := builtKeys[stem]
-				if !ok {
-					t.Errorf("%s: say builds a key from %q, which the test does not know", at, stem)
-				}
-				for _, e := range ends {
-					keys = append(keys, stem+e)
-				}
-			default:
-				t.Errorf("%s: say's key is neither a literal nor built from one", at)
-				return true
-			}
-			for _, key := range keys {
-				forms := []string{key}
-				if _, ok := i18n.Lookup(i18n.English, key+".other"); ok {
-					forms = []string{key + ".one", key + ".other"}
-				}
-				for _, form := range forms {
-					en, ok := i18n.Lookup(i18n.English, form)
-					if !ok {
-						t.Errorf("%s: key %q is not in the catalogue", at, form)
-						continue
-					}
-					if want := placeholdersOf(en); !slices.Equal(names, want) {
-						t.Errorf("%s: say(%q) fills %v, the message has %v", at, form, names, want)
-					}
-				}
-			}
-			return true
-		})
-	}
+	calls := i18ntest.CheckCalls(t, ".", "say", func(stem string) ([]string, bool) {
+		ends, ok := builtKeys[stem]
+		return ends, ok
+	})
 	if calls < 30 {
 		t.Errorf("found %d calls of say: the scan is wrong", calls)
 	}
@@ -118,17 +33,6 @@ var builtKeys = map[string][]string{
 	"answer.action.told.":       {mail.NoticeErase, mail.NoticeRectify, mail.NoticeRestrict},
 	"answer.action.notice_due.": {mail.NoticeErase, mail.NoticeRectify, mail.NoticeRestrict},
 	"answer.ground.":            policy.GroundKeys(),
-}
-
-func c2ident(c *ast.CallExpr, ok bool) (string, bool) {
-	if !ok {
-		return "", false
-	}
-	id, ok := c.Fun.(*ast.Ident)
-	if !ok {
-		return "", false
-	}
-	return id.Name, true
 }
 
 // Every legal ground a rule may name has its words in the catalogue, and
